@@ -1,0 +1,141 @@
+// Reverse mode: walk the recorded graph from the outputs back to the inputs, applying each op's
+// vjp rule. With createGraph the walk is itself recorded, so gradients can be differentiated again.
+
+import type { Tensor, BackwardOptions } from "./tensor.js";
+import { withGradMode } from "./state.js";
+import { formatShape, sameShape } from "./shape.js";
+import { add } from "./ops/index.js";
+import { full, onesLike, toTensor } from "./creation.js";
+
+export interface GradOptions {
+  /** Gradients of the outputs to start from (default: ones, allowed only for one-element outputs). */
+  gradOutputs?: (Tensor | number | null)[] | Tensor | number;
+  /** Record the backward pass so the results can be differentiated again (default false). */
+  createGraph?: boolean;
+  /** Return zeros instead of failing when an input does not influence the outputs (default false). */
+  allowUnused?: boolean;
+}
+
+/**
+ * Gradients of `outputs` with respect to `inputs` (PyTorch's `torch.autograd.grad`), without
+ * touching `.grad`. Inputs may be leaves or intermediate tensors.
+ */
+export function gradients(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): Tensor[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  const seedsIn = options.gradOutputs === undefined ? [] : Array.isArray(options.gradOutputs) ? options.gradOutputs : [options.gradOutputs];
+  ins.forEach((t, i) => {
+    if (!t.requiresGrad) throw new Error(`gradients(): input ${i} does not require grad`);
+  });
+  const seeds = outs.map((o, i) => makeSeed(o, seedsIn[i] ?? undefined, "gradients()"));
+  const found = walk(outs, seeds, options.createGraph ?? false, new Set(ins));
+  return ins.map((t, i) => {
+    const g = found.get(t);
+    if (g !== undefined) return g;
+    if (!options.allowUnused) {
+      throw new Error(`gradients(): input ${i} is not used to compute the outputs (pass allowUnused: true to get zeros)`);
+    }
+    return full(t.shape, 0);
+  });
+}
+
+/** `tensor.backward()`: accumulate into `.grad` of leaves (and of tensors that retain grad). */
+export function backward(root: Tensor, seed: Tensor | number | undefined, options: BackwardOptions): void {
+  if (!root.requiresGrad) {
+    throw new Error("backward(): this tensor does not require grad (no tensor it was computed from has requiresGrad)");
+  }
+  walk([root], [makeSeed(root, seed, "backward()")], options.createGraph ?? false, null);
+}
+
+function makeSeed(out: Tensor, seed: Tensor | number | undefined, who: string): Tensor {
+  if (seed === undefined) {
+    if (out.size !== 1) {
+      throw new Error(`${who} on a tensor of shape ${formatShape(out.shape)} needs a seed of that shape (the gradient of a scalar with respect to it)`);
+    }
+    return onesLike(out);
+  }
+  const s = typeof seed === "number" ? full(out.shape, seed) : toTensor(seed);
+  if (!sameShape(s.shape, out.shape)) {
+    throw new Error(`${who}: seed of shape ${formatShape(s.shape)} does not match the output's shape ${formatShape(out.shape)}`);
+  }
+  return s;
+}
+
+/**
+ * Propagate `seeds` from `roots`. With `targets`, return the gradients arriving at those tensors
+ * and skip every branch that cannot reach them; without, accumulate into `.grad`.
+ */
+function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: Set<Tensor> | null): Map<Tensor, Tensor> {
+  const order = topologicalOrder(roots);
+  const reaches = targets === null ? null : reachability(order, targets);
+  const pending = new Map<Tensor, Tensor>();
+  const found = new Map<Tensor, Tensor>();
+  const accumulate = (t: Tensor, g: Tensor): void => {
+    const prev = pending.get(t);
+    pending.set(t, prev === undefined ? g : add(prev, g));
+  };
+
+  withGradMode(createGraph, () => {
+    roots.forEach((r, i) => {
+      if (r.requiresGrad) accumulate(r, seeds[i]!);
+    });
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i]!;
+      const g = pending.get(t);
+      if (g === undefined) continue;
+      pending.delete(t);
+      if (targets !== null) {
+        if (targets.has(t)) found.set(t, g);
+      } else if (t.gradFn === null || t.retainsGrad) {
+        t.grad = t.grad === null ? g : add(t.grad, g);
+      }
+      const fn = t.gradFn;
+      if (fn === null) continue;
+      const needs = fn.inputs.map((x) => x.requiresGrad && (reaches === null || reaches.has(x)));
+      if (!needs.includes(true)) continue;
+      const grads = fn.backward(g, needs);
+      fn.inputs.forEach((x, j) => {
+        const gx = grads[j];
+        if (needs[j] && gx != null) accumulate(x, gx);
+      });
+    }
+  });
+  return found;
+}
+
+/** Tensors that require grad, reachable from `roots`, each after all the tensors it depends on. */
+function topologicalOrder(roots: Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  // Iterative post-order DFS (graphs can be deeper than the call stack).
+  const stack: { t: Tensor; next: number }[] = [];
+  for (const r of roots) {
+    if (!r.requiresGrad || visited.has(r)) continue;
+    visited.add(r);
+    stack.push({ t: r, next: 0 });
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const inputs = top.t.gradFn?.inputs ?? [];
+      if (top.next < inputs.length) {
+        const x = inputs[top.next++]!;
+        if (x.requiresGrad && !visited.has(x)) {
+          visited.add(x);
+          stack.push({ t: x, next: 0 });
+        }
+      } else {
+        order.push(top.t);
+        stack.pop();
+      }
+    }
+  }
+  return order;
+}
+
+/** The tensors (in `order`) from which some target can be reached. */
+function reachability(order: Tensor[], targets: Set<Tensor>): Set<Tensor> {
+  const reaches = new Set<Tensor>();
+  for (const t of order) {
+    if (targets.has(t) || (t.gradFn?.inputs.some((x) => reaches.has(x)) ?? false)) reaches.add(t);
+  }
+  return reaches;
+}

@@ -1,0 +1,148 @@
+// Creating tensors: from numbers, nested arrays or typed arrays, and the usual constructors.
+
+import { Tensor, type NestedArray } from "./tensor.js";
+import { formatShape, sizeOf, type Shape } from "./shape.js";
+import { getDefaultRng, type Rng } from "./random.js";
+
+export interface CreateOptions {
+  requiresGrad?: boolean;
+  /** Shape for flat data (a Float64Array or a flat number array). */
+  shape?: Shape;
+}
+
+export type TensorData = number | NestedArray | readonly number[] | Float64Array | ArrayLike<number>;
+
+/** Make a tensor from a number (0-d), nested arrays, or flat data plus `shape`. The data is copied. */
+export function tensor(data: TensorData, options: CreateOptions = {}): Tensor {
+  let values: Float64Array;
+  let shape: number[];
+  if (typeof data === "number") {
+    values = Float64Array.of(data);
+    shape = [];
+  } else if (options.shape !== undefined) {
+    values = Float64Array.from(flatten(data as NestedArray));
+    shape = [...options.shape];
+    if (values.length !== sizeOf(shape)) {
+      throw new Error(`tensor(): ${values.length} values do not fill shape ${formatShape(shape)}`);
+    }
+  } else if (ArrayBuffer.isView(data)) {
+    values = Float64Array.from(data as ArrayLike<number>);
+    shape = [values.length];
+  } else {
+    shape = inferShape(data as NestedArray);
+    values = Float64Array.from(flatten(data as NestedArray));
+  }
+  const t = new Tensor(values, shape);
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+/** Wrap a value as a tensor if it is not one (numbers become 0-d constants). */
+export function toTensor(x: Tensor | TensorData): Tensor {
+  return x instanceof Tensor ? x : tensor(x);
+}
+
+function inferShape(data: NestedArray): number[] {
+  const shape: number[] = [];
+  let cur: NestedArray = data;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    if (cur.length === 0) break;
+    cur = cur[0]!;
+  }
+  checkRectangular(data, shape, 0);
+  return shape;
+}
+
+function checkRectangular(data: NestedArray, shape: number[], axis: number): void {
+  if (axis === shape.length) {
+    if (typeof data !== "number") throw new Error("tensor(): nested arrays must have the same depth everywhere");
+    return;
+  }
+  if (!Array.isArray(data) || data.length !== shape[axis]) {
+    throw new Error(`tensor(): ragged nested array (expected length ${shape[axis]} at depth ${axis})`);
+  }
+  for (const d of data as NestedArray[]) checkRectangular(d, shape, axis + 1);
+}
+
+function* flatten(data: NestedArray | ArrayLike<number>): Generator<number> {
+  if (typeof data === "number") {
+    yield data;
+    return;
+  }
+  if (ArrayBuffer.isView(data)) {
+    const view = data as ArrayLike<number>;
+    for (let i = 0; i < view.length; i++) yield view[i]!;
+    return;
+  }
+  for (const d of data as NestedArray[]) yield* flatten(d);
+}
+
+function withGrad(t: Tensor, options?: { requiresGrad?: boolean }): Tensor {
+  if (options?.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+export function full(shape: Shape, value: number, options?: { requiresGrad?: boolean }): Tensor {
+  return withGrad(new Tensor(new Float64Array(sizeOf(shape)).fill(value), shape), options);
+}
+
+export function zeros(shape: Shape, options?: { requiresGrad?: boolean }): Tensor {
+  return withGrad(new Tensor(new Float64Array(sizeOf(shape)), shape), options);
+}
+
+export function ones(shape: Shape, options?: { requiresGrad?: boolean }): Tensor {
+  return full(shape, 1, options);
+}
+
+export function zerosLike(t: Tensor): Tensor {
+  return zeros(t.shape);
+}
+
+export function onesLike(t: Tensor): Tensor {
+  return ones(t.shape);
+}
+
+/** n×n identity (or n×m with ones on the main diagonal). */
+export function eye(n: number, m = n): Tensor {
+  const t = zeros([n, m]);
+  for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
+  return t;
+}
+
+/** `count` evenly spaced values from `start` to `stop`, both included. */
+export function linspace(start: number, stop: number, count: number): Tensor {
+  const out = new Float64Array(count);
+  const step = count > 1 ? (stop - start) / (count - 1) : 0;
+  for (let i = 0; i < count; i++) out[i] = start + i * step;
+  if (count > 1) out[count - 1] = stop;
+  return new Tensor(out, [count]);
+}
+
+/** Values start, start+step, ... below stop. */
+export function arange(start: number, stop?: number, step = 1): Tensor {
+  if (stop === undefined) [start, stop] = [0, start];
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = start + i * step;
+  return new Tensor(out, [n]);
+}
+
+export interface RandomOptions {
+  rng?: Rng;
+  requiresGrad?: boolean;
+}
+
+/** Uniform on [low, high) (default [0, 1)) from a seedable generator. */
+export function rand(shape: Shape, options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  const rng = options.rng ?? getDefaultRng();
+  const data = rng.fillUniform(new Float64Array(sizeOf(shape)), options.low ?? 0, options.high ?? 1);
+  return withGrad(new Tensor(data, shape), options);
+}
+
+/** Normal with the given mean and standard deviation (default 0, 1) from a seedable generator. */
+export function randn(shape: Shape, options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  const rng = options.rng ?? getDefaultRng();
+  const data = rng.fillNormal(new Float64Array(sizeOf(shape)), options.mean ?? 0, options.std ?? 1);
+  return withGrad(new Tensor(data, shape), options);
+}

@@ -1,0 +1,137 @@
+// Function transforms in the style of JAX / torch.func: grad, vjp, jvp (forward mode), hvp,
+// jacobian, hessian. Their results are ordinary differentiable tensors, so the transforms nest.
+
+import { Tensor } from "./tensor.js";
+import { gradients } from "./autograd.js";
+import { aliasWithTangents, hideLevelsFrom } from "./op.js";
+import { closeLevel, enableGrad, isGradEnabled, openLevel } from "./state.js";
+import { formatShape, sameShape } from "./shape.js";
+import { zeros } from "./creation.js";
+import { mul, reshape, stack, sum } from "./ops/index.js";
+
+export type TensorFn = (x: Tensor) => Tensor;
+
+/**
+ * The tensor a transform differentiates with respect to: a view of `x` that stays connected to
+ * the graph `x` is part of (so that outer transforms see through it), or a fresh leaf.
+ * Forward-mode tangents are kept.
+ */
+function variable(x: Tensor): Tensor {
+  if (x.requiresGrad && isGradEnabled()) return aliasWithTangents(x, x.tangents);
+  const v = new Tensor(x.data, x.shape);
+  v.tangents = x.tangents;
+  v.requiresGrad = true;
+  return v;
+}
+
+function checkScalar(y: Tensor, who: string): void {
+  if (y.size !== 1) throw new Error(`${who}: the function must return one value, it returned shape ${formatShape(y.shape)}`);
+}
+
+/** Value and gradient of a scalar function, f(x) and ∇f(x). */
+export function valueAndGrad(f: TensorFn): (x: Tensor) => [Tensor, Tensor] {
+  return (x) => {
+    // The result should be differentiable further exactly when the caller records graphs.
+    const createGraph = isGradEnabled();
+    const xv = variable(x);
+    const y = enableGrad(() => f(xv));
+    checkScalar(y, "grad");
+    if (!y.requiresGrad) return [y, zeros(x.shape)];
+    const [g] = gradients(y, xv, { createGraph, allowUnused: true });
+    return [y, g!];
+  };
+}
+
+/** ∇f as a function: grad(f)(x) has the shape of x. Nest it for higher derivatives. */
+export function grad(f: TensorFn): TensorFn {
+  const vg = valueAndGrad(f);
+  return (x) => vg(x)[1];
+}
+
+/** f(x) and its pullback: ct ↦ ctᵀ·∂f/∂x (a vector–Jacobian product), reusable. */
+export function vjp(f: TensorFn, x: Tensor): [Tensor, (cotangent: Tensor) => Tensor] {
+  const createGraph = isGradEnabled();
+  const xv = variable(x);
+  const y = enableGrad(() => f(xv));
+  const pullback = (ct: Tensor): Tensor => {
+    if (!sameShape(ct.shape, y.shape)) {
+      throw new Error(`vjp: cotangent of shape ${formatShape(ct.shape)} for an output of shape ${formatShape(y.shape)}`);
+    }
+    if (!y.requiresGrad) return zeros(x.shape);
+    return gradients(y, xv, { gradOutputs: ct, createGraph, allowUnused: true })[0]!;
+  };
+  return [y, pullback];
+}
+
+/**
+ * Forward mode: f(x) and the directional derivative ∂f/∂x·v (a Jacobian–vector product), in one
+ * evaluation of f that carries the tangent v alongside x.
+ */
+export function jvp(f: TensorFn, x: Tensor, v: Tensor): [Tensor, Tensor] {
+  if (!sameShape(x.shape, v.shape)) {
+    throw new Error(`jvp: tangent of shape ${formatShape(v.shape)} for an input of shape ${formatShape(x.shape)}`);
+  }
+  const level = openLevel();
+  try {
+    const dual = aliasWithTangents(x, [...(x.tangents ?? []), { level, tangent: v }]);
+    const y = f(dual);
+    const tangent = y.tangentAt(level) ?? zeros(y.shape);
+    return [hideLevelsFrom(y, level), tangent];
+  } finally {
+    closeLevel(level);
+  }
+}
+
+export type HvpMode = "forward-over-reverse" | "reverse-over-reverse";
+
+/**
+ * Hessian–vector product H(x)·v of a scalar function without forming H. The default
+ * differentiates the gradient in direction v with forward mode; reverse-over-reverse computes
+ * ∇(∇f·v) instead. Both give the same numbers.
+ */
+export function hvp(f: TensorFn, x: Tensor, v: Tensor, mode: HvpMode = "forward-over-reverse"): Tensor {
+  if (mode === "forward-over-reverse") return jvp(grad(f), x, v)[1];
+  return grad((z) => sum(mul(grad(f)(z), v)))(x);
+}
+
+export type JacobianMode = "reverse" | "forward";
+
+/**
+ * The Jacobian as a function: jacobian(f)(x) has shape [...f(x).shape, ...x.shape]. Reverse mode
+ * builds it a row at a time (one vjp per output element), forward mode a column at a time (one jvp
+ * per input element).
+ */
+export function jacobian(f: TensorFn, mode: JacobianMode = "reverse"): TensorFn {
+  return (x) => {
+    if (mode === "forward") {
+      const columns: Tensor[] = [];
+      let yShape: readonly number[] = [];
+      for (let j = 0; j < x.size; j++) {
+        const [y, t] = jvp(f, x, oneHot(x.shape, j));
+        yShape = y.shape;
+        columns.push(reshape(t, [y.size]));
+      }
+      if (columns.length === 0) return zeros([...f(x).shape, ...x.shape]);
+      return reshape(stack(columns, 1), [...yShape, ...x.shape]);
+    }
+    const [y, pullback] = vjp(f, x);
+    const rows: Tensor[] = [];
+    for (let i = 0; i < y.size; i++) rows.push(reshape(pullback(oneHot(y.shape, i)), [x.size]));
+    if (rows.length === 0) return zeros([...y.shape, ...x.shape]);
+    return reshape(stack(rows, 0), [...y.shape, ...x.shape]);
+  };
+}
+
+/**
+ * The Hessian of a scalar function as a function: shape [...x.shape, ...x.shape]. Computed as the
+ * forward-mode Jacobian of the gradient (one Hessian–vector product per column).
+ */
+export function hessian(f: TensorFn): TensorFn {
+  return jacobian(grad(f), "forward");
+}
+
+function oneHot(shape: readonly number[], i: number): Tensor {
+  const t = zeros(shape);
+  t.data[i] = 1;
+  return t;
+}

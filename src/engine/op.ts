@@ -1,0 +1,101 @@
+// How an operation runs: a numeric forward on raw data, then (only when needed) a reverse-mode
+// graph node and forward-mode tangents, both defined by the op's derivative rules.
+
+import { Tensor, type Tangent } from "./tensor.js";
+import { anyLevelActive, isGradEnabled, isLevelActive } from "./state.js";
+import { sameShape, formatShape } from "./shape.js";
+
+export interface OpDef<P> {
+  readonly name: string;
+  /** Compute the output values from the inputs' data. Must not record anything. */
+  forward(inputs: readonly Tensor[], params: P): Tensor;
+  /**
+   * Reverse rule: the inputs' gradients from the output gradient `g`, written with differentiable
+   * ops so that they can be differentiated again. Return null where `needs[i]` is false.
+   */
+  vjp(g: Tensor, inputs: readonly Tensor[], out: Tensor, params: P, needs: readonly boolean[]): (Tensor | null)[];
+  /** Forward rule: the output tangent from the inputs' tangents (null means zero). */
+  jvp(tangents: readonly (Tensor | null)[], inputs: readonly Tensor[], out: Tensor, params: P): Tensor;
+}
+
+export function defineOp<P = undefined>(def: OpDef<P>): OpDef<P> {
+  return def;
+}
+
+/** Run an op: forward values, then the graph node and tangents that the inputs call for. */
+export function apply<P>(def: OpDef<P>, inputs: Tensor[], params: P): Tensor {
+  const out = def.forward(inputs, params);
+  if (isGradEnabled()) {
+    for (const t of inputs) {
+      if (t.requiresGrad) {
+        out.requiresGrad = true;
+        out.gradFn = {
+          name: def.name,
+          inputs,
+          backward: (g, needs) => checkGrads(def.name, inputs, def.vjp(g, inputs, out, params, needs)),
+        };
+        break;
+      }
+    }
+  }
+  if (anyLevelActive()) propagateTangents(def, inputs, out, params);
+  return out;
+}
+
+function propagateTangents<P>(def: OpDef<P>, inputs: Tensor[], out: Tensor, params: P): void {
+  const levels = liveLevels(inputs);
+  if (levels === null) return;
+  for (const level of levels) {
+    // The rule sees only the outer (lower) levels, so that it does not differentiate itself.
+    const below = inputs.map((t) => hideLevelsFrom(t, level));
+    const tangents = inputs.map((t) => t.tangentAt(level));
+    const tangent = def.jvp(tangents, below, out, params);
+    if (!sameShape(tangent.shape, out.shape)) {
+      throw new Error(`internal: jvp rule of ${def.name} gave shape ${formatShape(tangent.shape)} for ${formatShape(out.shape)}`);
+    }
+    (out.tangents ??= []).push({ level, tangent });
+  }
+}
+
+function liveLevels(inputs: readonly Tensor[]): number[] | null {
+  let levels: number[] | null = null;
+  for (const t of inputs) {
+    if (t.tangents === null) continue;
+    for (const { level } of t.tangents) {
+      if (isLevelActive(level) && !(levels ??= []).includes(level)) levels.push(level);
+    }
+  }
+  return levels === null ? null : levels.sort((a, b) => a - b);
+}
+
+/**
+ * The same tensor seen without its tangents at `level` and above. Reverse-mode gradients still
+ * flow to `t` through the view.
+ */
+export function hideLevelsFrom(t: Tensor, level: number): Tensor {
+  if (t.tangents === null || !t.tangents.some((x) => x.level >= level)) return t;
+  return aliasWithTangents(t, t.tangents.filter((x) => x.level < level));
+}
+
+/** A view of `t` (shared data, gradients flow back to `t`) carrying the given tangents. */
+export function aliasWithTangents(t: Tensor, tangents: Tangent[] | null): Tensor {
+  const view = new Tensor(t.data, t.shape);
+  view.tangents = tangents !== null && tangents.length > 0 ? tangents : null;
+  if (t.requiresGrad && isGradEnabled()) {
+    view.requiresGrad = true;
+    view.gradFn = { name: "alias", inputs: [t], backward: (g) => [g] };
+  }
+  return view;
+}
+
+function checkGrads(name: string, inputs: readonly Tensor[], grads: (Tensor | null)[]): (Tensor | null)[] {
+  for (let i = 0; i < inputs.length; i++) {
+    const g = grads[i];
+    if (g != null && !sameShape(g.shape, inputs[i]!.shape)) {
+      throw new Error(
+        `internal: vjp rule of ${name} gave shape ${formatShape(g.shape)} for input ${i} of shape ${formatShape(inputs[i]!.shape)}`,
+      );
+    }
+  }
+  return grads;
+}

@@ -1,0 +1,211 @@
+// + − × ÷ and powers, with NumPy broadcasting, and their derivative rules.
+// Each rule is written with these same differentiable ops, so derivatives of any order follow.
+
+import { Tensor, type Operand } from "../tensor.js";
+import { apply, defineOp } from "../op.js";
+import { binaryKernel, collapseAxes, unaryKernel, type BinaryKernel } from "../kernels/elementwise.js";
+import { broadcastShapes, broadcastStrides, sameShape, type Shape } from "../shape.js";
+import { broadcastTo, sumTo } from "./reduce.js";
+import { full, toTensor } from "../creation.js";
+import { log } from "./unary.js";
+
+/** Evaluate a broadcasting binary kernel into a new tensor. */
+function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor): Tensor {
+  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape);
+  const out = new Tensor(new Float64Array(a.size === 0 || b.size === 0 ? 0 : sizeOfShape(shape)), shape);
+  if (out.size === 0) return out;
+  const c = collapseAxes(shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
+  kernel(a.data, b.data, out.data, c.shape, c.sa, c.sb);
+  return out;
+}
+
+function sizeOfShape(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** A tangent of some input, broadcast to the output's shape (a null tangent stays null). */
+function expand(t: Tensor | null, shape: Shape): Tensor | null {
+  return t === null || sameShape(t.shape, shape) ? t : broadcastTo(t, shape);
+}
+
+const addKernel = binaryKernel("x + y");
+const subKernel = binaryKernel("x - y");
+const mulKernel = binaryKernel("x * y");
+const divKernel = binaryKernel("x / y");
+const powKernel = binaryKernel("Math.pow(x, y)");
+
+const addOp = defineOp({
+  name: "add",
+  forward: ([a, b]) => broadcastBinary(addKernel, a!, b!),
+  vjp: (g, [a, b], _o, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : null, needs[1] ? sumTo(g, b!.shape) : null],
+  jvp: ([ta, tb], _i, out) => sumTangents(expand(ta, out.shape), expand(tb, out.shape), out.shape),
+});
+
+const subOp = defineOp({
+  name: "sub",
+  forward: ([a, b]) => broadcastBinary(subKernel, a!, b!),
+  vjp: (g, [a, b], _o, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : null, needs[1] ? sumTo(neg(g), b!.shape) : null],
+  jvp: ([ta, tb], _i, out) => sumTangents(expand(ta, out.shape), tb === null ? null : expand(neg(tb), out.shape), out.shape),
+});
+
+const mulOp = defineOp({
+  name: "mul",
+  forward: ([a, b]) => broadcastBinary(mulKernel, a!, b!),
+  vjp: (g, [a, b], _o, _p, needs) => [
+    needs[0] ? sumTo(mul(g, b!), a!.shape) : null,
+    needs[1] ? sumTo(mul(g, a!), b!.shape) : null,
+  ],
+  jvp: ([ta, tb], [a, b], out) =>
+    sumTangents(ta ? expand(mul(ta, b!), out.shape) : null, tb ? expand(mul(a!, tb), out.shape) : null, out.shape),
+});
+
+// y = a / b:  ∂y/∂a = 1/b,  ∂y/∂b = −y/b.
+const divOp = defineOp({
+  name: "div",
+  forward: ([a, b]) => broadcastBinary(divKernel, a!, b!),
+  vjp: (g, [a, b], y, _p, needs) => [
+    needs[0] ? sumTo(div(g, b!), a!.shape) : null,
+    needs[1] ? sumTo(neg(div(mul(g, y), b!)), b!.shape) : null,
+  ],
+  jvp: ([ta, tb], [, b], y) => {
+    const num = ta === null ? neg(mul(tb!, y)) : tb === null ? ta : sub(ta, mul(tb, y));
+    return expand(div(num, b!), y.shape)!;
+  },
+});
+
+// y = a^b:  ∂y/∂a = b·a^(b−1),  ∂y/∂b = y·log a.
+const powOp = defineOp({
+  name: "pow",
+  forward: ([a, b]) => broadcastBinary(powKernel, a!, b!),
+  vjp: (g, [a, b], y, _p, needs) => [
+    needs[0] ? sumTo(mul(g, mul(b!, pow(a!, sub(b!, 1)))), a!.shape) : null,
+    needs[1] ? sumTo(mul(g, mul(y, log(a!))), b!.shape) : null,
+  ],
+  jvp: ([ta, tb], [a, b], y) =>
+    sumTangents(
+      ta ? expand(mul(ta, mul(b!, pow(a!, sub(b!, 1)))), y.shape) : null,
+      tb ? expand(mul(tb, mul(y, log(a!))), y.shape) : null,
+      y.shape,
+    ),
+});
+
+function sumTangents(a: Tensor | null, b: Tensor | null, shape: Shape): Tensor {
+  if (a !== null && b !== null) return add(a, b);
+  const t = a ?? b;
+  if (t === null) throw new Error("internal: no tangent to propagate");
+  return expand(t, shape)!;
+}
+
+// ---- ops with a plain-number operand (no broadcasting, no tensor for the constant) ----
+
+interface Scalar {
+  c: number;
+}
+
+function scalarForward(kernel: (a: Float64Array, out: Float64Array, p: number) => void) {
+  return ([x]: readonly Tensor[], { c }: Scalar): Tensor => {
+    const out = new Float64Array(x!.size);
+    kernel(x!.data, out, c);
+    return new Tensor(out, x!.shape);
+  };
+}
+
+const addScalarOp = defineOp<Scalar>({
+  name: "addScalar",
+  forward: scalarForward(unaryKernel("x + p")),
+  vjp: (g) => [g],
+  jvp: ([t]) => t!,
+});
+
+const mulScalarOp = defineOp<Scalar>({
+  name: "mulScalar",
+  forward: scalarForward(unaryKernel("x * p")),
+  vjp: (g, _i, _o, { c }) => [mulScalar(g, c)],
+  jvp: ([t], _i, _o, { c }) => mulScalar(t!, c),
+});
+
+// y = c − x
+const rsubScalarOp = defineOp<Scalar>({
+  name: "rsubScalar",
+  forward: scalarForward(unaryKernel("p - x")),
+  vjp: (g) => [neg(g)],
+  jvp: ([t]) => neg(t!),
+});
+
+// y = c / x:  dy/dx = −y/x
+const rdivScalarOp = defineOp<Scalar>({
+  name: "rdivScalar",
+  forward: scalarForward(unaryKernel("p / x")),
+  vjp: (g, [x], y) => [neg(div(mul(g, y), x!))],
+  jvp: ([t], [x], y) => neg(div(mul(t!, y), x!)),
+});
+
+// y = x^c:  dy/dx = c·x^(c−1)
+const powScalarOp = defineOp<Scalar>({
+  name: "powScalar",
+  forward: scalarForward(unaryKernel("Math.pow(x, p)")),
+  vjp: (g, [x], _y, { c }) => [mul(g, powDerivative(x!, c))],
+  jvp: ([t], [x], _y, { c }) => mul(t!, powDerivative(x!, c)),
+});
+
+function powDerivative(x: Tensor, c: number): Tensor {
+  if (c === 1) return full(x.shape, 1);
+  if (c === 2) return mulScalar(x, 2);
+  return mulScalar(powScalar(x, c - 1), c);
+}
+
+const negOp = defineOp({
+  name: "neg",
+  forward: scalarForward(unaryKernel("-x")),
+  vjp: (g) => [neg(g)],
+  jvp: ([t]) => neg(t!),
+});
+
+export function neg(x: Tensor): Tensor {
+  return apply(negOp, [x], { c: 0 });
+}
+
+export function addScalar(x: Tensor, c: number): Tensor {
+  return apply(addScalarOp, [x], { c });
+}
+
+export function mulScalar(x: Tensor, c: number): Tensor {
+  return apply(mulScalarOp, [x], { c });
+}
+
+export function powScalar(x: Tensor, c: number): Tensor {
+  return apply(powScalarOp, [x], { c });
+}
+
+/** a + b with broadcasting; either side may be a plain number. */
+export function add(a: Operand, b: Operand): Tensor {
+  if (typeof b === "number") return addScalar(toTensor(a), b);
+  if (typeof a === "number") return addScalar(b, a);
+  return apply(addOp, [a, b], undefined);
+}
+
+export function sub(a: Operand, b: Operand): Tensor {
+  if (typeof b === "number") return addScalar(toTensor(a), -b);
+  if (typeof a === "number") return apply(rsubScalarOp, [b], { c: a });
+  return apply(subOp, [a, b], undefined);
+}
+
+export function mul(a: Operand, b: Operand): Tensor {
+  if (typeof b === "number") return mulScalar(toTensor(a), b);
+  if (typeof a === "number") return mulScalar(b, a);
+  return apply(mulOp, [a, b], undefined);
+}
+
+export function div(a: Operand, b: Operand): Tensor {
+  if (typeof b === "number") return mulScalar(toTensor(a), 1 / b);
+  if (typeof a === "number") return apply(rdivScalarOp, [b], { c: a });
+  return apply(divOp, [a, b], undefined);
+}
+
+/** a^b; a plain-number exponent uses the cheaper power rule c·x^(c−1). */
+export function pow(a: Operand, b: Operand): Tensor {
+  if (typeof b === "number") return powScalar(toTensor(a), b);
+  return apply(powOp, [toTensor(a), b], undefined);
+}

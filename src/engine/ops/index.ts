@@ -1,0 +1,10 @@
+// Every differentiable operation, in functional form (tensor methods delegate here).
+
+export { add, sub, mul, div, pow, neg, addScalar, mulScalar, powScalar } from "./arithmetic.js";
+export {
+  exp, log, sqrt, square, sin, cos, tan, tanh, sigmoid, softplus, relu, abs,
+  asin, acos, atan, sinh, cosh, erf, gelu, swish,
+} from "./unary.js";
+export { sum, mean, norm, broadcastTo, sumTo } from "./reduce.js";
+export { reshape, transpose, slice, concat, stack, clone } from "./layout.js";
+export { mm, matmul } from "./linalg.js";

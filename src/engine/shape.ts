@@ -1,0 +1,119 @@
+// Shape arithmetic: sizes, strides, NumPy broadcasting, axis normalisation.
+
+export type Shape = readonly number[];
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Row-major strides of a contiguous tensor. */
+export function stridesOf(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i]!;
+  }
+  return strides;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function formatShape(shape: Shape): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/** NumPy broadcasting: align trailing axes; each pair must be equal or contain a 1. */
+export function broadcastShapes(a: Shape, b: Shape): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new Error(`shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/**
+ * Strides for reading a tensor of shape `from` as if it had the (broadcast) shape `to`:
+ * broadcast axes get stride 0.
+ */
+export function broadcastStrides(from: Shape, to: Shape): number[] {
+  const own = stridesOf(from);
+  const out = new Array<number>(to.length).fill(0);
+  const offset = to.length - from.length;
+  for (let i = 0; i < from.length; i++) {
+    if (from[i] === to[i + offset]) out[i + offset] = own[i]!;
+    else if (from[i] !== 1) throw new Error(`cannot broadcast ${formatShape(from)} to ${formatShape(to)}`);
+  }
+  return out;
+}
+
+/** Normalise a possibly negative axis; throws when out of range. */
+export function normAxis(axis: number, rank: number): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(a) || a < 0 || a >= rank) {
+    throw new Error(`axis ${axis} is out of range for a tensor of rank ${rank}`);
+  }
+  return a;
+}
+
+/** Shape after reducing `axes` (sorted, normalised), with or without kept unit axes. */
+export function reducedShape(shape: Shape, axes: readonly number[], keepdims: boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (axes.includes(i)) {
+      if (keepdims) out.push(1);
+    } else out.push(shape[i]!);
+  }
+  return out;
+}
+
+/** Resolve a reshape target that may contain one -1. */
+export function resolveReshape(size: number, target: Shape): number[] {
+  let unknown = -1;
+  let known = 1;
+  target.forEach((d, i) => {
+    if (d === -1) {
+      if (unknown >= 0) throw new Error("reshape: only one dimension may be -1");
+      unknown = i;
+    } else {
+      if (!Number.isInteger(d) || d < 0) throw new Error(`reshape: invalid dimension ${d}`);
+      known *= d;
+    }
+  });
+  const out = [...target];
+  if (unknown >= 0) {
+    if (known === 0 || size % known !== 0) {
+      throw new Error(`reshape: cannot infer -1 for ${size} elements into ${formatShape(target)}`);
+    }
+    out[unknown] = size / known;
+  } else if (known !== size) {
+    throw new Error(`reshape: cannot reshape ${size} elements into ${formatShape(target)}`);
+  }
+  return out;
+}
+
+/**
+ * Which axes of `to` must be summed to reduce a gradient of shape `to` to shape `from`
+ * (the reverse of broadcasting `from` to `to`).
+ */
+export function broadcastReductionAxes(from: Shape, to: Shape): number[] {
+  const axes: number[] = [];
+  const offset = to.length - from.length;
+  for (let i = 0; i < to.length; i++) {
+    if (i < offset) axes.push(i);
+    else if (from[i - offset] === 1 && to[i] !== 1) axes.push(i);
+  }
+  return axes;
+}

@@ -1,0 +1,190 @@
+// The Tensor: a float64, row-major, contiguous array with a shape, plus the autodiff bookkeeping
+// (reverse-mode graph node, accumulated gradient, forward-mode tangents).
+
+import { formatShape, sizeOf, type Shape } from "./shape.js";
+import * as ops from "./ops/index.js";
+import { backward as runBackward } from "./autograd.js";
+import { isLevelActive } from "./state.js";
+
+/** The reverse-mode record of the operation that produced a tensor. */
+export interface GradFn {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  /**
+   * Gradients of the inputs given the gradient `g` of the output, written with differentiable
+   * tensor operations. `needs[i]` says whether input i's gradient is wanted (null if not).
+   */
+  backward(g: Tensor, needs: readonly boolean[]): (Tensor | null)[];
+}
+
+/** A forward-mode tangent at one level (see state.ts). */
+export interface Tangent {
+  readonly level: number;
+  readonly tangent: Tensor;
+}
+
+export type Operand = Tensor | number;
+
+export interface BackwardOptions {
+  /** Record the backward pass itself, so that the resulting gradients can be differentiated. */
+  createGraph?: boolean;
+}
+
+export class Tensor {
+  /** Row-major values. Optimizers update parameters in place; treat it as read-only elsewhere. */
+  readonly data: Float64Array;
+  readonly shape: readonly number[];
+  /** True for leaves the user marked, and for every result computed from them while grad is enabled. */
+  requiresGrad = false;
+  /** Accumulated gradient (leaves, and tensors that called retainGrad()). */
+  grad: Tensor | null = null;
+  /** The operation that produced this tensor; null for leaves. */
+  gradFn: GradFn | null = null;
+  /** Keep `.grad` for this non-leaf tensor after backward(). */
+  retainsGrad = false;
+  /** Forward-mode tangents by ascending level, or null. */
+  tangents: Tangent[] | null = null;
+
+  constructor(data: Float64Array, shape: Shape) {
+    if (data.length !== sizeOf(shape)) {
+      throw new Error(`tensor data has ${data.length} values but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** The single value of a one-element tensor, as a plain number (for JS control flow). */
+  item(): number {
+    if (this.data.length !== 1) {
+      throw new Error(`item() needs a tensor with one element, this one has shape ${formatShape(this.shape)}`);
+    }
+    return this.data[0]!;
+  }
+
+  /** Nested plain arrays (a number for a 0-d tensor). */
+  toArray(): NestedArray {
+    const build = (axis: number, offset: number): NestedArray => {
+      if (axis === this.shape.length) return this.data[offset]!;
+      const n = this.shape[axis]!;
+      const stride = sizeOf(this.shape.slice(axis + 1));
+      const out: NestedArray[] = [];
+      for (let i = 0; i < n; i++) out.push(build(axis + 1, offset + i * stride));
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  toString(): string {
+    const body = JSON.stringify(this.toArray());
+    return `tensor(${body}, shape=${formatShape(this.shape)}${this.requiresGrad ? ", requiresGrad" : ""})`;
+  }
+
+  /** Mark a leaf as requiring (or not) a gradient; returns the tensor. */
+  requireGrad(flag = true): this {
+    if (this.gradFn !== null) {
+      throw new Error("requireGrad() applies to leaf tensors; use detach() first to make a new leaf");
+    }
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /** Ask backward() to keep the gradient of this intermediate tensor in `.grad`. */
+  retainGrad(): this {
+    if (!this.requiresGrad) throw new Error("retainGrad() on a tensor that does not require grad");
+    this.retainsGrad = true;
+    return this;
+  }
+
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  /** The same values, cut from the graph and from any forward-mode tangents. */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape);
+  }
+
+  /** A copy of the values (differentiable). */
+  clone(): Tensor {
+    return ops.clone(this);
+  }
+
+  /**
+   * Back-propagate from this tensor, accumulating into `.grad` of every leaf that requires grad.
+   * A tensor with more than one element needs a seed (the gradient of some scalar with respect to
+   * it) of the same shape.
+   */
+  backward(seed?: Tensor | number, options: BackwardOptions = {}): void {
+    runBackward(this, seed, options);
+  }
+
+  /** The tangent at a live forward-mode level, if any. */
+  tangentAt(level: number): Tensor | null {
+    if (this.tangents === null || !isLevelActive(level)) return null;
+    for (const t of this.tangents) if (t.level === level) return t.tangent;
+    return null;
+  }
+
+  // ---- arithmetic (broadcasting; a plain number is a constant) ----
+  add(other: Operand): Tensor { return ops.add(this, other); }
+  sub(other: Operand): Tensor { return ops.sub(this, other); }
+  mul(other: Operand): Tensor { return ops.mul(this, other); }
+  div(other: Operand): Tensor { return ops.div(this, other); }
+  pow(exponent: Operand): Tensor { return ops.pow(this, exponent); }
+  neg(): Tensor { return ops.neg(this); }
+
+  // ---- elementwise functions ----
+  square(): Tensor { return ops.square(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sin(): Tensor { return ops.sin(this); }
+  cos(): Tensor { return ops.cos(this); }
+  tan(): Tensor { return ops.tan(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  softplus(): Tensor { return ops.softplus(this); }
+  relu(): Tensor { return ops.relu(this); }
+  abs(): Tensor { return ops.abs(this); }
+  asin(): Tensor { return ops.asin(this); }
+  acos(): Tensor { return ops.acos(this); }
+  atan(): Tensor { return ops.atan(this); }
+  sinh(): Tensor { return ops.sinh(this); }
+  cosh(): Tensor { return ops.cosh(this); }
+  erf(): Tensor { return ops.erf(this); }
+
+  // ---- linear algebra and reductions ----
+  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  sum(axis?: number | number[], keepdims = false): Tensor { return ops.sum(this, axis, keepdims); }
+  mean(axis?: number | number[], keepdims = false): Tensor { return ops.mean(this, axis, keepdims); }
+  norm(): Tensor { return ops.norm(this); }
+
+  // ---- shape ----
+  reshape(...shape: number[] | [number[]]): Tensor {
+    const s = Array.isArray(shape[0]) ? shape[0] : (shape as number[]);
+    return ops.reshape(this, s);
+  }
+  transpose(perm?: number[]): Tensor { return ops.transpose(this, perm); }
+  /** Matrix transpose of a 2-D tensor. */
+  get T(): Tensor { return ops.transpose(this); }
+  /** Slice along each axis: `null` keeps an axis, `[start, end]` keeps a range, a number picks one index. */
+  slice(...ranges: SliceSpec[]): Tensor { return ops.slice(this, ranges); }
+  /** Column j of a 2-D tensor as an [N, 1] tensor (the `X[:, j:j+1]` of a batch of points). */
+  column(j: number): Tensor { return ops.slice(this, [null, [j, j + 1]]); }
+  broadcastTo(shape: Shape): Tensor { return ops.broadcastTo(this, shape); }
+}
+
+export type NestedArray = number | NestedArray[];
+export type SliceSpec = null | undefined | number | readonly [number, number];

@@ -1,0 +1,21 @@
+// pinn: physics-informed neural networks with a TypeScript automatic-differentiation engine.
+// The package entry exports the engine (tensors, ops, reverse and forward mode, transforms),
+// the neural-network layers and the optimizers.
+
+export { Tensor, type GradFn, type Operand, type NestedArray, type SliceSpec, type BackwardOptions } from "./engine/tensor.js";
+export {
+  tensor, toTensor, zeros, ones, full, zerosLike, onesLike, eye, linspace, arange, rand, randn,
+  type CreateOptions, type TensorData, type RandomOptions,
+} from "./engine/creation.js";
+export { Rng, manualSeed } from "./engine/random.js";
+export * from "./engine/ops/index.js";
+export { noGrad, enableGrad, isGradEnabled } from "./engine/state.js";
+export { gradients, type GradOptions } from "./engine/autograd.js";
+export {
+  grad, valueAndGrad, vjp, jvp, hvp, jacobian, hessian,
+  type TensorFn, type HvpMode, type JacobianMode,
+} from "./engine/functional.js";
+export { inputGradient, partial, laplacian, partialForward } from "./engine/derivatives.js";
+export { gradcheck, gradgradcheck, type GradcheckOptions, type MultiFn } from "./engine/gradcheck.js";
+export * as nn from "./nn/index.js";
+export { Adam, type AdamOptions } from "./optim/adam.js";
