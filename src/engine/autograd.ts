@@ -4,7 +4,7 @@
 import type { Tensor, BackwardOptions } from "./tensor.js";
 import { withGradMode } from "./state.js";
 import { formatShape, sameShape } from "./shape.js";
-import { add } from "./ops/index.js";
+import { add, clone } from "./ops/index.js";
 import { full, onesLike, toTensor } from "./creation.js";
 
 export interface GradOptions {
@@ -87,7 +87,8 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
       if (targets !== null) {
         if (targets.has(t)) found.set(t, g);
       } else if (t.gradFn === null || t.retainsGrad) {
-        t.grad = t.grad === null ? g : add(t.grad, g);
+        // Each tensor gets its own gradient object (one gradient may reach several leaves).
+        t.grad = t.grad === null ? (createGraph ? g : clone(g)) : add(t.grad, g);
       }
       const fn = t.gradFn;
       if (fn === null) continue;

@@ -41,9 +41,10 @@ function numericJacobian(f: MultiFn, inputs: Tensor[], eps: number): Float64Arra
         const x = base[i]!;
         const orig = x.data[j]!;
         x.data[j] = orig + eps;
+        // Copy both results: an output may share its data with the input (reshape, identity slice).
         const plus = flatOutput(f, base).data.slice();
         x.data[j] = orig - eps;
-        const minus = flatOutput(f, base).data;
+        const minus = flatOutput(f, base).data.slice();
         x.data[j] = orig;
         const col = new Float64Array(plus.length);
         for (let k = 0; k < col.length; k++) col[k] = (plus[k]! - minus[k]!) / (2 * eps);

@@ -181,8 +181,16 @@ export class Tensor {
   get T(): Tensor { return ops.transpose(this); }
   /** Slice along each axis: `null` keeps an axis, `[start, end]` keeps a range, a number picks one index. */
   slice(...ranges: SliceSpec[]): Tensor { return ops.slice(this, ranges); }
-  /** Column j of a 2-D tensor as an [N, 1] tensor (the `X[:, j:j+1]` of a batch of points). */
-  column(j: number): Tensor { return ops.slice(this, [null, [j, j + 1]]); }
+  /** Column j of a 2-D tensor as an [N, 1] tensor (the `X[:, j:j+1]` of a batch of points); j < 0 counts from the end. */
+  column(j: number): Tensor {
+    if (this.ndim !== 2) throw new Error(`column(${j}) needs a 2-D tensor, this one has shape ${formatShape(this.shape)}`);
+    const d = this.shape[1]!;
+    if (!Number.isInteger(j) || j < -d || j >= d) {
+      throw new Error(`column(${j}) is out of range for a tensor of shape ${formatShape(this.shape)}`);
+    }
+    const k = j < 0 ? j + d : j;
+    return ops.slice(this, [null, [k, k + 1]]);
+  }
   broadcastTo(shape: Shape): Tensor { return ops.broadcastTo(this, shape); }
 }
 

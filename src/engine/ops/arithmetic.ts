@@ -151,6 +151,8 @@ const powScalarOp = defineOp<Scalar>({
 });
 
 function powDerivative(x: Tensor, c: number): Tensor {
+  // x^0 = 1 everywhere (also at 0), so its derivative is 0, not 0·x^(−1) (NaN at x = 0).
+  if (c === 0) return full(x.shape, 0);
   if (c === 1) return full(x.shape, 1);
   if (c === 2) return mulScalar(x, 2);
   return mulScalar(powScalar(x, c - 1), c);

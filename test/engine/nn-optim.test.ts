@@ -1,0 +1,189 @@
+// Layers and the optimizer: Linear and MLP forward passes against hand-written loops, the
+// initialisation bounds, seeding, JSON round trips, Adam's update formula and its convergence.
+
+import { describe, expect, it } from "vitest";
+import { Adam, Rng, Tensor, manualSeed, matmul, nn, noGrad, sum, tensor } from "../../src/index.js";
+import { expectClose, uniform } from "../helpers/tensors.js";
+
+/** y[n, o] = Σ_i x[n, i]·W[o, i] + b[o] with loops. */
+function affine(x: number[][], W: Float64Array, b: Float64Array | null, outF: number): number[][] {
+  const inF = x[0]!.length;
+  return x.map((row) => Array.from({ length: outF }, (_, o) => row.reduce((s, v, i) => s + v * W[o * inF + i]!, b ? b[o]! : 0)));
+}
+
+describe("nn.Linear", () => {
+  it("forward is x·Wᵀ + b for a batch and for a single vector", () => {
+    const layer = new nn.Linear(3, 2, { rng: new Rng(1) });
+    expect(layer.weight.shape).toEqual([2, 3]);
+    expect(layer.bias!.shape).toEqual([2]);
+    layer.bias!.data.set([0.5, -0.25]);
+    const x = [[1, 2, 3], [-1, 0.5, 0], [0.2, -0.3, 0.7], [0, 0, 1]];
+    expectClose(layer.forward(tensor(x)), affine(x, layer.weight.data, layer.bias!.data, 2).flat(), { atol: 1e-15 });
+    const single = layer.forward(tensor([1, 2, 3]));
+    expect(single.shape).toEqual([2]);
+    expectClose(single, affine([[1, 2, 3]], layer.weight.data, layer.bias!.data, 2)[0]!, { atol: 1e-15 });
+    expect(layer.parameters()).toEqual([layer.weight, layer.bias]);
+  });
+
+  it("without a bias", () => {
+    const layer = new nn.Linear(2, 3, { bias: false, rng: new Rng(2) });
+    expect(layer.bias).toBeNull();
+    expect(layer.parameters()).toEqual([layer.weight]);
+    const x = [[1, -1], [0.5, 2]];
+    expectClose(layer.forward(tensor(x)), affine(x, layer.weight.data, null, 3).flat(), { atol: 1e-15 });
+  });
+
+  it("parameters require grad and receive gradients", () => {
+    const layer = new nn.Linear(2, 1, { rng: new Rng(3) });
+    const x = tensor([[1, 2], [3, 4]]);
+    sum(layer.forward(x)).backward();
+    expect(layer.weight.grad!.toArray()).toEqual([[4, 6]]); // Σ_n x[n, i]
+    expect(layer.bias!.grad!.toArray()).toEqual([2]);
+  });
+});
+
+describe("nn.MLP", () => {
+  it("forward is the composition of the layers with the activation between them", () => {
+    const net = new nn.MLP([2, 4, 3], "tanh", { seed: 4 });
+    net.layers.forEach((l) => l.bias!.data.set(Array.from({ length: l.outFeatures }, (_, i) => 0.1 * (i + 1))));
+    const x = [[0.3, -0.5], [1, 2]];
+    const [l1, l2] = net.layers;
+    const h = affine(x, l1!.weight.data, l1!.bias!.data, 4).map((r) => r.map(Math.tanh));
+    const expected = affine(h, l2!.weight.data, l2!.bias!.data, 3);
+    expectClose(net.forward(tensor(x)), expected.flat(), { atol: 1e-15 });
+    expect(net.parameters()).toHaveLength(4);
+  });
+
+  it("Glorot initialisation: |W| ≤ √(6/(fan_in + fan_out)), b = 0, and the range is used", () => {
+    const net = new nn.MLP([3, 40, 30, 1], "tanh", { seed: 1 });
+    for (const l of net.layers) {
+      const bound = Math.sqrt(6 / (l.inFeatures + l.outFeatures));
+      const maxAbs = Math.max(...Array.from(l.weight.data, Math.abs));
+      expect(maxAbs).toBeLessThanOrEqual(bound);
+      expect(maxAbs).toBeGreaterThan(0.8 * bound);
+      expect(Array.from(l.bias!.data).every((b) => b === 0)).toBe(true);
+    }
+  });
+
+  it("'uniform' initialisation: |W|, |b| ≤ 1/√fan_in", () => {
+    const net = new nn.MLP([5, 50, 2], "sigmoid", { seed: 2, init: "uniform" });
+    for (const l of net.layers) {
+      const bound = 1 / Math.sqrt(l.inFeatures);
+      for (const p of [l.weight, l.bias!]) {
+        const maxAbs = Math.max(...Array.from(p.data, Math.abs));
+        expect(maxAbs).toBeLessThanOrEqual(bound);
+        expect(maxAbs).toBeGreaterThan(0.5 * bound);
+      }
+    }
+  });
+
+  it("'glorot-normal' initialisation has standard deviation √(2/(fan_in + fan_out))", () => {
+    const net = new nn.MLP([200, 200], "tanh", { seed: 3, init: "glorot-normal" });
+    const w = net.layers[0]!.weight.data;
+    const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
+    expect(Math.abs(std / Math.sqrt(2 / 400) - 1)).toBeLessThan(0.02);
+  });
+
+  it("the same seed gives identical weights, different seeds differ; manualSeed drives the default", () => {
+    const w = (net: nn.MLP): number[] => net.parameters().flatMap((p) => Array.from(p.data));
+    expect(w(new nn.MLP([2, 8, 1], "tanh", { seed: 9 }))).toEqual(w(new nn.MLP([2, 8, 1], "tanh", { seed: 9 })));
+    expect(w(new nn.MLP([2, 8, 1], "tanh", { seed: 9 }))).not.toEqual(w(new nn.MLP([2, 8, 1], "tanh", { seed: 10 })));
+    manualSeed(5);
+    const a = w(new nn.MLP([2, 8, 1]));
+    manualSeed(5);
+    expect(w(new nn.MLP([2, 8, 1]))).toEqual(a);
+  });
+
+  it("toJSON / fromJSON round-trip through a JSON string", () => {
+    const net = new nn.MLP([2, 6, 6, 1], "gelu", { seed: 12, init: "uniform" });
+    const json = JSON.parse(JSON.stringify(net.toJSON())) as nn.MLPJson;
+    expect(json.sizes).toEqual([2, 6, 6, 1]);
+    expect(json.activation).toBe("gelu");
+    const copy = nn.MLP.fromJSON(json);
+    expect(copy.toJSON()).toEqual(net.toJSON());
+    const x = uniform([5, 2], -1, 1, 13);
+    expect(Array.from(noGrad(() => copy.forward(x)).data)).toEqual(Array.from(noGrad(() => net.forward(x)).data));
+    json.layers[1]!.weight.pop();
+    expect(() => nn.MLP.fromJSON(json)).toThrow(/layer 1 does not match sizes \[2, 6, 6, 1\]/);
+  });
+
+  it("rejects bad sizes and unknown activations", () => {
+    expect(() => new nn.MLP([3])).toThrow(/at least two positive integers/);
+    expect(() => new nn.MLP([3, 0, 1])).toThrow(/at least two positive integers/);
+    expect(() => new nn.MLP([3, 1], "nope" as nn.ActivationName)).toThrow(/unknown activation "nope"/);
+    expect(() => new nn.MLP([3, 1], "tanh", { init: "bad" as nn.InitScheme })).toThrow(/unknown initialisation "bad"/);
+  });
+});
+
+describe("Adam", () => {
+  // Textbook Adam (Kingma & Ba, Algorithm 1): m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), p ← p − lr·m̂/(√v̂ + ε).
+  function reference(p0: number[], grads: number[][], lr: number, b1: number, b2: number, eps: number, wd = 0): number[] {
+    const p = [...p0];
+    const m = p.map(() => 0);
+    const v = p.map(() => 0);
+    grads.forEach((g0, k) => {
+      const t = k + 1;
+      for (let j = 0; j < p.length; j++) {
+        const g = g0[j]! + wd * p[j]!;
+        m[j] = b1 * m[j]! + (1 - b1) * g;
+        v[j] = b2 * v[j]! + (1 - b2) * g * g;
+        const mHat = m[j]! / (1 - b1 ** t);
+        const vHat = v[j]! / (1 - b2 ** t);
+        p[j] = p[j]! - (lr * mHat) / (Math.sqrt(vHat) + eps);
+      }
+    });
+    return p;
+  }
+
+  it("the first step moves each parameter by lr·g/(|g| + ε)", () => {
+    const p = tensor([1, -2, 0.5], { requiresGrad: true });
+    const opt = new Adam([p], { lr: 0.1 });
+    p.grad = tensor([0.3, -0.1, 2]);
+    opt.step();
+    // t = 1: m̂ = g, v̂ = g², so the step is lr·g/(|g| + ε) ≈ lr·sign(g)
+    expectClose(p, [1 - 0.1 * 0.3 / (0.3 + 1e-8), -2 + 0.1 * 0.1 / (0.1 + 1e-8), 0.5 - 0.1 * 2 / (2 + 1e-8)], { rtol: 1e-14 });
+    expect(opt.t).toBe(1);
+  });
+
+  it("several steps and weight decay follow the bias-corrected formula", () => {
+    const grads = [[0.3, -0.1, 2], [-0.2, 0.4, 1], [0.05, 0.05, -3]];
+    for (const wd of [0, 0.01]) {
+      const p = tensor([1, -2, 0.5], { requiresGrad: true });
+      const opt = new Adam([p], { lr: 0.01, betas: [0.8, 0.99], eps: 1e-6, weightDecay: wd });
+      for (const g of grads) {
+        p.grad = tensor(g);
+        opt.step();
+      }
+      expectClose(p, reference([1, -2, 0.5], grads, 0.01, 0.8, 0.99, 1e-6, wd), { rtol: 1e-13 });
+    }
+  });
+
+  it("skips parameters without a gradient; zeroGrad clears them", () => {
+    const a = tensor([1], { requiresGrad: true });
+    const b = tensor([2], { requiresGrad: true });
+    const opt = new Adam([a, b], { lr: 0.5 });
+    a.grad = tensor([1]);
+    opt.step();
+    expect(b.data[0]).toBe(2);
+    expect(a.data[0]).toBeCloseTo(0.5, 7);
+    opt.zeroGrad();
+    expect(a.grad).toBeNull();
+  });
+
+  it("converges on a convex quadratic ½pᵀAp − bᵀp to p* = A⁻¹b", () => {
+    // A is symmetric positive definite; b = A·p* with p* = [1, −2, 0.5].
+    const A = tensor([[3, 1, 0], [1, 2, 0.5], [0, 0.5, 1]]);
+    const pStar = [1, -2, 0.5];
+    const b = tensor([3 * 1 + 1 * -2, 1 * 1 + 2 * -2 + 0.5 * 0.5, 0.5 * -2 + 0.5]);
+    const p = tensor([0, 0, 0], { requiresGrad: true });
+    const opt = new Adam([p], { lr: 0.05 });
+    const loss = (): Tensor => matmul(p, matmul(A, p)).mul(0.5).sub(matmul(b, p));
+    for (let i = 0; i < 3000; i++) {
+      if (i === 2000) opt.lr = 0.005;
+      opt.zeroGrad();
+      loss().backward();
+      opt.step();
+    }
+    expectClose(p, pStar, { atol: 1e-4 });
+  });
+});
