@@ -19,3 +19,7 @@ export { inputGradient, partial, laplacian, partialForward } from "./engine/deri
 export { gradcheck, gradgradcheck, type GradcheckOptions, type MultiFn } from "./engine/gradcheck.js";
 export * as nn from "./nn/index.js";
 export { Adam, type AdamOptions } from "./optim/adam.js";
+export { LBFGS, type LBFGSOptions, type LBFGSStepResult } from "./optim/lbfgs.js";
+export { strongWolfe, type StrongWolfeOptions, type StrongWolfeResult } from "./optim/line-search.js";
+export { learningRate, validateSchedule, type Schedule } from "./optim/schedules.js";
+export { createSampler, embedPoints, SAMPLING_METHODS, type Sampler, type SamplingMethod, type Box } from "./sampling/index.js";
