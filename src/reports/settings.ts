@@ -1,0 +1,26 @@
+// The settings a solve actually used (after defaults), in the problem file's own spelling.
+
+import type { Problem } from "../problem/types.js";
+
+export function settingsSummary(problem: Problem): Record<string, unknown> {
+  const t = problem.training;
+  return {
+    constraints: problem.constraints,
+    network: { hidden: problem.network.hidden, activation: problem.network.activation, init: problem.network.init },
+    training: {
+      optimizer: t.stages.map((s) =>
+        s.optimizer === "adam"
+          ? { name: "adam", epochs: s.epochs, learning_rate: s.learningRate, schedule: s.schedule }
+          : { name: "lbfgs", iterations: s.iterations, learning_rate: s.learningRate, history: s.historySize },
+      ),
+      points: t.points,
+      boundary_points: t.boundaryPoints,
+      sampling: t.sampling,
+      resample: t.resample,
+      seed: t.seed,
+      loss_weighting: t.lossWeighting,
+      derivatives: t.derivatives,
+    },
+    evaluate: { points: problem.evaluate.points },
+  };
+}
