@@ -1,0 +1,335 @@
+// Symbolic expressions as a hash-consed DAG: equal subexpressions are one node, so derivatives of
+// trial forms stay compact (common subexpressions are shared, then evaluated once per batch).
+// Constructors fold constants and apply the identities 0+x = x, 1·x = x, 0·x = 0, x^1 = x, ...
+
+import { erf } from "../engine/kernels/elementwise.js";
+
+export const FUNCTIONS = [
+  "sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "asin", "acos", "atan", "sigmoid",
+] as const;
+/** Functions users may call, plus internal ones used for derivatives and activations. */
+export type FunctionName = (typeof FUNCTIONS)[number] | "sign" | "softplus" | "erf";
+
+/** A multi-index: how many times to differentiate along each domain variable. */
+export type MultiIndex = readonly number[];
+
+export type Sym =
+  | { readonly kind: "const"; readonly id: number; readonly value: number }
+  | { readonly kind: "var"; readonly id: number; readonly index: number }
+  /** ∂^α u_k, the k-th unknown (or its derivative) at the point. */
+  | { readonly kind: "field"; readonly id: number; readonly unknown: number; readonly alpha: MultiIndex }
+  /** ∂^α N_k, the k-th network output (or its derivative in physical coordinates). */
+  | { readonly kind: "net"; readonly id: number; readonly output: number; readonly alpha: MultiIndex }
+  | { readonly kind: "add" | "sub" | "mul" | "div" | "pow"; readonly id: number; readonly a: Sym; readonly b: Sym }
+  | { readonly kind: "neg"; readonly id: number; readonly a: Sym }
+  | { readonly kind: "fn"; readonly id: number; readonly name: FunctionName; readonly a: Sym };
+
+type Binary = Extract<Sym, { a: Sym; b: Sym }>;
+
+const table = new Map<string, Sym>();
+let nextId = 0;
+
+function intern<T extends Sym>(key: string, make: (id: number) => T): T {
+  const found = table.get(key);
+  if (found !== undefined) return found as T;
+  const node = make(nextId++);
+  table.set(key, node);
+  return node;
+}
+
+export function num(value: number): Sym {
+  // -0 and 0 are the same constant; NaN keeps its own key.
+  const v = Object.is(value, -0) ? 0 : value;
+  return intern(`c${v}`, (id) => ({ kind: "const", id, value: v }));
+}
+
+export const ZERO = num(0);
+export const ONE = num(1);
+
+export function variable(index: number): Sym {
+  return intern(`v${index}`, (id) => ({ kind: "var", id, index }));
+}
+
+/** A multi-index without trailing zeros, so that [1] and [1, 0] are the same derivative. */
+export function trimIndex(alpha: MultiIndex): number[] {
+  const out = [...alpha];
+  while (out.length > 0 && (out[out.length - 1] ?? 0) === 0) out.pop();
+  return out.map((c) => c ?? 0);
+}
+
+export function field(unknown: number, alpha: MultiIndex): Sym {
+  const a = trimIndex(alpha);
+  return intern(`f${unknown}:${a.join(",")}`, (id) => ({ kind: "field", id, unknown, alpha: a }));
+}
+
+export function net(output: number, alpha: MultiIndex): Sym {
+  const a = trimIndex(alpha);
+  return intern(`n${output}:${a.join(",")}`, (id) => ({ kind: "net", id, output, alpha: a }));
+}
+
+function binary(kind: Binary["kind"], a: Sym, b: Sym): Sym {
+  return intern(`${kind}(${a.id},${b.id})`, (id) => ({ kind, id, a, b }) as Sym);
+}
+
+const isConst = (s: Sym, v?: number): boolean => s.kind === "const" && (v === undefined || s.value === v);
+const valueOf = (s: Sym): number => (s as { value: number }).value;
+
+export function add(a: Sym, b: Sym): Sym {
+  if (isConst(a) && isConst(b)) return num(valueOf(a) + valueOf(b));
+  if (isConst(a, 0)) return b;
+  if (isConst(b, 0)) return a;
+  if (b.kind === "neg") return sub(a, b.a);
+  if (a.kind === "neg") return sub(b, a.a);
+  // Commutative: a canonical order lets x+y and y+x share a node.
+  return a.id <= b.id ? binary("add", a, b) : binary("add", b, a);
+}
+
+export function sub(a: Sym, b: Sym): Sym {
+  if (isConst(a) && isConst(b)) return num(valueOf(a) - valueOf(b));
+  if (isConst(b, 0)) return a;
+  if (isConst(a, 0)) return neg(b);
+  if (a === b) return ZERO;
+  if (b.kind === "neg") return add(a, b.a);
+  return binary("sub", a, b);
+}
+
+export function neg(a: Sym): Sym {
+  if (isConst(a)) return num(-valueOf(a));
+  if (a.kind === "neg") return a.a;
+  if (a.kind === "sub") return sub(a.b, a.a);
+  return intern(`neg(${a.id})`, (id) => ({ kind: "neg", id, a }));
+}
+
+export function mul(a: Sym, b: Sym): Sym {
+  if (isConst(a) && isConst(b)) return num(valueOf(a) * valueOf(b));
+  if (isConst(a, 0) || isConst(b, 0)) return ZERO;
+  if (isConst(a, 1)) return b;
+  if (isConst(b, 1)) return a;
+  if (isConst(a, -1)) return neg(b);
+  if (isConst(b, -1)) return neg(a);
+  if (a.kind === "neg") return neg(mul(a.a, b));
+  if (b.kind === "neg") return neg(mul(a, b.a));
+  // Constants to the left, then by id.
+  if (isConst(b) || (!isConst(a) && b.id < a.id)) return binary("mul", b, a);
+  return binary("mul", a, b);
+}
+
+export function div(a: Sym, b: Sym): Sym {
+  if (isConst(a) && isConst(b)) return num(valueOf(a) / valueOf(b));
+  if (isConst(a, 0)) return ZERO;
+  if (isConst(b, 1)) return a;
+  if (isConst(b, -1)) return neg(a);
+  if (a === b) return ONE;
+  if (isConst(b)) return mul(num(1 / valueOf(b)), a);
+  return binary("div", a, b);
+}
+
+export function pow(a: Sym, b: Sym): Sym {
+  if (isConst(a) && isConst(b)) return num(Math.pow(valueOf(a), valueOf(b)));
+  if (isConst(b, 0)) return ONE;
+  if (isConst(b, 1)) return a;
+  if (isConst(a, 1)) return ONE;
+  return binary("pow", a, b);
+}
+
+export function fn(name: FunctionName, a: Sym): Sym {
+  if (isConst(a)) return num(applyFunction(name, valueOf(a)));
+  return intern(`${name}(${a.id})`, (id) => ({ kind: "fn", id, name, a }));
+}
+
+/** The scalar value of a function (used for constant folding). */
+export function applyFunction(name: FunctionName, x: number): number {
+  switch (name) {
+    case "sigmoid":
+      return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    case "sign":
+      return Math.sign(x);
+    case "softplus":
+      return (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
+    case "erf":
+      return erf(x);
+    default:
+      return Math[name](x);
+  }
+}
+
+const memo = new Map<string, Sym>();
+
+/** ∂s/∂x_i, by the usual rules; fields and network outputs gain one order along i. */
+export function diff(s: Sym, i: number): Sym {
+  const key = `${s.id}/${i}`;
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  const d = derivative(s, i);
+  memo.set(key, d);
+  return d;
+}
+
+function raise(alpha: MultiIndex, i: number): number[] {
+  const out = Array.from({ length: Math.max(alpha.length, i + 1) }, (_, j) => alpha[j] ?? 0);
+  out[i]! += 1;
+  return out;
+}
+
+function derivative(s: Sym, i: number): Sym {
+  switch (s.kind) {
+    case "const":
+      return ZERO;
+    case "var":
+      return s.index === i ? ONE : ZERO;
+    case "field":
+      return field(s.unknown, raise(s.alpha, i));
+    case "net":
+      return net(s.output, raise(s.alpha, i));
+    case "add":
+      return add(diff(s.a, i), diff(s.b, i));
+    case "sub":
+      return sub(diff(s.a, i), diff(s.b, i));
+    case "neg":
+      return neg(diff(s.a, i));
+    case "mul":
+      return add(mul(diff(s.a, i), s.b), mul(s.a, diff(s.b, i)));
+    case "div": {
+      // (a/b)' = (a' − (a/b)·b') / b
+      return div(sub(diff(s.a, i), mul(s, diff(s.b, i))), s.b);
+    }
+    case "pow": {
+      const da = diff(s.a, i);
+      const db = diff(s.b, i);
+      // (a^c)' = c·a^(c−1)·a' for a constant exponent; otherwise a^b·(b'·log a + b·a'/a).
+      if (s.b.kind === "const") return mul(mul(s.b, pow(s.a, num(s.b.value - 1))), da);
+      return mul(s, add(mul(db, fn("log", s.a)), div(mul(s.b, da), s.a)));
+    }
+    case "fn":
+      return mul(functionDerivative(s.name, s.a, s), diff(s.a, i));
+  }
+}
+
+/** f'(a) for y = f(a). */
+function functionDerivative(name: FunctionName, a: Sym, y: Sym): Sym {
+  switch (name) {
+    case "sin":
+      return fn("cos", a);
+    case "cos":
+      return neg(fn("sin", a));
+    case "tan":
+      return add(ONE, mul(y, y));
+    case "exp":
+      return y;
+    case "log":
+      return div(ONE, a);
+    case "sqrt":
+      return div(num(0.5), y);
+    case "abs":
+      return fn("sign", a);
+    case "sign":
+      return ZERO;
+    case "tanh":
+      return sub(ONE, mul(y, y));
+    case "sinh":
+      return fn("cosh", a);
+    case "cosh":
+      return fn("sinh", a);
+    case "asin":
+      return div(ONE, fn("sqrt", sub(ONE, mul(a, a))));
+    case "acos":
+      return neg(div(ONE, fn("sqrt", sub(ONE, mul(a, a)))));
+    case "atan":
+      return div(ONE, add(ONE, mul(a, a)));
+    case "sigmoid":
+      return mul(y, sub(ONE, y));
+    case "softplus":
+      return fn("sigmoid", a);
+    case "erf":
+      // erf' = 2/√π · e^(−a²)
+      return mul(num(2 / Math.sqrt(Math.PI)), fn("exp", neg(mul(a, a))));
+  }
+}
+
+/** Differentiate along each axis of α in turn. */
+export function diffMulti(s: Sym, alpha: MultiIndex): Sym {
+  let out = s;
+  alpha.forEach((count, i) => {
+    for (let c = 0; c < count; c++) out = diff(out, i);
+  });
+  return out;
+}
+
+/** Replace atoms: each field / net / var node is mapped by `f` (returning undefined keeps it). */
+export function substitute(s: Sym, f: (atom: Sym) => Sym | undefined, cache = new Map<number, Sym>()): Sym {
+  const hit = cache.get(s.id);
+  if (hit !== undefined) return hit;
+  let out: Sym;
+  switch (s.kind) {
+    case "const":
+      out = s;
+      break;
+    case "var":
+    case "field":
+    case "net":
+      out = f(s) ?? s;
+      break;
+    case "neg":
+      out = neg(substitute(s.a, f, cache));
+      break;
+    case "fn":
+      out = fn(s.name, substitute(s.a, f, cache));
+      break;
+    default: {
+      const a = substitute(s.a, f, cache);
+      const b = substitute(s.b, f, cache);
+      out = { add, sub, mul, div, pow }[s.kind](a, b);
+    }
+  }
+  cache.set(s.id, out);
+  return out;
+}
+
+/** Every node reachable from the roots, each after its operands. */
+export function topologicalNodes(roots: readonly Sym[]): Sym[] {
+  const seen = new Set<number>();
+  const order: Sym[] = [];
+  const visit = (s: Sym): void => {
+    if (seen.has(s.id)) return;
+    seen.add(s.id);
+    if ("a" in s) visit(s.a);
+    if ("b" in s) visit(s.b);
+    order.push(s);
+  };
+  roots.forEach(visit);
+  return order;
+}
+
+/**
+ * Infix text in the problem-file expression language (parseable again): fields as u_xx or
+ * d(u, x, 2), network outputs as `netName` (default "N") for output 0 and N<k> otherwise.
+ */
+export function show(s: Sym, names: { variables: readonly string[]; unknowns: readonly string[] }, netName = "N"): string {
+  const oneLetter = names.variables.every((v) => v.length === 1);
+  const derivative = (base: string, alpha: MultiIndex): string => {
+    if (alpha.every((c) => (c ?? 0) === 0)) return base;
+    if (oneLetter) return `${base}_${alpha.map((c, i) => names.variables[i]!.repeat(c ?? 0)).join("")}`;
+    return `d(${base}, ${alpha.flatMap((c, i) => ((c ?? 0) === 0 ? [] : [c === 1 ? names.variables[i] : `${names.variables[i]}, ${c}`])).join(", ")})`;
+  };
+  const go = (x: Sym): string => {
+    switch (x.kind) {
+      case "const":
+        return x.value < 0 ? `(${x.value})` : String(x.value);
+      case "var":
+        return names.variables[x.index]!;
+      case "field":
+        return derivative(names.unknowns[x.unknown]!, x.alpha);
+      case "net":
+        return derivative(x.output === 0 ? netName : `${netName}${x.output}`, x.alpha);
+      case "neg":
+        return `(-${go(x.a)})`;
+      case "fn":
+        return `${x.name}(${go(x.a)})`;
+      default: {
+        const op = { add: "+", sub: "-", mul: "*", div: "/", pow: "^" }[x.kind];
+        return `(${go(x.a)} ${op} ${go(x.b)})`;
+      }
+    }
+  };
+  return go(s);
+}
