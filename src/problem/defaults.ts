@@ -1,0 +1,27 @@
+// Default settings for everything a problem file may leave out. The numbers are chosen by
+// measurement (see README, "Accuracy"); change them only with a new measurement.
+
+import type { ActivationName } from "../nn/activations.js";
+import type { InitScheme } from "../nn/init.js";
+import type { SamplingMethod } from "../sampling/index.js";
+
+export const DEFAULTS = {
+  network: {
+    hidden: [32, 32, 32] as number[],
+    activation: "tanh" as ActivationName,
+    init: "glorot" as InitScheme,
+  },
+  training: {
+    epochs: 2000,
+    learningRate: 1e-3,
+    points: 256,
+    boundaryPoints: 64,
+    sampling: "random" as SamplingMethod,
+    resample: true,
+    seed: 0,
+    lbfgsIterations: 500,
+    lbfgsHistory: 50,
+  },
+  /** Evaluation grid points per variable, by number of variables. */
+  evaluatePoints: [201, 101, 41] as const,
+};

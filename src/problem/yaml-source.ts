@@ -1,0 +1,135 @@
+// Reading YAML while keeping positions: typed accessors over yaml's document nodes that report
+// problems with the line and column of the offending node.
+
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, Scalar, type Node, type YAMLMap, type Pair } from "yaml";
+import type { ProblemIssue, SourcePosition } from "./errors.js";
+import { didYouMean } from "../util/suggest.js";
+
+export class YamlSource {
+  readonly lines = new LineCounter();
+  readonly issues: ProblemIssue[] = [];
+  readonly root: Node | null;
+
+  constructor(readonly file: string, readonly text: string) {
+    const doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false });
+    for (const e of doc.errors) {
+      const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+      this.issues.push({
+        message: `YAML syntax: ${message}`,
+        position: this.position(e.pos[0]),
+        hint: e.code === "DUPLICATE_KEY" ? "each key may appear once; remove or rename the repeated one" : "check indentation, colons and quotes on this line",
+      });
+    }
+    this.root = doc.errors.length > 0 ? null : (doc.contents as Node | null);
+  }
+
+  position(offset: number): SourcePosition {
+    const { line, col } = this.lines.linePos(offset);
+    return { line, column: col };
+  }
+
+  positionOf(node: Node | null | undefined): SourcePosition | undefined {
+    return node?.range ? this.position(node.range[0]) : undefined;
+  }
+
+  error(node: Node | null | undefined, message: string, hint?: string): void {
+    this.issues.push({ message, position: this.positionOf(node), hint });
+  }
+
+  errorAt(position: SourcePosition | undefined, message: string, hint?: string): void {
+    this.issues.push({ message, position, hint });
+  }
+
+  /**
+   * Map an offset inside a scalar's string value to a position in the file (so that expression
+   * errors point at the right column, also inside quotes with escapes).
+   */
+  valuePosition(node: Scalar, offset: number): SourcePosition | undefined {
+    if (!node.range) return undefined;
+    const start = node.range[0];
+    const type = node.type;
+    if (type === Scalar.BLOCK_FOLDED || type === Scalar.BLOCK_LITERAL) return this.position(start);
+    let src = start;
+    if (type === Scalar.QUOTE_DOUBLE || type === Scalar.QUOTE_SINGLE) src++;
+    for (let i = 0; i < offset && src < this.text.length; i++) {
+      const c = this.text[src];
+      if (type === Scalar.QUOTE_SINGLE && c === "'" && this.text[src + 1] === "'") src += 2;
+      else if (type === Scalar.QUOTE_DOUBLE && c === "\\") src += 2;
+      else if (c === "\n") return this.position(start);
+      else src++;
+    }
+    return this.position(src);
+  }
+}
+
+/** Check that a map only has known keys; report each unknown one with a suggestion. */
+export function checkKeys(src: YamlSource, map: YAMLMap, allowed: readonly string[], where: string): void {
+  for (const pair of map.items as Pair<Node, Node>[]) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : null;
+    if (key === null || !allowed.includes(key)) {
+      const k = key ?? "(complex key)";
+      src.error(pair.key, `unknown key "${k}" in ${where}${didYouMean(k, allowed)}`, `allowed keys in ${where}: ${allowed.join(", ")}`);
+    }
+  }
+}
+
+export function getPair(map: YAMLMap, key: string): Pair<Node, Node> | undefined {
+  return (map.items as Pair<Node, Node>[]).find((p) => isScalar(p.key) && String(p.key.value) === key);
+}
+
+/** The value node of `key`, or undefined (a key with an empty value gives a null scalar). */
+export function get(map: YAMLMap, key: string): Node | undefined {
+  return getPair(map, key)?.value ?? undefined;
+}
+
+export function asMap(src: YamlSource, node: Node | undefined, what: string, hint?: string): YAMLMap | null {
+  if (node === undefined) return null;
+  if (isMap(node)) return node;
+  src.error(node, `${what} must be a map of keys to values`, hint);
+  return null;
+}
+
+export function asList(src: YamlSource, node: Node | undefined, what: string, hint?: string): Node[] | null {
+  if (node === undefined) return null;
+  if (isSeq(node)) return node.items as Node[];
+  src.error(node, `${what} must be a list`, hint);
+  return null;
+}
+
+export function asString(src: YamlSource, node: Node | undefined, what: string, hint?: string): string | null {
+  if (node === undefined) return null;
+  if (isScalar(node) && (typeof node.value === "string" || typeof node.value === "number")) return String(node.value);
+  src.error(node, `${what} must be a text value`, hint);
+  return null;
+}
+
+export function asNumber(src: YamlSource, node: Node | undefined, what: string, hint?: string): number | null {
+  if (node === undefined) return null;
+  if (isScalar(node)) {
+    const v = node.value;
+    if (typeof v === "number" && Number.isFinite(v)) return v;
+    if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+  }
+  src.error(node, `${what} must be a number`, hint);
+  return null;
+}
+
+export function asPositiveInt(src: YamlSource, node: Node | undefined, what: string): number | null {
+  const v = asNumber(src, node, what, "write a whole number such as 1000");
+  if (v === null) return null;
+  if (!Number.isInteger(v) || v < 1) {
+    src.error(node, `${what} must be a whole number ≥ 1, not ${v}`);
+    return null;
+  }
+  return v;
+}
+
+export function asBoolean(src: YamlSource, node: Node | undefined, what: string): boolean | null {
+  if (node === undefined) return null;
+  if (isScalar(node) && typeof node.value === "boolean") return node.value;
+  src.error(node, `${what} must be true or false`);
+  return null;
+}
+
+export { isMap, isScalar, isSeq, Scalar };
+export type { Node, YAMLMap, Pair };
