@@ -1,0 +1,149 @@
+// Evaluate expressions that involve the unknowns and their derivatives (equation and condition
+// residuals) on a batch of points.
+//
+// Two ways to get ∂^α u_k, selectable for cross-checking:
+//  - taylor: each unknown is its trial form u_k = T_k(x, N_k); ∂^α u_k is expanded symbolically
+//    (chain and product rules) into an expression of x and ∂^β N_k, and the network supplies all
+//    ∂^β N_k in one forward Taylor pass. Nothing is differentiated with respect to the points.
+//  - reverse: u_k is computed from points that require grad, and ∂^α u_k comes from nested reverse
+//    passes over the whole trial form (engine autodiff end to end).
+
+import { Tensor } from "../engine/tensor.js";
+import * as ops from "../engine/ops/index.js";
+import { partial } from "../engine/derivatives.js";
+import { enableGrad } from "../engine/state.js";
+import { Program, type Atoms } from "../expressions/evaluate.js";
+import * as S from "../expressions/symbolic.js";
+import type { MultiIndex, Sym } from "../expressions/symbolic.js";
+import type { DerivativeMode, PinnNetwork } from "./network.js";
+import { indexKey } from "./taylor.js";
+
+/** The unknowns as expressions of the domain variables and the network outputs N_k. */
+export function unknownForms(trial: readonly ({ expr: Sym } | null)[]): Sym[] {
+  return trial.map((t, k) => t?.expr ?? S.net(k, []));
+}
+
+/** Columns of a [n, d] points tensor. */
+function columnsOf(X: Tensor): Tensor[] {
+  return Array.from({ length: X.shape[1]! }, (_, i) => ops.slice(X, [null, [i, i + 1]]));
+}
+
+export function pointsTensor(points: Float64Array, dims: number): Tensor {
+  return new Tensor(points, [points.length / dims, dims]);
+}
+
+export interface FieldEvaluator {
+  /** Evaluate the compiled expressions on points (row-major n × d); each result is [n, 1]. */
+  evaluate(points: Float64Array): Tensor[];
+}
+
+/** Taylor mode: one symbolic expansion at construction, one network pass per evaluation. */
+export class TaylorFields implements FieldEvaluator {
+  private readonly program: Program;
+  /** Network derivatives needed: multi-indices (over all outputs). */
+  private readonly requested: number[][];
+
+  constructor(private readonly network: PinnNetwork, forms: readonly Sym[], exprs: readonly Sym[]) {
+    const expanded = exprs.map((e) =>
+      S.substitute(e, (atom) => (atom.kind === "field" ? S.diffMulti(forms[atom.unknown]!, atom.alpha) : undefined)),
+    );
+    this.program = new Program(expanded);
+    const keys = new Map<string, number[]>();
+    for (const atom of this.program.atoms()) {
+      if (atom.kind !== "net") continue;
+      const alpha = Array.from({ length: network.dims }, (_, i) => atom.alpha[i] ?? 0);
+      keys.set(indexKey(alpha), alpha);
+    }
+    this.requested = [...keys.values()];
+  }
+
+  evaluate(points: Float64Array): Tensor[] {
+    const X = pointsTensor(points, this.network.dims);
+    const n = X.shape[0]!;
+    const streams = this.requested.length > 0 ? this.network.derivatives(X, this.requested, "taylor") : new Map<string, Tensor>();
+    const columns = columnsOf(X);
+    const cache = new Map<string, Tensor>();
+    const atoms: Atoms = {
+      variable: (i) => columns[i]!,
+      net: (k, alpha) => {
+        const key = `${k}:${indexKey(alpha)}`;
+        let t = cache.get(key);
+        if (!t) {
+          t = ops.slice(streams.get(indexKey(alpha))!, [null, [k, k + 1]]);
+          cache.set(key, t);
+        }
+        return t;
+      },
+    };
+    return this.program.run(atoms, n);
+  }
+}
+
+/**
+ * Reverse mode: fields given as functions of the (grad-requiring) points; derivatives by nested
+ * reverse passes. Used for the network ("reverse" derivatives) and for exact solutions (check).
+ */
+export class ReverseFields implements FieldEvaluator {
+  private readonly program: Program;
+
+  constructor(
+    private readonly dims: number,
+    /** u_k for every unknown, as [n, 1] tensors computed from X. */
+    private readonly unknowns: (X: Tensor, columns: Tensor[]) => Tensor[],
+    exprs: readonly Sym[],
+  ) {
+    this.program = new Program(exprs);
+  }
+
+  evaluate(points: Float64Array): Tensor[] {
+    // Input derivatives need a recorded graph even when the caller records none (e.g. under noGrad).
+    return enableGrad(() => this.evaluateWithGraph(points));
+  }
+
+  private evaluateWithGraph(points: Float64Array): Tensor[] {
+    const X = pointsTensor(Float64Array.from(points), this.dims).requireGrad();
+    const n = X.shape[0]!;
+    const columns = columnsOf(X);
+    const u = this.unknowns(X, columns);
+    const cache = new Map<string, Tensor>();
+    const atoms: Atoms = {
+      variable: (i) => columns[i]!,
+      field: (k, alpha) => {
+        const key = `${k}:${indexKey(alpha)}`;
+        let t = cache.get(key);
+        if (!t) {
+          t = partial(u[k]!, X, ...axesOf(alpha));
+          cache.set(key, t);
+        }
+        return t;
+      },
+    };
+    return this.program.run(atoms, n);
+  }
+}
+
+/** [0, 0, 1] for α = (2, 1): the axes to differentiate along, in order. */
+function axesOf(alpha: MultiIndex): number[] {
+  const axes: number[] = [];
+  alpha.forEach((c, i) => {
+    for (let j = 0; j < (c ?? 0); j++) axes.push(i);
+  });
+  return axes;
+}
+
+/** A field evaluator for the network's unknowns in the chosen derivative mode. */
+export function networkFields(network: PinnNetwork, forms: readonly Sym[], exprs: readonly Sym[], mode: DerivativeMode): FieldEvaluator {
+  if (mode === "taylor") return new TaylorFields(network, forms, exprs);
+  const formPrograms = forms.map((f) => new Program([f]));
+  return new ReverseFields(network.dims, (X, columns) => {
+    const N = network.forward(X);
+    const outputs = Array.from({ length: network.outputs }, (_, k) => ops.slice(N, [null, [k, k + 1]]));
+    return formPrograms.map((p) => p.run({ variable: (i) => columns[i]!, net: (k) => outputs[k]! }, X.shape[0]!)[0]!);
+  }, exprs);
+}
+
+/** A field evaluator for exact solutions (expressions of the domain variables). */
+export function exactFields(dims: number, exact: readonly Sym[], exprs: readonly Sym[]): FieldEvaluator {
+  const programs = exact.map((e) => new Program([e]));
+  return new ReverseFields(dims, (X, columns) => programs.map((p) => p.run({ variable: (i) => columns[i]! }, X.shape[0]!)[0]!), exprs);
+}

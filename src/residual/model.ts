@@ -1,0 +1,118 @@
+// The residual model of a problem: its loss terms (one per equation and per condition not already
+// enforced by a trial form), the point set each is evaluated on, and their evaluation.
+
+import type { Tensor } from "../engine/tensor.js";
+import * as ops from "../engine/ops/index.js";
+import type { Rng } from "../engine/random.js";
+import type { Condition, Problem, Source } from "../problem/types.js";
+import * as S from "../expressions/symbolic.js";
+import type { Sym } from "../expressions/symbolic.js";
+import { PinnNetwork, type DerivativeMode } from "./network.js";
+import { networkFields, unknownForms, type FieldEvaluator } from "./fields.js";
+import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "./point-sets.js";
+import { enforcedByTrial } from "./enforced.js";
+
+export interface LossTerm {
+  /** Short label for the loss history and plots. */
+  label: string;
+  kind: "equation" | "condition" | "periodic";
+  weight: number;
+  source: Source;
+}
+
+interface Group {
+  points: PointSet;
+  evaluator: FieldEvaluator;
+  /** Indices of the terms this group produces, in order. */
+  terms: number[];
+  /** For a periodic condition: the variable and the upper end its points are mirrored to. */
+  periodic?: { variable: number; hi: number };
+}
+
+/** Points for every group, drawn once per epoch (or kept fixed for L-BFGS). */
+export type Batch = Float64Array[];
+
+export class ResidualModel {
+  readonly terms: LossTerm[] = [];
+  /** Conditions that the trial forms satisfy by construction (not trained). */
+  readonly enforced: Condition[] = [];
+  private readonly groups: Group[] = [];
+
+  constructor(readonly problem: Problem, readonly network: PinnNetwork, readonly mode: DerivativeMode, rng: Rng) {
+    const dims = problem.variables.length;
+    const { training } = problem;
+    const forms = unknownForms(problem.trial);
+    const fields = (exprs: Sym[]): FieldEvaluator => networkFields(network, forms, exprs, mode);
+
+    const interior = new PointSet(dims, problem.bounds, interiorLocation(dims), training.points, training.sampling, training.resample, rng.fork());
+    this.groups.push({
+      points: interior,
+      evaluator: fields(problem.equations.map((e) => e.residual)),
+      terms: problem.equations.map((e) => this.addTerm("equation", e.source, e.weight)),
+    });
+
+    for (const c of problem.conditions) {
+      if (enforcedByTrial(problem, c)) {
+        this.enforced.push(c);
+        continue;
+      }
+      const count = c.points ?? training.boundaryPoints;
+      if (c.kind === "periodic") {
+        const [lo, hi] = periodicLocations(dims, c.variable, problem.bounds);
+        this.groups.push({
+          points: new PointSet(dims, problem.bounds, lo, count, training.sampling, training.resample, rng.fork()),
+          evaluator: fields(problem.unknowns.map((_, k) => S.field(k, []))),
+          terms: [this.addTerm("periodic", c.source, c.weight)],
+          periodic: { variable: c.variable, hi: (hi[c.variable] as { value: number }).value },
+        });
+      } else {
+        this.groups.push({
+          points: new PointSet(dims, problem.bounds, c.location, count, training.sampling, training.resample, rng.fork()),
+          evaluator: fields([c.residual]),
+          terms: [this.addTerm("condition", c.source, c.weight)],
+        });
+      }
+    }
+  }
+
+  private addTerm(kind: LossTerm["kind"], source: Source, weight: number): number {
+    this.terms.push({ label: source.text, kind, weight, source });
+    return this.terms.length - 1;
+  }
+
+  /** This epoch's points (fresh when resampling). */
+  draw(): Batch {
+    return this.groups.map((g) => g.points.next());
+  }
+
+  /** New points regardless of the resampling setting (e.g. the fixed set of an L-BFGS stage). */
+  drawFresh(): Batch {
+    return this.groups.map((g) => g.points.fresh());
+  }
+
+  /** Points per epoch in each term's set. */
+  pointCounts(): number[] {
+    const counts = new Array<number>(this.terms.length).fill(0);
+    for (const g of this.groups) for (const t of g.terms) counts[t] = g.points.count;
+    return counts;
+  }
+
+  /** Residual tensors, one per term, on a batch. */
+  residuals(batch: Batch): Tensor[] {
+    const out = new Array<Tensor>(this.terms.length);
+    this.groups.forEach((g, i) => {
+      const points = batch[i]!;
+      if (g.periodic) {
+        const lo = g.evaluator.evaluate(points);
+        const hi = g.evaluator.evaluate(withCoordinate(points, this.network.dims, g.periodic.variable, g.periodic.hi));
+        out[g.terms[0]!] = ops.concat(lo.map((t, k) => ops.sub(t, hi[k]!)), 1);
+        return;
+      }
+      const values = g.evaluator.evaluate(points);
+      g.terms.forEach((t, j) => (out[t] = values[j]!));
+    });
+    return out;
+  }
+}
+
+export { PinnNetwork };

@@ -1,0 +1,94 @@
+// The PINN's network: one MLP with an output per unknown, whose inputs are the domain variables
+// mapped affinely onto [-1, 1] (x̂_i = a_i·x_i + c_i with a_i = 2/(hi − lo)).
+
+import { Tensor } from "../engine/tensor.js";
+import * as ops from "../engine/ops/index.js";
+import { gradients } from "../engine/autograd.js";
+import { isGradEnabled } from "../engine/state.js";
+import { onesLike, zerosLike } from "../engine/creation.js";
+import { MLP, type MLPJson } from "../nn/mlp.js";
+import type { Rng } from "../engine/random.js";
+import type { NetworkSettings } from "../problem/types.js";
+import type { MultiIndex } from "../expressions/symbolic.js";
+import { downwardClosure, indexKey, propagateJets } from "./taylor.js";
+
+export type DerivativeMode = "taylor" | "reverse";
+
+export class PinnNetwork {
+  readonly mlp: MLP;
+  /** x̂ = x·scale + shift, per variable. */
+  readonly scale: number[];
+  readonly shift: number[];
+  private readonly scaleRow: Tensor;
+  private readonly shiftRow: Tensor;
+
+  constructor(readonly bounds: readonly (readonly [number, number])[], readonly outputs: number, readonly settings: NetworkSettings, rng: Rng) {
+    const dims = bounds.length;
+    this.mlp = new MLP([dims, ...settings.hidden, outputs], settings.activation, { init: settings.init, rng });
+    this.scale = bounds.map(([lo, hi]) => 2 / (hi - lo));
+    this.shift = bounds.map(([lo, hi]) => -(hi + lo) / (hi - lo));
+    this.scaleRow = new Tensor(Float64Array.from(this.scale), [1, dims]);
+    this.shiftRow = new Tensor(Float64Array.from(this.shift), [1, dims]);
+  }
+
+  get dims(): number {
+    return this.bounds.length;
+  }
+
+  parameters(): Tensor[] {
+    return this.mlp.parameters();
+  }
+
+  /** The inputs scaled to the network's range (differentiable in X). */
+  scaled(X: Tensor): Tensor {
+    return ops.add(ops.mul(X, this.scaleRow), this.shiftRow);
+  }
+
+  /** N(X) for points X of shape [n, d]: shape [n, K]. */
+  forward(X: Tensor): Tensor {
+    return this.mlp.forward(this.scaled(X));
+  }
+
+  /**
+   * ∂^α N (shape [n, K], physical coordinates) for every α in `requested` and all lower ones,
+   * keyed by indexKey(α). "taylor" propagates all derivatives forward in one pass; "reverse"
+   * differentiates the network output by nested reverse passes (the reference for checking).
+   */
+  derivatives(points: Tensor, requested: readonly MultiIndex[], mode: DerivativeMode): Map<string, Tensor> {
+    if (mode === "taylor") {
+      const layers = this.mlp.layers.map((l) => ({ weight: l.weight, bias: l.bias }));
+      return propagateJets(layers, this.mlp.activation, this.scaled(points), this.scale, requested);
+    }
+    return this.reverseDerivatives(points, requested);
+  }
+
+  private reverseDerivatives(points: Tensor, requested: readonly MultiIndex[]): Map<string, Tensor> {
+    const X = points.requiresGrad ? points : points.detach().requireGrad();
+    const N = this.forward(X);
+    const out = new Map<string, Tensor>();
+    const set = downwardClosure(requested, this.dims);
+    out.set(indexKey([]), N);
+    // Each derivative is one reverse pass over the one before it (per output column).
+    for (const beta of set) {
+      if (beta.every((c) => c === 0)) continue;
+      const i = beta.findIndex((c) => c > 0);
+      const lower = [...beta];
+      lower[i]! -= 1;
+      const prev = out.get(indexKey(lower))!;
+      const columns: Tensor[] = [];
+      for (let k = 0; k < this.outputs; k++) {
+        const col = ops.slice(prev, [null, [k, k + 1]]);
+        const g = col.requiresGrad
+          ? gradients(col, X, { gradOutputs: onesLike(col), createGraph: isGradEnabled(), allowUnused: true })[0]!
+          : zerosLike(X);
+        columns.push(ops.slice(g, [null, [i, i + 1]]));
+      }
+      out.set(indexKey(beta), ops.concat(columns, 1));
+    }
+    return out;
+  }
+
+  toJSON(): { mlp: MLPJson; bounds: [number, number][] } {
+    return { mlp: this.mlp.toJSON(), bounds: this.bounds.map(([a, b]) => [a, b]) };
+  }
+}

@@ -1,0 +1,69 @@
+// Where each residual is evaluated: the interior of the box for equations, and for each condition
+// the set its location describes (free variables over their intervals, the others fixed).
+
+import type { Rng } from "../engine/random.js";
+import { createSampler, embedPoints, type Sampler, type SamplingMethod } from "../sampling/index.js";
+import type { Location } from "../expressions/resolve.js";
+
+/** Draws batches of full points (count × dims, row-major) on one part of the domain. */
+export class PointSet {
+  private readonly sampler: Sampler | null;
+  private readonly freeDims: number[];
+  private readonly fixed: { dim: number; value: number }[];
+  private cached: Float64Array | null = null;
+
+  constructor(
+    readonly dims: number,
+    bounds: readonly (readonly [number, number])[],
+    location: Location,
+    count: number,
+    method: SamplingMethod,
+    private readonly resample: boolean,
+    rng: Rng,
+  ) {
+    this.freeDims = [];
+    this.fixed = [];
+    location.forEach((l, i) => (l.free ? this.freeDims.push(i) : this.fixed.push({ dim: i, value: l.value })));
+    this.sampler =
+      this.freeDims.length === 0
+        ? null
+        : createSampler(method, count, { lo: this.freeDims.map((i) => bounds[i]![0]), hi: this.freeDims.map((i) => bounds[i]![1]) }, rng);
+  }
+
+  /** Points per batch (1 for a single fixed point). */
+  get count(): number {
+    return this.sampler?.count ?? 1;
+  }
+
+  /** This epoch's points: fresh ones when resampling, else the first batch again. */
+  next(): Float64Array {
+    if (this.cached !== null && (!this.resample || this.sampler === null || this.sampler.fixed)) return this.cached;
+    const free = this.sampler === null ? new Float64Array(0) : this.sampler.next();
+    this.cached = embedPoints(free, this.freeDims, this.fixed, this.dims);
+    return this.cached;
+  }
+
+  /** A batch drawn now, independent of the resampling setting (for fixed-point stages). */
+  fresh(): Float64Array {
+    if (this.sampler === null) return this.next();
+    return embedPoints(this.sampler.next(), this.freeDims, this.fixed, this.dims);
+  }
+}
+
+/** The interior: every variable free. */
+export function interiorLocation(dims: number): Location {
+  return Array.from({ length: dims }, () => ({ free: true as const }));
+}
+
+/** Both ends of a periodic variable: the same free coordinates with x_v = lo and x_v = hi. */
+export function periodicLocations(dims: number, variable: number, bounds: readonly (readonly [number, number])[]): [Location, Location] {
+  const at = (value: number): Location => Array.from({ length: dims }, (_, i) => (i === variable ? { free: false as const, value } : { free: true as const }));
+  return [at(bounds[variable]![0]), at(bounds[variable]![1])];
+}
+
+/** Same points with coordinate `variable` replaced by `value`. */
+export function withCoordinate(points: Float64Array, dims: number, variable: number, value: number): Float64Array {
+  const out = Float64Array.from(points);
+  for (let k = variable; k < out.length; k += dims) out[k] = value;
+  return out;
+}

@@ -1,0 +1,210 @@
+// Training: run the optimizer stages in order (Adam on fresh points every epoch, L-BFGS on a fixed
+// set), record the loss history, and stop cleanly on request or on a non-finite loss, keeping the
+// best weights seen.
+
+import type { Tensor } from "../engine/tensor.js";
+import { noGrad } from "../engine/state.js";
+import { Adam } from "../optim/adam.js";
+import { LBFGS } from "../optim/lbfgs.js";
+import { learningRate, type Schedule } from "../optim/schedules.js";
+import type { StageSettings } from "../problem/types.js";
+import type { ResidualModel, Batch } from "../residual/model.js";
+import { weightedLoss, type Loss } from "../loss/loss.js";
+
+export interface StageRecord {
+  optimizer: "adam" | "lbfgs";
+  /** Iterations (epochs for Adam) completed in this stage. */
+  iterations: number;
+  /** Global iteration at which the stage began. */
+  start: number;
+  seconds: number;
+  /** Loss at the end of the stage. */
+  finalLoss: number;
+  /** Why the stage ended before its planned length, if it did. */
+  stoppedEarly?: string;
+}
+
+export interface LossHistory {
+  iteration: number[];
+  total: number[];
+  /** terms[t][i]: mean squared residual of term t at history entry i. */
+  terms: number[][];
+}
+
+export type TrainStatus = "completed" | "interrupted" | "non-finite";
+
+export interface TrainResult {
+  status: TrainStatus;
+  message?: string;
+  history: LossHistory;
+  stages: StageRecord[];
+  /** Iterations completed over all stages. */
+  epochs: number;
+  /** Time spent in the training loop only. */
+  seconds: number;
+  finalLoss: number;
+  finalTerms: number[];
+}
+
+export interface Progress {
+  stage: number;
+  optimizer: "adam" | "lbfgs";
+  iteration: number;
+  /** Planned iterations of the current stage. */
+  stageIterations: number;
+  stageIteration: number;
+  loss: number;
+  terms: number[];
+}
+
+export interface TrainHooks {
+  /** Called after each iteration. */
+  onProgress?: (p: Progress) => void;
+  /** Polled between iterations; true stops training (outputs are still written). */
+  shouldStop?: () => boolean;
+}
+
+/** Parameters' values, for restoring the best weights. */
+class Snapshot {
+  private readonly saved: Float64Array[];
+  loss = Infinity;
+  constructor(private readonly params: Tensor[]) {
+    this.saved = params.map((p) => Float64Array.from(p.data));
+  }
+  offer(loss: number): void {
+    if (!(loss < this.loss)) return;
+    this.loss = loss;
+    this.params.forEach((p, i) => this.saved[i]!.set(p.data));
+  }
+  restore(): void {
+    this.params.forEach((p, i) => p.data.set(this.saved[i]!));
+  }
+}
+
+const YIELD_EVERY_MS = 50;
+
+/** Let signal handlers and timers run (training is otherwise one long synchronous loop). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export async function train(model: ResidualModel, stages: readonly StageSettings[], hooks: TrainHooks = {}): Promise<TrainResult> {
+  const params = model.network.parameters();
+  const weights = model.terms.map((t) => t.weight);
+  const history: LossHistory = { iteration: [], total: [], terms: model.terms.map(() => []) };
+  const records: StageRecord[] = [];
+  const best = new Snapshot(params);
+  let iteration = 0;
+  let status: TrainStatus = "completed";
+  let message: string | undefined;
+  let last: { loss: number; terms: number[] } = { loss: NaN, terms: model.terms.map(() => NaN) };
+  const started = performance.now();
+  let lastYield = started;
+
+  const evaluate = (batch: Batch): Loss => weightedLoss(model.residuals(batch), weights);
+  const record = (loss: number, terms: number[]): void => {
+    history.iteration.push(iteration);
+    history.total.push(loss);
+    terms.forEach((v, t) => history.terms[t]!.push(v));
+    last = { loss, terms };
+  };
+  const nonFinite = (loss: number, terms: number[]): boolean => {
+    if (Number.isFinite(loss)) return false;
+    const bad = model.terms.filter((_, t) => !Number.isFinite(terms[t]!)).map((t) => `"${t.label}"`);
+    status = "non-finite";
+    message =
+      `the loss became ${loss} at iteration ${iteration}${bad.length > 0 ? ` (term ${bad.join(", ")})` : ""}; ` +
+      `training stopped and the best weights seen (loss ${best.loss.toExponential(3)}) were kept. ` +
+      "Try a smaller learning_rate, or check the equations for divisions by zero or logs of negative values.";
+    best.restore();
+    return true;
+  };
+
+  for (let s = 0; s < stages.length && status === "completed"; s++) {
+    const stage = stages[s]!;
+    const start = iteration;
+    const t0 = performance.now();
+    const planned = stage.optimizer === "adam" ? stage.epochs : stage.iterations;
+    let done = 0;
+    let stoppedEarly: string | undefined;
+    const report = (loss: number, terms: number[]): void =>
+      hooks.onProgress?.({ stage: s, optimizer: stage.optimizer, iteration, stageIterations: planned, stageIteration: done, loss, terms });
+
+    if (stage.optimizer === "adam") {
+      const adam = new Adam(params, { lr: stage.learningRate });
+      const schedule: Schedule = stage.schedule.type === "cosine" ? { ...stage.schedule, total: stage.epochs } : stage.schedule;
+      for (; done < stage.epochs; done++) {
+        if (hooks.shouldStop?.()) {
+          status = "interrupted";
+          break;
+        }
+        adam.lr = learningRate(schedule, stage.learningRate, done);
+        const loss = evaluate(model.draw());
+        const value = loss.total.item();
+        if (nonFinite(value, loss.terms)) break;
+        best.offer(value);
+        record(value, loss.terms);
+        adam.zeroGrad();
+        loss.total.backward();
+        adam.step();
+        iteration++;
+        report(value, loss.terms);
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+      }
+    } else {
+      const lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
+      const batch = model.drawFresh();
+      let terms: number[] = [];
+      const closure = (): number => {
+        clearGrads(params);
+        const loss = evaluate(batch);
+        loss.total.backward();
+        terms = loss.terms;
+        return loss.total.item();
+      };
+      for (; done < stage.iterations; done++) {
+        if (hooks.shouldStop?.()) {
+          status = "interrupted";
+          break;
+        }
+        const step = lbfgs.step(closure);
+        if (nonFinite(step.loss, terms)) break;
+        best.offer(step.loss);
+        record(step.loss, terms);
+        iteration++;
+        report(step.loss, terms);
+        if (step.converged) {
+          stoppedEarly = step.reason ?? "converged";
+          done++;
+          break;
+        }
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+      }
+    }
+    records.push({ optimizer: stage.optimizer, iterations: done, start, seconds: (performance.now() - t0) / 1000, finalLoss: last.loss, stoppedEarly });
+  }
+  const seconds = (performance.now() - started) / 1000;
+
+  // The loss at the final weights (the history holds losses before each step).
+  const final = noGrad(() => evaluate(model.draw()));
+  return {
+    status,
+    message,
+    history,
+    stages: records,
+    epochs: iteration,
+    seconds,
+    finalLoss: final.total.item(),
+    finalTerms: final.terms,
+  };
+}
+
+function clearGrads(params: Tensor[]): void {
+  for (const p of params) p.grad = null;
+}
