@@ -1,0 +1,46 @@
+// `pinn check FILE`: validate the file; verify the exact solution against every equation and
+// condition; report which conditions the trial forms enforce.
+
+import { loadProblem } from "../problem/load.js";
+import { ProblemError } from "../problem/errors.js";
+import { checkExactSolution } from "../problem/check.js";
+import { enforcedByTrial } from "../residual/enforced.js";
+
+export function runCheck(file: string, opts: { json?: boolean }): number {
+  let problem;
+  try {
+    problem = loadProblem(file);
+  } catch (e) {
+    if (e instanceof ProblemError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const enforced = problem.conditions.filter((c) => enforcedByTrial(problem, c)).map((c) => c.source.text);
+  const hasExact = problem.exact.some((e) => e !== null);
+  const report = hasExact ? checkExactSolution(problem) : null;
+  const ok = report?.ok ?? true;
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ file, ok, enforced_by_trial: enforced, exact: report?.items.map((i) => ({ kind: i.kind, text: i.source.text, line: i.source.position?.line, max_residual: i.maxResidual, scale: i.scale, ok: i.ok, ...(i.skipped ? { skipped: i.skipped } : {}) })) ?? null }, null, 2)}\n`);
+    return ok ? 0 : 1;
+  }
+  const out = (s: string): void => void process.stdout.write(`${s}\n`);
+  out(`${file}: valid (${problem.variables.length} variable${problem.variables.length > 1 ? "s" : ""}, ${problem.unknowns.length} unknown${problem.unknowns.length > 1 ? "s" : ""}, ${problem.equations.length} equation${problem.equations.length > 1 ? "s" : ""}, ${problem.conditions.length} condition${problem.conditions.length === 1 ? "" : "s"})`);
+  for (const text of enforced) out(`  enforced by the trial form: ${text}`);
+  if (report === null) {
+    out("  no exact solution given: nothing to verify beyond the file itself");
+    return 0;
+  }
+  for (const item of report.items) {
+    const at = item.source.position ? `line ${item.source.position.line}: ` : "";
+    if (item.skipped) out(`  skip  ${at}${item.source.text} (${item.skipped})`);
+    else out(`  ${item.ok ? "ok  " : "FAIL"}  ${at}${item.source.text}   max |LHS − RHS| = ${item.maxResidual.toExponential(2)}${item.ok ? "" : ` (scale ${item.scale.toExponential(2)})`}`);
+  }
+  if (!ok) {
+    out("the exact solution does not satisfy the lines marked FAIL: check them (and the exact solution) for typos");
+    return 1;
+  }
+  out("the exact solution satisfies every equation and condition");
+  return 0;
+}

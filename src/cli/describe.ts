@@ -1,0 +1,30 @@
+// Human-readable lines about a problem's loss terms and enforced conditions.
+
+import type { ResidualModel } from "../residual/model.js";
+import type { Metrics } from "../reports/evaluation.js";
+import type { Source } from "../problem/types.js";
+
+function where(source: Source): string {
+  return source.position ? ` (line ${source.position.line})` : "";
+}
+
+export function describeModel(model: ResidualModel): string[] {
+  const p = model.problem;
+  const lines = [
+    `${p.name}: ${p.title}`,
+    `  domain ${p.variables.map((v, i) => `${v} ∈ [${p.bounds[i]![0]}, ${p.bounds[i]![1]}]`).join(", ")}; ` +
+      `network ${[p.variables.length, ...p.network.hidden, p.unknowns.length].join("-")} ${p.network.activation}; ` +
+      `${model.network.parameters().reduce((s, t) => s + t.size, 0)} weights`,
+  ];
+  for (const c of model.enforced) lines.push(`  enforced by the trial form: ${c.source.text}${where(c.source)}`);
+  const penalties = model.terms.filter((t) => t.kind !== "equation");
+  for (const t of penalties) lines.push(`  penalty term${t.weight !== 1 ? ` (weight ${t.weight})` : ""}: ${t.label}${where(t.source)}`);
+  const stages = p.training.stages.map((s) => (s.optimizer === "adam" ? `Adam ${s.epochs} epochs (lr ${s.learningRate})` : `L-BFGS ${s.iterations} iterations`));
+  lines.push(`  training: ${stages.join(", then ")}; ${p.training.points} points per epoch (${p.training.sampling})`);
+  return lines;
+}
+
+export function formatMetric(m: Metrics): string {
+  const rel = m.rel_l2 === null ? "n/a (exact solution is zero)" : m.rel_l2.toExponential(3);
+  return `relative L2 error ${rel}, max abs error ${m.max_abs.toExponential(3)}`;
+}

@@ -1,0 +1,70 @@
+// `pinn solve FILE`: load, train with a progress bar, write outputs, report.
+
+import { relative } from "node:path";
+import { loadProblem } from "../problem/load.js";
+import { ProblemError } from "../problem/errors.js";
+import { solve } from "../solve.js";
+import { progressDisplay } from "./progress.js";
+import { describeModel, formatMetric } from "./describe.js";
+
+export interface SolveCommandOptions {
+  epochs?: number;
+  lr?: number;
+  points?: number;
+  seed?: number;
+  out?: string;
+  plots: boolean;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export async function runSolve(file: string, opts: SolveCommandOptions): Promise<number> {
+  let problem;
+  try {
+    problem = loadProblem(file, { overrides: { epochs: opts.epochs, learningRate: opts.lr, points: opts.points, seed: opts.seed } });
+  } catch (e) {
+    if (e instanceof ProblemError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const talk = !opts.quiet && !opts.json;
+  const say = (line: string): void => {
+    if (talk) process.stdout.write(`${line}\n`);
+  };
+
+  // First Ctrl-C: finish the current iteration, then write the outputs. Second: leave at once.
+  let stopRequested = false;
+  const onSigint = (): void => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    process.stderr.write("\nstopping: writing the outputs of the training so far (Ctrl-C again to abort)\n");
+  };
+  process.on("SIGINT", onSigint);
+
+  let bar: ReturnType<typeof progressDisplay> | null = null;
+  try {
+    const result = await solve(problem, {
+      outDir: opts.out,
+      plots: opts.plots,
+      shouldStop: () => stopRequested,
+      onModel: (model) => {
+        for (const line of describeModel(model)) say(line);
+        bar = progressDisplay(problem.training.stages, model.terms.map((t) => t.label), !talk);
+      },
+      onProgress: (p) => bar?.update(p),
+    });
+    (bar as ReturnType<typeof progressDisplay> | null)?.stop();
+    const { train } = result;
+    if (opts.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
+    if (train.status === "non-finite") process.stderr.write(`pinn: ${train.message}\n`);
+    const timing = `${train.epochs} iterations in ${train.seconds.toFixed(2)} s (${((1000 * train.seconds) / Math.max(train.epochs, 1)).toFixed(3)} ms per iteration)`;
+    say(`${train.status === "completed" ? "trained" : train.status === "interrupted" ? "interrupted after" : "stopped after"} ${timing}, final loss ${train.finalLoss.toExponential(3)}`);
+    for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
+    say(`outputs in ${relative(process.cwd(), result.outDir) || "."}/: ${result.files.join(", ")}`);
+    return train.status === "completed" ? 0 : train.status === "interrupted" ? 130 : 1;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}

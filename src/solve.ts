@@ -1,0 +1,49 @@
+// The whole solve, as a library call: problem → residual model → training → evaluation → outputs.
+
+import { resolve as resolvePath, join } from "node:path";
+import { Rng } from "./engine/random.js";
+import type { Problem } from "./problem/types.js";
+import { PinnNetwork } from "./residual/network.js";
+import { ResidualModel } from "./residual/model.js";
+import { train, type TrainHooks, type TrainResult } from "./training/trainer.js";
+import { evaluateSolution, type Evaluation } from "./reports/evaluation.js";
+import { summaryOf, writeOutputs } from "./reports/outputs.js";
+
+export interface SolveOptions extends TrainHooks {
+  /** Output folder (default out/<name> under the current directory). */
+  outDir?: string;
+  /** Write files at all (default true). */
+  write?: boolean;
+  /** Write PNG plots (default true). */
+  plots?: boolean;
+  /** Called once the residual model is built (e.g. to report enforced conditions). */
+  onModel?: (model: ResidualModel) => void;
+}
+
+export interface SolveResult {
+  problem: Problem;
+  network: PinnNetwork;
+  model: ResidualModel;
+  train: TrainResult;
+  evaluation: Evaluation;
+  summary: Record<string, unknown>;
+  outDir: string;
+  files: string[];
+}
+
+export function buildModel(problem: Problem): ResidualModel {
+  const rng = new Rng(problem.training.seed);
+  const network = new PinnNetwork(problem.bounds, problem.unknowns.length, problem.network, rng.fork());
+  return new ResidualModel(problem, network, problem.training.derivatives, rng.fork());
+}
+
+export async function solve(problem: Problem, options: SolveOptions = {}): Promise<SolveResult> {
+  const model = buildModel(problem);
+  options.onModel?.(model);
+  const trained = await train(model, problem.training.stages, options);
+  const evaluation = evaluateSolution(problem, model.network);
+  const outDir = resolvePath(options.outDir ?? join("out", problem.name));
+  const report = { problem, model, train: trained, evaluation };
+  const files = options.write === false ? [] : writeOutputs(outDir, report, { plots: options.plots ?? true });
+  return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, files), outDir, files };
+}
