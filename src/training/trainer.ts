@@ -26,6 +26,8 @@ export interface StageRecord {
 
 export interface LossHistory {
   iteration: number[];
+  /** Milliseconds since training started, at the end of each iteration. */
+  elapsedMs: number[];
   total: number[];
   /** terms[t][i]: mean squared residual of term t at history entry i. */
   terms: number[][];
@@ -91,7 +93,7 @@ function yieldToEventLoop(): Promise<void> {
 export async function train(model: ResidualModel, stages: readonly StageSettings[], hooks: TrainHooks = {}): Promise<TrainResult> {
   const params = model.network.parameters();
   const weights = model.terms.map((t) => t.weight);
-  const history: LossHistory = { iteration: [], total: [], terms: model.terms.map(() => []) };
+  const history: LossHistory = { iteration: [], elapsedMs: [], total: [], terms: model.terms.map(() => []) };
   const records: StageRecord[] = [];
   const best = new Snapshot(params);
   let iteration = 0;
@@ -147,6 +149,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         adam.zeroGrad();
         loss.total.backward();
         adam.step();
+        history.elapsedMs.push(performance.now() - started);
         iteration++;
         report(value, loss.terms);
         if (performance.now() - lastYield > YIELD_EVERY_MS) {
@@ -174,6 +177,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         if (nonFinite(step.loss, terms)) break;
         best.offer(step.loss);
         record(step.loss, terms);
+        history.elapsedMs.push(performance.now() - started);
         iteration++;
         report(step.loss, terms);
         if (step.converged) {
