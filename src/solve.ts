@@ -40,7 +40,7 @@ export function buildModel(problem: Problem): ResidualModel {
 export async function solve(problem: Problem, options: SolveOptions = {}): Promise<SolveResult> {
   const model = buildModel(problem);
   options.onModel?.(model);
-  const trained = await train(model, problem.training.stages, options);
+  const trained = await train(model, problem.training.stages, { ...options, lossWeighting: problem.training.lossWeighting });
   const evaluation = evaluateSolution(problem, model.network);
   const outDir = resolvePath(options.outDir ?? join("out", problem.name));
   const report = { problem, model, train: trained, evaluation };

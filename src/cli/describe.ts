@@ -16,6 +16,9 @@ export function describeModel(model: ResidualModel): string[] {
       `network ${[p.variables.length, ...p.network.hidden, p.unknowns.length].join("-")} ${p.network.activation}; ` +
       `${model.network.parameters().reduce((s, t) => s + t.size, 0)} weights`,
   ];
+  p.trial.forEach((t, k) => {
+    if (t?.generated) lines.push(`  constraints: hard — trial form for ${p.unknowns[k]}: ${t.source.text}`);
+  });
   for (const c of model.enforced) lines.push(`  enforced by the trial form: ${c.source.text}${where(c.source)}`);
   const penalties = model.terms.filter((t) => t.kind !== "equation");
   for (const t of penalties) lines.push(`  penalty term${t.weight !== 1 ? ` (weight ${t.weight})` : ""}: ${t.label}${where(t.source)}`);

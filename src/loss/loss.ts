@@ -7,6 +7,8 @@ import * as ops from "../engine/ops/index.js";
 export interface Loss {
   /** The weighted total, differentiable with respect to the network weights. */
   total: Tensor;
+  /** Each term's mean squared residual as a tensor (still differentiable). */
+  squares: Tensor[];
   /** Each term's mean squared residual (unweighted), as plain numbers. */
   terms: number[];
 }
@@ -16,12 +18,16 @@ export function meanSquare(residual: Tensor): Tensor {
 }
 
 export function weightedLoss(residuals: readonly Tensor[], weights: readonly number[]): Loss {
-  const squares = residuals.map(meanSquare);
+  return combine(residuals.map(meanSquare), weights);
+}
+
+/** Σ_t w_t · squares_t. */
+export function combine(squares: Tensor[], weights: readonly number[]): Loss {
   let total: Tensor | null = null;
   squares.forEach((s, i) => {
     const w = weights[i]!;
     const term = w === 1 ? s : ops.mulScalar(s, w);
     total = total === null ? term : ops.add(total, term);
   });
-  return { total: total!, terms: squares.map((s) => s.item()) };
+  return { total: total!, squares, terms: squares.map((s) => s.item()) };
 }

@@ -7,6 +7,7 @@ import { YamlSource, checkKeys, get, getPair, asMap, asList, asString, asNumber,
 import { ProblemError, type ProblemIssue, type SourcePosition } from "./errors.js";
 import type { Problem, Equation, Condition, Trial, StageSettings, TrainingSettings, NetworkSettings, Source, LossWeighting } from "./types.js";
 import { DEFAULTS } from "./defaults.js";
+import { buildHardTrials } from "./hard-constraints.js";
 import { parseEquation, parseExpression, ExpressionError, type Ast } from "../expressions/parser.js";
 import { resolve, resolveEquation, BUILTIN_CONSTANTS, type Names, type Context } from "../expressions/resolve.js";
 import { FUNCTIONS, type Sym } from "../expressions/symbolic.js";
@@ -92,7 +93,7 @@ class ProblemReader {
 
     if (name === null || equations === null || training === null || network === null) return null;
     const t = domain.variables.indexOf("t");
-    return {
+    const problem: Problem = {
       file: src.file,
       name,
       title: title ?? name,
@@ -111,6 +112,8 @@ class ProblemReader {
       training,
       evaluate,
     };
+    if (constraints === "hard") problem.trial = buildHardTrials(problem);
+    return problem;
   }
 
   private require(map: YAMLMap, key: string, example: string): Node | undefined {
@@ -473,7 +476,7 @@ class ProblemReader {
     const seedValue = o.seed ?? asNumber(this.src, field("seed"), "training.seed");
     if (seedValue !== null && seedValue !== undefined && !Number.isInteger(seedValue)) this.src.error(field("seed"), "training.seed must be a whole number");
     const seed = seedValue ?? d.seed;
-    const lossWeighting = this.readChoice<LossWeighting>(field("loss_weighting"), "training.loss_weighting", ["fixed", "annealing"]) ?? "fixed";
+    const lossWeighting = this.readChoice<LossWeighting>(field("loss_weighting"), "training.loss_weighting", ["fixed", "annealing", "gradnorm"]) ?? "fixed";
     const derivatives = this.readChoice(field("derivatives"), "training.derivatives", ["taylor", "reverse"] as const) ?? "taylor";
     const lbfgsIterations = asPositiveInt(this.src, field("lbfgs_iterations"), "training.lbfgs_iterations") ?? d.lbfgsIterations;
     const schedule = this.readSchedule(field("schedule")) ?? { type: "constant" as const };

@@ -59,7 +59,7 @@ export type StageSettings =
   | { optimizer: "adam"; epochs: number; learningRate: number; schedule: Schedule }
   | { optimizer: "lbfgs"; iterations: number; learningRate: number; historySize: number };
 
-export type LossWeighting = "fixed" | "annealing";
+export type LossWeighting = "fixed" | "annealing" | "gradnorm";
 
 export interface TrainingSettings {
   stages: StageSettings[];

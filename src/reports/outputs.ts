@@ -53,6 +53,7 @@ export function summaryOf(report: SolveReport, files: string[]): Record<string, 
       ms_per_epoch: train.epochs > 0 ? round((1000 * train.seconds) / train.epochs, 4) : null,
       final_loss: train.finalLoss,
       loss_terms: lossTerms,
+      loss_weights: Object.fromEntries(model.terms.map((t, i) => [t.label, train.finalWeights[i]!])),
       stages: train.stages.map((s) => ({
         optimizer: s.optimizer,
         iterations: s.iterations,

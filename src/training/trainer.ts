@@ -7,9 +7,10 @@ import { noGrad } from "../engine/state.js";
 import { Adam } from "../optim/adam.js";
 import { LBFGS } from "../optim/lbfgs.js";
 import { learningRate, type Schedule } from "../optim/schedules.js";
-import type { StageSettings } from "../problem/types.js";
+import type { LossWeighting, StageSettings } from "../problem/types.js";
 import type { ResidualModel, Batch } from "../residual/model.js";
-import { weightedLoss, type Loss } from "../loss/loss.js";
+import { combine, weightedLoss, type Loss } from "../loss/loss.js";
+import { AdaptiveWeights } from "../loss/annealing.js";
 
 export interface StageRecord {
   optimizer: "adam" | "lbfgs";
@@ -45,6 +46,8 @@ export interface TrainResult {
   /** Time spent in the training loop only. */
   seconds: number;
   finalLoss: number;
+  /** The loss weights in effect at the end (file weights times adaptive factors). */
+  finalWeights: number[];
   finalTerms: number[];
 }
 
@@ -90,9 +93,20 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-export async function train(model: ResidualModel, stages: readonly StageSettings[], hooks: TrainHooks = {}): Promise<TrainResult> {
+export interface TrainOptions extends TrainHooks {
+  /** Adaptive loss weighting during Adam stages (default "fixed"). */
+  lossWeighting?: LossWeighting;
+}
+
+export async function train(model: ResidualModel, stages: readonly StageSettings[], hooks: TrainOptions = {}): Promise<TrainResult> {
   const params = model.network.parameters();
-  const weights = model.terms.map((t) => t.weight);
+  const baseWeights = model.terms.map((t) => t.weight);
+  const annealing =
+    hooks.lossWeighting === undefined || hooks.lossWeighting === "fixed"
+      ? null
+      : new AdaptiveWeights(hooks.lossWeighting, model.terms.map((t) => t.kind === "equation"));
+  /** The weights in use: the file's, times the adaptive factors (frozen outside Adam stages). */
+  const weights = (): number[] => baseWeights.map((w, i) => w * (annealing?.factors[i] ?? 1));
   const history: LossHistory = { iteration: [], elapsedMs: [], total: [], terms: model.terms.map(() => []) };
   const records: StageRecord[] = [];
   const best = new Snapshot(params);
@@ -103,7 +117,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   const started = performance.now();
   let lastYield = started;
 
-  const evaluate = (batch: Batch): Loss => weightedLoss(model.residuals(batch), weights);
+  const evaluate = (batch: Batch): Loss => weightedLoss(model.residuals(batch), weights());
   const record = (loss: number, terms: number[]): void => {
     history.iteration.push(iteration);
     history.total.push(loss);
@@ -141,7 +155,11 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
           break;
         }
         adam.lr = learningRate(schedule, stage.learningRate, done);
-        const loss = evaluate(model.draw());
+        let loss = evaluate(model.draw());
+        if (annealing?.due(done)) {
+          annealing.update(loss.squares, params, baseWeights);
+          loss = combine(loss.squares, weights());
+        }
         const value = loss.total.item();
         if (nonFinite(value, loss.terms)) break;
         best.offer(value);
@@ -206,6 +224,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
     seconds,
     finalLoss: final.total.item(),
     finalTerms: final.terms,
+    finalWeights: weights(),
   };
 }
 
