@@ -3,7 +3,7 @@
 import { relative } from "node:path";
 import { loadProblem } from "../problem/load.js";
 import { ProblemError } from "../problem/errors.js";
-import { solve } from "../solve.js";
+import { OutputFolderError, solve } from "../solve.js";
 import { progressDisplay } from "./progress.js";
 import { describeModel, formatMetric } from "./describe.js";
 
@@ -45,13 +45,25 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
 
   let bar: ReturnType<typeof progressDisplay> | null = null;
   try {
-    const result = await solve(problem, {
+    return await solveAndReport();
+  } catch (e) {
+    if (e instanceof OutputFolderError) {
+      process.stderr.write(`pinn: ${e.message}\n  hint: choose another folder with --out DIR\n`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+
+  async function solveAndReport(): Promise<number> {
+    const result = await solve(problem!, {
       outDir: opts.out,
       plots: opts.plots,
       shouldStop: () => stopRequested,
       onModel: (model) => {
         for (const line of describeModel(model)) say(line);
-        bar = progressDisplay(problem.training.stages, model.terms.map((t) => t.label), !talk);
+        bar = progressDisplay(problem!.training.stages, model.terms.map((t) => t.label), !talk);
       },
       onProgress: (p) => bar?.update(p),
     });
@@ -64,7 +76,5 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
     say(`outputs in ${relative(process.cwd(), result.outDir) || "."}/: ${result.files.join(", ")}`);
     return train.status === "completed" ? 0 : train.status === "interrupted" ? 130 : 1;
-  } finally {
-    process.off("SIGINT", onSigint);
   }
 }

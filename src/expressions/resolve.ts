@@ -74,6 +74,18 @@ class Resolver {
   }
 
   private expr(ast: Ast): Sym {
+    const sym = this.build(ast);
+    if (sym.kind === "const" && !Number.isFinite(sym.value)) {
+      throw new ExpressionError(
+        `this evaluates to ${sym.value} (a division by zero, log of 0 or of a negative number, or an overflow)`,
+        ast.span,
+        "check the numbers and constants in this part of the expression",
+      );
+    }
+    return sym;
+  }
+
+  private build(ast: Ast): Sym {
     switch (ast.kind) {
       case "number":
         return S.num(ast.value);
@@ -151,7 +163,7 @@ class Resolver {
             throw new ExpressionError(
               `"${ast.name}${"'".repeat(ast.primes)}": primes are for one-variable domains, this one has ${d} (${this.names.variables.join(", ")})`,
               ast.span,
-              `write d(${ast.name}, ${v}) or ${this.oneLetterVariables ? `${ast.name}_${v}` : `d(${ast.name}, ${v}, 2)`}`,
+              `write ${ast.primes === 1 ? `d(${ast.name}, ${v})` : `d(${ast.name}, ${v}, ${ast.primes})`}${this.oneLetterVariables ? ` or ${ast.name}_${v!.repeat(ast.primes)}` : ""}`,
             );
           }
           alpha[0] = ast.primes;

@@ -5,10 +5,10 @@
 import { erf } from "../engine/kernels/elementwise.js";
 
 export const FUNCTIONS = [
-  "sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "asin", "acos", "atan", "sigmoid",
+  "sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "asin", "acos", "atan", "sigmoid", "sign",
 ] as const;
 /** Functions users may call, plus internal ones used for derivatives and activations. */
-export type FunctionName = (typeof FUNCTIONS)[number] | "sign" | "softplus" | "erf";
+export type FunctionName = (typeof FUNCTIONS)[number] | "softplus" | "erf";
 
 /** A multi-index: how many times to differentiate along each domain variable. */
 export type MultiIndex = readonly number[];

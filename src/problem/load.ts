@@ -304,8 +304,13 @@ class ProblemReader {
       this.src.error(item, `each ${what} must be a text "LHS = RHS" or a map with an "equation" key`);
       return null;
     }
-    checkKeys(this.src, item, allowed, `a ${what}`);
     const node = get(item, "equation");
+    const keys = item.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : ""));
+    if (node === undefined && keys.length === 1 && keys[0]!.includes("=")) {
+      this.src.error(item, `this ${what} contains ": ", so YAML read it as a key`, `put the ${what} in quotes, e.g. - "${keys[0]}: ..."`);
+      return null;
+    }
+    checkKeys(this.src, item, allowed, `${/^[aeiou]/.test(what) ? "an" : "a"} ${what}`);
     if (node === undefined) {
       this.src.error(item, `this ${what} has no "equation" key`, 'e.g. - {equation: "u(0) = 1", weight: 10}');
       return null;
@@ -482,8 +487,12 @@ class ProblemReader {
     const schedule = this.readSchedule(field("schedule")) ?? { type: "constant" as const };
     const adam = (): StageSettings => ({ optimizer: "adam", epochs, learningRate, schedule });
     const lbfgs = (iterations = lbfgsIterations): StageSettings => ({ optimizer: "lbfgs", iterations, learningRate: 1, historySize: d.lbfgsHistory });
-    const stages = this.readStages(field("optimizer"), adam, lbfgs, epochs);
-    if (stages === null) return null;
+    const read = this.readStages(field("optimizer"), adam, lbfgs, epochs);
+    if (read === null) return null;
+    // Command-line --epochs and --lr win over the file, also inside an explicit list of stages.
+    const stages = read.map((s) =>
+      s.optimizer === "adam" ? { ...s, epochs: o.epochs ?? s.epochs, learningRate: o.learningRate ?? s.learningRate } : s,
+    );
     return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives };
   }
 
@@ -562,7 +571,7 @@ class ProblemReader {
       }
     }
     if (stages.length === 0) {
-      this.src.error(node, "training.optimizer lists no stages", hint);
+      if (stages.length === items.length) this.src.error(node, "training.optimizer lists no stages", hint);
       return null;
     }
     return stages;

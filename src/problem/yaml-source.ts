@@ -46,18 +46,31 @@ export class YamlSource {
    */
   valuePosition(node: Scalar, offset: number): SourcePosition | undefined {
     if (!node.range) return undefined;
-    const start = node.range[0];
+    const value = String(node.value);
     const type = node.type;
-    if (type === Scalar.BLOCK_FOLDED || type === Scalar.BLOCK_LITERAL) return this.position(start);
-    let src = start;
+    let src = node.range[0];
     if (type === Scalar.QUOTE_DOUBLE || type === Scalar.QUOTE_SINGLE) src++;
-    for (let i = 0; i < offset && src < this.text.length; i++) {
-      const c = this.text[src];
-      if (type === Scalar.QUOTE_SINGLE && c === "'" && this.text[src + 1] === "'") src += 2;
-      else if (type === Scalar.QUOTE_DOUBLE && c === "\\") src += 2;
-      else if (c === "\n") return this.position(start);
-      else src++;
+    if (type === Scalar.BLOCK_FOLDED || type === Scalar.BLOCK_LITERAL) {
+      // The content starts on the line after the block indicator.
+      const eol = this.text.indexOf("\n", src);
+      if (eol < 0) return this.position(node.range[0]);
+      src = eol + 1;
     }
+    // Walk the value and the source together: line breaks and indentation in the source fold
+    // into spaces (or vanish) in the value; escapes take several source characters.
+    for (let i = 0; i < offset && i < value.length && src < this.text.length; i++) {
+      const c = this.text[src]!;
+      if (type === Scalar.QUOTE_SINGLE && c === "'" && this.text[src + 1] === "'") src += 2;
+      else if (type === Scalar.QUOTE_DOUBLE && c === "\\") src += escapeLength(this.text, src);
+      else if (c === value[i]) src++;
+      else if (/\s/.test(c)) {
+        // A folded line break: skip it and the next line's indentation; it stands for value[i]
+        // when that is a space or newline, otherwise re-align on the next character.
+        while (src < this.text.length && /\s/.test(this.text[src]!)) src++;
+        if (!/\s/.test(value[i]!)) i--;
+      } else src++;
+    }
+    while (src < this.text.length && /[ \t\r\n]/.test(this.text[src]!) && !/\s/.test(value[offset] ?? "")) src++;
     return this.position(src);
   }
 }
@@ -133,3 +146,17 @@ export function asBoolean(src: YamlSource, node: Node | undefined, what: string)
 
 export { isMap, isScalar, isSeq, Scalar };
 export type { Node, YAMLMap, Pair };
+
+/** Source length of a double-quoted escape starting at `at` (a backslash). */
+function escapeLength(text: string, at: number): number {
+  switch (text[at + 1]) {
+    case "x":
+      return 4;
+    case "u":
+      return 6;
+    case "U":
+      return 10;
+    default:
+      return 2;
+  }
+}
