@@ -23,3 +23,11 @@ export { LBFGS, type LBFGSOptions, type LBFGSStepResult } from "./optim/lbfgs.js
 export { strongWolfe, type StrongWolfeOptions, type StrongWolfeResult } from "./optim/line-search.js";
 export { learningRate, validateSchedule, type Schedule } from "./optim/schedules.js";
 export { createSampler, embedPoints, SAMPLING_METHODS, type Sampler, type SamplingMethod, type Box } from "./sampling/index.js";
+
+// The solver as a library: problem files → trained solution.
+export { loadProblem, parseProblem, type LoadOptions } from "./problem/load.js";
+export { ProblemError, type ProblemIssue } from "./problem/errors.js";
+export type { Problem } from "./problem/types.js";
+export { checkExactSolution, type CheckReport, type CheckItem } from "./problem/check.js";
+export { solve, buildModel, type SolveOptions, type SolveResult } from "./solve.js";
+export { loadModel, type LoadedModel, type ModelFile } from "./reports/model-file.js";
