@@ -58,7 +58,11 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
   if (options.write !== false) prepareOutputFolder(outDir);
   const model = buildModel(problem);
   options.onModel?.(model);
-  const trained = await train(model, problem.training.stages, { ...options, lossWeighting: problem.training.lossWeighting });
+  const trained = await train(model, problem.training.stages, {
+    ...options,
+    lossWeighting: problem.training.lossWeighting,
+    causal: problem.training.causal ?? model.evolution() !== null,
+  });
   const evaluation = evaluateSolution(problem, model.network);
   const report = { problem, model, train: trained, evaluation };
   const files = options.write === false ? [] : writeOutputs(outDir, report, { plots: options.plots ?? true });

@@ -4,7 +4,8 @@
 import { loadProblem } from "../problem/load.js";
 import { ProblemError } from "../problem/errors.js";
 import { checkExactSolution } from "../problem/check.js";
-import { enforcedByTrial } from "../residual/enforced.js";
+import { classifyCondition, impossibleIssue } from "../residual/enforced.js";
+import { printWarnings } from "./describe.js";
 
 export function runCheck(file: string, opts: { json?: boolean }): number {
   let problem;
@@ -17,7 +18,14 @@ export function runCheck(file: string, opts: { json?: boolean }): number {
     }
     throw e;
   }
-  const enforced = problem.conditions.filter((c) => enforcedByTrial(problem, c)).map((c) => c.source.text);
+  const status = problem.conditions.map((c) => classifyCondition(problem, c));
+  const impossible = problem.conditions.filter((_, i) => status[i] === "impossible");
+  if (impossible.length > 0) {
+    process.stderr.write(`${new ProblemError(file, impossible.map(impossibleIssue)).message}\n`);
+    return 2;
+  }
+  printWarnings(problem);
+  const enforced = problem.conditions.filter((_, i) => status[i] === "enforced").map((c) => c.source.text);
   const hasExact = problem.exact.some((e) => e !== null);
   const report = hasExact ? checkExactSolution(problem) : null;
   const ok = report?.ok ?? true;

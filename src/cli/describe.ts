@@ -2,7 +2,8 @@
 
 import type { ResidualModel } from "../residual/model.js";
 import type { Metrics } from "../reports/evaluation.js";
-import type { Source } from "../problem/types.js";
+import type { Problem, Source } from "../problem/types.js";
+import { formatIssue } from "../problem/errors.js";
 
 function where(source: Source): string {
   return source.position ? ` (line ${source.position.line})` : "";
@@ -30,4 +31,9 @@ export function describeModel(model: ResidualModel): string[] {
 export function formatMetric(m: Metrics): string {
   const rel = m.rel_l2 === null ? "n/a (exact solution is zero)" : m.rel_l2.toExponential(3);
   return `relative L2 error ${rel}, max abs error ${m.max_abs.toExponential(3)}`;
+}
+
+/** Warnings about the problem (valid, but probably not what was meant), on stderr. */
+export function printWarnings(problem: Problem): void {
+  for (const w of problem.warnings) process.stderr.write(`${formatIssue(problem.file, w, "warning")}\n`);
 }

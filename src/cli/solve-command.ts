@@ -5,7 +5,7 @@ import { loadProblem } from "../problem/load.js";
 import { ProblemError } from "../problem/errors.js";
 import { OutputFolderError, solve } from "../solve.js";
 import { progressDisplay } from "./progress.js";
-import { describeModel, formatMetric } from "./describe.js";
+import { describeModel, formatMetric, printWarnings } from "./describe.js";
 
 export interface SolveCommandOptions {
   epochs?: number;
@@ -30,6 +30,7 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     throw e;
   }
   const talk = !opts.quiet && !opts.json;
+  if (!opts.quiet) printWarnings(problem);
   const say = (line: string): void => {
     if (talk) process.stdout.write(`${line}\n`);
   };
@@ -47,6 +48,10 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
   try {
     return await solveAndReport();
   } catch (e) {
+    if (e instanceof ProblemError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
     if (e instanceof OutputFolderError) {
       process.stderr.write(`pinn: ${e.message}\n  hint: choose another folder with --out DIR\n`);
       return 2;

@@ -19,7 +19,8 @@ export class ProblemError extends Error {
   }
 }
 
-export function formatIssue(file: string, issue: ProblemIssue): string {
+export function formatIssue(file: string, issue: ProblemIssue, kind: "error" | "warning" = "error"): string {
   const where = issue.position ? `${file}:${issue.position.line}:${issue.position.column}` : file;
-  return `${where}: error: ${issue.message}${issue.hint ? `\n  hint: ${issue.hint}` : ""}`;
+  const hint = issue.hint ? `\n  hint: ${issue.hint.replace(/\n/g, "\n    ")}` : "";
+  return `${where}: ${kind}: ${issue.message}${hint}`;
 }

@@ -19,7 +19,7 @@ import { didYouMean } from "../util/suggest.js";
 
 const TOP_KEYS = ["name", "title", "description", "domain", "unknowns", "constants", "equations", "conditions", "trial", "constraints", "exact", "network", "training", "evaluate"];
 const NETWORK_KEYS = ["hidden", "activation", "init"];
-const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives"];
+const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal"];
 const EVALUATE_KEYS = ["points"];
 const EQUATION_ITEM_KEYS = ["equation", "weight"];
 const CONDITION_ITEM_KEYS = ["equation", "weight", "points"];
@@ -59,6 +59,8 @@ export function parseProblem(text: string, file: string, options: LoadOptions = 
 }
 
 class ProblemReader {
+  readonly warnings: ProblemIssue[] = [];
+
   constructor(private readonly src: YamlSource, private readonly options: LoadOptions) {}
 
   read(): Problem | null {
@@ -89,7 +91,9 @@ class ProblemReader {
     const constraints = this.readChoice(get(root, "constraints"), "constraints", ["soft", "hard"] as const) ?? "soft";
     const network = this.readNetwork(root);
     const training = this.readTraining(root);
-    const evaluate = this.readEvaluate(root, domain.variables.length);
+    const evaluate = this.readEvaluate(root, domain.variables);
+    // Only meaningful when every equation was read (an equation with an error is missing here).
+    if (equations !== null && this.src.issues.length === 0) this.checkUnknownsUsed(equations, names, get(root, "unknowns"));
 
     if (name === null || equations === null || training === null || network === null) return null;
     const t = domain.variables.indexOf("t");
@@ -111,6 +115,7 @@ class ProblemReader {
       network,
       training,
       evaluate,
+      warnings: this.warnings,
     };
     if (constraints === "hard") problem.trial = buildHardTrials(problem);
     return problem;
@@ -483,6 +488,7 @@ class ProblemReader {
     const seed = seedValue ?? d.seed;
     const lossWeighting = this.readChoice<LossWeighting>(field("loss_weighting"), "training.loss_weighting", ["fixed", "annealing", "gradnorm"]) ?? "fixed";
     const derivatives = this.readChoice(field("derivatives"), "training.derivatives", ["taylor", "reverse"] as const) ?? "taylor";
+    const causal = asBoolean(this.src, field("causal"), "training.causal");
     const lbfgsIterations = asPositiveInt(this.src, field("lbfgs_iterations"), "training.lbfgs_iterations") ?? d.lbfgsIterations;
     const schedule = this.readSchedule(field("schedule")) ?? { type: "constant" as const };
     const adam = (): StageSettings => ({ optimizer: "adam", epochs, learningRate, schedule });
@@ -493,7 +499,7 @@ class ProblemReader {
     const stages = read.map((s) =>
       s.optimizer === "adam" ? { ...s, epochs: o.epochs ?? s.epochs, learningRate: o.learningRate ?? s.learningRate } : s,
     );
-    return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives };
+    return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal };
   }
 
   private positiveNumber(node: Node | undefined, what: string): number | null {
@@ -619,17 +625,52 @@ class ProblemReader {
     return null;
   }
 
-  private readEvaluate(root: YAMLMap, dims: number): { points: number } {
-    const fallback = DEFAULTS.evaluatePoints[dims - 1] ?? 41;
+  /** evaluate.points: one number for every variable, or a map of variable to number. */
+  private readEvaluate(root: YAMLMap, variables: string[]): { points: number[] } {
+    const fallback: number = DEFAULTS.evaluatePoints[variables.length - 1] ?? 41;
+    const points = variables.map(() => fallback);
     const map = asMap(this.src, get(root, "evaluate"), "evaluate", "e.g.\nevaluate:\n  points: 101");
-    if (map === null) return { points: fallback };
+    if (map === null) return { points };
     checkKeys(this.src, map, EVALUATE_KEYS, "evaluate");
-    const p = asPositiveInt(this.src, get(map, "points"), "evaluate.points");
-    if (p !== null && p < 2) {
-      this.src.error(get(map, "points"), "evaluate.points must be at least 2 per variable");
-      return { points: fallback };
+    const node = get(map, "points");
+    const count = (n: Node | undefined, what: string): number | null => {
+      const p = asPositiveInt(this.src, n, what);
+      if (p !== null && p < 2) {
+        this.src.error(n, `${what} must be at least 2`);
+        return null;
+      }
+      return p;
+    };
+    if (node !== undefined && isMap(node)) {
+      checkKeys(this.src, node, variables, "evaluate.points");
+      variables.forEach((v, i) => (points[i] = count(get(node, v), `evaluate.points.${v}`) ?? fallback));
+      return { points };
     }
-    return { points: p ?? fallback };
+    const p = count(node, "evaluate.points");
+    return { points: points.map(() => p ?? fallback) };
+  }
+
+  /** Unknowns that no equation involves cannot be determined; fewer equations than unknowns is suspicious. */
+  private checkUnknownsUsed(equations: Equation[], names: Names, unknownsNode: Node | undefined): void {
+    const used = new Set<number>();
+    const visit = (s: Sym): void => {
+      if (s.kind === "field") used.add(s.unknown);
+      if ("a" in s) visit(s.a);
+      if ("b" in s) visit(s.b);
+    };
+    equations.forEach((e) => visit(e.residual));
+    names.unknowns.forEach((u, k) => {
+      if (!used.has(k)) {
+        this.src.error(unknownsNode, `the unknown "${u}" appears in no equation, so nothing determines it`, `add an equation for ${u}, or remove it from unknowns`);
+      }
+    });
+    if (used.size === names.unknowns.length && equations.length < names.unknowns.length) {
+      this.warnings.push({
+        message: `${names.unknowns.length} unknowns but ${equations.length} equation${equations.length === 1 ? "" : "s"}: the problem is probably under-determined`,
+        position: this.src.positionOf(unknownsNode),
+        hint: "a system usually needs one equation per unknown",
+      });
+    }
   }
 }
 

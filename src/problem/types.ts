@@ -7,7 +7,7 @@ import type { ActivationName } from "../nn/activations.js";
 import type { InitScheme } from "../nn/init.js";
 import type { SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
-import type { SourcePosition } from "./errors.js";
+import type { ProblemIssue, SourcePosition } from "./errors.js";
 
 export interface Source {
   /** The text as written in the file. */
@@ -71,6 +71,8 @@ export interface TrainingSettings {
   lossWeighting: LossWeighting;
   /** How input derivatives of the network are computed. */
   derivatives: "taylor" | "reverse";
+  /** Causal curriculum along the evolution variable; null: on when the problem has one. */
+  causal: boolean | null;
 }
 
 export interface NetworkSettings {
@@ -99,5 +101,7 @@ export interface Problem {
   exact: ({ source: Source; expr: Sym } | null)[];
   network: NetworkSettings;
   training: TrainingSettings;
-  evaluate: { points: number };
+  evaluate: { points: number[] };
+  /** Valid but suspicious things, reported without stopping. */
+  warnings: ProblemIssue[];
 }

@@ -28,17 +28,20 @@ export interface Evaluation {
   metrics: Record<string, Metrics>;
 }
 
-/** A tensor grid with `perAxis` points on each variable's closed interval. */
-export function makeGrid(bounds: readonly (readonly [number, number])[], perAxis: number): Grid {
-  const axes = bounds.map(([lo, hi]) => Float64Array.from({ length: perAxis }, (_, i) => (i === perAxis - 1 ? hi : lo + ((hi - lo) * i) / (perAxis - 1))));
+/** A tensor grid with `perAxis[i]` points on variable i's closed interval (ends included). */
+export function makeGrid(bounds: readonly (readonly [number, number])[], perAxis: readonly number[]): Grid {
+  const axes = bounds.map(([lo, hi], a) => {
+    const n = perAxis[a]!;
+    return Float64Array.from({ length: n }, (_, i) => (i === n - 1 ? hi : lo + ((hi - lo) * i) / (n - 1)));
+  });
   const d = bounds.length;
-  const count = perAxis ** d;
+  const count = perAxis.reduce((p, n) => p * n, 1);
   const points = new Float64Array(count * d);
   for (let n = 0; n < count; n++) {
     let rest = n;
     for (let i = d - 1; i >= 0; i--) {
-      points[n * d + i] = axes[i]![rest % perAxis]!;
-      rest = Math.floor(rest / perAxis);
+      points[n * d + i] = axes[i]![rest % perAxis[i]!]!;
+      rest = Math.floor(rest / perAxis[i]!);
     }
   }
   return { axes, points, count };

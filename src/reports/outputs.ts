@@ -63,7 +63,7 @@ export function summaryOf(report: SolveReport, files: string[]): Record<string, 
       })),
     },
     metrics: evaluation.metrics,
-    evaluation: { points_per_variable: problem.evaluate.points, grid_points: evaluation.grid.count },
+    evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count },
     files,
     pinn_version: PINN_VERSION,
   };
@@ -143,10 +143,10 @@ export function plots(report: SolveReport): [string, Buffer][] {
       return;
     }
     // Three variables: heat maps over the first two at the start, middle and end of the third.
-    const n = problem.evaluate.points;
+    const [n0, n1, n2] = problem.evaluate.points as [number, number, number];
     const third = vars[2]!;
-    for (const j of [0, Math.floor((n - 1) / 2), n - 1]) {
-      const pick = (values: ArrayLike<number>): Float64Array => Float64Array.from({ length: n * n }, (_, m) => values[m * n + j]!);
+    for (const j of [0, Math.floor((n2 - 1) / 2), n2 - 1]) {
+      const pick = (values: ArrayLike<number>): Float64Array => Float64Array.from({ length: n0 * n1 }, (_, m) => values[m * n2 + j]!);
       const at = grid.axes[2]![j]!;
       out.push([
         `${u}_heatmap_${third}${j}.png`,
@@ -174,11 +174,12 @@ function panels(u: string, pred: ArrayLike<number>, ex: ArrayLike<number> | unde
 function snapshots(problem: Problem, evaluation: Evaluation, k: number): Buffer {
   const t = problem.timeVariable!;
   const s = 1 - t;
-  const n = problem.evaluate.points;
+  const [ns, nt] = [problem.evaluate.points[s]!, problem.evaluate.points[t]!];
   const { grid } = evaluation;
-  const times = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * (n - 1)));
+  const times = [...new Set([0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * (nt - 1))))];
+  // values[i0 * n1 + i1] is at (axis0[i0], axis1[i1]).
   const slice = (values: ArrayLike<number>, j: number): Float64Array =>
-    Float64Array.from({ length: n }, (_, i) => values[t === 1 ? i * n + j : j * n + i]!);
+    Float64Array.from({ length: ns }, (_, i) => values[t === 1 ? i * nt + j : j * ns + i]!);
   const ex = evaluation.exact[k];
   return snapshotsPlot({
     title: problem.title,

@@ -20,7 +20,8 @@ export function settingsSummary(problem: Problem): Record<string, unknown> {
       seed: t.seed,
       loss_weighting: t.lossWeighting,
       derivatives: t.derivatives,
+      causal: t.causal ?? "auto",
     },
-    evaluate: { points: problem.evaluate.points },
+    evaluate: { points: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])) },
   };
 }

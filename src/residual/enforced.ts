@@ -5,6 +5,7 @@
 import { Rng } from "../engine/random.js";
 import { noGrad } from "../engine/state.js";
 import type { Condition, Problem } from "../problem/types.js";
+import type { ProblemIssue } from "../problem/errors.js";
 import type { Sym } from "../expressions/symbolic.js";
 import { PinnNetwork } from "./network.js";
 import { TaylorFields, unknownForms } from "./fields.js";
@@ -22,33 +23,46 @@ function involvedUnknowns(s: Sym, out = new Set<number>()): Set<number> {
   return out;
 }
 
+export type ConditionStatus = "enforced" | "impossible" | "penalty";
+
 /** True when `condition` holds for every network, given the problem's trial forms. */
 export function enforcedByTrial(problem: Problem, condition: Condition): boolean {
+  return classifyCondition(problem, condition) === "enforced";
+}
+
+/**
+ * How the trial forms treat a condition: "enforced" when its residual vanishes for every network,
+ * "impossible" when the residual is the same non-zero function for every network (the trial form
+ * fixes the value to something else), "penalty" otherwise (it must be trained).
+ */
+export function classifyCondition(problem: Problem, condition: Condition): ConditionStatus {
   const forms = unknownForms(problem.trial);
   const involved = condition.kind === "periodic" ? new Set(problem.unknowns.map((_, k) => k)) : involvedUnknowns(condition.residual);
-  if (![...involved].some((k) => problem.trial[k] !== null)) return false;
+  if (![...involved].some((k) => problem.trial[k] !== null)) return "penalty";
   const dims = problem.variables.length;
   const rng = new Rng(12345);
-  return noGrad(() => {
-    for (let p = 0; p < PROBES; p++) {
+  const location = condition.kind === "periodic" ? periodicLocations(dims, condition.variable, problem.bounds)[0] : condition.location;
+  const points = new PointSet(dims, problem.bounds, location, PROBE_POINTS, "random", true, rng.fork()).next();
+  const residuals: [Float64Array, Float64Array][][] = noGrad(() =>
+    Array.from({ length: PROBES }, (_, p) => {
       const network = new PinnNetwork(problem.bounds, problem.unknowns.length, { hidden: [12, 12], activation: p % 2 === 0 ? "tanh" : "sigmoid", init: "uniform" }, rng.fork());
       if (condition.kind === "periodic") {
-        const [lo, hi] = periodicLocations(dims, condition.variable, problem.bounds);
-        const points = new PointSet(dims, problem.bounds, lo, PROBE_POINTS, "random", true, rng.fork()).next();
-        const fields = problem.unknowns.map((_, k) => S.field(k, []));
-        const evaluator = new TaylorFields(network, forms, fields);
+        const evaluator = new TaylorFields(network, forms, problem.unknowns.map((_, k) => S.field(k, [])));
         const a = evaluator.evaluate(points);
-        const hiValue = (hi[condition.variable] as { value: number }).value;
-        const b = evaluator.evaluate(withCoordinate(points, dims, condition.variable, hiValue));
-        if (!negligible(a.map((t, k) => [t.data, b[k]!.data]))) return false;
-      } else {
-        const points = new PointSet(dims, problem.bounds, condition.location, PROBE_POINTS, "random", true, rng.fork()).next();
-        const [lhs, rhs] = new TaylorFields(network, forms, [condition.lhs, condition.rhs]).evaluate(points);
-        if (!negligible([[lhs!.data, rhs!.data]])) return false;
+        const hi = problem.bounds[condition.variable]![1];
+        const b = evaluator.evaluate(withCoordinate(points, dims, condition.variable, hi));
+        return a.map((t, k) => [t.data, b[k]!.data] as [Float64Array, Float64Array]);
       }
-    }
-    return true;
-  });
+      const [lhs, rhs] = new TaylorFields(network, forms, [condition.lhs, condition.rhs]).evaluate(points);
+      return [[lhs!.data, rhs!.data] as [Float64Array, Float64Array]];
+    }),
+  );
+  if (residuals.every((pairs) => negligible(pairs))) return "enforced";
+  // The same residual for every network: the trial forms decide it, and not in the condition's favour.
+  const difference = (pairs: [Float64Array, Float64Array][]): Float64Array[] => pairs.map(([a, b]) => a.map((v, i) => v - b[i]!));
+  const first = difference(residuals[0]!);
+  const same = residuals.slice(1).every((pairs) => negligible(difference(pairs).map((d, k) => [d, first[k]!])));
+  return same ? "impossible" : "penalty";
 }
 
 /** |a − b| ≤ tol·(1 + max|a| + max|b|) for every pair of arrays. */
@@ -64,4 +78,13 @@ function negligible(pairs: [Float64Array, Float64Array][]): boolean {
     if (diff > RELATIVE_TOLERANCE * scale) return false;
   }
   return true;
+}
+
+/** The error for a condition that the trial forms make impossible. */
+export function impossibleIssue(c: Condition): ProblemIssue {
+  return {
+    message: `the condition "${c.source.text}" cannot hold: the trial form gives the same, different value for every network`,
+    position: c.source.position,
+    hint: "change the trial form (or the condition) so that they agree, e.g. for u(0) = 1 use a trial such as 1 + x*N",
+  };
 }

@@ -10,7 +10,8 @@ import type { Sym } from "../expressions/symbolic.js";
 import { PinnNetwork, type DerivativeMode } from "./network.js";
 import { networkFields, unknownForms, type FieldEvaluator } from "./fields.js";
 import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "./point-sets.js";
-import { enforcedByTrial } from "./enforced.js";
+import { classifyCondition, impossibleIssue } from "./enforced.js";
+import { ProblemError, type ProblemIssue } from "../problem/errors.js";
 
 export interface LossTerm {
   /** Short label for the loss history and plots. */
@@ -51,9 +52,12 @@ export class ResidualModel {
       terms: problem.equations.map((e) => this.addTerm("equation", e.source, e.weight)),
     });
 
+    const impossible: ProblemIssue[] = [];
     for (const c of problem.conditions) {
-      if (enforcedByTrial(problem, c)) {
-        this.enforced.push(c);
+      const status = classifyCondition(problem, c);
+      if (status === "impossible") impossible.push(impossibleIssue(c));
+      if (status !== "penalty") {
+        if (status === "enforced") this.enforced.push(c);
         continue;
       }
       const count = c.points ?? training.boundaryPoints;
@@ -72,6 +76,37 @@ export class ResidualModel {
           terms: [this.addTerm("condition", c.source, c.weight)],
         });
       }
+    }
+    if (impossible.length > 0) throw new ProblemError(problem.file, impossible);
+  }
+
+  /**
+   * The variable along which the solution evolves from given initial data, if any: a variable
+   * named t with a condition at its lower end, or the variable of a one-variable problem whose
+   * conditions all sit at one end (an initial- or terminal-value problem).
+   */
+  evolution(): { variable: number; from: number } | null {
+    const p = this.problem;
+    const points = p.conditions.filter((c) => c.kind === "point");
+    const t = p.timeVariable;
+    if (t !== null) {
+      const lo = p.bounds[t]![0];
+      const initial = points.some((c) => !c.location[t]!.free && (c.location[t] as { value: number }).value === lo);
+      return initial ? { variable: t, from: lo } : null;
+    }
+    if (p.variables.length !== 1 || points.length === 0 || points.length !== p.conditions.length) return null;
+    const at = new Set(points.map((c) => (c.location[0] as { value: number }).value));
+    if (at.size !== 1) return null;
+    const [value] = [...at];
+    const [lo, hi] = p.bounds[0]!;
+    return value === lo || value === hi ? { variable: 0, from: value } : null;
+  }
+
+  /** Restrict every point set to a causal window along `evolution()` (null: the whole domain). */
+  setWindow(fraction: number | null): void {
+    const e = this.evolution();
+    for (const g of this.groups) {
+      g.points.setWindow(e === null || fraction === null ? null : { dim: e.variable, from: e.from, fraction });
     }
   }
 

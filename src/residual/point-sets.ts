@@ -11,6 +11,8 @@ export class PointSet {
   private readonly freeDims: number[];
   private readonly fixed: { dim: number; value: number }[];
   private cached: Float64Array | null = null;
+  /** Causal window: coordinate `dim` is squeezed towards `from` by `fraction` (see setWindow). */
+  private window: { dim: number; from: number; fraction: number } | null = null;
 
   constructor(
     readonly dims: number,
@@ -37,16 +39,33 @@ export class PointSet {
 
   /** This epoch's points: fresh ones when resampling, else the first batch again. */
   next(): Float64Array {
-    if (this.cached !== null && (!this.resample || this.sampler === null || this.sampler.fixed)) return this.cached;
-    const free = this.sampler === null ? new Float64Array(0) : this.sampler.next();
-    this.cached = embedPoints(free, this.freeDims, this.fixed, this.dims);
-    return this.cached;
+    if (this.cached === null || (this.resample && this.sampler !== null && !this.sampler.fixed)) {
+      const free = this.sampler === null ? new Float64Array(0) : this.sampler.next();
+      this.cached = embedPoints(free, this.freeDims, this.fixed, this.dims);
+    }
+    return this.windowed(this.cached);
   }
 
   /** A batch drawn now, independent of the resampling setting (for fixed-point stages). */
   fresh(): Float64Array {
     if (this.sampler === null) return this.next();
-    return embedPoints(this.sampler.next(), this.freeDims, this.fixed, this.dims);
+    return this.windowed(embedPoints(this.sampler.next(), this.freeDims, this.fixed, this.dims));
+  }
+
+  /**
+   * Restrict the free coordinate `dim` to the part of its interval next to `from` (an end of the
+   * interval), of relative length `fraction`: x ← from + (x − from)·fraction. Null lifts it.
+   */
+  setWindow(window: { dim: number; from: number; fraction: number } | null): void {
+    this.window = window !== null && this.freeDims.includes(window.dim) && window.fraction < 1 ? window : null;
+  }
+
+  private windowed(points: Float64Array): Float64Array {
+    if (this.window === null) return points;
+    const { dim, from, fraction } = this.window;
+    const out = Float64Array.from(points);
+    for (let k = dim; k < out.length; k += this.dims) out[k] = from + (out[k]! - from) * fraction;
+    return out;
   }
 }
 

@@ -96,6 +96,16 @@ function yieldToEventLoop(): Promise<void> {
 export interface TrainOptions extends TrainHooks {
   /** Adaptive loss weighting during Adam stages (default "fixed"). */
   lossWeighting?: LossWeighting;
+  /**
+   * Causal curriculum for evolution problems: during Adam stages the points cover a window along
+   * the evolution variable that grows from the initial data to the whole interval (default false).
+   */
+  causal?: boolean;
+}
+
+/** Fraction of the evolution interval covered at step `step` of `total`: 10% to 100% over the first half. */
+export function causalWindow(step: number, total: number): number {
+  return Math.min(1, 0.1 + (0.9 * step) / Math.max(1, 0.5 * total));
 }
 
 export async function train(model: ResidualModel, stages: readonly StageSettings[], hooks: TrainOptions = {}): Promise<TrainResult> {
@@ -155,6 +165,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
           break;
         }
         adam.lr = learningRate(schedule, stage.learningRate, done);
+        if (hooks.causal) model.setWindow(causalWindow(done, stage.epochs));
         let loss = evaluate(model.draw());
         if (annealing?.due(done)) {
           annealing.update(loss.squares, params, baseWeights);
@@ -176,6 +187,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         }
       }
     } else {
+      model.setWindow(null);
       const lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
       const batch = model.drawFresh();
       let terms: number[] = [];
@@ -213,6 +225,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   }
   const seconds = (performance.now() - started) / 1000;
 
+  model.setWindow(null);
   // The loss at the final weights (the history holds losses before each step).
   const final = noGrad(() => evaluate(model.draw()));
   return {

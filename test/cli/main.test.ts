@@ -1,40 +1,13 @@
 // The `pinn` command line, run in-process: exit codes and messages for help, bad input (problem
 // files, options) and `pinn check`.
 
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
-import { main } from "../../src/cli/main.js";
+import { pinn } from "../helpers/cli.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/problem-layer/", import.meta.url));
 const fixture = (name: string): string => `${FIXTURES}${name}`;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run `pinn ...args` and capture what it writes. */
-async function pinn(...args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(["node", "pinn", ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 /** A stack frame line such as "    at parseProblem (load.ts:12:3)". */
 const STACK_FRAME = /^\s+at /m;

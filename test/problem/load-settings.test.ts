@@ -48,15 +48,21 @@ describe("defaults", () => {
       seed: d.seed,
       lossWeighting: "fixed",
       derivatives: "taylor",
+      causal: null,
     });
   });
 
   it("the default evaluation grid depends on the number of variables", () => {
-    expect(load(MINIMAL).evaluate.points).toBe(DEFAULTS.evaluatePoints[0]);
+    expect(load(MINIMAL).evaluate.points).toEqual([DEFAULTS.evaluatePoints[0]]);
     const two = MINIMAL.replace("x: [0, 1]", "x: [0, 1]\n  y: [0, 1]").replace("u' = 2*x", "u_x + u_y = 0");
-    expect(load(two).evaluate.points).toBe(DEFAULTS.evaluatePoints[1]);
+    expect(load(two).evaluate.points).toEqual([DEFAULTS.evaluatePoints[1], DEFAULTS.evaluatePoints[1]]);
     const three = MINIMAL.replace("x: [0, 1]", "x: [0, 1]\n  y: [0, 1]\n  t: [0, 1]").replace("u' = 2*x", "u_t = u_xx + u_yy");
-    expect(load(three).evaluate.points).toBe(DEFAULTS.evaluatePoints[2]);
+    expect(load(three).evaluate.points).toEqual([DEFAULTS.evaluatePoints[2], DEFAULTS.evaluatePoints[2], DEFAULTS.evaluatePoints[2]]);
+  });
+
+  it("evaluate.points may give a number per variable", () => {
+    const two = MINIMAL.replace("x: [0, 1]", "x: [0, 1]\n  t: [0, 1]").replace("u' = 2*x", "u_t = u_xx") + "evaluate:\n  points: {x: 21, t: 5}\n";
+    expect(load(two).evaluate.points).toEqual([21, 5]);
   });
 
   it("the documented default values", () => {
@@ -90,7 +96,7 @@ evaluate:
     expect(p.network).toEqual({ hidden: [16, 8], activation: "sin", init: "uniform" });
     expect(p.training).toMatchObject({ points: 40, boundaryPoints: 7, sampling: "sobol", resample: false, seed: -4, lossWeighting: "annealing", derivatives: "reverse" });
     expect(p.training.stages[0]).toEqual({ optimizer: "adam", epochs: 300, learningRate: 0.02, schedule: { type: "constant" } });
-    expect(p.evaluate.points).toBe(9);
+    expect(p.evaluate.points).toEqual([9]);
   });
 
   it("a single hidden width may be written without brackets", () => {
