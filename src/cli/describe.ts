@@ -21,10 +21,15 @@ export function describeModel(model: ResidualModel): string[] {
     if (t?.generated) lines.push(`  constraints: hard — trial form for ${p.unknowns[k]}: ${t.source.text}`);
   });
   for (const c of model.enforced) lines.push(`  enforced by the trial form: ${c.source.text}${where(c.source)}`);
+  for (const t of model.terms.filter((t) => t.kind === "equation" && t.weight !== 1)) lines.push(`  equation (weight ${t.weight}): ${t.label}${where(t.source)}`);
   const penalties = model.terms.filter((t) => t.kind !== "equation");
   for (const t of penalties) lines.push(`  penalty term${t.weight !== 1 ? ` (weight ${t.weight})` : ""}: ${t.label}${where(t.source)}`);
   const stages = p.training.stages.map((s) => (s.optimizer === "adam" ? `Adam ${s.epochs} epochs (lr ${s.learningRate})` : `L-BFGS ${s.iterations} iterations`));
-  lines.push(`  training: ${stages.join(", then ")}; ${p.training.points} points per epoch (${p.training.sampling})`);
+  const causal = (p.training.causal ?? model.evolution() !== null) && model.evolution() !== null;
+  lines.push(
+    `  training: ${stages.join(", then ")}; ${p.training.points} points per epoch (${p.training.sampling})` +
+      (causal ? `; causal curriculum along ${p.variables[model.evolution()!.variable]}` : ""),
+  );
   return lines;
 }
 

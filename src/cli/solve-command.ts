@@ -79,7 +79,8 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     const timing = `${train.epochs} iterations in ${train.seconds.toFixed(2)} s (${((1000 * train.seconds) / Math.max(train.epochs, 1)).toFixed(3)} ms per iteration)`;
     say(`${train.status === "completed" ? "trained" : train.status === "interrupted" ? "interrupted after" : "stopped after"} ${timing}, final loss ${train.finalLoss.toExponential(3)}`);
     for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
-    say(`outputs in ${relative(process.cwd(), result.outDir) || "."}/: ${result.files.join(", ")}`);
+    const shown = relative(process.cwd(), result.outDir);
+    say(`outputs in ${shown === "" ? "." : shown.startsWith("..") ? result.outDir : shown}/: ${result.files.join(", ")}`);
     return train.status === "completed" ? 0 : train.status === "interrupted" ? 130 : 1;
   }
 }

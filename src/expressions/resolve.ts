@@ -178,10 +178,11 @@ class Resolver {
         if (unknown < 0) continue;
         const letters = ast.name.slice(at + 1);
         if (!this.oneLetterVariables) {
+          const meant = this.names.variables.includes(letters) ? letters : this.names.variables[0];
           throw new ExpressionError(
             `"${ast.name}": the u_x spelling needs one-letter variable names, and this domain has ${this.names.variables.join(", ")}`,
             ast.span,
-            `write d(${base}, ${this.names.variables[0]})`,
+            `write d(${base}, ${meant})`,
           );
         }
         const alpha = new Array<number>(d).fill(0);

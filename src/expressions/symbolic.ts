@@ -311,10 +311,14 @@ export function show(s: Sym, names: { variables: readonly string[]; unknowns: re
     if (oneLetter) return `${base}_${alpha.map((c, i) => names.variables[i]!.repeat(c ?? 0)).join("")}`;
     return `d(${base}, ${alpha.flatMap((c, i) => ((c ?? 0) === 0 ? [] : [c === 1 ? names.variables[i] : `${names.variables[i]}, ${c}`])).join(", ")})`;
   };
+  // Binding strength: + − 1, * / 2, unary − 3, ^ 4, atoms and calls 5. Parentheses only where needed.
+  const strength = (x: Sym): number =>
+    x.kind === "add" || x.kind === "sub" ? 1 : x.kind === "mul" || x.kind === "div" ? 2 : x.kind === "neg" || (x.kind === "const" && x.value < 0) ? 3 : x.kind === "pow" ? 4 : 5;
+  const wrap = (x: Sym, min: number): string => (strength(x) < min ? `(${go(x)})` : go(x));
   const go = (x: Sym): string => {
     switch (x.kind) {
       case "const":
-        return x.value < 0 ? `(${x.value})` : String(x.value);
+        return String(x.value);
       case "var":
         return names.variables[x.index]!;
       case "field":
@@ -322,13 +326,20 @@ export function show(s: Sym, names: { variables: readonly string[]; unknowns: re
       case "net":
         return derivative(x.output === 0 ? netName : `${netName}${x.output}`, x.alpha);
       case "neg":
-        return `(-${go(x.a)})`;
+        return `-${wrap(x.a, 4)}`;
       case "fn":
         return `${x.name}(${go(x.a)})`;
-      default: {
-        const op = { add: "+", sub: "-", mul: "*", div: "/", pow: "^" }[x.kind];
-        return `(${go(x.a)} ${op} ${go(x.b)})`;
-      }
+      case "add":
+        return `${wrap(x.a, 1)} + ${wrap(x.b, 2)}`;
+      case "sub":
+        return `${wrap(x.a, 1)} - ${wrap(x.b, 2)}`;
+      case "mul":
+        return `${wrap(x.a, 2)}*${wrap(x.b, 3)}`;
+      case "div":
+        return `${wrap(x.a, 2)}/${wrap(x.b, 3)}`;
+      case "pow":
+        // Right-associative: a^(b^c) needs no parentheses on the right, (a^b)^c does on the left.
+        return `${wrap(x.a, 5)}^${wrap(x.b, 4)}`;
     }
   };
   return go(s);

@@ -60,6 +60,8 @@ export function parseProblem(text: string, file: string, options: LoadOptions = 
 
 class ProblemReader {
   readonly warnings: ProblemIssue[] = [];
+  /** Constants whose definition had an error (their later uses are not reported again). */
+  private readonly failedConstants = new Set<string>();
 
   constructor(private readonly src: YamlSource, private readonly options: LoadOptions) {}
 
@@ -181,11 +183,12 @@ class ProblemReader {
 
   private readInterval(node: Node | undefined, v: string, keyNode: Node): [number, number] | null {
     const hint = `write ${v}: [min, max] with min < max, e.g. ${v}: [0, 1]`;
-    const items = node === undefined || (isScalar(node) && node.value === null) ? null : asList(this.src, node, `the interval of ${v}`, hint);
-    if (items === null) {
-      if (node === undefined || isScalar(node)) this.src.error(node ?? keyNode, `variable ${v} needs an interval [min, max]`, hint);
+    if (node === undefined || isScalar(node)) {
+      this.src.error(node ?? keyNode, `variable ${v} needs an interval [min, max]`, hint);
       return null;
     }
+    const items = asList(this.src, node, `the interval of ${v}`, hint);
+    if (items === null) return null;
     if (items.length !== 2) {
       this.src.error(node, `the interval of ${v} must have two numbers [min, max], it has ${items.length}`, hint);
       return null;
@@ -263,7 +266,16 @@ class ProblemReader {
       }
       if (value !== undefined && isScalar(value) && typeof value.value === "string") {
         const names: Names = { variables: [], bounds: [], unknowns: [], constants };
-        const sym = this.expression(value, names, { kind: "constant" });
+        const later = map.items.map((p) => (isScalar(p.key) ? String(p.key.value) : "")).filter((k) => !constants.has(k) && k !== c);
+        const before = this.src.issues.length;
+        const sym = this.expression(value, names, { kind: "constant" }, (e) => {
+          const name = /^"(\w+)" is not defined/.exec(e.message)?.[1];
+          if (name !== undefined && later.includes(name)) {
+            return { message: `constant ${c} uses ${name}, which is defined below it`, hint: `constants are defined in order: move ${name} above ${c}` };
+          }
+          return null;
+        });
+        if (this.src.issues.length > before) this.failedConstants.add(c);
         if (sym !== null && sym.kind === "const") {
           if (!Number.isFinite(sym.value)) this.src.error(value, `constant ${c} evaluates to ${sym.value}`, "constants must be finite numbers");
           else constants.set(c, sym.value);
@@ -275,14 +287,18 @@ class ProblemReader {
     return constants;
   }
 
-  /** Parse and resolve one expression scalar; reports errors at the exact column. */
-  private expression(node: Node, names: Names, context: Context): Sym | null {
+  /**
+   * Parse and resolve one expression scalar; reports errors at the exact column. `rephrase` may
+   * replace an error's message and hint.
+   */
+  private expression(node: Node, names: Names, context: Context, rephrase?: (e: ExpressionError) => { message: string; hint: string } | null): Sym | null {
     const text = this.scalarText(node, "an expression");
     if (text === null) return null;
     try {
       return resolve(parseExpression(text), names, context).sym;
     } catch (e) {
-      this.reportExpressionError(e, node as Scalar);
+      const better = e instanceof ExpressionError ? rephrase?.(e) : null;
+      this.reportExpressionError(better ? new ExpressionError(better.message, (e as ExpressionError).span, better.hint) : e, node as Scalar);
       return null;
     }
   }
@@ -295,6 +311,9 @@ class ProblemReader {
 
   private reportExpressionError(e: unknown, node: Scalar): void {
     if (!(e instanceof ExpressionError)) throw e;
+    // A constant that already failed is reported once, not again where it is used.
+    const name = /^"(\w+)" is not defined/.exec(e.message)?.[1];
+    if (name !== undefined && this.failedConstants.has(name)) return;
     const position = this.src.valuePosition(node, e.span.start);
     this.src.errorAt(position, e.message, e.hint);
   }

@@ -12,15 +12,41 @@ export class YamlSource {
 
   constructor(readonly file: string, readonly text: string) {
     const doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false });
+    const seen = new Set<number>();
     for (const e of doc.errors) {
+      const position = this.position(e.pos[0]);
+      if (seen.has(position.line)) continue; // one report per line: the rest follow from the first
+      seen.add(position.line);
+      const indent = this.misindentedLineAfter(position.line);
+      if (indent !== null) {
+        this.issues.push(indent);
+        continue;
+      }
       const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-      this.issues.push({
-        message: `YAML syntax: ${message}`,
-        position: this.position(e.pos[0]),
-        hint: e.code === "DUPLICATE_KEY" ? "each key may appear once; remove or rename the repeated one" : "check indentation, colons and quotes on this line",
-      });
+      this.issues.push({ message: `YAML syntax: ${message}`, position, hint: yamlHint(e.code) });
     }
     this.root = doc.errors.length > 0 ? null : (doc.contents as Node | null);
+  }
+
+  /**
+   * A "key: value" line followed by a line indented differently that is not a nested block (the
+   * line above has a value) — the usual cause of YAML's "implicit key" errors.
+   */
+  private misindentedLineAfter(line: number): ProblemIssue | null {
+    const lines = this.text.split(/\r?\n/);
+    const here = lines[line - 1];
+    let next = line;
+    while (next < lines.length && lines[next]!.trim() === "") next++;
+    const after = lines[next];
+    if (here === undefined || after === undefined) return null;
+    const indentOf = (l: string): number => l.length - l.trimStart().length;
+    const keyWithValue = /^\s*(- )?[^\s:#][^:#]*:\s+\S/.test(here);
+    if (!keyWithValue || indentOf(after) <= indentOf(here) || after.trimStart().startsWith("#")) return null;
+    return {
+      message: `this line is indented ${indentOf(after)} spaces, but the line above holds a value at ${indentOf(here)} spaces`,
+      position: { line: next + 1, column: 1 },
+      hint: `keys of one map start in the same column: indent it by ${indentOf(here)} spaces like the line above`,
+    };
   }
 
   position(offset: number): SourcePosition {
@@ -158,5 +184,21 @@ function escapeLength(text: string, at: number): number {
       return 10;
     default:
       return 2;
+  }
+}
+
+/** What to write instead, for the YAML library's error codes. */
+function yamlHint(code: string): string {
+  switch (code) {
+    case "DUPLICATE_KEY":
+      return "each key may appear once; remove or rename the repeated one";
+    case "BAD_INDENT":
+    case "MISSING_CHAR":
+    case "UNEXPECTED_TOKEN":
+    case "MULTILINE_IMPLICIT_KEY":
+    case "BLOCK_AS_IMPLICIT_KEY":
+      return "check the indentation: keys of one map must start in the same column, and a value on the next line must be indented more than its key; also look for a missing ':' or an unquoted ': ' inside a value";
+    default:
+      return "check the indentation, colons and quotes on this line and the next one; text containing ': ' or starting with a special character (such as [ { * & ! |) must be quoted";
   }
 }

@@ -13,6 +13,8 @@ export interface HeatmapPanel {
   title: string;
   /** values[i * y.length + j] is the value at (x[i], y[j]). */
   values: ArrayLike<number>;
+  /** Panels with the same group share one colour scale (e.g. prediction and exact). */
+  scaleGroup?: string;
 }
 
 export interface HeatmapOptions {
@@ -150,8 +152,8 @@ function messageOverlay(text: string): Plugin {
   };
 }
 
-function panelConfig(opts: HeatmapOptions, panel: HeatmapPanel, gx: AxisGrid, gy: AxisGrid): ChartConfiguration {
-  const found = valueRange(panel.values);
+function panelConfig(opts: HeatmapOptions, panel: HeatmapPanel, gx: AxisGrid, gy: AxisGrid, shared?: { min: number; max: number }): ChartConfiguration {
+  const found = valueRange(panel.values) && shared ? shared : valueRange(panel.values);
   const range = found ?? { min: 0, max: 1 };
   const plugins: Plugin[] = [cellsPlugin(gx, gy, panel.values, range)];
   if (!found) plugins.push(messageOverlay("no finite values"));
@@ -211,8 +213,17 @@ export function heatmaps2D(opts: HeatmapOptions): Buffer {
     ctx.font = cssFont(15, true);
     ctx.fillText("no panels to plot", panelW / 2, titleBand + panelH / 2);
   }
+  // One range per scale group: the union of its panels' finite ranges.
+  const groups = new Map<string, { min: number; max: number }>();
+  for (const panel of opts.panels) {
+    const r = panel.scaleGroup === undefined ? undefined : valueRange(panel.values);
+    if (r === undefined) continue;
+    const g = groups.get(panel.scaleGroup!);
+    groups.set(panel.scaleGroup!, g ? { min: Math.min(g.min, r.min), max: Math.max(g.max, r.max) } : r);
+  }
   opts.panels.forEach((panel, k) => {
-    withRenderedChart(panelConfig(opts, panel, gx, gy), panelW, panelH, (panelCanvas) => {
+    const shared = panel.scaleGroup === undefined ? undefined : groups.get(panel.scaleGroup);
+    withRenderedChart(panelConfig(opts, panel, gx, gy, shared), panelW, panelH, (panelCanvas) => {
       ctx.drawImage(panelCanvas, k * panelW, titleBand);
     });
   });

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "./atomic.js";
 import { toCsv, type CsvColumn } from "./csv.js";
-import { errorPlot1D, heatmaps2D, lossPlot, snapshotsPlot, solutionPlot1D } from "./plots.js";
+import { errorPlot1D, heatmaps2D, lossPlot, snapshotsPlot, solutionPlot1D, type HeatmapPanel } from "./plots.js";
 import type { Evaluation } from "./evaluation.js";
 import type { Problem } from "../problem/types.js";
 import type { TrainResult } from "../training/trainer.js";
@@ -54,6 +54,7 @@ export function summaryOf(report: SolveReport, files: string[]): Record<string, 
       final_loss: train.finalLoss,
       loss_terms: lossTerms,
       loss_weights: Object.fromEntries(model.terms.map((t, i) => [t.label, train.finalWeights[i]!])),
+      points_per_term: Object.fromEntries(model.terms.map((t, i) => [t.label, model.pointCounts()[i]!])),
       stages: train.stages.map((s) => ({
         optimizer: s.optimizer,
         iterations: s.iterations,
@@ -161,10 +162,11 @@ export function plots(report: SolveReport): [string, Buffer][] {
   return out;
 }
 
-function panels(u: string, pred: ArrayLike<number>, ex: ArrayLike<number> | undefined): { title: string; values: ArrayLike<number> }[] {
-  const list = [{ title: `${u} (PINN)`, values: pred }];
+function panels(u: string, pred: ArrayLike<number>, ex: ArrayLike<number> | undefined): HeatmapPanel[] {
+  // Prediction and exact share a colour scale, so that equal colours mean equal values.
+  const list: HeatmapPanel[] = [{ title: `${u} (PINN)`, values: pred, scaleGroup: "solution" }];
   if (ex) {
-    list.push({ title: `${u} (exact)`, values: ex });
+    list.push({ title: `${u} (exact)`, values: ex, scaleGroup: "solution" });
     list.push({ title: `|error|`, values: Float64Array.from({ length: pred.length }, (_, i) => Math.abs(pred[i]! - ex[i]!)) });
   }
   return list;
