@@ -63,7 +63,7 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
     lossWeighting: problem.training.lossWeighting,
     causal: problem.training.causal ?? model.evolution() !== null,
   });
-  const evaluation = evaluateSolution(problem, model.network);
+  const evaluation = evaluateSolution(problem, model.network, model.outputScale);
   const report = { problem, model, train: trained, evaluation };
   const files = options.write === false ? [] : writeOutputs(outDir, report, { plots: options.plots ?? true });
   return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, files), outDir, files };

@@ -19,7 +19,7 @@ import { didYouMean } from "../util/suggest.js";
 
 const TOP_KEYS = ["name", "title", "description", "domain", "unknowns", "constants", "equations", "conditions", "trial", "constraints", "exact", "network", "training", "evaluate"];
 const NETWORK_KEYS = ["hidden", "activation", "init"];
-const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal"];
+const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling"];
 const EVALUATE_KEYS = ["points"];
 const EQUATION_ITEM_KEYS = ["equation", "weight"];
 const CONDITION_ITEM_KEYS = ["equation", "weight", "points"];
@@ -508,6 +508,7 @@ class ProblemReader {
     const lossWeighting = this.readChoice<LossWeighting>(field("loss_weighting"), "training.loss_weighting", ["fixed", "annealing", "gradnorm"]) ?? "fixed";
     const derivatives = this.readChoice(field("derivatives"), "training.derivatives", ["taylor", "reverse"] as const) ?? "taylor";
     const causal = asBoolean(this.src, field("causal"), "training.causal");
+    const scaling = asBoolean(this.src, field("scaling"), "training.scaling") ?? true;
     const lbfgsIterations = asPositiveInt(this.src, field("lbfgs_iterations"), "training.lbfgs_iterations") ?? d.lbfgsIterations;
     const schedule = this.readSchedule(field("schedule")) ?? { type: "constant" as const };
     const adam = (): StageSettings => ({ optimizer: "adam", epochs, learningRate, schedule });
@@ -518,7 +519,7 @@ class ProblemReader {
     const stages = read.map((s) =>
       s.optimizer === "adam" ? { ...s, epochs: o.epochs ?? s.epochs, learningRate: o.learningRate ?? s.learningRate } : s,
     );
-    return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal };
+    return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling };
   }
 
   private positiveNumber(node: Node | undefined, what: string): number | null {

@@ -73,6 +73,8 @@ export interface TrainingSettings {
   derivatives: "taylor" | "reverse";
   /** Causal curriculum along the evolution variable; null: on when the problem has one. */
   causal: boolean | null;
+  /** Estimate output and residual scales from the problem (nondimensionalisation). */
+  scaling: boolean;
 }
 
 export interface NetworkSettings {

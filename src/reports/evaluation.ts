@@ -61,9 +61,9 @@ export function errorMetrics(predicted: Float64Array, exact: Float64Array): Metr
   return { rel_l2: ref2 > 0 ? Math.sqrt(err2 / ref2) : null, max_abs: maxAbs, rms: Math.sqrt(err2 / exact.length) };
 }
 
-export function evaluateSolution(problem: Problem, network: PinnNetwork): Evaluation {
+export function evaluateSolution(problem: Problem, network: PinnNetwork, outputScale?: readonly number[]): Evaluation {
   const grid = makeGrid(problem.bounds, problem.evaluate.points);
-  const predicted = predictUnknowns(problem, network, grid.points);
+  const predicted = predictUnknowns(problem, network, grid.points, outputScale);
   const exact = exactValues(problem, grid.points);
   const metrics: Record<string, Metrics> = {};
   problem.unknowns.forEach((u, k) => {

@@ -23,9 +23,11 @@ export interface ModelFile {
   /** Per unknown: u as an expression of the variables and N (that unknown's network output), or null for u = N. */
   trial: Record<string, string | null>;
   network: MLPJson & { init: string; input_scale: number[]; input_shift: number[] };
+  /** Per unknown: the network output stands for u/U (see the README, "Scaling"). */
+  output_scale: Record<string, number>;
 }
 
-export function modelFile(problem: Problem, network: PinnNetwork): ModelFile {
+export function modelFile(problem: Problem, network: PinnNetwork, outputScale: readonly number[]): ModelFile {
   return {
     format: "pinn-model",
     version: 1,
@@ -43,6 +45,7 @@ export function modelFile(problem: Problem, network: PinnNetwork): ModelFile {
       }),
     ),
     network: { ...network.mlp.toJSON(), init: network.settings.init, input_scale: network.scale, input_shift: network.shift },
+    output_scale: Object.fromEntries(problem.unknowns.map((u, k) => [u, outputScale[k] ?? 1])),
   };
 }
 
@@ -70,7 +73,8 @@ export function loadModel(path: string): LoadedModel {
     l.weight.data.set(trained.layers[i]!.weight.data);
     l.bias?.data.set(trained.layers[i]!.bias!.data);
   });
-  const problemLike = { unknowns: file.unknowns, trial } as unknown as Problem;
+  const problemLike = { unknowns: file.unknowns, trial };
+  const outputScale = file.unknowns.map((u) => file.output_scale?.[u] ?? 1);
   return {
     file,
     evaluate(points) {
@@ -79,7 +83,7 @@ export function loadModel(path: string): LoadedModel {
         if (p.length !== d) throw new Error(`each point needs ${d} coordinates (${file.variables.join(", ")})`);
         return [...p];
       }));
-      const values = predictUnknowns(problemLike, network, flat);
+      const values = predictUnknowns(problemLike, network, flat, outputScale);
       return Object.fromEntries(file.unknowns.map((u, k) => [u, values[k]!]));
     },
   };

@@ -55,6 +55,10 @@ export function summaryOf(report: SolveReport, files: string[]): Record<string, 
       loss_terms: lossTerms,
       loss_weights: Object.fromEntries(model.terms.map((t, i) => [t.label, train.finalWeights[i]!])),
       points_per_term: Object.fromEntries(model.terms.map((t, i) => [t.label, model.pointCounts()[i]!])),
+      scales: {
+        unknowns: Object.fromEntries(problem.unknowns.map((u, k) => [u, model.outputScale[k]!])),
+        terms: Object.fromEntries(model.terms.map((t, i) => [t.label, model.termScale[i]!])),
+      },
       stages: train.stages.map((s) => ({
         optimizer: s.optimizer,
         iterations: s.iterations,
@@ -101,7 +105,7 @@ export function writeOutputs(dir: string, report: SolveReport, options: { plots:
     files.push(name);
   };
   write("solution.csv", solutionCsv(report.problem, report.evaluation));
-  writeJsonAtomic(join(dir, "model.json"), modelFile(report.problem, report.model.network));
+  writeJsonAtomic(join(dir, "model.json"), modelFile(report.problem, report.model.network, report.model.outputScale));
   files.push("model.json");
   if (options.plots) {
     for (const [name, png] of plots(report)) write(name, png);

@@ -21,6 +21,7 @@ export function settingsSummary(problem: Problem): Record<string, unknown> {
       loss_weighting: t.lossWeighting,
       derivatives: t.derivatives,
       causal: t.causal ?? "auto",
+      scaling: t.scaling,
     },
     evaluate: { points: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])) },
   };

@@ -18,9 +18,17 @@ import type { MultiIndex, Sym } from "../expressions/symbolic.js";
 import type { DerivativeMode, PinnNetwork } from "./network.js";
 import { indexKey } from "./taylor.js";
 
-/** The unknowns as expressions of the domain variables and the network outputs N_k. */
-export function unknownForms(trial: readonly ({ expr: Sym } | null)[]): Sym[] {
-  return trial.map((t, k) => t?.expr ?? S.net(k, []));
+/**
+ * The unknowns as expressions of the domain variables and the network outputs N_k, with N_k
+ * standing for U_k·N_k when output scales U are given (see scales.ts).
+ */
+export function unknownForms(trial: readonly ({ expr: Sym } | null)[], outputScale?: readonly number[]): Sym[] {
+  return trial.map((t, k) => {
+    const form = t?.expr ?? S.net(k, []);
+    const u = outputScale?.[k] ?? 1;
+    if (u === 1) return form;
+    return S.substitute(form, (atom) => (atom.kind === "net" && atom.alpha.length === 0 ? S.mul(S.num(u), atom) : undefined));
+  });
 }
 
 /** Columns of a [n, d] points tensor. */

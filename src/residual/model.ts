@@ -10,6 +10,8 @@ import type { Sym } from "../expressions/symbolic.js";
 import { PinnNetwork, type DerivativeMode } from "./network.js";
 import { networkFields, unknownForms, type FieldEvaluator } from "./fields.js";
 import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "./point-sets.js";
+import { outputScales, termScales } from "./scales.js";
+import type { Location } from "../expressions/resolve.js";
 import { classifyCondition, impossibleIssue } from "./enforced.js";
 import { ProblemError, type ProblemIssue } from "../problem/errors.js";
 
@@ -39,17 +41,32 @@ export class ResidualModel {
   readonly enforced: Condition[] = [];
   private readonly groups: Group[] = [];
 
+  /** U_k: the network's output k stands for u_k / U_k (1 when scaling is off). */
+  readonly outputScale: number[];
+  /** The magnitude each term's residual is divided by (1 when scaling is off). */
+  readonly termScale: number[] = [];
+
   constructor(readonly problem: Problem, readonly network: PinnNetwork, readonly mode: DerivativeMode, rng: Rng) {
     const dims = problem.variables.length;
     const { training } = problem;
-    const forms = unknownForms(problem.trial);
+    const scaling = training.scaling;
+    this.outputScale = scaling ? outputScales(problem) : problem.unknowns.map(() => 1);
+    const forms = unknownForms(problem.trial, this.outputScale);
     const fields = (exprs: Sym[]): FieldEvaluator => networkFields(network, forms, exprs, mode);
+    const interiorAt = interiorLocation(dims);
+    const scaleOf = (residual: Sym, location: Location): number => (scaling ? termScales(problem, [{ residual, location }], this.outputScale)[0]! : 1);
+    const normalized = (residual: Sym, location: Location, term: number): Sym => {
+      const s = scaleOf(residual, location);
+      this.termScale[term] = s;
+      return s === 1 ? residual : S.mul(S.num(1 / s), residual);
+    };
 
-    const interior = new PointSet(dims, problem.bounds, interiorLocation(dims), training.points, training.sampling, training.resample, rng.fork());
+    const interior = new PointSet(dims, problem.bounds, interiorAt, training.points, training.sampling, training.resample, rng.fork());
+    const equationTerms = problem.equations.map((e) => this.addTerm("equation", e.source, e.weight));
     this.groups.push({
       points: interior,
-      evaluator: fields(problem.equations.map((e) => e.residual)),
-      terms: problem.equations.map((e) => this.addTerm("equation", e.source, e.weight)),
+      evaluator: fields(problem.equations.map((e, i) => normalized(e.residual, interiorAt, equationTerms[i]!))),
+      terms: equationTerms,
     });
 
     const impossible: ProblemIssue[] = [];
@@ -63,17 +80,21 @@ export class ResidualModel {
       const count = c.points ?? training.boundaryPoints;
       if (c.kind === "periodic") {
         const [lo, hi] = periodicLocations(dims, c.variable, problem.bounds);
+        const term = this.addTerm("periodic", c.source, c.weight);
+        this.termScale[term] = 1;
         this.groups.push({
           points: new PointSet(dims, problem.bounds, lo, count, training.sampling, training.resample, rng.fork()),
-          evaluator: fields(problem.unknowns.map((_, k) => S.field(k, []))),
-          terms: [this.addTerm("periodic", c.source, c.weight)],
+          // Each unknown in units of its own scale.
+          evaluator: fields(problem.unknowns.map((_, k) => S.mul(S.num(1 / this.outputScale[k]!), S.field(k, [])))),
+          terms: [term],
           periodic: { variable: c.variable, hi: (hi[c.variable] as { value: number }).value },
         });
       } else {
+        const term = this.addTerm("condition", c.source, c.weight);
         this.groups.push({
           points: new PointSet(dims, problem.bounds, c.location, count, training.sampling, training.resample, rng.fork()),
-          evaluator: fields([c.residual]),
-          terms: [this.addTerm("condition", c.source, c.weight)],
+          evaluator: fields([normalized(c.residual, c.location, term)]),
+          terms: [term],
         });
       }
     }

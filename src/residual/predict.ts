@@ -3,15 +3,16 @@
 import { noGrad } from "../engine/state.js";
 import { evaluatePoints } from "../expressions/evaluate.js";
 import * as S from "../expressions/symbolic.js";
+import type { Sym } from "../expressions/symbolic.js";
 import type { Problem } from "../problem/types.js";
 import type { PinnNetwork } from "./network.js";
 import { TaylorFields, unknownForms } from "./fields.js";
 
-/** u_k at every point (row-major n × d), one array per unknown. */
-export function predictUnknowns(problem: Problem, network: PinnNetwork, points: Float64Array): Float64Array[] {
+/** u_k at every point (row-major n × d), one array per unknown; `outputScale` as in training. */
+export function predictUnknowns(problem: { unknowns: readonly string[]; trial: readonly ({ expr: Sym } | null)[] }, network: PinnNetwork, points: Float64Array, outputScale?: readonly number[]): Float64Array[] {
   return noGrad(() => {
     const fields = problem.unknowns.map((_, k) => S.field(k, []));
-    return new TaylorFields(network, unknownForms(problem.trial), fields).evaluate(points).map((t) => Float64Array.from(t.data));
+    return new TaylorFields(network, unknownForms(problem.trial, outputScale), fields).evaluate(points).map((t) => Float64Array.from(t.data));
   });
 }
 
