@@ -49,6 +49,7 @@ describe("defaults", () => {
       lossWeighting: "fixed",
       derivatives: "taylor",
       causal: null,
+      scaling: true,
     });
   });
 
