@@ -1,0 +1,131 @@
+// A float64 heap for the fast kernels: one growable memory (a WebAssembly.Memory when WebAssembly
+// SIMD is available, else a plain ArrayBuffer) in which work buffers live, so that the SIMD
+// matrix product reads and writes them in place.
+//
+// Buffers are addressed by element offsets, never by long-lived views: growing the memory
+// replaces its ArrayBuffer, so a view (`heap.view(...)` or `heap.f64`) is valid only until the
+// next alloc. Freed blocks are kept in free lists by exact length; a training loop allocates the
+// same sizes every epoch, so after the first epoch nothing new is allocated.
+
+import "./wasm-types.js";
+import { instantiateGemm, type GemmFunction } from "./wasm-gemm.js";
+import { instantiateActivations, type VectorActivations } from "./wasm-activations.js";
+
+const PAGE = 65536;
+
+export class F64Heap {
+  /** The SIMD kernel on this heap's memory, or null (pure JavaScript). */
+  readonly gemm: GemmFunction | null;
+  /** SIMD tanh and sigmoid on this heap's memory, or null. */
+  readonly activations: VectorActivations | null;
+  /** The WebAssembly memory behind the heap (null for the pure-JavaScript heap). */
+  readonly memory: WebAssembly.Memory | null;
+  private buffer: ArrayBuffer;
+  /** A view of the whole heap (replaced when the heap grows). */
+  f64: Float64Array;
+  private top = 0;
+  private readonly freeLists = new Map<number, number[]>();
+
+  constructor(useWasm: boolean) {
+    let memory: WebAssembly.Memory | null = null;
+    let gemm: GemmFunction | null = null;
+    if (useWasm && typeof WebAssembly === "object") {
+      try {
+        memory = new WebAssembly.Memory({ initial: 16, maximum: 65536 });
+        gemm = instantiateGemm(memory);
+      } catch {
+        gemm = null;
+      }
+      if (gemm === null) memory = null;
+    }
+    this.memory = memory;
+    this.gemm = gemm;
+    this.activations = memory === null ? null : instantiateActivations(memory);
+    this.buffer = memory !== null ? memory.buffer : new ArrayBuffer(16 * PAGE);
+    this.f64 = new Float64Array(this.buffer);
+  }
+
+  /** Reserve `length` float64s (16-byte aligned, contents unspecified); returns the offset. */
+  alloc(length: number): number {
+    const size = length + (length & 1);
+    const list = this.freeLists.get(size);
+    if (list !== undefined && list.length > 0) return list.pop()!;
+    const offset = this.top;
+    this.ensure(offset + size);
+    this.top += size;
+    return offset;
+  }
+
+  /** Reserve and zero. */
+  allocZeroed(length: number): number {
+    const offset = this.alloc(length);
+    this.f64.fill(0, offset, offset + length);
+    return offset;
+  }
+
+  /** Give back a block from alloc (same length). */
+  release(offset: number, length: number): void {
+    const size = length + (length & 1);
+    let list = this.freeLists.get(size);
+    if (list === undefined) this.freeLists.set(size, (list = []));
+    list.push(offset);
+  }
+
+  /** A view of a block, valid until the next alloc. */
+  view(offset: number, length: number): Float64Array {
+    return this.f64.subarray(offset, offset + length);
+  }
+
+  /** Copy `src` into a new block. */
+  copyIn(src: Float64Array): number {
+    const offset = this.alloc(src.length);
+    this.f64.set(src, offset);
+    return offset;
+  }
+
+  /** Bytes reserved from the system for this heap. */
+  get byteLength(): number {
+    return this.buffer.byteLength;
+  }
+
+  private ensure(elements: number): void {
+    const need = elements * 8;
+    if (need <= this.buffer.byteLength) return;
+    // Grow by at least half again, so that a growing workload does not grow every call.
+    const target = Math.max(need, Math.floor(this.buffer.byteLength * 1.5));
+    const pages = Math.ceil((target - this.buffer.byteLength) / PAGE);
+    if (this.memory !== null) {
+      this.memory.grow(pages);
+      this.buffer = this.memory.buffer;
+    } else {
+      const next = new ArrayBuffer(this.buffer.byteLength + pages * PAGE);
+      new Float64Array(next).set(this.f64);
+      this.buffer = next;
+    }
+    this.f64 = new Float64Array(this.buffer);
+  }
+}
+
+let shared: F64Heap | null = null;
+let wasmWanted = process.env["PINN_NO_WASM"] === undefined || process.env["PINN_NO_WASM"] === "0";
+
+/** The process-wide heap of the fast kernels. */
+export function sharedHeap(): F64Heap {
+  return (shared ??= new F64Heap(wasmWanted));
+}
+
+/**
+ * Turn the WebAssembly SIMD kernels on or off (for cross-checking the JavaScript fallback; the
+ * environment variable PINN_NO_WASM=1 does the same at start-up). Takes effect for buffers
+ * allocated afterwards.
+ */
+export function setWasmKernels(enabled: boolean): void {
+  if (enabled === wasmWanted && shared !== null) return;
+  wasmWanted = enabled;
+  shared = null;
+}
+
+/** True when the shared heap runs the WebAssembly SIMD kernels. */
+export function wasmKernelsActive(): boolean {
+  return sharedHeap().gemm !== null;
+}

@@ -1,0 +1,55 @@
+// Matrix products on F64Heap blocks: the WebAssembly SIMD kernel for the part of C made of whole
+// 4×4 blocks, plain loops for the edges, or the JavaScript kernels when the heap has no SIMD.
+
+import type { F64Heap } from "./f64-heap.js";
+import { matmulJs } from "./matmul-js.js";
+
+/** Rows of k per call when A is read transposed (keeps both operands' rows in cache). */
+const K_BLOCK = 256;
+
+/**
+ * C += op(A)·B for blocks of `heap` (element offsets, contiguous row-major): A is m×k, or k×m
+ * when `transA`; B is k×n; C is m×n.
+ */
+export function heapGemm(heap: F64Heap, a: number, b: number, c: number, m: number, n: number, k: number, transA: boolean): void {
+  if (m === 0 || n === 0 || k === 0) return;
+  const gemm = heap.gemm;
+  if (gemm === null) {
+    matmulJs(heap.view(a, m * k), heap.view(b, k * n), heap.view(c, m * n), m, n, k, transA, false);
+    return;
+  }
+  const m4 = m & ~3;
+  const n4 = n & ~3;
+  const sai = transA ? 8 : 8 * k;
+  const sap = transA ? 8 * m : 8;
+  if (m4 > 0 && n4 > 0) {
+    if (transA && k > K_BLOCK) {
+      for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
+        gemm(8 * (a + p0 * m), 8 * (b + p0 * n), 8 * c, m4, n4, Math.min(K_BLOCK, k - p0), sai, sap, 8 * n, 8 * n);
+      }
+    } else gemm(8 * a, 8 * b, 8 * c, m4, n4, k, sai, sap, 8 * n, 8 * n);
+  }
+  const f = heap.f64;
+  const si = transA ? 1 : k;
+  const sp = transA ? m : 1;
+  // Columns n4..n of rows 0..m4: dot products.
+  if (n4 < n) {
+    for (let i = 0; i < m4; i++) {
+      const ai = a + i * si;
+      for (let j = n4; j < n; j++) {
+        let s = 0;
+        for (let p = 0, ap = ai, bp = b + j; p < k; p++, ap += sp, bp += n) s += f[ap]! * f[bp]!;
+        f[c + i * n + j] += s;
+      }
+    }
+  }
+  // Rows m4..m, every column: rows of B scaled and added.
+  for (let i = m4; i < m; i++) {
+    const ci = c + i * n;
+    for (let p = 0; p < k; p++) {
+      const x = f[a + i * si + p * sp]!;
+      const bp = b + p * n;
+      for (let j = 0; j < n; j++) f[ci + j] += x * f[bp + j]!;
+    }
+  }
+}

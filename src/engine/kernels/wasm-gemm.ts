@@ -1,0 +1,93 @@
+// A WebAssembly SIMD (f64x2) matrix-product kernel, assembled byte by byte here so that no
+// toolchain is needed to build or install the project.
+//
+//   gemm(a, b, c, m4, n4, k, sai, sap, ldb, ldc)
+//     C[i, j] += Σ_p A(i, p) · B[p, j]   for i < m4, j < n4 (both multiples of 4), 0 < k,
+//   where A(i, p) is the float64 at byte a + i·sai + p·sap (so A may be read transposed),
+//   B[p, j] at b + p·ldb + 8j and C[i, j] at c + i·ldc + 8j. All addresses are byte offsets into
+//   the imported memory "env.memory".
+//
+// A 4×4 block of C stays in eight f64x2 registers while p runs over k: per step, two vector loads
+// of B's row, four broadcast loads of A, eight multiplies and eight adds.
+
+import { I32, V128, code as concat, instantiate, moduleBytes, op } from "./wasm-encoder.js";
+
+// Parameters and locals of gemm.
+const A = 0, B = 1, C = 2, M4 = 3, N4 = 4, K = 5, SAI = 6, SAP = 7, LDB = 8, LDC = 9;
+const I = 10, J = 11, P = 12, PA = 13 /* 13..16 */, PB = 17, PC = 18, AROW = 19, CROW = 20, PC2 = 21;
+const ACC = 22 /* 22..29 */, B0 = 30, B1 = 31, X = 32;
+
+function gemmBody(): number[] {
+  const code: number[] = [];
+  const emit = (...parts: (number[] | number)[]): void => {
+    code.push(...concat(...parts));
+  };
+  // Address of row r of the current C block: pc + r·ldc.
+  const cRow = (r: number): void => {
+    if (r === 0) emit(op.get(PC));
+    else emit(op.get(PC), op.get(LDC), op.i32(r), op.mul, op.add);
+  };
+  emit(op.i32(0), op.set(I));
+  emit(op.block, op.loop); // i loop
+  emit(op.get(I), op.get(M4), op.geU, op.brIf(1));
+  emit(op.get(A), op.get(I), op.get(SAI), op.mul, op.add, op.set(AROW));
+  emit(op.get(C), op.get(I), op.get(LDC), op.mul, op.add, op.set(CROW));
+  emit(op.i32(0), op.set(J));
+  emit(op.block, op.loop); // j loop
+  emit(op.get(J), op.get(N4), op.geU, op.brIf(1));
+  emit(op.get(CROW), op.get(J), op.i32(8), op.mul, op.add, op.set(PC));
+  for (let r = 0; r < 4; r++) {
+    cRow(r);
+    emit(op.tee(PC2), op.v128Load(0), op.set(ACC + 2 * r));
+    emit(op.get(PC2), op.v128Load(16), op.set(ACC + 2 * r + 1));
+  }
+  emit(op.get(AROW), op.set(PA));
+  for (let r = 1; r < 4; r++) emit(op.get(PA + r - 1), op.get(SAI), op.add, op.set(PA + r));
+  emit(op.get(B), op.get(J), op.i32(8), op.mul, op.add, op.set(PB));
+  emit(op.get(K), op.set(P));
+  emit(op.loop); // p loop
+  emit(op.get(PB), op.v128Load(0), op.set(B0));
+  emit(op.get(PB), op.v128Load(16), op.set(B1));
+  for (let r = 0; r < 4; r++) {
+    emit(op.get(PA + r), op.load64Splat(0), op.set(X));
+    emit(op.get(ACC + 2 * r), op.get(X), op.get(B0), op.f64x2Mul, op.f64x2Add, op.set(ACC + 2 * r));
+    emit(op.get(ACC + 2 * r + 1), op.get(X), op.get(B1), op.f64x2Mul, op.f64x2Add, op.set(ACC + 2 * r + 1));
+  }
+  for (let r = 0; r < 4; r++) emit(op.get(PA + r), op.get(SAP), op.add, op.set(PA + r));
+  emit(op.get(PB), op.get(LDB), op.add, op.set(PB));
+  emit(op.get(P), op.i32(1), op.sub, op.tee(P), op.brIf(0));
+  emit(op.end); // p loop
+  for (let r = 0; r < 4; r++) {
+    cRow(r);
+    emit(op.tee(PC2), op.get(ACC + 2 * r), op.v128Store(0));
+    emit(op.get(PC2), op.get(ACC + 2 * r + 1), op.v128Store(16));
+  }
+  emit(op.get(J), op.i32(4), op.add, op.set(J), op.br(0));
+  emit(op.end, op.end); // j loop
+  emit(op.get(I), op.i32(4), op.add, op.set(I), op.br(0));
+  emit(op.end, op.end); // i loop
+  return code;
+}
+
+/** The module's bytes: imports env.memory, exports gemm. */
+export function gemmModuleBytes(): Uint8Array {
+  return moduleBytes([
+    {
+      name: "gemm",
+      params: new Array<number>(10).fill(I32),
+      locals: [
+        [12, I32], // i, j, p, pa0..3, pb, pc, arow, crow, pc2
+        [11, V128], // acc0..7, b0, b1, x
+      ],
+      body: gemmBody(),
+    },
+  ]);
+}
+
+export type GemmFunction = (a: number, b: number, c: number, m4: number, n4: number, k: number, sai: number, sap: number, ldb: number, ldc: number) => void;
+
+/** Instantiate the kernel on a memory, or null where WebAssembly SIMD is not available. */
+export function instantiateGemm(memory: WebAssembly.Memory): GemmFunction | null {
+  const exports = instantiate(gemmModuleBytes(), memory);
+  return exports === null ? null : (exports["gemm"] as GemmFunction);
+}
