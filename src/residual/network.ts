@@ -11,8 +11,14 @@ import type { Rng } from "../engine/random.js";
 import type { NetworkSettings } from "../problem/types.js";
 import type { MultiIndex } from "../expressions/symbolic.js";
 import { downwardClosure, indexKey, propagateJets } from "./taylor.js";
+import { fusedJets } from "./fused-jets.js";
 
-export type DerivativeMode = "taylor" | "reverse";
+/**
+ * How input derivatives of the network are computed: "taylor" is the fused forward-Taylor op
+ * (fused-jets.ts, the fast path), "taylor-ops" the same jets op by op with ordinary engine ops
+ * (differentiable to any order), "reverse" nested reverse passes (the reference).
+ */
+export type DerivativeMode = "taylor" | "taylor-ops" | "reverse";
 
 export class PinnNetwork {
   readonly mlp: MLP;
@@ -51,13 +57,15 @@ export class PinnNetwork {
 
   /**
    * ∂^α N (shape [n, K], physical coordinates) for every α in `requested` and all lower ones,
-   * keyed by indexKey(α). "taylor" propagates all derivatives forward in one pass; "reverse"
+   * keyed by indexKey(α). "taylor" propagates all derivatives forward in one fused pass (its
+   * backward is first order only); "taylor-ops" does the same with ordinary engine ops; "reverse"
    * differentiates the network output by nested reverse passes (the reference for checking).
    */
   derivatives(points: Tensor, requested: readonly MultiIndex[], mode: DerivativeMode): Map<string, Tensor> {
-    if (mode === "taylor") {
+    if (mode === "taylor" || mode === "taylor-ops") {
       const layers = this.mlp.layers.map((l) => ({ weight: l.weight, bias: l.bias }));
-      return propagateJets(layers, this.mlp.activation, this.scaled(points), this.scale, requested);
+      const jets = mode === "taylor" ? fusedJets : propagateJets;
+      return jets(layers, this.mlp.activation, this.scaled(points), this.scale, requested);
     }
     return this.reverseDerivatives(points, requested);
   }

@@ -1,0 +1,354 @@
+// The activation step of the fused Taylor MLP (jet-kernels.ts) as WebAssembly SIMD, two points'
+// elements per instruction, for the activations whose derivatives are polynomials of their value
+// (tanh, sigmoid): the same Faà di Bruno terms and backward contributions, generated per stream
+// set into one module. The value rows of H already hold σ(z) (wasm-activations.ts).
+//
+// Hidden layers run over the flat element index (2 elements per step, so S·n·w may be any even
+// count); the first layer walks points × columns because its derivative pre-activations are the
+// per-column rows R (so the width must be even). Where these conditions fail, or without SIMD,
+// the JavaScript kernels are used.
+
+import * as S from "../expressions/symbolic.js";
+import type { Sym } from "../expressions/symbolic.js";
+import { I32, V128, code, instantiate, moduleBytes, op, uleb, type FunctionDef } from "../engine/kernels/wasm-encoder.js";
+import type { F64Heap } from "../engine/kernels/f64-heap.js";
+import { activationSym } from "./taylor.js";
+import type { JetPlan, StreamTerm } from "./jet-kernels.js";
+
+export interface WasmJetKernels {
+  /** (Z, H, pairs, stBytes): derivative streams of H from its value rows and Z. */
+  forwardHidden: (Z: number, H: number, pairs: number, st: number) => void;
+  /** (Z, H, n, wBytes, stBytes, R): the first layer, rows R (slot-major, w each). */
+  forwardFirst: (Z: number, H: number, n: number, wBytes: number, st: number, R: number) => void;
+  /** (Z, H, GH, GZ, pairs, stBytes): GZ (all streams) from GH. */
+  backwardHidden: (Z: number, H: number, GH: number, GZ: number, pairs: number, st: number) => void;
+  /** (Z, H, GH, GZ, n, wBytes, stBytes, R, GR): GZ's value rows, and GR += the rows' gradients. */
+  backwardFirst: (Z: number, H: number, GH: number, GZ: number, n: number, wBytes: number, st: number, R: number, GR: number) => void;
+  /** Row slot of each order-1 stream (−1 elsewhere): R and GR hold one w-long row per slot. */
+  slots: number[];
+}
+
+/** Locals of a function being generated: parameters first, then i32s, then v128s. */
+class Locals {
+  private readonly i32: number[] = [];
+  private readonly v128: number[] = [];
+  private next: number;
+  constructor(readonly params: number) {
+    this.next = params;
+  }
+  int(): number {
+    this.i32.push(this.next);
+    return this.next++;
+  }
+  vec(): number {
+    this.v128.push(this.next);
+    return this.next++;
+  }
+  /** Declarations, renumbering so that the i32 locals come before the v128 ones. */
+  finish(body: number[][]): { locals: [number, number][]; body: number[] } {
+    // Locals were numbered in allocation order; wasm groups them by declaration, so give the
+    // i32s the first indices after the parameters and the v128s the rest.
+    const map = new Map<number, number>();
+    let k = this.params;
+    for (const i of this.i32) map.set(i, k++);
+    for (const v of this.v128) map.set(v, k++);
+    return {
+      locals: [[this.i32.length, I32], [this.v128.length, V128]],
+      body: body.flatMap((instr) => renumber(instr, map)),
+    };
+  }
+}
+
+/** Instructions are kept as separate arrays so that local indices can be remapped. */
+type Instr = number[];
+const LOCAL_OPS = new Set([0x20, 0x21, 0x22]);
+
+function renumber(instr: Instr, map: Map<number, number>): number[] {
+  if (instr.length >= 2 && LOCAL_OPS.has(instr[0]!) && instr.length <= 6) {
+    let v = 0;
+    let shift = 0;
+    for (let i = 1; i < instr.length; i++) {
+      v |= (instr[i]! & 0x7f) << shift;
+      shift += 7;
+    }
+    const to = map.get(v);
+    if (to !== undefined) return [instr[0]!, ...uleb(to)];
+  }
+  return instr;
+}
+
+/** A code builder: each instruction kept separately (for renumbering locals). */
+class Builder {
+  readonly instrs: Instr[] = [];
+  emit(...parts: (Instr | number[])[]): void {
+    for (const p of parts) this.instrs.push(p);
+  }
+}
+
+/**
+ * Locals holding d_j = σ^(j)(z) for j ≤ upTo, computed from the value y (a v128 local), or null
+ * when a derivative needs more than + − × and constants of y.
+ */
+function derivativeLocals(name: "tanh" | "sigmoid", upTo: number, y: number, locals: Locals, b: Builder): number[] | null {
+  const roots: Sym[] = [activationSym(name)];
+  for (let j = 1; j <= upTo; j++) roots.push(S.diff(roots[j - 1]!, 0));
+  const bound = roots[0]!;
+  const slot = new Map<number, number>();
+  let ok = true;
+  const visit = (s: Sym): void => {
+    if (!ok || s === bound || s.kind === "const" || slot.has(s.id)) return;
+    if (s.kind === "var" || s.kind === "fn" || s.kind === "field" || s.kind === "net") {
+      ok = false;
+      return;
+    }
+    if ("a" in s) visit(s.a);
+    if ("b" in s) visit(s.b);
+    if (!ok) return;
+    const push = (x: Sym): void => {
+      if (x === bound) b.emit(op.get(y));
+      else if (x.kind === "const") b.emit(op.f64x2(x.value));
+      else b.emit(op.get(slot.get(x.id)!));
+    };
+    switch (s.kind) {
+      case "add":
+      case "sub":
+      case "mul":
+      case "div":
+        push(s.a);
+        push(s.b);
+        b.emit(s.kind === "add" ? op.f64x2Add : s.kind === "sub" ? op.f64x2Sub : s.kind === "mul" ? op.f64x2Mul : op.f64x2Div);
+        break;
+      case "neg":
+        push(s.a);
+        b.emit(op.f64x2Neg);
+        break;
+      case "pow": {
+        if (s.b.kind !== "const" || !Number.isInteger(s.b.value) || s.b.value < 2 || s.b.value > 6) {
+          ok = false;
+          return;
+        }
+        push(s.a);
+        for (let i = 1; i < s.b.value; i++) {
+          push(s.a);
+          b.emit(op.f64x2Mul);
+        }
+        break;
+      }
+      default:
+        ok = false;
+        return;
+    }
+    const l = locals.vec();
+    b.emit(op.set(l));
+    slot.set(s.id, l);
+  };
+  roots.forEach(visit);
+  if (!ok) return null;
+  return roots.map((r) => {
+    if (r === bound) return y;
+    if (r.kind === "const") {
+      const l = locals.vec();
+      b.emit(op.f64x2(r.value), op.set(l));
+      return l;
+    }
+    return slot.get(r.id)!;
+  });
+}
+
+/** Push Σ_terms coefficient · Π locals (each term a list of locals); zero when empty. */
+function sumOfProducts(b: Builder, terms: { coefficient: number; locals: number[] }[]): void {
+  if (terms.length === 0) {
+    b.emit(op.f64x2(0));
+    return;
+  }
+  terms.forEach((t, i) => {
+    b.emit(op.get(t.locals[0]!));
+    for (const l of t.locals.slice(1)) b.emit(op.get(l), op.f64x2Mul);
+    if (t.coefficient !== 1) b.emit(op.f64x2(t.coefficient), op.f64x2Mul);
+    if (i > 0) b.emit(op.f64x2Add);
+  });
+}
+
+function liveTerms(plan: JetPlan, s: number, first: boolean): StreamTerm[] {
+  const all = plan.terms[s]!;
+  return first ? all.filter((t) => t.factors.every((f) => plan.orders[f] === 1)) : all;
+}
+
+/** Address = get(base) + get(offset); then a v128 load into a new local. */
+function loadAt(b: Builder, locals: Locals, base: number, offset: number): number {
+  const l = locals.vec();
+  b.emit(op.get(base), op.get(offset), op.add, op.v128Load(), op.set(l));
+  return l;
+}
+
+function storeAt(b: Builder, base: number, offset: number, value: () => void): void {
+  b.emit(op.get(base), op.get(offset), op.add);
+  value();
+  b.emit(op.v128Store());
+}
+
+/** base_s = ptr + s·st for each stream s in `streams`: locals by stream. */
+function streamBases(b: Builder, locals: Locals, ptr: number, st: number, streams: Iterable<number>): Map<number, number> {
+  const bases = new Map<number, number>();
+  for (const s of streams) {
+    const l = locals.int();
+    b.emit(op.get(ptr), op.get(st), op.i32(s), op.mul, op.add, op.set(l));
+    bases.set(s, l);
+  }
+  return bases;
+}
+
+interface Variant {
+  first: boolean;
+  backward: boolean;
+}
+
+function generate(name: "tanh" | "sigmoid", plan: JetPlan, slots: number[], v: Variant): FunctionDef | null {
+  const S_ = plan.streams.length;
+  // Parameters.
+  const names = v.backward
+    ? v.first ? ["Z", "H", "GH", "GZ", "n", "wb", "st", "R", "GR"] : ["Z", "H", "GH", "GZ", "pairs", "st"]
+    : v.first ? ["Z", "H", "n", "wb", "st", "R"] : ["Z", "H", "pairs", "st"];
+  const P = Object.fromEntries(names.map((n, i) => [n, i])) as Record<string, number>;
+  const locals = new Locals(names.length);
+  const pre = new Builder();
+  const loop = new Builder();
+  const all = [...Array(S_).keys()];
+  const factorStreams = new Set<number>();
+  const gradStreams = new Set<number>();
+  for (let s = 0; s < S_; s++) {
+    const terms = liveTerms(plan, s, v.first);
+    if (terms.length > 0) gradStreams.add(s);
+    for (const t of terms) t.factors.forEach((f) => factorStreams.add(f));
+  }
+  const o = locals.int();
+  // Loop counters.
+  const p = v.first ? locals.int() : -1;
+  const j = v.first ? locals.int() : -1;
+  const rowStart = v.first ? locals.int() : -1;
+  const end = locals.int();
+  const hBases = streamBases(pre, locals, P["H"]!, P["st"]!, v.backward ? [0] : all);
+  const zBases = v.first ? new Map<number, number>() : streamBases(pre, locals, P["Z"]!, P["st"]!, factorStreams);
+  const ghBases = v.backward ? streamBases(pre, locals, P["GH"]!, P["st"]!, gradStreams) : new Map<number, number>();
+  const gzBases = v.backward ? streamBases(pre, locals, P["GZ"]!, P["st"]!, v.first ? [0] : all) : new Map<number, number>();
+  const rBase = new Map<number, number>();
+  const grBase = new Map<number, number>();
+  if (v.first) {
+    for (const f of new Set([...factorStreams, ...(v.backward ? all.filter((t) => plan.orders[t] === 1) : [])])) {
+      if (slots[f]! < 0) continue;
+      const l = locals.int();
+      pre.emit(op.get(P["R"]!), op.get(P["wb"]!), op.i32(slots[f]!), op.mul, op.add, op.set(l));
+      rBase.set(f, l);
+      if (v.backward) {
+        const g = locals.int();
+        pre.emit(op.get(P["GR"]!), op.get(P["wb"]!), op.i32(slots[f]!), op.mul, op.add, op.set(g));
+        grBase.set(f, g);
+      }
+    }
+  }
+  // Per element pair: o is the byte offset of the pair within a stream; for the first layer, j is
+  // the byte offset within the row (for R and GR).
+  const y = loadAt(loop, locals, hBases.get(0)!, o);
+  const factor = new Map<number, number>();
+  for (const f of [...factorStreams].sort((a, b) => a - b)) {
+    factor.set(f, v.first ? loadAt(loop, locals, rBase.get(f)!, j) : loadAt(loop, locals, zBases.get(f)!, o));
+  }
+  const grad = new Map<number, number>();
+  if (v.backward) for (const s of [...gradStreams].sort((a, b) => a - b)) grad.set(s, loadAt(loop, locals, ghBases.get(s)!, o));
+  const d = derivativeLocals(name, plan.maxOrder + (v.backward ? 1 : 0), y, locals, loop);
+  if (d === null) return null;
+  if (!v.backward) {
+    for (let s = 1; s < S_; s++) {
+      const terms = liveTerms(plan, s, v.first).map((t) => ({ coefficient: t.coefficient, locals: [d[t.order]!, ...t.factors.map((f) => factor.get(f)!)] }));
+      storeAt(loop, hBases.get(s)!, o, () => sumOfProducts(loop, terms));
+    }
+  } else {
+    const contributions: { coefficient: number; locals: number[] }[][] = all.map(() => []);
+    for (let s = 0; s < S_; s++) {
+      for (const t of liveTerms(plan, s, v.first)) {
+        const fl = t.factors.map((f) => factor.get(f)!);
+        contributions[0]!.push({ coefficient: t.coefficient, locals: [grad.get(s)!, d[t.order + 1]!, ...fl] });
+        for (const f of new Set(t.factors)) {
+          const mu = t.factors.filter((x) => x === f).length;
+          const rest = [...fl];
+          rest.splice(t.factors.indexOf(f), 1);
+          contributions[f]!.push({ coefficient: t.coefficient * mu, locals: [grad.get(s)!, d[t.order]!, ...rest] });
+        }
+      }
+    }
+    storeAt(loop, gzBases.get(0)!, o, () => sumOfProducts(loop, contributions[0]!));
+    for (let t = 1; t < S_; t++) {
+      if (!v.first) storeAt(loop, gzBases.get(t)!, o, () => sumOfProducts(loop, contributions[t]!));
+      else if (plan.orders[t] === 1 && contributions[t]!.length > 0) {
+        storeAt(loop, grBase.get(t)!, j, () => {
+          loop.emit(op.get(grBase.get(t)!), op.get(j), op.add, op.v128Load());
+          sumOfProducts(loop, contributions[t]!);
+          loop.emit(op.f64x2Add);
+        });
+      }
+    }
+  }
+  // Assemble the loops around the element body.
+  const body: Instr[] = [...pre.instrs];
+  if (!v.first) {
+    body.push(op.get(P["pairs"]!), op.i32(16), op.mul, op.set(end), op.i32(0), op.set(o));
+    body.push(op.block, op.loop, op.get(o), op.get(end), op.geU, op.brIf(1));
+    body.push(...loop.instrs);
+    body.push(op.get(o), op.i32(16), op.add, op.set(o), op.br(0), op.end, op.end);
+  } else {
+    // for p < n: rowStart = p·wb; for j < wb (step 16): o = rowStart + j.
+    body.push(op.i32(0), op.set(p), op.i32(0), op.set(rowStart));
+    body.push(op.block, op.loop, op.get(p), op.get(P["n"]!), op.geU, op.brIf(1));
+    body.push(op.i32(0), op.set(j));
+    body.push(op.block, op.loop, op.get(j), op.get(P["wb"]!), op.geU, op.brIf(1));
+    body.push(op.get(rowStart), op.get(j), op.add, op.set(o));
+    body.push(...loop.instrs);
+    body.push(op.get(j), op.i32(16), op.add, op.set(j), op.br(0), op.end, op.end);
+    body.push(op.get(rowStart), op.get(P["wb"]!), op.add, op.set(rowStart));
+    body.push(op.get(p), op.i32(1), op.add, op.set(p), op.br(0), op.end, op.end);
+  }
+  void end;
+  const fn = locals.finish(body);
+  const label = `${v.backward ? "backward" : "forward"}${v.first ? "First" : "Hidden"}`;
+  return { name: label, params: names.map(() => I32), locals: fn.locals, body: code(fn.body) };
+}
+
+const cache = new WeakMap<F64Heap, Map<string, WasmJetKernels | null>>();
+let enabled = process.env["PINN_JS_JETS"] === undefined || process.env["PINN_JS_JETS"] === "0";
+
+/** Use (or not) the SIMD stream kernels (the environment variable PINN_JS_JETS=1 turns them off). */
+export function setWasmJetKernels(on: boolean): void {
+  enabled = on;
+}
+
+/** The SIMD stream kernels of a plan on a heap, or null (no SIMD, or unsupported activation). */
+export function wasmJetKernels(heap: F64Heap, name: string, plan: JetPlan): WasmJetKernels | null {
+  if (!enabled || heap.gemm === null || heap.memory === null || (name !== "tanh" && name !== "sigmoid")) return null;
+  let perHeap = cache.get(heap);
+  if (perHeap === undefined) cache.set(heap, (perHeap = new Map()));
+  const key = `${name}:${plan.streams.map((b) => b.join(",")).join(";")}`;
+  if (perHeap.has(key)) return perHeap.get(key)!;
+  let k = 0;
+  const slots = plan.orders.map((order) => (order === 1 ? k++ : -1));
+  const defs = [
+    generate(name, plan, slots, { first: false, backward: false }),
+    generate(name, plan, slots, { first: true, backward: false }),
+    generate(name, plan, slots, { first: false, backward: true }),
+    generate(name, plan, slots, { first: true, backward: true }),
+  ];
+  let result: WasmJetKernels | null = null;
+  if (defs.every((x) => x !== null)) {
+    const exports = instantiate(moduleBytes(defs as FunctionDef[]), heap.memory);
+    if (exports !== null) {
+      result = {
+        forwardHidden: exports["forwardHidden"] as WasmJetKernels["forwardHidden"],
+        forwardFirst: exports["forwardFirst"] as WasmJetKernels["forwardFirst"],
+        backwardHidden: exports["backwardHidden"] as WasmJetKernels["backwardHidden"],
+        backwardFirst: exports["backwardFirst"] as WasmJetKernels["backwardFirst"],
+        slots,
+      };
+    }
+  }
+  perHeap.set(key, result);
+  return result;
+}
