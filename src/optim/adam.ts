@@ -38,19 +38,25 @@ export class Adam {
     const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
     const stepSize = this.lr / (1 - b1 ** this.t);
     const invSqrtBc2 = 1 / Math.sqrt(1 - b2 ** this.t);
-    this.params.forEach((p, i) => {
-      if (p.grad === null) return;
+    const c1 = 1 - b1;
+    const c2 = 1 - b2;
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i]!;
+      if (p.grad === null) continue;
       const g = p.grad.data;
       const x = p.data;
       const m = this.m[i]!;
       const v = this.v[i]!;
-      for (let j = 0; j < x.length; j++) {
+      const count = x.length;
+      for (let j = 0; j < count; j++) {
         const gj = wd === 0 ? g[j]! : g[j]! + wd * x[j]!;
-        m[j] = b1 * m[j]! + (1 - b1) * gj;
-        v[j] = b2 * v[j]! + (1 - b2) * gj * gj;
-        x[j] -= (stepSize * m[j]!) / (Math.sqrt(v[j]!) * invSqrtBc2 + eps);
+        const mj = b1 * m[j]! + c1 * gj;
+        const vj = b2 * v[j]! + c2 * gj * gj;
+        m[j] = mj;
+        v[j] = vj;
+        x[j] -= (stepSize * mj) / (Math.sqrt(vj) * invSqrtBc2 + eps);
       }
-    });
+    }
   }
 
   zeroGrad(): void {
