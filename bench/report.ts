@@ -1,0 +1,156 @@
+// The bench's JSON shape and its text tables (Markdown, so they paste into a README).
+
+import type { PeerResult } from "./peers.js";
+
+export interface ScalingRow {
+  points: number;
+  width: number;
+  epochs: number;
+  ms_per_epoch: number;
+  gflops: number;
+  peak_rss_mb: number;
+}
+
+export interface WorkloadReport {
+  name: string;
+  epochs: number;
+  pinn: Record<string, unknown>;
+  peers: Record<string, PeerResult | { skipped: string }>;
+  /** Target ratio pinn/peer (ms per epoch) per peer. */
+  targets: Record<string, number>;
+}
+
+export interface Report {
+  machine: { cpu: string; cores: number; simd: string; memory_gb: number; node: string; v8: string; os: string; date: string };
+  options: { quick: boolean; runs: number };
+  workloads: WorkloadReport[];
+  scaling: { points: ScalingRow[]; width: ScalingRow[] } | null;
+}
+
+const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toPrecision(digits) : "–");
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+function isResult(x: PeerResult | { skipped: string } | undefined): x is PeerResult {
+  return x !== undefined && !("skipped" in x);
+}
+
+/** Least-squares slope of log(y) against log(x). */
+export function logLogSlope(xs: number[], ys: number[]): number {
+  const lx = xs.map(Math.log);
+  const ly = ys.map(Math.log);
+  const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
+  const my = ly.reduce((a, b) => a + b, 0) / ly.length;
+  let num = 0;
+  let den = 0;
+  lx.forEach((x, i) => {
+    num += (x - mx) * (ly[i]! - my);
+    den += (x - mx) ** 2;
+  });
+  return num / den;
+}
+
+export function formatReport(r: Report): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(`Machine: ${m.cpu}, ${m.cores} cores (${m.simd || "no AVX flags"}), ${m.memory_gb} GB, Node ${m.node} (V8 ${m.v8}), ${m.os}, ${m.date}`);
+  out.push(
+    "ms/epoch: time of the epochs after min(20, epochs/4) warm-up epochs over their count, as the reference implementations measure it; " +
+      `pinn: median over its runs, interleaved with the peers' (at least ${r.options.runs}); peers: one run each${r.options.quick ? " (--quick)" : ""}. ` +
+      "'median epoch' is the median of pinn's single-epoch times (robust to load spikes from other processes).\n",
+  );
+  const peerIds = [...new Set(r.workloads.flatMap((w) => Object.keys(w.peers)))];
+  out.push(
+    table(
+      ["workload", "pinn ms/epoch", "pinn median epoch ms", "GFLOP/epoch", "GFLOP/s", "peak RSS MB", ...peerIds.map((id) => `${id} ms/epoch`)],
+      r.workloads.map((w) => [
+        w.name,
+        fmt(w.pinn["ms_per_epoch"] as number),
+        fmt(w.pinn["median_epoch_ms"] as number),
+        fmt((w.pinn["flops_per_epoch"] as number) / 1e9),
+        fmt(w.pinn["gflops"] as number),
+        fmt(w.pinn["peak_rss_mb"] as number, 4),
+        ...peerIds.map((id) => {
+          const p = w.peers[id];
+          return isResult(p) ? fmt(p.ms_per_epoch) : "–";
+        }),
+      ]),
+    ),
+  );
+  out.push("\nRatios pinn / peer (ms per epoch; target in parentheses):\n");
+  const ratioRows = r.workloads.map((w) => [
+    w.name,
+    ...peerIds.map((id) => {
+      const p = w.peers[id];
+      if (!isResult(p)) return "–";
+      const ratio = (w.pinn["ms_per_epoch"] as number) / p.ms_per_epoch;
+      const target = w.targets[id];
+      const verdict = target === undefined ? "" : ratio <= target ? ` ≤ ${target} ok` : ` > ${target} MISSED`;
+      return `${fmt(ratio, 2)}${verdict}`;
+    }),
+  ]);
+  out.push(table(["workload", ...peerIds], ratioRows));
+  const skipped = r.workloads.flatMap((w) => Object.entries(w.peers).filter(([, p]) => !isResult(p)).map(([id, p]) => `${w.name}/${id}: ${(p as { skipped: string }).skipped}`));
+  if (skipped.length > 0) out.push(`\nNot run: ${[...new Set(skipped)].join("; ")}`);
+  out.push("\nAccuracy after training (relative L2 error against the exact solution):\n");
+  out.push(
+    table(
+      ["workload", "pinn", ...peerIds],
+      r.workloads.map((w) => [
+        w.name,
+        fmt(w.pinn["rel_l2"] as number, 2),
+        ...peerIds.map((id) => {
+          const p = w.peers[id];
+          return isResult(p) ? `${fmt(p.rel_l2, 2)} (${p.epochs} ep.)` : "–";
+        }),
+      ]),
+    ),
+  );
+  out.push("\nPeak resident memory (MB):\n");
+  out.push(
+    table(
+      ["workload", "pinn", ...peerIds],
+      r.workloads.map((w) => [
+        w.name,
+        fmt(w.pinn["peak_rss_mb"] as number, 4),
+        ...peerIds.map((id) => {
+          const p = w.peers[id];
+          return isResult(p) && p.peak_rss_mb !== null ? fmt(p.peak_rss_mb, 4) : "–";
+        }),
+      ]),
+    ),
+  );
+  if (r.scaling !== null) {
+    const s = r.scaling;
+    const base = s.points.find((x) => x.points === 1024) ?? s.points[0]!;
+    out.push("\nScaling with the number of points (poisson2d shape, width 32):\n");
+    out.push(
+      table(
+        ["points", "epochs", "ms/epoch", "µs per point", "relative to linear from 1024", "GFLOP/s", "peak RSS MB"],
+        s.points.map((x) => [
+          String(x.points),
+          String(x.epochs),
+          fmt(x.ms_per_epoch),
+          fmt((1000 * x.ms_per_epoch) / x.points),
+          fmt(x.ms_per_epoch / ((base.ms_per_epoch * x.points) / base.points), 3),
+          fmt(x.gflops),
+          fmt(x.peak_rss_mb, 4),
+        ]),
+      ),
+    );
+    const large = s.points.filter((x) => x.points >= 1024);
+    if (large.length >= 2) {
+      out.push(`\nlog-log slope of ms/epoch against points (≥ 1024 points): ${fmt(logLogSlope(large.map((x) => x.points), large.map((x) => x.ms_per_epoch)), 3)} (1 = linear)`);
+    }
+    out.push("\nScaling with the width (poisson2d shape, 1024 points, three hidden layers):\n");
+    out.push(
+      table(
+        ["width", "epochs", "ms/epoch", "GFLOP/s", "peak RSS MB"],
+        s.width.map((x) => [String(x.width), String(x.epochs), fmt(x.ms_per_epoch), fmt(x.gflops), fmt(x.peak_rss_mb, 4)]),
+      ),
+    );
+  }
+  return out.join("\n");
+}
