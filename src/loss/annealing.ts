@@ -36,9 +36,15 @@ export class AdaptiveWeights {
     return step % this.every === 0 && this.factors.length > 1;
   }
 
-  /** Update the factors from the unweighted per-term losses; `weights` are the file's weights. */
-  update(termLosses: readonly Tensor[], params: Tensor[], weights: readonly number[]): void {
-    const grads = termLosses.map((l) => (l.requiresGrad ? gradients(l, params, { allowUnused: true }) : null));
+  /**
+   * Update the factors from the unweighted per-term losses; `termLoss(t)` computes term t with a
+   * graph of its own (a fused forward pass supports one backward pass); `weights` are the file's.
+   */
+  update(termLoss: (term: number) => Tensor, params: Tensor[], weights: readonly number[]): void {
+    const grads = this.factors.map((_, t) => {
+      const l = termLoss(t);
+      return l.requiresGrad ? gradients(l, params, { allowUnused: true }) : null;
+    });
     noGrad(() => {
       const targets = this.rule === "annealing" ? this.annealingTargets(grads, weights) : gradNormTargets(grads);
       targets.forEach((t, i) => {

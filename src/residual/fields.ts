@@ -17,6 +17,8 @@ import * as S from "../expressions/symbolic.js";
 import type { MultiIndex, Sym } from "../expressions/symbolic.js";
 import type { DerivativeMode, PinnNetwork } from "./network.js";
 import { indexKey } from "./taylor.js";
+import { meanSquareKernel, type MeanSquareKernel } from "../expressions/kernel.js";
+import { meanSquares } from "./residual-kernel.js";
 
 /**
  * The unknowns as expressions of the domain variables and the network outputs N_k, with N_k
@@ -48,13 +50,18 @@ export interface FieldEvaluator {
 /** Taylor mode: one symbolic expansion at construction, one network pass per evaluation. */
 export class TaylorFields implements FieldEvaluator {
   private readonly program: Program;
+  /** The expressions in terms of x and ∂^β N. */
+  private readonly expanded: Sym[];
   /** Network derivatives needed: multi-indices (over all outputs). */
   private readonly requested: number[][];
+  /** The compiled residual-and-mean-square kernel, for the network's stream set (cached by identity). */
+  private kernel: { set: number[][]; kernel: MeanSquareKernel } | null = null;
 
   constructor(private readonly network: PinnNetwork, forms: readonly Sym[], exprs: readonly Sym[]) {
     const expanded = exprs.map((e) =>
       S.substitute(e, (atom) => (atom.kind === "field" ? S.diffMulti(forms[atom.unknown]!, atom.alpha) : undefined)),
     );
+    this.expanded = expanded;
     this.program = new Program(expanded);
     const keys = new Map<string, number[]>();
     for (const atom of this.program.atoms()) {
@@ -84,6 +91,28 @@ export class TaylorFields implements FieldEvaluator {
       },
     };
     return this.program.run(atoms, n);
+  }
+
+  /**
+   * mean_i e(x_i)² for every expression e, as one [R] tensor: one fused network pass and one
+   * generated kernel for the expressions and their squares (the fast path of training; its
+   * backward pass is first order).
+   */
+  meanSquares(points: Float64Array): Tensor {
+    const d = this.network.dims;
+    const requested = this.requested.length > 0 ? this.requested : [new Array<number>(d).fill(0)];
+    const { stacked, set } = this.network.stackedDerivatives(points, requested);
+    if (this.kernel === null || this.kernel.set !== set) {
+      const block = new Map(set.map((beta, s) => [indexKey(beta), s]));
+      const K = this.network.outputs;
+      const kernel = meanSquareKernel(this.expanded, 2, (atom) => {
+        if (atom.kind === "var") return { input: 0, block: 0, stride: d, offset: atom.index };
+        if (atom.kind === "net") return { input: 1, block: block.get(indexKey(atom.alpha))!, stride: K, offset: atom.output };
+        throw new Error("internal: a field atom survived the expansion of the trial forms");
+      });
+      this.kernel = { set, kernel };
+    }
+    return meanSquares(this.kernel.kernel, points, d, stacked);
   }
 }
 

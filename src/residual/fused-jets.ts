@@ -563,6 +563,25 @@ export function fusedJets(
   inputScale: readonly number[],
   requested: readonly MultiIndex[],
 ): Map<string, Tensor> {
+  const { stacked, set, n } = stackedJets(layers, activation, inputs, inputScale, requested);
+  const out = new Map<string, Tensor>();
+  set.forEach((beta, s) => {
+    out.set(indexKey(beta), set.length === 1 ? stacked : ops.slice(stacked, [[s * n, (s + 1) * n], null]));
+  });
+  return out;
+}
+
+/**
+ * The same jets as one stacked tensor: rows [s·n, (s+1)·n) hold ∂^β N for β = set[s] (shape
+ * [S·n, K]), so that consumers can read the streams without slicing them apart.
+ */
+export function stackedJets(
+  layers: readonly LayerWeights[],
+  activation: ActivationName,
+  inputs: Tensor,
+  inputScale: readonly number[],
+  requested: readonly MultiIndex[],
+): { stacked: Tensor; set: number[][]; n: number } {
   const dims = inputScale.length;
   const n = inputs.shape[0]!;
   const { set, plan } = planFor(requested, dims);
@@ -587,9 +606,5 @@ export function fusedJets(
     track(saved);
     collector.register(params, saved, saved);
   }
-  const out = new Map<string, Tensor>();
-  set.forEach((beta, s) => {
-    out.set(indexKey(beta), set.length === 1 ? stacked : ops.slice(stacked, [[s * n, (s + 1) * n], null]));
-  });
-  return out;
+  return { stacked, set, n };
 }

@@ -8,7 +8,8 @@ import type { Condition, Problem, Source } from "../problem/types.js";
 import * as S from "../expressions/symbolic.js";
 import type { Sym } from "../expressions/symbolic.js";
 import { PinnNetwork, type DerivativeMode } from "./network.js";
-import { networkFields, unknownForms, type FieldEvaluator } from "./fields.js";
+import { networkFields, unknownForms, TaylorFields, type FieldEvaluator } from "./fields.js";
+import { meanSquare } from "../loss/loss.js";
 import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "./point-sets.js";
 import { outputScales, termScales } from "./scales.js";
 import type { Location } from "../expressions/resolve.js";
@@ -153,21 +154,35 @@ export class ResidualModel {
     return counts;
   }
 
+  /**
+   * Each term's mean squared residual on a batch, as one [T] tensor in term order. In Taylor mode
+   * each point set is one fused network pass and one generated kernel; otherwise the residuals'
+   * squares are averaged with ordinary (differentiable to any order) ops.
+   */
+  losses(batch: Batch): Tensor {
+    const parts = this.groups.map((g, i) => {
+      if (this.mode === "taylor" && !g.periodic && g.evaluator instanceof TaylorFields) return g.evaluator.meanSquares(batch[i]!);
+      const squares = this.groupResiduals(g, batch[i]!).map(meanSquare);
+      return squares.length === 1 ? ops.reshape(squares[0]!, [1]) : ops.stack(squares);
+    });
+    return parts.length === 1 ? parts[0]! : ops.concat(parts);
+  }
+
   /** Residual tensors, one per term, on a batch. */
   residuals(batch: Batch): Tensor[] {
     const out = new Array<Tensor>(this.terms.length);
     this.groups.forEach((g, i) => {
-      const points = batch[i]!;
-      if (g.periodic) {
-        const lo = g.evaluator.evaluate(points);
-        const hi = g.evaluator.evaluate(withCoordinate(points, this.network.dims, g.periodic.variable, g.periodic.hi));
-        out[g.terms[0]!] = ops.concat(lo.map((t, k) => ops.sub(t, hi[k]!)), 1);
-        return;
-      }
-      const values = g.evaluator.evaluate(points);
+      const values = this.groupResiduals(g, batch[i]!);
       g.terms.forEach((t, j) => (out[t] = values[j]!));
     });
     return out;
+  }
+
+  private groupResiduals(g: Group, points: Float64Array): Tensor[] {
+    if (!g.periodic) return g.evaluator.evaluate(points);
+    const lo = g.evaluator.evaluate(points);
+    const hi = g.evaluator.evaluate(withCoordinate(points, this.network.dims, g.periodic.variable, g.periodic.hi));
+    return [ops.concat(lo.map((t, k) => ops.sub(t, hi[k]!)), 1)];
   }
 }
 

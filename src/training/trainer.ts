@@ -9,7 +9,7 @@ import { LBFGS } from "../optim/lbfgs.js";
 import { learningRate, type Schedule } from "../optim/schedules.js";
 import type { LossWeighting, StageSettings } from "../problem/types.js";
 import type { ResidualModel, Batch } from "../residual/model.js";
-import { combine, weightedLoss, type Loss } from "../loss/loss.js";
+import { termLoss, weightedLoss, type Loss } from "../loss/loss.js";
 import { AdaptiveWeights } from "../loss/annealing.js";
 
 export interface StageRecord {
@@ -127,7 +127,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   const started = performance.now();
   let lastYield = started;
 
-  const evaluate = (batch: Batch): Loss => weightedLoss(model.residuals(batch), weights());
+  const evaluate = (batch: Batch): Loss => weightedLoss(model.losses(batch), weights());
   const record = (loss: number, terms: number[]): void => {
     history.iteration.push(iteration);
     history.total.push(loss);
@@ -166,10 +166,11 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         }
         adam.lr = learningRate(schedule, stage.learningRate, done);
         if (hooks.causal) model.setWindow(causalWindow(done, stage.epochs));
-        let loss = evaluate(model.draw());
+        const batch = model.draw();
+        let loss = evaluate(batch);
         if (annealing?.due(done)) {
-          annealing.update(loss.squares, params, baseWeights);
-          loss = combine(loss.squares, weights());
+          annealing.update((t) => termLoss(model.losses(batch), t), params, baseWeights);
+          loss = weightedLoss(loss.perTerm, weights());
         }
         const value = loss.total.item();
         if (nonFinite(value, loss.terms)) break;

@@ -18,7 +18,7 @@ describe("adaptive loss weights", () => {
   it("gradnorm: λ̂_i = Σ_j ‖∇L_j‖ / ‖∇L_i‖, averaged with α = 0.9", () => {
     const { theta, losses } = setup();
     const w = new AdaptiveWeights("gradnorm", [true, false]);
-    w.update(losses, [theta], [1, 1]);
+    w.update((t) => losses[t]!, [theta], [1, 1]);
     // λ̂ = (7/6, 7/1); λ = 0.9·1 + 0.1·λ̂
     expect(w.factors[0]).toBeCloseTo(0.9 + 0.1 * (7 / 6), 12);
     expect(w.factors[1]).toBeCloseTo(0.9 + 0.1 * 7, 12);
@@ -27,7 +27,7 @@ describe("adaptive loss weights", () => {
   it("annealing: λ̂_i = max|∇L_r| / mean|∇L_i| for conditions only", () => {
     const { theta, losses } = setup();
     const w = new AdaptiveWeights("annealing", [true, false]);
-    w.update(losses, [theta], [1, 1]);
+    w.update((t) => losses[t]!, [theta], [1, 1]);
     // max|∇L_0| = 6; mean|∇L_1| = (0 + 1)/2 = 0.5 → λ̂_1 = 12; the equation keeps 1.
     expect(w.factors[0]).toBe(1);
     expect(w.factors[1]).toBeCloseTo(0.9 + 0.1 * 12, 12);

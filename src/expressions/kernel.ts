@@ -1,0 +1,199 @@
+// Compile expressions into one loop over the points: for each root r, mean_i r(x_i)², and the
+// adjoint pass that turns gradients of those means into gradients of the inputs (reverse mode,
+// written out as straight-line code per point). This replaces a chain of small tensor operations
+// by one pass with no allocation; it is first-order only.
+//
+// Inputs are numbered arrays: atoms are read as `in[s][i*stride_s + offset]` (a column of a
+// row-major matrix), so both the points (variables) and the network's derivative streams plug in.
+
+import { topologicalNodes, type FunctionName, type Sym } from "./symbolic.js";
+import { erf } from "../engine/kernels/elementwise.js";
+
+/**
+ * Where an atom (a var, field or net node) is read from: input `input`, element
+ * (block·n + i)·stride + offset for point i of n (block selects a stacked slab of n rows).
+ */
+export interface AtomSource {
+  input: number;
+  block: number;
+  stride: number;
+  offset: number;
+}
+
+function element({ block, stride, offset }: AtomSource): string {
+  return `${block === 0 ? "i" : `(${block} * n + i)`} * ${stride} + ${offset}`;
+}
+
+export type ForwardKernel = (inputs: Float64Array[], n: number, out: Float64Array) => void;
+export type BackwardKernel = (inputs: Float64Array[], n: number, gradOut: Float64Array, gradInputs: (Float64Array | null)[]) => void;
+
+export interface MeanSquareKernel {
+  roots: number;
+  forward: ForwardKernel;
+  backward: BackwardKernel;
+}
+
+const FUNCTION_CODE: Record<FunctionName, (a: string) => string> = {
+  sin: (a) => `Math.sin(${a})`,
+  cos: (a) => `Math.cos(${a})`,
+  tan: (a) => `Math.tan(${a})`,
+  exp: (a) => `Math.exp(${a})`,
+  log: (a) => `Math.log(${a})`,
+  sqrt: (a) => `Math.sqrt(${a})`,
+  abs: (a) => `Math.abs(${a})`,
+  tanh: (a) => `Math.tanh(${a})`,
+  sinh: (a) => `Math.sinh(${a})`,
+  cosh: (a) => `Math.cosh(${a})`,
+  asin: (a) => `Math.asin(${a})`,
+  acos: (a) => `Math.acos(${a})`,
+  atan: (a) => `Math.atan(${a})`,
+  sigmoid: (a) => `(${a} >= 0 ? 1 / (1 + Math.exp(-${a})) : Math.exp(${a}) / (1 + Math.exp(${a})))`,
+  sign: (a) => `Math.sign(${a})`,
+  softplus: (a) => `((${a} > 0 ? ${a} : 0) + Math.log1p(Math.exp(-Math.abs(${a}))))`,
+  erf: (a) => `erf(${a})`,
+};
+
+/** f'(a) as code, given the argument a and the value y = f(a). */
+const DERIVATIVE_CODE: Record<FunctionName, (a: string, y: string) => string> = {
+  sin: (a) => `Math.cos(${a})`,
+  cos: (a) => `-Math.sin(${a})`,
+  tan: (_a, y) => `(1 + ${y} * ${y})`,
+  exp: (_a, y) => y,
+  log: (a) => `(1 / ${a})`,
+  sqrt: (_a, y) => `(0.5 / ${y})`,
+  abs: (a) => `Math.sign(${a})`,
+  tanh: (_a, y) => `(1 - ${y} * ${y})`,
+  sinh: (a) => `Math.cosh(${a})`,
+  cosh: (a) => `Math.sinh(${a})`,
+  asin: (a) => `(1 / Math.sqrt(1 - ${a} * ${a}))`,
+  acos: (a) => `(-1 / Math.sqrt(1 - ${a} * ${a}))`,
+  atan: (a) => `(1 / (1 + ${a} * ${a}))`,
+  sigmoid: (_a, y) => `(${y} * (1 - ${y}))`,
+  sign: () => "0",
+  softplus: (a) => FUNCTION_CODE.sigmoid(a),
+  erf: (a) => `(${2 / Math.sqrt(Math.PI)} * Math.exp(-${a} * ${a}))`,
+};
+
+function literal(x: number): string {
+  return Object.is(x, -0) ? "0" : Number.isFinite(x) ? `(${x})` : x > 0 ? "Infinity" : x < 0 ? "-Infinity" : "NaN";
+}
+
+/**
+ * Build the kernel for `roots`. `source(atom)` says where each var / field / net atom is read
+ * from; `inputs` is the number of input arrays.
+ */
+export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: (atom: Sym) => AtomSource): MeanSquareKernel {
+  const order = topologicalNodes(roots);
+  const name = (s: Sym): string => `v${s.id}`;
+  const value = (s: Sym): string => (s.kind === "const" ? literal(s.value) : name(s));
+  const lines: string[] = [];
+  for (const s of order) {
+    switch (s.kind) {
+      case "const":
+        break;
+      case "var":
+      case "field":
+      case "net": {
+        const src = source(s);
+        lines.push(`const ${name(s)} = in${src.input}[${element(src)}];`);
+        break;
+      }
+      case "neg":
+        lines.push(`const ${name(s)} = -${value(s.a)};`);
+        break;
+      case "fn":
+        lines.push(`const ${name(s)} = ${FUNCTION_CODE[s.name](value(s.a))};`);
+        break;
+      default: {
+        const op = { add: "+", sub: "-", mul: "*", div: "/" }[s.kind as "add"];
+        lines.push(
+          s.kind === "pow" ? `const ${name(s)} = Math.pow(${value(s.a)}, ${value(s.b)});` : `const ${name(s)} = ${value(s.a)} ${op} ${value(s.b)};`,
+        );
+      }
+    }
+  }
+  const unpack = Array.from({ length: inputs }, (_, k) => `const in${k} = inputs[${k}];`).join("\n");
+  const rootValue = (r: Sym): string => value(r);
+
+  const forwardSrc = `
+    ${unpack}
+    ${roots.map((_, r) => `let acc${r} = 0;`).join(" ")}
+    for (let i = 0; i < n; i++) {
+      ${lines.join("\n      ")}
+      ${roots.map((r, k) => `acc${k} += ${rootValue(r)} * ${rootValue(r)};`).join(" ")}
+    }
+    ${roots.map((_, r) => `out[${r}] = acc${r} / n;`).join(" ")}`;
+
+  // Adjoints: b_x = ∂(Σ_r g_r·mean r²)/∂x at one point, propagated from the roots to the atoms.
+  const adjoint = (s: Sym): string => `b${s.id}`;
+  const needsAdjoint = new Set<number>();
+  const mark = (s: Sym): void => {
+    if (s.kind === "const" || needsAdjoint.has(s.id)) return;
+    needsAdjoint.add(s.id);
+    if ("a" in s) mark(s.a);
+    if ("b" in s) mark(s.b);
+  };
+  roots.forEach(mark);
+  const back: string[] = [];
+  const declared = order.filter((s) => needsAdjoint.has(s.id)).map((s) => `let ${adjoint(s)} = 0;`);
+  roots.forEach((r, k) => {
+    if (r.kind !== "const") back.push(`${adjoint(r)} += scale${k} * ${rootValue(r)};`);
+  });
+  const acc = (s: Sym, expr: string): void => {
+    if (needsAdjoint.has(s.id)) back.push(`${adjoint(s)} += ${expr};`);
+  };
+  for (let j = order.length - 1; j >= 0; j--) {
+    const s = order[j]!;
+    if (!needsAdjoint.has(s.id)) continue;
+    const b = adjoint(s);
+    switch (s.kind) {
+      case "var":
+      case "field":
+      case "net": {
+        const src = source(s);
+        back.push(`if (g${src.input} !== null) g${src.input}[${element(src)}] += ${b};`);
+        break;
+      }
+      case "neg":
+        acc(s.a, `-${b}`);
+        break;
+      case "fn":
+        acc(s.a, `${b} * ${DERIVATIVE_CODE[s.name](value(s.a), name(s))}`);
+        break;
+      case "add":
+        acc(s.a, b);
+        acc(s.b, b);
+        break;
+      case "sub":
+        acc(s.a, b);
+        acc(s.b, `-${b}`);
+        break;
+      case "mul":
+        acc(s.a, `${b} * ${value(s.b)}`);
+        acc(s.b, `${b} * ${value(s.a)}`);
+        break;
+      case "div":
+        acc(s.a, `${b} / ${value(s.b)}`);
+        acc(s.b, `-${b} * ${name(s)} / ${value(s.b)}`);
+        break;
+      case "pow":
+        acc(s.a, `${b} * ${value(s.b)} * Math.pow(${value(s.a)}, ${value(s.b)} - 1)`);
+        acc(s.b, `${b} * ${name(s)} * Math.log(${value(s.a)})`);
+        break;
+      default:
+        break;
+    }
+  }
+  const backwardSrc = `
+    ${unpack}
+    ${Array.from({ length: inputs }, (_, k) => `const g${k} = gradInputs[${k}];`).join("\n")}
+    ${roots.map((_, k) => `const scale${k} = 2 * gradOut[${k}] / n;`).join(" ")}
+    for (let i = 0; i < n; i++) {
+      ${lines.join("\n      ")}
+      ${declared.join(" ")}
+      ${back.join("\n      ")}
+    }`;
+  const forward = new Function("erf", `return function (inputs, n, out) {${forwardSrc}}`)(erf) as ForwardKernel;
+  const backward = new Function("erf", `return function (inputs, n, gradOut, gradInputs) {${backwardSrc}}`)(erf) as BackwardKernel;
+  return { roots: roots.length, forward, backward };
+}
