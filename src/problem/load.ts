@@ -15,7 +15,7 @@ import { ACTIVATIONS, isActivation } from "../nn/activations.js";
 import { INIT_SCHEMES, type InitScheme } from "../nn/init.js";
 import { SAMPLING_METHODS, type SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
-import { didYouMean } from "../util/suggest.js";
+import { closest, didYouMean } from "../util/suggest.js";
 
 const TOP_KEYS = ["name", "title", "description", "domain", "unknowns", "constants", "equations", "conditions", "trial", "constraints", "exact", "network", "training", "evaluate"];
 const NETWORK_KEYS = ["hidden", "activation", "init"];
@@ -463,7 +463,8 @@ class ProblemReader {
     const v = asString(this.src, node, what);
     if (v === null) return null;
     if (!(choices as readonly string[]).includes(v)) {
-      this.src.error(node, `${what}: "${v}" is not one of ${choices.join(", ")}${didYouMean(v, choices)}`);
+      const suggestion = closest(v, choices) ?? choices[0]!;
+      this.src.error(node, `${what}: "${v}" is not one of ${choices.join(", ")}${didYouMean(v, choices)}`, `write e.g. ${what.split(".").pop()}: ${suggestion}`);
       return null;
     }
     return v as T;
