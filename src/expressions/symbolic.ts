@@ -285,6 +285,21 @@ export function substitute(s: Sym, f: (atom: Sym) => Sym | undefined, cache = ne
   return out;
 }
 
+/** The distinct field atoms (∂^α u_k) an expression contains. */
+export function fieldAtoms(s: Sym): Extract<Sym, { kind: "field" }>[] {
+  return topologicalNodes([s]).filter((n): n is Extract<Sym, { kind: "field" }> => n.kind === "field");
+}
+
+/** The indices of the unknowns an expression involves. */
+export function unknownsOf(s: Sym): Set<number> {
+  return new Set(fieldAtoms(s).map((f) => f.unknown));
+}
+
+/** Whether an expression contains a network output (N). */
+export function mentionsNetwork(s: Sym): boolean {
+  return topologicalNodes([s]).some((n) => n.kind === "net");
+}
+
 /** Every node reachable from the roots, each after its operands. */
 export function topologicalNodes(roots: readonly Sym[]): Sym[] {
   const seen = new Set<number>();

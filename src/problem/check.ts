@@ -30,19 +30,12 @@ export interface CheckReport {
 const CHECK_POINTS = 256;
 const RELATIVE_TOLERANCE = 1e-8;
 
-function unknownsIn(s: Sym, out = new Set<number>()): Set<number> {
-  if (s.kind === "field") out.add(s.unknown);
-  if ("a" in s) unknownsIn(s.a, out);
-  if ("b" in s) unknownsIn(s.b, out);
-  return out;
-}
-
 export function checkExactSolution(problem: Problem): CheckReport {
   const dims = problem.variables.length;
   const rng = new Rng(problem.training.seed);
   const exact = problem.exact.map((e) => e?.expr ?? null);
   const missing = (s: Sym): string | undefined => {
-    const names = [...unknownsIn(s)].filter((k) => exact[k] === null).map((k) => problem.unknowns[k]);
+    const names = [...S.unknownsOf(s)].filter((k) => exact[k] === null).map((k) => problem.unknowns[k]);
     return names.length > 0 ? `no exact solution for ${names.join(", ")}` : undefined;
   };
   const forms = exact.map((e) => e ?? S.ZERO);

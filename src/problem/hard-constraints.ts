@@ -32,11 +32,6 @@ type Projector =
   | { kind: "chain"; variable: number; at: number; data: Sym[] }
   | { kind: "ends"; variable: number; a: number; b: number; ga: Sym; gb: Sym };
 
-function mentionsField(s: Sym): boolean {
-  if (s.kind === "field") return true;
-  return ("a" in s && mentionsField(s.a)) || ("b" in s && mentionsField(s.b));
-}
-
 function setVariable(s: Sym, variable: number, value: number): Sym {
   return S.substitute(s, (atom) => (atom.kind === "var" && atom.index === variable ? S.num(value) : undefined));
 }
@@ -48,8 +43,8 @@ export function simpleCondition(c: PointCondition): SimpleCondition | null {
   const { variable, value } = fixed[0]!;
   let field: Sym;
   let data: Sym;
-  if (c.lhs.kind === "field" && !mentionsField(c.rhs)) [field, data] = [c.lhs, c.rhs];
-  else if (c.rhs.kind === "field" && !mentionsField(c.lhs)) [field, data] = [c.rhs, c.lhs];
+  if (c.lhs.kind === "field" && S.fieldAtoms(c.rhs).length === 0) [field, data] = [c.lhs, c.rhs];
+  else if (c.rhs.kind === "field" && S.fieldAtoms(c.lhs).length === 0) [field, data] = [c.rhs, c.lhs];
   else return null;
   if (field.kind !== "field") return null;
   // Only derivatives along the fixed variable (normal derivatives) are interpolated.

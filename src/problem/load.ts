@@ -10,6 +10,7 @@ import { DEFAULTS } from "./defaults.js";
 import { buildHardTrials } from "./hard-constraints.js";
 import { parseEquation, parseExpression, ExpressionError, type Ast } from "../expressions/parser.js";
 import { resolve, resolveEquation, BUILTIN_CONSTANTS, type Names, type Context } from "../expressions/resolve.js";
+import * as S from "../expressions/symbolic.js";
 import { FUNCTIONS, type Sym } from "../expressions/symbolic.js";
 import { ACTIVATIONS, isActivation } from "../nn/activations.js";
 import { INIT_SCHEMES, type InitScheme } from "../nn/init.js";
@@ -449,7 +450,7 @@ class ProblemReader {
       }
       const sym = this.expression(value, names, context(k));
       if (sym === null) continue;
-      if (key === "trial" && !mentionsNet(sym)) {
+      if (key === "trial" && !S.mentionsNetwork(sym)) {
         this.src.error(value, `the trial form for ${u} does not use N, so the network could not change it`, `e.g. ${u}: "1 + x*N"`);
         continue;
       }
@@ -673,13 +674,7 @@ class ProblemReader {
 
   /** Unknowns that no equation involves cannot be determined; fewer equations than unknowns is suspicious. */
   private checkUnknownsUsed(equations: Equation[], names: Names, unknownsNode: Node | undefined): void {
-    const used = new Set<number>();
-    const visit = (s: Sym): void => {
-      if (s.kind === "field") used.add(s.unknown);
-      if ("a" in s) visit(s.a);
-      if ("b" in s) visit(s.b);
-    };
-    equations.forEach((e) => visit(e.residual));
+    const used = new Set(equations.flatMap((e) => [...S.unknownsOf(e.residual)]));
     names.unknowns.forEach((u, k) => {
       if (!used.has(k)) {
         this.src.error(unknownsNode, `the unknown "${u}" appears in no equation, so nothing determines it`, `add an equation for ${u}, or remove it from unknowns`);
@@ -700,11 +695,5 @@ function sortByPosition(issues: ProblemIssue[]): ProblemIssue[] {
   return [...issues].sort((a, b) => key(a) - key(b));
 }
 
-function mentionsNet(s: Sym): boolean {
-  if (s.kind === "net") return true;
-  if ("a" in s && mentionsNet(s.a)) return true;
-  if ("b" in s && mentionsNet(s.b)) return true;
-  return false;
-}
 
 export type { Ast, SourcePosition };

@@ -6,7 +6,6 @@ import { Rng } from "../engine/random.js";
 import { noGrad } from "../engine/state.js";
 import type { Condition, Problem } from "../problem/types.js";
 import type { ProblemIssue } from "../problem/errors.js";
-import type { Sym } from "../expressions/symbolic.js";
 import { PinnNetwork } from "./network.js";
 import { TaylorFields, unknownForms } from "./fields.js";
 import { PointSet, periodicLocations, withCoordinate } from "./point-sets.js";
@@ -15,13 +14,6 @@ import * as S from "../expressions/symbolic.js";
 const PROBES = 3;
 const PROBE_POINTS = 16;
 const RELATIVE_TOLERANCE = 1e-9;
-
-function involvedUnknowns(s: Sym, out = new Set<number>()): Set<number> {
-  if (s.kind === "field") out.add(s.unknown);
-  if ("a" in s) involvedUnknowns(s.a, out);
-  if ("b" in s) involvedUnknowns(s.b, out);
-  return out;
-}
 
 export type ConditionStatus = "enforced" | "impossible" | "penalty";
 
@@ -37,7 +29,7 @@ export function enforcedByTrial(problem: Problem, condition: Condition): boolean
  */
 export function classifyCondition(problem: Problem, condition: Condition): ConditionStatus {
   const forms = unknownForms(problem.trial);
-  const involved = condition.kind === "periodic" ? new Set(problem.unknowns.map((_, k) => k)) : involvedUnknowns(condition.residual);
+  const involved = condition.kind === "periodic" ? new Set(problem.unknowns.map((_, k) => k)) : S.unknownsOf(condition.residual);
   if (![...involved].some((k) => problem.trial[k] !== null)) return "penalty";
   const dims = problem.variables.length;
   const rng = new Rng(12345);

@@ -27,13 +27,6 @@ function lengths(problem: Problem): number[] {
   return problem.bounds.map(([lo, hi]) => (hi - lo) / Math.PI);
 }
 
-function fieldsOf(s: Sym, out: Extract<Sym, { kind: "field" }>[] = []): Extract<Sym, { kind: "field" }>[] {
-  if (s.kind === "field") out.push(s);
-  if ("a" in s) fieldsOf(s.a, out);
-  if ("b" in s) fieldsOf(s.b, out);
-  return out;
-}
-
 /** The expression with every unknown set to zero (what remains are the sources). */
 function sourcesOf(s: Sym): Sym {
   return S.substitute(s, (atom) => (atom.kind === "field" ? S.ZERO : undefined));
@@ -82,8 +75,8 @@ export function outputScales(problem: Problem): number[] {
   for (const eq of problem.equations) {
     const source = maxAbs(evaluatePoints(sourcesOf(eq.residual), samplePoints(problem, interiorLocation(dims), rng.fork()), dims));
     if (source === 0) continue;
-    for (const k of new Set(fieldsOf(eq.residual).map((f) => f.unknown))) {
-      const highest = fieldsOf(eq.residual)
+    for (const k of S.unknownsOf(eq.residual)) {
+      const highest = S.fieldAtoms(eq.residual)
         .filter((f) => f.unknown === k)
         .reduce((best, f) => (f.alpha.reduce((a, c) => a + (c ?? 0), 0) > best.alpha.reduce((a, c) => a + (c ?? 0), 0) ? f : best));
       scales[k] = Math.max(scales[k]!, source * lengthPower(highest.alpha, ell));

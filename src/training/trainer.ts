@@ -5,7 +5,7 @@
 import type { Tensor } from "../engine/tensor.js";
 import { noGrad } from "../engine/state.js";
 import { Adam } from "../optim/adam.js";
-import { LBFGS } from "../optim/lbfgs.js";
+import { LBFGS, type LBFGSStepResult } from "../optim/lbfgs.js";
 import { learningRate, type Schedule } from "../optim/schedules.js";
 import type { LossWeighting, StageSettings } from "../problem/types.js";
 import type { ResidualModel, Batch } from "../residual/model.js";
@@ -159,11 +159,9 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
     if (stage.optimizer === "adam") {
       const adam = new Adam(params, { lr: stage.learningRate });
       const schedule: Schedule = stage.schedule.type === "cosine" ? { ...stage.schedule, total: stage.epochs } : stage.schedule;
-      for (; done < stage.epochs; done++) {
-        if (hooks.shouldStop?.()) {
-          status = "interrupted";
-          break;
-        }
+      // One epoch; false when the loss is not finite. An ordinary function rather than the body of
+      // this async loop, so that V8 optimises it like any hot function.
+      const epoch = (): boolean => {
         adam.lr = learningRate(schedule, stage.learningRate, done);
         if (hooks.causal) model.setWindow(causalWindow(done, stage.epochs));
         const batch = model.draw();
@@ -173,7 +171,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
           loss = weightedLoss(loss.perTerm, weights());
         }
         const value = loss.total.item();
-        if (nonFinite(value, loss.terms)) break;
+        if (nonFinite(value, loss.terms)) return false;
         best.offer(value);
         record(value, loss.terms);
         adam.zeroGrad();
@@ -182,6 +180,14 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         history.elapsedMs.push(performance.now() - started);
         iteration++;
         report(value, loss.terms);
+        return true;
+      };
+      for (; done < stage.epochs; done++) {
+        if (hooks.shouldStop?.()) {
+          status = "interrupted";
+          break;
+        }
+        if (!epoch()) break;
         if (performance.now() - lastYield > YIELD_EVERY_MS) {
           await yieldToEventLoop();
           lastYield = performance.now();
@@ -199,18 +205,23 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         terms = loss.terms;
         return loss.total.item();
       };
-      for (; done < stage.iterations; done++) {
-        if (hooks.shouldStop?.()) {
-          status = "interrupted";
-          break;
-        }
+      const iterate = (): LBFGSStepResult | null => {
         const step = lbfgs.step(closure);
-        if (nonFinite(step.loss, terms)) break;
+        if (nonFinite(step.loss, terms)) return null;
         best.offer(step.loss);
         record(step.loss, terms);
         history.elapsedMs.push(performance.now() - started);
         iteration++;
         report(step.loss, terms);
+        return step;
+      };
+      for (; done < stage.iterations; done++) {
+        if (hooks.shouldStop?.()) {
+          status = "interrupted";
+          break;
+        }
+        const step = iterate();
+        if (step === null) break;
         if (step.converged) {
           stoppedEarly = step.reason ?? "converged";
           done++;

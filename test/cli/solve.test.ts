@@ -2,12 +2,12 @@
 // code, the output folder (summary.json, solution.csv, model.json, plots) and its consistency:
 // metrics recomputed from the CSV, exact values recomputed here, model.json reproducing the CSV.
 
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli/main.js";
+import { pinn, type Run } from "../helpers/cli.js";
 import { loadModel } from "../../src/reports/model-file.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/problem-layer/", import.meta.url));
@@ -15,33 +15,12 @@ const fixture = (name: string): string => `${FIXTURES}${name}`;
 const ROOT = mkdtempSync(join(tmpdir(), "pinn-cli-solve-"));
 let runs = 0;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  out: string;
-}
-
 /** `pinn solve FILE --out <fresh dir> ...args`, capturing what it writes. */
-async function solve(file: string, ...args: string[]): Promise<Run> {
+type SolveRun = Run & { out: string };
+
+async function solve(file: string, ...args: string[]): Promise<SolveRun> {
   const out = join(ROOT, `run${runs++}`);
-  let stdout = "";
-  let stderr = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(["node", "pinn", "solve", fixture(file), "--out", out, ...args]);
-    return { code, stdout, stderr, out };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
+  return { ...(await pinn("solve", fixture(file), "--out", out, ...args)), out };
 }
 
 afterEach(() => {
@@ -86,7 +65,7 @@ interface Summary {
 const readSummary = (dir: string): Summary => JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as Summary;
 
 describe("pinn solve on a one-variable problem", () => {
-  let run: Run;
+  let run: SolveRun;
   it("exits 0 and, with --quiet, prints nothing", async () => {
     run = await solve("ode-tiny.yaml", "--epochs", "30", "--quiet");
     expect(run.code).toBe(0);
@@ -197,19 +176,7 @@ describe("an unusable output folder", () => {
   it("is reported as bad input, not as an internal error", async () => {
     const blocker = join(ROOT, "a-file");
     writeFileSync(blocker, "not a folder");
-    let stderr = "";
-    const o = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-    const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-      stderr += String(chunk);
-      return true;
-    });
-    let code: number;
-    try {
-      code = await main(["node", "pinn", "solve", fixture("ode-tiny.yaml"), "--epochs", "2", "--quiet", "--out", join(blocker, "sub")]);
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
+    const { code, stderr } = await pinn("solve", fixture("ode-tiny.yaml"), "--epochs", "2", "--quiet", "--out", join(blocker, "sub"));
     expect(stderr).not.toContain("internal error");
     expect(stderr).toContain(join(blocker, "sub"));
     expect(code).toBe(2);
