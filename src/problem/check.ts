@@ -9,6 +9,7 @@ import type { Location } from "../expressions/resolve.js";
 import * as S from "../expressions/symbolic.js";
 import { exactFields } from "../residual/fields.js";
 import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "../residual/point-sets.js";
+import { periodicFields } from "../residual/periodic.js";
 
 export interface CheckItem {
   kind: "equation" | "condition" | "periodic";
@@ -74,8 +75,7 @@ export function checkExactSolution(problem: Problem): CheckReport {
       const [lo, hi] = periodicLocations(dims, c.variable, problem.bounds);
       const points = new PointSet(dims, problem.bounds, lo, CHECK_POINTS, "random", true, rng.fork()).next();
       const hiValue = (hi[c.variable] as { value: number }).value;
-      const fields = problem.unknowns.map((_, k) => S.field(k, []));
-      const evaluator = exactFields(dims, forms, fields);
+      const evaluator = exactFields(dims, forms, periodicFields(problem, c.variable).map((f) => f.field));
       const a = evaluator.evaluate(points);
       const b = evaluator.evaluate(withCoordinate(points, dims, c.variable, hiValue));
       const worst = a.map((t, k) => measure("periodic", c.source, t.data, b[k]!.data)).sort((x, y) => y.maxResidual / y.scale - x.maxResidual / x.scale)[0]!;

@@ -78,13 +78,16 @@ class ProblemReader {
     const name = this.readName(root);
     const title = asString(src, get(root, "title"), "title") ?? undefined;
     const description = asString(src, get(root, "description"), "description") ?? undefined;
-    const domain = this.readDomain(root);
-    const unknowns = this.readUnknowns(root, domain?.variables ?? []);
-    if (domain === null || unknowns === null) {
+    // Variable names first, then unknowns and constants, then the intervals (which may use constants).
+    const variableNames = this.readDomainNames(root);
+    const unknowns = this.readUnknowns(root, variableNames?.map((v) => v.name) ?? []);
+    if (variableNames === null || unknowns === null) {
       this.require(root, "equations", 'equations:\n  - "u\' = 2*x"');
       return null;
     }
-    const constants = this.readConstants(root, domain.variables, unknowns);
+    const constants = this.readConstants(root, variableNames.map((v) => v.name), unknowns);
+    const domain = this.readIntervals(variableNames, constants);
+    if (domain === null) return null;
     const names: Names = { variables: domain.variables, bounds: domain.bounds, unknowns, constants };
 
     const equations = this.readEquations(root, names);
@@ -148,12 +151,12 @@ class ProblemReader {
     return name;
   }
 
-  private readDomain(root: YAMLMap): { variables: string[]; bounds: [number, number][] } | null {
+  /** The domain's variable names (with their interval nodes), checked but not yet evaluated. */
+  private readDomainNames(root: YAMLMap): { name: string; key: Node; interval: Node | undefined }[] | null {
     const node = this.require(root, "domain", "domain:\n  x: [0, 1]");
     const map = asMap(this.src, node, "domain", "e.g.\ndomain:\n  x: [0, 1]\n  t: [0, 2]");
     if (map === null) return null;
-    const variables: string[] = [];
-    const bounds: [number, number][] = [];
+    const out: { name: string; key: Node; interval: Node | undefined }[] = [];
     let ok = true;
     for (const pair of map.items) {
       const keyNode = pair.key as Node;
@@ -163,26 +166,27 @@ class ProblemReader {
         ok = false;
         continue;
       }
-      const interval = this.readInterval(pair.value as Node | undefined, v, keyNode);
-      if (interval === null) {
-        ok = false;
-        continue;
-      }
-      variables.push(v);
-      bounds.push(interval);
+      out.push({ name: v, key: keyNode, interval: pair.value as Node | undefined });
     }
     if (map.items.length === 0) {
       this.src.error(node, "the domain is empty: it needs at least one variable with an interval", "e.g.\ndomain:\n  x: [0, 1]");
       return null;
     }
-    if (ok && variables.length > 3) {
-      this.src.error(node, `the domain has ${variables.length} variables; pinn supports 1 to 3`);
+    if (ok && out.length > 3) {
+      this.src.error(node, `the domain has ${out.length} variables; pinn supports 1 to 3`);
       return null;
     }
-    return ok ? { variables, bounds } : null;
+    return ok ? out : null;
   }
 
-  private readInterval(node: Node | undefined, v: string, keyNode: Node): [number, number] | null {
+  /** Each variable's [min, max]: numbers, or expressions of constants such as 2*pi or L. */
+  private readIntervals(variables: { name: string; key: Node; interval: Node | undefined }[], constants: Map<string, number>): { variables: string[]; bounds: [number, number][] } | null {
+    const bounds = variables.map((v) => this.readInterval(v.interval, v.name, v.key, constants));
+    if (bounds.some((b) => b === null)) return null;
+    return { variables: variables.map((v) => v.name), bounds: bounds as [number, number][] };
+  }
+
+  private readInterval(node: Node | undefined, v: string, keyNode: Node, constants: Map<string, number>): [number, number] | null {
     const hint = `write ${v}: [min, max] with min < max, e.g. ${v}: [0, 1]`;
     if (node === undefined || isScalar(node)) {
       this.src.error(node ?? keyNode, `variable ${v} needs an interval [min, max]`, hint);
@@ -194,8 +198,8 @@ class ProblemReader {
       this.src.error(node, `the interval of ${v} must have two numbers [min, max], it has ${items.length}`, hint);
       return null;
     }
-    const lo = this.numberOrConstant(items[0]!, `the lower end of ${v}`);
-    const hi = this.numberOrConstant(items[1]!, `the upper end of ${v}`);
+    const lo = this.numberOrConstant(items[0]!, `the lower end of ${v}`, constants);
+    const hi = this.numberOrConstant(items[1]!, `the upper end of ${v}`, constants);
     if (lo === null || hi === null) return null;
     if (!(lo < hi)) {
       this.src.error(node, lo === hi ? `the interval of ${v} is empty (${lo} = ${hi})` : `the interval of ${v} is reversed (${lo} > ${hi})`, hint);
@@ -204,11 +208,11 @@ class ProblemReader {
     return [lo, hi];
   }
 
-  /** A number, or an expression of built-in constants such as 2*pi. */
-  private numberOrConstant(node: Node, what: string): number | null {
+  /** A number, or an expression of constants such as 2*pi. */
+  private numberOrConstant(node: Node, what: string, constants: Map<string, number>): number | null {
     if (isScalar(node) && typeof node.value === "number") return node.value;
     if (isScalar(node) && typeof node.value === "string") {
-      const names: Names = { variables: [], bounds: [], unknowns: [], constants: new Map() };
+      const names: Names = { variables: [], bounds: [], unknowns: [], constants };
       const sym = this.expression(node, names, { kind: "constant" });
       if (sym !== null && sym.kind === "const" && Number.isFinite(sym.value)) return sym.value;
       if (sym !== null) this.src.error(node, `${what} must be a finite number`);
@@ -498,14 +502,19 @@ class ProblemReader {
     const map = asMap(this.src, get(root, "training"), "training", "e.g.\ntraining:\n  epochs: 2000\n  learning_rate: 0.001");
     if (map !== null) checkKeys(this.src, map, TRAINING_KEYS, "training");
     const field = (key: string): Node | undefined => (map === null ? undefined : get(map, key));
-    const epochs = o.epochs ?? asPositiveInt(this.src, field("epochs"), "training.epochs") ?? d.epochs;
-    const learningRate = o.learningRate ?? this.positiveNumber(field("learning_rate"), "training.learning_rate") ?? d.learningRate;
-    const points = o.points ?? asPositiveInt(this.src, field("points"), "training.points") ?? d.points;
+    // The file's values are checked even when the command line overrides them.
+    const fileEpochs = asPositiveInt(this.src, field("epochs"), "training.epochs");
+    const fileRate = this.positiveNumber(field("learning_rate"), "training.learning_rate");
+    const filePoints = asPositiveInt(this.src, field("points"), "training.points");
+    const epochs = o.epochs ?? fileEpochs ?? d.epochs;
+    const learningRate = o.learningRate ?? fileRate ?? d.learningRate;
+    const points = o.points ?? filePoints ?? d.points;
     const boundaryPoints = asPositiveInt(this.src, field("boundary_points"), "training.boundary_points") ?? d.boundaryPoints;
     const sampling = this.readChoice<SamplingMethod>(field("sampling"), "training.sampling", SAMPLING_METHODS) ?? d.sampling;
     const resample = asBoolean(this.src, field("resample"), "training.resample") ?? d.resample;
-    const seedValue = o.seed ?? asNumber(this.src, field("seed"), "training.seed");
-    if (seedValue !== null && seedValue !== undefined && !Number.isInteger(seedValue)) this.src.error(field("seed"), "training.seed must be a whole number");
+    const fileSeed = asNumber(this.src, field("seed"), "training.seed");
+    if (fileSeed !== null && !Number.isInteger(fileSeed)) this.src.error(field("seed"), "training.seed must be a whole number");
+    const seedValue = o.seed ?? fileSeed;
     const seed = seedValue ?? d.seed;
     const lossWeighting = this.readChoice<LossWeighting>(field("loss_weighting"), "training.loss_weighting", ["fixed", "annealing", "gradnorm"]) ?? "fixed";
     const derivatives = this.readChoice(field("derivatives"), "training.derivatives", ["taylor", "reverse"] as const) ?? "taylor";
@@ -626,7 +635,7 @@ class ProblemReader {
       case "constant":
         return { type };
       case "step": {
-        const every = num("every") ?? 1000;
+        const every = (map === null ? null : asPositiveInt(this.src, get(map, "every"), "schedule.every")) ?? 1000;
         const gamma = num("gamma") ?? 0.5;
         return every >= 1 && gamma > 0 ? { type, every, gamma } : this.badSchedule(node, hint);
       }

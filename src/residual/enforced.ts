@@ -9,6 +9,7 @@ import type { ProblemIssue } from "../problem/errors.js";
 import { PinnNetwork } from "./network.js";
 import { TaylorFields, unknownForms } from "./fields.js";
 import { PointSet, periodicLocations, withCoordinate } from "./point-sets.js";
+import { periodicFields } from "./periodic.js";
 import * as S from "../expressions/symbolic.js";
 
 const PROBES = 3;
@@ -39,7 +40,7 @@ export function classifyCondition(problem: Problem, condition: Condition): Condi
     Array.from({ length: PROBES }, (_, p) => {
       const network = new PinnNetwork(problem.bounds, problem.unknowns.length, { hidden: [12, 12], activation: p % 2 === 0 ? "tanh" : "sigmoid", init: "uniform" }, rng.fork());
       if (condition.kind === "periodic") {
-        const evaluator = new TaylorFields(network, forms, problem.unknowns.map((_, k) => S.field(k, [])));
+        const evaluator = new TaylorFields(network, forms, periodicFields(problem, condition.variable).map((f) => f.field));
         const a = evaluator.evaluate(points);
         const hi = problem.bounds[condition.variable]![1];
         const b = evaluator.evaluate(withCoordinate(points, dims, condition.variable, hi));

@@ -10,7 +10,8 @@ import type { Sym } from "../expressions/symbolic.js";
 import { PinnNetwork, type DerivativeMode } from "./network.js";
 import { networkFields, unknownForms, TaylorFields, type FieldEvaluator } from "./fields.js";
 import { meanSquare } from "../loss/loss.js";
-import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "./point-sets.js";
+import { PointSet, interiorLocation, periodicLocations } from "./point-sets.js";
+import { periodicDifferences, periodicFields } from "./periodic.js";
 import { outputScales, termScales } from "./scales.js";
 import type { Location } from "../expressions/resolve.js";
 import { classifyCondition, impossibleIssue } from "./enforced.js";
@@ -85,8 +86,12 @@ export class ResidualModel {
         this.termScale[term] = 1;
         this.groups.push({
           points: new PointSet(dims, problem.bounds, lo, count, training.sampling, training.resample, rng.fork()),
-          // Each unknown in units of its own scale.
-          evaluator: fields(problem.unknowns.map((_, k) => S.mul(S.num(1 / this.outputScale[k]!), S.field(k, [])))),
+          // Each matched quantity in units of its natural size U_k/ℓ^j.
+          evaluator: fields(
+            periodicFields(problem, c.variable).map(({ unknown, order, field }) =>
+              S.mul(S.num(scaling ? ((problem.bounds[c.variable]![1] - problem.bounds[c.variable]![0]) / Math.PI) ** order / this.outputScale[unknown]! : 1), field),
+            ),
+          ),
           terms: [term],
           periodic: { variable: c.variable, hi: (hi[c.variable] as { value: number }).value },
         });
@@ -180,9 +185,7 @@ export class ResidualModel {
 
   private groupResiduals(g: Group, points: Float64Array): Tensor[] {
     if (!g.periodic) return g.evaluator.evaluate(points);
-    const lo = g.evaluator.evaluate(points);
-    const hi = g.evaluator.evaluate(withCoordinate(points, this.network.dims, g.periodic.variable, g.periodic.hi));
-    return [ops.concat(lo.map((t, k) => ops.sub(t, hi[k]!)), 1)];
+    return [ops.concat(periodicDifferences(g.evaluator, points, this.network.dims, g.periodic.variable, g.periodic.hi), 1)];
   }
 }
 

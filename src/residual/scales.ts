@@ -88,8 +88,10 @@ export function outputScales(problem: Problem): number[] {
 /**
  * The magnitude of each residual (LHS − RHS) on its location: the expression evaluated with
  * absolute-value arithmetic (|a ± b| → |a| + |b|, |a·b| → |a|·|b|, …) and every ∂^α u_k replaced
- * by its natural size U_k / Π_v ℓ_v^{α_v}, then the RMS over sample points. No part can cancel
- * another, and the trial forms play no part: this is the size the term has in physical units.
+ * by its natural size U_k / Π_v ℓ_v^{α_v}, then the RMS over sample points. Parts without an
+ * unknown (data, sources, coefficients) count with their actual absolute values. No part can
+ * cancel another, and the trial forms play no part: this is the size the term has in physical
+ * units.
  */
 export function termScales(problem: Problem, terms: { residual: Sym; location: Location }[], output: number[]): number[] {
   const ell = lengths(problem);
@@ -102,7 +104,13 @@ export function termScales(problem: Problem, terms: { residual: Sym; location: L
     const mag = (x: Sym): Float64Array => {
       const hit = cache.get(x.id);
       if (hit) return hit;
-      const out = new Float64Array(count);
+      let out = new Float64Array(count);
+      // A part with no unknown in it is data: its size is its actual value, not a bound.
+      if (S.fieldAtoms(x).length === 0) {
+        out = evaluatePoints(x, points, dims).map(Math.abs);
+        cache.set(x.id, out);
+        return out;
+      }
       switch (x.kind) {
         case "const":
           out.fill(Math.abs(x.value));

@@ -124,6 +124,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   let status: TrainStatus = "completed";
   let message: string | undefined;
   let last: { loss: number; terms: number[] } = { loss: NaN, terms: model.terms.map(() => NaN) };
+  let lastBatch: Batch | null = null;
   const started = performance.now();
   let lastYield = started;
 
@@ -165,6 +166,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         adam.lr = learningRate(schedule, stage.learningRate, done);
         if (hooks.causal) model.setWindow(causalWindow(done, stage.epochs));
         const batch = model.draw();
+        lastBatch = batch;
         let loss = evaluate(batch);
         if (annealing?.due(done)) {
           annealing.update((t) => termLoss(model.losses(batch), t), params, baseWeights);
@@ -197,16 +199,23 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
       model.setWindow(null);
       const lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
       const batch = model.drawFresh();
+      lastBatch = batch;
+      // The terms of every point the line search evaluates, to report those of the accepted one.
+      let evaluated: { loss: number; terms: number[] }[] = [];
       let terms: number[] = [];
       const closure = (): number => {
         clearGrads(params);
         const loss = evaluate(batch);
         loss.total.backward();
-        terms = loss.terms;
-        return loss.total.item();
+        const value = loss.total.item();
+        evaluated.push({ loss: value, terms: loss.terms });
+        return value;
       };
       const iterate = (): LBFGSStepResult | null => {
+        evaluated = [];
         const step = lbfgs.step(closure);
+        // A step that reused its cached point evaluated nothing new: the terms stay as they were.
+        terms = evaluated.find((e) => Object.is(e.loss, step.loss))?.terms ?? terms;
         if (nonFinite(step.loss, terms)) return null;
         best.offer(step.loss);
         record(step.loss, terms);
@@ -238,8 +247,9 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   const seconds = (performance.now() - started) / 1000;
 
   model.setWindow(null);
-  // The loss at the final weights (the history holds losses before each step).
-  const final = noGrad(() => evaluate(model.draw()));
+  // The loss at the final weights on the last stage's points (the history holds losses before
+  // each step).
+  const final = noGrad(() => evaluate(lastBatch ?? model.draw()));
   return {
     status,
     message,

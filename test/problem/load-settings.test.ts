@@ -288,3 +288,18 @@ exact:
     expect(() => load(FULL.replace("weight: 2.5", "weight: 0"))).toThrow(/weight must be positive, not 0/);
   });
 });
+
+describe("settings found by review", () => {
+  it("constants may be used in the domain's intervals", () => {
+    const p = load(`name: ode\nconstants:\n  L: 2\n  T: "2*L"\ndomain:\n  x: [0, L]\n  t: [0, T]\nunknowns: [u]\nequations:\n  - "u_t = u_xx"\n`);
+    expect(p.bounds).toEqual([[0, 2], [0, 4]]);
+  });
+
+  it("schedule.every must be a whole number", () => {
+    expect(() => load(`${MINIMAL}training:\n  schedule: {type: step, every: 2.5}\n`)).toThrow(/schedule\.every must be a whole number/);
+  });
+
+  it("a command-line override does not hide an invalid value in the file", () => {
+    expect(() => load(`${MINIMAL}training:\n  epochs: many\n`, { overrides: { epochs: 30 } })).toThrow(/training\.epochs must be a number/);
+  });
+});

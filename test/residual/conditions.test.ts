@@ -85,3 +85,27 @@ describe("evolution problems and the causal window", () => {
     expect(causalWindow(900, 1000)).toBe(1);
   });
 });
+
+describe("periodic conditions", () => {
+  it("match the unknown and its derivatives below the order the equations use along the variable", async () => {
+    const { periodicFields } = await import("../../src/residual/periodic.js");
+    const heat = parseProblem(`name: t\ndomain: {x: [0, 6.283185307179586], t: [0, 1]}\nunknowns: [u]\nequations: ["u_t = u_xx"]\nconditions: ["u(x, 0) = sin(x)", {periodic: x}]`, "t.yaml");
+    expect(periodicFields(heat, 0).map((f) => f.order)).toEqual([0, 1]);
+    const advection = parseProblem(`name: t\ndomain: {x: [0, 1], t: [0, 1]}\nunknowns: [u]\nequations: ["u_t + u_x = 0"]\nconditions: ["u(x, 0) = sin(2*pi*x)", {periodic: x}]`, "t.yaml");
+    expect(periodicFields(advection, 0).map((f) => f.order)).toEqual([0]);
+  });
+
+  it("the exact solution of a periodic heat problem checks, a non-periodic one does not", async () => {
+    const { checkExactSolution } = await import("../../src/problem/check.js");
+    const periodic = (initial: string, exact: string) =>
+      parseProblem(
+        `name: t\ndomain: {x: [0, 6.283185307179586], t: [0, 1]}\nunknowns: [u]\nequations: ["u_t = u_xx"]\nconditions: ["u(x, 0) = ${initial}", {periodic: x}]\nexact: {u: "${exact}"}`,
+        "t.yaml",
+      );
+    expect(checkExactSolution(periodic("sin(x)", "exp(-t)*sin(x)")).ok).toBe(true);
+    // sin(x/2) solves the equation and the initial condition and has equal values (0) at both
+    // ends, but opposite slopes (½ and −½): only the match of u_x catches it.
+    const halfWave = checkExactSolution(periodic("sin(x/2)", "exp(-t/4)*sin(x/2)"));
+    expect(halfWave.items.filter((i) => !i.ok).map((i) => i.kind)).toEqual(["periodic"]);
+  });
+});

@@ -50,3 +50,16 @@ describe("term scales", () => {
     expect(s).toBeCloseTo(4, 12);
   });
 });
+
+describe("term scales of data-only parts", () => {
+  it("use the data's actual size, even inside functions (a Gaussian initial condition)", () => {
+    const p = load(`domain: {x: [0, 1], t: [0, 1]}\nunknowns: [u]\nequations: ["u_t = u_xx"]\nconditions: ["u(x, 0) = exp(-100*(x - 0.5)^2)"]`);
+    const c = p.conditions[0]!;
+    if (c.kind !== "point") throw new Error("expected a point condition");
+    // |u| = U = max of the Gaussian ≈ 1 (Sobol points near 0.5), plus RMS of the Gaussian over
+    // [0, 1], √(∫ e^(−200(x−½)²) dx) ≈ (π/200)^(1/4) ≈ 0.354: a size of order one, not e^100.
+    const [s] = termScales(p, [{ residual: c.residual, location: c.location }], outputScales(p));
+    expect(s).toBeGreaterThan(1);
+    expect(s).toBeLessThan(1.5);
+  });
+});
