@@ -28,6 +28,6 @@ export { createSampler, embedPoints, SAMPLING_METHODS, type Sampler, type Sampli
 export { loadProblem, parseProblem, type LoadOptions } from "./problem/load.js";
 export { ProblemError, type ProblemIssue } from "./problem/errors.js";
 export type { Problem } from "./problem/types.js";
-export { checkExactSolution, type CheckReport, type CheckItem } from "./problem/check.js";
+export { checkExactSolution, type CheckReport, type CheckItem } from "./residual/check.js";
 export { solve, buildModel, type SolveOptions, type SolveResult } from "./solve.js";
 export { loadModel, type LoadedModel, type ModelFile } from "./reports/model-file.js";

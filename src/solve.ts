@@ -1,6 +1,5 @@
 // The whole solve, as a library call: problem → residual model → training → evaluation → outputs.
 
-import { accessSync, constants, mkdirSync } from "node:fs";
 import { resolve as resolvePath, join } from "node:path";
 import { Rng } from "./engine/random.js";
 import type { Problem } from "./problem/types.js";
@@ -8,7 +7,7 @@ import { PinnNetwork } from "./residual/network.js";
 import { ResidualModel } from "./residual/model.js";
 import { train, type TrainHooks, type TrainResult } from "./training/trainer.js";
 import { evaluateSolution, type Evaluation } from "./reports/evaluation.js";
-import { summaryOf, writeOutputs } from "./reports/outputs.js";
+import { prepareOutputFolder, summaryOf, writeOutputs } from "./reports/outputs.js";
 
 export interface SolveOptions extends TrainHooks {
   /** Output folder (default out/<name> under the current directory). */
@@ -38,33 +37,18 @@ export function buildModel(problem: Problem): ResidualModel {
   return new ResidualModel(problem, network, problem.training.derivatives, rng.fork());
 }
 
-/** The output folder cannot be created or written. */
-export class OutputFolderError extends Error {}
-
-/** Create the output folder and make sure it is writable, before any training. */
-function prepareOutputFolder(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOTDIR" || code === "EEXIST" ? "a part of the path is a file, not a folder" : code === "EACCES" || code === "EPERM" ? "permission denied" : (code ?? String(e));
-    throw new OutputFolderError(`cannot write the outputs to ${dir}: ${why}`);
-  }
-}
-
 export async function solve(problem: Problem, options: SolveOptions = {}): Promise<SolveResult> {
   const outDir = resolvePath(options.outDir ?? join("out", problem.name));
-  if (options.write !== false) prepareOutputFolder(outDir);
   const model = buildModel(problem);
+  if (options.write !== false) prepareOutputFolder(outDir);
   options.onModel?.(model);
   const trained = await train(model, problem.training.stages, {
     ...options,
     lossWeighting: problem.training.lossWeighting,
-    causal: problem.training.causal ?? model.evolution() !== null,
+    causal: model.causal(),
   });
   const evaluation = evaluateSolution(problem, model.network, model.outputScale);
   const report = { problem, model, train: trained, evaluation };
-  const files = options.write === false ? [] : writeOutputs(outDir, report, { plots: options.plots ?? true });
+  const files = options.write === false ? [] : await writeOutputs(outDir, report, { plots: options.plots ?? true });
   return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, files), outDir, files };
 }

@@ -3,9 +3,10 @@
 
 import { loadProblem } from "../problem/load.js";
 import { ProblemError } from "../problem/errors.js";
-import { checkExactSolution } from "../problem/check.js";
+import { checkExactSolution } from "../residual/check.js";
 import { classifyCondition, impossibleIssue } from "../residual/enforced.js";
 import { printWarnings } from "./describe.js";
+import { EXIT } from "./exit-codes.js";
 
 export function runCheck(file: string, opts: { json?: boolean }): number {
   let problem;
@@ -14,7 +15,7 @@ export function runCheck(file: string, opts: { json?: boolean }): number {
   } catch (e) {
     if (e instanceof ProblemError) {
       process.stderr.write(`${e.message}\n`);
-      return 2;
+      return EXIT.badInput;
     }
     throw e;
   }
@@ -22,7 +23,7 @@ export function runCheck(file: string, opts: { json?: boolean }): number {
   const impossible = problem.conditions.filter((_, i) => status[i] === "impossible");
   if (impossible.length > 0) {
     process.stderr.write(`${new ProblemError(file, impossible.map(impossibleIssue)).message}\n`);
-    return 2;
+    return EXIT.badInput;
   }
   printWarnings(problem);
   const enforced = problem.conditions.filter((_, i) => status[i] === "enforced").map((c) => c.source.text);
@@ -31,14 +32,14 @@ export function runCheck(file: string, opts: { json?: boolean }): number {
   const ok = report?.ok ?? true;
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ file, ok, enforced_by_trial: enforced, exact: report?.items.map((i) => ({ kind: i.kind, text: i.source.text, line: i.source.position?.line, max_residual: i.maxResidual, scale: i.scale, ok: i.ok, ...(i.skipped ? { skipped: i.skipped } : {}) })) ?? null }, null, 2)}\n`);
-    return ok ? 0 : 1;
+    return ok ? EXIT.ok : EXIT.failed;
   }
   const out = (s: string): void => void process.stdout.write(`${s}\n`);
   out(`${file}: valid (${problem.variables.length} variable${problem.variables.length > 1 ? "s" : ""}, ${problem.unknowns.length} unknown${problem.unknowns.length > 1 ? "s" : ""}, ${problem.equations.length} equation${problem.equations.length > 1 ? "s" : ""}, ${problem.conditions.length} condition${problem.conditions.length === 1 ? "" : "s"})`);
   for (const text of enforced) out(`  enforced by the trial form: ${text}`);
   if (report === null) {
     out("  no exact solution given: nothing to verify beyond the file itself");
-    return 0;
+    return EXIT.ok;
   }
   for (const item of report.items) {
     const at = item.source.position ? `line ${item.source.position.line}: ` : "";
@@ -47,8 +48,8 @@ export function runCheck(file: string, opts: { json?: boolean }): number {
   }
   if (!ok) {
     out("the exact solution does not satisfy the lines marked FAIL: check them (and the exact solution) for typos");
-    return 1;
+    return EXIT.failed;
   }
   out("the exact solution satisfies every equation and condition");
-  return 0;
+  return EXIT.ok;
 }

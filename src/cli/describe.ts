@@ -25,10 +25,9 @@ export function describeModel(model: ResidualModel): string[] {
   const penalties = model.terms.filter((t) => t.kind !== "equation");
   for (const t of penalties) lines.push(`  penalty term${t.weight !== 1 ? ` (weight ${t.weight})` : ""}: ${t.label}${where(t.source)}`);
   const stages = p.training.stages.map((s) => (s.optimizer === "adam" ? `Adam ${s.epochs} epochs (lr ${s.learningRate})` : `L-BFGS ${s.iterations} iterations`));
-  const causal = (p.training.causal ?? model.evolution() !== null) && model.evolution() !== null;
   lines.push(
-    `  training: ${stages.join(", then ")}; ${p.training.points} points per epoch (${p.training.sampling})` +
-      (causal ? `; causal curriculum along ${p.variables[model.evolution()!.variable]}` : ""),
+    `  training: ${stages.join(", then ")}; ${model.pointCounts()[0]} points per epoch (${p.training.sampling})` +
+      (model.causal() ? `; causal curriculum along ${p.variables[model.evolution()!.variable]}` : ""),
   );
   return lines;
 }

@@ -6,8 +6,8 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { runSolve } from "./solve-command.js";
 import { runCheck } from "./check-command.js";
 import { PINN_VERSION } from "../reports/outputs.js";
+import { EXIT } from "./exit-codes.js";
 
-export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 
 function positiveInt(value: string): number {
   const n = Number(value);

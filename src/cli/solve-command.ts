@@ -3,9 +3,11 @@
 import { relative } from "node:path";
 import { loadProblem } from "../problem/load.js";
 import { ProblemError } from "../problem/errors.js";
-import { OutputFolderError, solve } from "../solve.js";
+import { solve } from "../solve.js";
+import { OutputFolderError } from "../reports/outputs.js";
 import { progressDisplay } from "./progress.js";
 import { describeModel, formatMetric, printWarnings } from "./describe.js";
+import { EXIT } from "./exit-codes.js";
 
 export interface SolveCommandOptions {
   epochs?: number;
@@ -25,7 +27,7 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
   } catch (e) {
     if (e instanceof ProblemError) {
       process.stderr.write(`${e.message}\n`);
-      return 2;
+      return EXIT.badInput;
     }
     throw e;
   }
@@ -50,14 +52,16 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
   } catch (e) {
     if (e instanceof ProblemError) {
       process.stderr.write(`${e.message}\n`);
-      return 2;
+      return EXIT.badInput;
     }
     if (e instanceof OutputFolderError) {
       process.stderr.write(`pinn: ${e.message}\n  hint: choose another folder with --out DIR\n`);
-      return 2;
+      return EXIT.badInput;
     }
     throw e;
   } finally {
+    // Also after an error: the bar hides the cursor while it runs.
+    (bar as ReturnType<typeof progressDisplay> | null)?.stop();
     process.off("SIGINT", onSigint);
   }
 
@@ -81,6 +85,6 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
     const shown = relative(process.cwd(), result.outDir);
     say(`outputs in ${shown === "" ? "." : shown.startsWith("..") ? result.outDir : shown}/: ${result.files.join(", ")}`);
-    return train.status === "completed" ? 0 : train.status === "interrupted" ? 130 : 1;
+    return train.status === "completed" ? EXIT.ok : train.status === "interrupted" ? EXIT.interrupted : EXIT.failed;
   }
 }

@@ -6,7 +6,7 @@
 // Inputs are numbered arrays: atoms are read as `in[s][i*stride_s + offset]` (a column of a
 // row-major matrix), so both the points (variables) and the network's derivative streams plug in.
 
-import { topologicalNodes, type FunctionName, type Sym } from "./symbolic.js";
+import { derivativeOf, topologicalNodes, type FunctionName, type Sym } from "./symbolic.js";
 import { erf } from "../engine/kernels/elementwise.js";
 
 /**
@@ -53,27 +53,6 @@ const FUNCTION_CODE: Record<FunctionName, (a: string) => string> = {
   erf: (a) => `erf(${a})`,
 };
 
-/** f'(a) as code, given the argument a and the value y = f(a). */
-const DERIVATIVE_CODE: Record<FunctionName, (a: string, y: string) => string> = {
-  sin: (a) => `Math.cos(${a})`,
-  cos: (a) => `-Math.sin(${a})`,
-  tan: (_a, y) => `(1 + ${y} * ${y})`,
-  exp: (_a, y) => y,
-  log: (a) => `(1 / ${a})`,
-  sqrt: (_a, y) => `(0.5 / ${y})`,
-  abs: (a) => `Math.sign(${a})`,
-  tanh: (_a, y) => `(1 - ${y} * ${y})`,
-  sinh: (a) => `Math.cosh(${a})`,
-  cosh: (a) => `Math.sinh(${a})`,
-  asin: (a) => `(1 / Math.sqrt(1 - ${a} * ${a}))`,
-  acos: (a) => `(-1 / Math.sqrt(1 - ${a} * ${a}))`,
-  atan: (a) => `(1 / (1 + ${a} * ${a}))`,
-  sigmoid: (_a, y) => `(${y} * (1 - ${y}))`,
-  sign: () => "0",
-  softplus: (a) => FUNCTION_CODE.sigmoid(a),
-  erf: (a) => `(${2 / Math.sqrt(Math.PI)} * Math.exp(-${a} * ${a}))`,
-};
-
 function literal(x: number): string {
   return Object.is(x, -0) ? "0" : Number.isFinite(x) ? `(${x})` : x > 0 ? "Infinity" : x < 0 ? "-Infinity" : "NaN";
 }
@@ -84,8 +63,28 @@ function literal(x: number): string {
  */
 export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: (atom: Sym) => AtomSource): MeanSquareKernel {
   const order = topologicalNodes(roots);
+  const computed = new Set(order.map((s) => s.id));
   const name = (s: Sym): string => `v${s.id}`;
   const value = (s: Sym): string => (s.kind === "const" ? literal(s.value) : name(s));
+  /** Code for any expression over the computed nodes (derivative rules bring new ones). */
+  const codeOf = (s: Sym): string => {
+    if (s.kind === "const" || computed.has(s.id)) return value(s);
+    switch (s.kind) {
+      case "neg":
+        return `(-${codeOf(s.a)})`;
+      case "fn":
+        return FUNCTION_CODE[s.name](codeOf(s.a));
+      case "pow":
+        return `Math.pow(${codeOf(s.a)}, ${codeOf(s.b)})`;
+      case "add":
+      case "sub":
+      case "mul":
+      case "div":
+        return `(${codeOf(s.a)} ${{ add: "+", sub: "-", mul: "*", div: "/" }[s.kind]} ${codeOf(s.b)})`;
+      default:
+        throw new Error(`internal: atom ${s.kind} outside the kernel's inputs`);
+    }
+  };
   const lines: string[] = [];
   for (const s of order) {
     switch (s.kind) {
@@ -126,9 +125,14 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
 
   // Adjoints: b_x = ∂(Σ_r g_r·mean r²)/∂x at one point, propagated from the roots to the atoms.
   const adjoint = (s: Sym): string => `b${s.id}`;
+  // Only nodes that depend on an input read from a gradient-carrying atom need adjoints.
+  const live = new Set<number>();
+  for (const s of order) {
+    if (s.kind === "net" || s.kind === "field" || ("a" in s && live.has(s.a.id)) || ("b" in s && live.has(s.b.id))) live.add(s.id);
+  }
   const needsAdjoint = new Set<number>();
   const mark = (s: Sym): void => {
-    if (s.kind === "const" || needsAdjoint.has(s.id)) return;
+    if (!live.has(s.id) || needsAdjoint.has(s.id)) return;
     needsAdjoint.add(s.id);
     if ("a" in s) mark(s.a);
     if ("b" in s) mark(s.b);
@@ -137,7 +141,7 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
   const back: string[] = [];
   const declared = order.filter((s) => needsAdjoint.has(s.id)).map((s) => `let ${adjoint(s)} = 0;`);
   roots.forEach((r, k) => {
-    if (r.kind !== "const") back.push(`${adjoint(r)} += scale${k} * ${rootValue(r)};`);
+    if (needsAdjoint.has(r.id)) back.push(`${adjoint(r)} += scale${k} * ${rootValue(r)};`);
   });
   const acc = (s: Sym, expr: string): void => {
     if (needsAdjoint.has(s.id)) back.push(`${adjoint(s)} += ${expr};`);
@@ -158,7 +162,8 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
         acc(s.a, `-${b}`);
         break;
       case "fn":
-        acc(s.a, `${b} * ${DERIVATIVE_CODE[s.name](value(s.a), name(s))}`);
+        // The derivative rule is the symbolic one (symbolic.ts), written out as code.
+        acc(s.a, `${b} * ${codeOf(derivativeOf(s.name, s.a))}`);
         break;
       case "add":
         acc(s.a, b);

@@ -59,7 +59,6 @@ export function resolveEquation(lhs: Ast, rhs: Ast, names: Names, context: Conte
 
 class Resolver {
   location?: Location;
-  private locationSpan?: Span;
   firstFieldSpan?: Span;
 
   constructor(private readonly names: Names, private readonly context: Context) {}
@@ -339,7 +338,6 @@ class Resolver {
     }
     if (this.location === undefined) {
       this.location = location;
-      this.locationSpan = ast.span;
     } else if (!sameLocation(this.location, location)) {
       throw new ExpressionError(
         `all unknowns in one condition must be evaluated at the same location; this one differs from the first (${formatLocation(this.location, vars)})`,
@@ -375,10 +373,6 @@ class Resolver {
     }
     return { free: false, value: Math.min(Math.max(value.value, lo), hi) };
   }
-
-  get locationFirstSpan(): Span | undefined {
-    return this.locationSpan;
-  }
 }
 
 function sameLocation(a: Location, b: Location): boolean {
@@ -388,6 +382,6 @@ function sameLocation(a: Location, b: Location): boolean {
   });
 }
 
-export function formatLocation(location: Location, variables: readonly string[]): string {
+function formatLocation(location: Location, variables: readonly string[]): string {
   return location.map((l, i) => (l.free ? variables[i] : `${variables[i]} = ${l.value}`)).join(", ");
 }

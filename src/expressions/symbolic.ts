@@ -205,6 +205,11 @@ function derivative(s: Sym, i: number): Sym {
   }
 }
 
+/** f'(a) as an expression of a (and of f(a) itself, where that is simpler). */
+export function derivativeOf(name: FunctionName, a: Sym): Sym {
+  return functionDerivative(name, a, fn(name, a));
+}
+
 /** f'(a) for y = f(a). */
 function functionDerivative(name: FunctionName, a: Sym, y: Sym): Sym {
   switch (name) {
@@ -319,7 +324,12 @@ export function topologicalNodes(roots: readonly Sym[]): Sym[] {
  * Infix text in the problem-file expression language (parseable again): fields as u_xx or
  * d(u, x, 2), network outputs as `netName` (default "N") for output 0 and N<k> otherwise.
  */
-export function show(s: Sym, names: { variables: readonly string[]; unknowns: readonly string[] }, netName = "N"): string {
+export function show(
+  s: Sym,
+  names: { variables: readonly string[]; unknowns: readonly string[] },
+  netName: string | ((output: number) => string) = "N",
+): string {
+  const netOf = (k: number): string => (typeof netName === "function" ? netName(k) : k === 0 ? netName : `${netName}${k}`);
   const oneLetter = names.variables.every((v) => v.length === 1);
   const derivative = (base: string, alpha: MultiIndex): string => {
     if (alpha.every((c) => (c ?? 0) === 0)) return base;
@@ -339,7 +349,7 @@ export function show(s: Sym, names: { variables: readonly string[]; unknowns: re
       case "field":
         return derivative(names.unknowns[x.unknown]!, x.alpha);
       case "net":
-        return derivative(x.output === 0 ? netName : `${netName}${x.output}`, x.alpha);
+        return derivative(netOf(x.output), x.alpha);
       case "neg":
         return `-${wrap(x.a, 4)}`;
       case "fn":

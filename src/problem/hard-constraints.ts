@@ -36,19 +36,26 @@ function setVariable(s: Sym, variable: number, value: number): Sym {
   return S.substitute(s, (atom) => (atom.kind === "var" && atom.index === variable ? S.num(value) : undefined));
 }
 
-/** Recognise conditions that say a single field value or normal derivative equals given data. */
+/**
+ * Recognise conditions that give a single field value or normal derivative: one field atom f in
+ * LHS − RHS = R. Written as R = R₀ + c·f (R₀ = R at f = 0, c = R₁ − R₀), the data are g = −R₀/c.
+ * That holds when R is linear in f (u(0) = 1, u(0) − 1 = 0, 2·u(0) = 1); for a condition that is
+ * not, the trial form built from g fails the enforcement check and the condition stays a penalty.
+ */
 export function simpleCondition(c: PointCondition): SimpleCondition | null {
   const fixed = c.location.flatMap((l, i) => (l.free ? [] : [{ variable: i, value: l.value }]));
   if (fixed.length !== 1) return null;
   const { variable, value } = fixed[0]!;
-  let field: Sym;
-  let data: Sym;
-  if (c.lhs.kind === "field" && S.fieldAtoms(c.rhs).length === 0) [field, data] = [c.lhs, c.rhs];
-  else if (c.rhs.kind === "field" && S.fieldAtoms(c.lhs).length === 0) [field, data] = [c.rhs, c.lhs];
-  else return null;
-  if (field.kind !== "field") return null;
+  const fields = S.fieldAtoms(c.residual);
+  if (fields.length !== 1) return null;
+  const field = fields[0]!;
   // Only derivatives along the fixed variable (normal derivatives) are interpolated.
   if (field.alpha.some((count, i) => i !== variable && (count ?? 0) > 0)) return null;
+  const at = (v: number): Sym => S.substitute(c.residual, (atom) => (atom === field ? S.num(v) : undefined));
+  const r0 = at(0);
+  const slope = S.sub(at(1), r0);
+  if (slope.kind === "const" && slope.value === 0) return null;
+  const data = S.div(S.neg(r0), slope);
   return { unknown: field.unknown, variable, at: value, order: field.alpha[variable] ?? 0, data: setVariable(data, variable, value) };
 }
 
@@ -144,6 +151,7 @@ export function buildHardTrials(problem: Problem): (Trial | null)[] {
     const lift = booleanSum(projectors);
     const factor = projectors.map((p) => vanishingFactor(p, problem.bounds)).reduce((a, b) => S.mul(a, b));
     const expr = S.add(lift, S.mul(factor, S.net(k, [])));
-    return { source: { text: S.show(expr, problem) }, expr, generated: true };
+    // In a trial form N is the unknown's own network output.
+    return { source: { text: S.show(expr, problem, () => "N") }, expr, generated: true };
   });
 }

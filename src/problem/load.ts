@@ -4,11 +4,11 @@
 
 import { readFileSync } from "node:fs";
 import { YamlSource, checkKeys, get, getPair, asMap, asList, asString, asNumber, asPositiveInt, asBoolean, isScalar, isMap, Scalar, type Node, type YAMLMap } from "./yaml-source.js";
-import { ProblemError, type ProblemIssue, type SourcePosition } from "./errors.js";
+import { ProblemError, type ProblemIssue } from "./errors.js";
 import type { Problem, Equation, Condition, Trial, StageSettings, TrainingSettings, NetworkSettings, Source, LossWeighting } from "./types.js";
 import { DEFAULTS } from "./defaults.js";
 import { buildHardTrials } from "./hard-constraints.js";
-import { parseEquation, parseExpression, ExpressionError, type Ast } from "../expressions/parser.js";
+import { parseEquation, parseExpression, ExpressionError } from "../expressions/parser.js";
 import { resolve, resolveEquation, BUILTIN_CONSTANTS, type Names, type Context } from "../expressions/resolve.js";
 import * as S from "../expressions/symbolic.js";
 import { FUNCTIONS, type Sym } from "../expressions/symbolic.js";
@@ -704,5 +704,3 @@ function sortByPosition(issues: ProblemIssue[]): ProblemIssue[] {
   return [...issues].sort((a, b) => key(a) - key(b));
 }
 
-
-export type { Ast, SourcePosition };

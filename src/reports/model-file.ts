@@ -41,7 +41,7 @@ export function modelFile(problem: Problem, network: PinnNetwork, outputScale: r
       problem.unknowns.map((u, k) => {
         const t = problem.trial[k];
         // Re-expressed from the resolved form: self-contained (constants folded) and parseable.
-        return [u, t ? show(t.expr, problem, "N") : null];
+        return [u, t ? show(t.expr, problem, () => "N") : null];
       }),
     ),
     network: { ...network.mlp.toJSON(), init: network.settings.init, input_scale: network.scale, input_shift: network.shift },
@@ -63,8 +63,7 @@ export function loadModel(path: string): LoadedModel {
   const trial = file.unknowns.map((u, k) => {
     const text = file.trial[u];
     if (text === null || text === undefined) return null;
-    // N<k> spellings refer to other outputs; in a trial form only the unknown's own output appears.
-    return { expr: resolve(parseExpression(text.replace(/\bN\d+\b/g, "N")), names, { kind: "trial", output: k }).sym };
+    return { expr: resolve(parseExpression(text), names, { kind: "trial", output: k }).sym };
   });
   const settings = { hidden: file.network.sizes.slice(1, -1), activation: file.network.activation, init: "glorot" as const };
   const network = new PinnNetwork(file.bounds, file.unknowns.length, settings, new Rng(0));

@@ -129,6 +129,11 @@ export class ResidualModel {
     return value === lo || value === hi ? { variable: 0, from: value } : null;
   }
 
+  /** Whether training uses the causal curriculum: on for evolution problems unless the file says false. */
+  causal(): boolean {
+    return this.problem.training.causal !== false && this.evolution() !== null;
+  }
+
   /** Restrict every point set to a causal window along `evolution()` (null: the whole domain). */
   setWindow(fraction: number | null): void {
     const e = this.evolution();
@@ -138,7 +143,9 @@ export class ResidualModel {
   }
 
   private addTerm(kind: LossTerm["kind"], source: Source, weight: number): number {
-    this.terms.push({ label: source.text, kind, weight, source });
+    // Labels key the summary and the plot legend: a repeated text gets a number.
+    const repeats = this.terms.filter((t) => t.source.text === source.text).length;
+    this.terms.push({ label: repeats === 0 ? source.text : `${source.text} (${repeats + 1})`, kind, weight, source });
     return this.terms.length - 1;
   }
 
@@ -189,4 +196,3 @@ export class ResidualModel {
   }
 }
 
-export { PinnNetwork };

@@ -10,7 +10,7 @@ import { learningRate, type Schedule } from "../optim/schedules.js";
 import type { LossWeighting, StageSettings } from "../problem/types.js";
 import type { ResidualModel, Batch } from "../residual/model.js";
 import { termLoss, weightedLoss, type Loss } from "../loss/loss.js";
-import { AdaptiveWeights } from "../loss/annealing.js";
+import { AdaptiveWeights } from "../loss/adaptive-weights.js";
 
 export interface StageRecord {
   optimizer: "adam" | "lbfgs";

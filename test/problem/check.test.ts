@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { parseProblem } from "../../src/problem/load.js";
-import { checkExactSolution, type CheckReport } from "../../src/problem/check.js";
+import { checkExactSolution, type CheckReport } from "../../src/residual/check.js";
 
 function check(text: string): CheckReport {
   return checkExactSolution(parseProblem(text, "case.yaml"));

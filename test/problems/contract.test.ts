@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { loadProblem } from "../../src/problem/load.js";
 import { ProblemError } from "../../src/problem/errors.js";
-import { checkExactSolution } from "../../src/problem/check.js";
+import { checkExactSolution } from "../../src/residual/check.js";
 import { solve } from "../../src/solve.js";
 
 const DIR = fileURLToPath(new URL("../fixtures/contract/", import.meta.url));

@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { loadProblem } from "../../src/problem/load.js";
-import { checkExactSolution } from "../../src/problem/check.js";
+import { checkExactSolution } from "../../src/residual/check.js";
 import { solve } from "../../src/solve.js";
 
 const DIR = fileURLToPath(new URL("../../problems/", import.meta.url));

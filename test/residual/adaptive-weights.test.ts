@@ -1,7 +1,7 @@
 // Adaptive loss weights: the factors follow the published rules on losses with known gradients.
 import { describe, expect, it } from "vitest";
 import { tensor, sum, mul } from "../../src/index.js";
-import { AdaptiveWeights } from "../../src/loss/annealing.js";
+import { AdaptiveWeights } from "../../src/loss/adaptive-weights.js";
 
 describe("adaptive loss weights", () => {
   // θ = (a, b); L_0 = 3a² (equation), L_1 = (b/2)² (condition) at a = 1, b = 2:

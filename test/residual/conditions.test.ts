@@ -96,7 +96,7 @@ describe("periodic conditions", () => {
   });
 
   it("the exact solution of a periodic heat problem checks, a non-periodic one does not", async () => {
-    const { checkExactSolution } = await import("../../src/problem/check.js");
+    const { checkExactSolution } = await import("../../src/residual/check.js");
     const periodic = (initial: string, exact: string) =>
       parseProblem(
         `name: t\ndomain: {x: [0, 6.283185307179586], t: [0, 1]}\nunknowns: [u]\nequations: ["u_t = u_xx"]\nconditions: ["u(x, 0) = ${initial}", {periodic: x}]\nexact: {u: "${exact}"}`,

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { parseProblem } from "../../src/problem/load.js";
 import { enforcedByTrial } from "../../src/residual/enforced.js";
-import { checkExactSolution } from "../../src/problem/check.js";
+import { checkExactSolution } from "../../src/residual/check.js";
 
 function load(yaml: string) {
   return parseProblem(yaml, "test.yaml");
@@ -66,6 +66,12 @@ describe("constraints: hard", () => {
       expect(checkExactSolution(p).ok).toBe(true);
     });
   }
+
+  it("recognises conditions written in other linear forms (u(0) - 1 = 0, 2*u(2) = 8)", () => {
+    const p = load(`name: t\ndomain: {x: [0, 2]}\nunknowns: [u]\nequations: ["u'' = 2"]\nconditions: ["u(0) - 1 = 0", "2*u(2) = 10"]\nconstraints: hard\nexact: {u: "x^2 + 1"}`);
+    expect(p.conditions.filter((c) => enforcedByTrial(p, c))).toHaveLength(2);
+    expect(checkExactSolution(p).ok).toBe(true);
+  });
 
   it("keeps a trial form given in the file", () => {
     const p = load(`name: t\ndomain: {x: [0, 1]}\nunknowns: [u]\nequations: ["u' = 1"]\nconditions: ["u(0) = 0"]\ntrial: {u: "x*N"}\nconstraints: hard`);

@@ -3,13 +3,13 @@
 // or a boundary value shows up here, before any training.
 
 import { Rng } from "../engine/random.js";
-import type { Problem, Source } from "./types.js";
+import type { Problem, Source } from "../problem/types.js";
 import type { Sym } from "../expressions/symbolic.js";
 import type { Location } from "../expressions/resolve.js";
 import * as S from "../expressions/symbolic.js";
-import { exactFields } from "../residual/fields.js";
-import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "../residual/point-sets.js";
-import { periodicFields } from "../residual/periodic.js";
+import { exactFields } from "./fields.js";
+import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "./point-sets.js";
+import { periodicFields } from "./periodic.js";
 
 export interface CheckItem {
   kind: "equation" | "condition" | "periodic";

@@ -1,0 +1,90 @@
+// The PNG plots of a solve: the loss history, then the solution by the shape of the domain.
+
+import { errorPlot1D, heatmaps2D, lossPlot, snapshotsPlot, solutionPlot1D, type HeatmapPanel } from "./plots.js";
+import type { Evaluation } from "./evaluation.js";
+import type { Problem } from "../problem/types.js";
+import type { SolveReport } from "./outputs.js";
+
+/** The PNG plots: loss history, then the solution by the shape of the domain. */
+export function solutionPlots(report: SolveReport): [string, Buffer][] {
+  const { problem, train, evaluation, model } = report;
+  const out: [string, Buffer][] = [];
+  const history = {
+    iteration: train.history.iteration,
+    // With one term the total is that term (times its weight): draw it once.
+    terms: [
+      ...(model.terms.length > 1 ? [{ name: "total", values: train.history.total }] : []),
+      ...model.terms.map((t, i) => ({ name: t.label, values: train.history.terms[i]! })),
+    ],
+    stages: train.stages.map((s) => ({ name: s.optimizer === "adam" ? "Adam" : "L-BFGS", start: s.start })),
+  };
+  out.push(["loss.png", lossPlot(history, `${problem.title}: training loss`)]);
+  const { grid, predicted, exact } = evaluation;
+  const vars = problem.variables;
+  problem.unknowns.forEach((u, k) => {
+    const pred = predicted[k]!;
+    const ex = exact[k] ?? undefined;
+    if (vars.length === 1) {
+      const x = grid.axes[0]!;
+      out.push([`${u}.png`, solutionPlot1D({ title: problem.title, variable: vars[0]!, unknown: u, x, predicted: pred, exact: ex })]);
+      if (ex) {
+        out.push([`${u}_error.png`, errorPlot1D({ title: `${problem.title}: error`, variable: vars[0]!, unknown: u, x, error: pred.map((p, i) => Math.abs(p - ex[i]!)) })]);
+      }
+      return;
+    }
+    if (vars.length === 2) {
+      out.push([`${u}_heatmap.png`, heatmaps2D({ title: `${problem.title}: ${u}`, xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!, panels: panels(u, pred, ex) })]);
+      if (problem.timeVariable !== null) out.push([`${u}_snapshots.png`, snapshots(problem, evaluation, k)]);
+      return;
+    }
+    // Three variables: heat maps over the first two at the start, middle and end of the third.
+    const [n0, n1, n2] = problem.evaluate.points as [number, number, number];
+    const third = vars[2]!;
+    for (const j of new Set([0, Math.floor((n2 - 1) / 2), n2 - 1])) {
+      const pick = (values: ArrayLike<number>): Float64Array => Float64Array.from({ length: n0 * n1 }, (_, m) => values[m * n2 + j]!);
+      const at = grid.axes[2]![j]!;
+      out.push([
+        `${u}_heatmap_${third}${j}.png`,
+        heatmaps2D({
+          title: `${problem.title}: ${u} at ${third} = ${Number(at.toPrecision(4))}`,
+          xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!,
+          panels: panels(u, pick(pred), ex ? pick(ex) : undefined),
+        }),
+      ]);
+    }
+  });
+  return out;
+}
+
+function panels(u: string, pred: ArrayLike<number>, ex: ArrayLike<number> | undefined): HeatmapPanel[] {
+  // Prediction and exact share a colour scale, so that equal colours mean equal values.
+  const list: HeatmapPanel[] = [{ title: `${u} (PINN)`, values: pred, scaleGroup: "solution" }];
+  if (ex) {
+    list.push({ title: `${u} (exact)`, values: ex, scaleGroup: "solution" });
+    list.push({ title: `|error|`, values: Float64Array.from({ length: pred.length }, (_, i) => Math.abs(pred[i]! - ex[i]!)) });
+  }
+  return list;
+}
+
+/** The solution along the space variable at several times (for a two-variable problem with t). */
+function snapshots(problem: Problem, evaluation: Evaluation, k: number): Buffer {
+  const t = problem.timeVariable!;
+  const s = 1 - t;
+  const [ns, nt] = [problem.evaluate.points[s]!, problem.evaluate.points[t]!];
+  const { grid } = evaluation;
+  const times = [...new Set([0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * (nt - 1))))];
+  // values[i0 * n1 + i1] is at (axis0[i0], axis1[i1]).
+  const slice = (values: ArrayLike<number>, j: number): Float64Array =>
+    Float64Array.from({ length: ns }, (_, i) => values[t === 1 ? i * nt + j : j * ns + i]!);
+  const ex = evaluation.exact[k];
+  return snapshotsPlot({
+    title: problem.title,
+    variable: problem.variables[s]!,
+    unknown: problem.unknowns[k]!,
+    timeName: problem.variables[t]!,
+    x: grid.axes[s]!,
+    times: times.map((j) => grid.axes[t]![j]!),
+    predicted: times.map((j) => slice(evaluation.predicted[k]!, j)),
+    exact: ex ? times.map((j) => slice(ex, j)) : undefined,
+  });
+}
