@@ -2,7 +2,7 @@
 
 import type { ResidualModel } from "../residual/model.js";
 import type { Metrics } from "../reports/evaluation.js";
-import type { Problem, Source } from "../problem/types.js";
+import type { Condition, Problem, Source } from "../problem/types.js";
 import { formatIssue } from "../problem/errors.js";
 
 function where(source: Source): string {
@@ -17,9 +17,7 @@ export function describeModel(model: ResidualModel): string[] {
       `network ${[p.variables.length, ...p.network.hidden, p.unknowns.length].join("-")} ${p.network.activation}; ` +
       `${model.network.parameters().reduce((s, t) => s + t.size, 0)} weights`,
   ];
-  p.trial.forEach((t, k) => {
-    if (t?.generated) lines.push(`  constraints: hard — trial form for ${p.unknowns[k]}: ${t.source.text}`);
-  });
+  lines.push(...hardConstraintLines(p, (c) => model.enforced.includes(c)));
   for (const c of model.enforced) lines.push(`  enforced by the trial form: ${c.source.text}${where(c.source)}`);
   for (const t of model.terms.filter((t) => t.kind === "equation" && t.weight !== 1)) lines.push(`  equation (weight ${t.weight}): ${t.label}${where(t.source)}`);
   const penalties = model.terms.filter((t) => t.kind !== "equation");
@@ -40,4 +38,23 @@ export function formatMetric(m: Metrics): string {
 /** Warnings about the problem (valid, but probably not what was meant), on stderr. */
 export function printWarnings(problem: Problem): void {
   for (const w of problem.warnings) process.stderr.write(`${formatIssue(problem.file, w, "warning")}\n`);
+}
+
+/**
+ * For `constraints: hard`: the trial forms pinn built, and what it could not enforce (unknowns
+ * none of whose conditions fit a trial form; conditions that stay penalty terms).
+ */
+export function hardConstraintLines(p: Problem, isEnforced: (c: Condition) => boolean): string[] {
+  if (p.constraints !== "hard") return [];
+  const lines: string[] = [];
+  p.trial.forEach((t, k) => {
+    if (t?.generated) lines.push(`  constraints: hard — trial form for ${p.unknowns[k]}: ${t.source.text}`);
+    else if (t === null) lines.push(`  constraints: hard — no condition on ${p.unknowns[k]} fits a trial form: all stay penalty terms`);
+  });
+  for (const c of p.conditions) {
+    if (!isEnforced(c)) {
+      lines.push(`  constraints: hard — cannot enforce ${c.source.text}${where(c.source)} (per variable a trial form takes values at both ends, or a value and derivatives at one end): it stays a penalty term`);
+    }
+  }
+  return lines;
 }

@@ -1,7 +1,7 @@
 // Write the results of a solve to its output folder: summary.json, solution.csv, model.json,
 // loss.png and the solution plots. Every file is written atomically.
 
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "./atomic.js";
 import { toCsv, type CsvColumn } from "./csv.js";
@@ -12,7 +12,8 @@ import type { ResidualModel } from "../residual/model.js";
 import { modelFile } from "./model-file.js";
 import { settingsSummary } from "./settings.js";
 
-export const PINN_VERSION = "0.1.0";
+/** The package's version, from package.json (two folders up from src/reports and dist/reports). */
+export const PINN_VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 export interface SolveReport {
   problem: Problem;
@@ -30,6 +31,7 @@ export function summaryOf(report: SolveReport, files: string[]): Record<string, 
     problem: {
       name: problem.name,
       title: problem.title,
+      ...(problem.description ? { description: problem.description } : {}),
       file: problem.file,
       domain: Object.fromEntries(problem.variables.map((v, i) => [v, problem.bounds[i]])),
       unknowns: problem.unknowns,
