@@ -3,7 +3,8 @@
 // the position and wording of syntax errors.
 
 import { describe, expect, it } from "vitest";
-import { ExpressionError, parseEquation, parseExpression, tokenize, type Ast, type Span } from "../../src/expressions/parser.js";
+import { parseEquation, parseExpression, tokenize, type Ast, type Span } from "../../src/expressions/parser.js";
+import { expressionError } from "../helpers/expressions.js";
 
 /** Evaluate a tree of numbers and operators (no names): an independent reading of the tree. */
 function evaluate(ast: Ast): number {
@@ -38,16 +39,7 @@ function shape(ast: Ast): string {
   }
 }
 
-/** The ExpressionError thrown by `f` (fails the test when nothing is thrown). */
-function syntaxError(f: () => unknown): ExpressionError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ExpressionError);
-    return e as ExpressionError;
-  }
-  throw new Error("expected an ExpressionError, but nothing was thrown");
-}
+const syntaxError = expressionError;
 
 function spanOf(src: string, part: string, from = 0): Span {
   const start = src.indexOf(part, from);

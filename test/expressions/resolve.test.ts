@@ -2,9 +2,10 @@
 // give the right location, and every misuse of a name is reported at its span with a hint.
 
 import { describe, expect, it } from "vitest";
-import { ExpressionError, parseEquation, parseExpression, type Span } from "../../src/expressions/parser.js";
+import { parseEquation, parseExpression, type Span } from "../../src/expressions/parser.js";
 import { resolve, resolveEquation, type Context, type Names } from "../../src/expressions/resolve.js";
 import * as S from "../../src/expressions/symbolic.js";
+import { expressionError } from "../helpers/expressions.js";
 
 const ONE_D: Names = { variables: ["x"], bounds: [[0, 1]], unknowns: ["u"], constants: new Map([["omega", 2], ["k", 0.25]]) };
 const TWO_D: Names = { variables: ["x", "y"], bounds: [[0, 1], [-1, 2]], unknowns: ["u", "v"], constants: new Map([["h", 0.5]]) };
@@ -22,15 +23,7 @@ function condition(src: string, names: Names) {
   return resolveEquation(lhs, rhs, names, CONDITION);
 }
 
-function nameError(f: () => unknown): ExpressionError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ExpressionError);
-    return e as ExpressionError;
-  }
-  throw new Error("expected an ExpressionError, but nothing was thrown");
-}
+const nameError = expressionError;
 
 /** The span of `part` in `src` (its n-th occurrence, counting from 0). */
 function spanOf(src: string, part: string, occurrence = 0): Span {
