@@ -69,6 +69,8 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       lossWeighting: problem.training.lossWeighting,
       causal: model.causal(),
     });
+    // A stop that ended training does not also skip the plots; one that comes after training does.
+    const stoppedInTraining = options.shouldStop?.() ?? false;
     options.onPhase?.("evaluating");
     const evaluation = evaluateSolution(problem, model.network, model.outputScale);
     const report = { problem, model, train: trained, evaluation };
@@ -78,7 +80,8 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, []), outDir, files: [], written: null, aborted };
     }
     options.onPhase?.("writing");
-    const written = await writeOutputs(staging.dir, report, { plots: options.plots ?? true, shouldStop: options.shouldStop });
+    const shouldStop = (): boolean => !stoppedInTraining && (options.shouldStop?.() ?? false);
+    const written = await writeOutputs(staging.dir, report, { plots: options.plots ?? true, shouldStop });
     let folder: string;
     try {
       folder = staging.commit();

@@ -58,6 +58,12 @@ export function installSignalHandlers(): void {
   listen();
 }
 
+/** Stop handling the signals (for tests). */
+export function uninstallSignalHandlers(): void {
+  permanent = false;
+  unlisten();
+}
+
 export interface RunHandle {
   /** The signal that asked the run to stop, or null. */
   stopSignal(): StopSignal | null;

@@ -1,6 +1,6 @@
 // `pinn solve FILE`: load, train with a progress bar, write outputs, report.
 
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import { loadProblem } from "../problem/load.js";
 import { ProblemError } from "../problem/errors.js";
 import { solve, type SolvePhase } from "../solve.js";
@@ -21,6 +21,12 @@ export interface SolveCommandOptions {
   quiet?: boolean;
   json?: boolean;
   verbose?: boolean;
+}
+
+/** A path as shown to the user: relative to the current folder when inside it, else absolute. */
+function shownPath(path: string): string {
+  const shown = relative(process.cwd(), resolve(path));
+  return shown === "" ? "." : shown.startsWith("..") ? resolve(path) : shown;
 }
 
 export async function runSolve(file: string, opts: SolveCommandOptions): Promise<number> {
@@ -87,7 +93,7 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
       onModel: (model) => {
         for (const line of describeModel(model)) say(line);
         if (opts.verbose) say(kernelLine(activeKernels(problem!)));
-        target = relative(process.cwd(), opts.out ?? `out/${problem!.name}`) || ".";
+        target = shownPath(opts.out ?? `out/${problem!.name}`);
         bar = progressDisplay(model.problem.training.stages, model.terms.map((t) => t.label), !talk);
       },
       onPhase: (p) => {
@@ -108,8 +114,7 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     const verb = { completed: "trained", interrupted: "interrupted after", "non-finite": "stopped after", "no-progress": "FAILED after" }[train.status];
     say(`${verb} ${timing}, final loss ${train.finalLoss.toExponential(3)}`);
     for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
-    const shown = relative(process.cwd(), result.outDir);
-    const where = shown === "" ? "." : shown.startsWith("..") ? result.outDir : shown;
+    const where = shownPath(result.outDir);
     const written = result.written!;
     say(`outputs in ${where}/: ${written.files.join(", ")}`);
     // What could not be written, and where the rest went: on stderr, also with --quiet.

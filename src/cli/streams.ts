@@ -24,7 +24,8 @@ function silence(stream: NodeJS.WriteStream): void {
   }) as typeof stream.write;
 }
 
-function guard(stream: NodeJS.WriteStream, name: "standard output" | "standard error"): void {
+/** Handle write errors of `stream` (exported for tests, which pass a stand-in stream). */
+export function guardStream(stream: NodeJS.WriteStream, name: "standard output" | "standard error"): void {
   stream.on("error", (e: NodeJS.ErrnoException) => {
     silence(stream);
     if (e.code === "EPIPE") return;
@@ -41,8 +42,8 @@ function guard(stream: NodeJS.WriteStream, name: "standard output" | "standard e
 export function guardStandardStreams(): void {
   if (installed) return;
   installed = true;
-  guard(process.stdout, "standard output");
-  guard(process.stderr, "standard error");
+  guardStream(process.stdout, "standard output");
+  guardStream(process.stderr, "standard error");
   // A write error may surface after the command has returned its exit code.
   process.on("exit", () => {
     if (failed !== null) process.exitCode = EXIT.failed;

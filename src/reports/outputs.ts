@@ -15,8 +15,23 @@ import { modelFile } from "./model-file.js";
 import { settingsSummary } from "./settings.js";
 import { activeKernels } from "./kernels.js";
 
-/** The package's version, from package.json (two folders up from src/reports and dist/reports). */
-export const PINN_VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+/**
+ * The package's version, from pinn's package.json: the nearest one above this module (two folders up
+ * from src/reports and dist/reports, three from dist-bench/src/reports).
+ */
+export const PINN_VERSION: string = packageVersion();
+
+function packageVersion(): string {
+  for (let up = "../../"; up.length <= 5 * 3; up += "../") {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(`${up}package.json`, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "pinn" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      /* not here: one folder up */
+    }
+  }
+  return "unknown";
+}
 
 export interface SolveReport {
   problem: Problem;
