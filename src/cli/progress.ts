@@ -12,7 +12,8 @@ export interface ProgressDisplay {
 
 const silent: ProgressDisplay = { update: () => {}, stop: () => {} };
 
-const BAR = 20;
+/** Bar width: narrower on narrow terminals, to leave room for a loss term. */
+const barWidth = (columns: number): number => (columns < 100 ? 10 : 20);
 
 /** Seconds as "12s", "3m05s", "1h02m" (or "-" while unknown). */
 export function formatEta(seconds: number): string {
@@ -36,23 +37,25 @@ export interface LineParts {
 /** The progress line, at most `columns` characters: terms that do not fit are left out ("+2 terms"). */
 export function progressLine(p: LineParts, columns: number): string {
   const name = p.optimizer === "adam" ? "Adam  " : "L-BFGS";
+  const BAR = barWidth(columns);
   const filled = p.total > 0 ? Math.min(BAR, Math.round((BAR * p.value) / p.total)) : 0;
   const bar = "█".repeat(filled) + "░".repeat(BAR - filled);
   let line = `${name} ${bar} ${p.value}/${p.total} ETA ${formatEta(p.etaSeconds)} | loss ${p.loss}`;
   const width = Math.max(40, columns - 1);
   if (line.length > width) return line.slice(0, width);
+  const cut = (label: string, n: number): string => (label.length > n ? `${label.slice(0, n - 1)}…` : label);
   for (let i = 0; i < p.terms.length; i++) {
     const [label, value] = p.terms[i]!;
-    const short = label.length > 18 ? `${label.slice(0, 17)}…` : label;
-    const piece = ` | ${short} ${value}`;
     const rest = p.terms.length - i - 1;
     const more = rest > 0 ? ` +${rest}` : "";
-    if (line.length + piece.length + more.length > width) {
-      const left = ` +${p.terms.length - i}`;
-      if (line.length + left.length <= width) line += left;
+    // Room for this term's label; the first term's label is shortened further (to 6) if need be.
+    const room = width - line.length - more.length - ` |  ${value}`.length;
+    const n = Math.min(18, room);
+    if (n < (i === 0 ? 6 : Math.min(18, label.length))) {
+      line += ` +${p.terms.length - i}`;
       break;
     }
-    line += piece;
+    line += ` | ${cut(label, n)} ${value}`;
   }
   return line;
 }
