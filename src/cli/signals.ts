@@ -33,6 +33,8 @@ function onSignal(signal: StopSignal): void {
     return;
   }
   const note = active?.abortNote() ?? "nothing was written";
+  // The progress bar hides the cursor while it runs: show it again.
+  if (process.stderr.isTTY) process.stderr.write("\u001b[?25h");
   process.stderr.write(`\npinn: aborted by ${signal}: ${note}\n`);
   // The 'exit' listeners remove any half-written output folder.
   process.exit(EXIT.aborted);

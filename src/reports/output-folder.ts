@@ -4,15 +4,22 @@
 // folder each leave a complete set (the later one wins); staging folders of runs that died are removed
 // by the next run. The target may only hold what pinn writes: a folder holding anything else is not
 // replaced (an error before training).
+//
+// Where the folder cannot be swapped — its parent is not writable, or it is a mount point — the set
+// is staged inside it instead and moved in file by file at the end (the old outputs are removed
+// first): still never a mix of two runs' files, but a kill during those few renames can leave a part.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, accessSync, constants } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, accessSync, constants } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 
 /** The output folder cannot be created or written. */
 export class OutputFolderError extends Error {}
 
 /** What a pinn output folder may hold (anything else means the folder is not pinn's to replace). */
-const OUTPUT_FILE = /^(summary\.json|solution\.csv|model\.json|[^/]*\.png|\..*\.tmp)$/;
+const OUTPUT_FILE = /^(summary\.json|solution\.csv|model\.json|[^/]*\.png|\..*\.tmp|\.pinn-staging-\d+-[A-Za-z0-9]+)$/;
+
+/** Staging inside the target (when its parent cannot be written): `.pinn-staging-<pid>-<random>`. */
+const INSIDE = /^\.pinn-staging-(\d+)-[A-Za-z0-9]+$/;
 
 const STAGING = (name: string): RegExp => new RegExp(`^\\.${escapeRegExp(name)}\\.pinn-(?:old-)?(\\d+)-[A-Za-z0-9]+$`);
 
@@ -93,6 +100,8 @@ export class OutputStaging {
     readonly target: string,
     /** Where they are written first. */
     readonly dir: string,
+    /** Staged inside the target (moved in file by file) rather than beside it (swapped in whole). */
+    private readonly inside = false,
   ) {}
 
   /**
@@ -104,6 +113,7 @@ export class OutputStaging {
     const parent = dirname(full);
     const name = basename(full);
     let dir: string;
+    let inside = false;
     try {
       if (existsSync(full)) {
         if (!statSync(full).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
@@ -118,25 +128,62 @@ export class OutputStaging {
       }
       makeFolders(parent);
       removeStale(parent, name);
-      dir = mkdtempSync(join(parent, `.${name}.pinn-${process.pid}-`));
+      try {
+        dir = mkdtempSync(join(parent, `.${name}.pinn-${process.pid}-`));
+      } catch (e) {
+        // The parent cannot be written, but an existing target may: stage inside it.
+        if (!["EACCES", "EPERM", "EROFS"].includes((e as NodeJS.ErrnoException).code ?? "") || !existsSync(full)) throw e;
+        removeStaleInside(full);
+        dir = mkdtempSync(join(full, `.pinn-staging-${process.pid}-`));
+        inside = true;
+      }
     } catch (e) {
       if (e instanceof OutputFolderError) throw e;
       throw new OutputFolderError(`cannot write the outputs to ${full}: ${explain(e)}`);
     }
     removePendingOnExit();
     pending.add(dir);
-    return new OutputStaging(full, dir);
+    return new OutputStaging(full, dir, inside);
+  }
+
+  /** Replace the target's outputs by the staged files, one file at a time. */
+  private fillInPlace(): void {
+    const staged = basename(this.dir);
+    for (const e of readdirSync(this.target)) {
+      if (e !== staged && OUTPUT_FILE.test(e) && !(INSIDE.test(e) && alive(Number(INSIDE.exec(e)![1])))) rmSync(join(this.target, e), { recursive: true, force: true });
+    }
+    for (const f of readdirSync(this.dir)) moveFile(join(this.dir, f), join(this.target, f));
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Move the staged set into place (replacing the previous outputs); returns the folder now holding them. */
   commit(): string {
     if (this.committed) return this.target;
+    try {
+      if (this.inside) this.fillInPlace();
+      else this.swap();
+    } catch (e) {
+      // A mount point cannot be renamed (EBUSY), nor a folder in a read-only parent: fill it in place.
+      const code = (e as { cause?: NodeJS.ErrnoException }).cause?.code ?? "";
+      if (this.inside || !["EBUSY", "EXDEV", "EACCES", "EPERM", "EROFS"].includes(code) || !existsSync(this.target)) throw e;
+      try {
+        this.fillInPlace();
+      } catch (e2) {
+        throw new OutputFolderError(`cannot move the outputs into ${this.target}: ${explain(e2)}; they are in ${this.dir}`);
+      }
+    }
+    pending.delete(this.dir);
+    this.committed = true;
+    return this.target;
+  }
+
+  private swap(): void {
     const parent = dirname(this.target);
     const name = basename(this.target);
     // Another run may swap its set in between our two renames: then the target exists again, and
     // we move it aside once more.
     const fail = (e: unknown): OutputFolderError =>
-      new OutputFolderError(`cannot move the outputs into ${this.target}: ${explain(e)}; they are in ${this.dir}`);
+      new OutputFolderError(`cannot move the outputs into ${this.target}: ${explain(e)}; they are in ${this.dir}`, { cause: e });
     const retryable = (e: unknown): boolean => ["ENOTEMPTY", "EEXIST", "ENOENT"].includes((e as NodeJS.ErrnoException).code ?? "");
     for (let attempt = 0; ; attempt++) {
       let old: string | null = null;
@@ -165,9 +212,6 @@ export class OutputStaging {
       if (old !== null) rmSync(old, { recursive: true, force: true });
       break;
     }
-    pending.delete(this.dir);
-    this.committed = true;
-    return this.target;
   }
 
   /** Keep the staged files where they are (e.g. when they could not be moved); they are no longer removed at exit. */
@@ -195,5 +239,24 @@ function removeStale(parent: string, name: string): void {
   for (const e of entries) {
     const m = pattern.exec(e);
     if (m && !alive(Number(m[1]))) rmSync(join(parent, e), { recursive: true, force: true });
+  }
+}
+
+/** Staging folders inside a target left by runs that died. */
+function removeStaleInside(target: string): void {
+  for (const e of readdirSync(target)) {
+    const m = INSIDE.exec(e);
+    if (m && !alive(Number(m[1]))) rmSync(join(target, e), { recursive: true, force: true });
+  }
+}
+
+/** Rename, or copy and remove across file systems. */
+function moveFile(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
+    copyFileSync(from, to);
+    rmSync(from, { force: true });
   }
 }
