@@ -146,13 +146,13 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
     if (Number.isFinite(loss)) return false;
     const bad = model.terms.filter((_, t) => !Number.isFinite(terms[t]!)).map((t) => `"${t.label}"`);
     status = "non-finite";
-    const terms_ = bad.length > 0 ? ` (term ${bad.join(", ")})` : "";
+    const where = bad.length > 0 ? ` (term ${bad.join(", ")})` : "";
     message =
       best.loss === Infinity
-        ? `the loss was ${loss} from the first iteration${terms_}: the network was never trained, and the outputs hold ` +
+        ? `the loss was ${loss} from the first iteration${where}: the network was never trained, and the outputs hold ` +
           "the initial network. Check the equations and conditions for divisions by zero, logs or square roots of " +
           "negative values, or values that overflow, at the initial network's output."
-        : `the loss became ${loss} at iteration ${iteration}${terms_}; ` +
+        : `the loss became ${loss} at iteration ${iteration}${where}; ` +
           `training stopped and the best weights seen (loss ${best.loss.toExponential(3)}) were kept. ` +
           "Try a smaller learning_rate, or check the equations for divisions by zero or logs of negative values.";
     best.restore();
