@@ -117,17 +117,20 @@ describe("generated trial forms", () => {
 
   it("print as a person would write them, with the same value", () => {
     const p = parseProblem(
-      `name: h\ndomain: {x: [-1, 2], t: [0, 3]}\nunknowns: [u]\nequations: ["u_t = u_xx"]\nconditions: ["u(x, 0) = 0", "u(-1, t) = 0", "u(2, t) = 0"]\nconstraints: hard\n`,
+      `name: h\ndomain: {x: [-1, 2], t: [0, 3]}\nunknowns: [u]\nequations: ["u_t = u_xx"]\nconditions: ["u(x, 0) = sin(pi*x)", "u(-1, t) = 0", "u(2, t) = 0"]\nconstraints: hard\n`,
       "h.yaml",
     );
     const line = hardConstraintLines(p, () => true).find((l) => l.includes("trial form for u"))!;
     expect(line).not.toMatch(/- -|\d\.\d{6,}/);
-    expect(line).toContain("x + 1");
+    // 4/(3·3) · (2 − x)(x + 1) · t/3: the constants gathered into one exact fraction, π as pi.
+    // (The factors' order follows the symbolic nodes' creation order.)
+    expect(line).toMatch(/ \+ 4(\*(N|t|\(2 - x\)|\(x \+ 1\))){4}\/27$/);
+    expect(line).toContain("sin(pi*x)");
     // The tidied text parses back to the same function: evaluate both with N = 1 at a few points.
     const shown = displayExpression(p.trial[0]!.expr, p);
-    const f = (src: string) => new Function("x", "t", "N", `return ${src.replaceAll("^", "**")};`) as (x: number, t: number, n: number) => number;
+    const f = (src: string) => new Function("x", "t", "N", "sin", "pi", `return ${src.replaceAll("^", "**")};`) as (x: number, t: number, n: number, sin: (v: number) => number, pi: number) => number;
     for (const [x, t] of [[0.3, 0.7], [-0.5, 2.9], [1.9, 0.1]] as const) {
-      expect(f(shown)(x, t, 1)).toBeCloseTo(f(p.trial[0]!.source.text)(x, t, 1), 12);
+      expect(f(shown)(x, t, 1.7, Math.sin, Math.PI)).toBeCloseTo(f(p.trial[0]!.source.text)(x, t, 1.7, Math.sin, Math.PI), 12);
     }
   });
 });
