@@ -2,6 +2,7 @@
 // docs/problem-format (see README), resolve every expression, fill in the defaults.
 // All problems found are reported together, each with its file, line, column and a fix.
 
+import { readReference } from "./reference.js";
 import { readFileSync } from "node:fs";
 import { YamlSource, checkKeys, get, getPair, asMap, asList, asString, asNumber, asPositiveInt, asBoolean, isScalar, isMap, Scalar, type Node, type YAMLMap } from "./yaml-source.js";
 import { ProblemError, type ProblemIssue } from "./errors.js";
@@ -18,7 +19,7 @@ import { SAMPLING_METHODS, type SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
 import { closest, didYouMean } from "../util/suggest.js";
 
-const TOP_KEYS = ["name", "title", "description", "domain", "unknowns", "constants", "equations", "conditions", "trial", "constraints", "exact", "network", "training", "evaluate"];
+const TOP_KEYS = ["name", "title", "description", "domain", "unknowns", "constants", "equations", "conditions", "trial", "constraints", "exact", "network", "training", "evaluate", "reference"];
 const NETWORK_KEYS = ["hidden", "activation", "init"];
 const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling"];
 const EVALUATE_KEYS = ["points"];
@@ -122,6 +123,7 @@ class ProblemReader {
       training,
       evaluate,
       warnings: this.warnings,
+      reference: readReference(src, root, { variables: domain.variables, bounds: domain.bounds, unknowns }),
     };
     if (constraints === "hard") problem.trial = buildHardTrials(problem);
     return problem;

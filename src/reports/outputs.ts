@@ -92,7 +92,7 @@ export function solutionCsv(problem: Problem, evaluation: Evaluation): string {
     columns.push({ name: u, values: predicted[k]! });
     const ex = exact[k];
     if (ex) {
-      columns.push({ name: `${u}_exact`, values: ex });
+      columns.push({ name: `${u}_${evaluation.against?.[k] ?? "exact"}`, values: ex });
       columns.push({ name: `${u}_error`, values: predicted[k]!.map((p, n) => p - ex[n]!) });
     }
   });
