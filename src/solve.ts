@@ -8,6 +8,8 @@ import { ResidualModel } from "./residual/model.js";
 import { train, type TrainHooks, type TrainResult } from "./training/trainer.js";
 import { evaluateSolution, type Evaluation } from "./reports/evaluation.js";
 import { prepareOutputFolder, summaryOf, writeOutputs } from "./reports/outputs.js";
+import { diagnose, type Diagnostics } from "./diagnostics/index.js";
+import { assertPreflight } from "./residual/check.js";
 
 export interface SolveOptions extends TrainHooks {
   /** Output folder (default out/<name> under the current directory). */
@@ -26,6 +28,8 @@ export interface SolveResult {
   model: ResidualModel;
   train: TrainResult;
   evaluation: Evaluation;
+  /** Raw residuals and the verdict (README, "Reading the diagnostics"). */
+  diagnostics: Diagnostics;
   summary: Record<string, unknown>;
   outDir: string;
   files: string[];
@@ -39,6 +43,7 @@ export function buildModel(problem: Problem): ResidualModel {
 
 export async function solve(problem: Problem, options: SolveOptions = {}): Promise<SolveResult> {
   const outDir = resolvePath(options.outDir ?? join("out", problem.name));
+  assertPreflight(problem);
   const model = buildModel(problem);
   if (options.write !== false) prepareOutputFolder(outDir);
   options.onModel?.(model);
@@ -48,7 +53,8 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
     causal: model.causal(),
   });
   const evaluation = evaluateSolution(problem, model.network, model.outputScale);
-  const report = { problem, model, train: trained, evaluation };
+  const diagnostics = diagnose(problem, model, trained);
+  const report = { problem, model, train: trained, evaluation, diagnostics };
   const files = options.write === false ? [] : await writeOutputs(outDir, report, { plots: options.plots ?? true });
-  return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, files), outDir, files };
+  return { problem, network: model.network, model, train: trained, evaluation, diagnostics, summary: summaryOf(report, files), outDir, files };
 }

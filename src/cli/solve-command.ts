@@ -8,6 +8,8 @@ import { OutputFolderError } from "../reports/outputs.js";
 import { progressDisplay } from "./progress.js";
 import { describeModel, formatMetric, printWarnings } from "./describe.js";
 import { EXIT } from "./exit-codes.js";
+import { printDiagnostics } from "../diagnostics/index.js";
+import { PreflightError } from "../residual/check.js";
 
 export interface SolveCommandOptions {
   epochs?: number;
@@ -54,6 +56,10 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
       process.stderr.write(`${e.message}\n`);
       return EXIT.badInput;
     }
+    if (e instanceof PreflightError) {
+      process.stderr.write(`${e.message}\n`);
+      return EXIT.failed;
+    }
     if (e instanceof OutputFolderError) {
       process.stderr.write(`pinn: ${e.message}\n  hint: choose another folder with --out DIR\n`);
       return EXIT.badInput;
@@ -81,10 +87,11 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     if (opts.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
     if (train.status === "non-finite") process.stderr.write(`pinn: ${train.message}\n`);
     const timing = `${train.epochs} iterations in ${train.seconds.toFixed(2)} s (${((1000 * train.seconds) / Math.max(train.epochs, 1)).toFixed(3)} ms per iteration)`;
-    say(`${train.status === "completed" ? "trained" : train.status === "interrupted" ? "interrupted after" : "stopped after"} ${timing}, final loss ${train.finalLoss.toExponential(3)}`);
+    say(`${train.status === "completed" ? "trained" : train.status === "interrupted" ? "interrupted after" : "stopped after"} ${timing}, final training loss ${train.finalLoss.toExponential(3)} (normalised and weighted; raw residuals below)`);
     for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
+    const solved = printDiagnostics(result.diagnostics, say, opts.quiet);
     const shown = relative(process.cwd(), result.outDir);
     say(`outputs in ${shown === "" ? "." : shown.startsWith("..") ? result.outDir : shown}/: ${result.files.join(", ")}`);
-    return train.status === "completed" ? EXIT.ok : train.status === "interrupted" ? EXIT.interrupted : EXIT.failed;
+    return train.status === "completed" ? (solved ? EXIT.ok : EXIT.failed) : train.status === "interrupted" ? EXIT.interrupted : EXIT.failed;
   }
 }

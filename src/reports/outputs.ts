@@ -11,6 +11,7 @@ import type { TrainResult } from "../training/trainer.js";
 import type { ResidualModel } from "../residual/model.js";
 import { modelFile } from "./model-file.js";
 import { settingsSummary } from "./settings.js";
+import { diagnosticsSummary, type Diagnostics } from "../diagnostics/index.js";
 
 /** The package's version, from package.json (two folders up from src/reports and dist/reports). */
 export const PINN_VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -20,6 +21,7 @@ export interface SolveReport {
   model: ResidualModel;
   train: TrainResult;
   evaluation: Evaluation;
+  diagnostics?: Diagnostics;
 }
 
 /** The JSON summary of a solve. */
@@ -70,6 +72,7 @@ export function summaryOf(report: SolveReport, files: string[]): Record<string, 
       })),
     },
     metrics: evaluation.metrics,
+    ...diagnosticsSummary(report.diagnostics),
     evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count },
     files,
     pinn_version: PINN_VERSION,
@@ -130,6 +133,7 @@ export async function writeOutputs(dir: string, report: SolveReport, options: { 
   if (options.plots) {
     const { solutionPlots } = await import("./solution-plots.js");
     for (const [name, png] of solutionPlots(report)) write(name, png);
+    for (const [name, png] of (await import("./residual-plots.js")).residualPlots(report)) write(name, png);
   }
   files.push("summary.json");
   writeJsonAtomic(join(dir, "summary.json"), summaryOf(report, files));
