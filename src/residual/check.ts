@@ -10,7 +10,7 @@ import * as S from "../expressions/symbolic.js";
 import { exactFields } from "./fields.js";
 import { evaluatePoints } from "../expressions/evaluate.js";
 import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "./point-sets.js";
-import { periodicFields } from "./periodic.js";
+import { periodicFields } from "../terms/periodic.js";
 
 export interface CheckItem {
   kind: "equation" | "condition" | "periodic";
