@@ -10,7 +10,7 @@ import type { Sym } from "../expressions/symbolic.js";
 import type { Problem, Source } from "../problem/types.js";
 import type { PinnNetwork } from "../residual/network.js";
 import { TaylorFields, unknownForms } from "../residual/fields.js";
-import { periodicFields } from "../residual/periodic.js";
+import { periodicFields } from "../terms/periodic.js";
 import { withCoordinate } from "../residual/point-sets.js";
 import { makeGrid, type Grid } from "../reports/evaluation.js";
 import { termScales } from "../residual/scales.js";
