@@ -10,6 +10,8 @@ import { evaluateSolution, type Evaluation } from "./reports/evaluation.js";
 import { summaryOf, writeOutputs, writeErrorReason, type WriteResult } from "./reports/outputs.js";
 import { OutputStaging } from "./reports/output-folder.js";
 import { withOverrides, type RunOverrides } from "./run-overrides.js";
+import { diagnose, type Diagnostics } from "./diagnostics/index.js";
+import { assertPreflight } from "./residual/check.js";
 
 export type SolvePhase = "training" | "evaluating" | "writing";
 
@@ -36,6 +38,8 @@ export interface SolveResult {
   model: ResidualModel;
   train: TrainResult;
   evaluation: Evaluation;
+  /** Raw residuals and the verdict (README, "Reading the diagnostics"). */
+  diagnostics: Diagnostics;
   summary: Record<string, unknown>;
   /** The folder holding the outputs (the staging folder when they could not be moved into place). */
   outDir: string;
@@ -57,6 +61,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
   if (unknown.length > 0) throw new TypeError(`solve: unknown option ${unknown.map((k) => `"${k}"`).join(", ")} (options: ${[...OPTION_KEYS].join(", ")})`);
   if (options.out !== undefined && options.outDir !== undefined && options.out !== options.outDir) throw new TypeError("solve: give out or outDir, not both");
   const problem = withOverrides(loaded, options);
+  assertPreflight(problem);
   const outDir = resolvePath(options.outDir ?? options.out ?? join("out", problem.name));
   const model = buildModel(problem);
   const staging = options.write !== false ? OutputStaging.begin(outDir) : null;
@@ -73,11 +78,12 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
     const stoppedInTraining = options.shouldStop?.() ?? false;
     options.onPhase?.("evaluating");
     const evaluation = evaluateSolution(problem, model.network, model.outputScale);
-    const report = { problem, model, train: trained, evaluation };
+    const diagnostics = diagnose(problem, model, trained);
+    const report = { problem, model, train: trained, evaluation, diagnostics };
     const aborted = trained.status === "interrupted" && trained.epochs === 0;
     if (staging === null || aborted) {
       staging?.discard();
-      return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, []), outDir, files: [], written: null, aborted };
+      return { problem, network: model.network, model, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted };
     }
     options.onPhase?.("writing");
     const shouldStop = (): boolean => !stoppedInTraining && (options.shouldStop?.() ?? false);
@@ -90,7 +96,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       folder = staging.dir;
       written.failed.push({ file: outDir, reason: e instanceof Error ? e.message : writeErrorReason(e) });
     }
-    return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false };
+    return { problem, network: model.network, model, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false };
   } catch (e) {
     staging?.discard();
     throw e;

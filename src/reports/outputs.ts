@@ -14,6 +14,7 @@ import type { ResidualModel } from "../residual/model.js";
 import { modelFile } from "./model-file.js";
 import { settingsSummary } from "./settings.js";
 import { activeKernels } from "./kernels.js";
+import { diagnosticsSummary, type Diagnostics } from "../diagnostics/index.js";
 
 /**
  * The package's version, from pinn's package.json: the nearest one above this module (two folders up
@@ -38,6 +39,7 @@ export interface SolveReport {
   model: ResidualModel;
   train: TrainResult;
   evaluation: Evaluation;
+  diagnostics?: Diagnostics;
 }
 
 /** The JSON summary of a solve. */
@@ -89,6 +91,7 @@ export function summaryOf(report: SolveReport, files: string[], written?: Omit<W
     },
     metrics: evaluation.metrics,
     kernels: activeKernels(problem),
+    ...diagnosticsSummary(report.diagnostics),
     evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count },
     files,
     ...(written && written.failed.length > 0 ? { write_errors: written.failed } : {}),
@@ -114,7 +117,7 @@ export function solutionCsv(problem: Problem, evaluation: Evaluation): string {
     columns.push({ name: u, values: predicted[k]! });
     const ex = exact[k];
     if (ex) {
-      columns.push({ name: `${u}_exact`, values: ex });
+      columns.push({ name: `${u}_${evaluation.against?.[k] ?? "exact"}`, values: ex });
       columns.push({ name: `${u}_error`, values: predicted[k]!.map((p, n) => p - ex[n]!) });
     }
   });
@@ -204,7 +207,8 @@ export async function writeOutputs(dir: string, report: SolveReport, options: Wr
   if (options.plots) {
     try {
       const { solutionPlots } = await import("./solution-plots.js");
-      const plots = solutionPlots(report);
+      const { residualPlots } = await import("./residual-plots.js");
+      const plots: [string, () => Buffer][] = [...solutionPlots(report), ...residualPlots(report).map(([n, png]): [string, () => Buffer] => [n, () => png])];
       for (const [i, [name, draw]] of plots.entries()) {
         // Let a stop signal be seen between plots (drawing is synchronous).
         await new Promise((r) => setImmediate(r));
