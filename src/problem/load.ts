@@ -16,6 +16,7 @@ import { readName, readDomainNames, readUnknowns, readConstants, readIntervals }
 import { readEquations, readConditions, readPerUnknown, checkUnknownsUsed } from "./equations.js";
 import { readNetwork, readTraining, readEvaluate } from "./settings.js";
 import { SECTIONS, TOP_KEYS, type ReadState } from "./sections.js";
+import { checkProblemLimits } from "./limits.js";
 
 export interface LoadOptions {
   /** Override settings from the command line. */
@@ -109,6 +110,7 @@ function readProblem(ctx: ReaderContext): Problem | null {
   runSections(ctx, "problem", state);
   const problem = state.problem;
   if (problem === null) return null;
+  checkProblemLimits(ctx, problem, root);
   if (constraints === "hard") problem.trial = buildHardTrials(problem);
   return problem;
 }
