@@ -110,7 +110,7 @@ function readProblem(ctx: ReaderContext): Problem | null {
   runSections(ctx, "problem", state);
   const problem = state.problem;
   if (problem === null) return null;
-  checkProblemLimits(ctx, problem, root);
+  if (src.issues.length === 0) checkProblemLimits(ctx, problem, root);
   if (constraints === "hard") problem.trial = buildHardTrials(problem);
   return problem;
 }

@@ -1,7 +1,7 @@
 // Reading YAML while keeping positions: typed accessors over yaml's document nodes that report
 // problems with the line and column of the offending node.
 
-import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node, type YAMLMap, type Pair } from "yaml";
+import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Node, type YAMLMap, type Pair } from "yaml";
 import type { ProblemIssue, SourcePosition } from "./errors.js";
 import { didYouMean } from "../util/suggest.js";
 
@@ -44,7 +44,7 @@ export class YamlSource {
       this.issues.push({ message: `YAML syntax: ${message}`, position, hint: yamlHint(e.code) });
     }
     this.root = doc.errors.length > 0 ? null : (doc.contents as Node | null);
-    if (this.root !== null && !this.checkTree(doc)) this.root = null;
+    if (this.root !== null && !this.checkTree()) this.root = null;
   }
 
   /**
@@ -53,36 +53,42 @@ export class YamlSource {
    * at the bound); reports duplicate keys and nesting deeper than YAML_LIMITS.maxDepth.
    * False when the tree cannot be used.
    */
-  private checkTree(doc: Document): boolean {
+  private checkTree(): boolean {
     const before = this.issues.length;
     let expanded = 0;
-    const stack: { node: Node; depth: number; viaAlias: boolean }[] = [{ node: this.root!, depth: 0, viaAlias: false }];
+    const tooMany = (node: Node): false => {
+      this.error(node, `aliases (*name) expand to more than ${YAML_LIMITS.maxAliasExpansion} values`, "write the repeated values out, or use fewer nested aliases");
+      return false;
+    };
+    // Anchors seen so far, in document order (an alias names the latest anchor before it).
+    const anchors = new Map<string, Node>();
+    type Entry = { value: unknown; set: (n: Node) => void; depth: number; viaAlias: boolean };
+    const stack: Entry[] = [{ value: this.root, set: () => undefined, depth: 0, viaAlias: false }];
     while (stack.length > 0) {
-      const { node, depth, viaAlias } = stack.pop()!;
-      if (viaAlias && ++expanded > YAML_LIMITS.maxAliasExpansion) {
-        this.error(node, `aliases (*name) expand to more than ${YAML_LIMITS.maxAliasExpansion} values`, "write the repeated values out, or use fewer nested aliases");
-        return false;
+      const entry = stack.pop()!;
+      const { depth } = entry;
+      let { value, viaAlias } = entry;
+      if (value === null || value === undefined) continue;
+      if (isAlias(value)) {
+        const resolved = anchors.get(value.source);
+        if (resolved === undefined) {
+          this.error(value as unknown as Node, `the alias *${value.source} names no anchor before it`, `define it first with &${value.source}, e.g. x: &${value.source} [0, 1]`);
+          continue;
+        }
+        entry.set(resolved);
+        value = resolved;
+        viaAlias = true;
       }
+      const node = value as Node;
+      if (viaAlias && ++expanded > YAML_LIMITS.maxAliasExpansion) return tooMany(node);
       if (depth > YAML_LIMITS.maxDepth) {
         this.error(node, `the file is nested more than ${YAML_LIMITS.maxDepth} levels deep`, "a problem file nests a few levels deep; check the brackets and indentation here");
         return false;
       }
-      const child = (value: unknown, set: (n: Node) => void): void => {
-        if (value === null || value === undefined || isScalar(value)) return;
-        let target = value as Node;
-        let alias = viaAlias;
-        if (isAlias(value)) {
-          const resolved = value.resolve(doc) as Node | undefined;
-          if (resolved === undefined) {
-            this.error(value as unknown as Node, `the alias *${value.source} names no anchor`, `define it first with &${value.source}, e.g. x: &${value.source} [0, 1]`);
-            return;
-          }
-          set(resolved);
-          target = resolved;
-          alias = true;
-        }
-        stack.push({ node: target, depth: depth + 1, viaAlias: alias });
-      };
+      const anchor = (node as { anchor?: string }).anchor;
+      if (anchor !== undefined && !viaAlias) anchors.set(anchor, node);
+      const children: Entry[] = [];
+      const child = (v: unknown, set: (n: Node) => void): void => void children.push({ value: v, set, depth: depth + 1, viaAlias });
       if (isMap(node)) {
         const keys = new Set<string>();
         for (const pair of node.items) {
@@ -92,7 +98,7 @@ export class YamlSource {
           }
           if (isScalar(pair.key)) {
             const k = String(pair.key.value);
-            if (keys.has(k)) this.error(pair.key, `the key "${k}" appears twice in this map`, yamlHint("DUPLICATE_KEY"));
+            if (keys.has(k) && !viaAlias) this.error(pair.key, `the key "${k}" appears twice in this map`, yamlHint("DUPLICATE_KEY"));
             keys.add(k);
           } else if (pair.key !== null) child(pair.key, () => undefined);
           child(pair.value, (n) => (pair.value = n));
@@ -100,6 +106,8 @@ export class YamlSource {
       } else if (isSeq(node)) {
         node.items.forEach((item, i) => (isPair(item) ? child(item.value, (n) => (item.value = n)) : child(item, (n) => (node.items[i] = n))));
       }
+      // In reverse, so that the stack visits them in document order.
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }
     return this.issues.length === before;
   }
