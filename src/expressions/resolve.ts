@@ -194,7 +194,7 @@ class Resolver {
         for (const ch of letters) {
           const i = this.names.variables.indexOf(ch);
           if (i < 0) {
-            const meant = this.names.variables.map((v) => `${base}_${letters.replace(ch, v)}`);
+            const meant = this.names.variables.map((v) => `${base}_${letters.split(ch).join(v)}`);
             throw new ExpressionError(
               `"${ast.name}": "${ch}" is not a variable of the domain (${this.names.variables.join(", ")}) (did you mean ${meant.map((m) => `"${m}"`).join(" or ")}?)`,
               ast.span,
