@@ -116,7 +116,18 @@ function readProblem(ctx: ReaderContext): Problem | null {
 }
 
 function runSections(ctx: ReaderContext, phase: "names" | "problem", state: ReadState): void {
-  for (const section of SECTIONS) if (section.phase === phase) section.read(ctx, get(state.root, section.key), state);
+  for (const section of SECTIONS) {
+    if (section.phase !== phase) continue;
+    const node = get(state.root, section.key);
+    try {
+      section.read(ctx, node, state);
+    } catch (e) {
+      // A file the section reads (a CSV) that cannot be read at all: reported at the section, so
+      // that the error is located in the problem file. Errors located in that file pass through.
+      if (!(e instanceof ProblemError) || e.issues.some((i) => i.position !== undefined)) throw e;
+      for (const issue of e.issues) ctx.src.error(node, `${section.key}: ${e.file}: ${issue.message}`, issue.hint);
+    }
+  }
 }
 
 function sortByPosition(issues: ProblemIssue[]): ProblemIssue[] {
