@@ -289,3 +289,13 @@ describe("hints toward the expression language", () => {
     expect(issue.position).toEqual(locate(text, "u_y"));
   });
 });
+
+describe("a section's data file that cannot be read", () => {
+  it("is reported at the section's key in the problem file", () => {
+    const text = `${VALID}reference:\n  file: no-such-file.csv\n`;
+    const issue = onlyIssue(text);
+    expect(issue.message).toMatch(/^reference: .*no-such-file\.csv: cannot read the reference file \(ENOENT\)$/);
+    expect(issue.position).toEqual(locate(text, "file: no-such"));
+    expect(issue.hint).toMatch(/relative to the problem file/);
+  });
+});
