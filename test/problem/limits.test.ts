@@ -7,6 +7,10 @@ import { parseProblem, type LoadOptions } from "../../src/problem/load.js";
 import { ProblemError, type ProblemIssue, type SourcePosition } from "../../src/problem/errors.js";
 import { LIMITS, checkPointsOption, memoryEstimate, parameterCount } from "../../src/problem/limits.js";
 import { EXPRESSION_LIMITS } from "../../src/expressions/parser.js";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pinn } from "../helpers/cli.js";
 
 const VALID = `name: ode
 domain:
@@ -297,5 +301,26 @@ describe("a section's data file that cannot be read", () => {
     expect(issue.message).toMatch(/^reference: .*no-such-file\.csv: cannot read the reference file \(ENOENT\)$/);
     expect(issue.position).toEqual(locate(text, "file: no-such"));
     expect(issue.hint).toMatch(/relative to the problem file/);
+  });
+});
+
+describe("pinn check and pinn solve stop at a limit with exit 2, before training", () => {
+  it.each([
+    ["check", "d(u, x, 12)", []],
+    ["solve", "d(u, x, 12)", []],
+    ["solve", "2*x", ["--points", "1e308"]],
+  ])("pinn %s with %s %s", async (command, rhs, flags) => {
+    const dir = mkdtempSync(join(tmpdir(), "pinn-limits-"));
+    try {
+      const file = join(dir, "p.yaml");
+      writeFileSync(file, withEquation(rhs === "2*x" ? "u' = 2*x" : `${rhs} = 0`));
+      const r = await pinn(command, file, ...(command === "solve" ? ["--out", join(dir, "out")] : []), ...flags);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(rhs === "2*x" ? /--points 1\.00e308 is above the limit/ : new RegExp(`${file.replace(/[.]/g, "\\.")}:6:14: error: a derivative of order 12`));
+      expect(r.stderr).toContain("hint: ");
+      expect(readdirSync(dir)).toEqual(["p.yaml"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
