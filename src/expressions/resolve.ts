@@ -2,7 +2,7 @@
 // problem (domain variables, constants, unknowns and their derivatives, functions, N in trial
 // forms) and, in conditions, working out where the unknowns are evaluated.
 
-import { ExpressionError, type Ast, type Span } from "./parser.js";
+import { ExpressionError, EXPRESSION_LIMITS, type Ast, type Span } from "./parser.js";
 import * as S from "./symbolic.js";
 import { FUNCTIONS, type Sym } from "./symbolic.js";
 import { closest, didYouMean } from "../util/suggest.js";
@@ -151,6 +151,12 @@ class Resolver {
 
   /** Recognise u, u', u_xy and d(u, x, 2) as a reference to an unknown or its derivative. */
   private fieldRef(ast: Ast): FieldRef | null {
+    const ref = this.fieldRefUnchecked(ast);
+    if (ref !== null) checkOrder(ref.alpha, ast.span);
+    return ref;
+  }
+
+  private fieldRefUnchecked(ast: Ast): FieldRef | null {
     const d = this.names.variables.length;
     if (ast.kind === "name") {
       const k = this.names.unknowns.indexOf(ast.name);
@@ -188,10 +194,11 @@ class Resolver {
         for (const ch of letters) {
           const i = this.names.variables.indexOf(ch);
           if (i < 0) {
+            const meant = this.names.variables.map((v) => `${base}_${letters.split(ch).join(v)}`);
             throw new ExpressionError(
-              `"${ast.name}": "${ch}" is not a variable of the domain (${this.names.variables.join(", ")})`,
+              `"${ast.name}": "${ch}" is not a variable of the domain (${this.names.variables.join(", ")}) (did you mean ${meant.map((m) => `"${m}"`).join(" or ")}?)`,
               ast.span,
-              "a derivative can only be taken with respect to a domain variable",
+              `a derivative can only be taken with respect to a domain variable: ${this.names.variables.join(", ")}`,
             );
           }
           alpha[i]! += 1;
@@ -238,6 +245,7 @@ class Resolver {
             arg.span,
           );
         }
+        if (arg.value > EXPRESSION_LIMITS.maxDerivativeOrder) checkOrder([arg.value], arg.span);
         alpha[last]! += arg.value - 1;
         last = -1;
         continue;
@@ -302,6 +310,11 @@ class Resolver {
         throw new ExpressionError(`"${callee.name}" is not a function`, callee.span, "write multiplication explicitly with *, e.g. x*(1 - x)");
       }
       const all = [...FUNCTIONS, ...(this.context.kind === "equation" || this.context.kind === "condition" ? this.names.unknowns : [])];
+      if (DERIVATIVE_SPELLINGS.has(callee.name.toLowerCase())) {
+        const args = ast.args.map((a) => (a.kind === "name" ? a.name : "…"));
+        const example = `d(${args[0] ?? this.names.unknowns[0]}, ${args.slice(1).join(", ") || this.names.variables[0]})`;
+        throw new ExpressionError(`unknown function "${callee.name}": derivatives are written d(unknown, variable)`, callee.span, `write ${example}, or d(u, x, 2) for a second derivative`);
+      }
       const suggestion = closest(callee.name, all);
       throw new ExpressionError(
         `unknown function "${callee.name}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
@@ -372,6 +385,17 @@ class Resolver {
       );
     }
     return { free: false, value: Math.min(Math.max(value.value, lo), hi) };
+  }
+}
+
+/** Names other tools use for a derivative, answered with a hint toward d(u, x). */
+const DERIVATIVE_SPELLINGS: ReadonlySet<string> = new Set(["diff", "deriv", "derivative", "grad", "partial", "dx", "dd", "dt", "pd"]);
+
+function checkOrder(alpha: readonly number[], span: Span): void {
+  const order = alpha.reduce((a, b) => a + b, 0);
+  const max = EXPRESSION_LIMITS.maxDerivativeOrder;
+  if (order > max) {
+    throw new ExpressionError(`a derivative of order ${order}: pinn supports derivatives up to order ${max}`, span, `rewrite the problem as a system of lower order (e.g. v = d(u, x, 2)), see README, "Limits"`);
   }
 }
 
