@@ -4,6 +4,7 @@
 import { Tensor, type Tangent } from "./tensor.js";
 import { anyLevelActive, isGradEnabled, isLevelActive } from "./state.js";
 import { sameShape, formatShape } from "./shape.js";
+import { expectTensor } from "./check.js";
 
 export interface OpDef<P> {
   readonly name: string;
@@ -24,6 +25,7 @@ export function defineOp<P = undefined>(def: OpDef<P>): OpDef<P> {
 
 /** Run an op: forward values, then the graph node and tangents that the inputs call for. */
 export function apply<P>(def: OpDef<P>, inputs: Tensor[], params: P): Tensor {
+  for (let i = 0; i < inputs.length; i++) expectTensor(inputs[i], def.name, i + 1);
   const out = def.forward(inputs, params);
   if (isGradEnabled()) {
     for (const t of inputs) {

@@ -8,10 +8,11 @@ import { broadcastShapes, broadcastStrides, sameShape, type Shape } from "../sha
 import { broadcastTo, sumTo } from "./reduce.js";
 import { full, toTensor } from "../creation.js";
 import { log } from "./unary.js";
+import { expectOperand, expectTensor } from "../check.js";
 
 /** Evaluate a broadcasting binary kernel into a new tensor. */
-function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor): Tensor {
-  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape);
+function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor, op: string): Tensor {
+  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, op);
   const out = new Tensor(new Float64Array(a.size === 0 || b.size === 0 ? 0 : sizeOfShape(shape)), shape);
   if (out.size === 0) return out;
   const c = collapseAxes(shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
@@ -38,21 +39,21 @@ const powKernel = binaryKernel("Math.pow(x, y)");
 
 const addOp = defineOp({
   name: "add",
-  forward: ([a, b]) => broadcastBinary(addKernel, a!, b!),
+  forward: ([a, b]) => broadcastBinary(addKernel, a!, b!, "add"),
   vjp: (g, [a, b], _o, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : null, needs[1] ? sumTo(g, b!.shape) : null],
   jvp: ([ta, tb], _i, out) => sumTangents(expand(ta, out.shape), expand(tb, out.shape), out.shape),
 });
 
 const subOp = defineOp({
   name: "sub",
-  forward: ([a, b]) => broadcastBinary(subKernel, a!, b!),
+  forward: ([a, b]) => broadcastBinary(subKernel, a!, b!, "sub"),
   vjp: (g, [a, b], _o, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : null, needs[1] ? sumTo(neg(g), b!.shape) : null],
   jvp: ([ta, tb], _i, out) => sumTangents(expand(ta, out.shape), tb === null ? null : expand(neg(tb), out.shape), out.shape),
 });
 
 const mulOp = defineOp({
   name: "mul",
-  forward: ([a, b]) => broadcastBinary(mulKernel, a!, b!),
+  forward: ([a, b]) => broadcastBinary(mulKernel, a!, b!, "mul"),
   vjp: (g, [a, b], _o, _p, needs) => [
     needs[0] ? sumTo(mul(g, b!), a!.shape) : null,
     needs[1] ? sumTo(mul(g, a!), b!.shape) : null,
@@ -64,7 +65,7 @@ const mulOp = defineOp({
 // y = a / b:  ∂y/∂a = 1/b,  ∂y/∂b = −y/b.
 const divOp = defineOp({
   name: "div",
-  forward: ([a, b]) => broadcastBinary(divKernel, a!, b!),
+  forward: ([a, b]) => broadcastBinary(divKernel, a!, b!, "div"),
   vjp: (g, [a, b], y, _p, needs) => [
     needs[0] ? sumTo(div(g, b!), a!.shape) : null,
     needs[1] ? sumTo(neg(div(mul(g, y), b!)), b!.shape) : null,
@@ -76,19 +77,31 @@ const divOp = defineOp({
 });
 
 // y = a^b:  ∂y/∂a = b·a^(b−1),  ∂y/∂b = y·log a.
+// As in PyTorch, at a base of 0 these are taken as 0 where the formula gives 0·∞: ∂y/∂a at b = 0
+// (y = 1 near a = 0), ∂y/∂b for b ≥ 0 (y = 0^b is 0 or 1 whatever log 0 is). The guards are
+// constant masks added to the exponent and to the argument of log, so the rules stay written
+// with differentiable ops (and equal the plain formulas wherever a ≠ 0).
+const zeroBaseZeroExponent = binaryKernel("x === 0 && y === 0 ? 1 : 0");
+const zeroBaseNonNegativeExponent = binaryKernel("x === 0 && y >= 0 ? 1 : 0");
+
+/** ∂y/∂a and ∂y/∂b of y = a^b, in the broadcast shape of y. */
+function powPartials(a: Tensor, b: Tensor, y: Tensor, needA: boolean, needB: boolean): [Tensor | null, Tensor | null] {
+  const dA = needA ? mul(b, pow(a, add(sub(b, 1), broadcastBinary(zeroBaseZeroExponent, a, b, "pow")))) : null;
+  const dB = needB ? mul(y, log(add(a, broadcastBinary(zeroBaseNonNegativeExponent, a, b, "pow")))) : null;
+  return [dA, dB];
+}
+
 const powOp = defineOp({
   name: "pow",
-  forward: ([a, b]) => broadcastBinary(powKernel, a!, b!),
-  vjp: (g, [a, b], y, _p, needs) => [
-    needs[0] ? sumTo(mul(g, mul(b!, pow(a!, sub(b!, 1)))), a!.shape) : null,
-    needs[1] ? sumTo(mul(g, mul(y, log(a!))), b!.shape) : null,
-  ],
-  jvp: ([ta, tb], [a, b], y) =>
-    sumTangents(
-      ta ? expand(mul(ta, mul(b!, pow(a!, sub(b!, 1)))), y.shape) : null,
-      tb ? expand(mul(tb, mul(y, log(a!))), y.shape) : null,
-      y.shape,
-    ),
+  forward: ([a, b]) => broadcastBinary(powKernel, a!, b!, "pow"),
+  vjp: (g, [a, b], y, _p, needs) => {
+    const [dA, dB] = powPartials(a!, b!, y, needs[0]!, needs[1]!);
+    return [dA ? sumTo(mul(g, dA), a!.shape) : null, dB ? sumTo(mul(g, dB), b!.shape) : null];
+  },
+  jvp: ([ta, tb], [a, b], y) => {
+    const [dA, dB] = powPartials(a!, b!, y, ta !== null, tb !== null);
+    return sumTangents(ta ? expand(mul(ta, dA!), y.shape) : null, tb ? expand(mul(tb, dB!), y.shape) : null, y.shape);
+  },
 });
 
 function sumTangents(a: Tensor | null, b: Tensor | null, shape: Shape): Tensor {
@@ -166,6 +179,7 @@ const negOp = defineOp({
 });
 
 export function neg(x: Tensor): Tensor {
+  expectTensor(x, "neg");
   return apply(negOp, [x], { c: 0 });
 }
 
@@ -183,24 +197,28 @@ export function powScalar(x: Tensor, c: number): Tensor {
 
 /** a + b with broadcasting; either side may be a plain number. */
 export function add(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "add");
   if (typeof b === "number") return addScalar(toTensor(a), b);
   if (typeof a === "number") return addScalar(b, a);
   return apply(addOp, [a, b], undefined);
 }
 
 export function sub(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "sub");
   if (typeof b === "number") return addScalar(toTensor(a), -b);
   if (typeof a === "number") return apply(rsubScalarOp, [b], { c: a });
   return apply(subOp, [a, b], undefined);
 }
 
 export function mul(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "mul");
   if (typeof b === "number") return mulScalar(toTensor(a), b);
   if (typeof a === "number") return mulScalar(b, a);
   return apply(mulOp, [a, b], undefined);
 }
 
 export function div(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "div");
   if (typeof b === "number") return mulScalar(toTensor(a), 1 / b);
   if (typeof a === "number") return apply(rdivScalarOp, [b], { c: a });
   return apply(divOp, [a, b], undefined);
@@ -208,6 +226,12 @@ export function div(a: Operand, b: Operand): Tensor {
 
 /** a^b; a plain-number exponent uses the cheaper power rule c·x^(c−1). */
 export function pow(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "pow");
   if (typeof b === "number") return powScalar(toTensor(a), b);
   return apply(powOp, [toTensor(a), b], undefined);
+}
+
+/** Check both operands of a binary op (each a Tensor or a plain number). */
+function operands(a: unknown, b: unknown, op: string): [Operand, Operand] {
+  return [expectOperand(a, op, 1), expectOperand(b, op, 2)];
 }
