@@ -9,6 +9,8 @@ import {
   concat, stack, broadcastTo, sumTo, clone,
 } from "../../src/index.js";
 import { awayFromZero, uniform } from "./tensors.js";
+import { apply } from "../../src/engine/op.js";
+import { RULES } from "../../src/engine/ops/rules.js";
 
 type Shape = readonly number[];
 
@@ -207,6 +209,9 @@ export function layoutCases(): OpCase[] {
     l("sumTo [3]", [2, 3], (x) => sumTo(x, [3])),
     l("sumTo 0-d", [2, 3], (x) => sumTo(x, [])),
     l("sumTo [1, 3]", [2, 3], (x) => sumTo(x, [1, 3])),
+    // pad (the adjoint of slice) is internal: applied directly, as its rule is written.
+    l("pad [2, 2] into [4, 3] at (1, 1)", [2, 2], (x) => apply(RULES.pad, [x], { full: [4, 3], starts: [1, 1] })),
+    l("pad [2, 3] into [2, 2, 3] at (1, 0, 0)", [2, 3], (x) => apply(RULES.pad, [reshape(x, [1, 2, 3])], { full: [2, 2, 3], starts: [1, 0, 0] })),
     { name: "concat axis 0 of [2, 3], [1, 3]", f: (a: Tensor, b: Tensor) => concat([a, b], 0), inputs: [u([2, 3]), u([1, 3])] },
     { name: "concat axis -1 of [2, 1], [2, 2], [2, 3]", f: (a: Tensor, b: Tensor, c: Tensor) => concat([a, b, c], -1), inputs: [u([2, 1]), u([2, 2]), u([2, 3])] },
     { name: "concat of a tensor with itself", f: (a: Tensor) => concat([a, a], 1), inputs: [u([2, 2])] },

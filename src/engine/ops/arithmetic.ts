@@ -37,21 +37,21 @@ const mulKernel = binaryKernel("x * y");
 const divKernel = binaryKernel("x / y");
 const powKernel = binaryKernel("Math.pow(x, y)");
 
-const addOp = defineOp({
+export const addOp = defineOp({
   name: "add",
   forward: ([a, b]) => broadcastBinary(addKernel, a!, b!, "add"),
   vjp: (g, [a, b], _o, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : null, needs[1] ? sumTo(g, b!.shape) : null],
   jvp: ([ta, tb], _i, out) => sumTangents(expand(ta, out.shape), expand(tb, out.shape), out.shape),
 });
 
-const subOp = defineOp({
+export const subOp = defineOp({
   name: "sub",
   forward: ([a, b]) => broadcastBinary(subKernel, a!, b!, "sub"),
   vjp: (g, [a, b], _o, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : null, needs[1] ? sumTo(neg(g), b!.shape) : null],
   jvp: ([ta, tb], _i, out) => sumTangents(expand(ta, out.shape), tb === null ? null : expand(neg(tb), out.shape), out.shape),
 });
 
-const mulOp = defineOp({
+export const mulOp = defineOp({
   name: "mul",
   forward: ([a, b]) => broadcastBinary(mulKernel, a!, b!, "mul"),
   vjp: (g, [a, b], _o, _p, needs) => [
@@ -63,7 +63,7 @@ const mulOp = defineOp({
 });
 
 // y = a / b:  ∂y/∂a = 1/b,  ∂y/∂b = −y/b.
-const divOp = defineOp({
+export const divOp = defineOp({
   name: "div",
   forward: ([a, b]) => broadcastBinary(divKernel, a!, b!, "div"),
   vjp: (g, [a, b], y, _p, needs) => [
@@ -91,7 +91,7 @@ function powPartials(a: Tensor, b: Tensor, y: Tensor, needA: boolean, needB: boo
   return [dA, dB];
 }
 
-const powOp = defineOp({
+export const powOp = defineOp({
   name: "pow",
   forward: ([a, b]) => broadcastBinary(powKernel, a!, b!, "pow"),
   vjp: (g, [a, b], y, _p, needs) => {
@@ -113,7 +113,7 @@ function sumTangents(a: Tensor | null, b: Tensor | null, shape: Shape): Tensor {
 
 // ---- ops with a plain-number operand (no broadcasting, no tensor for the constant) ----
 
-interface Scalar {
+export interface Scalar {
   c: number;
 }
 
@@ -125,14 +125,14 @@ function scalarForward(kernel: (a: Float64Array, out: Float64Array, p: number) =
   };
 }
 
-const addScalarOp = defineOp<Scalar>({
+export const addScalarOp = defineOp<Scalar>({
   name: "addScalar",
   forward: scalarForward(unaryKernel("x + p")),
   vjp: (g) => [g],
   jvp: ([t]) => t!,
 });
 
-const mulScalarOp = defineOp<Scalar>({
+export const mulScalarOp = defineOp<Scalar>({
   name: "mulScalar",
   forward: scalarForward(unaryKernel("x * p")),
   vjp: (g, _i, _o, { c }) => [mulScalar(g, c)],
@@ -140,7 +140,7 @@ const mulScalarOp = defineOp<Scalar>({
 });
 
 // y = c − x
-const rsubScalarOp = defineOp<Scalar>({
+export const rsubScalarOp = defineOp<Scalar>({
   name: "rsubScalar",
   forward: scalarForward(unaryKernel("p - x")),
   vjp: (g) => [neg(g)],
@@ -148,7 +148,7 @@ const rsubScalarOp = defineOp<Scalar>({
 });
 
 // y = c / x:  dy/dx = −y/x
-const rdivScalarOp = defineOp<Scalar>({
+export const rdivScalarOp = defineOp<Scalar>({
   name: "rdivScalar",
   forward: scalarForward(unaryKernel("p / x")),
   vjp: (g, [x], y) => [neg(div(mul(g, y), x!))],
@@ -156,7 +156,7 @@ const rdivScalarOp = defineOp<Scalar>({
 });
 
 // y = x^c:  dy/dx = c·x^(c−1)
-const powScalarOp = defineOp<Scalar>({
+export const powScalarOp = defineOp<Scalar>({
   name: "powScalar",
   forward: scalarForward(unaryKernel("Math.pow(x, p)")),
   vjp: (g, [x], _y, { c }) => [mul(g, powDerivative(x!, c))],
@@ -171,7 +171,7 @@ function powDerivative(x: Tensor, c: number): Tensor {
   return mulScalar(powScalar(x, c - 1), c);
 }
 
-const negOp = defineOp({
+export const negOp = defineOp({
   name: "neg",
   forward: scalarForward(unaryKernel("-x")),
   vjp: (g) => [neg(g)],

@@ -8,7 +8,7 @@ import { formatShape, normAxis, resolveReshape, sameShape, sizeOf, stridesOf, ty
 import { zeros } from "../creation.js";
 import { describeValue, expectTensor } from "../check.js";
 
-const reshapeOp = defineOp<{ shape: number[] }>({
+export const reshapeOp = defineOp<{ shape: number[] }>({
   name: "reshape",
   // Shares the data: tensors are not modified in place by operations.
   forward: ([x], { shape }) => new Tensor(x!.data, shape),
@@ -24,7 +24,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   return apply(reshapeOp, [x], { shape: resolved });
 }
 
-const cloneOp = defineOp({
+export const cloneOp = defineOp({
   name: "clone",
   forward: ([x]) => new Tensor(Float64Array.from(x!.data), x!.shape),
   vjp: (g) => [g],
@@ -35,7 +35,7 @@ export function clone(x: Tensor): Tensor {
   return apply(cloneOp, [x], undefined);
 }
 
-const transposeOp = defineOp<{ perm: number[] }>({
+export const transposeOp = defineOp<{ perm: number[] }>({
   name: "transpose",
   forward: ([x], { perm }) => {
     const shape = perm.map((p) => x!.shape[p]!);
@@ -69,7 +69,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   return apply(transposeOp, [x], { perm: p });
 }
 
-interface Box {
+export interface Box {
   starts: number[];
   shape: number[]; // the slice's shape
 }
@@ -82,7 +82,7 @@ function boxOffset(full: Shape, starts: readonly number[]): number {
 }
 
 // Keep the box [starts, starts + shape) of x.
-const sliceOp: OpDef<Box> = defineOp<Box>({
+export const sliceOp: OpDef<Box> = defineOp<Box>({
   name: "slice",
   forward: ([x], { starts, shape }) => {
     const out = new Float64Array(sizeOf(shape));
@@ -94,7 +94,7 @@ const sliceOp: OpDef<Box> = defineOp<Box>({
 });
 
 // The adjoint of slicing: place x at `starts` inside zeros of shape `full`.
-const padOp: OpDef<{ full: number[]; starts: number[] }> = defineOp<{ full: number[]; starts: number[] }>({
+export const padOp: OpDef<{ full: number[]; starts: number[] }> = defineOp<{ full: number[]; starts: number[] }>({
   name: "pad",
   forward: ([x], { full, starts }) => {
     const out = zeros(full);
@@ -154,7 +154,7 @@ function clampIndex(i: number, n: number): number {
   return Math.min(Math.max(j, 0), n);
 }
 
-const concatOp: OpDef<{ axis: number }> = defineOp<{ axis: number }>({
+export const concatOp: OpDef<{ axis: number }> = defineOp<{ axis: number }>({
   name: "concat",
   forward: (xs, { axis }) => {
     const shape = [...xs[0]!.shape];

@@ -11,7 +11,7 @@ import { broadcastTo, sum } from "./reduce.js";
 import { reshape } from "./layout.js";
 import { expectTensor } from "../check.js";
 
-interface Flags {
+export interface Flags {
   transA: boolean;
   transB: boolean;
 }
@@ -28,7 +28,7 @@ function dims(a: Tensor, b: Tensor, { transA, transB }: Flags): { m: number; n: 
   return { m, n, k, batch: a.shape.slice(0, r - 2) };
 }
 
-const mmOp = defineOp<Flags>({
+export const mmOp = defineOp<Flags>({
   name: "matmul",
   forward: ([a, b], flags) => {
     const { m, n, k, batch } = dims(a!, b!, flags);

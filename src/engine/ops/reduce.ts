@@ -19,7 +19,7 @@ import { zeros } from "../creation.js";
 import { describeValue, expectShape, expectTensor } from "../check.js";
 import { reshape } from "./layout.js";
 
-interface AxesParams {
+export interface AxesParams {
   axes: number[];
   keepdims: boolean;
 }
@@ -39,7 +39,7 @@ function sumKernel(x: Tensor, axes: readonly number[], keepdims: boolean): Tenso
   return new Tensor(out, keepdims ? kept : reducedShape(x.shape, axes, false));
 }
 
-const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
+export const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
   name: "sum",
   forward: ([x], { axes, keepdims }) => sumKernel(x!, axes, keepdims),
   // Every summed element receives the output's gradient.
@@ -47,7 +47,7 @@ const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
   jvp: ([t], _i, _o, { axes, keepdims }) => apply(sumOp, [t!], { axes, keepdims }),
 });
 
-const broadcastOp = defineOp<{ shape: number[] }>({
+export const broadcastOp = defineOp<{ shape: number[] }>({
   name: "broadcastTo",
   forward: ([x], { shape }) => {
     const out = new Float64Array(sizeOf(shape));
@@ -59,7 +59,7 @@ const broadcastOp = defineOp<{ shape: number[] }>({
 });
 
 // Reduce a broadcast result back to one of its operands' shapes (the adjoint of broadcastTo).
-const sumToOp = defineOp<{ shape: number[] }>({
+export const sumToOp = defineOp<{ shape: number[] }>({
   name: "sumTo",
   forward: ([x], { shape }) => {
     checkSumTo(x!.shape, shape);
@@ -81,7 +81,7 @@ function checkSumTo(from: Shape, shape: Shape): void {
 
 // ‖x‖ = √(Σ x²), with ∂‖x‖/∂x = x/‖x‖. At x = 0 (the only point where ‖x‖ = 0) the gradient is
 // taken as 0, as PyTorch does (a subgradient); the formula would give 0/0.
-const normOp = defineOp({
+export const normOp = defineOp({
   name: "norm",
   forward: ([x]) => {
     const d = x!.data;
