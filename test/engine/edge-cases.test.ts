@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import {
   Tensor, add, arange, broadcastTo, concat, div, eye, full, grad, hessian, jacobian, jvp, linspace, matmul, mm, mul, norm,
-  ones, pow, rand, randn, reshape, sin, slice, stack, sub, sum, sumTo, tensor, transpose, vjp, zeros,
+  ones, pow, rand, randn, reshape, sin, slice, stack, sub, sum, sumTo, tensor, transpose, vjp, zeros, atan2, maximum, minimum, sign,
 } from "../../src/index.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -166,6 +166,39 @@ describe("function transforms reject what they cannot differentiate", () => {
     for (const mode of ["reverse", "forward"] as const) {
       expect(Array.from(jacobian((t) => t.square(), mode)(tensor([1, 2])).data)).toEqual([2, 0, 0, 4]);
     }
+  });
+});
+
+describe("atan2, maximum, minimum, sign", () => {
+  it("atan2 has Math.atan2's values in every quadrant and the gradient (x, −y)/(x² + y²)", () => {
+    const y = tensor([1, 1, -1, -1, 0], { requiresGrad: true });
+    const x = tensor([1, -1, -1, 1, 2], { requiresGrad: true });
+    const t = atan2(y, x);
+    // π/4, 3π/4, −3π/4, −π/4, 0
+    expect(Array.from(t.data)).toEqual([Math.PI / 4, (3 * Math.PI) / 4, (-3 * Math.PI) / 4, -Math.PI / 4, 0]);
+    sum(t).backward();
+    // ∂/∂y = x/r², ∂/∂x = −y/r² with r² = 2, 2, 2, 2, 4.
+    expect(Array.from(y.grad!.data)).toEqual([0.5, -0.5, -0.5, 0.5, 0.5]);
+    expect(Array.from(x.grad!.data)).toEqual([-0.5, -0.5, 0.5, 0.5, -0]);
+  });
+
+  it("maximum and minimum split the gradient at a tie, as PyTorch does", () => {
+    // torch.maximum backward: grad/2 to each operand where self == other.
+    for (const f of [maximum, minimum]) {
+      const a = tensor([1, 2, 3], { requiresGrad: true });
+      const b = tensor([2, 2, 1], { requiresGrad: true });
+      sum(f(a, b)).backward();
+      const first = f === maximum ? [0, 0.5, 1] : [1, 0.5, 0];
+      expect(Array.from(a.grad!.data)).toEqual(first);
+      expect(Array.from(b.grad!.data)).toEqual(first.map((v) => 1 - v));
+    }
+    expect(Array.from(maximum(tensor([1, 5]), 3).data)).toEqual([3, 5]);
+    expect(Array.from(minimum(2, tensor([1, 5])).data)).toEqual([1, 2]);
+  });
+
+  it("sign has derivative 0 (PyTorch: 0 everywhere, also at 0)", () => {
+    expect(Array.from(sign(tensor([-2, 0, 3])).data)).toEqual([-1, 0, 1]);
+    expect(Array.from(grad((x) => sum(sign(x)))(tensor([-2, 0, 3])).data)).toEqual([0, 0, 0]);
   });
 });
 

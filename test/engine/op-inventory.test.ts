@@ -24,6 +24,8 @@ describe("op inventory", () => {
     for (const file of sourceFiles(join(__dirname, "../../src/engine"))) {
       const text = readFileSync(file, "utf8");
       for (const m of text.matchAll(/defineOp(?:<[^>]*>)?\(\{\s*name: "(\w+)"/g)) defined.add(m[1]!);
+      // Ops made by a small factory (selectionOp("maximum", ...)).
+      for (const m of text.matchAll(/= selectionOp\("(\w+)"/g)) defined.add(m[1]!);
     }
     // Elementwise ops are rows of the UNARY table in ops/unary.ts.
     const unary = readFileSync(join(__dirname, "../../src/engine/ops/unary.ts"), "utf8");

@@ -5,7 +5,7 @@
 import {
   Tensor, type MultiFn,
   add, sub, mul, div, pow, neg, square, sqrt, exp, log, sin, cos, tan, tanh, sigmoid, softplus, relu, abs,
-  asin, acos, atan, sinh, cosh, erf, gelu, swish, matmul, mm, sum, mean, norm, reshape, transpose, slice,
+  asin, acos, atan, sinh, cosh, erf, sign, gelu, swish, atan2, maximum, minimum, matmul, mm, sum, mean, norm, reshape, transpose, slice,
   concat, stack, broadcastTo, sumTo, clone,
 } from "../../src/index.js";
 import { awayFromZero, uniform } from "./tensors.js";
@@ -56,6 +56,7 @@ export const UNARY_OPS: readonly UnarySpec[] = [
   { name: "sinh", f: sinh, input: (s) => u(s) },
   { name: "cosh", f: cosh, input: (s) => u(s) },
   { name: "erf", f: erf, input: (s) => u(s, -2, 2) },
+  { name: "sign", f: sign, input: (s) => az(s, 0.1, 1.5) },
   { name: "gelu", f: gelu, input: (s) => u(s, -3, 3) },
   { name: "swish", f: swish, input: (s) => u(s, -3, 3) },
   { name: "clone", f: clone, input: (s) => u(s) },
@@ -95,6 +96,12 @@ const BINARY_OPS: readonly BinarySpec[] = [
   { name: "div", f: div, inputs: (sa, sb) => [u(sa), az(sb, 0.5, 2)] },
   // a^b with a tensor exponent: base > 0 so that ∂/∂b = a^b·log a exists.
   { name: "pow", f: pow, inputs: (sa, sb) => [u(sa, 0.5, 2), u(sb, -1.5, 1.5)] },
+  // atan2(y, x) away from the origin (x in ±[0.5, 2)), across the branch cut x < 0 only off y = 0.
+  { name: "atan2", f: atan2, inputs: (sa, sb) => [az(sa, 0.3, 1.5), az(sb, 0.5, 2)] },
+  // max / min: |a| in [0.1, 0.7), |b| in [0.9, 1.5) with random signs, so a and b are never within
+  // 0.2 (no ties) and either operand can be the one selected.
+  { name: "maximum", f: maximum, inputs: (sa, sb) => [az(sa, 0.1, 0.7), az(sb, 0.9, 1.5)] },
+  { name: "minimum", f: minimum, inputs: (sa, sb) => [az(sa, 0.1, 0.7), az(sb, 0.9, 1.5)] },
 ];
 
 export function binaryCases(): OpCase[] {

@@ -104,6 +104,54 @@ export const powOp = defineOp({
   },
 });
 
+// θ = atan2(y, x):  ∂θ/∂y = x/(x² + y²),  ∂θ/∂x = −y/(x² + y²).
+const atan2Kernel = binaryKernel("Math.atan2(x, y)");
+
+function atan2Partials(y: Tensor, x: Tensor): [Tensor, Tensor] {
+  const r2 = add(mul(x, x), mul(y, y));
+  return [div(x, r2), neg(div(y, r2))];
+}
+
+export const atan2Op = defineOp({
+  name: "atan2",
+  forward: ([y, x]) => broadcastBinary(atan2Kernel, y!, x!, "atan2"),
+  vjp: (g, [y, x], _o, _p, needs) => {
+    const [dY, dX] = atan2Partials(y!, x!);
+    return [needs[0] ? sumTo(mul(g, dY), y!.shape) : null, needs[1] ? sumTo(mul(g, dX), x!.shape) : null];
+  },
+  jvp: ([ty, tx], [y, x], out) => {
+    const [dY, dX] = atan2Partials(y!, x!);
+    return sumTangents(ty ? expand(mul(ty, dY), out.shape) : null, tx ? expand(mul(tx, dX), out.shape) : null, out.shape);
+  },
+});
+
+// max(a, b) and min(a, b): the gradient goes to the selected operand; at a tie it is split in
+// half, as PyTorch's maximum/minimum do. The selection is a constant mask (its derivative is 0).
+const selectFirstMax = binaryKernel("x > y ? 1 : x < y ? 0 : 0.5");
+const selectFirstMin = binaryKernel("x < y ? 1 : x > y ? 0 : 0.5");
+
+function selectionOp(name: "maximum" | "minimum", value: BinaryKernel, select: BinaryKernel) {
+  const masks = (a: Tensor, b: Tensor): [Tensor, Tensor] => {
+    const m = broadcastBinary(select, a, b, name);
+    return [m, sub(1, m)];
+  };
+  return defineOp({
+    name,
+    forward: ([a, b]) => broadcastBinary(value, a!, b!, name),
+    vjp: (g, [a, b], _o, _p, needs) => {
+      const [mA, mB] = masks(a!, b!);
+      return [needs[0] ? sumTo(mul(g, mA), a!.shape) : null, needs[1] ? sumTo(mul(g, mB), b!.shape) : null];
+    },
+    jvp: ([ta, tb], [a, b], out) => {
+      const [mA, mB] = masks(a!, b!);
+      return sumTangents(ta ? expand(mul(ta, mA), out.shape) : null, tb ? expand(mul(tb, mB), out.shape) : null, out.shape);
+    },
+  });
+}
+
+export const maximumOp = selectionOp("maximum", binaryKernel("x >= y ? x : y"), selectFirstMax);
+export const minimumOp = selectionOp("minimum", binaryKernel("x <= y ? x : y"), selectFirstMin);
+
 function sumTangents(a: Tensor | null, b: Tensor | null, shape: Shape): Tensor {
   if (a !== null && b !== null) return add(a, b);
   const t = a ?? b;
@@ -229,6 +277,24 @@ export function pow(a: Operand, b: Operand): Tensor {
   [a, b] = operands(a, b, "pow");
   if (typeof b === "number") return powScalar(toTensor(a), b);
   return apply(powOp, [toTensor(a), b], undefined);
+}
+
+/** atan2(y, x), the angle of the point (x, y), with broadcasting; either side may be a plain number. */
+export function atan2(y: Operand, x: Operand): Tensor {
+  [y, x] = operands(y, x, "atan2");
+  return apply(atan2Op, [toTensor(y), toTensor(x)], undefined);
+}
+
+/** Elementwise max(a, b) with broadcasting (the gradient is split at ties, as in PyTorch). */
+export function maximum(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "maximum");
+  return apply(maximumOp, [toTensor(a), toTensor(b)], undefined);
+}
+
+/** Elementwise min(a, b) with broadcasting (the gradient is split at ties, as in PyTorch). */
+export function minimum(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "minimum");
+  return apply(minimumOp, [toTensor(a), toTensor(b)], undefined);
 }
 
 /** Check both operands of a binary op (each a Tensor or a plain number). */

@@ -37,7 +37,7 @@ const oneMinusSquare = (y: Tensor): Tensor => sub(1, mul(y, y));
 
 export type UnaryOpName =
   | "exp" | "log" | "sqrt" | "square" | "sin" | "cos" | "tan" | "tanh" | "sigmoid" | "softplus" | "relu" | "abs"
-  | "asin" | "acos" | "atan" | "sinh" | "cosh" | "erf";
+  | "asin" | "acos" | "atan" | "sinh" | "cosh" | "erf" | "sign";
 
 /** Each elementwise function: its kernel (JavaScript over `x`) and f'(x) written with engine ops (y = f(x)). */
 const UNARY: { readonly [N in UnaryOpName]: readonly [expr: string, derivative: Derivative, helpers?: Record<string, unknown>] } = {
@@ -62,6 +62,8 @@ const UNARY: { readonly [N in UnaryOpName]: readonly [expr: string, derivative: 
   cosh: ["Math.cosh(x)", (x) => sinh(x)],
   // erf' = 2/√π · e^(−x²)
   erf: ["erf(x)", (x) => mulScalar(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)), { erf: erfScalar }],
+  // sign' = 0 wherever it exists (PyTorch gives 0 at 0 as well).
+  sign: ["Math.sign(x)", constantDerivative("0")],
 };
 
 export const unaryRules = Object.fromEntries(
@@ -88,6 +90,7 @@ export const atan = unary("atan");
 export const sinh = unary("sinh");
 export const cosh = unary("cosh");
 export const erf = unary("erf");
+export const sign = unary("sign");
 
 /** GELU, x·Φ(x) with the exact normal CDF Φ(x) = (1 + erf(x/√2))/2. */
 export function gelu(x: Tensor): Tensor {
