@@ -313,6 +313,15 @@ export function activationBackwardKernel(name: ActivationName, plan: JetPlan, fi
   return kernel;
 }
 
+/**
+ * The generated scalar code of activationSource as a function: (z, y) ↦ [σ(z), σ'(z), …, σ^(upTo)(z)],
+ * where y = σ(z) is used instead of recomputing it when `fromValue` is set (for tests and tools).
+ */
+export function activationDerivativeFunction(name: ActivationName, upTo: number, fromValue: boolean): (z: number, y: number) => number[] {
+  const src = `return function (z, y) {\n${activationSource(name, upTo, fromValue ? "y" : null)}\nreturn [${Array.from({ length: upTo + 1 }, (_, j) => `d${j}`).join(", ")}];\n};`;
+  return compile(src) as (z: number, y: number) => number[];
+}
+
 function compile(src: string): unknown {
   const names = Object.keys(HELPERS);
   return new Function(...names, src)(...names.map((n) => HELPERS[n]));
