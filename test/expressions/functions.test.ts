@@ -13,6 +13,9 @@ import type { Sym } from "../../src/expressions/symbolic.js";
 import { meanSquareKernel } from "../../src/expressions/kernel.js";
 import { ACTIVATION_RULES, type ActivationName } from "../../src/nn/activations.js";
 import { activationDerivativeFunction } from "../../src/residual/jet-kernels.js";
+import { parseExpression } from "../../src/expressions/parser.js";
+import { resolve, type Names } from "../../src/expressions/resolve.js";
+import { expressionError } from "../helpers/expressions.js";
 
 /** A scalar interpreter for symbolic expressions (values from the table's `value`, no engine). */
 function evalSym(s: Sym, vars: readonly number[]): number {
@@ -187,5 +190,39 @@ describe("the activation registry", () => {
         if (rule.jetScalar) close(rule.jetScalar(x), evalSym(derivatives[0]!, [x]), 1e-15, `${name}(${x}) jet formula`);
       }
     });
+  });
+});
+
+describe("two-argument functions in the expression language", () => {
+  const names: Names = { variables: ["x", "y"], bounds: [[-1, 1], [-1, 1]], unknowns: ["u"], constants: new Map() };
+  const sym = (src: string): Sym => resolve(parseExpression(src), names, { kind: "equation" }).sym;
+
+  it("atan2(y, x), min(a, b), max(a, b) and erf(x) resolve to the table's functions", () => {
+    const [x, y] = [S.variable(0), S.variable(1)];
+    expect(sym("atan2(y, x)")).toBe(S.fn("atan2", y, x));
+    expect(sym("max(u, 0)")).toBe(S.fn("max", S.field(0, []), S.ZERO));
+    expect(sym("min(x*y, 1)")).toBe(S.fn("min", S.mul(x, y), S.ONE));
+    expect(sym("erf(x)")).toBe(S.fn("erf", x));
+    // Constant arguments fold: atan2(1, -1) = 3π/4, max(2, 3) = 3.
+    expect(sym("atan2(1, -1)")).toBe(S.num((3 * Math.PI) / 4));
+    expect(sym("max(2, 3) + min(2, 3)")).toBe(S.num(5));
+  });
+
+  it("prints back as it is written, and differentiates: d/dx max(u, x) = step(u − x)·u_x + step(x − u)", () => {
+    const s = sym("max(u, x)");
+    expect(S.show(s, { variables: ["x", "y"], unknowns: ["u"] })).toBe("max(u, x)");
+    // At u = 2, x = 1 (u selected): 1·u_x + 0; evaluate with u_x = 5.
+    const d = S.diff(s, 0);
+    const at = (u: number, ux: number, xv: number): number =>
+      evalSym(S.substitute(d, (atom) => (atom.kind === "field" ? S.num(atom.alpha.length === 0 ? u : ux) : undefined)), [xv, 0]);
+    expect(at(2, 5, 1)).toBe(5);
+    expect(at(0, 5, 1)).toBe(1);
+    expect(at(1, 5, 1)).toBe(3); // a tie splits: (5 + 1)/2
+  });
+
+  it("wrong argument counts are located errors", () => {
+    expect(expressionError(() => sym("atan2(y)")).message).toContain("atan2() takes two arguments, got 1");
+    expect(expressionError(() => sym("max(1, 2, 3)")).message).toContain("max() takes two arguments, got 3");
+    expect(expressionError(() => sym("erf(x, y)")).message).toContain("erf() takes one argument, got 2");
   });
 });
