@@ -4,7 +4,8 @@
 import { Tensor } from "../engine/tensor.js";
 import * as ops from "../engine/ops/index.js";
 import { full } from "../engine/creation.js";
-import { topologicalNodes, type FunctionName, type MultiIndex, type Sym } from "./symbolic.js";
+import { argsOf, topologicalNodes, type MultiIndex, type Sym } from "./symbolic.js";
+import { functionRule } from "./functions.js";
 
 /** Values of the leaves of an expression on the current batch (each of shape [N, 1]). */
 export interface Atoms {
@@ -17,19 +18,6 @@ export interface Atoms {
 }
 
 type Value = Tensor | number;
-
-const FUNCTION_OPS: Record<Exclude<FunctionName, "sign">, (x: Tensor) => Tensor> = {
-  sin: ops.sin, cos: ops.cos, tan: ops.tan, exp: ops.exp, log: ops.log, sqrt: ops.sqrt, abs: ops.abs,
-  tanh: ops.tanh, sinh: ops.sinh, cosh: ops.cosh, asin: ops.asin, acos: ops.acos, atan: ops.atan, sigmoid: ops.sigmoid,
-  softplus: ops.softplus, erf: ops.erf,
-};
-
-/** sign(x) has derivative 0 wherever it exists, so it is a constant outside the graph. */
-function sign(x: Tensor): Tensor {
-  const out = new Float64Array(x.size);
-  for (let i = 0; i < out.length; i++) out[i] = Math.sign(x.data[i]!);
-  return new Tensor(out, x.shape);
-}
 
 /** A compiled set of expressions: evaluation order computed once, then run per batch. */
 export class Program {
@@ -73,9 +61,10 @@ function evaluateNode(s: Sym, get: (s: Sym) => Value, atoms: Atoms): Value {
       return typeof a === "number" ? -a : ops.neg(a);
     }
     case "fn": {
-      const a = get(s.a);
-      if (typeof a === "number") throw new Error("internal: constant function call was not folded");
-      return s.name === "sign" ? sign(a) : FUNCTION_OPS[s.name](a);
+      // The engine op of the function table (functions.ts).
+      const args = argsOf(s).map(get);
+      if (args.every((a) => typeof a === "number")) throw new Error("internal: constant function call was not folded");
+      return functionRule(s.name).engine(...args);
     }
     default: {
       const a = get(s.a);

@@ -5,6 +5,7 @@
 import { ExpressionError, EXPRESSION_LIMITS, type Ast, type Span } from "./parser.js";
 import * as S from "./symbolic.js";
 import { FUNCTIONS, type Sym } from "./symbolic.js";
+import { functionRule } from "./functions.js";
 import { closest, didYouMean } from "../util/suggest.js";
 
 export interface Names {
@@ -296,10 +297,12 @@ class Resolver {
   private call(ast: Extract<Ast, { kind: "call" }>): Sym {
     const { callee } = ast;
     if (callee.kind === "name" && callee.primes === 0 && (FUNCTIONS as readonly string[]).includes(callee.name)) {
-      if (ast.args.length !== 1) {
-        throw new ExpressionError(`${callee.name}() takes one argument, got ${ast.args.length}`, ast.span);
+      const { arity } = functionRule(callee.name);
+      if (ast.args.length !== arity) {
+        throw new ExpressionError(`${callee.name}() takes ${arity === 1 ? "one argument" : "two arguments"}, got ${ast.args.length}`, ast.span);
       }
-      return S.fn(callee.name as S.FunctionName, this.expr(ast.args[0]!));
+      const args = ast.args.map((arg) => this.expr(arg));
+      return S.fn(callee.name as S.FunctionName, args[0]!, args[1]);
     }
     const derivative = this.fieldRef(ast);
     if (derivative !== null) return this.fieldAtPoint(derivative, ast.span); // d(u, x) used bare
