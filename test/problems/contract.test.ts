@@ -14,16 +14,25 @@ const DIR = fileURLToPath(new URL("../fixtures/contract/", import.meta.url));
 const VALID = readdirSync(DIR).filter((f) => f.endsWith(".yaml")).sort();
 const INVALID = readdirSync(join(DIR, "invalid")).filter((f) => f.endsWith(".yaml")).sort();
 
+// The valid files prove the contract (they load, check and train), not the accuracy: each is solved at
+// a reduced budget, solve()'s `epochs` option (CONTRACT_EPOCHS Adam epochs, L-BFGS scaled by the same
+// factor; src/run-overrides.ts). The default 5000-iteration L-BFGS stage is what made these slow; a
+// file that trains with Adam alone (third-order: 1000 epochs on 48 points, about a second) keeps its
+// own budget, which is what it needs (at 150 epochs its error is 0.49). The error is pinn's evaluation against the exact solution written in
+// each file. The accuracy targets are asserted on the shipped problems (npm run accuracy).
+const CONTRACT_EPOCHS = 150;
+/** A sanity bound at that budget: a solution that learned nothing has an error near 1. */
+const SANITY = 0.05;
+
 describe("valid contract files", () => {
   for (const file of VALID) {
-    it(`${file} loads, its exact solution checks, and it solves`, async () => {
+    it(`${file} loads, its exact solution checks, and it solves (reduced budget)`, async () => {
       const problem = loadProblem(join(DIR, file));
       expect(checkExactSolution(problem).ok).toBe(true);
-      const result = await solve(problem, { write: false });
+      const hasLbfgs = problem.training.stages.some((s) => s.optimizer === "lbfgs");
+      const result = await solve(problem, { write: false, ...(hasLbfgs ? { epochs: CONTRACT_EPOCHS } : {}) });
       expect(result.train.status).toBe("completed");
-      // A sanity bound: these files use their own (often small) budgets; the accuracy targets
-      // are asserted on the shipped problems.
-      for (const m of Object.values(result.evaluation.metrics)) expect(m.rel_l2!).toBeLessThan(0.05);
+      for (const [u, m] of Object.entries(result.evaluation.metrics)) expect(m.rel_l2!, `${file}: ${u}`).toBeLessThan(SANITY);
     }, 120_000);
   }
 });

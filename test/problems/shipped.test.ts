@@ -1,6 +1,12 @@
-// Every shipped problem, solved exactly as `pinn solve problems/NAME.yaml` does (its settings plus
-// the defaults, fixed seed), must meet the accuracy targets: relative L2 error ≤ 1e-4 for one
-// variable and ≤ 1e-3 for two. Its exact solution must satisfy the problem (pinn check).
+// Every shipped problem (every problems/**/*.yaml present when the test runs, so new ones are covered
+// without editing this file) loads, its exact solution satisfies the problem (pinn check), and it is
+// solved at a REDUCED budget with a bound that still proves the solver works on it. The accuracy
+// targets at full settings (1e-4 / 1e-3 and the issues' own targets) are asserted by `npm run accuracy`
+// (scripts/accuracy.mjs, its TARGETS table), not here: at full settings this file alone would take
+// far longer than the test budget (README, "Accuracy of the shipped problems").
+//
+// The error is computed by pinn's evaluation against the exact solution written in the problem file
+// (or against its reference data, e.g. burgers) — an independent formula, not the network's output.
 import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -8,27 +14,101 @@ import { join } from "node:path";
 import { loadProblem } from "../../src/problem/load.js";
 import { checkExactSolution } from "../../src/residual/check.js";
 import { solve } from "../../src/solve.js";
+import { diagnosticsSummary } from "../../src/diagnostics/index.js";
 
 const DIR = fileURLToPath(new URL("../../problems/", import.meta.url));
-const FILES = readdirSync(DIR).filter((f) => f.endsWith(".yaml")).sort();
+/** Paths relative to problems/, without ".yaml": "ode1", "inverse/heat", … */
+const NAMES = readdirSync(DIR, { recursive: true, encoding: "utf8" })
+  .filter((f) => f.endsWith(".yaml"))
+  .map((f) => f.replace(/\\/g, "/").replace(/\.yaml$/, ""))
+  .sort();
 
-describe("shipped problems meet the accuracy targets with default settings", () => {
+interface Reduced {
+  /** solve()'s `epochs` option: every Adam stage runs this many epochs, L-BFGS scaled alike (src/run-overrides.ts). */
+  epochs: number;
+  /** Collocation points instead of the file's, when given. */
+  points?: number;
+  /**
+   * Largest relative L2 error (each unknown) at this budget; "truthful" for a problem no short run
+   * solves: then the default rule below (verdict consistent with the error), its target being proven
+   * only at full settings by npm run accuracy.
+   */
+  bound: number | "truthful";
+}
+
+// Reduced budgets and their bounds. Measured on 2026-11-26 by solving each file with
+// solve(problem, { write: false, epochs, points }) at seed 0 (the file's) and reading
+// evaluation.metrics.<u>.rel_l2; each bound is about 10× the measured error (measured error in the
+// comment), so it survives floating-point differences between machines while staying far below what
+// an untrained or wrong solution gives (≈ 1). Times in the comments were measured with a load average
+// of 13–19 on the 2-core machine (several times a quiet machine's). Full-settings targets: npm run accuracy.
+const REDUCED: Record<string, Reduced> = {
+  // Burgers (ν = 0.01/π, shock at x = 0): 200 epochs give 0.39, 1000 epochs on 500 points 0.18 (75 s
+  // at load 19), both flagged "suspect"; its 1e-4 target against the reference needs the full budget.
+  burgers: { epochs: 200, bound: "truthful" }, // 0.39, suspect, 36 s
+  beam: { epochs: 200, bound: 5e-5 }, // 4.4e-6, 3.2 s
+  "bvp-dirichlet": { epochs: 200, bound: 1.5e-4 }, // 1.3e-5, 7.3 s
+  "bvp-robin": { epochs: 200, bound: 1e-4 }, // 9.5e-6, 2.0 s
+  heat1d: { epochs: 200, bound: 2e-3 }, // 2.0e-4, 7.5 s
+  ivp2: { epochs: 200, bound: 1.5e-3 }, // 1.3e-4, 7.3 s
+  "nonlinear-elliptic": { epochs: 200, bound: 1.5e-2 }, // 1.6e-3, 13.2 s
+  nonlinear: { epochs: 600, bound: 3e-5 }, // 3.0e-6, 6.0 s (at 200 epochs: 1.0, the verdict says suspect)
+  ode1: { epochs: 200, bound: 3e-5 }, // 2.5e-6, 2.0 s
+  "poisson-mixed": { epochs: 200, bound: 8e-3 }, // 7.6e-4, 11.8 s
+  poisson2d: { epochs: 200, bound: 5e-5 }, // 4.7e-6, 9.1 s
+  system: { epochs: 200, bound: 2.5e-4 }, // u 2.5e-5, v 1.6e-5, 2.4 s
+  wave1d: { epochs: 200, bound: 6e-4 }, // 5.7e-5, 6.8 s
+};
+
+// A problem not in the table (one just added) runs DEFAULT_EPOCHS, training stopped after CAP_SECONDS
+// of wall time, and must be truthful rather than accurate: finite errors, and the verdict consistent
+// with the true error — the verdict's promise (src/diagnostics/verdict.ts, README "Reading the
+// diagnostics") is that every result with a relative error above 10% is flagged "suspect". Measure
+// it and add it to REDUCED to assert a real bound.
+const DEFAULT_EPOCHS = 200;
+const CAP_SECONDS = 30;
+const SUSPECT_ABOVE = 0.1;
+
+describe("shipped problems: exact solutions check, and each solves at a reduced budget (full targets: npm run accuracy)", () => {
   it("there is a suite: ode1 and at least eight more", () => {
-    expect(FILES).toContain("ode1.yaml");
-    expect(FILES.length).toBeGreaterThanOrEqual(9);
+    expect(NAMES).toContain("ode1");
+    expect(NAMES.length).toBeGreaterThanOrEqual(9);
   });
 
-  for (const file of FILES) {
-    it(file, async () => {
-      const problem = loadProblem(join(DIR, file));
-      expect(checkExactSolution(problem).ok).toBe(true);
-      const result = await solve(problem, { write: false });
-      expect(result.train.status).toBe("completed");
-      const target = problem.variables.length === 1 ? 1e-4 : 1e-3;
-      for (const [u, m] of Object.entries(result.evaluation.metrics)) {
-        expect(m.rel_l2, `${file}: ${u}`).not.toBeNull();
-        expect(m.rel_l2!, `${file}: relative L2 error of ${u}`).toBeLessThanOrEqual(target);
+  it("the table names only shipped problems", () => {
+    for (const name of Object.keys(REDUCED)) expect(NAMES, `REDUCED.${name} has no problems/${name}.yaml`).toContain(name);
+  });
+
+  for (const name of NAMES) {
+    const reduced = REDUCED[name];
+    const label = typeof reduced?.bound === "number"
+      ? `${name}: relative L2 error ≤ ${reduced.bound} at epochs ${reduced.epochs}${reduced.points ? `, ${reduced.points} points` : ""}`
+      : `${name}: ${reduced ? "full-settings target proven by npm run accuracy" : "not measured yet"} — verdict "suspect" whenever the error exceeds ${SUSPECT_ABOVE} (epochs ${reduced?.epochs ?? DEFAULT_EPOCHS}, ≤ ${CAP_SECONDS} s)`;
+    it(label, async () => {
+      const loaded = loadProblem(join(DIR, `${name}.yaml`));
+      expect(checkExactSolution(loaded).ok, `${name}: its exact solution does not satisfy the problem`).toBe(true);
+      const problem = reduced?.points ? { ...loaded, training: { ...loaded.training, points: reduced.points } } : loaded;
+      const start = performance.now();
+      const bounded = typeof reduced?.bound === "number" ? reduced.bound : null;
+      const shouldStop = bounded !== null ? undefined : () => performance.now() - start > CAP_SECONDS * 1000;
+      const result = await solve(problem, { write: false, epochs: reduced?.epochs ?? DEFAULT_EPOCHS, shouldStop });
+      const metrics = Object.entries(result.evaluation.metrics);
+      const verdict = (diagnosticsSummary(result.diagnostics).diagnosis as { verdict: string }).verdict;
+      if (bounded !== null) {
+        expect(result.train.status).toBe("completed");
+        expect(metrics.length, `${name}: no error metric (no exact solution or reference)`).toBeGreaterThan(0);
+        for (const [u, m] of metrics) {
+          expect(m.rel_l2, `${name}: ${u}`).not.toBeNull();
+          expect(m.rel_l2!, `${name}: relative L2 error of ${u} at the reduced budget`).toBeLessThanOrEqual(bounded);
+        }
+      } else {
+        expect(["completed", "interrupted"]).toContain(result.train.status);
+        for (const [u, m] of metrics) {
+          if (m.rel_l2 === null) continue;
+          expect(Number.isNaN(m.rel_l2), `${name}: relative L2 error of ${u} is NaN`).toBe(false);
+          if (!(m.rel_l2 <= SUSPECT_ABOVE)) expect(verdict, `${name}: ${u} has error ${m.rel_l2} but the verdict is "${verdict}"`).toBe("suspect");
+        }
       }
-    }, 120_000);
+    }, 180_000);
   }
 });
