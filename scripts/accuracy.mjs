@@ -1,39 +1,77 @@
-// npm run accuracy: solve every shipped problem (problems/*.yaml) with its file's settings and
-// pinn's defaults, and write the table of errors, times and settings that the README shows.
+// npm run accuracy: solve every shipped problem (problems/**/*.yaml, subfolders included) with its
+// file's settings and pinn's defaults — exactly as `pinn solve` does — check each against its target
+// (TARGETS below), and write the table of errors, verdicts, times and settings that the README shows.
+// This is where the full-settings targets are asserted; the tests (test/problems/shipped.test.ts)
+// solve the same files at reduced settings with bounds that still prove them.
 //
 //   node scripts/accuracy.mjs [--update-readme] [--only NAME,...]
 //
+// NAME is a file's path under problems/ without ".yaml" ("ode1", "inverse/heat") or its base name.
 // Writes out/accuracy/accuracy.json and out/accuracy/accuracy.md; with --update-readme it also
-// replaces the table between the accuracy markers in README.md.
+// replaces the table between the accuracy markers in README.md. Exit 1 when a target is missed.
+//
+// Inverse problems (problems/inverse/) are judged by their parameter errors, not by this table:
+// scripts/inverse-accuracy.mjs reports them when it exists (it is run at the end, given the same
+// --only); until then they are listed as left to it.
 
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { cpus } from "node:os";
+import { spawnSync } from "node:child_process";
 import { loadProblem, solve } from "pinn";
 
-const args = process.argv.slice(2);
-const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",") : null;
-const files = readdirSync("problems")
-  .filter((f) => f.endsWith(".yaml"))
-  .sort()
-  .filter((f) => !only || only.includes(f.replace(/\.yaml$/, "")));
+// The accuracy targets (relative L2 error of every unknown), one table; the first matching row wins.
+// `name` matches the path under problems/ without ".yaml".
+const TARGETS = [
+  // Issue 11, failure modes of PINNs: each ≤ 1e-3 with default settings.
+  { name: /^(convection|reaction|wave-modes|klein-gordon|diffusion-reaction)$/, target: 1e-3, source: "issue 11" },
+  // Issue 11 / reference-data issue: Burgers ≤ 1e-4 against its reference solution (metrics.u.against = "reference").
+  { name: /^burgers$/, target: 1e-4, source: "issue 11, against the reference" },
+  // Issue 13, regions (`issues show 13`): disk ≤ 1e-4, annulus ≤ 1e-3, cylinder flow ≤ 1e-3, L-shape ≤ 1e-2, ball ≤ 1e-3, triangle ≤ 1e-3.
+  { name: /(^|\/)[^/]*l-?shape[^/]*$/i, target: 1e-2, source: "issue 13 (corner singularity)" },
+  { name: /(^|\/)[^/]*cylinder[^/]*$/, target: 1e-3, source: "issue 13" },
+  { name: /(^|\/)[^/]*annulus[^/]*$/, target: 1e-3, source: "issue 13" },
+  { name: /(^|\/)[^/]*ball[^/]*$/, target: 1e-3, source: "issue 13" },
+  { name: /(^|\/)[^/]*triangle[^/]*$/, target: 1e-3, source: "issue 13" },
+  { name: /(^|\/)[^/]*disk[^/]*$/, target: 1e-4, source: "issue 13" },
+];
+/** The default of the accuracy issue: 1e-4 for one variable, 1e-3 otherwise. */
+const targetOf = (name, problem) =>
+  TARGETS.find((t) => t.name.test(name)) ?? { target: problem.variables.length === 1 ? 1e-4 : 1e-3, source: "default" };
 
-// Targets of the accuracy issue: 1e-4 on one-variable problems, 1e-3 on two-variable ones.
-const target = (p) => (p.variables.length === 1 ? 1e-4 : 1e-3);
+const args = process.argv.slice(2);
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",").filter(Boolean) : null;
+const wanted = (name) => !only || only.some((o) => o === name || o === name.split("/").pop() || `${o}.yaml` === name.split("/").pop());
+const names = readdirSync("problems", { recursive: true, encoding: "utf8" })
+  .filter((f) => f.endsWith(".yaml"))
+  .map((f) => f.replace(/\\/g, "/").replace(/\.yaml$/, ""))
+  .sort()
+  .filter(wanted);
+const isInverse = (name) => name.startsWith("inverse/");
+const unmatched = (only ?? []).filter((o) => !names.some((n) => [n, n.split("/").pop(), `${n.split("/").pop()}.yaml`].includes(o)));
+if (unmatched.length > 0) {
+  process.stderr.write(`accuracy: --only ${unmatched.join(",")}: no such file under problems/ (give a path under problems/ without .yaml, e.g. ode1)\n`);
+  process.exit(2);
+}
+
 const rows = [];
-for (const f of files) {
-  const problem = loadProblem(join("problems", f));
-  process.stderr.write(`${problem.name} ... `);
+for (const name of names.filter((n) => !isInverse(n))) {
+  const problem = loadProblem(join("problems", `${name}.yaml`));
+  const { target, source } = targetOf(name, problem);
+  process.stderr.write(`${name} ... `);
   const result = await solve(problem, { plots: true });
-  const errors = Object.entries(result.evaluation.metrics).map(([u, m]) => ({ unknown: u, rel_l2: m.rel_l2, max_abs: m.max_abs }));
-  const worst = Math.max(...errors.map((e) => e.rel_l2 ?? 0));
+  const errors = Object.entries(result.evaluation.metrics).map(([u, m]) => ({ unknown: u, rel_l2: m.rel_l2, max_abs: m.max_abs, against: m.against ?? "exact" }));
+  const worst = errors.length === 0 ? Infinity : Math.max(...errors.map((e) => e.rel_l2 ?? Infinity));
+  const verdict = result.summary.diagnosis?.verdict ?? "–";
   const row = {
-    problem: problem.name,
-    file: `problems/${f}`,
+    problem: name,
+    file: `problems/${name}.yaml`,
     variables: problem.variables.join(", "),
     errors,
-    target: target(problem),
-    pass: worst <= target(problem),
+    target,
+    target_source: source,
+    pass: worst <= target,
+    verdict,
     seconds: result.train.seconds,
     iterations: result.train.epochs,
     network: `${[problem.variables.length, ...problem.network.hidden, problem.unknowns.length].join("-")} ${problem.network.activation}`,
@@ -41,32 +79,53 @@ for (const f of files) {
     constraints: problem.trial.some((t) => t && !t.generated) ? "trial form" : problem.constraints,
   };
   rows.push(row);
-  process.stderr.write(`${errors.map((e) => `${e.unknown} ${e.rel_l2?.toExponential(2)}`).join(", ")} in ${row.seconds.toFixed(1)} s\n`);
+  process.stderr.write(`${errors.map((e) => `${e.unknown} ${e.rel_l2?.toExponential(2)}`).join(", ")} (target ${target}) ${row.pass ? "pass" : "FAIL"}, verdict ${verdict}, ${row.seconds.toFixed(1)} s\n`);
 }
 
 const fmt = (x) => (x === null || x === undefined ? "–" : x.toExponential(1));
+const errorCell = (r) =>
+  r.errors.length === 0
+    ? "no exact solution or reference"
+    : r.errors.map((e) => (r.errors.length > 1 ? `${e.unknown}: ` : "") + fmt(e.rel_l2) + (e.against === "reference" ? " (vs reference)" : "")).join(", ");
 const table = [
-  "| problem | variables | rel. L2 error | target | max abs error | time (s) | iterations | network | optimizer | conditions |",
-  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  "| problem | variables | rel. L2 error | target | verdict | max abs error | time (s) | iterations | network | optimizer | conditions |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ...rows.map((r) =>
-    `| [${r.problem}](${r.file}) | ${r.variables} | ${r.errors.map((e) => (r.errors.length > 1 ? `${e.unknown}: ` : "") + fmt(e.rel_l2)).join(", ")} ${r.pass ? "✓" : "✗"} | ${fmt(r.target)} | ${r.errors.map((e) => fmt(e.max_abs)).join(", ")} | ${r.seconds.toFixed(1)} | ${r.iterations} | ${r.network} | ${r.stages} | ${r.constraints} |`,
+    `| [${r.problem}](${r.file}) | ${r.variables} | ${errorCell(r)} ${r.pass ? "✓" : "✗"} | ${fmt(r.target)} | ${r.verdict} | ${r.errors.map((e) => fmt(e.max_abs)).join(", ")} | ${r.seconds.toFixed(1)} | ${r.iterations} | ${r.network} | ${r.stages} | ${r.constraints} |`,
   ),
 ].join("\n");
+const inverse = names.filter(isInverse);
+const inverseScript = join("scripts", "inverse-accuracy.mjs");
+const inverseNote =
+  inverse.length === 0
+    ? ""
+    : existsSync(inverseScript)
+      ? `\n\nInverse problems (${inverse.join(", ")}) are judged by their parameter errors: see \`node ${inverseScript}\`.`
+      : `\n\nInverse problems (${inverse.join(", ")}) are judged by their parameter errors, reported by ${inverseScript} (not there yet); they are not in this table.`;
 const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 mkdirSync("out/accuracy", { recursive: true });
-writeFileSync("out/accuracy/accuracy.json", `${JSON.stringify({ machine, rows }, null, 2)}\n`);
-const md = `${table}\n\nMeasured with \`npm run accuracy\` on ${machine}; one core, default settings plus what each file says.\n`;
+writeFileSync("out/accuracy/accuracy.json", `${JSON.stringify({ machine, rows, inverse }, null, 2)}\n`);
+const md = `${table}\n\nMeasured with \`npm run accuracy\` on ${machine}; one core, default settings plus what each file says. The verdict is summary.json's \`diagnosis.verdict\`, decided without the exact solution.${inverseNote}\n`;
 writeFileSync("out/accuracy/accuracy.md", md);
 process.stdout.write(md);
 
 if (args.includes("--update-readme")) {
-  const readme = readFileSync("README.md", "utf8");
-  const start = "<!-- accuracy-table:start -->";
-  const end = "<!-- accuracy-table:end -->";
-  const a = readme.indexOf(start);
-  const b = readme.indexOf(end);
-  if (a < 0 || b < a) throw new Error("README.md has no accuracy markers");
-  writeFileSync("README.md", `${readme.slice(0, a + start.length)}\n${md}${readme.slice(b)}`);
-  process.stderr.write("README.md updated\n");
+  if (only) {
+    process.stderr.write("accuracy: --update-readme needs every problem; not updating README.md with --only\n");
+  } else {
+    const readme = readFileSync("README.md", "utf8");
+    const start = "<!-- accuracy-table:start -->";
+    const end = "<!-- accuracy-table:end -->";
+    const a = readme.indexOf(start);
+    const b = readme.indexOf(end);
+    if (a < 0 || b < a) throw new Error("README.md has no accuracy markers");
+    writeFileSync("README.md", `${readme.slice(0, a + start.length)}\n${md}${readme.slice(b)}`);
+    process.stderr.write("README.md updated\n");
+  }
 }
 if (rows.some((r) => !r.pass)) process.exitCode = 1;
+
+if (inverse.length > 0 && existsSync(inverseScript)) {
+  const run = spawnSync(process.execPath, [inverseScript, ...(only ? ["--only", inverse.join(",")] : [])], { stdio: "inherit" });
+  if (run.status !== 0) process.exitCode = 1;
+}
