@@ -41,14 +41,15 @@ const targetOf = (name, problem) =>
 
 const args = process.argv.slice(2);
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",").filter(Boolean) : null;
-const wanted = (name) => !only || only.some((o) => o === name || o === name.split("/").pop() || `${o}.yaml` === name.split("/").pop());
+const matches = (o, name) => [name, `${name}.yaml`, name.split("/").pop(), `${name.split("/").pop()}.yaml`].includes(o);
+const wanted = (name) => !only || only.some((o) => matches(o, name));
 const names = readdirSync("problems", { recursive: true, encoding: "utf8" })
   .filter((f) => f.endsWith(".yaml"))
   .map((f) => f.replace(/\\/g, "/").replace(/\.yaml$/, ""))
   .sort()
   .filter(wanted);
 const isInverse = (name) => name.startsWith("inverse/");
-const unmatched = (only ?? []).filter((o) => !names.some((n) => [n, n.split("/").pop(), `${n.split("/").pop()}.yaml`].includes(o)));
+const unmatched = (only ?? []).filter((o) => !names.some((n) => matches(o, n)));
 if (unmatched.length > 0) {
   process.stderr.write(`accuracy: --only ${unmatched.join(",")}: no such file under problems/ (give a path under problems/ without .yaml, e.g. ode1)\n`);
   process.exit(2);
