@@ -38,12 +38,13 @@ export function diagnosticsSummary(d: Diagnostics | undefined): Record<string, u
  * Print the raw residuals (via `say`, stdout) and the verdict: each failed check as a `warning:` line
  * on stderr (unless `quiet`). Returns whether the result passed.
  */
-export function printDiagnostics(d: Diagnostics | undefined, say: (line: string) => void, quiet = false): boolean {
+export function printDiagnostics(d: Diagnostics | undefined, say: (line: string) => void): boolean {
   if (!d) return true;
   for (const line of formatResiduals(d.residuals)) say(line);
   for (const note of d.diagnosis.notes) say(`note: ${note}`);
-  if (!quiet) for (const w of d.diagnosis.warnings) process.stderr.write(`warning: ${w}\n`);
-  if (!d.diagnosis.ok && !quiet) {
+  // Warnings go to stderr also with --quiet: a suspect result is never silent.
+  for (const w of d.diagnosis.warnings) process.stderr.write(`warning: ${w}\n`);
+  if (!d.diagnosis.ok) {
     process.stderr.write("warning: this result does not solve the problem (exit 1); summary.json has the figures under \"residuals\" and \"diagnosis\"\n");
   }
   if (d.diagnosis.ok) say("verdict: the residuals are small against the problem's own sizes (see \"Reading the diagnostics\" in the README)");
