@@ -17,10 +17,12 @@ import { INIT_SCHEMES, type InitScheme } from "../nn/init.js";
 import { SAMPLING_METHODS, type SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
 import { closest, didYouMean } from "../util/suggest.js";
+import { readParameters, parameterSymbols } from "./parameters.js";
+import { readData } from "./data.js";
 
-const TOP_KEYS = ["name", "title", "description", "domain", "unknowns", "constants", "equations", "conditions", "trial", "constraints", "exact", "network", "training", "evaluate"];
+const TOP_KEYS = ["name", "title", "description", "domain", "unknowns", "constants", "parameters", "data", "equations", "conditions", "trial", "constraints", "exact", "network", "training", "evaluate"];
 const NETWORK_KEYS = ["hidden", "activation", "init"];
-const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling"];
+const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling", "ensemble"];
 const EVALUATE_KEYS = ["points"];
 const EQUATION_ITEM_KEYS = ["equation", "weight"];
 const CONDITION_ITEM_KEYS = ["equation", "weight", "points"];
@@ -88,7 +90,9 @@ class ProblemReader {
     const constants = this.readConstants(root, variableNames.map((v) => v.name), unknowns);
     const domain = this.readIntervals(variableNames, constants);
     if (domain === null) return null;
-    const names: Names = { variables: domain.variables, bounds: domain.bounds, unknowns, constants };
+    const parameters = readParameters(src, root, (p) => (RESERVED.has(p) ? "it is a built-in name" : variableNames.some((v) => v.name === p) ? "it is a domain variable" : unknowns.includes(p) ? "it is an unknown" : constants.has(p) ? "it is already a constant" : null));
+    const names: Names = { variables: domain.variables, bounds: domain.bounds, unknowns, constants, parameters: parameterSymbols(parameters) };
+    const data = readData(src, root, names);
 
     const equations = this.readEquations(root, names);
     const conditions = this.readConditions(root, names);
@@ -113,6 +117,8 @@ class ProblemReader {
       timeVariable: t >= 0 && domain.variables.length > 1 ? t : null,
       unknowns,
       constants,
+      parameters,
+      data,
       equations,
       conditions,
       trial: trial.map((t) => (t === null ? null : ({ source: t.source, expr: t.sym, generated: false }) satisfies Trial)),
@@ -520,6 +526,7 @@ class ProblemReader {
     const derivatives = this.readChoice(field("derivatives"), "training.derivatives", ["taylor", "reverse"] as const) ?? "taylor";
     const causal = asBoolean(this.src, field("causal"), "training.causal");
     const scaling = asBoolean(this.src, field("scaling"), "training.scaling") ?? true;
+    const ensemble = asPositiveInt(this.src, field("ensemble"), "training.ensemble") ?? 1;
     const lbfgsIterations = asPositiveInt(this.src, field("lbfgs_iterations"), "training.lbfgs_iterations") ?? d.lbfgsIterations;
     const schedule = this.readSchedule(field("schedule")) ?? { type: "constant" as const };
     const adam = (): StageSettings => ({ optimizer: "adam", epochs, learningRate, schedule });
@@ -530,7 +537,7 @@ class ProblemReader {
     const stages = read.map((s) =>
       s.optimizer === "adam" ? { ...s, epochs: o.epochs ?? s.epochs, learningRate: o.learningRate ?? s.learningRate } : s,
     );
-    return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling };
+    return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ensemble };
   }
 
   private positiveNumber(node: Node | undefined, what: string): number | null {
