@@ -11,6 +11,7 @@ import type { TrainResult } from "../training/trainer.js";
 import type { ResidualModel } from "../residual/model.js";
 import { modelFile } from "./model-file.js";
 import { settingsSummary } from "./settings.js";
+import { parametersSummary } from "./parameters.js";
 
 /** The package's version, from package.json (two folders up from src/reports and dist/reports). */
 export const PINN_VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -69,6 +70,7 @@ export function summaryOf(report: SolveReport, files: string[]): Record<string, 
         ...(s.stoppedEarly ? { stopped_early: s.stoppedEarly } : {}),
       })),
     },
+    ...parametersSummary(problem, model.parameterValues()),
     metrics: evaluation.metrics,
     evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count },
     files,
@@ -130,6 +132,8 @@ export async function writeOutputs(dir: string, report: SolveReport, options: { 
   if (options.plots) {
     const { solutionPlots } = await import("./solution-plots.js");
     for (const [name, png] of solutionPlots(report)) write(name, png);
+    const parameters = await (await import("./parameter-plots.js")).parameterPlot(report.problem, report.train.history);
+    if (parameters !== null) write("parameters.png", parameters);
   }
   files.push("summary.json");
   writeJsonAtomic(join(dir, "summary.json"), summaryOf(report, files));

@@ -16,11 +16,19 @@ import { outputScales, termScales } from "./scales.js";
 import type { Location } from "../expressions/resolve.js";
 import { classifyCondition, impossibleIssue } from "./enforced.js";
 import { ProblemError, type ProblemIssue } from "../problem/errors.js";
+import { Tensor as TensorClass } from "../engine/tensor.js";
+import { initialRaw, withParameterValues, fixParameters, parameterValue } from "../problem/parameters.js";
+import { DataTerms } from "../terms/data.js";
+
+export interface ModelOptions {
+  /** Per data set, the rows to train on (a bootstrap resample for an ensemble member); all rows when absent. */
+  dataRows?: (Int32Array | null)[];
+}
 
 export interface LossTerm {
   /** Short label for the loss history and plots. */
   label: string;
-  kind: "equation" | "condition" | "periodic";
+  kind: "equation" | "condition" | "periodic" | "data";
   weight: number;
   source: Source;
 }
@@ -47,16 +55,23 @@ export class ResidualModel {
   readonly outputScale: number[];
   /** The magnitude each term's residual is divided by (1 when scaling is off). */
   readonly termScale: number[] = [];
+  /** θ, the learned parameters' raw values (trained after the network's weights); null without parameters. */
+  readonly theta: Tensor | null;
+  /** Data misfit terms, one object per data set (after the point-set groups in term order). */
+  private readonly data: DataTerms[] = [];
 
-  constructor(readonly problem: Problem, readonly network: PinnNetwork, readonly mode: DerivativeMode, rng: Rng) {
+  constructor(readonly problem: Problem, readonly network: PinnNetwork, readonly mode: DerivativeMode, rng: Rng, options: ModelOptions = {}) {
     const dims = problem.variables.length;
     const { training } = problem;
     const scaling = training.scaling;
-    this.outputScale = scaling ? outputScales(problem) : problem.unknowns.map(() => 1);
+    this.theta = (problem.parameters ?? []).length === 0 ? null : new TensorClass(initialRaw(problem), [problem.parameters!.length]).requireGrad();
+    // Scales are estimated with every parameter at its initial guess.
+    const fixed = withParameterValues(problem, initialRaw(problem));
+    this.outputScale = scaling ? outputScales(fixed) : problem.unknowns.map(() => 1);
     const forms = unknownForms(problem.trial, this.outputScale);
-    const fields = (exprs: Sym[]): FieldEvaluator => networkFields(network, forms, exprs, mode);
+    const fields = (exprs: Sym[]): FieldEvaluator => networkFields(network, forms, exprs, mode, this.theta);
     const interiorAt = interiorLocation(dims);
-    const scaleOf = (residual: Sym, location: Location): number => (scaling ? termScales(problem, [{ residual, location }], this.outputScale)[0]! : 1);
+    const scaleOf = (residual: Sym, location: Location): number => (scaling ? termScales(fixed, [{ residual: fixParameters(residual, initialRaw(problem)), location }], this.outputScale)[0]! : 1);
     const normalized = (residual: Sym, location: Location, term: number): Sym => {
       const s = scaleOf(residual, location);
       this.termScale[term] = s;
@@ -105,6 +120,20 @@ export class ResidualModel {
       }
     }
     if (impossible.length > 0) throw new ProblemError(problem.file, impossible);
+    (problem.data ?? []).forEach((set, i) => {
+      const terms = new DataTerms(set, dims, fields, this.outputScale, scaling, options.dataRows?.[i] ?? null);
+      this.data.push(terms);
+      set.observed.forEach((o, j) => {
+        const t = this.addTerm("data", { ...set.source, text: `${problem.unknowns[o.unknown]} = ${set.source.text}` }, set.weight);
+        this.termScale[t] = terms.scales()[j]!;
+      });
+    });
+  }
+
+  /** The parameters' current estimates (in the problem's units), in the order of problem.parameters. */
+  parameterValues(): number[] {
+    const theta = this.theta?.data ?? new Float64Array(0);
+    return (this.problem.parameters ?? []).map((p) => parameterValue(p, theta));
   }
 
   /**
@@ -163,6 +192,8 @@ export class ResidualModel {
   pointCounts(): number[] {
     const counts = new Array<number>(this.terms.length).fill(0);
     for (const g of this.groups) for (const t of g.terms) counts[t] = g.points.count;
+    let t = this.terms.length - this.data.reduce((a, d) => a + d.set.observed.length, 0);
+    for (const d of this.data) for (let j = 0; j < d.set.observed.length; j++) counts[t++] = d.points.length / this.network.dims;
     return counts;
   }
 
@@ -177,6 +208,7 @@ export class ResidualModel {
       const squares = this.groupResiduals(g, batch[i]!).map(meanSquare);
       return squares.length === 1 ? ops.reshape(squares[0]!, [1]) : ops.stack(squares);
     });
+    for (const d of this.data) parts.push(ops.stack(d.losses()));
     return parts.length === 1 ? parts[0]! : ops.concat(parts);
   }
 
@@ -187,6 +219,8 @@ export class ResidualModel {
       const values = this.groupResiduals(g, batch[i]!);
       g.terms.forEach((t, j) => (out[t] = values[j]!));
     });
+    let t = this.terms.length - this.data.reduce((a, d) => a + d.set.observed.length, 0);
+    for (const d of this.data) for (const r of d.residuals()) out[t++] = r;
     return out;
   }
 

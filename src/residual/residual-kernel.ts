@@ -14,26 +14,31 @@ interface Params {
 
 const meanSquaresOp = defineOp<Params>({
   name: "meanSquaresKernel",
-  forward: ([points, stacked], { kernel, n }) => {
+  forward: ([points, stacked, theta], { kernel, n }) => {
     const out = new Float64Array(kernel.roots);
-    kernel.forward([points!.data, stacked!.data], n, out);
+    kernel.forward([points!.data, stacked!.data, theta?.data ?? EMPTY], n, out);
     return new Tensor(out, [kernel.roots]);
   },
-  vjp: (g, [points, stacked], _out, { kernel, n }, needs) => {
+  vjp: (g, [points, stacked, theta], _out, { kernel, n }, needs) => {
     if (isGradEnabled()) {
       throw new Error('the fused residual kernel has a first-order backward pass only; for higher-order gradients use training.derivatives "reverse"');
     }
     const grad = needs[1] ? new Float64Array(stacked!.size) : null;
-    kernel.backward([points!.data, stacked!.data], n, g.data, [null, grad]);
-    return [null, grad === null ? null : new Tensor(grad, stacked!.shape)];
+    // The learned parameters' adjoints (input 2), when they are an input of the op.
+    const gradTheta = theta !== undefined && needs[2] ? new Float64Array(theta.size) : null;
+    kernel.backward([points!.data, stacked!.data, theta?.data ?? EMPTY], n, g.data, [null, grad, gradTheta]);
+    const grads = [null, grad === null ? null : new Tensor(grad, stacked!.shape)];
+    return theta === undefined ? grads : [...grads, gradTheta === null ? null : new Tensor(gradTheta, theta.shape)];
   },
   jvp: () => {
     throw new Error('the fused residual kernel does not support forward-mode tangents; use training.derivatives "reverse"');
   },
 });
 
-/** mean_i r_k(x_i)² for each root k of `kernel`, from the points (n × d) and the stacked streams. */
-export function meanSquares(kernel: MeanSquareKernel, points: Float64Array, dims: number, stacked: Tensor): Tensor {
+const EMPTY = new Float64Array(0);
+
+/** mean_i r_k(x_i)² for each root k of `kernel`, from the points (n × d), the stacked streams and θ (learned parameters, if any). */
+export function meanSquares(kernel: MeanSquareKernel, points: Float64Array, dims: number, stacked: Tensor, theta: Tensor | null = null): Tensor {
   const n = points.length / dims;
-  return apply(meanSquaresOp, [new Tensor(points, [n, dims]), stacked], { kernel, n });
+  return apply(meanSquaresOp, theta === null ? [new Tensor(points, [n, dims]), stacked] : [new Tensor(points, [n, dims]), stacked, theta], { kernel, n });
 }
