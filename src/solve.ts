@@ -1,13 +1,15 @@
 // The whole solve, as a library call: problem → residual model → training → evaluation → outputs.
 
 import { resolve as resolvePath, join } from "node:path";
-import { Rng } from "./engine/random.js";
 import type { Problem } from "./problem/types.js";
 import { PinnNetwork } from "./residual/network.js";
 import { ResidualModel } from "./residual/model.js";
 import { train, type TrainHooks, type TrainResult } from "./training/trainer.js";
 import { evaluateSolution, type Evaluation } from "./reports/evaluation.js";
 import { prepareOutputFolder, summaryOf, writeOutputs } from "./reports/outputs.js";
+import { buildSeededModel, loadWeights } from "./training/member.js";
+import { runEnsemble, type EnsembleResult } from "./training/ensemble.js";
+import { readFileSync } from "node:fs";
 
 export interface SolveOptions extends TrainHooks {
   /** Output folder (default out/<name> under the current directory). */
@@ -18,6 +20,8 @@ export interface SolveOptions extends TrainHooks {
   plots?: boolean;
   /** Called once the residual model is built (e.g. to report enforced conditions). */
   onModel?: (model: ResidualModel) => void;
+  /** Worker threads for an ensemble (default: all cores). */
+  threads?: number;
 }
 
 export interface SolveResult {
@@ -29,12 +33,12 @@ export interface SolveResult {
   summary: Record<string, unknown>;
   outDir: string;
   files: string[];
+  /** The members' results when training.ensemble > 1. */
+  ensemble: EnsembleResult | null;
 }
 
 export function buildModel(problem: Problem): ResidualModel {
-  const rng = new Rng(problem.training.seed);
-  const network = new PinnNetwork(problem.bounds, problem.unknowns.length, problem.network, rng.fork());
-  return new ResidualModel(problem, network, problem.training.derivatives, rng.fork());
+  return buildSeededModel(problem, problem.training.seed);
 }
 
 export async function solve(problem: Problem, options: SolveOptions = {}): Promise<SolveResult> {
@@ -42,13 +46,16 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
   const model = buildModel(problem);
   if (options.write !== false) prepareOutputFolder(outDir);
   options.onModel?.(model);
-  const trained = await train(model, problem.training.stages, {
+  // An ensemble trains its members on worker threads; member 0 is this run (training/ensemble.ts).
+  const ensemble = (problem.training.ensemble ?? 1) > 1 ? await runEnsemble(problem, readFileSync(problem.file, "utf8"), { threads: options.threads }) : null;
+  if (ensemble !== null) loadWeights(model, ensemble.members[0]!.weights);
+  const trained = ensemble?.members[0]!.train ?? await train(model, problem.training.stages, {
     ...options,
     lossWeighting: problem.training.lossWeighting,
     causal: model.causal(),
   });
   const evaluation = evaluateSolution(problem, model.network, model.outputScale);
-  const report = { problem, model, train: trained, evaluation };
+  const report = { problem, model, train: trained, evaluation, ensemble };
   const files = options.write === false ? [] : await writeOutputs(outDir, report, { plots: options.plots ?? true });
-  return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, files), outDir, files };
+  return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, files), outDir, files, ensemble };
 }

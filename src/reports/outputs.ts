@@ -12,6 +12,8 @@ import type { ResidualModel } from "../residual/model.js";
 import { modelFile } from "./model-file.js";
 import { settingsSummary } from "./settings.js";
 import { parametersSummary } from "./parameters.js";
+import { ensembleCsv, ensemblePlots, ensembleSummary } from "./ensemble-outputs.js";
+import type { EnsembleResult } from "../training/ensemble.js";
 
 /** The package's version, from package.json (two folders up from src/reports and dist/reports). */
 export const PINN_VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -21,6 +23,7 @@ export interface SolveReport {
   model: ResidualModel;
   train: TrainResult;
   evaluation: Evaluation;
+  ensemble?: EnsembleResult | null;
 }
 
 /** The JSON summary of a solve. */
@@ -71,6 +74,7 @@ export function summaryOf(report: SolveReport, files: string[]): Record<string, 
       })),
     },
     ...parametersSummary(problem, model.parameterValues()),
+    ...(report.ensemble ? { ensemble: ensembleSummary(problem, report.ensemble) } : {}),
     metrics: evaluation.metrics,
     evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count },
     files,
@@ -127,6 +131,7 @@ export async function writeOutputs(dir: string, report: SolveReport, options: { 
     files.push(name);
   };
   write("solution.csv", solutionCsv(report.problem, report.evaluation));
+  if (report.ensemble) write("ensemble.csv", ensembleCsv(report.problem, report.evaluation, report.ensemble));
   writeJsonAtomic(join(dir, "model.json"), modelFile(report.problem, report.model.network, report.model.outputScale));
   files.push("model.json");
   if (options.plots) {
@@ -134,6 +139,7 @@ export async function writeOutputs(dir: string, report: SolveReport, options: { 
     for (const [name, png] of solutionPlots(report)) write(name, png);
     const parameters = await (await import("./parameter-plots.js")).parameterPlot(report.problem, report.train.history);
     if (parameters !== null) write("parameters.png", parameters);
+    if (report.ensemble) for (const [name, png] of await ensemblePlots(report.problem, report.evaluation, report.ensemble)) write(name, png);
   }
   files.push("summary.json");
   writeJsonAtomic(join(dir, "summary.json"), summaryOf(report, files));
