@@ -17,7 +17,7 @@ import { INIT_SCHEMES, type InitScheme } from "../nn/init.js";
 import { SAMPLING_METHODS, type SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
 import { closest, didYouMean } from "../util/suggest.js";
-import { readParameters, parameterSymbols } from "./parameters.js";
+import { readParameters, parameterSymbols, relabelParameterUses } from "./parameters.js";
 import { readData } from "./data.js";
 
 const TOP_KEYS = ["name", "title", "description", "domain", "unknowns", "constants", "parameters", "data", "equations", "conditions", "trial", "constraints", "exact", "network", "training", "evaluate"];
@@ -88,9 +88,10 @@ class ProblemReader {
       return null;
     }
     const constants = this.readConstants(root, variableNames.map((v) => v.name), unknowns);
-    const domain = this.readIntervals(variableNames, constants);
-    if (domain === null) return null;
     const parameters = readParameters(src, root, (p) => (RESERVED.has(p) ? "it is a built-in name" : variableNames.some((v) => v.name === p) ? "it is a domain variable" : unknowns.includes(p) ? "it is an unknown" : constants.has(p) ? "it is already a constant" : null));
+    const domain = this.readIntervals(variableNames, constants);
+    relabelParameterUses(src, parameters);
+    if (domain === null) return null;
     const names: Names = { variables: domain.variables, bounds: domain.bounds, unknowns, constants, parameters: parameterSymbols(parameters) };
     const data = readData(src, root, names);
 

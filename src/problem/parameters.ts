@@ -89,6 +89,21 @@ export function readParameters(src: YamlSource, root: YAMLMap, taken: TakenName)
   return out;
 }
 
+/**
+ * Fixed values read without the parameters' names (the domain's intervals) report a parameter as
+ * "not defined": say what it is instead.
+ */
+export function relabelParameterUses(src: YamlSource, parameters: readonly Parameter[]): void {
+  for (const p of parameters) {
+    for (const issue of src.issues) {
+      if (issue.message.startsWith(`"${p.name}" is not defined`)) {
+        issue.message = `"${p.name}" is a learned parameter; it cannot appear here`;
+        issue.hint = "domain intervals, shapes and condition locations need fixed values: use a number or a constant";
+      }
+    }
+  }
+}
+
 /** The names of parameters, for name resolution (each stands for its reparametrised value). */
 export function parameterSymbols(parameters: readonly Parameter[]): Map<string, Sym> {
   return new Map(parameters.map((p) => [p.name, p.value]));
@@ -104,6 +119,42 @@ export function parameterValue(p: Parameter, theta: ArrayLike<number>): number {
   const v = fixParameters(p.value, theta);
   if (v.kind !== "const") throw new Error(`internal: parameter ${p.name} did not reduce to a number`);
   return v.value;
+}
+
+/** The raw θ at which the parameter takes `value` (the inverse of the reparametrisation). */
+export function rawFor(p: Pick<Parameter, "initial" | "min" | "max">, value: number): number {
+  const { initial, min, max } = p;
+  if (min !== undefined && max !== undefined) {
+    const r = (value - min) / (max - min);
+    return Math.log(r / (1 - r));
+  }
+  if (min !== undefined) return Math.log((value - min) / (initial - min));
+  if (max !== undefined) return Math.log((max - value) / (max - initial));
+  return (value - initial) / (initial === 0 ? 1 : Math.abs(initial));
+}
+
+/**
+ * The problem with each parameter that has an exact value fixed at it (for checking an exact
+ * solution); parameters without one stay learned, and `unfixed` names those an expression uses.
+ */
+export function withExactParameters(problem: Problem): { problem: Problem; unfixed: (s: Sym) => string | undefined } {
+  const params = problem.parameters ?? [];
+  const fixedIndex = new Set(params.flatMap((p, k) => (p.exact === undefined ? [] : [k])));
+  const fix = (s: Sym): Sym =>
+    S.substitute(s, (atom) => (atom.kind === "param" && fixedIndex.has(atom.index) ? S.num(rawFor(params[atom.index]!, params[atom.index]!.exact!)) : undefined));
+  const fixedProblem: Problem =
+    fixedIndex.size === 0
+      ? problem
+      : {
+          ...problem,
+          equations: problem.equations.map((e) => ({ ...e, residual: fix(e.residual), lhs: fix(e.lhs), rhs: fix(e.rhs) })),
+          conditions: problem.conditions.map((c) => (c.kind === "point" ? { ...c, residual: fix(c.residual), lhs: fix(c.lhs), rhs: fix(c.rhs) } : c)),
+        };
+  const unfixed = (s: Sym): string | undefined => {
+    const names = [...new Set(S.topologicalNodes([s]).flatMap((n) => (n.kind === "param" ? [params[n.index]!.name] : [])))];
+    return names.length > 0 ? `no exact value for parameter ${names.join(", ")}` : undefined;
+  };
+  return { problem: fixedProblem, unfixed };
 }
 
 /** θ at the initial values. */
