@@ -1,6 +1,6 @@
 // Generate the observations of the shipped inverse problems (problems/*-inverse.yaml and their CSVs).
 //
-//   node scripts/inverse-data.mjs
+//   node scripts/inverse-data.mjs [heat|lorenz|burgers ...]     (default: all)
 //
 // - heat-inverse.csv: 200 temperatures of u_t = k u_xx on [0, 1] × [0, 1], k = 0.1, with
 //   u(x, 0) = sin(πx) + 0.5 sin(2πx), u(0, t) = u(1, t) = 0, whose exact solution is
@@ -10,14 +10,21 @@
 //   z' = x y − C3 z with C1 = 10, C2 = 15, C3 = 8/3, (x, y, z)(0) = (−8, 7, 27), t in [0, 3];
 //   x, y, z observed at 200 evenly spaced times (clean, as in DeepXDE), from classical RK4 with
 //   step 1e-4 (its error, checked by halving the step, is below 1e-9).
+// - burgers-inverse.csv, burgers-inverse-noisy.csv: Raissi, Perdikaris & Karniadakis (2019)'s
+//   inverse Burgers problem, u_t + λ1 u u_x − λ2 u_xx = 0 (λ1 = 1, λ2 = 0.01/π), u(x, 0) = −sin(πx),
+//   u(±1, t) = 0: 2,000 points uniform in [−1, 1] × [0, 0.99] (seeded), u from the Cole–Hopf
+//   quadrature of scripts/burgers-reference.mjs (accurate to rounding); the noisy set adds
+//   Gaussian noise of standard deviation 1% of the values' standard deviation, as Raissi et al. do.
 //
 // The random numbers come from a fixed-seed generator (mulberry32), so the files are reproducible.
 
 import { writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
+import { argv, env } from "node:process";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "problems", "inverse");
 
 function mulberry32(seed) {
   let a = seed >>> 0;
@@ -49,7 +56,7 @@ function heat() {
   const rms = Math.sqrt(rows.reduce((a, r) => a + r[2] ** 2, 0) / rows.length);
   for (const r of rows) r[2] += 0.01 * rms * gaussian(rand);
   const lines = ["x,t,u", ...rows.map((r) => r.map(fmt).join(","))];
-  writeFileSync(join(root, "problems", "heat-inverse.csv"), lines.join("\n") + "\n");
+  writeFileSync(join(out, "heat-inverse.csv"), lines.join("\n") + "\n");
 }
 
 function lorenzRk4(T, dt, C = [10, 15, 8 / 3], y0 = [-8, 7, 27], samples = 200) {
@@ -78,9 +85,29 @@ function lorenz() {
   const diff = Math.max(...rows.flatMap((r, i) => r.slice(1).map((v, j) => Math.abs(v - check[i][j + 1]))));
   if (rows.length !== 200 || !(diff < 1e-9)) throw new Error(`Lorenz reference not converged (${rows.length} rows, step difference ${diff})`);
   const lines = ["t,x,y,z", ...rows.map((r) => r.map(fmt).join(","))];
-  writeFileSync(join(root, "problems", "lorenz-inverse.csv"), lines.join("\n") + "\n");
+  writeFileSync(join(out, "lorenz-inverse.csv"), lines.join("\n") + "\n");
   process.stderr.write(`lorenz: RK4 step-halving difference ${diff.toExponential(2)}\n`);
 }
 
-heat();
-lorenz();
+async function burgersData() {
+  // The reference's evaluator (another module of this folder; PINN_BURGERS_REFERENCE overrides its path).
+  const reference = env.PINN_BURGERS_REFERENCE ?? "./burgers-reference.mjs";
+  const { burgers } = await import(reference.startsWith("/") ? reference : new URL(reference, import.meta.url).href);
+  const rand = mulberry32(2019);
+  const rows = Array.from({ length: 2000 }, () => {
+    const x = -1 + 2 * rand();
+    const t = 0.99 * rand();
+    return [x, t, burgers(x, t)];
+  });
+  const write = (name, data) => writeFileSync(join(out, name), ["x,t,u", ...data.map((r) => r.map(fmt).join(","))].join("\n") + "\n");
+  write("burgers-inverse.csv", rows);
+  const mean = rows.reduce((a, r) => a + r[2], 0) / rows.length;
+  const std = Math.sqrt(rows.reduce((a, r) => a + (r[2] - mean) ** 2, 0) / rows.length);
+  write("burgers-inverse-noisy.csv", rows.map(([x, t, u]) => [x, t, u + 0.01 * std * gaussian(rand)]));
+}
+
+const wanted = argv.slice(2);
+const run = (name) => wanted.length === 0 || wanted.includes(name);
+if (run("heat")) heat();
+if (run("lorenz")) lorenz();
+if (run("burgers")) await burgersData();
