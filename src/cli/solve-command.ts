@@ -8,6 +8,7 @@ import { OutputFolderError } from "../reports/outputs.js";
 import { progressDisplay } from "./progress.js";
 import { describeModel, formatMetric, printWarnings } from "./describe.js";
 import { EXIT } from "./exit-codes.js";
+import { parameterLines } from "../reports/parameters.js";
 
 export interface SolveCommandOptions {
   epochs?: number;
@@ -83,6 +84,7 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     const timing = `${train.epochs} iterations in ${train.seconds.toFixed(2)} s (${((1000 * train.seconds) / Math.max(train.epochs, 1)).toFixed(3)} ms per iteration)`;
     say(`${train.status === "completed" ? "trained" : train.status === "interrupted" ? "interrupted after" : "stopped after"} ${timing}, final loss ${train.finalLoss.toExponential(3)}`);
     for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
+    for (const line of parameterLines(result.summary)) say(line);
     const shown = relative(process.cwd(), result.outDir);
     say(`outputs in ${shown === "" ? "." : shown.startsWith("..") ? result.outDir : shown}/: ${result.files.join(", ")}`);
     return train.status === "completed" ? EXIT.ok : train.status === "interrupted" ? EXIT.interrupted : EXIT.failed;
