@@ -10,6 +10,7 @@ import { prepareOutputFolder, summaryOf, writeOutputs } from "./reports/outputs.
 import { buildSeededModel, loadWeights } from "./training/member.js";
 import { runEnsemble, type EnsembleResult } from "./training/ensemble.js";
 import { readFileSync } from "node:fs";
+import { withParameterValues } from "./problem/parameters.js";
 
 export interface SolveOptions extends TrainHooks {
   /** Output folder (default out/<name> under the current directory). */
@@ -54,8 +55,10 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
     lossWeighting: problem.training.lossWeighting,
     causal: model.causal(),
   });
-  const evaluation = evaluateSolution(problem, model.network, model.outputScale);
-  const report = { problem, model, train: trained, evaluation, ensemble };
+  // Learned parameters at their estimates (trial forms may use them), for evaluation and outputs.
+  const fitted = withParameterValues(problem, model.theta?.data ?? []);
+  const evaluation = evaluateSolution(fitted, model.network, model.outputScale);
+  const report = { problem: fitted, model, train: trained, evaluation, ensemble };
   const files = options.write === false ? [] : await writeOutputs(outDir, report, { plots: options.plots ?? true });
   return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, files), outDir, files, ensemble };
 }

@@ -60,7 +60,8 @@ export class ResidualModel {
 
     const impossible: ProblemIssue[] = [];
     const trained = (c: Condition): boolean => {
-      const status = classifyCondition(problem, c);
+      // With the parameters at their initial values (a trial form may use them too).
+      const status = classifyCondition(fixed, fixed.conditions[problem.conditions.indexOf(c)]!);
       if (status === "impossible") impossible.push(impossibleIssue(c));
       if (status === "enforced") this.enforced.push(c);
       return status === "penalty";

@@ -10,6 +10,7 @@ import { ResidualModel } from "../residual/model.js";
 import { predictUnknowns } from "../residual/predict.js";
 import { makeGrid } from "../reports/evaluation.js";
 import { train } from "./trainer.js";
+import { withParameterValues } from "../problem/parameters.js";
 import { memberDataRows, memberSeed, type MemberResult, type MemberSpec } from "./ensemble.js";
 
 /** The residual model for a seed and data rows (the ordinary solve: the file's seed, all rows). */
@@ -26,7 +27,8 @@ export async function trainMember(spec: MemberSpec): Promise<MemberResult> {
   const model = buildSeededModel(problem, seed, memberDataRows(problem, seed, spec.index));
   const result = await train(model, problem.training.stages, { lossWeighting: problem.training.lossWeighting, causal: model.causal() });
   const grid = makeGrid(problem.bounds, problem.evaluate.points);
-  const predicted = noGrad(() => predictUnknowns(problem, model.network, grid.points, model.outputScale));
+  const fitted = withParameterValues(problem, model.theta?.data ?? []);
+  const predicted = noGrad(() => predictUnknowns(fitted, model.network, grid.points, model.outputScale));
   const weights = [...model.network.parameters(), ...(model.theta === null ? [] : [model.theta])].map((p) => Float64Array.from(p.data));
   return { index: spec.index, seed, estimates: model.parameterValues(), predicted, train: result, weights };
 }

@@ -148,4 +148,20 @@ describe("a small inverse problem", () => {
     expect(history.length).toBe(result.train.history.iteration.length);
     expect(history[0]).toBeCloseTo(0.5, 12);
   }, 120_000);
+
+  it("learns a parameter that a generated trial form uses (constraints: hard)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pinn-inverse-"));
+    // u' = -u, u(0) = a: u = a e^(-t); data of a = 2 at 11 points.
+    const rows = Array.from({ length: 11 }, (_, i) => `${i / 10},${2 * Math.exp(-i / 10)}`);
+    writeFileSync(join(dir, "d.csv"), ["t,u", ...rows].join("\n") + "\n");
+    writeFileSync(
+      join(dir, "p.yaml"),
+      'name: hard\ndomain:\n  t: [0, 1]\nunknowns: [u]\nparameters:\n  a: {initial: 0.5, exact: 2}\nequations:\n  - "u\' = -u"\nconditions:\n  - "u(0) = a"\nconstraints: hard\ndata:\n  - file: d.csv\nnetwork:\n  hidden: [8]\ntraining:\n  optimizer: [{adam: {epochs: 100, learning_rate: 0.01}}, {lbfgs: {iterations: 100}}]\n  points: 32\nexact:\n  u: "2*exp(-t)"\n',
+    );
+    const result = await solve(loadProblem(join(dir, "p.yaml")), { write: false });
+    // The condition is enforced by the trial form (it is not a loss term), and a is found.
+    expect(result.model.enforced.map((c) => c.source.text)).toEqual(["u(0) = a"]);
+    expect(Math.abs((result.summary as { parameters: { a: { estimate: number } } }).parameters.a.estimate - 2)).toBeLessThan(1e-3);
+    expect(result.evaluation.metrics.u!.rel_l2!).toBeLessThan(1e-3);
+  }, 120_000);
 });
