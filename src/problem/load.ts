@@ -17,7 +17,7 @@ import { INIT_SCHEMES, type InitScheme } from "../nn/init.js";
 import { SAMPLING_METHODS, type SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
 import { closest, didYouMean } from "../util/suggest.js";
-import { readParameters, parameterSymbols, relabelParameterUses } from "./parameters.js";
+import { readParameters, parameterSymbols, relabelParameterUses, checkParametersUsed } from "./parameters.js";
 import { readData } from "./data.js";
 
 const TOP_KEYS = ["name", "title", "description", "domain", "unknowns", "constants", "parameters", "data", "equations", "conditions", "trial", "constraints", "exact", "network", "training", "evaluate"];
@@ -131,6 +131,7 @@ class ProblemReader {
       warnings: this.warnings,
     };
     if (constraints === "hard") problem.trial = buildHardTrials(problem);
+    checkParametersUsed(src, problem);
     return problem;
   }
 

@@ -104,6 +104,21 @@ export function relabelParameterUses(src: YamlSource, parameters: readonly Param
   }
 }
 
+/** A parameter that no equation, condition or trial form uses cannot be learned: an error at its name. */
+export function checkParametersUsed(src: YamlSource, problem: Problem): void {
+  const params = problem.parameters ?? [];
+  if (params.length === 0) return;
+  const roots: Sym[] = [
+    ...problem.equations.map((e) => e.residual),
+    ...problem.conditions.flatMap((c) => (c.kind === "point" ? [c.residual] : [])),
+    ...problem.trial.flatMap((t) => (t === null ? [] : [t.expr])),
+  ];
+  const used = new Set(S.topologicalNodes(roots).flatMap((n) => (n.kind === "param" ? [n.index] : [])));
+  params.forEach((p, k) => {
+    if (!used.has(k)) src.errorAt(p.source.position, `parameter ${p.name} appears in no equation, condition or trial form, so nothing can determine it`, `use ${p.name} in an equation, or remove it`);
+  });
+}
+
 /** The names of parameters, for name resolution (each stands for its reparametrised value). */
 export function parameterSymbols(parameters: readonly Parameter[]): Map<string, Sym> {
   return new Map(parameters.map((p) => [p.name, p.value]));

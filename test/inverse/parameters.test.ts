@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseProblem, loadProblem } from "../../src/problem/load.js";
 import { ProblemError, type ProblemIssue } from "../../src/problem/errors.js";
-import { parameterValue, reparametrise } from "../../src/problem/parameters.js";
+import { parameterValue, rawFor, reparametrise } from "../../src/problem/parameters.js";
 import { buildSeededModel } from "../../src/training/member.js";
 import { solve } from "../../src/solve.js";
 import { noGrad } from "../../src/engine/state.js";
@@ -45,7 +45,7 @@ function lineOf(text: string, needle: string): number {
 
 describe("the parameters section", () => {
   it("reads initial guesses, bounds and exact values", () => {
-    const p = parseProblem(BASE.replace("exact: 1}", "exact: 1}\n  b: 2"), FILE);
+    const p = parseProblem(BASE.replace("exact: 1}", "exact: 1}\n  b: 2").replace("-a*u", "-a*b*u/2"), FILE);
     expect(p.parameters!.map((q) => q.name)).toEqual(["a", "b"]);
     expect(p.parameters![0]).toMatchObject({ initial: 0.5, min: 0, max: 4, exact: 1 });
     // The reparametrised value at θ₀ is the initial guess.
@@ -83,6 +83,23 @@ describe("the parameters section", () => {
     const [issue] = issuesOf(text);
     expect(issue!.message).toContain('"a" cannot be a parameter\'s name (it is already a constant)');
     expect(issue!.position!.line).toBe(lineOf(text, "a: {initial"));
+  });
+
+  it("rejects a parameter that nothing uses", () => {
+    const text = BASE.replace("exact: 1}", "exact: 1}\n  b: 2");
+    const [issue] = issuesOf(text);
+    expect(issue!.message).toContain("parameter b appears in no equation");
+    expect(issue!.position!.line).toBe(lineOf(text, "b: 2"));
+  });
+
+  it("inverts the reparametrisation (θ for a value gives that value back)", () => {
+    for (const [initial, min, max] of [[2.5, 0, 10], [3, 1, undefined], [-2, undefined, 0], [0.7, undefined, undefined]] as const) {
+      const r = reparametrise(0, initial, min, max);
+      const p = { name: "p", source: { text: "p" }, initial, min, max, value: r.value, raw: r.raw };
+      for (const v of [initial, min === undefined ? initial - 1 : min + 0.5, max === undefined ? initial + 1 : max - 0.25]) {
+        expect(parameterValue(p, [rawFor(p, v)])).toBeCloseTo(v, 12);
+      }
+    }
   });
 
   it("rejects an initial value outside the bounds, bounds in the wrong order and unknown keys", () => {
