@@ -9,6 +9,7 @@ import { get, asList, asNumber, asString, checkKeys, isMap, type Node, type YAML
 import { readCsvTable } from "./csv-table.js";
 import { ProblemError } from "./errors.js";
 import type { DataSet } from "./types.js";
+import type { Section } from "./sections.js";
 
 const DATA_ITEM_KEYS = ["file", "weight"];
 
@@ -102,3 +103,13 @@ export function readDataSet(path: string, source: DataSet["source"], weight: num
   const observed = observedNames.map((u) => ({ unknown: names.unknowns.indexOf(u), values: table.values[table.columns.indexOf(u)]! }));
   return { file: path, source, weight, points, observed };
 }
+
+/** `data`, problem phase: the observations (a CSV error stops the reading with its own file and line). */
+export const DATA_SECTION: Section = {
+  key: "data",
+  phase: "problem",
+  read(ctx, _node, state) {
+    const data = readData(ctx.src, state.root, state.names);
+    if (state.problem !== null) state.problem.data = data;
+  },
+};

@@ -16,6 +16,8 @@ import * as S from "../expressions/symbolic.js";
 import type { Sym } from "../expressions/symbolic.js";
 import { get, asNumber, checkKeys, isMap, isScalar, type Node, type YAMLMap, type YamlSource } from "./yaml-source.js";
 import type { Parameter, Problem } from "./types.js";
+import type { ReadState, Section } from "./sections.js";
+import { RESERVED } from "./names.js";
 
 const PARAMETER_KEYS = ["initial", "min", "max", "exact"];
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -87,21 +89,6 @@ export function readParameters(src: YamlSource, root: YAMLMap, taken: TakenName)
     out.push({ name, source: { text: name, position: src.positionOf(keyNode) }, initial, min, max, exact, value: sym, raw });
   }
   return out;
-}
-
-/**
- * Fixed values read without the parameters' names (the domain's intervals) report a parameter as
- * "not defined": say what it is instead.
- */
-export function relabelParameterUses(src: YamlSource, parameters: readonly Parameter[]): void {
-  for (const p of parameters) {
-    for (const issue of src.issues) {
-      if (issue.message.startsWith(`"${p.name}" is not defined`)) {
-        issue.message = `"${p.name}" is a learned parameter; it cannot appear here`;
-        issue.hint = "domain intervals, shapes and condition locations need fixed values: use a number or a constant";
-      }
-    }
-  }
 }
 
 /** A parameter that no equation, condition or trial form uses cannot be learned: an error at its name. */
@@ -191,3 +178,32 @@ export function withParameterValues(problem: Problem, theta: ArrayLike<number>):
     trial: problem.trial.map((t) => (t === null ? null : { ...t, expr: fix(t.expr) })),
   };
 }
+
+/** The parameters read in the names phase, for the problem phase (one entry per file being read). */
+const read = new WeakMap<ReadState, Parameter[]>();
+
+/** `parameters`, names phase: read them and make their names resolvable in expressions. */
+export const PARAMETERS_NAMES: Section = {
+  key: "parameters",
+  phase: "names",
+  read(ctx, _node, state) {
+    const { variables, unknowns, constants } = state.names;
+    const parameters = readParameters(ctx.src, state.root, (p) =>
+      RESERVED.has(p) ? "it is a built-in name" : variables.includes(p) ? "it is a domain variable" : unknowns.includes(p) ? "it is an unknown" : constants.has(p) ? "it is already a constant" : null,
+    );
+    read.set(state, parameters);
+    if (parameters.length > 0) state.names = { ...state.names, parameters: parameterSymbols(parameters) };
+  },
+};
+
+/** `parameters`, problem phase: attach them to the problem; one that nothing uses is an error. */
+export const PARAMETERS_PROBLEM: Section = {
+  key: "parameters",
+  phase: "problem",
+  read(ctx, _node, state) {
+    const parameters = read.get(state) ?? [];
+    if (state.problem === null) return;
+    state.problem.parameters = parameters;
+    checkParametersUsed(ctx.src, state.problem);
+  },
+};

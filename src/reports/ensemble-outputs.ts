@@ -1,14 +1,12 @@
-// Outputs of an ensemble (training/ensemble.ts): the `ensemble` entry of summary.json,
-// ensemble.csv (per grid point and unknown the members' mean and standard deviation) and the
-// spread plots: on one variable the mean with a band of ±1.96 standard deviations, on two a map
-// of the standard deviation beside the mean.
+// Outputs of an ensemble (training/ensemble.ts): the `ensemble` entry of summary.json and
+// ensemble.csv (per grid point and unknown the members' mean and standard deviation). The spread
+// plots are in inverse-plots.ts.
 
 import type { Problem } from "../problem/types.js";
 import type { EnsembleResult } from "../training/ensemble.js";
 import type { Evaluation } from "./evaluation.js";
 import { toCsv, type CsvColumn } from "./csv.js";
 import { relativeError } from "./parameters.js";
-import type { LineSeries } from "./plots.js";
 
 export function ensembleSummary(problem: Problem, e: EnsembleResult): Record<string, unknown> {
   const params = problem.parameters ?? [];
@@ -47,43 +45,4 @@ export function ensembleCsv(problem: Problem, evaluation: Evaluation, e: Ensembl
     columns.push({ name: `${u}_std`, values: e.std[k]! });
   });
   return toCsv(columns);
-}
-
-export async function ensemblePlots(problem: Problem, evaluation: Evaluation, e: EnsembleResult): Promise<[string, Buffer][]> {
-  const { linePlot, heatmaps2D } = await import("./plots.js");
-  const { grid } = evaluation;
-  const vars = problem.variables;
-  const out: [string, Buffer][] = [];
-  problem.unknowns.forEach((u, k) => {
-    const mean = e.mean[k]!;
-    const std = e.std[k]!;
-    const title = `${problem.title}: ensemble of ${e.members.length}`;
-    if (vars.length === 1) {
-      const x = grid.axes[0]!;
-      const series: LineSeries[] = [
-        { label: "ensemble mean", x, y: mean, style: "solid" as const, lineWidth: 2.4 },
-        { label: "mean ± 1.96 std", x, y: mean.map((m, i) => m + 1.96 * std[i]!), style: "dashed" as const, color: "#7f7f7f", lineWidth: 1.4 },
-        { label: "lower", x, y: mean.map((m, i) => m - 1.96 * std[i]!), style: "dashed" as const, color: "#7f7f7f", lineWidth: 1.4, hideInLegend: true },
-      ];
-      const ex = evaluation.exact[k];
-      if (ex) series.push({ label: "exact", x, y: ex, style: "dashed", color: "#d62728", lineWidth: 1.6 });
-      out.push([`${u}_ensemble.png`, linePlot({ title, xLabel: vars[0]!, yLabel: `${u}(${vars[0]})`, series })]);
-    } else if (vars.length === 2) {
-      out.push([
-        `${u}_ensemble.png`,
-        heatmaps2D({
-          title,
-          xName: vars[0]!,
-          yName: vars[1]!,
-          x: grid.axes[0]!,
-          y: grid.axes[1]!,
-          panels: [
-            { title: `${u}: ensemble mean`, values: mean },
-            { title: `${u}: standard deviation`, values: std },
-          ],
-        }),
-      ]);
-    }
-  });
-  return out;
 }
