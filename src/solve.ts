@@ -13,6 +13,8 @@ import { readFileSync } from "node:fs";
 import { buildSeededModel, loadWeights } from "./training/member.js";
 import { runEnsemble, type EnsembleResult } from "./training/ensemble.js";
 import { withParameterValues } from "./problem/parameters.js";
+import { diagnose, type Diagnostics } from "./diagnostics/index.js";
+import { assertPreflight } from "./residual/check.js";
 
 export type SolvePhase = "training" | "evaluating" | "writing";
 
@@ -41,6 +43,8 @@ export interface SolveResult {
   model: ResidualModel;
   train: TrainResult;
   evaluation: Evaluation;
+  /** Raw residuals and the verdict (README, "Reading the diagnostics"). */
+  diagnostics: Diagnostics;
   summary: Record<string, unknown>;
   /** The folder holding the outputs (the staging folder when they could not be moved into place). */
   outDir: string;
@@ -62,6 +66,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
   if (unknown.length > 0) throw new TypeError(`solve: unknown option ${unknown.map((k) => `"${k}"`).join(", ")} (options: ${[...OPTION_KEYS].join(", ")})`);
   if (options.out !== undefined && options.outDir !== undefined && options.out !== options.outDir) throw new TypeError("solve: give out or outDir, not both");
   const problem = withOverrides(loaded, options);
+  assertPreflight(problem);
   const outDir = resolvePath(options.outDir ?? options.out ?? join("out", problem.name));
   const model = buildModel(problem);
   const staging = options.write !== false ? OutputStaging.begin(outDir) : null;
@@ -83,11 +88,12 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
     // Learned parameters at their estimates (trial forms may use them), for evaluation and outputs.
     const fitted = withParameterValues(problem, model.theta?.data ?? []);
     const evaluation = evaluateSolution(fitted, model.network, model.outputScale);
-    const report = { problem: fitted, model, train: trained, evaluation, ensemble };
+    const diagnostics = diagnose(fitted, model, trained);
+    const report = { problem: fitted, model, train: trained, evaluation, diagnostics, ensemble };
     const aborted = trained.status === "interrupted" && trained.epochs === 0;
     if (staging === null || aborted) {
       staging?.discard();
-      return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble };
+      return { problem, network: model.network, model, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble };
     }
     options.onPhase?.("writing");
     const shouldStop = (): boolean => !stoppedInTraining && (options.shouldStop?.() ?? false);
@@ -100,7 +106,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       folder = staging.dir;
       written.failed.push({ file: outDir, reason: e instanceof Error ? e.message : writeErrorReason(e) });
     }
-    return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble };
+    return { problem, network: model.network, model, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble };
   } catch (e) {
     staging?.discard();
     throw e;

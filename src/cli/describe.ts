@@ -35,7 +35,7 @@ export function describeModel(model: ResidualModel): string[] {
 
 export function formatMetric(m: Metrics): string {
   const rel = m.rel_l2 === null ? "n/a (exact solution is zero)" : m.rel_l2.toExponential(3);
-  return `relative L2 error ${rel}, max abs error ${m.max_abs.toExponential(3)}`;
+  return `relative L2 error ${rel}, max abs error ${m.max_abs.toExponential(3)}${m.against === "reference" ? " (against the reference data)" : ""}`;
 }
 
 /** Warnings about the problem (valid, but probably not what was meant), on stderr. */

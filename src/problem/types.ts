@@ -8,6 +8,7 @@ import type { InitScheme } from "../nn/init.js";
 import type { SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
 import type { ProblemIssue, SourcePosition } from "./errors.js";
+import type { ReferenceData } from "./reference.js";
 
 export interface Source {
   /** The text as written in the file. */
@@ -139,6 +140,8 @@ export interface Problem {
   network: NetworkSettings;
   training: TrainingSettings;
   evaluate: { points: number[] };
+  /** Reference values (v2 `reference: {file}`), for metrics where no exact solution is given. */
+  reference?: ReferenceData;
   /** Valid but suspicious things, reported without stopping. */
   warnings: ProblemIssue[];
 }

@@ -17,6 +17,7 @@ import { activeKernels } from "./kernels.js";
 import { parametersSummary } from "./parameters.js";
 import { ensembleCsv, ensembleSummary } from "./ensemble-outputs.js";
 import type { EnsembleResult } from "../training/ensemble.js";
+import { diagnosticsSummary, type Diagnostics } from "../diagnostics/index.js";
 
 /**
  * The package's version, from pinn's package.json: the nearest one above this module (two folders up
@@ -43,6 +44,7 @@ export interface SolveReport {
   evaluation: Evaluation;
   /** The ensemble's members and statistics, when training.ensemble > 1. */
   ensemble?: EnsembleResult | null;
+  diagnostics?: Diagnostics;
 }
 
 /** The JSON summary of a solve. */
@@ -96,6 +98,7 @@ export function summaryOf(report: SolveReport, files: string[], written?: Omit<W
     ...(report.ensemble ? { ensemble: ensembleSummary(problem, report.ensemble) } : {}),
     metrics: evaluation.metrics,
     kernels: activeKernels(problem),
+    ...diagnosticsSummary(report.diagnostics),
     evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count },
     files,
     ...(written && written.failed.length > 0 ? { write_errors: written.failed } : {}),
@@ -121,7 +124,7 @@ export function solutionCsv(problem: Problem, evaluation: Evaluation): string {
     columns.push({ name: u, values: predicted[k]! });
     const ex = exact[k];
     if (ex) {
-      columns.push({ name: `${u}_exact`, values: ex });
+      columns.push({ name: `${u}_${evaluation.against?.[k] ?? "exact"}`, values: ex });
       columns.push({ name: `${u}_error`, values: predicted[k]!.map((p, n) => p - ex[n]!) });
     }
   });
@@ -212,7 +215,8 @@ export async function writeOutputs(dir: string, report: SolveReport, options: Wr
   if (options.plots) {
     try {
       const { solutionPlots } = await import("./solution-plots.js");
-      const plots = [...solutionPlots(report), ...(await import("./inverse-plots.js")).inversePlots(report)];
+      const { residualPlots } = await import("./residual-plots.js");
+      const plots: [string, () => Buffer][] = [...solutionPlots(report), ...(await import("./inverse-plots.js")).inversePlots(report), ...residualPlots(report).map(([n, png]): [string, () => Buffer] => [n, () => png])];
       for (const [i, [name, draw]] of plots.entries()) {
         // Let a stop signal be seen between plots (drawing is synchronous).
         await new Promise((r) => setImmediate(r));

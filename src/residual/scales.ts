@@ -75,14 +75,44 @@ export function outputScales(problem: Problem): number[] {
   for (const eq of problem.equations) {
     const source = maxAbs(evaluatePoints(sourcesOf(eq.residual), samplePoints(problem, interiorLocation(dims), rng.fork()), dims));
     if (source === 0) continue;
+    const fromSource = scales.map(() => 0);
     for (const k of S.unknownsOf(eq.residual)) {
       const highest = S.fieldAtoms(eq.residual)
         .filter((f) => f.unknown === k)
         .reduce((best, f) => (f.alpha.reduce((a, c) => a + (c ?? 0), 0) > best.alpha.reduce((a, c) => a + (c ?? 0), 0) ? f : best));
-      scales[k] = Math.max(scales[k]!, source * lengthPower(highest.alpha, ell));
+      fromSource[k] = source * lengthPower(highest.alpha, ell);
     }
+    const revised = balancedBySource(problem, eq.residual, scales, fromSource, source);
+    revised.forEach((u, k) => (scales[k] = Math.max(scales[k]!, u)));
   }
   return scales.map((u) => (u > 0 && Number.isFinite(u) ? u : 1));
+}
+
+/** Above this ratio of the equation's natural size to its largest source, a source estimate is revised. */
+export const SOURCE_BALANCE_LIMIT = 10;
+
+/**
+ * The estimate U ≈ |source|·ℓ^m assumes the highest derivative balances the source. When another term
+ * grows faster with U (u³ in u_tt − u_xx + u³ = f), the equation's natural size at that U can exceed
+ * the source many times over, and dividing the residual by it would hide the equation (issue 10:
+ * Klein–Gordon, U = 22.8, size 12,456 for |f| ≈ 250). Then U is scaled down (bisection on a common
+ * factor) until the terms' size is twice the largest source: the size of terms that balance it.
+ */
+function balancedBySource(problem: Problem, residual: Sym, current: readonly number[], fromSource: readonly number[], source: number): number[] {
+  const interior = interiorLocation(problem.variables.length);
+  const sizeAt = (f: number): number => {
+    const output = current.map((u, k) => (fromSource[k]! > 0 ? Math.max(u, f * fromSource[k]!) : u > 0 ? u : 1));
+    return termScales(problem, [{ residual, location: interior }], output)[0]!;
+  };
+  if (!(sizeAt(1) > SOURCE_BALANCE_LIMIT * source)) return [...fromSource];
+  let lo = 1e-8;
+  let hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = Math.sqrt(lo * hi);
+    if (sizeAt(mid) > 2 * source) hi = mid;
+    else lo = mid;
+  }
+  return fromSource.map((u) => u * hi);
 }
 
 /**
