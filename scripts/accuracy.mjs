@@ -127,6 +127,6 @@ if (args.includes("--update-readme")) {
 if (rows.some((r) => !r.pass)) process.exitCode = 1;
 
 if (inverse.length > 0 && existsSync(inverseScript)) {
-  const run = spawnSync(process.execPath, [inverseScript, ...(only ? ["--only", inverse.join(",")] : [])], { stdio: "inherit" });
+  const run = spawnSync(process.execPath, [inverseScript, ...(only ? ["--only", inverse.map((n) => n.split("/").pop()).join(",")] : [])], { stdio: "inherit" });
   if (run.status !== 0) process.exitCode = 1;
 }

@@ -36,7 +36,7 @@ export function diagnosticsSummary(d: Diagnostics | undefined): Record<string, u
 
 /**
  * Print the raw residuals (via `say`, stdout) and the verdict: each failed check as a `warning:` line
- * on stderr (unless `quiet`). Returns whether the result passed.
+ * on stderr, also with --quiet (a wrong answer is never silent). Returns whether the result passed.
  */
 export function printDiagnostics(d: Diagnostics | undefined, say: (line: string) => void): boolean {
   if (!d) return true;

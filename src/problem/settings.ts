@@ -14,7 +14,7 @@ import { didYouMean } from "../util/suggest.js";
 import { LIMITS, atMost, boundedCount, checkPointsOption, checkSeedOption } from "./limits.js";
 
 const NETWORK_KEYS = ["hidden", "activation", "init"];
-const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling"];
+const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling", "ensemble"];
 const EVALUATE_KEYS = ["points"];
 const ADAM_KEYS = ["epochs", "learning_rate", "schedule"];
 const LBFGS_KEYS = ["iterations", "epochs", "learning_rate", "history"];
@@ -86,6 +86,7 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
   const causal = asBoolean(ctx.src, field("causal"), "training.causal");
   const scaling = asBoolean(ctx.src, field("scaling"), "training.scaling") ?? true;
   const lbfgsIterations = boundedCount(ctx, field("lbfgs_iterations"), "training.lbfgs_iterations", LIMITS.maxIterations) ?? d.lbfgsIterations;
+  const ensemble = boundedCount(ctx, field("ensemble"), "training.ensemble", LIMITS.maxEnsemble) ?? 1;
   const schedule = readSchedule(ctx, field("schedule")) ?? CONSTANT;
   const adam = (): StageDraft => ({ optimizer: "adam", epochs, learningRate, schedule });
   const lbfgs = (iterations = lbfgsIterations): StageDraft => ({ optimizer: "lbfgs", iterations, learningRate: 1, historySize: d.lbfgsHistory });
@@ -103,7 +104,7 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
     const stageSchedule = finishSchedule(ctx, s.schedule, stageEpochs, badSchedules);
     stages.push({ optimizer: "adam", epochs: stageEpochs, learningRate: o.learningRate ?? s.learningRate, schedule: stageSchedule });
   }
-  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling };
+  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ensemble };
 }
 
 /**

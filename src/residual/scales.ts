@@ -155,6 +155,8 @@ export function termScales(problem: Problem, terms: { residual: Sym; location: L
         case "net":
           out.fill(1);
           break;
+        case "param":
+          throw new Error("internal: learned parameters are replaced by their values before scaling");
         case "neg":
           out.set(mag(x.a));
           break;

@@ -87,7 +87,9 @@ describe("shipped problems: exact solutions check, and each solves at a reduced 
     it(label, async () => {
       const loaded = loadProblem(join(DIR, `${name}.yaml`));
       expect(checkExactSolution(loaded).ok, `${name}: its exact solution does not satisfy the problem`).toBe(true);
-      const problem = reduced?.points ? { ...loaded, training: { ...loaded.training, points: reduced.points } } : loaded;
+      // One network, not an ensemble: the ensemble machinery is tested in test/inverse/ensemble.test.ts.
+      const training = { ...loaded.training, ensemble: 1, ...(reduced?.points ? { points: reduced.points } : {}) };
+      const problem = { ...loaded, training };
       const start = performance.now();
       const bounded = typeof reduced?.bound === "number" ? reduced.bound : null;
       const shouldStop = bounded !== null ? undefined : () => performance.now() - start > CAP_SECONDS * 1000;
@@ -103,6 +105,9 @@ describe("shipped problems: exact solutions check, and each solves at a reduced 
         }
       } else {
         expect(["completed", "interrupted"]).toContain(result.train.status);
+        // An inverse problem's learned parameters (summary.parameters, judged by scripts/inverse-accuracy.mjs) are finite.
+        const parameters = (result.summary.parameters ?? {}) as Record<string, { estimate: number }>;
+        for (const [p, s] of Object.entries(parameters)) expect(Number.isFinite(s.estimate), `${name}: parameter ${p} is ${s.estimate}`).toBe(true);
         for (const [u, m] of metrics) {
           if (m.rel_l2 === null) continue;
           expect(Number.isNaN(m.rel_l2), `${name}: relative L2 error of ${u} is NaN`).toBe(false);
