@@ -3,6 +3,7 @@
 import type { Problem } from "../problem/types.js";
 import type { PinnNetwork } from "../residual/network.js";
 import { exactValues, predictUnknowns } from "../residual/predict.js";
+import { tensorGrid } from "../geometry/domain.js";
 
 export interface Grid {
   /** Coordinates along each variable. */
@@ -30,21 +31,7 @@ export interface Evaluation {
 
 /** A tensor grid with `perAxis[i]` points on variable i's closed interval (ends included). */
 export function makeGrid(bounds: readonly (readonly [number, number])[], perAxis: readonly number[]): Grid {
-  const axes = bounds.map(([lo, hi], a) => {
-    const n = perAxis[a]!;
-    return Float64Array.from({ length: n }, (_, i) => (i === n - 1 ? hi : lo + ((hi - lo) * i) / (n - 1)));
-  });
-  const d = bounds.length;
-  const count = perAxis.reduce((p, n) => p * n, 1);
-  const points = new Float64Array(count * d);
-  for (let n = 0; n < count; n++) {
-    let rest = n;
-    for (let i = d - 1; i >= 0; i--) {
-      points[n * d + i] = axes[i]![rest % perAxis[i]!]!;
-      rest = Math.floor(rest / perAxis[i]!);
-    }
-  }
-  return { axes, points, count };
+  return tensorGrid(bounds, perAxis);
 }
 
 export function errorMetrics(predicted: Float64Array, exact: Float64Array): Metrics {
