@@ -116,6 +116,42 @@ export class Region {
     return { points, normals };
   }
 
+  /**
+   * The region's boundary as polylines [x0, y0, x1, y1, ...] (2-D regions; for drawing): each
+   * shape's outline cut into segments of about 1/400 of the diameter, keeping the runs of segments
+   * whose midpoints pass the boundary test of the file's head.
+   */
+  outline(): number[][] {
+    if (this.dim !== 2) return [];
+    const step = (this.delta / 1e-7) / 400;
+    const lines: number[][] = [];
+    const probe = new Float64Array(2);
+    for (const shape of this.shapes.values()) {
+      const poly = shape.polyline?.(step) ?? [];
+      let run: number[] = [];
+      for (let k = 0; k + 3 < poly.length; k += 2) {
+        const [x0, y0, x1, y1] = [poly[k]!, poly[k + 1]!, poly[k + 2]!, poly[k + 3]!];
+        const len = Math.hypot(x1 - x0, y1 - y0) || 1;
+        const [nx, ny] = [(y1 - y0) / len, -(x1 - x0) / len];
+        const [mx, my] = [(x0 + x1) / 2, (y0 + y1) / 2];
+        probe[0] = mx - this.delta * nx;
+        probe[1] = my - this.delta * ny;
+        const a = this.contains(probe);
+        probe[0] = mx + this.delta * nx;
+        probe[1] = my + this.delta * ny;
+        if (a !== this.contains(probe)) {
+          if (run.length === 0) run.push(x0, y0);
+          run.push(x1, y1);
+        } else if (run.length > 0) {
+          lines.push(run);
+          run = [];
+        }
+      }
+      if (run.length > 0) lines.push(run);
+    }
+    return lines;
+  }
+
   /** Draw one candidate into point/normal; true when it lies on the part (normal made the region's). */
   private candidate(part: string | null, rng: Rng, point: Float64Array, normal: Float64Array): boolean {
     let index: number;

@@ -22,6 +22,28 @@ export interface Shape {
   distance(p: ArrayLike<number>, o?: number): number;
   /** A boundary point uniform by measure into `point`, its outward unit normal into `normal`. */
   sampleBoundary(rng: Rng, point: Float64Array, normal: Float64Array): void;
+  /** 2-D shapes: the boundary as a closed polyline [x0, y0, …, x0, y0] of segments no longer than `step`. */
+  polyline?(step: number): number[];
+}
+
+/** The closed polyline through `xs`, `ys` (closed back to the first vertex), edges cut to length ≤ step. */
+function closedPolyline(xs: readonly number[], ys: readonly number[], step: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < xs.length; i++) {
+    const j = (i + 1) % xs.length;
+    const pieces = Math.max(1, Math.ceil(Math.hypot(xs[j]! - xs[i]!, ys[j]! - ys[i]!) / step));
+    for (let k = 0; k < pieces; k++) out.push(xs[i]! + ((xs[j]! - xs[i]!) * k) / pieces, ys[i]! + ((ys[j]! - ys[i]!) * k) / pieces);
+  }
+  out.push(xs[0]!, ys[0]!);
+  return out;
+}
+
+/** A closed curve (cx + a cos θ, cy + b sin θ) with segments no longer than about `step`. */
+function ellipsePolyline(cx: number, cy: number, a: number, b: number, step: number): number[] {
+  const n = Math.max(16, Math.ceil((2 * Math.PI * Math.max(a, b)) / step));
+  const out: number[] = [];
+  for (let k = 0; k <= n; k++) out.push(cx + a * Math.cos((2 * Math.PI * k) / n), cy + b * Math.sin((2 * Math.PI * k) / n));
+  return out;
 }
 
 /** The constructors by name, with their argument names (for messages). */
@@ -82,6 +104,9 @@ export class Rectangle implements Shape {
     s -= w;
     set2(point, normal, this.x0, this.y1 - Math.min(s, h), -1, 0);
   }
+  polyline(step: number): number[] {
+    return closedPolyline([this.x0, this.x1, this.x1, this.x0], [this.y0, this.y0, this.y1, this.y1], step);
+  }
 }
 
 export class Disk implements Shape {
@@ -107,6 +132,9 @@ export class Disk implements Shape {
     const c = Math.cos(a);
     const s = Math.sin(a);
     set2(point, normal, this.cx + this.r * c, this.cy + this.r * s, c, s);
+  }
+  polyline(step: number): number[] {
+    return ellipsePolyline(this.cx, this.cy, this.r, this.r, step);
   }
 }
 
@@ -156,6 +184,9 @@ export class Ellipse implements Shape {
       const len = Math.hypot(nx, ny);
       return set2(point, normal, this.cx + this.a * c, this.cy + this.b * s, nx / len, ny / len);
     }
+  }
+  polyline(step: number): number[] {
+    return ellipsePolyline(this.cx, this.cy, this.a, this.b, step);
   }
 }
 
@@ -238,6 +269,9 @@ export class Polygon implements Shape {
     const dy = this.ys[j]! - this.ys[i]!;
     // Counter-clockwise: the outward normal of direction (dx, dy) is (dy, −dx)/len.
     set2(point, normal, this.xs[i]! + f * dx, this.ys[i]! + f * dy, (this.orientation * dy) / len, (-this.orientation * dx) / len);
+  }
+  polyline(step: number): number[] {
+    return closedPolyline(this.xs, this.ys, step);
   }
 }
 

@@ -17,8 +17,10 @@ import { INIT_SCHEMES, type InitScheme } from "../nn/init.js";
 import { SAMPLING_METHODS, type SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
 import { closest, didYouMean } from "../util/suggest.js";
+import { REGION_KEYS, readRegion, splitOn, readPartCondition, checkLocatedCondition } from "./regions.js";
+import { BoxDomain, type Domain } from "../geometry/domain.js";
 
-const TOP_KEYS = ["name", "title", "description", "domain", "unknowns", "constants", "equations", "conditions", "trial", "constraints", "exact", "network", "training", "evaluate"];
+const TOP_KEYS = ["name", "title", "description", "domain", "unknowns", "constants", "equations", "conditions", "trial", "constraints", "exact", "network", "training", "evaluate", ...REGION_KEYS];
 const NETWORK_KEYS = ["hidden", "activation", "init"];
 const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling"];
 const EVALUATE_KEYS = ["points"];
@@ -89,9 +91,10 @@ class ProblemReader {
     const domain = this.readIntervals(variableNames, constants);
     if (domain === null) return null;
     const names: Names = { variables: domain.variables, bounds: domain.bounds, unknowns, constants };
+    const where = readRegion(src, root, names, this.warnings) ?? new BoxDomain(domain.bounds);
 
     const equations = this.readEquations(root, names);
-    const conditions = this.readConditions(root, names);
+    const conditions = this.readConditions(root, names, where);
     const trial = this.readPerUnknown(root, "trial", names, (k) => ({ kind: "trial", output: k }));
     const exact = this.readPerUnknown(root, "exact", names, () => ({ kind: "exact" }));
     const constraints = this.readChoice(get(root, "constraints"), "constraints", ["soft", "hard"] as const) ?? "soft";
@@ -110,6 +113,7 @@ class ProblemReader {
       description,
       variables: domain.variables,
       bounds: domain.bounds,
+      domain: where,
       timeVariable: t >= 0 && domain.variables.length > 1 ? t : null,
       unknowns,
       constants,
@@ -397,7 +401,7 @@ class ProblemReader {
     return out;
   }
 
-  private readConditions(root: YAMLMap, names: Names): Condition[] {
+  private readConditions(root: YAMLMap, names: Names, domain: Domain): Condition[] {
     const items = asList(this.src, get(root, "conditions"), "conditions", 'e.g.\nconditions:\n  - "u(0) = 1"');
     if (items === null) return [];
     const out: Condition[] = [];
@@ -418,6 +422,12 @@ class ProblemReader {
       }
       const spec = this.equationNode(item, CONDITION_ITEM_KEYS, "condition");
       if (spec === null) continue;
+      const on = isScalar(spec.node) && typeof spec.node.value === "string" ? splitOn(spec.node.value) : null;
+      if (on !== null) {
+        const c = readPartCondition(this.src, spec.node, on, names, domain, spec.weight, spec.points, this.source(spec.node));
+        if (c !== null) out.push(c);
+        continue;
+      }
       const r = this.parseEquationText(spec.node, names, { kind: "condition" });
       if (r === null) continue;
       if (r.location === undefined) {
@@ -429,6 +439,7 @@ class ProblemReader {
         this.src.errorAt(position, "this condition has no fixed argument, so it would hold everywhere (that is an equation)", `fix at least one variable, e.g. ${names.unknowns[0]}(${names.variables.map((v, i) => (i === 0 ? String(names.bounds[0]![0]) : v)).join(", ")}); or move it to equations:`);
         continue;
       }
+      if (!checkLocatedCondition(this.src, spec.node, r.location, names, domain)) continue;
       out.push({ kind: "point", source: this.source(spec.node), residual: r.sym, lhs: r.lhs, rhs: r.rhs, location: r.location, weight: spec.weight, points: spec.points });
     }
     return out;

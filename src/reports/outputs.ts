@@ -96,6 +96,9 @@ export function solutionCsv(problem: Problem, evaluation: Evaluation): string {
       columns.push({ name: `${u}_error`, values: predicted[k]!.map((p, n) => p - ex[n]!) });
     }
   });
+  // A region's grid: only the rows inside it.
+  const inside = grid.inside;
+  if (inside) for (const c of columns) c.values = Float64Array.from(c.values).filter((_, n) => inside[n] === 1);
   return toCsv(columns);
 }
 

@@ -21,6 +21,9 @@ export function solutionPlots(report: SolveReport): [string, Buffer][] {
   out.push(["loss.png", lossPlot(history, `${problem.title}: training loss`)]);
   const { grid, predicted, exact } = evaluation;
   const vars = problem.variables;
+  // A region: cells outside it stay blank and its boundary is drawn (when the plotted axes are its plane).
+  const region = problem.domain?.region ?? null;
+  const outline = region !== null && region.dim === 2 && problem.domain!.spatial[0] === 0 && problem.domain!.spatial[1] === 1 ? region.outline() : undefined;
   problem.unknowns.forEach((u, k) => {
     const pred = predicted[k]!;
     const ex = exact[k] ?? undefined;
@@ -33,14 +36,17 @@ export function solutionPlots(report: SolveReport): [string, Buffer][] {
       return;
     }
     if (vars.length === 2) {
-      out.push([`${u}_heatmap.png`, heatmaps2D({ title: `${problem.title}: ${u}`, xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!, panels: panels(u, pred, ex) })]);
+      out.push([`${u}_heatmap.png`, heatmaps2D({ title: `${problem.title}: ${u}`, xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!, panels: panels(u, pred, ex), inside: grid.inside ?? undefined, outline })]);
       if (problem.timeVariable !== null) out.push([`${u}_snapshots.png`, snapshots(problem, evaluation, k)]);
       return;
     }
     // Three variables: heat maps over the first two at the start, middle and end of the third.
     const [n0, n1, n2] = problem.evaluate.points as [number, number, number];
     const third = vars[2]!;
-    for (const j of new Set([0, Math.floor((n2 - 1) / 2), n2 - 1])) {
+    // Slices at the start, middle and end of the third variable; through a 3-D region's interior
+    // (at a quarter, half and three quarters of its extent), since its ends only touch it.
+    const levels = region !== null && region.dim === 3 ? [0.25, 0.5, 0.75].map((f) => Math.round(f * (n2 - 1))) : [0, Math.floor((n2 - 1) / 2), n2 - 1];
+    for (const j of new Set(levels)) {
       const pick = (values: ArrayLike<number>): Float64Array => Float64Array.from({ length: n0 * n1 }, (_, m) => values[m * n2 + j]!);
       const at = grid.axes[2]![j]!;
       out.push([
@@ -49,6 +55,7 @@ export function solutionPlots(report: SolveReport): [string, Buffer][] {
           title: `${problem.title}: ${u} at ${third} = ${Number(at.toPrecision(4))}`,
           xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!,
           panels: panels(u, pick(pred), ex ? pick(ex) : undefined),
+          ...(grid.inside ? { inside: pick(grid.inside), outline } : {}),
         }),
       ]);
     }
