@@ -119,7 +119,8 @@ export class Region {
   /**
    * The region's boundary as polylines [x0, y0, x1, y1, ...] (2-D regions; for drawing): each
    * shape's outline cut into segments of about 1/400 of the diameter, keeping the runs of segments
-   * whose midpoints pass the boundary test of the file's head.
+   * whose midpoints pass the boundary test of the file's head, with probes one segment length away
+   * (a chord's midpoint is off a curved boundary by more than the sampling probes' δ).
    */
   outline(): number[][] {
     if (this.dim !== 2) return [];
@@ -134,11 +135,11 @@ export class Region {
         const len = Math.hypot(x1 - x0, y1 - y0) || 1;
         const [nx, ny] = [(y1 - y0) / len, -(x1 - x0) / len];
         const [mx, my] = [(x0 + x1) / 2, (y0 + y1) / 2];
-        probe[0] = mx - this.delta * nx;
-        probe[1] = my - this.delta * ny;
+        probe[0] = mx - step * nx;
+        probe[1] = my - step * ny;
         const a = this.contains(probe);
-        probe[0] = mx + this.delta * nx;
-        probe[1] = my + this.delta * ny;
+        probe[0] = mx + step * nx;
+        probe[1] = my + step * ny;
         if (a !== this.contains(probe)) {
           if (run.length === 0) run.push(x0, y0);
           run.push(x1, y1);
