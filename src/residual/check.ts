@@ -90,7 +90,7 @@ export function checkExactSolution(problem: Problem): CheckReport {
     }
     if (c.kind === "part") {
       // On the boundary part, with the region's outward normals as the points' attributes.
-      const batch = partSample(problem, c.part, CHECK_POINTS, rng.fork());
+      const batch = partSample(problem, c.part, CHECK_POINTS, rng.fork(), [c.lhs, c.rhs]);
       const [a, b] = exactFields(dims, forms, [c.lhs, c.rhs]).evaluate(batch.x, batch.attrs);
       items.push(measure("condition", c.source, a!.data, b!.data));
       continue;

@@ -39,7 +39,7 @@ export function classifyCondition(problem: Problem, condition: Condition): Condi
   let points: Float64Array;
   let attrs: Float64Array | null = null;
   if (condition.kind === "part") {
-    ({ x: points, attrs } = partSample(problem, condition.part, PROBE_POINTS, rng.fork()));
+    ({ x: points, attrs } = partSample(problem, condition.part, PROBE_POINTS, rng.fork(), [condition.lhs, condition.rhs]));
   } else {
     const location = condition.kind === "periodic" ? periodicLocations(dims, condition.variable, problem.bounds)[0] : condition.location;
     points = new PointSet(dims, problem.domain ?? problem.bounds, location, PROBE_POINTS, "random", true, rng.fork()).next();

@@ -12,12 +12,32 @@ import { interiorLocation } from "../residual/point-sets.js";
 import { SymbolicTerms } from "./symbolic-terms.js";
 import type { PointBatch, PointSource, TermContext, TermGroup } from "./term.js";
 
-/** Points and normals on a part, for one-off uses (checks, probes): n × dims and n × spatial dims. */
-export function partSample(problem: Problem, part: string | null, count: number, rng: Rng): PointBatch {
+/**
+ * The attribute columns expressions read: the evaluators take exactly as many as the highest
+ * normal component they mention (n_y alone still needs n_x's column before it).
+ */
+export function normalColumns(exprs: readonly Sym[], dims: number): number {
+  let count = 0;
+  for (const s of S.topologicalNodes(exprs)) if (s.kind === "var" && s.index >= dims) count = Math.max(count, s.index - dims + 1);
+  return count;
+}
+
+/** The first `columns` components of n × `stride` normals (null for none). */
+function keepColumns(normals: Float64Array, stride: number, columns: number): Float64Array | null {
+  if (columns === 0) return null;
+  if (columns === stride) return normals;
+  const n = normals.length / stride;
+  const out = new Float64Array(n * columns);
+  for (let k = 0; k < n; k++) for (let j = 0; j < columns; j++) out[k * columns + j] = normals[k * stride + j]!;
+  return out;
+}
+
+/** Points and the normals `exprs` read on a part, for one-off uses (checks, probes). */
+export function partSample(problem: Problem, part: string | null, count: number, rng: Rng, exprs: readonly Sym[]): PointBatch {
   const domain = problem.domain;
   if (!domain || domain.region === null) throw new Error("internal: a condition on a boundary part in a problem without a region");
   const { points, normals } = domain.boundarySampler(part, count, rng).next();
-  return { x: points, attrs: normals };
+  return { x: points, attrs: keepColumns(normals, domain.spatial.length, normalColumns(exprs, problem.variables.length)) };
 }
 
 /**
@@ -35,12 +55,15 @@ export class PartPoints implements PointSource {
   private cached: PointBatch | null = null;
   private window: { dim: number; from: number; fraction: number } | null = null;
   private readonly dims: number;
+  private readonly stride: number;
 
-  constructor(problem: Problem, part: string | null, count: number, private readonly resample: boolean, rng: Rng) {
+  /** `columns`: how many normal components the group's expressions read (normalColumns). */
+  constructor(problem: Problem, part: string | null, count: number, private readonly resample: boolean, rng: Rng, private readonly columns: number) {
     const domain = problem.domain;
     if (!domain || domain.region === null) throw new Error("internal: a condition on a boundary part in a problem without a region");
     this.sampler = domain.boundarySampler(part, count, rng);
     this.dims = problem.variables.length;
+    this.stride = domain.spatial.length;
   }
 
   get count(): number {
@@ -63,7 +86,7 @@ export class PartPoints implements PointSource {
 
   private draw(): PointBatch {
     const { points, normals } = this.sampler.next();
-    return { x: points, attrs: normals };
+    return { x: points, attrs: keepColumns(normals, this.stride, this.columns) };
   }
 
   private windowed(batch: PointBatch): PointBatch {
@@ -89,5 +112,5 @@ export function partTerms(ctx: TermContext, c: PartCondition): TermGroup {
     scale: ctx.scaleOf(withTypicalNormals(c.residual, dims, spatial), interiorLocation(dims)),
   };
   const t = problem.training;
-  return new SymbolicTerms(ctx, new PartPoints(problem, c.part, c.points ?? t.boundaryPoints, t.resample, ctx.rng.fork()), [spec], [c.residual]);
+  return new SymbolicTerms(ctx, new PartPoints(problem, c.part, c.points ?? t.boundaryPoints, t.resample, ctx.rng.fork(), normalColumns([c.residual], dims)), [spec], [c.residual]);
 }
