@@ -8,8 +8,11 @@ export interface Span {
   end: number;
 }
 
+/** What went wrong, for callers that act on the kind of error (never on its message text). */
+export type ExpressionErrorReason = { kind: "undefined-name"; name: string };
+
 export class ExpressionError extends Error {
-  constructor(message: string, readonly span: Span, readonly hint?: string) {
+  constructor(message: string, readonly span: Span, readonly hint?: string, readonly reason?: ExpressionErrorReason) {
     super(message);
   }
 }

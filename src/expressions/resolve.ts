@@ -127,7 +127,7 @@ class Resolver {
     if (name === "N") {
       throw new ExpressionError('"N" (the network) can only appear in a trial form', ast.span);
     }
-    throw new ExpressionError(`"${name}" is not defined${didYouMean(name, this.knownNames())}`, ast.span, this.definedHint());
+    throw new ExpressionError(`"${name}" is not defined${didYouMean(name, this.knownNames())}`, ast.span, this.definedHint(), { kind: "undefined-name", name });
   }
 
   private knownNames(): string[] {

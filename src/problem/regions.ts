@@ -21,14 +21,30 @@ import type { Sym } from "../expressions/symbolic.js";
 import { Rng } from "../engine/random.js";
 import { Region, type RegionNode } from "../geometry/region.js";
 import { SHAPES, ShapeError, type Shape } from "../geometry/shapes.js";
-import { RegionDomain, type Domain, type Placement } from "../geometry/domain.js";
+import { BoxDomain, RegionDomain, type Domain, type Placement } from "../geometry/domain.js";
 import { didYouMean } from "../util/suggest.js";
 import { asMap, asString, get, isScalar, type Node, type Scalar, type YAMLMap, type YamlSource } from "./yaml-source.js";
 import type { ProblemIssue } from "./errors.js";
-import type { PartCondition, Source } from "./types.js";
+import type { PartCondition, Problem, Source } from "./types.js";
 
-/** The keys this file reads at the top of a problem file. */
-export const REGION_KEYS = ["shapes", "region"] as const;
+/** The region read for a problem file (by its reader context), for the conditions and the problem. */
+const regions = new WeakMap<object, RegionDomain>();
+
+/** The region of the file being read, or null for a box (or when the region had errors). */
+export function regionOf(ctx: object): RegionDomain | null {
+  return regions.get(ctx) ?? null;
+}
+
+/** The section reader of `shapes` (phase "names"): reads shapes and region, before the conditions. */
+export function readShapesSection(ctx: { src: YamlSource; warnings: ProblemIssue[] }, _node: Node | undefined, state: { root: YAMLMap; names: Names }): void {
+  const domain = readRegion(ctx.src, state.root, state.names, ctx.warnings);
+  if (domain !== null) regions.set(ctx, domain);
+}
+
+/** The section reader of `region` (phase "problem"): the problem's domain, a region or the box. */
+export function attachDomain(ctx: object, _node: Node | undefined, state: { problem: Problem | null }): void {
+  if (state.problem !== null) state.problem.domain = regionOf(ctx) ?? new BoxDomain(state.problem.bounds);
+}
 
 /** Symbolic index of the normal's j-th component in a condition on a boundary part. */
 export function normalIndex(dims: number, j: number): number {
@@ -387,8 +403,8 @@ function rewritePartAst(ast: Ast, names: Names, spatial: readonly number[]): Ast
  * A located condition in a region problem (u(0, y) = ..., u(x, y, 0) = ...) holds over the region at
  * that location, so its set must meet the region. Reports an error and returns false when it does not.
  */
-export function checkLocatedCondition(src: YamlSource, node: Node, placement: Placement, names: Names, domain: Domain): boolean {
-  if (domain.region === null) return true;
+export function checkLocatedCondition(src: YamlSource, node: Node, placement: Placement, names: Names, domain: Domain | null): boolean {
+  if (domain === null || domain.region === null) return true;
   let meets: boolean;
   if (domain.spatial.some((i) => placement[i]!.free)) {
     try {
