@@ -70,7 +70,7 @@ export function summaryOf(report: SolveReport, files: string[]): Record<string, 
       })),
     },
     metrics: evaluation.metrics,
-    evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count },
+    evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count, ...(evaluation.grid.inside ? { inside_region: evaluation.grid.inside.reduce((n, v) => n + v, 0) } : {}) },
     files,
     pinn_version: PINN_VERSION,
   };
