@@ -42,8 +42,16 @@ export function readShapesSection(ctx: { src: YamlSource; warnings: ProblemIssue
 }
 
 /** The section reader of `region` (phase "problem"): the problem's domain, a region or the box. */
-export function attachDomain(ctx: object, _node: Node | undefined, state: { problem: Problem | null }): void {
-  if (state.problem !== null) state.problem.domain = regionOf(ctx) ?? new BoxDomain(state.problem.bounds);
+export function attachDomain(ctx: { src: YamlSource }, _node: Node | undefined, state: { problem: Problem | null }): void {
+  if (state.problem === null) return;
+  const region = regionOf(ctx);
+  state.problem.domain = region ?? new BoxDomain(state.problem.bounds);
+  // Periodicity pairs the two ends of an interval, which a region's boundary is not made of.
+  for (const c of state.problem.conditions) {
+    if (region !== null && c.kind === "periodic" && region.spatial.includes(c.variable)) {
+      ctx.src.errorAt(c.source.position, `${c.source.text}: periodic conditions need a box along ${state.problem.variables[c.variable]}, and this problem has a region`, "remove shapes:/region: (a box domain), or write boundary conditions on the region's parts");
+    }
+  }
 }
 
 /** Symbolic index of the normal's j-th component in a condition on a boundary part. */

@@ -144,6 +144,13 @@ conditions:
     expect(onlyIssue(edit("d(u, n) = 0", "d(u, n, 2) = 0")).message).toMatch(/only the first normal derivative/);
   });
 
+  it("a periodic condition along a variable of the region", () => {
+    const text = edit('"u = x on channel"', "{periodic: x}");
+    const issue = onlyIssue(text);
+    expect(issue.message).toMatch(/periodic conditions need a box along x/);
+    expect(issue.position).toEqual(locate(text, "{periodic: x}"));
+  });
+
   it("a located condition that misses the region", () => {
     const text = edit('"u = x on channel"', '"u(0, 0) = 1"');
     expect(onlyIssue(text).message).toMatch(/location \(x = 0, y = 0\) does not meet the region/);
