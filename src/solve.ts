@@ -7,18 +7,28 @@ import { PinnNetwork } from "./residual/network.js";
 import { ResidualModel } from "./residual/model.js";
 import { train, type TrainHooks, type TrainResult } from "./training/trainer.js";
 import { evaluateSolution, type Evaluation } from "./reports/evaluation.js";
-import { prepareOutputFolder, summaryOf, writeOutputs } from "./reports/outputs.js";
+import { summaryOf, writeOutputs, writeErrorReason, type WriteResult } from "./reports/outputs.js";
+import { OutputStaging } from "./reports/output-folder.js";
+import { withOverrides, type RunOverrides } from "./run-overrides.js";
 
-export interface SolveOptions extends TrainHooks {
+export type SolvePhase = "training" | "evaluating" | "writing";
+
+export interface SolveOptions extends TrainHooks, RunOverrides {
   /** Output folder (default out/<name> under the current directory). */
   outDir?: string;
+  /** The same as outDir. */
+  out?: string;
   /** Write files at all (default true). */
   write?: boolean;
   /** Write PNG plots (default true). */
   plots?: boolean;
   /** Called once the residual model is built (e.g. to report enforced conditions). */
   onModel?: (model: ResidualModel) => void;
+  /** Called as the solve moves from training to evaluation to writing the outputs. */
+  onPhase?: (phase: SolvePhase) => void;
 }
+
+const OPTION_KEYS = new Set(["outDir", "out", "write", "plots", "onModel", "onPhase", "onProgress", "shouldStop", "epochs", "seed"]);
 
 export interface SolveResult {
   problem: Problem;
@@ -27,8 +37,13 @@ export interface SolveResult {
   train: TrainResult;
   evaluation: Evaluation;
   summary: Record<string, unknown>;
+  /** The folder holding the outputs (the staging folder when they could not be moved into place). */
   outDir: string;
   files: string[];
+  /** What was written, failed or skipped (null when nothing was to be written). */
+  written: WriteResult | null;
+  /** A stop was requested before the first iteration: nothing was written, the folder is unchanged. */
+  aborted: boolean;
 }
 
 export function buildModel(problem: Problem): ResidualModel {
@@ -37,18 +52,47 @@ export function buildModel(problem: Problem): ResidualModel {
   return new ResidualModel(problem, network, problem.training.derivatives, rng.fork());
 }
 
-export async function solve(problem: Problem, options: SolveOptions = {}): Promise<SolveResult> {
-  const outDir = resolvePath(options.outDir ?? join("out", problem.name));
+export async function solve(loaded: Problem, options: SolveOptions = {}): Promise<SolveResult> {
+  const unknown = Object.keys(options).filter((k) => !OPTION_KEYS.has(k));
+  if (unknown.length > 0) throw new TypeError(`solve: unknown option ${unknown.map((k) => `"${k}"`).join(", ")} (options: ${[...OPTION_KEYS].join(", ")})`);
+  if (options.out !== undefined && options.outDir !== undefined && options.out !== options.outDir) throw new TypeError("solve: give out or outDir, not both");
+  const problem = withOverrides(loaded, options);
+  const outDir = resolvePath(options.outDir ?? options.out ?? join("out", problem.name));
   const model = buildModel(problem);
-  if (options.write !== false) prepareOutputFolder(outDir);
-  options.onModel?.(model);
-  const trained = await train(model, problem.training.stages, {
-    ...options,
-    lossWeighting: problem.training.lossWeighting,
-    causal: model.causal(),
-  });
-  const evaluation = evaluateSolution(problem, model.network, model.outputScale);
-  const report = { problem, model, train: trained, evaluation };
-  const files = options.write === false ? [] : await writeOutputs(outDir, report, { plots: options.plots ?? true });
-  return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, files), outDir, files };
+  const staging = options.write !== false ? OutputStaging.begin(outDir) : null;
+  try {
+    options.onModel?.(model);
+    options.onPhase?.("training");
+    const trained = await train(model, problem.training.stages, {
+      onProgress: options.onProgress,
+      shouldStop: options.shouldStop,
+      lossWeighting: problem.training.lossWeighting,
+      causal: model.causal(),
+    });
+    // A stop that ended training does not also skip the plots; one that comes after training does.
+    const stoppedInTraining = options.shouldStop?.() ?? false;
+    options.onPhase?.("evaluating");
+    const evaluation = evaluateSolution(problem, model.network, model.outputScale);
+    const report = { problem, model, train: trained, evaluation };
+    const aborted = trained.status === "interrupted" && trained.epochs === 0;
+    if (staging === null || aborted) {
+      staging?.discard();
+      return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, []), outDir, files: [], written: null, aborted };
+    }
+    options.onPhase?.("writing");
+    const shouldStop = (): boolean => !stoppedInTraining && (options.shouldStop?.() ?? false);
+    const written = await writeOutputs(staging.dir, report, { plots: options.plots ?? true, shouldStop });
+    let folder: string;
+    try {
+      folder = staging.commit();
+    } catch (e) {
+      staging.keep();
+      folder = staging.dir;
+      written.failed.push({ file: outDir, reason: e instanceof Error ? e.message : writeErrorReason(e) });
+    }
+    return { problem, network: model.network, model, train: trained, evaluation, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false };
+  } catch (e) {
+    staging?.discard();
+    throw e;
+  }
 }

@@ -5,6 +5,7 @@ import type { Metrics } from "../reports/evaluation.js";
 import type { Condition, Problem, Source } from "../problem/types.js";
 import { formatIssue } from "../problem/errors.js";
 import { REGION_HARD_SCOPE } from "../problem/region-trials.js";
+import { displayExpression } from "./display-expression.js";
 
 function where(source: Source): string {
   return source.position ? ` (line ${source.position.line})` : "";
@@ -49,7 +50,7 @@ export function hardConstraintLines(p: Problem, isEnforced: (c: Condition) => bo
   if (p.constraints !== "hard") return [];
   const lines: string[] = [];
   p.trial.forEach((t, k) => {
-    if (t?.generated) lines.push(`  constraints: hard — trial form for ${p.unknowns[k]}: ${t.source.text}`);
+    if (t?.generated) lines.push(`  constraints: hard — trial form for ${p.unknowns[k]}: ${displayExpression(t.expr, p)}`);
     else if (t === null) lines.push(`  constraints: hard — no condition on ${p.unknowns[k]} fits a trial form: all stay penalty terms`);
   });
   for (const c of p.conditions) {

@@ -34,7 +34,14 @@ export interface LossHistory {
   terms: number[][];
 }
 
-export type TrainStatus = "completed" | "interrupted" | "non-finite";
+/**
+ * completed; interrupted (stop requested); non-finite (the loss became NaN or infinite);
+ * no-progress (an L-BFGS stage could not take its first step: training did nothing there).
+ */
+export type TrainStatus = "completed" | "interrupted" | "non-finite" | "no-progress";
+
+/** L-BFGS stop reasons that, at a stage's first iteration, mean the stage changed nothing. */
+const FIRST_STEP_FAILURES = new Set(["line search failed", "non-finite loss or gradient at the starting point"]);
 
 export interface TrainResult {
   status: TrainStatus;
@@ -139,10 +146,15 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
     if (Number.isFinite(loss)) return false;
     const bad = model.terms.filter((_, t) => !Number.isFinite(terms[t]!)).map((t) => `"${t.label}"`);
     status = "non-finite";
+    const where = bad.length > 0 ? ` (term ${bad.join(", ")})` : "";
     message =
-      `the loss became ${loss} at iteration ${iteration}${bad.length > 0 ? ` (term ${bad.join(", ")})` : ""}; ` +
-      `training stopped and the best weights seen (loss ${best.loss.toExponential(3)}) were kept. ` +
-      "Try a smaller learning_rate, or check the equations for divisions by zero or logs of negative values.";
+      best.loss === Infinity
+        ? `the loss was ${loss} from the first iteration${where}: the network was never trained, and the outputs hold ` +
+          "the initial network. Check the equations and conditions for divisions by zero, logs or square roots of " +
+          "negative values, or values that overflow, at the initial network's output."
+        : `the loss became ${loss} at iteration ${iteration}${where}; ` +
+          `training stopped and the best weights seen (loss ${best.loss.toExponential(3)}) were kept. ` +
+          "Try a smaller learning_rate, or check the equations for divisions by zero or logs of negative values.";
     best.restore();
     return true;
   };
@@ -231,6 +243,17 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         }
         const step = iterate();
         if (step === null) break;
+        if (step.converged && done === 0 && FIRST_STEP_FAILURES.has(step.reason ?? "")) {
+          status = "no-progress";
+          message =
+            `the L-BFGS stage${stages.length > 1 ? ` (stage ${s + 1} of ${stages.length})` : ""} stopped at its first iteration ` +
+            `(${step.reason}, loss ${step.loss.toExponential(3)}): it changed nothing` +
+            (s > 0 ? "; the weights are those the stages before it reached" : ", so the network was never trained") +
+            ". Try more Adam epochs before L-BFGS, a smaller learning rate, or check the problem's scaling.";
+          stoppedEarly = step.reason;
+          done++;
+          break;
+        }
         if (step.converged) {
           stoppedEarly = step.reason ?? "converged";
           done++;
