@@ -10,14 +10,14 @@
 // - The region lies in the spatial variables (the domain's variables other than t, in order) and
 //   must lie within their intervals.
 // - A condition on a boundary part is resolved like an equation (unknowns at the point), with the
-//   normal's components as extra per-point values: in the condition's symbolic form n_<v> is
-//   S.variable(dims + j) for the j-th spatial variable v (see normalIndex), and d(u, n) is expanded
+//   normal's components as extra per-point values: in the condition's symbolic form n_<v> is the
+//   attribute variable j of the j-th spatial variable v (residual/fields.ts: attributeVariable,
+//   the resolver sees the names n_<v> after the domain's variables), and d(u, n) is expanded
 //   to Σ_j n_j ∂u/∂v_j. The points of a boundary part carry those normals.
 
 import { ExpressionError, parseEquation, parseExpression, type Ast } from "../expressions/parser.js";
 import { resolve, resolveEquation, type Names } from "../expressions/resolve.js";
 import * as S from "../expressions/symbolic.js";
-import type { Sym } from "../expressions/symbolic.js";
 import { Rng } from "../engine/random.js";
 import { Region, type RegionNode } from "../geometry/region.js";
 import { SHAPES, ShapeError, type Shape } from "../geometry/shapes.js";
@@ -52,11 +52,6 @@ export function attachDomain(ctx: { src: YamlSource }, _node: Node | undefined, 
       ctx.src.errorAt(c.source.position, `${c.source.text}: periodic conditions need a box along ${state.problem.variables[c.variable]}, and this problem has a region`, "remove shapes:/region: (a box domain), or write boundary conditions on the region's parts");
     }
   }
-}
-
-/** Symbolic index of the normal's j-th component in a condition on a boundary part. */
-export function normalIndex(dims: number, j: number): number {
-  return dims + j;
 }
 
 /** Indices of the spatial variables: all but t (when the domain has other variables too). */
@@ -430,9 +425,4 @@ export function checkLocatedCondition(src: YamlSource, node: Node, placement: Pl
     src.error(node, `this condition's location (${at}) does not meet the region`, "a located condition holds over the region at that location; move the location into the region, or use a condition on a boundary part: \"... on NAME\"");
   }
   return meets;
-}
-
-/** The normals' symbols in a part condition's residual, for consumers that substitute them. */
-export function normalSymbols(dims: number, spatialCount: number): Sym[] {
-  return Array.from({ length: spatialCount }, (_, j) => S.variable(normalIndex(dims, j)));
 }

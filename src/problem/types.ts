@@ -50,7 +50,7 @@ export interface PeriodicCondition {
 export interface PartCondition {
   kind: "part";
   source: Source;
-  /** LHS − RHS at a boundary point; the normal's components are S.variable(dims + j) (regions.ts: normalIndex). */
+  /** LHS − RHS at a boundary point; the normal's components are the attribute variables (fields.ts: attributeVariable). */
   residual: Sym;
   lhs: Sym;
   rhs: Sym;
