@@ -215,7 +215,9 @@ export function heatmaps2D(opts: HeatmapOptions): Buffer {
   const gx = axisGrid(opts.x, opts.xName);
   const gy = axisGrid(opts.y, opts.yName);
   const panelW = opts.panelWidth ?? 440;
-  const panelH = opts.panelHeight ?? 420;
+  // A region's outline is drawn to scale: the panel's height follows the data's aspect ratio
+  // (about 150 px of a panel's width and 90 px of its height are axes, title and colour bar).
+  const panelH = opts.panelHeight ?? (opts.outline ? Math.round(Math.min(700, Math.max(240, 90 + ((panelW - 150) * (gy.max - gy.min)) / (gx.max - gx.min)))) : 420);
   const count = Math.max(opts.panels.length, 1);
   const titleBand = opts.title ? 40 : 8;
   const { canvas, ctx } = createWhiteCanvas(panelW * count, panelH + titleBand);
