@@ -32,7 +32,8 @@ export interface Grid {
   /** All grid points, row-major n × d, the first variable varying slowest. */
   points: Float64Array;
   count: number;
-  inside: Uint8Array | null;
+  /** 1 for the points in the domain, 0 outside; null or absent: every point (a box). */
+  inside?: Uint8Array | null;
 }
 
 export interface Domain {
