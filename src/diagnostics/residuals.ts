@@ -160,6 +160,16 @@ function locationGrid(problem: Problem, location: readonly ({ free: true } | { f
   return makeGrid(bounds, per).points;
 }
 
+/** The points (n × d) that lie in the problem's region (all of them for a box). */
+function insideDomain(problem: Problem, points: Float64Array): Float64Array {
+  const domain = problem.domain;
+  if (!domain || domain.region === null) return points;
+  const d = problem.variables.length;
+  const keep: number[] = [];
+  for (let k = 0; k * d < points.length; k++) if (domain.contains(points, k * d)) for (let j = 0; j < d; j++) keep.push(points[k * d + j]!);
+  return Float64Array.from(keep);
+}
+
 /** Measure every equation and condition of the problem on the trained network. */
 export function residualDiagnostics(problem: Problem, network: PinnNetwork, outputScale?: readonly number[], enforced: readonly unknown[] = []): ResidualDiagnostics {
   const ev = new Evaluator(problem, network, outputScale);
@@ -227,7 +237,7 @@ export function residualDiagnostics(problem: Problem, network: PinnNetwork, outp
       conditions.push(isEnforced ? { ...s, enforced: true } : s);
       continue;
     }
-    const points = locationGrid(problem, c.location);
+    const points = insideDomain(problem, locationGrid(problem, c.location));
     const parts = partsOf(c.lhs, c.rhs);
     const [r, ...partValues] = ev.run([c.residual, ...parts], points);
     const s = stat(problem, "condition", c.source, points, r!, sizeOf(partValues, r!.length), Math.max(gridSize(parts), derivativeSize(c.residual, c.location)));
