@@ -121,7 +121,7 @@ function readRegionKeys(src: YamlSource, root: YAMLMap, names: Names, warnings: 
       root2 = parseRegion(text, shapes);
     } catch (e) {
       if (!(e instanceof ExpressionError)) throw e;
-      src.errorAt(src.valuePosition(regionNode as Scalar, e.span.start), e.message, e.hint);
+      src.errorAt(src.valuePosition(regionNode as Scalar, e.span.start), e.message, e.hint ?? "combine shape names with + (union), - (difference), & (intersection) and parentheses");
       return null;
     }
     where = regionNode;
@@ -177,7 +177,7 @@ function readShape(src: YamlSource, node: Node | undefined, keyNode: Node, name:
     ast = parseExpression(text);
   } catch (e) {
     if (!(e instanceof ExpressionError)) throw e;
-    src.errorAt(src.valuePosition(node as Scalar, e.span.start), e.message, e.hint);
+    src.errorAt(src.valuePosition(node as Scalar, e.span.start), e.message, e.hint ?? example);
     return null;
   }
   if (ast.kind !== "call" || ast.callee.kind !== "name") {
@@ -268,7 +268,7 @@ export function parseRegion(text: string, shapes: ReadonlyMap<string, { shape: S
     if (tok.t === "(") {
       i++;
       const inner = expr();
-      if (peek().t !== ")") throw new ExpressionError('missing ")"', { start: peek().start, end: peek().end });
+      if (peek().t !== ")") throw new ExpressionError('missing ")"', { start: peek().start, end: peek().end }, "close every ( with a )");
       i++;
       return inner;
     }
@@ -344,7 +344,7 @@ export function readPartCondition(
     return { kind: "part", source, residual: r.sym, lhs: r.lhs, rhs: r.rhs, part, weight, points };
   } catch (e) {
     if (!(e instanceof ExpressionError)) throw e;
-    src.errorAt(src.valuePosition(scalar, e.span.start), e.message, e.hint);
+    src.errorAt(src.valuePosition(scalar, e.span.start), e.message, e.hint ?? "a condition on a boundary part is written like an equation (u, u_x, d(u, n), n_x, n_y), then: on NAME");
     return null;
   }
 }
