@@ -8,6 +8,7 @@ import type { InitScheme } from "../nn/init.js";
 import type { SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
 import type { ProblemIssue, SourcePosition } from "./errors.js";
+import type { Domain } from "../geometry/domain.js";
 import type { ReferenceData } from "./reference.js";
 
 export interface Source {
@@ -46,7 +47,21 @@ export interface PeriodicCondition {
   points?: number;
 }
 
-export type Condition = PointCondition | PeriodicCondition;
+/** A condition on a boundary part of a region ("... on NAME" / "on boundary"; see problem/regions.ts). */
+export interface PartCondition {
+  kind: "part";
+  source: Source;
+  /** LHS − RHS at a boundary point; the normal's components are the attribute variables (fields.ts: attributeVariable). */
+  residual: Sym;
+  lhs: Sym;
+  rhs: Sym;
+  /** The shape whose boundary part it holds on; null for the whole boundary. */
+  part: string | null;
+  weight: number;
+  points?: number;
+}
+
+export type Condition = PointCondition | PeriodicCondition | PartCondition;
 
 export interface Trial {
   source: Source;
@@ -122,6 +137,8 @@ export interface Problem {
   description?: string;
   variables: string[];
   bounds: [number, number][];
+  /** Where the problem lives: a region (shapes:, region:) or, when absent, the box of `bounds`. */
+  domain?: Domain;
   /** Index of the variable called t (time), if any: plots show snapshots along it. */
   timeVariable: number | null;
   unknowns: string[];

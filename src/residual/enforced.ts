@@ -11,6 +11,7 @@ import { TaylorFields, unknownForms } from "./fields.js";
 import { PointSet, periodicLocations, withCoordinate } from "./point-sets.js";
 import { periodicFields } from "../terms/periodic.js";
 import * as S from "../expressions/symbolic.js";
+import { partSample } from "../terms/boundary-part.js";
 
 const PROBES = 3;
 const PROBE_POINTS = 16;
@@ -34,8 +35,15 @@ export function classifyCondition(problem: Problem, condition: Condition): Condi
   if (![...involved].some((k) => problem.trial[k] !== null)) return "penalty";
   const dims = problem.variables.length;
   const rng = new Rng(12345);
-  const location = condition.kind === "periodic" ? periodicLocations(dims, condition.variable, problem.bounds)[0] : condition.location;
-  const points = new PointSet(dims, problem.bounds, location, PROBE_POINTS, "random", true, rng.fork()).next();
+  // A condition on a boundary part is probed on the part, its points carrying the normals.
+  let points: Float64Array;
+  let attrs: Float64Array | null = null;
+  if (condition.kind === "part") {
+    ({ x: points, attrs } = partSample(problem, condition.part, PROBE_POINTS, rng.fork(), [condition.lhs, condition.rhs]));
+  } else {
+    const location = condition.kind === "periodic" ? periodicLocations(dims, condition.variable, problem.bounds)[0] : condition.location;
+    points = new PointSet(dims, problem.domain ?? problem.bounds, location, PROBE_POINTS, "random", true, rng.fork()).next();
+  }
   const residuals: [Float64Array, Float64Array][][] = noGrad(() =>
     Array.from({ length: PROBES }, (_, p) => {
       const network = new PinnNetwork(problem.bounds, problem.unknowns.length, { hidden: [12, 12], activation: p % 2 === 0 ? "tanh" : "sigmoid", init: "uniform" }, rng.fork());
@@ -46,7 +54,7 @@ export function classifyCondition(problem: Problem, condition: Condition): Condi
         const b = evaluator.evaluate(withCoordinate(points, dims, condition.variable, hi));
         return a.map((t, k) => [t.data, b[k]!.data] as [Float64Array, Float64Array]);
       }
-      const [lhs, rhs] = new TaylorFields(network, forms, [condition.lhs, condition.rhs]).evaluate(points);
+      const [lhs, rhs] = new TaylorFields(network, forms, [condition.lhs, condition.rhs]).evaluate(points, attrs);
       return [[lhs!.data, rhs!.data] as [Float64Array, Float64Array]];
     }),
   );
