@@ -3,7 +3,8 @@
 import { resolve as resolvePath, join } from "node:path";
 import { Rng } from "./engine/random.js";
 import type { Problem } from "./problem/types.js";
-import { PinnNetwork } from "./residual/network.js";
+import { PinnNetwork, networkFeatures } from "./residual/network.js";
+import { TECHNIQUE_DEFAULTS } from "./training/techniques.js";
 import { ResidualModel } from "./residual/model.js";
 import { train, type TrainHooks, type TrainResult } from "./training/trainer.js";
 import { evaluateSolution, type Evaluation } from "./reports/evaluation.js";
@@ -33,7 +34,7 @@ export interface SolveResult {
 
 export function buildModel(problem: Problem): ResidualModel {
   const rng = new Rng(problem.training.seed);
-  const network = new PinnNetwork(problem.bounds, problem.unknowns.length, problem.network, rng.fork());
+  const network = new PinnNetwork(problem.bounds, problem.unknowns.length, problem.network, rng.fork(), networkFeatures(problem));
   return new ResidualModel(problem, network, problem.training.derivatives, rng.fork());
 }
 
@@ -46,6 +47,7 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
     ...options,
     lossWeighting: problem.training.lossWeighting,
     causal: model.causal(),
+    causalWeights: model.causal() ? (problem.training.causalWeights ?? TECHNIQUE_DEFAULTS.causalWeights) : 0,
   });
   const evaluation = evaluateSolution(problem, model.network, model.outputScale);
   const report = { problem, model, train: trained, evaluation };

@@ -57,6 +57,22 @@ export class InputFeatures {
     return this.features.every((f) => f.kind === "id");
   }
 
+  /**
+   * Whether every feature that depends on `variable` is a sin/cos whose frequency is a whole
+   * multiple of 2π/L over the box's interval [lo, hi] of that variable (so the features, and
+   * any function of them, are periodic in it).
+   */
+  periodicIn(variable: number, bounds?: readonly [number, number]): boolean {
+    const uses = this.features.filter((f) => f.coef[variable] !== 0);
+    if (uses.length === 0) return false;
+    return uses.every((f) => {
+      if (f.kind === "id" || f.coef.some((c, i) => i !== variable && c !== 0)) return false;
+      if (bounds === undefined) return true;
+      const cycles = (f.coef[variable]! * (bounds[1] - bounds[0])) / (2 * Math.PI);
+      return Math.abs(cycles - Math.round(cycles)) < 1e-9 && Math.round(cycles) !== 0;
+    });
+  }
+
   /** The features of points X ([n, d]) with engine ops, differentiable in X to any order. */
   forward(X: Tensor): Tensor {
     const arg = ops.add(ops.matmul(X, this.coefT), this.offsetRow);

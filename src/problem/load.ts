@@ -17,10 +17,11 @@ import { INIT_SCHEMES, type InitScheme } from "../nn/init.js";
 import { SAMPLING_METHODS, type SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
 import { closest, didYouMean } from "../util/suggest.js";
+import { NETWORK_TECHNIQUE_KEYS, TRAINING_TECHNIQUE_KEYS, readNetworkTechniques, readTrainingTechniques } from "../training/techniques.js";
 
 const TOP_KEYS = ["name", "title", "description", "domain", "unknowns", "constants", "equations", "conditions", "trial", "constraints", "exact", "network", "training", "evaluate"];
-const NETWORK_KEYS = ["hidden", "activation", "init"];
-const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling"];
+const NETWORK_KEYS = ["hidden", "activation", "init", ...NETWORK_TECHNIQUE_KEYS];
+const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling", ...TRAINING_TECHNIQUE_KEYS];
 const EVALUATE_KEYS = ["points"];
 const EQUATION_ITEM_KEYS = ["equation", "weight"];
 const CONDITION_ITEM_KEYS = ["equation", "weight", "points"];
@@ -493,7 +494,7 @@ class ProblemReader {
     const activation = this.readChoice(get(map, "activation"), "network.activation", Object.keys(ACTIVATIONS) as (keyof typeof ACTIVATIONS)[]) ?? d.activation;
     if (!isActivation(activation)) return null;
     const init = this.readChoice<InitScheme>(get(map, "init"), "network.init", INIT_SCHEMES) ?? d.init;
-    return { hidden, activation, init };
+    return { hidden, activation, init, ...readNetworkTechniques(this.src, (k) => get(map, k)) };
   }
 
   private readTraining(root: YAMLMap): TrainingSettings | null {
@@ -530,7 +531,7 @@ class ProblemReader {
     const stages = read.map((s) =>
       s.optimizer === "adam" ? { ...s, epochs: o.epochs ?? s.epochs, learningRate: o.learningRate ?? s.learningRate } : s,
     );
-    return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling };
+    return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...readTrainingTechniques(this.src, field) };
   }
 
   private positiveNumber(node: Node | undefined, what: string): number | null {

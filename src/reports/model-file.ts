@@ -10,6 +10,7 @@ import { predictUnknowns } from "../residual/predict.js";
 import { parseExpression } from "../expressions/parser.js";
 import { resolve, type Names } from "../expressions/resolve.js";
 import { show } from "../expressions/symbolic.js";
+import { InputFeatures, type FeaturesJson } from "../nn/features.js";
 
 export interface ModelFile {
   format: "pinn-model";
@@ -22,7 +23,8 @@ export interface ModelFile {
   constants: Record<string, number>;
   /** Per unknown: u as an expression of the variables and N (that unknown's network output), or null for u = N. */
   trial: Record<string, string | null>;
-  network: MLPJson & { init: string; input_scale: number[]; input_shift: number[] };
+  /** `features`: the input features (periodic embedding, ...) in place of the scaled inputs, if any. */
+  network: MLPJson & { init: string; input_scale: number[]; input_shift: number[]; features?: FeaturesJson };
   /** Per unknown: the network output stands for u/U (see the README, "Scaling"). */
   output_scale: Record<string, number>;
 }
@@ -44,7 +46,7 @@ export function modelFile(problem: Problem, network: PinnNetwork, outputScale: r
         return [u, t ? show(t.expr, problem, () => "N") : null];
       }),
     ),
-    network: { ...network.mlp.toJSON(), init: network.settings.init, input_scale: network.scale, input_shift: network.shift },
+    network: { ...network.mlp.toJSON(), init: network.settings.init, input_scale: network.scale, input_shift: network.shift, ...(network.features === null ? {} : { features: network.features.toJSON() }) },
     output_scale: Object.fromEntries(problem.unknowns.map((u, k) => [u, outputScale[k] ?? 1])),
   };
 }
@@ -66,7 +68,7 @@ export function loadModel(path: string): LoadedModel {
     return { expr: resolve(parseExpression(text), names, { kind: "trial", output: k }).sym };
   });
   const settings = { hidden: file.network.sizes.slice(1, -1), activation: file.network.activation, init: "glorot" as const };
-  const network = new PinnNetwork(file.bounds, file.unknowns.length, settings, new Rng(0));
+  const network = new PinnNetwork(file.bounds, file.unknowns.length, settings, new Rng(0), file.network.features ? InputFeatures.fromJSON(file.variables.length, file.network.features) : null);
   const trained = MLP.fromJSON(file.network);
   network.mlp.layers.forEach((l, i) => {
     l.weight.data.set(trained.layers[i]!.weight.data);

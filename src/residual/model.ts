@@ -16,6 +16,7 @@ import { outputScales, termScales } from "./scales.js";
 import type { Location } from "../expressions/resolve.js";
 import { classifyCondition, impossibleIssue } from "./enforced.js";
 import { ProblemError, type ProblemIssue } from "../problem/errors.js";
+import type { CausalWeights } from "../training/causal.js";
 
 export interface LossTerm {
   /** Short label for the loss history and plots. */
@@ -42,6 +43,8 @@ export class ResidualModel {
   /** Conditions that the trial forms satisfy by construction (not trained). */
   readonly enforced: Condition[] = [];
   private readonly groups: Group[] = [];
+  /** Causal residual weights on the equations (training/causal.ts), set by the trainer; null: off. */
+  causalWeights: CausalWeights | null = null;
 
   /** U_k: the network's output k stands for u_k / U_k (1 when scaling is off). */
   readonly outputScale: number[];
@@ -173,7 +176,11 @@ export class ResidualModel {
    */
   losses(batch: Batch): Tensor {
     const parts = this.groups.map((g, i) => {
-      if (this.mode === "taylor" && !g.periodic && g.evaluator instanceof TaylorFields) return g.evaluator.meanSquares(batch[i]!);
+      if (this.mode === "taylor" && !g.periodic && g.evaluator instanceof TaylorFields) {
+        const ev = g.evaluator;
+        if (i === 0 && this.causalWeights !== null) return this.causalWeights.weightedMeanSquares((p) => ev.meanSquares(p), batch[i]!, this.network.dims);
+        return ev.meanSquares(batch[i]!);
+      }
       const squares = this.groupResiduals(g, batch[i]!).map(meanSquare);
       return squares.length === 1 ? ops.reshape(squares[0]!, [1]) : ops.stack(squares);
     });

@@ -14,7 +14,9 @@ import type { NetworkSettings } from "../problem/types.js";
 import type { MultiIndex } from "../expressions/symbolic.js";
 import { downwardClosure, indexKey, propagateJets } from "./taylor.js";
 import { fusedJets, stackedJets } from "./fused-jets.js";
-import type { InputFeatures, FeaturesJson } from "../nn/features.js";
+import { boxFeatures, type InputFeatures, type FeaturesJson } from "../nn/features.js";
+import type { Condition } from "../problem/types.js";
+import { TECHNIQUE_DEFAULTS } from "../training/techniques.js";
 
 /**
  * How input derivatives of the network are computed: "taylor" is the fused forward-Taylor op
@@ -138,4 +140,25 @@ export class PinnNetwork {
       ...(this.features === null ? {} : { features: this.features.toJSON() }),
     };
   }
+}
+
+/**
+ * The input features a problem's network gets from its structure: the periodic embedding of each
+ * `{periodic: v}` variable (network.periodic_embedding modes, README "Hard problems"), or null for
+ * plain scaled inputs.
+ */
+export function networkFeatures(problem: {
+  bounds: readonly (readonly [number, number])[];
+  conditions: readonly Condition[];
+  network: NetworkSettings;
+}): InputFeatures | null {
+  const modes = problem.network.periodicEmbedding ?? TECHNIQUE_DEFAULTS.periodicEmbedding;
+  const periodic = new Map<number, number>();
+  if (modes > 0) for (const c of problem.conditions) if (c.kind === "periodic") periodic.set(c.variable, modes);
+  return periodic.size === 0 ? null : boxFeatures(problem.bounds, { periodic });
+}
+
+/** Whether the network is periodic in `variable` by construction. */
+export function embedsPeriodic(network: PinnNetwork, variable: number): boolean {
+  return network.features?.periodicIn(variable, network.bounds[variable]) ?? false;
 }

@@ -1,0 +1,72 @@
+// The techniques pinn chooses from a problem's structure (issue 11: hard problems with default
+// settings), each a documented setting of the problem file that turns it off or tunes it. This
+// table is read by the loader (keys and their values), by the network and the trainer (what is on),
+// and by scripts/ablation.mjs (what to remove one at a time).
+
+import type { YamlSource, Node } from "../problem/yaml-source.js";
+import { asNumber, isScalar } from "../problem/yaml-source.js";
+
+export interface NetworkTechniques {
+  /**
+   * Modes K of the periodic embedding of each `{periodic: v}` variable (cos, sin of k·2π(v − lo)/L,
+   * k = 1..K, in place of v); 0: off (the periodic condition stays a penalty term). Undefined: default.
+   */
+  periodicEmbedding?: number;
+}
+
+export interface TrainingTechniques {
+  /**
+   * Causal residual weights along time (Wang, Sankaran & Perdikaris 2022): the largest ε of the
+   * annealed sequence; 0: off. Undefined: default (on for evolution problems).
+   */
+  causalWeights?: number;
+}
+
+/** Defaults, chosen by measurement (README, "Hard problems"; scripts/ablation.mjs). */
+export const TECHNIQUE_DEFAULTS = {
+  periodicEmbedding: 1,
+  causalWeights: 1,
+};
+
+export const NETWORK_TECHNIQUE_KEYS = ["periodic_embedding"];
+export const TRAINING_TECHNIQUE_KEYS = ["causal_weights"];
+
+/** A whole number ≥ 0, or false for 0. */
+function countOrFalse(src: YamlSource, node: Node | undefined, what: string, example: string): number | undefined {
+  if (node === undefined) return undefined;
+  if (isScalar(node) && typeof node.value === "boolean") {
+    if (node.value === false) return 0;
+    src.error(node, `${what}: true is the default; give a number or false`, `write e.g. ${example}, or false to turn it off`);
+    return undefined;
+  }
+  const v = asNumber(src, node, what, `write e.g. ${example}, or false to turn it off`);
+  if (v === null) return undefined;
+  if (!Number.isInteger(v) || v < 0 || v > 64) {
+    src.error(node, `${what} must be a whole number from 0 to 64 (or false), not ${v}`, `write e.g. ${example}`);
+    return undefined;
+  }
+  return v;
+}
+
+/** A number ≥ 0, true for the default, or false for 0. */
+function numberOrSwitch(src: YamlSource, node: Node | undefined, what: string, fallback: number, example: string): number | undefined {
+  if (node === undefined) return undefined;
+  if (isScalar(node) && typeof node.value === "boolean") return node.value ? fallback : 0;
+  const v = asNumber(src, node, what, `write true, false, or a number such as ${example}`);
+  if (v === null) return undefined;
+  if (!(v >= 0) || !Number.isFinite(v)) {
+    src.error(node, `${what} must be true, false or a number ≥ 0, not ${v}`, `write e.g. ${example}`);
+    return undefined;
+  }
+  return v;
+}
+
+export function readNetworkTechniques(src: YamlSource, field: (key: string) => Node | undefined): NetworkTechniques {
+  const periodicEmbedding = countOrFalse(src, field("periodic_embedding"), "network.periodic_embedding", "periodic_embedding: 2");
+  return periodicEmbedding === undefined ? {} : { periodicEmbedding };
+}
+
+export function readTrainingTechniques(src: YamlSource, field: (key: string) => Node | undefined): TrainingTechniques {
+  const causalWeights = numberOrSwitch(src, field("causal_weights"), "training.causal_weights", TECHNIQUE_DEFAULTS.causalWeights, "causal_weights: 10");
+  return causalWeights === undefined ? {} : { causalWeights };
+}
