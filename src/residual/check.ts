@@ -9,7 +9,7 @@ import type { Location } from "../expressions/resolve.js";
 import * as S from "../expressions/symbolic.js";
 import { exactFields } from "./fields.js";
 import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "./point-sets.js";
-import { periodicFields } from "./periodic.js";
+import { periodicFields } from "../terms/periodic.js";
 
 export interface CheckItem {
   kind: "equation" | "condition" | "periodic";

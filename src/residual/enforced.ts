@@ -9,7 +9,7 @@ import type { ProblemIssue } from "../problem/errors.js";
 import { PinnNetwork, networkFeatures } from "./network.js";
 import { TaylorFields, unknownForms } from "./fields.js";
 import { PointSet, periodicLocations, withCoordinate } from "./point-sets.js";
-import { periodicFields } from "./periodic.js";
+import { periodicFields } from "../terms/periodic.js";
 import * as S from "../expressions/symbolic.js";
 
 const PROBES = 3;

@@ -43,8 +43,33 @@ export function pointsTensor(points: Float64Array, dims: number): Tensor {
 }
 
 export interface FieldEvaluator {
-  /** Evaluate the compiled expressions on points (row-major n × d); each result is [n, 1]. */
-  evaluate(points: Float64Array): Tensor[];
+  /**
+   * Evaluate the compiled expressions on points (row-major n × d); each result is [n, 1].
+   * `attrs` (row-major n × A) holds per-point attributes — boundary normals, observed values —
+   * read by variables d, d + 1, … of the expressions (see attributeVariable).
+   */
+  evaluate(points: Float64Array, attrs?: Float64Array | null): Tensor[];
+}
+
+/** The variable that reads per-point attribute `j` (after the d domain variables). */
+export function attributeVariable(dims: number, j: number): Sym {
+  return S.variable(dims + j);
+}
+
+/** Number of attribute columns the expressions read (variables at index ≥ dims). */
+function attributeCount(exprs: readonly Sym[], dims: number): number {
+  let count = 0;
+  for (const s of S.topologicalNodes(exprs)) if (s.kind === "var" && s.index >= dims) count = Math.max(count, s.index - dims + 1);
+  return count;
+}
+
+/** Columns of the points, then of the attributes (what `variable(i)` reads). */
+function variableColumns(X: Tensor, attrs: Float64Array | null | undefined, count: number): Tensor[] {
+  const columns = columnsOf(X);
+  if (count === 0) return columns;
+  const n = X.shape[0]!;
+  if (!attrs || attrs.length !== n * count) throw new Error(`internal: expected ${count} attribute column(s) for ${n} points`);
+  return [...columns, ...columnsOf(new Tensor(attrs, [n, count]))];
 }
 
 /** Taylor mode: one symbolic expansion at construction, one network pass per evaluation. */
@@ -56,12 +81,15 @@ export class TaylorFields implements FieldEvaluator {
   private readonly requested: number[][];
   /** The compiled residual-and-mean-square kernel, for the network's stream set (cached by identity). */
   private kernel: { set: number[][]; kernel: MeanSquareKernel } | null = null;
+  /** Per-point attribute columns the expressions read. */
+  private readonly attributes: number;
 
   constructor(private readonly network: PinnNetwork, forms: readonly Sym[], exprs: readonly Sym[]) {
     const expanded = exprs.map((e) =>
       S.substitute(e, (atom) => (atom.kind === "field" ? S.diffMulti(forms[atom.unknown]!, atom.alpha) : undefined)),
     );
     this.expanded = expanded;
+    this.attributes = attributeCount(expanded, network.dims);
     this.program = new Program(expanded);
     const keys = new Map<string, number[]>();
     for (const atom of this.program.atoms()) {
@@ -72,11 +100,11 @@ export class TaylorFields implements FieldEvaluator {
     this.requested = [...keys.values()];
   }
 
-  evaluate(points: Float64Array): Tensor[] {
+  evaluate(points: Float64Array, attrs?: Float64Array | null): Tensor[] {
     const X = pointsTensor(points, this.network.dims);
     const n = X.shape[0]!;
     const streams = this.requested.length > 0 ? this.network.derivatives(X, this.requested, "taylor") : new Map<string, Tensor>();
-    const columns = columnsOf(X);
+    const columns = variableColumns(X, attrs, this.attributes);
     const cache = new Map<string, Tensor>();
     const atoms: Atoms = {
       variable: (i) => columns[i]!,
@@ -98,21 +126,22 @@ export class TaylorFields implements FieldEvaluator {
    * generated kernel for the expressions and their squares (the fast path of training; its
    * backward pass is first order).
    */
-  meanSquares(points: Float64Array): Tensor {
+  meanSquares(points: Float64Array, attrs?: Float64Array | null): Tensor {
     const d = this.network.dims;
     const requested = this.requested.length > 0 ? this.requested : [new Array<number>(d).fill(0)];
     const { stacked, set } = this.network.stackedDerivatives(points, requested);
     if (this.kernel === null || this.kernel.set !== set) {
       const block = new Map(set.map((beta, s) => [indexKey(beta), s]));
       const K = this.network.outputs;
-      const kernel = meanSquareKernel(this.expanded, 2, (atom) => {
-        if (atom.kind === "var") return { input: 0, block: 0, stride: d, offset: atom.index };
+      const A = this.attributes;
+      const kernel = meanSquareKernel(this.expanded, A > 0 ? 3 : 2, (atom) => {
+        if (atom.kind === "var") return atom.index < d ? { input: 0, block: 0, stride: d, offset: atom.index } : { input: 2, block: 0, stride: A, offset: atom.index - d };
         if (atom.kind === "net") return { input: 1, block: block.get(indexKey(atom.alpha))!, stride: K, offset: atom.output };
         throw new Error("internal: a field atom survived the expansion of the trial forms");
       });
       this.kernel = { set, kernel };
     }
-    return meanSquares(this.kernel.kernel, points, d, stacked);
+    return meanSquares(this.kernel.kernel, points, d, stacked, this.attributes > 0 ? (attrs ?? null) : null);
   }
 }
 
@@ -122,6 +151,7 @@ export class TaylorFields implements FieldEvaluator {
  */
 export class ReverseFields implements FieldEvaluator {
   private readonly program: Program;
+  private readonly attributes: number;
 
   constructor(
     private readonly dims: number,
@@ -130,18 +160,20 @@ export class ReverseFields implements FieldEvaluator {
     exprs: readonly Sym[],
   ) {
     this.program = new Program(exprs);
+    this.attributes = attributeCount(exprs, dims);
   }
 
-  evaluate(points: Float64Array): Tensor[] {
+  evaluate(points: Float64Array, attrs?: Float64Array | null): Tensor[] {
     // Input derivatives need a recorded graph even when the caller records none (e.g. under noGrad).
-    return enableGrad(() => this.evaluateWithGraph(points));
+    return enableGrad(() => this.evaluateWithGraph(points, attrs));
   }
 
-  private evaluateWithGraph(points: Float64Array): Tensor[] {
+  private evaluateWithGraph(points: Float64Array, attrs: Float64Array | null | undefined): Tensor[] {
     const X = pointsTensor(Float64Array.from(points), this.dims).requireGrad();
     const n = X.shape[0]!;
-    const columns = columnsOf(X);
-    const u = this.unknowns(X, columns);
+    const inputs = columnsOf(X);
+    const columns = variableColumns(X, attrs, this.attributes);
+    const u = this.unknowns(X, inputs);
     const cache = new Map<string, Tensor>();
     const atoms: Atoms = {
       variable: (i) => columns[i]!,

@@ -10,6 +10,7 @@
 
 import { Tensor } from "../engine/tensor.js";
 import * as ops from "../engine/ops/index.js";
+import type { PointBatch } from "../terms/term.js";
 
 /** Slices along time (jaxpi's num_chunks is 32; 16 measured as good at 256 points). */
 export const CAUSAL_SLICES = Number(process.env.PINN_CAUSAL_SLICES ?? 16);
@@ -46,8 +47,10 @@ export class CausalWeights {
    * columns) are stratified: point p goes to slice p mod M, its time coordinate mapped from the
    * whole interval into that slice, so every slice gets the same number of uniformly spread points.
    */
-  weightedMeanSquares(meanSquares: (points: Float64Array) => Tensor, points: Float64Array, dims: number): Tensor {
+  weightedMeanSquares(meanSquares: (batch: PointBatch) => Tensor, batch: PointBatch, dims: number): Tensor {
+    const points = batch.x;
     const n = points.length / dims;
+    const A = batch.attrs === null ? 0 : batch.attrs.length / n;
     const M = Math.max(1, Math.min(this.slices, n));
     const { variable: v, lo, hi } = this;
     const width = (hi - lo) / M;
@@ -55,12 +58,14 @@ export class CausalWeights {
     for (let i = 0; i < M; i++) {
       const count = Math.floor((n - 1 - i) / M) + 1;
       const slice = new Float64Array(count * dims);
+      const attrs = batch.attrs === null ? null : new Float64Array(count * A);
       for (let q = 0, p = i; p < n; p += M, q++) {
         slice.set(points.subarray(p * dims, (p + 1) * dims), q * dims);
+        attrs?.set(batch.attrs!.subarray(p * A, (p + 1) * A), q * A);
         const u = (points[p * dims + v]! - lo) / (hi - lo);
         slice[q * dims + v] = lo + (i + u) * width;
       }
-      parts.push(meanSquares(slice));
+      parts.push(meanSquares({ x: slice, attrs }));
     }
     const weights: number[] = [];
     let before = 0;

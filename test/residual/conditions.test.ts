@@ -88,7 +88,7 @@ describe("evolution problems and the causal window", () => {
 
 describe("periodic conditions", () => {
   it("match the unknown and its derivatives below the order the equations use along the variable", async () => {
-    const { periodicFields } = await import("../../src/residual/periodic.js");
+    const { periodicFields } = await import("../../src/terms/periodic.js");
     const heat = parseProblem(`name: t\ndomain: {x: [0, 6.283185307179586], t: [0, 1]}\nunknowns: [u]\nequations: ["u_t = u_xx"]\nconditions: ["u(x, 0) = sin(x)", {periodic: x}]`, "t.yaml");
     expect(periodicFields(heat, 0).map((f) => f.order)).toEqual([0, 1]);
     const advection = parseProblem(`name: t\ndomain: {x: [0, 1], t: [0, 1]}\nunknowns: [u]\nequations: ["u_t + u_x = 0"]\nconditions: ["u(x, 0) = sin(2*pi*x)", {periodic: x}]`, "t.yaml");
