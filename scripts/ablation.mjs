@@ -2,7 +2,8 @@
 // each hard problem solved with the defaults, then with each technique removed, one at a time.
 //
 //   node scripts/ablation.mjs [--update-readme] [--only NAME,...] [--variants NAME,...]
-//                             [--epochs N] [--lbfgs N] [--set section.key=value ...]
+//                             [--epochs N] [--lbfgs N] [--set section.key=value ...] [--out NAME]
+//   node scripts/ablation.mjs --table NAME,... [--update-readme]   (one table from earlier runs)
 //
 // --epochs / --lbfgs shorten the Adam and L-BFGS stages (reduced-budget comparisons during
 // development); --set changes a setting of every problem (e.g. --set training.causal_weights=10).
@@ -50,8 +51,14 @@ function applySet(problem, assignment) {
   problem[section][camel] = v;
 }
 
+const out = value("--out") ?? "ablation";
+const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z`;
+const budget = [value("--epochs") && `Adam ${value("--epochs")} epochs`, value("--lbfgs") && `L-BFGS ${value("--lbfgs")} iterations`, ...sets].filter(Boolean);
+mkdirSync("out/ablation", { recursive: true });
 const rows = [];
-for (const name of only) {
+// --table: rows of earlier runs (out/ablation/NAME.json), in the order given.
+for (const name of value("--table")?.split(",") ?? []) rows.push(...JSON.parse(readFileSync(`out/ablation/${name}.json`, "utf8")).rows);
+for (const name of value("--table") ? [] : only) {
   for (const variant of variants) {
     const problem = loadProblem(`problems/${name}.yaml`);
     const v = VARIANTS[variant];
@@ -79,6 +86,7 @@ for (const name of only) {
       load: Number(load.toFixed(1)),
     };
     rows.push(row);
+    writeFileSync(`out/ablation/${out}.json`, `${JSON.stringify({ machine, budget, rows }, null, 2)}\n`);
     process.stderr.write(`${name} ${variant}: ${rel.toExponential(2)} in ${row.seconds.toFixed(1)} s (cpu ${row.cpu_seconds.toFixed(1)} s, load ${row.load})\n`);
   }
 }
@@ -89,12 +97,8 @@ const table = [
   "| --- | --- | --- | --- | --- | --- | --- |",
   ...rows.map((r) => `| [${r.problem}](problems/${r.problem}.yaml) | ${VARIANTS[r.variant].label} | ${fmt(r.rel_l2)} | ${r.rel_l2 <= 1e-3 ? "✓" : "✗"} | ${r.seconds.toFixed(1)} | ${r.cpu_seconds.toFixed(1)} | ${r.load} |`),
 ].join("\n");
-const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z`;
-const budget = [value("--epochs") && `Adam ${value("--epochs")} epochs`, value("--lbfgs") && `L-BFGS ${value("--lbfgs")} iterations`, ...sets].filter(Boolean);
 const md = `${table}\n\nMeasured with \`node scripts/ablation.mjs\` on ${machine}${budget.length ? `; ${budget.join(", ")}` : "; default settings"}; load: the 1-minute load average at the start of the run (a shared machine).\n`;
-mkdirSync("out/ablation", { recursive: true });
-writeFileSync("out/ablation/ablation.json", `${JSON.stringify({ machine, rows }, null, 2)}\n`);
-writeFileSync("out/ablation/ablation.md", md);
+writeFileSync(`out/ablation/${out}.md`, md);
 process.stdout.write(md);
 if (args.includes("--update-readme")) {
   const readme = readFileSync("README.md", "utf8");
