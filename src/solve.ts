@@ -48,6 +48,7 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
     lossWeighting: problem.training.lossWeighting,
     causal: model.causal(),
     causalWeights: model.causal() ? (problem.training.causalWeights ?? TECHNIQUE_DEFAULTS.causalWeights) : 0,
+    lbfgsResample: problem.training.lbfgsResample ?? TECHNIQUE_DEFAULTS.lbfgsResample,
   });
   const evaluation = evaluateSolution(problem, model.network, model.outputScale);
   const report = { problem, model, train: trained, evaluation };

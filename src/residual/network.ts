@@ -151,11 +151,15 @@ export function networkFeatures(problem: {
   bounds: readonly (readonly [number, number])[];
   conditions: readonly Condition[];
   network: NetworkSettings;
+  timeVariable: number | null;
 }): InputFeatures | null {
   const modes = problem.network.periodicEmbedding ?? TECHNIQUE_DEFAULTS.periodicEmbedding;
   const periodic = new Map<number, number>();
   if (modes > 0) for (const c of problem.conditions) if (c.kind === "periodic") periodic.set(c.variable, modes);
-  return periodic.size === 0 ? null : boxFeatures(problem.bounds, { periodic });
+  const F = problem.network.timeFeatures ?? TECHNIQUE_DEFAULTS.timeFeatures;
+  const t = problem.timeVariable;
+  const fourier = F > 0 && t !== null && !periodic.has(t) ? [{ variable: t, frequencies: Array.from({ length: F }, (_, i) => i + 1) }] : [];
+  return periodic.size === 0 && fourier.length === 0 ? null : boxFeatures(problem.bounds, { periodic, fourier });
 }
 
 /** Whether the network is periodic in `variable` by construction. */

@@ -12,6 +12,11 @@ export interface NetworkTechniques {
    * k = 1..K, in place of v); 0: off (the periodic condition stays a penalty term). Undefined: default.
    */
   periodicEmbedding?: number;
+  /**
+   * Fourier features in time: cos, sin of 2πf(t − lo)/L for f = 1..F added to the inputs of an
+   * evolution problem's network (against the spectral bias for oscillations in time); 0: off.
+   */
+  timeFeatures?: number;
 }
 
 export interface TrainingTechniques {
@@ -20,19 +25,23 @@ export interface TrainingTechniques {
    * annealed sequence; 0: off. Undefined: default (on for evolution problems).
    */
   causalWeights?: number;
+  /** L-BFGS on fresh points every this many iterations (history restarted); 0: one fixed set. */
+  lbfgsResample?: number;
 }
 
 /** Defaults, chosen by measurement (README, "Hard problems"; scripts/ablation.mjs). */
 export const TECHNIQUE_DEFAULTS = {
   periodicEmbedding: 1,
+  timeFeatures: 0,
   causalWeights: 1,
+  lbfgsResample: 0,
 };
 
-export const NETWORK_TECHNIQUE_KEYS = ["periodic_embedding"];
-export const TRAINING_TECHNIQUE_KEYS = ["causal_weights"];
+export const NETWORK_TECHNIQUE_KEYS = ["periodic_embedding", "time_features"];
+export const TRAINING_TECHNIQUE_KEYS = ["causal_weights", "lbfgs_resample"];
 
 /** A whole number ≥ 0, or false for 0. */
-function countOrFalse(src: YamlSource, node: Node | undefined, what: string, example: string): number | undefined {
+function countOrFalse(src: YamlSource, node: Node | undefined, what: string, example: string, max = 64): number | undefined {
   if (node === undefined) return undefined;
   if (isScalar(node) && typeof node.value === "boolean") {
     if (node.value === false) return 0;
@@ -41,8 +50,8 @@ function countOrFalse(src: YamlSource, node: Node | undefined, what: string, exa
   }
   const v = asNumber(src, node, what, `write e.g. ${example}, or false to turn it off`);
   if (v === null) return undefined;
-  if (!Number.isInteger(v) || v < 0 || v > 64) {
-    src.error(node, `${what} must be a whole number from 0 to 64 (or false), not ${v}`, `write e.g. ${example}`);
+  if (!Number.isInteger(v) || v < 0 || v > max) {
+    src.error(node, `${what} must be a whole number from 0 to ${max} (or false), not ${v}`, `write e.g. ${example}`);
     return undefined;
   }
   return v;
@@ -63,10 +72,12 @@ function numberOrSwitch(src: YamlSource, node: Node | undefined, what: string, f
 
 export function readNetworkTechniques(src: YamlSource, field: (key: string) => Node | undefined): NetworkTechniques {
   const periodicEmbedding = countOrFalse(src, field("periodic_embedding"), "network.periodic_embedding", "periodic_embedding: 2");
-  return periodicEmbedding === undefined ? {} : { periodicEmbedding };
+  const timeFeatures = countOrFalse(src, field("time_features"), "network.time_features", "time_features: 8");
+  return { ...(periodicEmbedding === undefined ? {} : { periodicEmbedding }), ...(timeFeatures === undefined ? {} : { timeFeatures }) };
 }
 
 export function readTrainingTechniques(src: YamlSource, field: (key: string) => Node | undefined): TrainingTechniques {
   const causalWeights = numberOrSwitch(src, field("causal_weights"), "training.causal_weights", TECHNIQUE_DEFAULTS.causalWeights, "causal_weights: 10");
-  return causalWeights === undefined ? {} : { causalWeights };
+  const lbfgsResample = countOrFalse(src, field("lbfgs_resample"), "training.lbfgs_resample", "lbfgs_resample: 500", 1e6);
+  return { ...(causalWeights === undefined ? {} : { causalWeights }), ...(lbfgsResample === undefined ? {} : { lbfgsResample }) };
 }

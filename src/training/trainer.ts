@@ -107,6 +107,12 @@ export interface TrainOptions extends TrainHooks {
    * for none. Used for evolution problems; they replace the growing window.
    */
   causalWeights?: number;
+  /**
+   * L-BFGS on fresh points every this many iterations, with its history restarted (0 or
+   * undefined: one fixed set for the whole stage). Keeps L-BFGS from fitting the residual only at
+   * its points when the solution has more structure than one point set resolves.
+   */
+  lbfgsResample?: number;
 }
 
 /** Fraction of the evolution interval covered at step `step` of `total`: 10% to 100% over the first half. */
@@ -211,8 +217,8 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
       model.causalWeights = null;
     } else {
       model.setWindow(null);
-      const lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
-      const batch = model.drawFresh();
+      let lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
+      let batch = model.drawFresh();
       lastBatch = batch;
       // The terms of every point the line search evaluates, to report those of the accepted one.
       let evaluated: { loss: number; terms: number[] }[] = [];
@@ -242,6 +248,11 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         if (hooks.shouldStop?.()) {
           status = "interrupted";
           break;
+        }
+        if (hooks.lbfgsResample && done > 0 && done % hooks.lbfgsResample === 0) {
+          batch = model.drawFresh();
+          lastBatch = batch;
+          lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
         }
         const step = iterate();
         if (step === null) break;

@@ -9,6 +9,7 @@ import { buildModel, solve } from "../../src/solve.js";
 import { Tensor } from "../../src/engine/tensor.js";
 import { CausalWeights, CAUSAL_TOLERANCE } from "../../src/training/causal.js";
 import { TECHNIQUE_DEFAULTS } from "../../src/training/techniques.js";
+import { train } from "../../src/training/trainer.js";
 
 const TRANSPORT = `name: transport
 domain:
@@ -45,6 +46,9 @@ describe("technique settings", () => {
     const on = parseProblem(`${TRANSPORT}training:\n  causal_weights: true\n`, "case.yaml");
     expect(on.training.causalWeights).toBe(TECHNIQUE_DEFAULTS.causalWeights);
     // Left out: undefined, the default applies where the problem's structure calls for it.
+    const r = parseProblem(`${TRANSPORT}network:\n  time_features: 4\ntraining:\n  lbfgs_resample: 500\n`, "case.yaml");
+    expect(r.network.timeFeatures).toBe(4);
+    expect(r.training.lbfgsResample).toBe(500);
     const plain = parseProblem(TRANSPORT, "case.yaml");
     expect(plain.network.periodicEmbedding).toBeUndefined();
     expect(plain.training.causalWeights).toBeUndefined();
@@ -82,6 +86,32 @@ describe("periodic embedding", () => {
     const model = buildModel(parseProblem(`${TRANSPORT}trial:\n  u: "x*N"\n`.replace('  - "u(x, 0) = sin(x)"\n', ""), "case.yaml"));
     expect(model.terms.map((t) => t.kind)).toEqual(["equation", "periodic"]);
     expect(model.enforced).toEqual([]);
+  });
+});
+
+describe("time features", () => {
+  it("network.time_features: F adds cos, sin of 2πf(t − lo)/L, f = 1..F, to the inputs", () => {
+    const model = buildModel(parseProblem(`${TRANSPORT}network:\n  time_features: 2\n`, "case.yaml"));
+    // cos x, sin x, t̂, then cos/sin of 2πt and 4πt.
+    expect(model.network.mlp.sizes[0]).toBe(7);
+    const f = model.network.features!.features;
+    expect(f.slice(3).map((g) => [g.kind, g.coef[1]! / (2 * Math.PI)])).toEqual([["cos", 1], ["sin", 1], ["cos", 2], ["sin", 2]]);
+  });
+});
+
+describe("L-BFGS resampling", () => {
+  it("draws fresh points every R iterations (R = 3, 10 iterations: at the start and at 3, 6, 9)", async () => {
+    const p = parseProblem(`${TRANSPORT}network:\n  hidden: [6]\ntraining:\n  optimizer: lbfgs\n  epochs: 10\n  points: 16\n`, "case.yaml");
+    const model = buildModel(p);
+    let draws = 0;
+    const original = model.drawFresh.bind(model);
+    model.drawFresh = () => {
+      draws++;
+      return original();
+    };
+    const r = await train(model, p.training.stages, { lbfgsResample: 3 });
+    expect(r.stages[0]!.iterations).toBe(10);
+    expect(draws).toBe(4);
   });
 });
 
