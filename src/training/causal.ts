@@ -12,12 +12,12 @@ import { Tensor } from "../engine/tensor.js";
 import * as ops from "../engine/ops/index.js";
 import type { PointBatch } from "../terms/term.js";
 
-/** Slices along time (jaxpi's num_chunks is 32; 16 measured as good at 256 points). */
-export const CAUSAL_SLICES = Number(process.env.PINN_CAUSAL_SLICES ?? 16);
+/** Slices along time (jaxpi's num_chunks is 32; 16 keeps 16 points per slice at the default 256). */
+export const CAUSAL_SLICES = 16;
 /** Every weight above this: the current ε is satisfied, the next one starts. */
 export const CAUSAL_TOLERANCE = 0.99;
 /** ε starts at ε_max / CAUSAL_RANGE. */
-const CAUSAL_RANGE = Number(process.env.PINN_CAUSAL_RANGE ?? 100);
+const CAUSAL_RANGE = 100;
 
 export class CausalWeights {
   epsilon: number;
