@@ -1,5 +1,6 @@
 // `pinn solve FILE`: load, train with a progress bar, write outputs, report.
 
+import { overfitWarning } from "../training/overfit.js";
 import { relative } from "node:path";
 import { loadProblem } from "../problem/load.js";
 import { ProblemError } from "../problem/errors.js";
@@ -82,6 +83,8 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     if (train.status === "non-finite") process.stderr.write(`pinn: ${train.message}\n`);
     const timing = `${train.epochs} iterations in ${train.seconds.toFixed(2)} s (${((1000 * train.seconds) / Math.max(train.epochs, 1)).toFixed(3)} ms per iteration)`;
     say(`${train.status === "completed" ? "trained" : train.status === "interrupted" ? "interrupted after" : "stopped after"} ${timing}, final loss ${train.finalLoss.toExponential(3)}`);
+    const overfit = overfitWarning(train);
+    if (overfit !== null) process.stderr.write(`pinn: warning: ${overfit}\n`);
     for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
     const shown = relative(process.cwd(), result.outDir);
     say(`outputs in ${shown === "" ? "." : shown.startsWith("..") ? result.outDir : shown}/: ${result.files.join(", ")}`);

@@ -50,6 +50,11 @@ export interface TrainResult {
   /** The loss weights in effect at the end (file weights times adaptive factors). */
   finalWeights: number[];
   finalTerms: number[];
+  /**
+   * The loss at the final weights on fresh points (never trained on). Far above `finalLoss`, the
+   * network fits its collocation points but not the equations between them (see overfitWarning).
+   */
+  validationLoss?: number;
 }
 
 export interface Progress {
@@ -275,6 +280,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   // The loss at the final weights on the last stage's points (the history holds losses before
   // each step).
   const final = noGrad(() => evaluate(lastBatch ?? model.draw()));
+  const validation = noGrad(() => evaluate(model.drawFresh()));
   return {
     status,
     message,
@@ -284,6 +290,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
     seconds,
     finalLoss: final.total.item(),
     finalTerms: final.terms,
+    validationLoss: validation.total.item(),
     finalWeights: weights(),
   };
 }
