@@ -22,7 +22,8 @@ const PROBLEMS = ["convection", "reaction", "wave-modes", "klein-gordon", "diffu
 const only = value("--only")?.split(",") ?? PROBLEMS;
 const sets = args.flatMap((a, i) => (a === "--set" ? [args[i + 1]] : []));
 
-// Each technique: how to remove it from a loaded problem, and whether it applies to the problem.
+// Each technique: how to remove it from a loaded problem (or, for those off by default, add it),
+// and whether it applies to the problem.
 const VARIANTS = {
   defaults: { label: "defaults", remove: () => {}, applies: () => true },
   "no-periodic-embedding": {
@@ -30,13 +31,18 @@ const VARIANTS = {
     remove: (p) => (p.network.periodicEmbedding = 0),
     applies: (p) => p.conditions.some((c) => c.kind === "periodic"),
   },
-  "no-causal-weights": {
-    label: "without causal weights (`training.causal_weights: false`: the growing window instead)",
-    remove: (p) => (p.training.causalWeights = 0),
+  "causal-weights": {
+    label: "with causal weights instead of the window (`training.causal_weights: true`)",
+    remove: (p) => (p.training.causalWeights = 1),
     applies: (p) => p.timeVariable !== null,
   },
+  "lbfgs-resample": {
+    label: "with L-BFGS on fresh points every 500 iterations (`training.lbfgs_resample: 500`)",
+    remove: (p) => (p.training.lbfgsResample = 500),
+    applies: () => true,
+  },
   "no-causal": {
-    label: "without any causal training (`training.causal: false`)",
+    label: "without the causal window (`training.causal: false`)",
     remove: (p) => (p.training.causal = false),
     applies: (p) => p.timeVariable !== null,
   },

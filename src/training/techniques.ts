@@ -22,7 +22,8 @@ export interface NetworkTechniques {
 export interface TrainingTechniques {
   /**
    * Causal residual weights along time (Wang, Sankaran & Perdikaris 2022): the largest ε of the
-   * annealed sequence; 0: off. Undefined: default (on for evolution problems).
+   * annealed sequence; 0: off (the default: measured no better than the growing window, and worse
+   * on logistic growth; README "Hard problems").
    */
   causalWeights?: number;
   /** L-BFGS on fresh points every this many iterations (history restarted); 0: one fixed set. */
@@ -33,7 +34,7 @@ export interface TrainingTechniques {
 export const TECHNIQUE_DEFAULTS = {
   periodicEmbedding: 1,
   timeFeatures: 0,
-  causalWeights: 1,
+  causalWeights: 0,
   lbfgsResample: 0,
 };
 
@@ -57,7 +58,10 @@ function countOrFalse(src: YamlSource, node: Node | undefined, what: string, exa
   return v;
 }
 
-/** A number ≥ 0, true for the default, or false for 0. */
+/** ε_max for `causal_weights: true`. */
+export const CAUSAL_EPSILON = 1;
+
+/** A number ≥ 0, true for `fallback`, or false for 0. */
 function numberOrSwitch(src: YamlSource, node: Node | undefined, what: string, fallback: number, example: string): number | undefined {
   if (node === undefined) return undefined;
   if (isScalar(node) && typeof node.value === "boolean") return node.value ? fallback : 0;
@@ -77,7 +81,7 @@ export function readNetworkTechniques(src: YamlSource, field: (key: string) => N
 }
 
 export function readTrainingTechniques(src: YamlSource, field: (key: string) => Node | undefined): TrainingTechniques {
-  const causalWeights = numberOrSwitch(src, field("causal_weights"), "training.causal_weights", TECHNIQUE_DEFAULTS.causalWeights, "causal_weights: 10");
+  const causalWeights = numberOrSwitch(src, field("causal_weights"), "training.causal_weights", CAUSAL_EPSILON, "causal_weights: 10");
   const lbfgsResample = countOrFalse(src, field("lbfgs_resample"), "training.lbfgs_resample", "lbfgs_resample: 500", 1e6);
   return { ...(causalWeights === undefined ? {} : { causalWeights }), ...(lbfgsResample === undefined ? {} : { lbfgsResample }) };
 }

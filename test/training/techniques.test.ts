@@ -8,7 +8,7 @@ import { ProblemError } from "../../src/problem/errors.js";
 import { buildModel, solve } from "../../src/solve.js";
 import { Tensor } from "../../src/engine/tensor.js";
 import { CausalWeights, CAUSAL_TOLERANCE } from "../../src/training/causal.js";
-import { TECHNIQUE_DEFAULTS } from "../../src/training/techniques.js";
+import { CAUSAL_EPSILON } from "../../src/training/techniques.js";
 import { train } from "../../src/training/trainer.js";
 import { overfitWarning, OVERFIT_RATIO } from "../../src/training/overfit.js";
 
@@ -45,7 +45,7 @@ describe("technique settings", () => {
     expect(off.network.periodicEmbedding).toBe(0);
     expect(off.training.causalWeights).toBe(0);
     const on = parseProblem(`${TRANSPORT}training:\n  causal_weights: true\n`, "case.yaml");
-    expect(on.training.causalWeights).toBe(TECHNIQUE_DEFAULTS.causalWeights);
+    expect(on.training.causalWeights).toBe(CAUSAL_EPSILON);
     // Left out: undefined, the default applies where the problem's structure calls for it.
     const r = parseProblem(`${TRANSPORT}network:\n  time_features: 4\ntraining:\n  lbfgs_resample: 500\n`, "case.yaml");
     expect(r.network.timeFeatures).toBe(4);
@@ -160,8 +160,8 @@ describe("causal weights", () => {
 });
 
 describe("a periodic transport problem at reduced settings", () => {
-  it("solves to 1e-2 with the default techniques (periodic embedding, causal weights)", async () => {
-    const p = parseProblem(`${TRANSPORT}network:\n  hidden: [16, 16]\ntraining:\n  epochs: 300\n  learning_rate: 0.01\n  lbfgs_iterations: 300\n  points: 128\nevaluate:\n  points: 21\n`, "case.yaml");
+  it("solves to 1e-2 with periodic embedding and causal weights", async () => {
+    const p = parseProblem(`${TRANSPORT}network:\n  hidden: [16, 16]\ntraining:\n  causal_weights: true\n  epochs: 300\n  learning_rate: 0.01\n  lbfgs_iterations: 300\n  points: 128\nevaluate:\n  points: 21\n`, "case.yaml");
     const r = await solve(p, { write: false });
     expect(r.train.status).toBe("completed");
     // The exact solution sin(x − 2t), evaluated by the solver on a 21×21 grid.
@@ -183,5 +183,29 @@ describe("loss on fresh points", () => {
     const r = await train(buildModel(p), p.training.stages);
     expect(r.validationLoss).toBeGreaterThan(0);
     expect(r.validationLoss).not.toBe(r.finalLoss);
+  });
+});
+
+describe("model.json with a periodic embedding", () => {
+  it("reloads the features: loadModel evaluates the same values as the trained network", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { loadModel } = await import("../../src/reports/model-file.js");
+    const p = parseProblem(`${TRANSPORT}network:\n  hidden: [6]\ntraining:\n  optimizer: lbfgs\n  epochs: 3\n  points: 16\n`, "case.yaml");
+    const dir = mkdtempSync(join(tmpdir(), "pinn-features-"));
+    try {
+      const r = await solve(p, { outDir: dir, plots: false });
+      const model = loadModel(join(dir, "model.json"));
+      expect(model.file.network.features?.features.map((f) => f.kind)).toEqual(["cos", "sin", "id"]);
+      // At x = 0 and x = 2π the reloaded network agrees with itself (periodic) and with the solver's CSV.
+      const u = model.evaluate([[0, 0.3], [2 * Math.PI, 0.3], [1.1, 0.7]]).u!;
+      expect(Math.abs(u[0]! - u[1]!)).toBeLessThan(1e-12);
+      const { predictUnknowns } = await import("../../src/residual/predict.js");
+      const direct = predictUnknowns(p, r.network, Float64Array.of(1.1, 0.7), r.model.outputScale)[0]!;
+      expect(u[2]).toBeCloseTo(direct[0]!, 12);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
