@@ -31,10 +31,10 @@ const VARIANTS = {
     remove: (p) => (p.network.periodicEmbedding = 0),
     applies: (p) => p.conditions.some((c) => c.kind === "periodic"),
   },
-  "causal-weights": {
-    label: "with causal weights instead of the window (`training.causal_weights: true`)",
-    remove: (p) => (p.training.causalWeights = 1),
-    applies: (p) => p.timeVariable !== null,
+  "no-causal-weights": {
+    label: "without causal weights (`training.causal_weights: false`: the growing window instead)",
+    remove: (p) => (p.training.causalWeights = 0),
+    applies: (p) => p.timeVariable !== null && p.variables.length >= 2,
   },
   "lbfgs-resample": {
     label: "with L-BFGS on fresh points every 500 iterations (`training.lbfgs_resample: 500`)",

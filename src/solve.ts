@@ -4,7 +4,7 @@ import { resolve as resolvePath, join } from "node:path";
 import { Rng } from "./engine/random.js";
 import type { Problem } from "./problem/types.js";
 import { PinnNetwork, networkFeatures } from "./residual/network.js";
-import { TECHNIQUE_DEFAULTS } from "./training/techniques.js";
+import { TECHNIQUE_DEFAULTS, defaultCausalWeights } from "./training/techniques.js";
 import { ResidualModel } from "./residual/model.js";
 import { train, type TrainHooks, type TrainResult } from "./training/trainer.js";
 import { evaluateSolution, type Evaluation } from "./reports/evaluation.js";
@@ -47,7 +47,7 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
     ...options,
     lossWeighting: problem.training.lossWeighting,
     causal: model.causal(),
-    causalWeights: model.causal() ? (problem.training.causalWeights ?? TECHNIQUE_DEFAULTS.causalWeights) : 0,
+    causalWeights: model.causal() ? defaultCausalWeights(problem) : 0,
     lbfgsResample: problem.training.lbfgsResample ?? TECHNIQUE_DEFAULTS.lbfgsResample,
   });
   const evaluation = evaluateSolution(problem, model.network, model.outputScale);

@@ -22,8 +22,7 @@ export interface NetworkTechniques {
 export interface TrainingTechniques {
   /**
    * Causal residual weights along time (Wang, Sankaran & Perdikaris 2022): the largest ε of the
-   * annealed sequence; 0: off (the default: measured no better than the growing window, and worse
-   * on logistic growth; README "Hard problems").
+   * annealed sequence; 0: off. Undefined: defaultCausalWeights.
    */
   causalWeights?: number;
   /** L-BFGS on fresh points every this many iterations (history restarted); 0: one fixed set. */
@@ -34,7 +33,8 @@ export interface TrainingTechniques {
 export const TECHNIQUE_DEFAULTS = {
   periodicEmbedding: 1,
   timeFeatures: 0,
-  causalWeights: 0,
+  /** ε_max for evolution PDEs (see defaultCausalWeights). */
+  causalWeights: 1,
   lbfgsResample: 0,
 };
 
@@ -60,6 +60,16 @@ function countOrFalse(src: YamlSource, node: Node | undefined, what: string, exa
 
 /** ε_max for `causal_weights: true`. */
 export const CAUSAL_EPSILON = 1;
+
+/**
+ * Causal weights by default for evolution problems in space and time (two or more variables):
+ * measured better than the growing window on the Klein–Gordon and two-mode wave problems and the
+ * same on heat1d, wave1d and reaction; one-variable initial-value problems keep the window, which
+ * the weights at ε = 1 do not match on logistic growth (README, "Hard problems").
+ */
+export function defaultCausalWeights(problem: { variables: readonly string[]; training: TrainingTechniques }): number {
+  return problem.training.causalWeights ?? (problem.variables.length >= 2 ? TECHNIQUE_DEFAULTS.causalWeights : 0);
+}
 
 /** A number ≥ 0, true for `fallback`, or false for 0. */
 function numberOrSwitch(src: YamlSource, node: Node | undefined, what: string, fallback: number, example: string): number | undefined {

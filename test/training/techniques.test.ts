@@ -8,7 +8,7 @@ import { ProblemError } from "../../src/problem/errors.js";
 import { buildModel, solve } from "../../src/solve.js";
 import { Tensor } from "../../src/engine/tensor.js";
 import { CausalWeights, CAUSAL_TOLERANCE } from "../../src/training/causal.js";
-import { CAUSAL_EPSILON } from "../../src/training/techniques.js";
+import { CAUSAL_EPSILON, defaultCausalWeights } from "../../src/training/techniques.js";
 import { train } from "../../src/training/trainer.js";
 import { overfitWarning, OVERFIT_RATIO } from "../../src/training/overfit.js";
 
@@ -117,6 +117,13 @@ describe("L-BFGS resampling", () => {
 });
 
 describe("causal weights", () => {
+  it("are on by default for evolution problems in space and time, off for one-variable ones", () => {
+    expect(defaultCausalWeights(parseProblem(TRANSPORT, "case.yaml"))).toBe(1);
+    expect(defaultCausalWeights(parseProblem(`${TRANSPORT}training:\n  causal_weights: false\n`, "case.yaml"))).toBe(0);
+    const ivp = `name: ivp\ndomain:\n  t: [0, 5]\nunknowns: [u]\nequations:\n  - "u_t = 2*u*(1 - u)"\nconditions:\n  - "u(0) = 0.1"\n`;
+    expect(defaultCausalWeights(parseProblem(ivp, "case.yaml"))).toBe(0);
+  });
+
   it("w_i = exp(−ε Σ_{k<i} L_k) over stratified slices, loss (1/M) Σ w_i L_i", () => {
     const c = new CausalWeights(1, 0, 2, 50, 4);
     c.epsilon = 0.5;
@@ -160,8 +167,8 @@ describe("causal weights", () => {
 });
 
 describe("a periodic transport problem at reduced settings", () => {
-  it("solves to 1e-2 with periodic embedding and causal weights", async () => {
-    const p = parseProblem(`${TRANSPORT}network:\n  hidden: [16, 16]\ntraining:\n  causal_weights: true\n  epochs: 300\n  learning_rate: 0.01\n  lbfgs_iterations: 300\n  points: 128\nevaluate:\n  points: 21\n`, "case.yaml");
+  it("solves to 1e-2 with the default techniques (periodic embedding, causal weights)", async () => {
+    const p = parseProblem(`${TRANSPORT}network:\n  hidden: [16, 16]\ntraining:\n  epochs: 300\n  learning_rate: 0.01\n  lbfgs_iterations: 300\n  points: 128\nevaluate:\n  points: 21\n`, "case.yaml");
     const r = await solve(p, { write: false });
     expect(r.train.status).toBe("completed");
     // The exact solution sin(x − 2t), evaluated by the solver on a 21×21 grid.
