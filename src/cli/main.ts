@@ -1,9 +1,9 @@
 // The `pinn` command line: solve and check problem files.
-// Exit codes: 0 ok, 1 failed (training diverged, or the exact solution does not satisfy the
-// problem), 2 bad input (problem file or options), 130 interrupted with Ctrl-C (outputs written).
+// Exit codes (exit-codes.ts): 0 ok, 1 failed, 2 bad input, 3 aborted (nothing written), 130 stopped
+// by SIGINT/SIGTERM/SIGHUP (outputs written). Signals: signals.ts; closed or full stdout: streams.ts.
 
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { runSolve } from "./solve-command.js";
+import { runSolve, type SolveCommandOptions } from "./solve-command.js";
 import { runCheck } from "./check-command.js";
 import { PINN_VERSION } from "../reports/outputs.js";
 import { EXIT } from "./exit-codes.js";
@@ -34,7 +34,9 @@ Examples:
   $ pinn solve my-problem.yaml --quiet --json     machine-readable summary on stdout
   $ pinn check my-problem.yaml                    validate; verify the exact solution if given
 
-Exit codes: 0 ok, 1 failed, 2 bad input, 130 interrupted (outputs are still written).
+Exit codes: 0 ok; 1 failed (training failed or did nothing, or an output could not be
+written); 2 bad input; 3 aborted (nothing written); 130 stopped by Ctrl-C, SIGTERM or SIGHUP
+(the outputs of the training so far are written; a second signal aborts).
 The problem-file format is described in the README.`;
 
 export function buildProgram(): Command {
@@ -51,16 +53,17 @@ export function buildProgram(): Command {
     .command("solve")
     .description("train a network on a problem file and write the solution, error metrics and plots")
     .argument("<file>", "problem file (YAML)")
-    .option("--epochs <n>", "Adam epochs (overrides training.epochs)", positiveInt)
+    .option("--epochs <n>", "a quick run: Adam epochs (overrides training.epochs); L-BFGS stages are scaled by the same factor", positiveInt)
     .option("--lr <x>", "Adam learning rate (overrides training.learning_rate)", positiveNumber)
     .option("--points <n>", "interior collocation points per epoch (overrides training.points)", positiveInt)
     .option("--seed <s>", "random seed (overrides training.seed)", integer)
     .option("--out <dir>", "output folder (default out/<name>)")
     .option("--no-plots", "skip the PNG plots")
-    .option("--quiet", "no progress bar and no report on the terminal")
+    .option("--quiet", "no progress bar, no report and no warnings (errors are still printed on stderr)")
     .option("--json", "print summary.json to stdout")
+    .option("--verbose", "also report which numeric kernels run (WebAssembly SIMD or the JavaScript fallback)")
     .addHelpText("after", "\nExample:\n  $ pinn solve problems/ode1.yaml --epochs 3000 --seed 1")
-    .action(async (file: string, opts: { epochs?: number; lr?: number; points?: number; seed?: number; out?: string; plots: boolean; quiet?: boolean; json?: boolean }) => {
+    .action(async (file: string, opts: SolveCommandOptions) => {
       process.exitCode = await runSolve(file, opts);
     });
 

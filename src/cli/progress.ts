@@ -1,6 +1,7 @@
-// A progress bar on the terminal while training: stage, iteration, loss terms, ETA.
+// A progress bar on the terminal while training: stage, iteration, time left, loss, and as many loss
+// terms as fit in the terminal's width (the line never wraps: the time left comes before the terms).
 
-import { SingleBar, Presets } from "cli-progress";
+import { SingleBar } from "cli-progress";
 import type { Progress } from "../training/trainer.js";
 import type { StageSettings } from "../problem/types.js";
 
@@ -11,40 +12,82 @@ export interface ProgressDisplay {
 
 const silent: ProgressDisplay = { update: () => {}, stop: () => {} };
 
+/** Bar width: narrower on narrow terminals, to leave room for a loss term. */
+const barWidth = (columns: number): number => (columns < 100 ? 10 : 20);
+
+/** Seconds as "12s", "3m05s", "1h02m" (or "-" while unknown). */
+export function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "-";
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+export interface LineParts {
+  optimizer: "adam" | "lbfgs";
+  value: number;
+  total: number;
+  etaSeconds: number;
+  loss: string;
+  /** Term labels and values, as formatted. */
+  terms: [string, string][];
+}
+
+/** The progress line, at most `columns` characters: terms that do not fit are left out ("+2 terms"). */
+export function progressLine(p: LineParts, columns: number): string {
+  const name = p.optimizer === "adam" ? "Adam  " : "L-BFGS";
+  const BAR = barWidth(columns);
+  const filled = p.total > 0 ? Math.min(BAR, Math.round((BAR * p.value) / p.total)) : 0;
+  const bar = "█".repeat(filled) + "░".repeat(BAR - filled);
+  let line = `${name} ${bar} ${p.value}/${p.total} ETA ${formatEta(p.etaSeconds)} | loss ${p.loss}`;
+  const width = Math.max(40, columns - 1);
+  if (line.length > width) return line.slice(0, width);
+  const cut = (label: string, n: number): string => (label.length > n ? `${label.slice(0, n - 1)}…` : label);
+  for (let i = 0; i < p.terms.length; i++) {
+    const [label, value] = p.terms[i]!;
+    const rest = p.terms.length - i - 1;
+    const more = rest > 0 ? ` +${rest}` : "";
+    // Room for this term's label; the first term's label is shortened further (to 6) if need be.
+    const room = width - line.length - more.length - ` |  ${value}`.length;
+    const n = Math.min(18, room);
+    if (n < (i === 0 ? 6 : Math.min(18, label.length))) {
+      line += ` +${p.terms.length - i}`;
+      break;
+    }
+    line += ` | ${cut(label, n)} ${value}`;
+  }
+  return line;
+}
+
 /** A bar on stderr when it is a terminal and not quiet; otherwise nothing. */
 export function progressDisplay(stages: readonly StageSettings[], termLabels: readonly string[], quiet: boolean): ProgressDisplay {
   if (quiet || !process.stderr.isTTY) return silent;
   let bar: SingleBar | null = null;
   let stage = -1;
   let lastDraw = 0;
-  const short = termLabels.map((l) => (l.length > 18 ? `${l.slice(0, 17)}…` : l));
+  let payload = { loss: "-", terms: [] as [string, string][] };
   return {
     update(p) {
       if (p.stage !== stage) {
         bar?.stop();
         stage = p.stage;
-        const s = stages[p.stage]!;
-        const name = s.optimizer === "adam" ? "Adam  " : "L-BFGS";
-        bar = new SingleBar(
-          {
-            format: `${name} {bar} {value}/{total} | loss {loss} | {terms} | ETA {eta_formatted}`,
-            stream: process.stderr,
-            hideCursor: true,
-            barsize: 24,
-            etaBuffer: 50,
-            fps: 10,
-          },
-          Presets.shades_classic,
-        );
-        bar.start(p.stageIterations, 0, { loss: "-", terms: "" });
+        const optimizer = stages[p.stage]!.optimizer;
+        bar = new SingleBar({
+          format: (_options, params) =>
+            progressLine({ optimizer, value: params.value, total: params.total, etaSeconds: params.eta, ...payload }, process.stderr.columns ?? 80),
+          stream: process.stderr,
+          hideCursor: true,
+          etaBuffer: 50,
+          fps: 10,
+        });
+        bar.start(p.stageIterations, 0);
       }
       const now = performance.now();
       if (now - lastDraw < 100 && p.stageIteration + 1 < p.stageIterations) return;
       lastDraw = now;
-      bar!.update(p.stageIteration + 1, {
-        loss: p.loss.toExponential(3),
-        terms: p.terms.map((v, i) => `${short[i]}: ${v.toExponential(2)}`).join("  "),
-      });
+      payload = { loss: p.loss.toExponential(3), terms: p.terms.map((v, i) => [termLabels[i]!, v.toExponential(2)]) };
+      bar!.update(p.stageIteration + 1);
     },
     stop() {
       bar?.stop();

@@ -1,14 +1,18 @@
 // `pinn solve FILE`: load, train with a progress bar, write outputs, report.
 
-import { overfitWarning } from "../training/overfit.js";
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import { loadProblem } from "../problem/load.js";
 import { ProblemError } from "../problem/errors.js";
-import { solve } from "../solve.js";
+import { solve, type SolvePhase } from "../solve.js";
 import { OutputFolderError } from "../reports/outputs.js";
+import { activeKernels, kernelLine } from "../reports/kernels.js";
 import { progressDisplay } from "./progress.js";
 import { describeModel, formatMetric, printWarnings } from "./describe.js";
 import { EXIT } from "./exit-codes.js";
+import { beginRun } from "./signals.js";
+import { parameterLines } from "../reports/parameters.js";
+import { printDiagnostics } from "../diagnostics/index.js";
+import { PreflightError } from "../residual/check.js";
 
 export interface SolveCommandOptions {
   epochs?: number;
@@ -19,15 +23,25 @@ export interface SolveCommandOptions {
   plots: boolean;
   quiet?: boolean;
   json?: boolean;
+  verbose?: boolean;
+}
+
+/** A path as shown to the user: relative to the current folder when inside it, else absolute. */
+function shownPath(path: string): string {
+  const shown = relative(process.cwd(), resolve(path));
+  return shown === "" ? "." : shown.startsWith("..") ? resolve(path) : shown;
 }
 
 export async function runSolve(file: string, opts: SolveCommandOptions): Promise<number> {
+  // Errors always reach stderr, also with --quiet (which silences the report and the progress bar).
+  const error = (text: string): void => void process.stderr.write(`${text}\n`);
   let problem;
   try {
-    problem = loadProblem(file, { overrides: { epochs: opts.epochs, learningRate: opts.lr, points: opts.points, seed: opts.seed } });
+    // --epochs is applied by solve() (run-overrides.ts), which scales the L-BFGS stages with it.
+    problem = loadProblem(file, { overrides: { learningRate: opts.lr, points: opts.points, seed: opts.seed } });
   } catch (e) {
     if (e instanceof ProblemError) {
-      process.stderr.write(`${e.message}\n`);
+      error(e.message);
       return EXIT.badInput;
     }
     throw e;
@@ -38,56 +52,88 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     if (talk) process.stdout.write(`${line}\n`);
   };
 
-  // First Ctrl-C: finish the current iteration, then write the outputs. Second: leave at once.
-  let stopRequested = false;
-  const onSigint = (): void => {
-    if (stopRequested) process.exit(130);
-    stopRequested = true;
-    process.stderr.write("\nstopping: writing the outputs of the training so far (Ctrl-C again to abort)\n");
-  };
-  process.on("SIGINT", onSigint);
+  // SIGINT, SIGTERM, SIGHUP: the first stops training after the current iteration (or skips the
+  // remaining plots) and writes the outputs; a second aborts (signals.ts).
+  let phase: SolvePhase | "starting" = "starting";
+  let target = "";
+  const run = beginRun({
+    onStop: (signal) => {
+      const key = signal === "SIGINT" ? "Ctrl-C" : signal;
+      const what =
+        phase === "writing" || phase === "evaluating"
+          ? "training is done: skipping the plots not yet drawn, writing the other outputs"
+          : "stopping after the current iteration, then writing the outputs of the training so far";
+      process.stderr.write(`\npinn: ${signal}: ${what} (${key} again to abort)\n`);
+    },
+    abortNote: () => (target === "" ? "nothing was written" : `nothing was written; ${target} keeps what it held before`),
+  });
 
   let bar: ReturnType<typeof progressDisplay> | null = null;
   try {
     return await solveAndReport();
   } catch (e) {
     if (e instanceof ProblemError) {
-      process.stderr.write(`${e.message}\n`);
+      error(e.message);
       return EXIT.badInput;
     }
+    if (e instanceof PreflightError) {
+      error(e.message);
+      return EXIT.failed;
+    }
     if (e instanceof OutputFolderError) {
-      process.stderr.write(`pinn: ${e.message}\n  hint: choose another folder with --out DIR\n`);
+      error(`pinn: ${e.message}\n  hint: choose another folder with --out DIR`);
       return EXIT.badInput;
     }
     throw e;
   } finally {
     // Also after an error: the bar hides the cursor while it runs.
     (bar as ReturnType<typeof progressDisplay> | null)?.stop();
-    process.off("SIGINT", onSigint);
+    run.end();
   }
 
   async function solveAndReport(): Promise<number> {
     const result = await solve(problem!, {
-      outDir: opts.out,
+      out: opts.out,
+      epochs: opts.epochs,
       plots: opts.plots,
-      shouldStop: () => stopRequested,
+      shouldStop: () => run.stopSignal() !== null,
       onModel: (model) => {
         for (const line of describeModel(model)) say(line);
-        bar = progressDisplay(problem!.training.stages, model.terms.map((t) => t.label), !talk);
+        if (opts.verbose) say(kernelLine(activeKernels(problem!)));
+        target = shownPath(opts.out ?? `out/${problem!.name}`);
+        bar = progressDisplay(model.problem.training.stages, model.terms.map((t) => t.label), !talk);
+      },
+      onPhase: (p) => {
+        phase = p;
+        if (p !== "training") (bar as ReturnType<typeof progressDisplay> | null)?.stop();
       },
       onProgress: (p) => bar?.update(p),
     });
     (bar as ReturnType<typeof progressDisplay> | null)?.stop();
     const { train } = result;
+    if (result.aborted) {
+      error(`pinn: stopped by ${run.stopSignal() ?? "request"} before training began: nothing was written (${target} keeps what it held before)`);
+      return EXIT.aborted;
+    }
     if (opts.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
-    if (train.status === "non-finite") process.stderr.write(`pinn: ${train.message}\n`);
-    const timing = `${train.epochs} iterations in ${train.seconds.toFixed(2)} s (${((1000 * train.seconds) / Math.max(train.epochs, 1)).toFixed(3)} ms per iteration)`;
-    say(`${train.status === "completed" ? "trained" : train.status === "interrupted" ? "interrupted after" : "stopped after"} ${timing}, final loss ${train.finalLoss.toExponential(3)}`);
-    const overfit = overfitWarning(train);
-    if (overfit !== null) process.stderr.write(`pinn: warning: ${overfit}\n`);
+    if (train.status === "non-finite" || train.status === "no-progress") error(`pinn: ${train.message}`);
+    const timing = `${train.epochs} iteration${train.epochs === 1 ? "" : "s"} in ${train.seconds.toFixed(2)} s (${((1000 * train.seconds) / Math.max(train.epochs, 1)).toFixed(3)} ms per iteration)`;
+    const verb = { completed: "trained", interrupted: "interrupted after", "non-finite": "stopped after", "no-progress": "FAILED after" }[train.status];
+    say(`${verb} ${timing}, final training loss ${train.finalLoss.toExponential(3)} (normalised and weighted; raw residuals below)`);
     for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
-    const shown = relative(process.cwd(), result.outDir);
-    say(`outputs in ${shown === "" ? "." : shown.startsWith("..") ? result.outDir : shown}/: ${result.files.join(", ")}`);
-    return train.status === "completed" ? EXIT.ok : train.status === "interrupted" ? EXIT.interrupted : EXIT.failed;
+    const solved = printDiagnostics(result.diagnostics, say);
+    for (const line of parameterLines(result.summary)) say(line);
+    const where = shownPath(result.outDir);
+    const written = result.written!;
+    say(`outputs in ${where}/: ${written.files.join(", ")}`);
+    // What could not be written, and where the rest went: on stderr, also with --quiet.
+    for (const f of written.failed) error(`pinn: could not write ${f.file}: ${f.reason}`);
+    if (written.rescuedModel) error(`pinn: the trained model was saved to ${written.rescuedModel} instead`);
+    else if (written.failed.some((f) => f.file === "model.json")) error("pinn: the trained model could not be saved anywhere");
+    if (written.failed.length > 0 && written.files.length > 0) error(`pinn: the other outputs are in ${where}/: ${written.files.join(", ")}`);
+    if (written.skipped.length > 0) error(`pinn: plots skipped on request: ${written.skipped.join(", ")}`);
+    if (written.failed.length > 0) return EXIT.failed;
+    if (train.status === "completed") return run.stopSignal() !== null ? EXIT.interrupted : solved ? EXIT.ok : EXIT.failed;
+    return train.status === "interrupted" ? EXIT.interrupted : EXIT.failed;
   }
 }

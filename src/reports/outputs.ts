@@ -1,9 +1,11 @@
 // Write the results of a solve to its output folder: summary.json, solution.csv, model.json,
-// loss.png and the solution plots. Every file is written atomically.
+// loss.png and the solution plots. Every file is written atomically, into the staging folder of
+// output-folder.ts, which then replaces the output folder as a whole.
 
-import { accessSync, constants, mkdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "./atomic.js";
+import { writeFileAtomic } from "./atomic.js";
 import { toCsv, type CsvColumn } from "./csv.js";
 import type { Evaluation } from "./evaluation.js";
 import type { Problem } from "../problem/types.js";
@@ -11,19 +13,42 @@ import type { TrainResult } from "../training/trainer.js";
 import type { ResidualModel } from "../residual/model.js";
 import { modelFile } from "./model-file.js";
 import { settingsSummary } from "./settings.js";
+import { activeKernels } from "./kernels.js";
+import { parametersSummary } from "./parameters.js";
+import { ensembleCsv, ensembleSummary } from "./ensemble-outputs.js";
+import type { EnsembleResult } from "../training/ensemble.js";
+import { diagnosticsSummary, type Diagnostics } from "../diagnostics/index.js";
 
-/** The package's version, from package.json (two folders up from src/reports and dist/reports). */
-export const PINN_VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+/**
+ * The package's version, from pinn's package.json: the nearest one above this module (two folders up
+ * from src/reports and dist/reports, three from dist-bench/src/reports).
+ */
+export const PINN_VERSION: string = packageVersion();
+
+function packageVersion(): string {
+  for (let up = "../../"; up.length <= 5 * 3; up += "../") {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(`${up}package.json`, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "pinn" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      /* not here: one folder up */
+    }
+  }
+  return "unknown";
+}
 
 export interface SolveReport {
   problem: Problem;
   model: ResidualModel;
   train: TrainResult;
   evaluation: Evaluation;
+  /** The ensemble's members and statistics, when training.ensemble > 1. */
+  ensemble?: EnsembleResult | null;
+  diagnostics?: Diagnostics;
 }
 
 /** The JSON summary of a solve. */
-export function summaryOf(report: SolveReport, files: string[]): Record<string, unknown> {
+export function summaryOf(report: SolveReport, files: string[], written?: Omit<WriteResult, "files">): Record<string, unknown> {
   const { problem, model, train, evaluation } = report;
   const lossTerms: Record<string, number> = {};
   model.terms.forEach((t, i) => (lossTerms[t.label] = train.finalTerms[i]!));
@@ -54,7 +79,6 @@ export function summaryOf(report: SolveReport, files: string[]): Record<string, 
       seconds: round(train.seconds, 4),
       ms_per_epoch: train.epochs > 0 ? round((1000 * train.seconds) / train.epochs, 4) : null,
       final_loss: train.finalLoss,
-      ...(train.validationLoss === undefined ? {} : { validation_loss: train.validationLoss }),
       loss_terms: lossTerms,
       loss_weights: Object.fromEntries(model.terms.map((t, i) => [t.label, train.finalWeights[i]!])),
       points_per_term: Object.fromEntries(model.terms.map((t, i) => [t.label, model.pointCounts()[i]!])),
@@ -70,9 +94,16 @@ export function summaryOf(report: SolveReport, files: string[]): Record<string, 
         ...(s.stoppedEarly ? { stopped_early: s.stoppedEarly } : {}),
       })),
     },
+    ...parametersSummary(problem, model.parameterValues()),
+    ...(report.ensemble ? { ensemble: ensembleSummary(problem, report.ensemble) } : {}),
     metrics: evaluation.metrics,
+    kernels: activeKernels(problem),
+    ...diagnosticsSummary(report.diagnostics),
     evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count },
     files,
+    ...(written && written.failed.length > 0 ? { write_errors: written.failed } : {}),
+    ...(written && written.skipped.length > 0 ? { skipped_plots: written.skipped } : {}),
+    ...(written?.rescuedModel ? { model_saved_to: written.rescuedModel } : {}),
     pinn_version: PINN_VERSION,
   };
 }
@@ -93,46 +124,124 @@ export function solutionCsv(problem: Problem, evaluation: Evaluation): string {
     columns.push({ name: u, values: predicted[k]! });
     const ex = exact[k];
     if (ex) {
-      columns.push({ name: `${u}_exact`, values: ex });
+      columns.push({ name: `${u}_${evaluation.against?.[k] ?? "exact"}`, values: ex });
       columns.push({ name: `${u}_error`, values: predicted[k]!.map((p, n) => p - ex[n]!) });
     }
   });
   return toCsv(columns);
 }
 
-/** The output folder cannot be created or written. */
-export class OutputFolderError extends Error {}
+export { OutputFolderError } from "./output-folder.js";
 
-/** Create the output folder and make sure it is writable, before any training. */
-export function prepareOutputFolder(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOTDIR" || code === "EEXIST" ? "a part of the path is a file, not a folder" : code === "EACCES" || code === "EPERM" ? "permission denied" : (code ?? String(e));
-    throw new OutputFolderError(`cannot write the outputs to ${dir}: ${why}`);
-  }
+/** An output that could not be written, and why. */
+export interface WriteFailure {
+  file: string;
+  reason: string;
+}
+
+export interface WriteResult {
+  /** Files written into the folder (relative names). */
+  files: string[];
+  /** Files that could not be written. */
+  failed: WriteFailure[];
+  /** Plots not drawn because a stop was requested while writing. */
+  skipped: string[];
+  /** Where model.json went when it could not be written into the folder. */
+  rescuedModel?: string;
+}
+
+/** What went wrong in a write, in words (the error code kept for searching). */
+export function writeErrorReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOSPC: "no space left on the device",
+    EDQUOT: "disk quota exceeded",
+    EROFS: "the file system is read-only",
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    ENAMETOOLONG: "the file name is too long",
+    EIO: "input/output error",
+    ENOENT: "the folder no longer exists",
+  };
+  return code !== undefined ? `${words[code] ?? (e as Error).message} (${code})` : e instanceof Error ? e.message : String(e);
+}
+
+/** Longest file name written, in bytes (most file systems allow 255). */
+const MAX_NAME_BYTES = 200;
+
+/** A file name no longer than MAX_NAME_BYTES: a long one keeps its start and extension, plus a short hash of the whole. */
+export function safeFileName(name: string): string {
+  if (Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
+  const dot = name.lastIndexOf(".");
+  const ext = dot > 0 ? name.slice(dot) : "";
+  let hash = 2166136261;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 16777619) >>> 0;
+  let stem = name.slice(0, dot > 0 ? dot : name.length);
+  const tail = `~${hash.toString(16).padStart(8, "0")}${ext}`;
+  while (Buffer.byteLength(stem) + Buffer.byteLength(tail) > MAX_NAME_BYTES) stem = stem.slice(0, -1);
+  return stem + tail;
+}
+
+export interface WriteOptions {
+  plots: boolean;
+  /** Polled between plots: true skips the remaining plots (the other outputs are still written). */
+  shouldStop?: () => boolean;
 }
 
 /**
- * Write every output; returns the file names written (relative to `dir`). The plotting modules
- * (and the native canvas they need) are loaded only when plots are wanted.
+ * Write every output into `dir`; model.json first, so that nothing after it can lose the trained
+ * network, then the solution, the plots and summary.json last. A file that cannot be written is
+ * recorded and the others are still tried; when model.json cannot be written, it goes to a folder
+ * under the system's temporary folder instead. The plotting modules (and the native canvas they
+ * need) are loaded only when plots are wanted.
  */
-export async function writeOutputs(dir: string, report: SolveReport, options: { plots: boolean }): Promise<string[]> {
-  const files: string[] = [];
-  const write = (name: string, data: string | Uint8Array): void => {
-    writeFileAtomic(join(dir, name), data);
-    files.push(name);
+export async function writeOutputs(dir: string, report: SolveReport, options: WriteOptions): Promise<WriteResult> {
+  const result: WriteResult = { files: [], failed: [], skipped: [] };
+  const attempt = (name: string, data: () => string | Uint8Array): boolean => {
+    const file = safeFileName(name);
+    try {
+      writeFileAtomic(join(dir, file), data());
+      result.files.push(file);
+      return true;
+    } catch (e) {
+      result.failed.push({ file, reason: writeErrorReason(e) });
+      return false;
+    }
   };
-  write("solution.csv", solutionCsv(report.problem, report.evaluation));
-  writeJsonAtomic(join(dir, "model.json"), modelFile(report.problem, report.model.network, report.model.outputScale));
-  files.push("model.json");
+  const model = (): string => `${JSON.stringify(modelFile(report.problem, report.model.network, report.model.outputScale), null, 2)}\n`;
+  if (!attempt("model.json", model)) result.rescuedModel = rescueModel(report.problem.name, model());
+  attempt("solution.csv", () => solutionCsv(report.problem, report.evaluation));
+  if (report.ensemble) attempt("ensemble.csv", () => ensembleCsv(report.problem, report.evaluation, report.ensemble!));
   if (options.plots) {
-    const { solutionPlots } = await import("./solution-plots.js");
-    for (const [name, png] of solutionPlots(report)) write(name, png);
+    try {
+      const { solutionPlots } = await import("./solution-plots.js");
+      const { residualPlots } = await import("./residual-plots.js");
+      const plots: [string, () => Buffer][] = [...solutionPlots(report), ...(await import("./inverse-plots.js")).inversePlots(report), ...residualPlots(report).map(([n, png]): [string, () => Buffer] => [n, () => png])];
+      for (const [i, [name, draw]] of plots.entries()) {
+        // Let a stop signal be seen between plots (drawing is synchronous).
+        await new Promise((r) => setImmediate(r));
+        if (options.shouldStop?.()) {
+          result.skipped.push(...plots.slice(i).map(([n]) => safeFileName(n)));
+          break;
+        }
+        attempt(name, draw);
+      }
+    } catch (e) {
+      result.failed.push({ file: "plots", reason: writeErrorReason(e) });
+    }
   }
-  files.push("summary.json");
-  writeJsonAtomic(join(dir, "summary.json"), summaryOf(report, files));
-  return files;
+  attempt("summary.json", () => `${JSON.stringify(summaryOf(report, [...result.files, "summary.json"], result), null, 2)}\n`);
+  return result;
+}
+
+/** model.json under the system's temporary folder, when the output folder cannot take it; returns its path or undefined. */
+function rescueModel(name: string, text: string): string | undefined {
+  try {
+    const dir = mkdtempSync(join(tmpdir(), `pinn-${safeFileName(name).slice(0, 60)}-`));
+    const path = join(dir, "model.json");
+    writeFileAtomic(path, text);
+    return path;
+  } catch {
+    return undefined;
+  }
 }

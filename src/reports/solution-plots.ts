@@ -5,10 +5,13 @@ import type { Evaluation } from "./evaluation.js";
 import type { Problem } from "../problem/types.js";
 import type { SolveReport } from "./outputs.js";
 
-/** The PNG plots: loss history, then the solution by the shape of the domain. */
-export function solutionPlots(report: SolveReport): [string, Buffer][] {
+/**
+ * The PNG plots: loss history, then the solution by the shape of the domain. Each is drawn when its
+ * function is called, so that a caller can stop between plots.
+ */
+export function solutionPlots(report: SolveReport): [string, () => Buffer][] {
   const { problem, train, evaluation, model } = report;
-  const out: [string, Buffer][] = [];
+  const out: [string, () => Buffer][] = [];
   const history = {
     iteration: train.history.iteration,
     // With one term the total is that term (times its weight): draw it once.
@@ -18,7 +21,7 @@ export function solutionPlots(report: SolveReport): [string, Buffer][] {
     ],
     stages: train.stages.map((s) => ({ name: s.optimizer === "adam" ? "Adam" : "L-BFGS", start: s.start })),
   };
-  out.push(["loss.png", lossPlot(history, `${problem.title}: training loss`)]);
+  out.push(["loss.png", () => lossPlot(history, `${problem.title}: training loss`)]);
   const { grid, predicted, exact } = evaluation;
   const vars = problem.variables;
   problem.unknowns.forEach((u, k) => {
@@ -26,27 +29,28 @@ export function solutionPlots(report: SolveReport): [string, Buffer][] {
     const ex = exact[k] ?? undefined;
     if (vars.length === 1) {
       const x = grid.axes[0]!;
-      out.push([`${u}.png`, solutionPlot1D({ title: problem.title, variable: vars[0]!, unknown: u, x, predicted: pred, exact: ex })]);
+      out.push([`${u}.png`, () => solutionPlot1D({ title: problem.title, variable: vars[0]!, unknown: u, x, predicted: pred, exact: ex })]);
       if (ex) {
-        out.push([`${u}_error.png`, errorPlot1D({ title: `${problem.title}: error`, variable: vars[0]!, unknown: u, x, error: pred.map((p, i) => Math.abs(p - ex[i]!)) })]);
+        out.push([`${u}_error.png`, () => errorPlot1D({ title: `${problem.title}: error`, variable: vars[0]!, unknown: u, x, error: pred.map((p, i) => Math.abs(p - ex[i]!)) })]);
       }
       return;
     }
     if (vars.length === 2) {
-      out.push([`${u}_heatmap.png`, heatmaps2D({ title: `${problem.title}: ${u}`, xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!, panels: panels(u, pred, ex) })]);
-      if (problem.timeVariable !== null) out.push([`${u}_snapshots.png`, snapshots(problem, evaluation, k)]);
+      out.push([`${u}_heatmap.png`, () => heatmaps2D({ title: `${problem.title}: ${u}`, xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!, panels: panels(u, pred, ex, evaluation.against[k] ?? "exact") })]);
+      if (problem.timeVariable !== null) out.push([`${u}_snapshots.png`, () => snapshots(problem, evaluation, k)]);
       return;
     }
-    // Three variables: heat maps over the first two at the start, middle and end of the third.
+    // Three variables: heat maps over the first two at a quarter, half and three quarters of the
+    // third (its ends are often where Dirichlet data make the field all zero), named by value.
     const [n0, n1, n2] = problem.evaluate.points as [number, number, number];
     const third = vars[2]!;
-    for (const j of new Set([0, Math.floor((n2 - 1) / 2), n2 - 1])) {
+    for (const j of sliceIndices(n2)) {
       const pick = (values: ArrayLike<number>): Float64Array => Float64Array.from({ length: n0 * n1 }, (_, m) => values[m * n2 + j]!);
-      const at = grid.axes[2]![j]!;
+      const at = Number(grid.axes[2]![j]!.toPrecision(4));
       out.push([
-        `${u}_heatmap_${third}${j}.png`,
-        heatmaps2D({
-          title: `${problem.title}: ${u} at ${third} = ${Number(at.toPrecision(4))}`,
+        `${u}_heatmap_${third}=${at}.png`,
+        () => heatmaps2D({
+          title: `${problem.title}: ${u} at ${third} = ${at}`,
           xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!,
           panels: panels(u, pick(pred), ex ? pick(ex) : undefined),
         }),
@@ -56,11 +60,17 @@ export function solutionPlots(report: SolveReport): [string, Buffer][] {
   return out;
 }
 
-function panels(u: string, pred: ArrayLike<number>, ex: ArrayLike<number> | undefined): HeatmapPanel[] {
+/** Grid indices of the 3-D slices: nearest to 1/4, 1/2 and 3/4 of the axis (interior points only when there are any). */
+export function sliceIndices(n: number): number[] {
+  if (n <= 2) return [...new Set([0, n - 1])];
+  return [...new Set([0.25, 0.5, 0.75].map((f) => Math.min(n - 2, Math.max(1, Math.round(f * (n - 1))))))];
+}
+
+function panels(u: string, pred: ArrayLike<number>, ex: ArrayLike<number> | undefined, label = "exact"): HeatmapPanel[] {
   // Prediction and exact share a colour scale, so that equal colours mean equal values.
   const list: HeatmapPanel[] = [{ title: `${u} (PINN)`, values: pred, scaleGroup: "solution" }];
   if (ex) {
-    list.push({ title: `${u} (exact)`, values: ex, scaleGroup: "solution" });
+    list.push({ title: `${u} (${label})`, values: ex, scaleGroup: "solution" });
     list.push({ title: `|error|`, values: Float64Array.from({ length: pred.length }, (_, i) => Math.abs(pred[i]! - ex[i]!)) });
   }
   return list;

@@ -95,3 +95,14 @@ export function readTrainingTechniques(src: YamlSource, field: (key: string) => 
   const lbfgsResample = countOrFalse(src, field("lbfgs_resample"), "training.lbfgs_resample", "lbfgs_resample: 500", 1e6);
   return { ...(causalWeights === undefined ? {} : { causalWeights }), ...(lbfgsResample === undefined ? {} : { lbfgsResample }) };
 }
+
+/** The trainer's settings for the techniques of a problem (training/trainer.ts TrainOptions). */
+export function techniqueHooks(
+  problem: { variables: readonly string[]; training: TrainingTechniques },
+  model: { causal(): boolean },
+): { causalWeights: number; lbfgsResample: number } {
+  return {
+    causalWeights: model.causal() ? defaultCausalWeights(problem) : 0,
+    lbfgsResample: problem.training.lbfgsResample ?? TECHNIQUE_DEFAULTS.lbfgsResample,
+  };
+}

@@ -33,9 +33,18 @@ export interface LossHistory {
   total: number[];
   /** terms[t][i]: mean squared residual of term t at history entry i. */
   terms: number[][];
+  /** parameters[k][i]: the estimate of learned parameter k at history entry i. */
+  parameters?: number[][];
 }
 
-export type TrainStatus = "completed" | "interrupted" | "non-finite";
+/**
+ * completed; interrupted (stop requested); non-finite (the loss became NaN or infinite);
+ * no-progress (an L-BFGS stage could not take its first step: training did nothing there).
+ */
+export type TrainStatus = "completed" | "interrupted" | "non-finite" | "no-progress";
+
+/** L-BFGS stop reasons that, at a stage's first iteration, mean the stage changed nothing. */
+const FIRST_STEP_FAILURES = new Set(["line search failed", "non-finite loss or gradient at the starting point"]);
 
 export interface TrainResult {
   status: TrainStatus;
@@ -50,11 +59,6 @@ export interface TrainResult {
   /** The loss weights in effect at the end (file weights times adaptive factors). */
   finalWeights: number[];
   finalTerms: number[];
-  /**
-   * The loss at the final weights on fresh points (never trained on). Far above `finalLoss`, the
-   * network fits its collocation points but not the equations between them (see overfitWarning).
-   */
-  validationLoss?: number;
 }
 
 export interface Progress {
@@ -126,7 +130,8 @@ export function causalWindow(step: number, total: number): number {
 }
 
 export async function train(model: ResidualModel, stages: readonly StageSettings[], hooks: TrainOptions = {}): Promise<TrainResult> {
-  const params = model.network.parameters();
+  // One flat vector in effect: the network's weights, then θ (the learned parameters, if any).
+  const params = model.theta === null ? model.network.parameters() : [...model.network.parameters(), model.theta];
   const baseWeights = model.terms.map((t) => t.weight);
   const annealing =
     hooks.lossWeighting === undefined || hooks.lossWeighting === "fixed"
@@ -134,7 +139,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
       : new AdaptiveWeights(hooks.lossWeighting, model.terms.map((t) => t.kind === "equation"));
   /** The weights in use: the file's, times the adaptive factors (frozen outside Adam stages). */
   const weights = (): number[] => baseWeights.map((w, i) => w * (annealing?.factors[i] ?? 1));
-  const history: LossHistory = { iteration: [], elapsedMs: [], total: [], terms: model.terms.map(() => []) };
+  const history: LossHistory = { iteration: [], elapsedMs: [], total: [], terms: model.terms.map(() => []), parameters: (model.problem.parameters ?? []).map(() => []) };
   const records: StageRecord[] = [];
   const best = new Snapshot(params);
   let iteration = 0;
@@ -150,16 +155,22 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
     history.iteration.push(iteration);
     history.total.push(loss);
     terms.forEach((v, t) => history.terms[t]!.push(v));
+    model.parameterValues().forEach((v, k) => history.parameters![k]!.push(v));
     last = { loss, terms };
   };
   const nonFinite = (loss: number, terms: number[]): boolean => {
     if (Number.isFinite(loss)) return false;
     const bad = model.terms.filter((_, t) => !Number.isFinite(terms[t]!)).map((t) => `"${t.label}"`);
     status = "non-finite";
+    const where = bad.length > 0 ? ` (term ${bad.join(", ")})` : "";
     message =
-      `the loss became ${loss} at iteration ${iteration}${bad.length > 0 ? ` (term ${bad.join(", ")})` : ""}; ` +
-      `training stopped and the best weights seen (loss ${best.loss.toExponential(3)}) were kept. ` +
-      "Try a smaller learning_rate, or check the equations for divisions by zero or logs of negative values.";
+      best.loss === Infinity
+        ? `the loss was ${loss} from the first iteration${where}: the network was never trained, and the outputs hold ` +
+          "the initial network. Check the equations and conditions for divisions by zero, logs or square roots of " +
+          "negative values, or values that overflow, at the initial network's output."
+        : `the loss became ${loss} at iteration ${iteration}${where}; ` +
+          `training stopped and the best weights seen (loss ${best.loss.toExponential(3)}) were kept. ` +
+          "Try a smaller learning_rate, or check the equations for divisions by zero or logs of negative values.";
     best.restore();
     return true;
   };
@@ -261,6 +272,17 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         }
         const step = iterate();
         if (step === null) break;
+        if (step.converged && done === 0 && FIRST_STEP_FAILURES.has(step.reason ?? "")) {
+          status = "no-progress";
+          message =
+            `the L-BFGS stage${stages.length > 1 ? ` (stage ${s + 1} of ${stages.length})` : ""} stopped at its first iteration ` +
+            `(${step.reason}, loss ${step.loss.toExponential(3)}): it changed nothing` +
+            (s > 0 ? "; the weights are those the stages before it reached" : ", so the network was never trained") +
+            ". Try more Adam epochs before L-BFGS, a smaller learning rate, or check the problem's scaling.";
+          stoppedEarly = step.reason;
+          done++;
+          break;
+        }
         if (step.converged) {
           stoppedEarly = step.reason ?? "converged";
           done++;
@@ -280,7 +302,6 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   // The loss at the final weights on the last stage's points (the history holds losses before
   // each step).
   const final = noGrad(() => evaluate(lastBatch ?? model.draw()));
-  const validation = noGrad(() => evaluate(model.drawFresh()));
   return {
     status,
     message,
@@ -290,7 +311,6 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
     seconds,
     finalLoss: final.total.item(),
     finalTerms: final.terms,
-    validationLoss: validation.total.item(),
     finalWeights: weights(),
   };
 }

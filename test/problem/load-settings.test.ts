@@ -86,7 +86,7 @@ training:
   boundary_points: 7
   sampling: sobol
   resample: false
-  seed: -4
+  seed: 4
   loss_weighting: annealing
   derivatives: reverse
 evaluate:
@@ -95,7 +95,7 @@ evaluate:
     expect(p.title).toBe("u' = 2x");
     expect(p.description).toBe("a first test");
     expect(p.network).toEqual({ hidden: [16, 8], activation: "sin", init: "uniform" });
-    expect(p.training).toMatchObject({ points: 40, boundaryPoints: 7, sampling: "sobol", resample: false, seed: -4, lossWeighting: "annealing", derivatives: "reverse" });
+    expect(p.training).toMatchObject({ points: 40, boundaryPoints: 7, sampling: "sobol", resample: false, seed: 4, lossWeighting: "annealing", derivatives: "reverse" });
     expect(p.training.stages[0]).toEqual({ optimizer: "adam", epochs: 300, learningRate: 0.02, schedule: { type: "constant" } });
     expect(p.evaluate.points).toEqual([9]);
   });
@@ -143,7 +143,7 @@ describe("optimizer spellings", () => {
 `);
     expect(s).toEqual([
       { optimizer: "adam", epochs: 100, learningRate: 0.01, schedule: { type: "constant" } },
-      { optimizer: "adam", epochs: 50, learningRate: 0.001, schedule: { type: "cosine", total: 0, min: 0 } },
+      { optimizer: "adam", epochs: 50, learningRate: 0.001, schedule: { type: "cosine", total: 50, min: 0 } },
       { optimizer: "lbfgs", iterations: 30, learningRate: 1, historySize: 10 },
       { optimizer: "lbfgs", iterations: DEFAULTS.training.lbfgsIterations, learningRate: 1, historySize: DEFAULTS.training.lbfgsHistory },
     ]);
@@ -174,12 +174,12 @@ describe("optimizer spellings", () => {
 describe("schedules", () => {
   it.each([
     ["constant", { type: "constant" }],
-    ["cosine", { type: "cosine", total: 0, min: 0 }],
+    ["cosine", { type: "cosine", total: 10, min: 0 }],
     ["step", { type: "step", every: 1000, gamma: 0.5 }],
     ["exponential", { type: "exponential", gamma: 0.999 }],
     ["{type: step, every: 200, gamma: 0.1}", { type: "step", every: 200, gamma: 0.1 }],
     ["{type: exponential, gamma: 0.99}", { type: "exponential", gamma: 0.99 }],
-    ["{type: cosine, min: 0.0001}", { type: "cosine", total: 0, min: 0.0001 }],
+    ["{type: cosine, min: 0.0001}", { type: "cosine", total: 10, min: 0.0001 }],
   ])("training.schedule: %s", (spelling, expected) => {
     const s = stages(`  epochs: 10\n  optimizer: adam\n  schedule: ${spelling}\n`);
     expect(s[0]).toMatchObject({ optimizer: "adam", schedule: expected });
