@@ -3,6 +3,7 @@
 
 import type { Sym } from "../expressions/symbolic.js";
 import type { Location } from "../expressions/resolve.js";
+import type { NetworkTechniques, TrainingTechniques } from "../training/techniques.js";
 import type { ActivationName } from "../nn/activations.js";
 import type { InitScheme } from "../nn/init.js";
 import type { SamplingMethod } from "../sampling/index.js";
@@ -106,7 +107,7 @@ export type StageSettings =
 
 export type LossWeighting = "fixed" | "annealing" | "gradnorm";
 
-export interface TrainingSettings {
+export interface TrainingSettings extends TrainingTechniques {
   stages: StageSettings[];
   points: number;
   boundaryPoints: number;
@@ -124,7 +125,7 @@ export interface TrainingSettings {
   ensemble?: number;
 }
 
-export interface NetworkSettings {
+export interface NetworkSettings extends NetworkTechniques {
   hidden: number[];
   activation: ActivationName;
   init: InitScheme;

@@ -6,7 +6,7 @@ import { Rng } from "../engine/random.js";
 import { noGrad } from "../engine/state.js";
 import type { Condition, Problem } from "../problem/types.js";
 import type { ProblemIssue } from "../problem/errors.js";
-import { PinnNetwork } from "./network.js";
+import { PinnNetwork, networkFeatures } from "./network.js";
 import { TaylorFields, unknownForms } from "./fields.js";
 import { PointSet, periodicLocations, withCoordinate } from "./point-sets.js";
 import { periodicFields } from "../terms/periodic.js";
@@ -32,7 +32,9 @@ export function enforcedByTrial(problem: Problem, condition: Condition): boolean
 export function classifyCondition(problem: Problem, condition: Condition): ConditionStatus {
   const forms = unknownForms(problem.trial);
   const involved = condition.kind === "periodic" ? new Set(problem.unknowns.map((_, k) => k)) : S.unknownsOf(condition.residual);
-  if (![...involved].some((k) => problem.trial[k] !== null)) return "penalty";
+  // A periodic embedding of the variable makes the network periodic by construction: checked below.
+  const embedded = condition.kind === "periodic" && networkFeatures(problem)?.periodicIn(condition.variable, problem.bounds[condition.variable]) === true;
+  if (!embedded && ![...involved].some((k) => problem.trial[k] !== null)) return "penalty";
   const dims = problem.variables.length;
   const rng = new Rng(12345);
   // A condition on a boundary part is probed on the part, its points carrying the normals.
@@ -46,7 +48,7 @@ export function classifyCondition(problem: Problem, condition: Condition): Condi
   }
   const residuals: [Float64Array, Float64Array][][] = noGrad(() =>
     Array.from({ length: PROBES }, (_, p) => {
-      const network = new PinnNetwork(problem.bounds, problem.unknowns.length, { hidden: [12, 12], activation: p % 2 === 0 ? "tanh" : "sigmoid", init: "uniform" }, rng.fork());
+      const network = new PinnNetwork(problem.bounds, problem.unknowns.length, { hidden: [12, 12], activation: p % 2 === 0 ? "tanh" : "sigmoid", init: "uniform" }, rng.fork(), networkFeatures(problem));
       if (condition.kind === "periodic") {
         const evaluator = new TaylorFields(network, forms, periodicFields(problem, condition.variable).map((f) => f.field));
         const a = evaluator.evaluate(points);
