@@ -1,6 +1,6 @@
 // npm run accuracy: solve every shipped problem (problems/**/*.yaml, subfolders included) with its
 // file's settings and pinn's defaults — exactly as `pinn solve` does — check each against its target
-// (TARGETS below), and write the table of errors, verdicts, times and settings that the README shows.
+// (problems/targets.json), and write the table of errors, verdicts, times and settings that the README shows.
 // This is where the full-settings targets are asserted; the tests (test/problems/shipped.test.ts)
 // solve the same files at reduced settings with bounds that still prove them.
 //
@@ -20,24 +20,15 @@ import { cpus } from "node:os";
 import { spawnSync } from "node:child_process";
 import { loadProblem, solve } from "pinn";
 
-// The accuracy targets (relative L2 error of every unknown), one table; the first matching row wins.
-// `name` matches the path under problems/ without ".yaml".
-const TARGETS = [
-  // Issue 11, failure modes of PINNs: each ≤ 1e-3 with default settings.
-  { name: /^(convection|reaction|wave-modes|klein-gordon|diffusion-reaction)$/, target: 1e-3, source: "issue 11" },
-  // Issue 11 / reference-data issue: Burgers ≤ 1e-4 against its reference solution (metrics.u.against = "reference").
-  { name: /^burgers$/, target: 1e-4, source: "issue 11, against the reference" },
-  // Issue 13, regions (`issues show 13`): disk ≤ 1e-4, annulus ≤ 1e-3, cylinder flow ≤ 1e-3, L-shape ≤ 1e-2, ball ≤ 1e-3, triangle ≤ 1e-3.
-  { name: /(^|\/)[^/]*l-?shape[^/]*$/i, target: 1e-2, source: "issue 13 (corner singularity)" },
-  { name: /(^|\/)[^/]*cylinder[^/]*$/, target: 1e-3, source: "issue 13" },
-  { name: /(^|\/)[^/]*annulus[^/]*$/, target: 1e-3, source: "issue 13" },
-  { name: /(^|\/)[^/]*ball[^/]*$/, target: 1e-3, source: "issue 13" },
-  { name: /(^|\/)[^/]*triangle[^/]*$/, target: 1e-3, source: "issue 13" },
-  { name: /(^|\/)[^/]*disk[^/]*$/, target: 1e-4, source: "issue 13" },
-];
-/** The default of the accuracy issue: 1e-4 for one variable, 1e-3 otherwise. */
-const targetOf = (name, problem) =>
-  TARGETS.find((t) => t.name.test(name)) ?? { target: problem.variables.length === 1 ? 1e-4 : 1e-3, source: "default" };
+// The accuracy targets (relative L2 error of every unknown): one table, problems/targets.json, by
+// problem name, read also by the tests; a problem not in it has the accuracy issue's default, 1e-4
+// for one variable and 1e-3 otherwise. Burgers' target is against its reference solution
+// (metrics.u.against = "reference").
+const TARGETS = JSON.parse(readFileSync(join("problems", "targets.json"), "utf8")).targets;
+const targetOf = (name, problem) => {
+  const own = TARGETS[problem.name] ?? TARGETS[name];
+  return own !== undefined ? { target: own, source: "problems/targets.json" } : { target: problem.variables.length === 1 ? 1e-4 : 1e-3, source: "default" };
+};
 
 const args = process.argv.slice(2);
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",").filter(Boolean) : null;

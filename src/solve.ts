@@ -11,6 +11,7 @@ import { OutputStaging } from "./reports/output-folder.js";
 import { withOverrides, type RunOverrides } from "./run-overrides.js";
 import { readFileSync } from "node:fs";
 import { buildSeededModel, loadWeights } from "./training/member.js";
+import { techniqueHooks } from "./training/techniques.js";
 import { runEnsemble, type EnsembleResult } from "./training/ensemble.js";
 import { withParameterValues } from "./problem/parameters.js";
 import { diagnose, type Diagnostics } from "./diagnostics/index.js";
@@ -81,6 +82,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       shouldStop: options.shouldStop,
       lossWeighting: problem.training.lossWeighting,
       causal: model.causal(),
+      ...techniqueHooks(problem, model),
     });
     // A stop that ended training does not also skip the plots; one that comes after training does.
     const stoppedInTraining = options.shouldStop?.() ?? false;

@@ -18,6 +18,7 @@
 import * as S from "../expressions/symbolic.js";
 import type { Sym } from "../expressions/symbolic.js";
 import type { PointCondition, Problem, Trial } from "../problem/types.js";
+import { regionHardTrials } from "./region-trials.js";
 
 /** A condition of the form ∂^j_v u_k (…, x_v = a, …) = g(other variables). */
 interface SimpleCondition {
@@ -141,6 +142,7 @@ function booleanSum(projectors: Projector[]): Sym {
  * the file and at least one condition that fits a projector (others stay null).
  */
 export function buildHardTrials(problem: Problem): (Trial | null)[] {
+  if (problem.domain?.region) return regionHardTrials(problem);
   const simple = problem.conditions.flatMap((c) => (c.kind === "point" ? [simpleCondition(c)] : [])).filter((c): c is SimpleCondition => c !== null);
   return problem.unknowns.map((_, k) => {
     if (problem.trial[k]) return problem.trial[k]!;

@@ -87,7 +87,7 @@ export function memoryEstimate(problem: Problem): { bytes: number; part: "traini
   let points = t.points;
   for (const c of problem.conditions) {
     if (c.kind === "periodic") points += 2 * (c.points ?? t.boundaryPoints);
-    else points += c.points ?? (c.location.every((l) => !l.free) ? 1 : t.boundaryPoints);
+    else points += c.points ?? (c.kind === "point" && c.location.every((l) => !l.free) ? 1 : t.boundaryPoints);
   }
   const training = 8 * 3 * points * coefficients * widths;
   const lbfgs = Math.max(0, ...t.stages.map((s) => (s.optimizer === "lbfgs" ? 8 * 2 * s.historySize * parameterCount(sizes) : 0)));

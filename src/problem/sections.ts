@@ -7,6 +7,7 @@ import type { Node, YAMLMap } from "./yaml-source.js";
 import type { ReaderContext } from "./reader.js";
 import type { Problem } from "./types.js";
 import type { Names } from "../expressions/resolve.js";
+import { readShapesSection, attachDomain } from "./regions.js";
 import { PARAMETERS_NAMES, PARAMETERS_PROBLEM } from "./parameters.js";
 import { DATA_SECTION } from "./data.js";
 import { readReference } from "./reference.js";
@@ -48,6 +49,8 @@ export const SECTIONS: readonly Section[] = [
   PARAMETERS_NAMES,
   PARAMETERS_PROBLEM,
   DATA_SECTION,
+  { key: "shapes", phase: "names", read: readShapesSection },
+  { key: "region", phase: "problem", read: attachDomain },
 ];
 
 /** Every key allowed at the top level of a problem file. */

@@ -3,11 +3,13 @@
 
 import type { Sym } from "../expressions/symbolic.js";
 import type { Location } from "../expressions/resolve.js";
+import type { NetworkTechniques, TrainingTechniques } from "../training/techniques.js";
 import type { ActivationName } from "../nn/activations.js";
 import type { InitScheme } from "../nn/init.js";
 import type { SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
 import type { ProblemIssue, SourcePosition } from "./errors.js";
+import type { Domain } from "../geometry/domain.js";
 import type { ReferenceData } from "./reference.js";
 
 export interface Source {
@@ -46,7 +48,21 @@ export interface PeriodicCondition {
   points?: number;
 }
 
-export type Condition = PointCondition | PeriodicCondition;
+/** A condition on a boundary part of a region ("... on NAME" / "on boundary"; see problem/regions.ts). */
+export interface PartCondition {
+  kind: "part";
+  source: Source;
+  /** LHS − RHS at a boundary point; the normal's components are the attribute variables (fields.ts: attributeVariable). */
+  residual: Sym;
+  lhs: Sym;
+  rhs: Sym;
+  /** The shape whose boundary part it holds on; null for the whole boundary. */
+  part: string | null;
+  weight: number;
+  points?: number;
+}
+
+export type Condition = PointCondition | PeriodicCondition | PartCondition;
 
 export interface Trial {
   source: Source;
@@ -91,7 +107,7 @@ export type StageSettings =
 
 export type LossWeighting = "fixed" | "annealing" | "gradnorm";
 
-export interface TrainingSettings {
+export interface TrainingSettings extends TrainingTechniques {
   stages: StageSettings[];
   points: number;
   boundaryPoints: number;
@@ -109,7 +125,7 @@ export interface TrainingSettings {
   ensemble?: number;
 }
 
-export interface NetworkSettings {
+export interface NetworkSettings extends NetworkTechniques {
   hidden: number[];
   activation: ActivationName;
   init: InitScheme;
@@ -122,6 +138,8 @@ export interface Problem {
   description?: string;
   variables: string[];
   bounds: [number, number][];
+  /** Where the problem lives: a region (shapes:, region:) or, when absent, the box of `bounds`. */
+  domain?: Domain;
   /** Index of the variable called t (time), if any: plots show snapshots along it. */
   timeVariable: number | null;
   unknowns: string[];

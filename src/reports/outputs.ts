@@ -99,7 +99,7 @@ export function summaryOf(report: SolveReport, files: string[], written?: Omit<W
     metrics: evaluation.metrics,
     kernels: activeKernels(problem),
     ...diagnosticsSummary(report.diagnostics),
-    evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count },
+    evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count, ...(evaluation.grid.inside ? { inside_region: evaluation.grid.inside.reduce((n, v) => n + v, 0) } : {}) },
     files,
     ...(written && written.failed.length > 0 ? { write_errors: written.failed } : {}),
     ...(written && written.skipped.length > 0 ? { skipped_plots: written.skipped } : {}),
@@ -128,6 +128,9 @@ export function solutionCsv(problem: Problem, evaluation: Evaluation): string {
       columns.push({ name: `${u}_error`, values: predicted[k]!.map((p, n) => p - ex[n]!) });
     }
   });
+  // A region's grid: only the rows inside it.
+  const inside = grid.inside;
+  if (inside) for (const c of columns) c.values = Float64Array.from(c.values).filter((_, n) => inside[n] === 1);
   return toCsv(columns);
 }
 

@@ -11,6 +11,7 @@ import { exactFields } from "./fields.js";
 import { evaluatePoints } from "../expressions/evaluate.js";
 import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "./point-sets.js";
 import { periodicFields } from "../terms/periodic.js";
+import { partSample } from "../terms/boundary-part.js";
 import { withExactParameters } from "../problem/parameters.js";
 
 export interface CheckItem {
@@ -56,7 +57,7 @@ export function checkExactSolution(original: Problem): CheckReport {
     return { kind, source, maxResidual, scale, ok: maxResidual <= RELATIVE_TOLERANCE * scale };
   };
   const sides = (l: Sym, r: Sym, location: Location): [Float64Array, Float64Array] => {
-    const points = new PointSet(dims, problem.bounds, location, CHECK_POINTS, "random", true, rng.fork()).next();
+    const points = new PointSet(dims, problem.domain ?? problem.bounds, location, CHECK_POINTS, "random", true, rng.fork()).next();
     const [a, b] = exactFields(dims, forms, [l, r]).evaluate(points);
     return [a!.data, b!.data];
   };
@@ -77,7 +78,7 @@ export function checkExactSolution(original: Problem): CheckReport {
         continue;
       }
       const [lo, hi] = periodicLocations(dims, c.variable, problem.bounds);
-      const points = new PointSet(dims, problem.bounds, lo, CHECK_POINTS, "random", true, rng.fork()).next();
+      const points = new PointSet(dims, problem.domain ?? problem.bounds, lo, CHECK_POINTS, "random", true, rng.fork()).next();
       const hiValue = (hi[c.variable] as { value: number }).value;
       const evaluator = exactFields(dims, forms, periodicFields(problem, c.variable).map((f) => f.field));
       const a = evaluator.evaluate(points);
@@ -89,6 +90,13 @@ export function checkExactSolution(original: Problem): CheckReport {
     const skipped = missing(c.residual);
     if (skipped) {
       items.push({ kind: "condition", source: c.source, maxResidual: NaN, scale: 1, ok: true, skipped });
+      continue;
+    }
+    if (c.kind === "part") {
+      // On the boundary part, with the region's outward normals as the points' attributes.
+      const batch = partSample(problem, c.part, CHECK_POINTS, rng.fork(), [c.lhs, c.rhs]);
+      const [a, b] = exactFields(dims, forms, [c.lhs, c.rhs]).evaluate(batch.x, batch.attrs);
+      items.push(measure("condition", c.source, a!.data, b!.data));
       continue;
     }
     const [l, r] = sides(c.lhs, c.rhs, c.location);

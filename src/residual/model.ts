@@ -14,6 +14,7 @@ import type { Location } from "../expressions/resolve.js";
 import { classifyCondition, impossibleIssue } from "./enforced.js";
 import { ProblemError, type ProblemIssue } from "../problem/errors.js";
 import { buildTermGroups, type LossTerm, type PointBatch, type TermContext, type TermGroup } from "../terms/index.js";
+import type { CausalWeights } from "../training/causal.js";
 
 export type { LossTerm } from "../terms/index.js";
 
@@ -30,6 +31,8 @@ export class ResidualModel {
   /** Conditions that the trial forms satisfy by construction (not trained). */
   readonly enforced: Condition[] = [];
   readonly groups: TermGroup[];
+  /** Causal residual weights on the equations (training/causal.ts), set by the trainer; null: off. */
+  causalWeights: CausalWeights | null = null;
 
   /** U_k: the network's output k stands for u_k / U_k (1 when scaling is off). */
   readonly outputScale: number[];
@@ -144,7 +147,11 @@ export class ResidualModel {
    * residuals' squares are averaged with ordinary (differentiable to any order) ops.
    */
   losses(batch: Batch): Tensor {
-    const parts = this.groups.map((g, i) => g.meanSquares(batch[i]!));
+    const parts = this.groups.map((g, i) =>
+      this.causalWeights !== null && g.specs.every((t) => t.kind === "equation")
+        ? this.causalWeights.weightedMeanSquares((b) => g.meanSquares(b), batch[i]!, this.network.dims)
+        : g.meanSquares(batch[i]!),
+    );
     return parts.length === 1 ? parts[0]! : ops.concat(parts);
   }
 

@@ -52,7 +52,7 @@ function maxAbs(values: Float64Array): number {
 }
 
 function samplePoints(problem: Problem, location: Location, rng: Rng): Float64Array {
-  return new PointSet(problem.variables.length, problem.bounds, location, SAMPLE_POINTS, "sobol", true, rng).next();
+  return new PointSet(problem.variables.length, problem.domain ?? problem.bounds, location, SAMPLE_POINTS, "sobol", true, rng).next();
 }
 
 /** Π_v ℓ_v^{α_v} */

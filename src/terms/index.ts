@@ -7,6 +7,7 @@ import { interiorLocation } from "../residual/point-sets.js";
 import { LocatedPoints } from "./located-points.js";
 import { PeriodicTerm } from "./periodic.js";
 import { SymbolicTerms } from "./symbolic-terms.js";
+import { partTerms } from "./boundary-part.js";
 import type { TermContext, TermGroup } from "./term.js";
 import * as S from "../expressions/symbolic.js";
 import { dataTerms } from "./data.js";
@@ -47,6 +48,7 @@ export const CONDITION_TERMS: { [K in Condition["kind"]]: (ctx: TermContext, con
     return new SymbolicTerms(ctx, new LocatedPoints(ctx, c.location, c.points ?? ctx.problem.training.boundaryPoints), [spec], [c.residual]);
   },
   periodic: (ctx, c) => new PeriodicTerm(ctx, c),
+  part: partTerms,
 };
 
 export function conditionTerms(ctx: TermContext, condition: Condition): TermGroup {

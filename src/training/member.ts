@@ -5,7 +5,8 @@ import { Rng } from "../engine/random.js";
 import { noGrad } from "../engine/state.js";
 import { parseProblem } from "../problem/load.js";
 import type { Problem } from "../problem/types.js";
-import { PinnNetwork } from "../residual/network.js";
+import { PinnNetwork, networkFeatures } from "../residual/network.js";
+import { techniqueHooks } from "./techniques.js";
 import { ResidualModel } from "../residual/model.js";
 import { predictUnknowns } from "../residual/predict.js";
 import { makeGrid } from "../reports/evaluation.js";
@@ -16,7 +17,7 @@ import { memberDataRows, memberSeed, type MemberResult, type MemberSpec } from "
 /** The residual model for a seed and data rows (the ordinary solve: the file's seed, all rows). */
 export function buildSeededModel(problem: Problem, seed: number, dataRows: (Int32Array | null)[] = []): ResidualModel {
   const rng = new Rng(seed);
-  const network = new PinnNetwork(problem.bounds, problem.unknowns.length, problem.network, rng.fork());
+  const network = new PinnNetwork(problem.bounds, problem.unknowns.length, problem.network, rng.fork(), networkFeatures(problem));
   return new ResidualModel(problem, network, problem.training.derivatives, rng.fork(), { dataRows });
 }
 
@@ -25,7 +26,7 @@ export async function trainMember(spec: MemberSpec): Promise<MemberResult> {
   const problem: Problem = { ...parsed, training: spec.training, network: spec.network, evaluate: spec.evaluate };
   const seed = memberSeed(problem.training.seed, spec.index);
   const model = buildSeededModel(problem, seed, memberDataRows(problem, seed, spec.index));
-  const result = await train(model, problem.training.stages, { lossWeighting: problem.training.lossWeighting, causal: model.causal() });
+  const result = await train(model, problem.training.stages, { lossWeighting: problem.training.lossWeighting, causal: model.causal(), ...techniqueHooks(problem, model) });
   const grid = makeGrid(problem.bounds, problem.evaluate.points);
   const fitted = withParameterValues(problem, model.theta?.data ?? []);
   const predicted = noGrad(() => predictUnknowns(fitted, model.network, grid.points, model.outputScale));

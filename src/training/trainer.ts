@@ -11,6 +11,7 @@ import type { LossWeighting, StageSettings } from "../problem/types.js";
 import type { ResidualModel, Batch } from "../residual/model.js";
 import { termLoss, weightedLoss, type Loss } from "../loss/loss.js";
 import { AdaptiveWeights } from "../loss/adaptive-weights.js";
+import { CausalWeights } from "./causal.js";
 
 export interface StageRecord {
   optimizer: "adam" | "lbfgs";
@@ -110,6 +111,17 @@ export interface TrainOptions extends TrainHooks {
    * the evolution variable that grows from the initial data to the whole interval (default false).
    */
   causal?: boolean;
+  /**
+   * Causal residual weights (training/causal.ts) during Adam stages: the largest ε, 0 or undefined
+   * for none. Used for evolution problems; they replace the growing window.
+   */
+  causalWeights?: number;
+  /**
+   * L-BFGS on fresh points every this many iterations, with its history restarted (0 or
+   * undefined: one fixed set for the whole stage). Keeps L-BFGS from fitting the residual only at
+   * its points when the solution has more structure than one point set resolves.
+   */
+  lbfgsResample?: number;
 }
 
 /** Fraction of the evolution interval covered at step `step` of `total`: 10% to 100% over the first half. */
@@ -178,9 +190,15 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
       const schedule: Schedule = stage.schedule.type === "cosine" ? { ...stage.schedule, total: stage.epochs } : stage.schedule;
       // One epoch; false when the loss is not finite. An ordinary function rather than the body of
       // this async loop, so that V8 optimises it like any hot function.
+      const evolution = model.evolution();
+      const causalWeights =
+        hooks.causalWeights && evolution !== null && evolution.from === model.problem.bounds[evolution.variable]![0]
+          ? new CausalWeights(evolution.variable, ...(model.problem.bounds[evolution.variable]! as [number, number]), hooks.causalWeights)
+          : null;
+      model.causalWeights = causalWeights;
       const epoch = (): boolean => {
         adam.lr = learningRate(schedule, stage.learningRate, done);
-        if (hooks.causal) model.setWindow(causalWindow(done, stage.epochs));
+        if (hooks.causal && causalWeights === null) model.setWindow(causalWindow(done, stage.epochs));
         const batch = model.draw();
         lastBatch = batch;
         let loss = evaluate(batch);
@@ -195,6 +213,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         adam.zeroGrad();
         loss.total.backward();
         adam.step();
+        causalWeights?.anneal();
         history.elapsedMs.push(performance.now() - started);
         iteration++;
         report(value, loss.terms);
@@ -211,10 +230,11 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
           lastYield = performance.now();
         }
       }
+      model.causalWeights = null;
     } else {
       model.setWindow(null);
-      const lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
-      const batch = model.drawFresh();
+      let lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
+      let batch = model.drawFresh();
       lastBatch = batch;
       // The terms of every point the line search evaluates, to report those of the accepted one.
       let evaluated: { loss: number; terms: number[] }[] = [];
@@ -244,6 +264,11 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         if (hooks.shouldStop?.()) {
           status = "interrupted";
           break;
+        }
+        if (hooks.lbfgsResample && done > 0 && done % hooks.lbfgsResample === 0) {
+          batch = model.drawFresh();
+          lastBatch = batch;
+          lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
         }
         const step = iterate();
         if (step === null) break;

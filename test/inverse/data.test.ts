@@ -111,9 +111,11 @@ describe("CSV errors", () => {
     expect(csvError(setup({ "a.csv": "x\n1\n", "b.csv": B })).issues[0]!.message).toContain("no observed unknown");
   });
 
-  it("a missing file names the data file", () => {
+  it("a missing file is reported at the line of the problem file that names it", () => {
     const e = csvError(setup({ "b.csv": B }));
-    expect(e.file).toMatch(/a\.csv$/);
+    expect(e.file).toMatch(/p\.yaml$/);
+    expect(e.issues[0]!.position).toBeDefined();
+    expect(e.issues[0]!.message).toMatch(/a\.csv/);
     expect(e.issues[0]!.message).toContain("cannot read the data file");
   });
 });
