@@ -61,6 +61,20 @@ const REDUCED: Record<string, Reduced> = {
   poisson2d: { epochs: 200, bound: 5e-5 }, // 4.7e-6, 9.1 s
   system: { epochs: 200, bound: 2.5e-4 }, // u 2.5e-5, v 1.6e-5, 2.4 s
   wave1d: { epochs: 200, bound: 6e-4 }, // 5.7e-5, 6.8 s
+  // Regions (issue 13), measured the same way at a load average of 7–9:
+  "cylinder-flow": { epochs: 200, bound: 8e-3 }, // 8.0e-4 (verdict suspect), 15.2 s
+  "heat-triangle": { epochs: 200, bound: 1.5e-2 }, // 1.4e-3, 15.0 s
+  "laplace-annulus": { epochs: 200, bound: 4.5e-2 }, // 4.5e-3, 8.6 s
+  "laplace-lshape": { epochs: 200, bound: 5e-2 }, // 2.0e-2, 11.7 s (2.5× margin: 10× would prove nothing)
+  "poisson-ball": { epochs: 200, bound: 3.5e-3 }, // 3.6e-4, 12.9 s
+  "poisson-disk": { epochs: 200, bound: 5.5e-3 }, // 5.6e-4, 4.2 s
+  // Failure modes (issue 11), same load: reaction is nearly solved at 200 epochs; the other four are
+  // not (errors 1.8, 0.32, 0.52, 0.45, all flagged "suspect"): their 1e-3 targets need the full budget.
+  reaction: { epochs: 200, bound: 6e-2 }, // 2.4e-2, 2.0 s (2.5× margin)
+  convection: { epochs: 200, bound: "truthful" }, // 1.8, suspect, 4.5 s
+  "diffusion-reaction": { epochs: 200, bound: "truthful" }, // 0.32, suspect, 6.6 s
+  "klein-gordon": { epochs: 200, bound: "truthful" }, // 0.52, suspect, 8.2 s
+  "wave-modes": { epochs: 200, bound: "truthful" }, // 0.45, suspect, 5.1 s
 };
 
 // A problem not in the table (one just added) runs DEFAULT_EPOCHS, training stopped after CAP_SECONDS
@@ -88,7 +102,7 @@ describe("shipped problems: exact solutions check, and each solves at a reduced 
     const reduced = REDUCED[name];
     const label = typeof reduced?.bound === "number"
       ? `${name}: relative L2 error ≤ ${reduced.bound} at epochs ${reduced.epochs}${reduced.points ? `, ${reduced.points} points` : ""}`
-      : `${name}: ${reduced ? "full-settings target proven by npm run accuracy" : "not measured yet"} — verdict "suspect" whenever the error exceeds ${SUSPECT_ABOVE} (epochs ${reduced?.epochs ?? DEFAULT_EPOCHS}, ≤ ${CAP_SECONDS} s)`;
+      : `${name}: ${reduced ? "no bound at a short budget" : "not measured yet"} — verdict "suspect" whenever the error exceeds ${SUSPECT_ABOVE} (epochs ${reduced?.epochs ?? DEFAULT_EPOCHS}, ≤ ${CAP_SECONDS} s)`;
     const full = TARGETS[name.split("/").pop()!];
     it(`${label}${full !== undefined ? ` [full-settings target ${full}: npm run accuracy]` : ""}`, async () => {
       const loaded = loadProblem(join(DIR, `${name}.yaml`));
