@@ -119,7 +119,9 @@ export function verdict(input: VerdictInput): Diagnosis {
       );
     }
     const claimedRelative = Math.sqrt(loss);
-    if (s.relative > L.equationRelative && claimedRelative < s.relative / L.generalisationGap) {
+    // Blamed on the normalisation only when the term was divided by much more than its terms' size
+    // (otherwise the gap above is the explanation).
+    if (s.relative > L.equationRelative && claimedRelative < s.relative / L.generalisationGap && input.termScale[i]! > L.generalisationGap * s.size) {
       warnings.push(
         `the normalised training loss of "${t.label}" (${fmt(loss)}, as if its residual were ${fmt(claimedRelative)} of its size) hides the raw residual ` +
           `(${fmt(s.relative)} of the solution's own terms): the term was divided by ${fmt(input.termScale[i]!)} while its terms are of size ${fmt(s.size)}; ` +

@@ -135,6 +135,10 @@ describe("verdict rules", () => {
     // Loss 1.9e-7 after dividing by 12456 claims 4.4e-4 of the size; the raw residual 4.8 is 0.2 of the terms.
     const d = verdict({ residuals: diag(stat("equation", "eq", 4.8, 24), stat("condition", "bc", 0, 1)), train: train([1.9e-7, 0]), terms, termScale: [12456, 1] });
     expect(d.warnings.join("\n")).toMatch(/hides the raw residual/);
+    // Divided by about its own size, the same failure is not blamed on the normalisation.
+    const fair = verdict({ residuals: diag(stat("equation", "eq", 4.8, 24), stat("condition", "bc", 0, 1)), train: train([1.9e-7, 0]), terms, termScale: [24, 1] });
+    expect(fair.ok).toBe(false);
+    expect(fair.warnings.join("\n")).not.toMatch(/hides the raw residual/);
   });
 
   it("notes a loss still falling, and flags a non-finite stop", () => {
