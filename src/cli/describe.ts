@@ -4,6 +4,7 @@ import type { ResidualModel } from "../residual/model.js";
 import type { Metrics } from "../reports/evaluation.js";
 import type { Condition, Problem, Source } from "../problem/types.js";
 import { formatIssue } from "../problem/errors.js";
+import { describeInverse } from "../reports/parameters.js";
 import { displayExpression } from "./display-expression.js";
 
 function where(source: Source): string {
@@ -28,6 +29,7 @@ export function describeModel(model: ResidualModel): string[] {
     `  training: ${stages.join(", then ")}; ${model.pointCounts()[0]} points per epoch (${p.training.sampling})` +
       (model.causal() ? `; causal curriculum along ${p.variables[model.evolution()!.variable]}` : ""),
   );
+  lines.push(...describeInverse(p));
   return lines;
 }
 

@@ -56,6 +56,35 @@ export interface Trial {
   generated: boolean;
 }
 
+/**
+ * An unknown constant learned with the network (contract: "Unknown parameters and data"). The
+ * optimiser moves an unbounded raw value θ; the bounds are kept by a smooth reparametrisation
+ * (problem/parameters.ts), so `value` is the parameter as an expression of θ = S.param(index).
+ */
+export interface Parameter {
+  name: string;
+  source: Source;
+  initial: number;
+  min?: number;
+  max?: number;
+  exact?: number;
+  value: Sym;
+  /** θ at the initial value. */
+  raw: number;
+}
+
+/** One CSV of observations: a point per row, values of some unknowns (problem/data.ts). */
+export interface DataSet {
+  /** The CSV's path as read (relative paths resolved against the problem file's folder). */
+  file: string;
+  source: Source;
+  weight: number;
+  /** Row-major n × d points, in the order of the domain variables. */
+  points: Float64Array;
+  /** The observed unknowns and their values, one per row. */
+  observed: { unknown: number; values: Float64Array }[];
+}
+
 export type StageSettings =
   | { optimizer: "adam"; epochs: number; learningRate: number; schedule: Schedule }
   | { optimizer: "lbfgs"; iterations: number; learningRate: number; historySize: number };
@@ -76,6 +105,8 @@ export interface TrainingSettings {
   causal: boolean | null;
   /** Estimate output and residual scales from the problem (nondimensionalisation). */
   scaling: boolean;
+  /** Ensemble members trained (1: a single run; training/ensemble.ts). */
+  ensemble?: number;
 }
 
 export interface NetworkSettings {
@@ -95,6 +126,10 @@ export interface Problem {
   timeVariable: number | null;
   unknowns: string[];
   constants: Map<string, number>;
+  /** Learned parameters (version 2); absent or empty in forward problems. */
+  parameters?: Parameter[];
+  /** Observations to fit (version 2). */
+  data?: DataSet[];
   equations: Equation[];
   conditions: Condition[];
   /** One entry per unknown; null means u_k = N_k. */

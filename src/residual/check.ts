@@ -11,6 +11,7 @@ import { exactFields } from "./fields.js";
 import { evaluatePoints } from "../expressions/evaluate.js";
 import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "./point-sets.js";
 import { periodicFields } from "../terms/periodic.js";
+import { withExactParameters } from "../problem/parameters.js";
 
 export interface CheckItem {
   kind: "equation" | "condition" | "periodic";
@@ -32,13 +33,15 @@ export interface CheckReport {
 const CHECK_POINTS = 256;
 const RELATIVE_TOLERANCE = 1e-8;
 
-export function checkExactSolution(problem: Problem): CheckReport {
+export function checkExactSolution(original: Problem): CheckReport {
+  // Learned parameters are checked at their exact values; without one, what uses them is skipped.
+  const { problem, unfixed } = withExactParameters(original);
   const dims = problem.variables.length;
   const rng = new Rng(problem.training.seed);
   const exact = problem.exact.map((e) => e?.expr ?? null);
   const missing = (s: Sym): string | undefined => {
     const names = [...S.unknownsOf(s)].filter((k) => exact[k] === null).map((k) => problem.unknowns[k]);
-    return names.length > 0 ? `no exact solution for ${names.join(", ")}` : undefined;
+    return names.length > 0 ? `no exact solution for ${names.join(", ")}` : unfixed(s);
   };
   const forms = exact.map((e) => e ?? S.ZERO);
   const items: CheckItem[] = [];

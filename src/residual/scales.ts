@@ -13,6 +13,7 @@
 
 import { Rng } from "../engine/random.js";
 import * as S from "../expressions/symbolic.js";
+import { functionRule } from "../expressions/functions.js";
 import type { MultiIndex, Sym } from "../expressions/symbolic.js";
 import { evaluatePoints } from "../expressions/evaluate.js";
 import type { Problem } from "../problem/types.js";
@@ -154,12 +155,16 @@ export function termScales(problem: Problem, terms: { residual: Sym; location: L
         case "net":
           out.fill(1);
           break;
+        case "param":
+          throw new Error("internal: learned parameters are replaced by their values before scaling");
         case "neg":
           out.set(mag(x.a));
           break;
         case "fn": {
-          const a = mag(x.a);
-          for (let n = 0; n < count; n++) out[n] = functionMagnitude(x.name, a[n]!);
+          // The magnitude bound of the function table (expressions/functions.ts).
+          const args = S.argsOf(x).map(mag);
+          const { magnitude } = functionRule(x.name);
+          for (let n = 0; n < count; n++) out[n] = magnitude(...args.map((a) => a[n]!));
           break;
         }
         default: {
@@ -177,37 +182,4 @@ export function termScales(problem: Problem, terms: { residual: Sym; location: L
     const size = rms(mag(residual));
     return size > 0 && Number.isFinite(size) ? size : 1;
   });
-}
-
-/** A typical size of f(a) for an argument of size m ≥ 0. */
-function functionMagnitude(name: S.FunctionName, m: number): number {
-  switch (name) {
-    case "sin":
-    case "tanh":
-    case "atan":
-    case "erf":
-      return Math.min(m, 1);
-    case "cos":
-    case "sigmoid":
-    case "sign":
-      return 1;
-    case "abs":
-      return m;
-    case "sqrt":
-      return Math.sqrt(m);
-    case "exp":
-    case "cosh":
-      return Math.exp(m);
-    case "sinh":
-      return Math.sinh(m);
-    case "log":
-      return Math.max(1, Math.abs(Math.log(m)));
-    case "asin":
-    case "acos":
-      return Math.PI / 2;
-    case "tan":
-      return Math.max(m, 1);
-    case "softplus":
-      return Math.max(m, Math.LN2);
-  }
 }
