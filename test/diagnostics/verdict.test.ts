@@ -123,6 +123,13 @@ describe("verdict rules", () => {
     expect(bc.warnings[0]).toMatch(/the condition "bc" is not met/);
   });
 
+  it("holds equations of evolution problems to a tighter limit", () => {
+    const r = 0.5 * (VERDICT_LIMITS.equationRelative + VERDICT_LIMITS.equationRelativeEvolution);
+    const input = { residuals: diag(stat("equation", "eq", r, 1), stat("condition", "bc", 0, 1)), train: train([r * r, 0]), terms, termScale: [1, 1] };
+    expect(verdict(input).ok).toBe(true);
+    expect(verdict({ ...input, evolution: true }).warnings[0]).toMatch(/not satisfied.*for a problem evolving from initial data/);
+  });
+
   it("flags a loss that claims much less than the residual between collocation points", () => {
     // Loss 1e-10 with scale 1 claims an RMS of 1e-5; the grid shows 5e-3 (relative 5e-3: under the
     // equation limit, above the gap floor).
