@@ -1,6 +1,7 @@
 // The bench's JSON shape and its text tables (Markdown, so they paste into a README).
 
 import type { PeerResult } from "./peers.js";
+import type { TtaReport } from "./tta.js";
 
 export interface ScalingRow {
   points: number;
@@ -25,6 +26,8 @@ export interface Report {
   options: { quick: boolean; runs: number };
   workloads: WorkloadReport[];
   scaling: { points: ScalingRow[]; width: ScalingRow[] } | null;
+  /** Time to accuracy (tta.ts), when run. */
+  tta: TtaReport[] | null;
 }
 
 const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toPrecision(digits) : "–");
@@ -61,6 +64,7 @@ export function formatReport(r: Report): string {
       `pinn: median over its runs, interleaved with the peers' (at least ${r.options.runs}); peers: one run each${r.options.quick ? " (--quick)" : ""}. ` +
       "'median epoch' is the median of pinn's single-epoch times (robust to load spikes from other processes).\n",
   );
+  if (r.workloads.length === 0 && r.scaling === null) return out.join("\n");
   const peerIds = [...new Set(r.workloads.flatMap((w) => Object.keys(w.peers)))];
   out.push(
     table(

@@ -4,7 +4,7 @@
 // per epoch with the number of points and the width. Prints a table and writes JSON.
 //
 //   npm run bench [-- --quick] [--workload ode1,poisson2d] [--runs N] [--no-peers] [--peers ids]
-//                 [--no-scaling] [--out FILE] [--install-peers]
+//                 [--no-scaling] [--no-tta | --tta-only] [--tta-seconds S] [--out FILE] [--install-peers]
 //
 // Environment: PINN_BENCH_DIR (default ../shared/bench next to the repository), PINN_BENCH_PEERS_DIR
 // (a writable copy of it with node_modules, default bench/.peers), PINN_BENCH_PYTHON
@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { PEERS, missingReason, runPeer, type PeerPlaces, type PeerResult, type PeerSpec } from "./peers.js";
 import { median } from "./stats.js";
 import { formatReport, type Report, type WorkloadReport, type ScalingRow } from "./report.js";
+import { formatTta, runTta } from "./tta.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist-bench/bench/run.js: the repository is two levels up.
@@ -71,10 +72,14 @@ interface Options {
   scaling: boolean;
   out: string;
   installPeers: boolean;
+  /** Time-to-accuracy workload (tta.ts): run it, and its per-run training budget in seconds. */
+  tta: boolean;
+  ttaSeconds: number;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { quick: false, workloads: WORKLOADS.map((w) => w.name), runs: 3, peers: null, scaling: true, out: join(repo, "bench", "results", "latest.json"), installPeers: false };
+  const o: Options = { quick: false, workloads: WORKLOADS.map((w) => w.name), runs: 3, peers: null, scaling: true, out: join(repo, "bench", "results", "latest.json"), installPeers: false, tta: true, ttaSeconds: 600 };
+  let ttaOnly = false;
   let runsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -93,6 +98,9 @@ function parseOptions(argv: string[]): Options {
     else if (a === "--no-scaling") o.scaling = false;
     else if (a === "--out") o.out = resolve(next());
     else if (a === "--install-peers") o.installPeers = true;
+    else if (a === "--no-tta") o.tta = false;
+    else if (a === "--tta-only") ttaOnly = true;
+    else if (a === "--tta-seconds") o.ttaSeconds = Number(next());
     else if (a === "--help" || a === "-h") {
       const lines = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
       const header = lines.slice(0, lines.findIndex((l) => !l.startsWith("//")));
@@ -101,6 +109,12 @@ function parseOptions(argv: string[]): Options {
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
   if (o.quick && !runsGiven) o.runs = 1;
+  if (o.quick && !argv.includes("--tta-seconds")) o.ttaSeconds = 60;
+  if (ttaOnly) {
+    o.workloads = [];
+    o.scaling = false;
+    o.tta = true;
+  }
   for (const w of o.workloads) if (!WORKLOADS.some((x) => x.name === w)) throw new Error(`unknown workload ${w} (ode1, poisson2d, poisson2d-wide)`);
   return o;
 }
@@ -189,7 +203,7 @@ async function main(): Promise<void> {
   const available = new Map<string, string | null>(wantedPeers.map((x) => [x.id, missingReason(x, p)]));
   for (const [id, reason] of available) if (reason !== null) log(`peer ${id} skipped: ${reason}`);
 
-  const report: Report = { machine: machine(), options: { quick: opts.quick, runs: opts.runs }, workloads: [], scaling: null };
+  const report: Report = { machine: machine(), options: { quick: opts.quick, runs: opts.runs }, workloads: [], scaling: null, tta: null };
   for (const w of WORKLOADS.filter((x) => opts.workloads.includes(x.name))) {
     const epochs = opts.quick ? w.quickEpochs : w.epochs;
     // pinn's runs are interleaved with the peers' (one before each peer and one after the last),
@@ -247,9 +261,23 @@ async function main(): Promise<void> {
     }
     report.scaling = { points: byPoints, width: byWidth };
   }
+  if (opts.tta) {
+    const torch = PEERS.find((x) => x.kind === "torch")!;
+    const cores = cpus().length;
+    report.tta = await runTta({
+      repo,
+      child: join(here, "tta-child.js"),
+      python: p.python,
+      torchMissing: missingReason(torch, p),
+      torchThreads: cores > 1 ? [1, cores] : [1],
+      maxSeconds: opts.ttaSeconds,
+      log,
+    });
+  }
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, JSON.stringify(report, null, 2) + "\n");
   console.log(formatReport(report));
+  if (report.tta !== null) console.log(formatTta(report.tta));
   console.log(`\nJSON: ${opts.out}`);
 }
 
