@@ -68,6 +68,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       shouldStop: options.shouldStop,
       lossWeighting: problem.training.lossWeighting,
       causal: model.causal(),
+      threads: problem.training.threads,
     });
     // A stop that ended training does not also skip the plots; one that comes after training does.
     const stoppedInTraining = options.shouldStop?.() ?? false;

@@ -13,7 +13,7 @@ import { validateSchedule, type Schedule } from "../optim/schedules.js";
 import { didYouMean } from "../util/suggest.js";
 
 const NETWORK_KEYS = ["hidden", "activation", "init"];
-const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling"];
+const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling", "threads"];
 const EVALUATE_KEYS = ["points"];
 const ADAM_KEYS = ["epochs", "learning_rate", "schedule"];
 const LBFGS_KEYS = ["iterations", "epochs", "learning_rate", "history"];
@@ -77,6 +77,7 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
   const derivatives = ctx.choice(field("derivatives"), "training.derivatives", ["taylor", "reverse"] as const) ?? "taylor";
   const causal = asBoolean(ctx.src, field("causal"), "training.causal");
   const scaling = asBoolean(ctx.src, field("scaling"), "training.scaling") ?? true;
+  const threads = o.threads ?? asPositiveInt(ctx.src, field("threads"), "training.threads");
   const lbfgsIterations = asPositiveInt(ctx.src, field("lbfgs_iterations"), "training.lbfgs_iterations") ?? d.lbfgsIterations;
   const schedule = readSchedule(ctx, field("schedule")) ?? CONSTANT;
   const adam = (): StageDraft => ({ optimizer: "adam", epochs, learningRate, schedule });
@@ -95,7 +96,7 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
     const stageSchedule = finishSchedule(ctx, s.schedule, stageEpochs, badSchedules);
     stages.push({ optimizer: "adam", epochs: stageEpochs, learningRate: o.learningRate ?? s.learningRate, schedule: stageSchedule });
   }
-  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling };
+  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, threads };
 }
 
 /**

@@ -75,6 +75,8 @@ export interface TrainingSettings {
   causal: boolean | null;
   /** Estimate output and residual scales from the problem (nondimensionalisation). */
   scaling: boolean;
+  /** Threads for data-parallel training (training/parallel.ts); null: all cores, where it pays. */
+  threads?: number | null;
 }
 
 export interface NetworkSettings {

@@ -11,6 +11,7 @@ import type { LossWeighting, StageSettings } from "../problem/types.js";
 import type { ResidualModel, Batch } from "../residual/model.js";
 import { termLoss, weightedLoss, type Loss } from "../loss/loss.js";
 import { AdaptiveWeights } from "../loss/adaptive-weights.js";
+import { ParallelLoss, parallelThreads } from "./parallel.js";
 
 export interface StageRecord {
   optimizer: "adam" | "lbfgs";
@@ -108,6 +109,8 @@ export interface TrainOptions extends TrainHooks {
    * the evolution variable that grows from the initial data to the whole interval (default false).
    */
   causal?: boolean;
+  /** Threads for data-parallel evaluation of the loss (parallel.ts); default all cores where it pays. */
+  threads?: number | null;
 }
 
 /** Fraction of the evolution interval covered at step `step` of `total`: 10% to 100% over the first half. */
@@ -135,7 +138,8 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   const started = performance.now();
   let lastYield = started;
 
-  const evaluate = (batch: Batch): Loss => weightedLoss(model.losses(batch), weights());
+  const parallel = ParallelLoss.create(model, params, parallelThreads(model, hooks.threads, annealing !== null));
+  const evaluate = (batch: Batch): Loss => parallel?.evaluate(batch, weights()) ?? weightedLoss(model.losses(batch), weights());
   const record = (loss: number, terms: number[]): void => {
     history.iteration.push(iteration);
     history.total.push(loss);
@@ -273,6 +277,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   // The loss at the final weights on the last stage's points (the history holds losses before
   // each step).
   const final = noGrad(() => evaluate(lastBatch ?? model.draw()));
+  parallel?.close();
   return {
     status,
     message,
