@@ -211,7 +211,7 @@ async function main(): Promise<void> {
     const pinnRuns: Record<string, unknown>[] = [];
     const pinnRun = async (): Promise<void> => {
       log(`pinn ${w.name}: ${epochs} epochs (run ${pinnRuns.length + 1}) ...`);
-      pinnRuns.push(await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1"]));
+      pinnRuns.push(await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1", "--threads", "1"]));
     };
     const entry: WorkloadReport = { name: w.name, epochs, pinn: {}, peers: {}, targets: w.targets };
     for (const peer of wantedPeers) {
@@ -220,7 +220,9 @@ async function main(): Promise<void> {
         entry.peers[peer.id] = { skipped: reason };
         continue;
       }
-      const pe = w.peerEpochs[peer.id]?.[opts.quick ? 1 : 0] ?? null;
+      // PyTorch on all cores runs as many epochs as on one.
+      const epochsOf = w.peerEpochs[peer.id] ?? (peer.kind === "torch" ? w.peerEpochs["pytorch-f64"] : undefined);
+      const pe = epochsOf?.[opts.quick ? 1 : 0] ?? null;
       if (pe === null) {
         entry.peers[peer.id] = { skipped: opts.quick ? "not run with --quick" : "not run (too slow for a routine run)" };
         continue;
@@ -236,6 +238,16 @@ async function main(): Promise<void> {
     do await pinnRun();
     while (pinnRuns.length < opts.runs);
     entry.pinn = combineRuns(pinnRuns);
+    // pinn on every core (data-parallel training, src/training/parallel.ts), as many runs.
+    const cores = cpus().length;
+    if (cores > 1) {
+      const allRuns: Record<string, unknown>[] = [];
+      for (let r = 0; r < Math.max(1, opts.runs); r++) {
+        log(`pinn ${w.name}: ${epochs} epochs on ${cores} threads (run ${r + 1}) ...`);
+        allRuns.push(await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1", "--threads", String(cores)]));
+      }
+      entry.pinnAll = { threads: cores, ...combineRuns(allRuns) };
+    }
     report.workloads.push(entry);
   }
   if (opts.scaling) {

@@ -77,7 +77,7 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
   const derivatives = ctx.choice(field("derivatives"), "training.derivatives", ["taylor", "reverse"] as const) ?? "taylor";
   const causal = asBoolean(ctx.src, field("causal"), "training.causal");
   const scaling = asBoolean(ctx.src, field("scaling"), "training.scaling") ?? true;
-  const threads = o.threads ?? asPositiveInt(ctx.src, field("threads"), "training.threads");
+  const threads = o.threads ?? asPositiveInt(ctx.src, field("threads"), "training.threads") ?? undefined;
   const lbfgsIterations = asPositiveInt(ctx.src, field("lbfgs_iterations"), "training.lbfgs_iterations") ?? d.lbfgsIterations;
   const schedule = readSchedule(ctx, field("schedule")) ?? CONSTANT;
   const adam = (): StageDraft => ({ optimizer: "adam", epochs, learningRate, schedule });

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { loadProblem } from "../../src/problem/load.js";
+import { loadProblem, parseProblem } from "../../src/problem/load.js";
 import { buildModel } from "../../src/solve.js";
 import { weightedLoss } from "../../src/loss/loss.js";
 import { ParallelLoss, chunkRows } from "../../src/training/parallel.js";
@@ -84,4 +84,16 @@ describe("parallel loss", () => {
     expect(relDiff(two!.history.total, one!.history.total)).toBeLessThan(1e-8);
     expect(one!.history.total.at(-1)!).toBeLessThan(one!.history.total[0]!);
   }, 120_000);
+});
+
+describe("training.threads", () => {
+  const base = 'name: ode\ndomain:\n  x: [0, 1]\nunknowns: [u]\nequations:\n  - "u\' = 2*x"\ntraining:\n';
+  it("reads a positive thread count, and the command line's wins", () => {
+    expect(parseProblem(`${base}  threads: 2\n`, "case.yaml").training.threads).toBe(2);
+    expect(parseProblem(`${base}  threads: 2\n`, "case.yaml", { overrides: { threads: 1 } }).training.threads).toBe(1);
+    expect(parseProblem(`${base}  epochs: 10\n`, "case.yaml").training.threads).toBeUndefined();
+  });
+  it("rejects zero with an error naming the setting and its line", () => {
+    expect(() => parseProblem(`${base}  threads: 0\n`, "case.yaml")).toThrow(/case\.yaml:8.*training\.threads/s);
+  });
 });
