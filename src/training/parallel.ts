@@ -13,7 +13,7 @@
 //
 // The calling thread blocks in Atomics.wait while the workers finish (the training loop is
 // synchronous). Workers are built from the problem file's text (symbolic expressions stay per
-// thread), as the ensemble's are. Used only where it pays (enough work per evaluation), where
+// thread), as the ensemble's are; the first evaluation is checked against one thread's. Used only where it pays (enough work per evaluation), where
 // every term group can be split by rows (SymbolicTerms), and without adaptive loss weighting.
 
 import { availableParallelism } from "node:os";
@@ -149,6 +149,7 @@ export class ParallelLoss {
   private data: Float64Array | null = null;
   private readonly workers: Worker[] = [];
   private failed = false;
+  private verified = false;
 
   private constructor(
     private readonly model: ResidualModel,
@@ -266,7 +267,27 @@ export class ParallelLoss {
       o += p.size;
     }
     const perTerm = new Tensor(Float64Array.from(terms), [T]);
-    return { total: apply(PRECOMPUTED, [...this.params] as Tensor[], { value, grads }), perTerm, terms };
+    const loss = { total: apply(PRECOMPUTED, [...this.params] as Tensor[], { value, grads }), perTerm, terms };
+    return this.verified ? loss : this.verify(batch, weights, loss, grad ? grads : null);
+  }
+
+  /**
+   * The first evaluation is also done on one thread and compared: the workers rebuilt the model
+   * from the problem file, and a file changed since it was loaded must not train silently wrong.
+   */
+  private verify(batch: Batch, weights: readonly number[], loss: Loss, grads: Float64Array[] | null): Loss {
+    this.verified = true;
+    const ref = this.serial(batch, weights);
+    const close = (a: number, b: number, scale: number): boolean => Math.abs(a - b) <= 1e-9 * scale;
+    let ok = close(loss.total.item(), ref.total.item(), Math.abs(ref.total.item())) && loss.terms.every((t, i) => close(t, ref.terms[i]!, Math.abs(ref.terms[i]!)));
+    if (ok && grads !== null) {
+      const refGrads = gradients(ref.total, this.params as Tensor[], { allowUnused: true });
+      const scale = Math.max(...refGrads.map((g) => g.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+      ok = refGrads.every((g, i) => g.data.every((v, k) => close(grads[i]![k]!, v, scale)));
+    }
+    if (ok) return loss;
+    this.fail("the worker threads' model differs from this one (was the problem file changed?)");
+    return ref;
   }
 
   private serial(batch: Batch, weights: readonly number[]): Loss {
@@ -274,8 +295,8 @@ export class ParallelLoss {
   }
 
   /** Go on alone (a worker failed or did not start): slower, the same numbers to rounding. */
-  private fail(): void {
-    if (!this.failed) process.emitWarning("pinn: parallel training unavailable (a worker thread failed to start or stopped); continuing on one thread");
+  private fail(reason = "a worker thread failed to start or stopped"): void {
+    if (!this.failed) process.emitWarning(`pinn: parallel training unavailable (${reason}); continuing on one thread`);
     this.failed = true;
     this.close();
   }

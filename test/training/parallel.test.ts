@@ -5,6 +5,8 @@
 
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { loadProblem, parseProblem } from "../../src/problem/load.js";
 import { buildModel } from "../../src/solve.js";
 import { weightedLoss } from "../../src/loss/loss.js";
@@ -84,6 +86,37 @@ describe("parallel loss", () => {
     expect(relDiff(two!.history.total, one!.history.total)).toBeLessThan(1e-8);
     expect(one!.history.total.at(-1)!).toBeLessThan(one!.history.total[0]!);
   }, 120_000);
+});
+
+describe("parallel loss with a changed problem file", () => {
+  it("notices that the workers' model differs, warns, and gives the one-thread numbers", async () => {
+    // The workers rebuild the model from the file; here the file on disk says k = 0.5 where the
+    // loaded problem has k = 0.1 (same network and terms, different equation).
+    const dir = mkdtempSync(join(tmpdir(), "pinn-parallel-"));
+    const changed = join(dir, "heat1d.yaml");
+    writeFileSync(changed, readFileSync(join(root, "problems", "heat1d.yaml"), "utf8").replace("k: 0.1", "k: 0.5"));
+    const weights = [1, 1, 1, 1];
+    const ref = serialLossAndGrad(tinyHeat(), weights);
+    const problem = tinyHeat();
+    problem.file = changed;
+    const model = buildModel(problem);
+    const params = model.network.parameters();
+    const batch = model.draw();
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on("warning", onWarning);
+    const parallel = ParallelLoss.create(model, params, 2)!;
+    try {
+      const loss = parallel.evaluate(batch, weights);
+      expect(Math.abs(loss.total.item() - ref.value) / ref.value).toBeLessThan(1e-12);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(warnings.join("\n")).toMatch(/differs/);
+    } finally {
+      parallel.close();
+      process.off("warning", onWarning);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe("training.threads", () => {
