@@ -3,7 +3,7 @@
 
 import { loadProblem } from "../problem/load.js";
 import { ProblemError } from "../problem/errors.js";
-import { checkExactSolution } from "../residual/check.js";
+import { checkExactSolution, contradictionLines, findContradictions } from "../residual/check.js";
 import { classifyCondition, impossibleIssue } from "../residual/enforced.js";
 import { hardConstraintLines, printWarnings } from "./describe.js";
 import { EXIT } from "./exit-codes.js";
@@ -26,6 +26,8 @@ export function runCheck(file: string, opts: { json?: boolean }): number {
     return EXIT.badInput;
   }
   printWarnings(problem);
+  const contradictions = contradictionLines(problem, findContradictions(problem));
+  if (contradictions.length > 0) return (process.stderr.write(`${contradictions.join("\n")}\n`), EXIT.failed);
   const enforced = problem.conditions.filter((_, i) => status[i] === "enforced").map((c) => c.source.text);
   const hasExact = problem.exact.some((e) => e !== null);
   const report = hasExact ? checkExactSolution(problem) : null;

@@ -4,6 +4,7 @@ import type { ResidualModel } from "../residual/model.js";
 import type { Metrics } from "../reports/evaluation.js";
 import type { Condition, Problem, Source } from "../problem/types.js";
 import { formatIssue } from "../problem/errors.js";
+import { describeInverse } from "../reports/parameters.js";
 import { displayExpression } from "./display-expression.js";
 
 function where(source: Source): string {
@@ -28,12 +29,13 @@ export function describeModel(model: ResidualModel): string[] {
     `  training: ${stages.join(", then ")}; ${model.pointCounts()[0]} points per epoch (${p.training.sampling})` +
       (model.causal() ? `; causal curriculum along ${p.variables[model.evolution()!.variable]}` : ""),
   );
+  lines.push(...describeInverse(p));
   return lines;
 }
 
 export function formatMetric(m: Metrics): string {
   const rel = m.rel_l2 === null ? "n/a (exact solution is zero)" : m.rel_l2.toExponential(3);
-  return `relative L2 error ${rel}, max abs error ${m.max_abs.toExponential(3)}`;
+  return `relative L2 error ${rel}, max abs error ${m.max_abs.toExponential(3)}${m.against === "reference" ? " (against the reference data)" : ""}`;
 }
 
 /** Warnings about the problem (valid, but probably not what was meant), on stderr. */

@@ -10,6 +10,9 @@ import { progressDisplay } from "./progress.js";
 import { describeModel, formatMetric, printWarnings } from "./describe.js";
 import { EXIT } from "./exit-codes.js";
 import { beginRun } from "./signals.js";
+import { parameterLines } from "../reports/parameters.js";
+import { printDiagnostics } from "../diagnostics/index.js";
+import { PreflightError } from "../residual/check.js";
 
 export interface SolveCommandOptions {
   epochs?: number;
@@ -74,6 +77,10 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
       error(e.message);
       return EXIT.badInput;
     }
+    if (e instanceof PreflightError) {
+      error(e.message);
+      return EXIT.failed;
+    }
     if (e instanceof OutputFolderError) {
       error(`pinn: ${e.message}\n  hint: choose another folder with --out DIR`);
       return EXIT.badInput;
@@ -113,8 +120,10 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     if (train.status === "non-finite" || train.status === "no-progress") error(`pinn: ${train.message}`);
     const timing = `${train.epochs} iteration${train.epochs === 1 ? "" : "s"} in ${train.seconds.toFixed(2)} s (${((1000 * train.seconds) / Math.max(train.epochs, 1)).toFixed(3)} ms per iteration)`;
     const verb = { completed: "trained", interrupted: "interrupted after", "non-finite": "stopped after", "no-progress": "FAILED after" }[train.status];
-    say(`${verb} ${timing}, final loss ${train.finalLoss.toExponential(3)}`);
+    say(`${verb} ${timing}, final training loss ${train.finalLoss.toExponential(3)} (normalised and weighted; raw residuals below)`);
     for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
+    const solved = printDiagnostics(result.diagnostics, say);
+    for (const line of parameterLines(result.summary)) say(line);
     const where = shownPath(result.outDir);
     const written = result.written!;
     say(`outputs in ${where}/: ${written.files.join(", ")}`);
@@ -125,7 +134,7 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     if (written.failed.length > 0 && written.files.length > 0) error(`pinn: the other outputs are in ${where}/: ${written.files.join(", ")}`);
     if (written.skipped.length > 0) error(`pinn: plots skipped on request: ${written.skipped.join(", ")}`);
     if (written.failed.length > 0) return EXIT.failed;
-    if (train.status === "completed") return run.stopSignal() !== null ? EXIT.interrupted : EXIT.ok;
+    if (train.status === "completed") return run.stopSignal() !== null ? EXIT.interrupted : solved ? EXIT.ok : EXIT.failed;
     return train.status === "interrupted" ? EXIT.interrupted : EXIT.failed;
   }
 }

@@ -3,6 +3,7 @@
 import { Tensor, type NestedArray } from "./tensor.js";
 import { formatShape, sizeOf, type Shape } from "./shape.js";
 import { getDefaultRng, type Rng } from "./random.js";
+import { describeValue, expectCount, expectShape } from "./check.js";
 
 export interface CreateOptions {
   requiresGrad?: boolean;
@@ -14,14 +15,17 @@ export type TensorData = number | NestedArray | readonly number[] | Float64Array
 
 /** Make a tensor from a number (0-d), nested arrays, or flat data plus `shape`. The data is copied. */
 export function tensor(data: TensorData, options: CreateOptions = {}): Tensor {
+  if (typeof data !== "number" && (data === null || typeof data !== "object")) {
+    throw new TypeError(`tensor: expects a number, nested arrays of numbers or a typed array, got ${describeValue(data)}`);
+  }
   let values: Float64Array;
   let shape: number[];
   if (typeof data === "number") {
     values = Float64Array.of(data);
     shape = [];
   } else if (options.shape !== undefined) {
+    shape = [...expectShape(options.shape, "tensor")];
     values = Float64Array.from(flatten(data as NestedArray));
-    shape = [...options.shape];
     if (values.length !== sizeOf(shape)) {
       throw new Error(`tensor(): ${values.length} values do not fill shape ${formatShape(shape)}`);
     }
@@ -56,7 +60,10 @@ function inferShape(data: NestedArray): number[] {
 
 function checkRectangular(data: NestedArray, shape: number[], axis: number): void {
   if (axis === shape.length) {
-    if (typeof data !== "number") throw new Error("tensor(): nested arrays must have the same depth everywhere");
+    if (typeof data !== "number") {
+      if (Array.isArray(data)) throw new Error("tensor(): nested arrays must have the same depth everywhere");
+      throw new TypeError(`tensor(): elements must be numbers, got ${describeValue(data)}`);
+    }
     return;
   }
   if (!Array.isArray(data) || data.length !== shape[axis]) {
@@ -84,14 +91,18 @@ function withGrad(t: Tensor, options?: { requiresGrad?: boolean }): Tensor {
 }
 
 export function full(shape: Shape, value: number, options?: { requiresGrad?: boolean }): Tensor {
+  expectShape(shape, "full");
+  if (typeof value !== "number") throw new TypeError(`full: the fill value must be a number, got ${describeValue(value)}`);
   return withGrad(new Tensor(new Float64Array(sizeOf(shape)).fill(value), shape), options);
 }
 
 export function zeros(shape: Shape, options?: { requiresGrad?: boolean }): Tensor {
+  expectShape(shape, "zeros");
   return withGrad(new Tensor(new Float64Array(sizeOf(shape)), shape), options);
 }
 
 export function ones(shape: Shape, options?: { requiresGrad?: boolean }): Tensor {
+  expectShape(shape, "ones");
   return full(shape, 1, options);
 }
 
@@ -105,6 +116,8 @@ export function onesLike(t: Tensor): Tensor {
 
 /** n×n identity (or n×m with ones on the main diagonal). */
 export function eye(n: number, m = n): Tensor {
+  expectCount(n, "eye", "the number of rows");
+  expectCount(m, "eye", "the number of columns");
   const t = zeros([n, m]);
   for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
   return t;
@@ -112,6 +125,7 @@ export function eye(n: number, m = n): Tensor {
 
 /** `count` evenly spaced values from `start` to `stop`, both included. */
 export function linspace(start: number, stop: number, count: number): Tensor {
+  expectCount(count, "linspace", "count");
   const out = new Float64Array(count);
   const step = count > 1 ? (stop - start) / (count - 1) : 0;
   for (let i = 0; i < count; i++) out[i] = start + i * step;
@@ -122,6 +136,9 @@ export function linspace(start: number, stop: number, count: number): Tensor {
 /** Values start, start+step, ... below stop. */
 export function arange(start: number, stop?: number, step = 1): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
+  if (![start, stop, step].every(Number.isFinite) || step === 0) {
+    throw new RangeError(`arange: start, stop and step must be finite numbers and step nonzero, got (${start}, ${stop}, ${step})`);
+  }
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = start + i * step;
@@ -135,6 +152,7 @@ export interface RandomOptions {
 
 /** Uniform on [low, high) (default [0, 1)) from a seedable generator. */
 export function rand(shape: Shape, options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  expectShape(shape, "rand");
   const rng = options.rng ?? getDefaultRng();
   const data = rng.fillUniform(new Float64Array(sizeOf(shape)), options.low ?? 0, options.high ?? 1);
   return withGrad(new Tensor(data, shape), options);
@@ -142,6 +160,7 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
 
 /** Normal with the given mean and standard deviation (default 0, 1) from a seedable generator. */
 export function randn(shape: Shape, options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  expectShape(shape, "randn");
   const rng = options.rng ?? getDefaultRng();
   const data = rng.fillNormal(new Float64Array(sizeOf(shape)), options.mean ?? 0, options.std ?? 1);
   return withGrad(new Tensor(data, shape), options);

@@ -7,6 +7,7 @@ import { aliasWithTangents, hideLevelsFrom } from "./op.js";
 import { closeLevel, enableGrad, isGradEnabled, openLevel } from "./state.js";
 import { formatShape, sameShape } from "./shape.js";
 import { zeros } from "./creation.js";
+import { describeValue, expectTensor, expectTensorResult } from "./check.js";
 import { mul, reshape, stack, sum } from "./ops/index.js";
 
 export type TensorFn = (x: Tensor) => Tensor;
@@ -24,13 +25,16 @@ function variable(x: Tensor): Tensor {
   return v;
 }
 
-function checkScalar(y: Tensor, who: string): void {
+function checkScalar(value: unknown, who: string): asserts value is Tensor {
+  const y = expectTensorResult(value, who);
   if (y.size !== 1) throw new Error(`${who}: the function must return one value, it returned shape ${formatShape(y.shape)}`);
 }
 
 /** Value and gradient of a scalar function, f(x) and ∇f(x). */
 export function valueAndGrad(f: TensorFn): (x: Tensor) => [Tensor, Tensor] {
+  expectFunction(f, "grad");
   return (x) => {
+    expectTensor(x, "grad");
     // The result should be differentiable further exactly when the caller records graphs.
     const createGraph = isGradEnabled();
     const xv = variable(x);
@@ -50,10 +54,13 @@ export function grad(f: TensorFn): TensorFn {
 
 /** f(x) and its pullback: ct ↦ ctᵀ·∂f/∂x (a vector–Jacobian product), reusable. */
 export function vjp(f: TensorFn, x: Tensor): [Tensor, (cotangent: Tensor) => Tensor] {
+  expectFunction(f, "vjp");
+  expectTensor(x, "vjp");
   const createGraph = isGradEnabled();
   const xv = variable(x);
-  const y = enableGrad(() => f(xv));
+  const y = expectTensorResult(enableGrad(() => f(xv)), "vjp");
   const pullback = (ct: Tensor): Tensor => {
+    expectTensor(ct, "vjp (cotangent)");
     if (!sameShape(ct.shape, y.shape)) {
       throw new Error(`vjp: cotangent of shape ${formatShape(ct.shape)} for an output of shape ${formatShape(y.shape)}`);
     }
@@ -68,13 +75,16 @@ export function vjp(f: TensorFn, x: Tensor): [Tensor, (cotangent: Tensor) => Ten
  * evaluation of f that carries the tangent v alongside x.
  */
 export function jvp(f: TensorFn, x: Tensor, v: Tensor): [Tensor, Tensor] {
+  expectFunction(f, "jvp");
+  expectTensor(x, "jvp", 1);
+  expectTensor(v, "jvp (tangent)", 2);
   if (!sameShape(x.shape, v.shape)) {
     throw new Error(`jvp: tangent of shape ${formatShape(v.shape)} for an input of shape ${formatShape(x.shape)}`);
   }
   const level = openLevel();
   try {
     const dual = aliasWithTangents(x, [...(x.tangents ?? []), { level, tangent: v }]);
-    const y = f(dual);
+    const y = expectTensorResult(f(dual), "jvp");
     const tangent = y.tangentAt(level) ?? zeros(y.shape);
     return [hideLevelsFrom(y, level), tangent];
   } finally {
@@ -90,6 +100,7 @@ export type HvpMode = "forward-over-reverse" | "reverse-over-reverse";
  * ∇(∇f·v) instead. Both give the same numbers.
  */
 export function hvp(f: TensorFn, x: Tensor, v: Tensor, mode: HvpMode = "forward-over-reverse"): Tensor {
+  checkMode("hvp", mode, ["forward-over-reverse", "reverse-over-reverse"]);
   if (mode === "forward-over-reverse") return jvp(grad(f), x, v)[1];
   return grad((z) => sum(mul(grad(f)(z), v)))(x);
 }
@@ -102,7 +113,10 @@ export type JacobianMode = "reverse" | "forward";
  * per input element).
  */
 export function jacobian(f: TensorFn, mode: JacobianMode = "reverse"): TensorFn {
+  expectFunction(f, "jacobian");
+  checkMode("jacobian", mode, ["reverse", "forward"]);
   return (x) => {
+    expectTensor(x, "jacobian");
     if (mode === "forward") {
       const columns: Tensor[] = [];
       let yShape: readonly number[] = [];
@@ -128,6 +142,16 @@ export function jacobian(f: TensorFn, mode: JacobianMode = "reverse"): TensorFn 
  */
 export function hessian(f: TensorFn): TensorFn {
   return jacobian(grad(f), "forward");
+}
+
+function expectFunction(f: unknown, who: string): void {
+  if (typeof f !== "function") throw new TypeError(`${who}: expects a function of a tensor, got ${describeValue(f)}`);
+}
+
+function checkMode(who: string, mode: unknown, allowed: readonly string[]): void {
+  if (!allowed.includes(mode as string)) {
+    throw new RangeError(`${who}: mode must be ${allowed.map((m) => `"${m}"`).join(" or ")}, got ${describeValue(mode)}`);
+  }
 }
 
 function oneHot(shape: readonly number[], i: number): Tensor {

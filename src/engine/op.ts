@@ -4,6 +4,7 @@
 import { Tensor, type Tangent } from "./tensor.js";
 import { anyLevelActive, isGradEnabled, isLevelActive } from "./state.js";
 import { sameShape, formatShape } from "./shape.js";
+import { expectTensor } from "./check.js";
 
 export interface OpDef<P> {
   readonly name: string;
@@ -22,8 +23,23 @@ export function defineOp<P = undefined>(def: OpDef<P>): OpDef<P> {
   return def;
 }
 
+let observer: ((def: OpDef<never>) => void) | null = null;
+
+/** Run `fn`, calling `onApply` with every op applied meanwhile (for tests of op coverage). */
+export function observeOps<T>(onApply: (def: OpDef<never>) => void, fn: () => T): T {
+  const previous = observer;
+  observer = onApply;
+  try {
+    return fn();
+  } finally {
+    observer = previous;
+  }
+}
+
 /** Run an op: forward values, then the graph node and tangents that the inputs call for. */
 export function apply<P>(def: OpDef<P>, inputs: Tensor[], params: P): Tensor {
+  if (observer !== null) observer(def as OpDef<never>);
+  for (let i = 0; i < inputs.length; i++) expectTensor(inputs[i], def.name, i + 1);
   const out = def.forward(inputs, params);
   if (isGradEnabled()) {
     for (const t of inputs) {

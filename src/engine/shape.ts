@@ -30,14 +30,18 @@ export function formatShape(shape: Shape): string {
 }
 
 /** NumPy broadcasting: align trailing axes; each pair must be equal or contain a 1. */
-export function broadcastShapes(a: Shape, b: Shape): number[] {
+export function broadcastShapes(a: Shape, b: Shape, op = "broadcast"): number[] {
   const rank = Math.max(a.length, b.length);
   const out = new Array<number>(rank);
   for (let i = 0; i < rank; i++) {
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(`shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together`);
+      // PyTorch: "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1".
+      throw new Error(
+        `${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together ` +
+          `(sizes ${da} and ${db} at axis ${i - rank} from the end)`,
+      );
     }
     out[i] = da === 1 ? db : da;
   }
@@ -54,16 +58,16 @@ export function broadcastStrides(from: Shape, to: Shape): number[] {
   const offset = to.length - from.length;
   for (let i = 0; i < from.length; i++) {
     if (from[i] === to[i + offset]) out[i + offset] = own[i]!;
-    else if (from[i] !== 1) throw new Error(`cannot broadcast ${formatShape(from)} to ${formatShape(to)}`);
+    else if (from[i] !== 1) throw new Error(`internal: cannot broadcast ${formatShape(from)} to ${formatShape(to)}`);
   }
   return out;
 }
 
-/** Normalise a possibly negative axis; throws when out of range. */
-export function normAxis(axis: number, rank: number): number {
-  const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= rank) {
-    throw new Error(`axis ${axis} is out of range for a tensor of rank ${rank}`);
+/** Normalise a possibly negative axis; throws (naming `op`) when out of range. */
+export function normAxis(axis: number, rank: number, op = "axis"): number {
+  const a = typeof axis === "number" && axis < 0 ? axis + rank : axis;
+  if (typeof a !== "number" || !Number.isInteger(a) || a < 0 || a >= rank) {
+    throw new Error(`${op}: axis ${String(axis)} is out of range for a tensor of rank ${rank} (valid: ${-rank} … ${rank - 1})`);
   }
   return a;
 }
@@ -80,26 +84,27 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepdims: bo
 }
 
 /** Resolve a reshape target that may contain one -1. */
-export function resolveReshape(size: number, target: Shape): number[] {
+export function resolveReshape(size: number, target: Shape, from?: Shape): number[] {
+  const input = from === undefined ? `${size} elements` : `a tensor of shape ${formatShape(from)} (${size} elements)`;
   let unknown = -1;
   let known = 1;
   target.forEach((d, i) => {
     if (d === -1) {
-      if (unknown >= 0) throw new Error("reshape: only one dimension may be -1");
+      if (unknown >= 0) throw new Error(`reshape: only one dimension may be -1, got ${formatShape(target)} for ${input}`);
       unknown = i;
     } else {
-      if (!Number.isInteger(d) || d < 0) throw new Error(`reshape: invalid dimension ${d}`);
+      if (!Number.isInteger(d) || d < 0) throw new Error(`reshape: invalid dimension ${String(d)} in ${formatShape(target)} for ${input}`);
       known *= d;
     }
   });
   const out = [...target];
   if (unknown >= 0) {
     if (known === 0 || size % known !== 0) {
-      throw new Error(`reshape: cannot infer -1 for ${size} elements into ${formatShape(target)}`);
+      throw new Error(`reshape: cannot infer -1 in ${formatShape(target)} for ${input}`);
     }
     out[unknown] = size / known;
   } else if (known !== size) {
-    throw new Error(`reshape: cannot reshape ${size} elements into ${formatShape(target)}`);
+    throw new Error(`reshape: cannot reshape ${input} into ${formatShape(target)}`);
   }
   return out;
 }

@@ -4,7 +4,8 @@
 import { Tensor } from "../engine/tensor.js";
 import * as ops from "../engine/ops/index.js";
 import { full } from "../engine/creation.js";
-import { topologicalNodes, type FunctionName, type MultiIndex, type Sym } from "./symbolic.js";
+import { argsOf, topologicalNodes, type MultiIndex, type Sym } from "./symbolic.js";
+import { functionRule } from "./functions.js";
 
 /** Values of the leaves of an expression on the current batch (each of shape [N, 1]). */
 export interface Atoms {
@@ -14,22 +15,11 @@ export interface Atoms {
   field?(unknown: number, alpha: MultiIndex): Tensor;
   /** ∂^α N_k at the points (physical coordinates). */
   net?(output: number, alpha: MultiIndex): Tensor;
+  /** θ_k, the raw value of learned parameter k, as a [1, 1] tensor (broadcast over the points). */
+  param?(index: number): Tensor;
 }
 
 type Value = Tensor | number;
-
-const FUNCTION_OPS: Record<Exclude<FunctionName, "sign">, (x: Tensor) => Tensor> = {
-  sin: ops.sin, cos: ops.cos, tan: ops.tan, exp: ops.exp, log: ops.log, sqrt: ops.sqrt, abs: ops.abs,
-  tanh: ops.tanh, sinh: ops.sinh, cosh: ops.cosh, asin: ops.asin, acos: ops.acos, atan: ops.atan, sigmoid: ops.sigmoid,
-  softplus: ops.softplus, erf: ops.erf,
-};
-
-/** sign(x) has derivative 0 wherever it exists, so it is a constant outside the graph. */
-function sign(x: Tensor): Tensor {
-  const out = new Float64Array(x.size);
-  for (let i = 0; i < out.length; i++) out[i] = Math.sign(x.data[i]!);
-  return new Tensor(out, x.shape);
-}
 
 /** A compiled set of expressions: evaluation order computed once, then run per batch. */
 export class Program {
@@ -41,7 +31,7 @@ export class Program {
 
   /** Atoms this program needs (fields and network derivatives), for the providers. */
   atoms(): Sym[] {
-    return this.order.filter((s) => s.kind === "field" || s.kind === "net");
+    return this.order.filter((s) => s.kind === "field" || s.kind === "net" || s.kind === "param");
   }
 
   /** Evaluate every root on a batch of `count` points; each result has shape [count, 1]. */
@@ -51,7 +41,9 @@ export class Program {
     for (const s of this.order) values.set(s.id, evaluateNode(s, get, atoms));
     return this.roots.map((r) => {
       const v = get(r);
-      return typeof v === "number" ? full([count, 1], v) : v;
+      if (typeof v === "number") return full([count, 1], v);
+      // An expression of parameters alone is one value: spread it over the points.
+      return v.shape[0] === count ? v : ops.add(v, full([count, 1], 0));
     });
   }
 }
@@ -68,14 +60,18 @@ function evaluateNode(s: Sym, get: (s: Sym) => Value, atoms: Atoms): Value {
     case "net":
       if (!atoms.net) throw new Error("internal: N appears where no network is available");
       return atoms.net(s.output, s.alpha);
+    case "param":
+      if (!atoms.param) throw new Error("internal: a learned parameter appears where no parameter values are available");
+      return atoms.param(s.index);
     case "neg": {
       const a = get(s.a);
       return typeof a === "number" ? -a : ops.neg(a);
     }
     case "fn": {
-      const a = get(s.a);
-      if (typeof a === "number") throw new Error("internal: constant function call was not folded");
-      return s.name === "sign" ? sign(a) : FUNCTION_OPS[s.name](a);
+      // The engine op of the function table (functions.ts).
+      const args = argsOf(s).map(get);
+      if (args.every((a) => typeof a === "number")) throw new Error("internal: constant function call was not folded");
+      return functionRule(s.name).engine(...args);
     }
     default: {
       const a = get(s.a);

@@ -6,8 +6,8 @@
 // Inputs are numbered arrays: atoms are read as `in[s][i*stride_s + offset]` (a column of a
 // row-major matrix), so both the points (variables) and the network's derivative streams plug in.
 
-import { derivativeOf, topologicalNodes, type FunctionName, type Sym } from "./symbolic.js";
-import { erf } from "../engine/kernels/elementwise.js";
+import { argsOf, partialsOf, topologicalNodes, type Sym } from "./symbolic.js";
+import { CODE_HELPERS, functionRule } from "./functions.js";
 
 /**
  * Where an atom (a var, field or net node) is read from: input `input`, element
@@ -33,26 +33,6 @@ export interface MeanSquareKernel {
   backward: BackwardKernel;
 }
 
-const FUNCTION_CODE: Record<FunctionName, (a: string) => string> = {
-  sin: (a) => `Math.sin(${a})`,
-  cos: (a) => `Math.cos(${a})`,
-  tan: (a) => `Math.tan(${a})`,
-  exp: (a) => `Math.exp(${a})`,
-  log: (a) => `Math.log(${a})`,
-  sqrt: (a) => `Math.sqrt(${a})`,
-  abs: (a) => `Math.abs(${a})`,
-  tanh: (a) => `Math.tanh(${a})`,
-  sinh: (a) => `Math.sinh(${a})`,
-  cosh: (a) => `Math.cosh(${a})`,
-  asin: (a) => `Math.asin(${a})`,
-  acos: (a) => `Math.acos(${a})`,
-  atan: (a) => `Math.atan(${a})`,
-  sigmoid: (a) => `(${a} >= 0 ? 1 / (1 + Math.exp(-${a})) : Math.exp(${a}) / (1 + Math.exp(${a})))`,
-  sign: (a) => `Math.sign(${a})`,
-  softplus: (a) => `((${a} > 0 ? ${a} : 0) + Math.log1p(Math.exp(-Math.abs(${a}))))`,
-  erf: (a) => `erf(${a})`,
-};
-
 function literal(x: number): string {
   return Object.is(x, -0) ? "0" : Number.isFinite(x) ? `(${x})` : x > 0 ? "Infinity" : x < 0 ? "-Infinity" : "NaN";
 }
@@ -73,7 +53,7 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
       case "neg":
         return `(-${codeOf(s.a)})`;
       case "fn":
-        return FUNCTION_CODE[s.name](codeOf(s.a));
+        return functionRule(s.name).code(...argsOf(s).map(codeOf));
       case "pow":
         return `Math.pow(${codeOf(s.a)}, ${codeOf(s.b)})`;
       case "add":
@@ -92,7 +72,8 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
         break;
       case "var":
       case "field":
-      case "net": {
+      case "net":
+      case "param": {
         const src = source(s);
         lines.push(`const ${name(s)} = in${src.input}[${element(src)}];`);
         break;
@@ -101,7 +82,7 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
         lines.push(`const ${name(s)} = -${value(s.a)};`);
         break;
       case "fn":
-        lines.push(`const ${name(s)} = ${FUNCTION_CODE[s.name](value(s.a))};`);
+        lines.push(`const ${name(s)} = ${functionRule(s.name).code(...argsOf(s).map(value))};`);
         break;
       default: {
         const op = { add: "+", sub: "-", mul: "*", div: "/" }[s.kind as "add"];
@@ -128,7 +109,7 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
   // Only nodes that depend on an input read from a gradient-carrying atom need adjoints.
   const live = new Set<number>();
   for (const s of order) {
-    if (s.kind === "net" || s.kind === "field" || ("a" in s && live.has(s.a.id)) || ("b" in s && live.has(s.b.id))) live.add(s.id);
+    if (s.kind === "net" || s.kind === "field" || s.kind === "param" || ("a" in s && live.has(s.a.id)) || ("b" in s && live.has(s.b.id))) live.add(s.id);
   }
   const needsAdjoint = new Set<number>();
   const mark = (s: Sym): void => {
@@ -153,7 +134,9 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
     switch (s.kind) {
       case "var":
       case "field":
-      case "net": {
+      case "net":
+      case "param": {
+        // A parameter is read with stride 0: its adjoint sums over the points.
         const src = source(s);
         back.push(`if (g${src.input} !== null) g${src.input}[${element(src)}] += ${b};`);
         break;
@@ -161,10 +144,12 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
       case "neg":
         acc(s.a, `-${b}`);
         break;
-      case "fn":
-        // The derivative rule is the symbolic one (symbolic.ts), written out as code.
-        acc(s.a, `${b} * ${codeOf(derivativeOf(s.name, s.a))}`);
+      case "fn": {
+        // The partials are the function table's (functions.ts), written out as code.
+        const partials = partialsOf(s);
+        argsOf(s).forEach((arg, k) => acc(arg, `${b} * ${codeOf(partials[k]!)}`));
         break;
+      }
       case "add":
         acc(s.a, b);
         acc(s.b, b);
@@ -198,7 +183,9 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
       ${declared.join(" ")}
       ${back.join("\n      ")}
     }`;
-  const forward = new Function("erf", `return function (inputs, n, out) {${forwardSrc}}`)(erf) as ForwardKernel;
-  const backward = new Function("erf", `return function (inputs, n, gradOut, gradInputs) {${backwardSrc}}`)(erf) as BackwardKernel;
+  const helpers = Object.keys(CODE_HELPERS);
+  const compile = (src: string): unknown => new Function(...helpers, `return ${src}`)(...helpers.map((h) => CODE_HELPERS[h]));
+  const forward = compile(`function (inputs, n, out) {${forwardSrc}}`) as ForwardKernel;
+  const backward = compile(`function (inputs, n, gradOut, gradInputs) {${backwardSrc}}`) as BackwardKernel;
   return { roots: roots.length, forward, backward };
 }

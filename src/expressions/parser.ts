@@ -30,10 +30,36 @@ type Token =
   | { type: "op"; op: string; span: Span }
   | { type: "end"; span: Span };
 
-const NUMBER = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+/**
+ * What one expression may hold (README, "Limits"): longer or deeper ones are input errors, so
+ * that parsing, resolution and everything after them (derivatives, generated code) stay within
+ * the stack and in time linear in the text. Measured: a sum of 4,000 terms (≈ 30,000 tokens)
+ * still builds and trains; 9,000 exceed the stack in the model.
+ */
+export const EXPRESSION_LIMITS = {
+  /** Characters in one expression. */
+  maxLength: 20_000,
+  /** Tokens (numbers, names, operators) in one expression. */
+  maxTokens: 5_000,
+  /** Nesting of parentheses, function calls, unary signs and powers. */
+  maxDepth: 100,
+  /** Total order of a derivative (the cost of Taylor jets grows steeply with it: order 10 took 50 s). */
+  maxDerivativeOrder: 6,
+} as const;
+
+const NUMBER = /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/y;
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+function match(re: RegExp, src: string, at: number): string | null {
+  re.lastIndex = at;
+  return re.exec(src)?.[0] ?? null;
+}
 
 export function tokenize(src: string): Token[] {
+  const L = EXPRESSION_LIMITS;
+  if (src.length > L.maxLength) {
+    throw new ExpressionError(`this expression is ${src.length} characters long; the limit is ${L.maxLength}`, { start: 0, end: 0 }, "split it using constants, or simplify it (README, \"Limits\")");
+  }
   const tokens: Token[] = [];
   let i = 0;
   while (i < src.length) {
@@ -42,11 +68,12 @@ export function tokenize(src: string): Token[] {
       i++;
       continue;
     }
-    const rest = src.slice(i);
-    const numberMatch = NUMBER.exec(rest);
-    if (numberMatch) {
-      const text = numberMatch[0];
-      const after = rest[text.length];
+    if (tokens.length >= L.maxTokens) {
+      throw new ExpressionError(`this expression has more than ${L.maxTokens} numbers, names and operators`, { start: i, end: i + 1 }, "split it using constants, or simplify it (README, \"Limits\")");
+    }
+    const text = match(NUMBER, src, i);
+    if (text !== null) {
+      const after = src[i + text.length];
       if (after !== undefined && /[A-Za-z_]/.test(after)) {
         throw new ExpressionError(
           `"${text}${after}" is not a number or a name`,
@@ -54,13 +81,12 @@ export function tokenize(src: string): Token[] {
           `write the multiplication explicitly, e.g. ${text}*${after}`,
         );
       }
-      tokens.push({ type: "number", value: Number(text), text, span: { start: i, end: i + text.length } });
+      tokens.push({ type: "number", value: numberValue(text, i), text, span: { start: i, end: i + text.length } });
       i += text.length;
       continue;
     }
-    const nameMatch = NAME.exec(rest);
-    if (nameMatch) {
-      const name = nameMatch[0];
+    const name = match(NAME, src, i);
+    if (name !== null) {
       let j = i + name.length;
       let primes = 0;
       while (src[j] === "'") {
@@ -71,12 +97,12 @@ export function tokenize(src: string): Token[] {
       i = j;
       continue;
     }
-    if (rest.startsWith("**")) {
+    if (src.startsWith("**", i)) {
       tokens.push({ type: "op", op: "^", span: { start: i, end: i + 2 } });
       i += 2;
       continue;
     }
-    if (rest.startsWith("==")) {
+    if (src.startsWith("==", i)) {
       throw new ExpressionError('"==" is not an operator here', { start: i, end: i + 2 }, 'write equations with a single "=", e.g. "u\' = 2*x"');
     }
     if ("+-*/^(),=".includes(c)) {
@@ -93,6 +119,24 @@ export function tokenize(src: string): Token[] {
   return tokens;
 }
 
+/** A literal's value; one that overflows to ±Infinity or underflows to 0 is an error. */
+function numberValue(text: string, at: number): number {
+  const value = Number(text);
+  const span = { start: at, end: at + text.length };
+  if (!Number.isFinite(value)) {
+    throw new ExpressionError(`the number ${abbreviate(text)} is too large for a double (beyond 1.8e308)`, span, "write it in scientific notation with a smaller exponent, or rescale the problem");
+  }
+  const mantissa = text.split(/[eE]/)[0]!;
+  if (value === 0 && /[1-9]/.test(mantissa)) {
+    throw new ExpressionError(`the number ${abbreviate(text)} is too small for a double (it would be 0)`, span, "write 0 if you mean 0, or rescale the problem");
+  }
+  return value;
+}
+
+function abbreviate(text: string): string {
+  return text.length <= 24 ? text : `${text.slice(0, 12)}…${text.slice(-6)} (${text.length} characters)`;
+}
+
 // Binding powers: + − < * / < unary − < ^ (right-associative) < call.
 const INFIX: Record<string, [number, number]> = {
   "+": [10, 11],
@@ -105,7 +149,15 @@ const PREFIX_POWER = 30;
 
 class Parser {
   private pos = 0;
+  /** Current nesting (parentheses, calls, unary signs, right operands): bounded, so recursion is. */
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
+
+  private enter(at: Span): void {
+    if (++this.depth > EXPRESSION_LIMITS.maxDepth) {
+      throw new ExpressionError(`this expression is nested more than ${EXPRESSION_LIMITS.maxDepth} levels deep`, at, "split it using constants, or simplify it (README, \"Limits\")");
+    }
+  }
 
   private peek(): Token {
     return this.tokens[this.pos]!;
@@ -127,6 +179,13 @@ class Parser {
   }
 
   expression(minPower = 0): Ast {
+    this.enter(this.peek().span);
+    const ast = this.operand(minPower);
+    this.depth--;
+    return ast;
+  }
+
+  private operand(minPower: number): Ast {
     let left = this.prefix();
     for (;;) {
       const t = this.peek();

@@ -2,9 +2,10 @@
 // problem (domain variables, constants, unknowns and their derivatives, functions, N in trial
 // forms) and, in conditions, working out where the unknowns are evaluated.
 
-import { ExpressionError, type Ast, type Span } from "./parser.js";
+import { ExpressionError, EXPRESSION_LIMITS, type Ast, type Span } from "./parser.js";
 import * as S from "./symbolic.js";
 import { FUNCTIONS, type Sym } from "./symbolic.js";
+import { functionRule } from "./functions.js";
 import { closest, didYouMean } from "../util/suggest.js";
 
 export interface Names {
@@ -14,6 +15,8 @@ export interface Names {
   unknowns: readonly string[];
   /** User constants, already evaluated. */
   constants: ReadonlyMap<string, number>;
+  /** Learned parameters: each name stands for its value as an expression of θ (problem/parameters.ts). */
+  parameters?: ReadonlyMap<string, Sym>;
 }
 
 export const BUILTIN_CONSTANTS: ReadonlyMap<string, number> = new Map([
@@ -120,6 +123,15 @@ class Resolver {
     }
     const c = this.names.constants.get(name) ?? BUILTIN_CONSTANTS.get(name);
     if (c !== undefined) return S.num(c);
+    const p = this.names.parameters?.get(name);
+    if (p !== undefined) {
+      if (this.context.kind === "equation" || this.context.kind === "condition" || this.context.kind === "trial") return p;
+      throw new ExpressionError(
+        `"${name}" is a learned parameter; it cannot appear here`,
+        ast.span,
+        this.context.kind === "constant" ? "domain intervals, shapes and condition locations need fixed values: use a number or a constant" : "write the exact solution with numbers and constants",
+      );
+    }
     if (name === "N" && this.context.kind === "trial") return S.net(this.context.output, []);
     if ((FUNCTIONS as readonly string[]).includes(name)) {
       throw new ExpressionError(`"${name}" is a function and needs an argument`, ast.span, `write ${name}(...)`);
@@ -131,7 +143,7 @@ class Resolver {
   }
 
   private knownNames(): string[] {
-    const out = [...this.names.variables, ...this.names.constants.keys(), ...BUILTIN_CONSTANTS.keys()];
+    const out = [...this.names.variables, ...this.names.constants.keys(), ...(this.names.parameters?.keys() ?? []), ...BUILTIN_CONSTANTS.keys()];
     if (this.context.kind === "equation" || this.context.kind === "condition") out.push(...this.names.unknowns);
     if (this.context.kind === "trial") out.push("N");
     return out;
@@ -151,6 +163,12 @@ class Resolver {
 
   /** Recognise u, u', u_xy and d(u, x, 2) as a reference to an unknown or its derivative. */
   private fieldRef(ast: Ast): FieldRef | null {
+    const ref = this.fieldRefUnchecked(ast);
+    if (ref !== null) checkOrder(ref.alpha, ast.span);
+    return ref;
+  }
+
+  private fieldRefUnchecked(ast: Ast): FieldRef | null {
     const d = this.names.variables.length;
     if (ast.kind === "name") {
       const k = this.names.unknowns.indexOf(ast.name);
@@ -188,10 +206,11 @@ class Resolver {
         for (const ch of letters) {
           const i = this.names.variables.indexOf(ch);
           if (i < 0) {
+            const meant = this.names.variables.map((v) => `${base}_${letters.split(ch).join(v)}`);
             throw new ExpressionError(
-              `"${ast.name}": "${ch}" is not a variable of the domain (${this.names.variables.join(", ")})`,
+              `"${ast.name}": "${ch}" is not a variable of the domain (${this.names.variables.join(", ")}) (did you mean ${meant.map((m) => `"${m}"`).join(" or ")}?)`,
               ast.span,
-              "a derivative can only be taken with respect to a domain variable",
+              `a derivative can only be taken with respect to a domain variable: ${this.names.variables.join(", ")}`,
             );
           }
           alpha[i]! += 1;
@@ -238,6 +257,7 @@ class Resolver {
             arg.span,
           );
         }
+        if (arg.value > EXPRESSION_LIMITS.maxDerivativeOrder) checkOrder([arg.value], arg.span);
         alpha[last]! += arg.value - 1;
         last = -1;
         continue;
@@ -288,10 +308,12 @@ class Resolver {
   private call(ast: Extract<Ast, { kind: "call" }>): Sym {
     const { callee } = ast;
     if (callee.kind === "name" && callee.primes === 0 && (FUNCTIONS as readonly string[]).includes(callee.name)) {
-      if (ast.args.length !== 1) {
-        throw new ExpressionError(`${callee.name}() takes one argument, got ${ast.args.length}`, ast.span);
+      const { arity } = functionRule(callee.name);
+      if (ast.args.length !== arity) {
+        throw new ExpressionError(`${callee.name}() takes ${arity === 1 ? "one argument" : "two arguments"}, got ${ast.args.length}`, ast.span);
       }
-      return S.fn(callee.name as S.FunctionName, this.expr(ast.args[0]!));
+      const args = ast.args.map((arg) => this.expr(arg));
+      return S.fn(callee.name as S.FunctionName, args[0]!, args[1]);
     }
     const derivative = this.fieldRef(ast);
     if (derivative !== null) return this.fieldAtPoint(derivative, ast.span); // d(u, x) used bare
@@ -302,6 +324,11 @@ class Resolver {
         throw new ExpressionError(`"${callee.name}" is not a function`, callee.span, "write multiplication explicitly with *, e.g. x*(1 - x)");
       }
       const all = [...FUNCTIONS, ...(this.context.kind === "equation" || this.context.kind === "condition" ? this.names.unknowns : [])];
+      if (DERIVATIVE_SPELLINGS.has(callee.name.toLowerCase())) {
+        const args = ast.args.map((a) => (a.kind === "name" ? a.name : "…"));
+        const example = `d(${args[0] ?? this.names.unknowns[0]}, ${args.slice(1).join(", ") || this.names.variables[0]})`;
+        throw new ExpressionError(`unknown function "${callee.name}": derivatives are written d(unknown, variable)`, callee.span, `write ${example}, or d(u, x, 2) for a second derivative`);
+      }
       const suggestion = closest(callee.name, all);
       throw new ExpressionError(
         `unknown function "${callee.name}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
@@ -372,6 +399,17 @@ class Resolver {
       );
     }
     return { free: false, value: Math.min(Math.max(value.value, lo), hi) };
+  }
+}
+
+/** Names other tools use for a derivative, answered with a hint toward d(u, x). */
+const DERIVATIVE_SPELLINGS: ReadonlySet<string> = new Set(["diff", "deriv", "derivative", "grad", "partial", "dx", "dd", "dt", "pd"]);
+
+function checkOrder(alpha: readonly number[], span: Span): void {
+  const order = alpha.reduce((a, b) => a + b, 0);
+  const max = EXPRESSION_LIMITS.maxDerivativeOrder;
+  if (order > max) {
+    throw new ExpressionError(`a derivative of order ${order}: pinn supports derivatives up to order ${max}`, span, `rewrite the problem as a system of lower order (e.g. v = d(u, x, 2)), see README, "Limits"`);
   }
 }
 

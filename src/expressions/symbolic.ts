@@ -2,13 +2,10 @@
 // trial forms stay compact (common subexpressions are shared, then evaluated once per batch).
 // Constructors fold constants and apply the identities 0+x = x, 1·x = x, 0·x = 0, x^1 = x, ...
 
-import { erf } from "../engine/kernels/elementwise.js";
+import { functionRule, type FunctionName } from "./functions.js";
 
-export const FUNCTIONS = [
-  "sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "asin", "acos", "atan", "sigmoid", "sign",
-] as const;
-/** Functions users may call, plus internal ones used for derivatives and activations. */
-export type FunctionName = (typeof FUNCTIONS)[number] | "softplus" | "erf";
+/** Functions users may call (the table is functions.ts, which also lists internal ones). */
+export { USER_FUNCTIONS as FUNCTIONS, type FunctionName } from "./functions.js";
 
 /** A multi-index: how many times to differentiate along each domain variable. */
 export type MultiIndex = readonly number[];
@@ -20,11 +17,15 @@ export type Sym =
   | { readonly kind: "field"; readonly id: number; readonly unknown: number; readonly alpha: MultiIndex }
   /** ∂^α N_k, the k-th network output (or its derivative in physical coordinates). */
   | { readonly kind: "net"; readonly id: number; readonly output: number; readonly alpha: MultiIndex }
+  /** θ_k, the raw (unbounded) value of the k-th learned parameter (problem/parameters.ts maps it into its bounds). */
+  | { readonly kind: "param"; readonly id: number; readonly index: number }
   | { readonly kind: "add" | "sub" | "mul" | "div" | "pow"; readonly id: number; readonly a: Sym; readonly b: Sym }
   | { readonly kind: "neg"; readonly id: number; readonly a: Sym }
-  | { readonly kind: "fn"; readonly id: number; readonly name: FunctionName; readonly a: Sym };
+  /** A function of the table in functions.ts: one argument `a`, or two, `a` and `b`. */
+  | { readonly kind: "fn"; readonly id: number; readonly name: FunctionName; readonly a: Sym }
+  | { readonly kind: "fn"; readonly id: number; readonly name: FunctionName; readonly a: Sym; readonly b: Sym };
 
-type Binary = Extract<Sym, { a: Sym; b: Sym }>;
+type Binary = Extract<Sym, { kind: "add" | "sub" | "mul" | "div" | "pow" }>;
 
 const table = new Map<string, Sym>();
 let nextId = 0;
@@ -65,6 +66,11 @@ export function field(unknown: number, alpha: MultiIndex): Sym {
 export function net(output: number, alpha: MultiIndex): Sym {
   const a = trimIndex(alpha);
   return intern(`n${output}:${a.join(",")}`, (id) => ({ kind: "net", id, output, alpha: a }));
+}
+
+/** The raw value θ_k of learned parameter k: constant over the points, trained with the network. */
+export function param(index: number): Sym {
+  return intern(`p${index}`, (id) => ({ kind: "param", id, index }));
 }
 
 function binary(kind: Binary["kind"], a: Sym, b: Sym): Sym {
@@ -132,25 +138,26 @@ export function pow(a: Sym, b: Sym): Sym {
   return binary("pow", a, b);
 }
 
-export function fn(name: FunctionName, a: Sym): Sym {
-  if (isConst(a)) return num(applyFunction(name, valueOf(a)));
-  return intern(`${name}(${a.id})`, (id) => ({ kind: "fn", id, name, a }));
+/** f(a) or f(a, b) for a function of the table (functions.ts); constant arguments are folded. */
+export function fn(name: FunctionName, a: Sym, b?: Sym): Sym {
+  const rule = functionRule(name);
+  if ((b === undefined ? 1 : 2) !== rule.arity) throw new Error(`internal: ${name} takes ${rule.arity} argument(s)`);
+  if (b === undefined) {
+    if (isConst(a)) return num(rule.value(valueOf(a)));
+    return intern(`${name}(${a.id})`, (id) => ({ kind: "fn", id, name, a }));
+  }
+  if (isConst(a) && isConst(b)) return num(rule.value(valueOf(a), valueOf(b)));
+  return intern(`${name}(${a.id},${b.id})`, (id) => ({ kind: "fn", id, name, a, b }));
+}
+
+/** The arguments of a function node. */
+export function argsOf(s: Extract<Sym, { kind: "fn" }>): Sym[] {
+  return "b" in s ? [s.a, s.b] : [s.a];
 }
 
 /** The scalar value of a function (used for constant folding). */
-export function applyFunction(name: FunctionName, x: number): number {
-  switch (name) {
-    case "sigmoid":
-      return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-    case "sign":
-      return Math.sign(x);
-    case "softplus":
-      return (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
-    case "erf":
-      return erf(x);
-    default:
-      return Math[name](x);
-  }
+export function applyFunction(name: FunctionName, ...x: number[]): number {
+  return functionRule(name).value(...x);
 }
 
 const memo = new Map<string, Sym>();
@@ -177,6 +184,8 @@ function derivative(s: Sym, i: number): Sym {
       return ZERO;
     case "var":
       return s.index === i ? ONE : ZERO;
+    case "param":
+      return ZERO;
     case "field":
       return field(s.unknown, raise(s.alpha, i));
     case "net":
@@ -200,55 +209,23 @@ function derivative(s: Sym, i: number): Sym {
       if (s.b.kind === "const") return mul(mul(s.b, pow(s.a, num(s.b.value - 1))), da);
       return mul(s, add(mul(db, fn("log", s.a)), div(mul(s.b, da), s.a)));
     }
-    case "fn":
-      return mul(functionDerivative(s.name, s.a, s), diff(s.a, i));
+    case "fn": {
+      // Chain rule over the arguments, with the partials of the function table.
+      const args = argsOf(s);
+      const partials = functionRule(s.name).partials(args, s);
+      return args.reduce<Sym>((total, arg, k) => add(total, mul(partials[k]!, diff(arg, i))), ZERO);
+    }
   }
 }
 
-/** f'(a) as an expression of a (and of f(a) itself, where that is simpler). */
+/** The partial derivatives of a function node s = f(args), as expressions (functions.ts). */
+export function partialsOf(s: Extract<Sym, { kind: "fn" }>): Sym[] {
+  return functionRule(s.name).partials(argsOf(s), s);
+}
+
+/** f'(a) for a one-argument function, as an expression of a (and of f(a) itself, where that is simpler). */
 export function derivativeOf(name: FunctionName, a: Sym): Sym {
-  return functionDerivative(name, a, fn(name, a));
-}
-
-/** f'(a) for y = f(a). */
-function functionDerivative(name: FunctionName, a: Sym, y: Sym): Sym {
-  switch (name) {
-    case "sin":
-      return fn("cos", a);
-    case "cos":
-      return neg(fn("sin", a));
-    case "tan":
-      return add(ONE, mul(y, y));
-    case "exp":
-      return y;
-    case "log":
-      return div(ONE, a);
-    case "sqrt":
-      return div(num(0.5), y);
-    case "abs":
-      return fn("sign", a);
-    case "sign":
-      return ZERO;
-    case "tanh":
-      return sub(ONE, mul(y, y));
-    case "sinh":
-      return fn("cosh", a);
-    case "cosh":
-      return fn("sinh", a);
-    case "asin":
-      return div(ONE, fn("sqrt", sub(ONE, mul(a, a))));
-    case "acos":
-      return neg(div(ONE, fn("sqrt", sub(ONE, mul(a, a)))));
-    case "atan":
-      return div(ONE, add(ONE, mul(a, a)));
-    case "sigmoid":
-      return mul(y, sub(ONE, y));
-    case "softplus":
-      return fn("sigmoid", a);
-    case "erf":
-      // erf' = 2/√π · e^(−a²)
-      return mul(num(2 / Math.sqrt(Math.PI)), fn("exp", neg(mul(a, a))));
-  }
+  return partialsOf(fn(name, a) as Extract<Sym, { kind: "fn" }>)[0]!;
 }
 
 /** Differentiate along each axis of α in turn. */
@@ -272,13 +249,14 @@ export function substitute(s: Sym, f: (atom: Sym) => Sym | undefined, cache = ne
     case "var":
     case "field":
     case "net":
+    case "param":
       out = f(s) ?? s;
       break;
     case "neg":
       out = neg(substitute(s.a, f, cache));
       break;
     case "fn":
-      out = fn(s.name, substitute(s.a, f, cache));
+      out = "b" in s ? fn(s.name, substitute(s.a, f, cache), substitute(s.b, f, cache)) : fn(s.name, substitute(s.a, f, cache));
       break;
     default: {
       const a = substitute(s.a, f, cache);
@@ -326,7 +304,7 @@ export function topologicalNodes(roots: readonly Sym[]): Sym[] {
  */
 export function show(
   s: Sym,
-  names: { variables: readonly string[]; unknowns: readonly string[] },
+  names: { variables: readonly string[]; unknowns: readonly string[]; parameterNames?: readonly string[] },
   netName: string | ((output: number) => string) = "N",
 ): string {
   const netOf = (k: number): string => (typeof netName === "function" ? netName(k) : k === 0 ? netName : `${netName}${k}`);
@@ -346,6 +324,8 @@ export function show(
         return String(x.value);
       case "var":
         return names.variables[x.index]!;
+      case "param":
+        return names.parameterNames?.[x.index] ?? `theta${x.index}`;
       case "field":
         return derivative(names.unknowns[x.unknown]!, x.alpha);
       case "net":
@@ -353,7 +333,7 @@ export function show(
       case "neg":
         return `-${wrap(x.a, 4)}`;
       case "fn":
-        return `${x.name}(${go(x.a)})`;
+        return `${x.name}(${argsOf(x).map(go).join(", ")})`;
       case "add":
         return `${wrap(x.a, 1)} + ${wrap(x.b, 2)}`;
       case "sub":

@@ -1,7 +1,7 @@
 // The expression sections of a problem file: equations, conditions (located and periodic), trial
 // forms and exact solutions, and the check that every unknown is determined by some equation.
 
-import { checkKeys, get, asMap, asList, asString, asNumber, asPositiveInt, isScalar, isMap, Scalar, type Node, type YAMLMap } from "./yaml-source.js";
+import { checkKeys, get, asMap, asList, asString, asNumber, isScalar, isMap, Scalar, type Node, type YAMLMap } from "./yaml-source.js";
 import type { ReaderContext } from "./reader.js";
 import type { Equation, Condition, Source } from "./types.js";
 import { parseEquation } from "../expressions/parser.js";
@@ -9,6 +9,7 @@ import { resolveEquation, type Names, type Context } from "../expressions/resolv
 import * as S from "../expressions/symbolic.js";
 import type { Sym } from "../expressions/symbolic.js";
 import { didYouMean } from "../util/suggest.js";
+import { LIMITS, atMost, boundedCount } from "./limits.js";
 
 const EQUATION_ITEM_KEYS = ["equation", "weight"];
 const CONDITION_ITEM_KEYS = ["equation", "weight", "points"];
@@ -40,7 +41,7 @@ function equationItem(ctx: ReaderContext, item: Node, allowed: string[], what: s
     return null;
   }
   const weight = readWeight(ctx, item);
-  const points = allowed.includes("points") && get(item, "points") !== undefined ? asPositiveInt(ctx.src, get(item, "points"), "points") ?? undefined : undefined;
+  const points = allowed.includes("points") && get(item, "points") !== undefined ? boundedCount(ctx, get(item, "points"), "points", LIMITS.maxPoints) ?? undefined : undefined;
   return { node, weight, points, map: item };
 }
 
@@ -77,6 +78,7 @@ export function readEquations(ctx: ReaderContext, root: YAMLMap, names: Names): 
     ctx.src.error(node, "equations is empty", 'add at least one, e.g. - "u\' = 2*x"');
     return null;
   }
+  if (!atMost(ctx, node, items.length, LIMITS.maxEquations, "the number of equations")) return null;
   const out: Equation[] = [];
   for (const item of items) {
     const spec = equationItem(ctx, item, EQUATION_ITEM_KEYS, "equation");
@@ -95,6 +97,7 @@ export function readEquations(ctx: ReaderContext, root: YAMLMap, names: Names): 
 export function readConditions(ctx: ReaderContext, root: YAMLMap, names: Names): Condition[] {
   const items = asList(ctx.src, get(root, "conditions"), "conditions", 'e.g.\nconditions:\n  - "u(0) = 1"');
   if (items === null) return [];
+  if (!atMost(ctx, get(root, "conditions"), items.length, LIMITS.maxConditions, "the number of conditions")) return [];
   const out: Condition[] = [];
   for (const item of items) {
     if (isMap(item) && get(item, "periodic") !== undefined) {
@@ -107,7 +110,7 @@ export function readConditions(ctx: ReaderContext, root: YAMLMap, names: Names):
         ctx.src.error(vNode, `periodic: "${v}" is not a domain variable${didYouMean(v, names.variables)}`, `domain variables: ${names.variables.join(", ")}`);
         continue;
       }
-      const points = get(item, "points") !== undefined ? asPositiveInt(ctx.src, get(item, "points"), "points") ?? undefined : undefined;
+      const points = get(item, "points") !== undefined ? boundedCount(ctx, get(item, "points"), "points", LIMITS.maxPoints) ?? undefined : undefined;
       out.push({ kind: "periodic", source: { text: `periodic: ${v}`, position: ctx.src.positionOf(item) }, variable: index, weight: readWeight(ctx, item), points });
       continue;
     }

@@ -12,6 +12,8 @@ export interface ProblemIssue {
   hint?: string;
 }
 
+const DEFAULT_HINT = 'see "Problem files" in the README for what this key accepts';
+
 export class ProblemError extends Error {
   constructor(readonly file: string, readonly issues: ProblemIssue[]) {
     super(issues.map((i) => formatIssue(file, i)).join("\n"));
@@ -21,6 +23,8 @@ export class ProblemError extends Error {
 
 export function formatIssue(file: string, issue: ProblemIssue, kind: "error" | "warning" = "error"): string {
   const where = issue.position ? `${file}:${issue.position.line}:${issue.position.column}` : file;
-  const hint = issue.hint ? `\n  hint: ${issue.hint.replace(/\n/g, "\n    ")}` : "";
+  // Every error says what to do; one without its own hint points at the file format.
+  const text = issue.hint ?? (kind === "error" ? DEFAULT_HINT : undefined);
+  const hint = text ? `\n  hint: ${text.replace(/\n/g, "\n    ")}` : "";
   return `${where}: ${kind}: ${issue.message}${hint}`;
 }

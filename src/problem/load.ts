@@ -16,6 +16,7 @@ import { readName, readDomainNames, readUnknowns, readConstants, readIntervals }
 import { readEquations, readConditions, readPerUnknown, checkUnknownsUsed } from "./equations.js";
 import { readNetwork, readTraining, readEvaluate } from "./settings.js";
 import { SECTIONS, TOP_KEYS, type ReadState } from "./sections.js";
+import { checkProblemLimits } from "./limits.js";
 
 export interface LoadOptions {
   /** Override settings from the command line. */
@@ -109,12 +110,24 @@ function readProblem(ctx: ReaderContext): Problem | null {
   runSections(ctx, "problem", state);
   const problem = state.problem;
   if (problem === null) return null;
+  if (src.issues.length === 0) checkProblemLimits(ctx, problem, root);
   if (constraints === "hard") problem.trial = buildHardTrials(problem);
   return problem;
 }
 
 function runSections(ctx: ReaderContext, phase: "names" | "problem", state: ReadState): void {
-  for (const section of SECTIONS) if (section.phase === phase) section.read(ctx, get(state.root, section.key), state);
+  for (const section of SECTIONS) {
+    if (section.phase !== phase) continue;
+    const node = get(state.root, section.key);
+    try {
+      section.read(ctx, node, state);
+    } catch (e) {
+      // A file the section reads (a CSV) that cannot be read at all: reported at the section, so
+      // that the error is located in the problem file. Errors located in that file pass through.
+      if (!(e instanceof ProblemError) || e.issues.some((i) => i.position !== undefined)) throw e;
+      for (const issue of e.issues) ctx.src.error(node, `${section.key}: ${e.file}: ${issue.message}`, issue.hint);
+    }
+  }
 }
 
 function sortByPosition(issues: ProblemIssue[]): ProblemIssue[] {

@@ -5,6 +5,7 @@ import { get, asMap, asList, asString, isScalar, type Node, type YAMLMap } from 
 import type { ReaderContext } from "./reader.js";
 import { BUILTIN_CONSTANTS, type Names } from "../expressions/resolve.js";
 import { FUNCTIONS } from "../expressions/symbolic.js";
+import { LIMITS } from "./limits.js";
 
 /** Names a file may not give to a variable, unknown or constant. */
 export const RESERVED: ReadonlySet<string> = new Set([...FUNCTIONS, ...BUILTIN_CONSTANTS.keys(), "N", "d"]);
@@ -84,6 +85,16 @@ function readInterval(ctx: ReaderContext, node: Node | undefined, v: string, key
     ctx.src.error(node, lo === hi ? `the interval of ${v} is empty (${lo} = ${hi})` : `the interval of ${v} is reversed (${lo} > ${hi})`, hint);
     return null;
   }
+  const L = LIMITS;
+  const scaleHint = `rescale the variable (e.g. measure it in other units) so that its interval lies within ±${L.maxMagnitude} and is at least ${L.minWidth} wide (README, "Limits")`;
+  if (Math.max(Math.abs(lo), Math.abs(hi)) > L.maxMagnitude || hi - lo > L.maxMagnitude) {
+    ctx.src.error(node, `the interval of ${v}, [${lo}, ${hi}], is too large: pinn supports ends within ±${L.maxMagnitude}`, scaleHint);
+    return null;
+  }
+  if (hi - lo < L.minWidth || hi - lo < L.relWidth * Math.max(Math.abs(lo), Math.abs(hi))) {
+    ctx.src.error(node, `the interval of ${v}, [${lo}, ${hi}], is too narrow to sample (width ${hi - lo})`, scaleHint);
+    return null;
+  }
   return [lo, hi];
 }
 
@@ -134,7 +145,8 @@ export function readConstants(ctx: ReaderContext, root: YAMLMap, variables: stri
     }
     const value = pair.value as Node | undefined;
     if (value !== undefined && isScalar(value) && typeof value.value === "number") {
-      constants.set(c, value.value);
+      if (ctx.finite(value, value.value, `constant ${c}`) !== null) constants.set(c, value.value);
+      else ctx.failedConstants.add(c);
       continue;
     }
     if (value !== undefined && isScalar(value) && typeof value.value === "string") {

@@ -59,7 +59,7 @@ export class ReaderContext {
 
   /** A number, or an expression of constants such as 2*pi. */
   numberOrConstant(node: Node, what: string, constants: ReadonlyMap<string, number>): number | null {
-    if (isScalar(node) && typeof node.value === "number") return node.value;
+    if (isScalar(node) && typeof node.value === "number") return this.finite(node, node.value, what);
     if (isScalar(node) && typeof node.value === "string") {
       const names: Names = { variables: [], bounds: [], unknowns: [], constants };
       const sym = this.expression(node, names, { kind: "constant" });
@@ -69,6 +69,19 @@ export class ReaderContext {
     }
     this.src.error(node, `${what} must be a number`);
     return null;
+  }
+
+  /** `value` when finite; otherwise reports it (.inf, .nan, a literal beyond ±1.8e308) and gives null. */
+  finite(node: Node, value: number, what: string): number | null {
+    if (Number.isFinite(value)) return value;
+    this.src.error(node, `${what} must be a finite number, not ${this.written(node)}${this.written(node) === String(value) ? "" : ` (${value})`}`, "write a finite number such as 1 or 2.5e-3");
+    return null;
+  }
+
+  /** The node's text as written in the file (shortened when long). */
+  written(node: Node): string {
+    const text = node.range ? this.src.text.slice(node.range[0], node.range[1]).trim() : String((node as Scalar).value);
+    return text.length <= 24 ? text : `${text.slice(0, 12)}…${text.slice(-6)} (${text.length} characters)`;
   }
 
   /**

@@ -7,6 +7,9 @@ import type { Node, YAMLMap } from "./yaml-source.js";
 import type { ReaderContext } from "./reader.js";
 import type { Problem } from "./types.js";
 import type { Names } from "../expressions/resolve.js";
+import { PARAMETERS_NAMES, PARAMETERS_PROBLEM } from "./parameters.js";
+import { DATA_SECTION } from "./data.js";
+import { readReference } from "./reference.js";
 
 /** What a section reader sees and may extend. */
 export interface ReadState {
@@ -32,8 +35,20 @@ export interface Section {
 /** Sections read by load.ts itself. */
 export const CORE_KEYS = ["name", "title", "description", "domain", "unknowns", "constants", "equations", "conditions", "trial", "constraints", "exact", "network", "training", "evaluate"] as const;
 
-/** Further sections, one line each: { key: "reference", phase: "problem", read: readReference }. */
-export const SECTIONS: readonly Section[] = [];
+/** Further sections, one line each. */
+export const SECTIONS: readonly Section[] = [
+  {
+    key: "reference",
+    phase: "problem",
+    read: (ctx, _node, state) => {
+      const p = state.problem;
+      if (p !== null) p.reference = readReference(ctx.src, state.root, { variables: p.variables, bounds: p.bounds, unknowns: p.unknowns });
+    },
+  },
+  PARAMETERS_NAMES,
+  PARAMETERS_PROBLEM,
+  DATA_SECTION,
+];
 
 /** Every key allowed at the top level of a problem file. */
-export const TOP_KEYS: readonly string[] = [...CORE_KEYS, ...SECTIONS.map((s) => s.key)];
+export const TOP_KEYS: readonly string[] = [...new Set([...CORE_KEYS, ...SECTIONS.map((s) => s.key)])];

@@ -11,9 +11,10 @@ import { INIT_SCHEMES, type InitScheme } from "../nn/init.js";
 import { SAMPLING_METHODS, type SamplingMethod } from "../sampling/index.js";
 import { validateSchedule, type Schedule } from "../optim/schedules.js";
 import { didYouMean } from "../util/suggest.js";
+import { LIMITS, atMost, boundedCount, checkPointsOption, checkSeedOption } from "./limits.js";
 
 const NETWORK_KEYS = ["hidden", "activation", "init"];
-const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling", "threads"];
+const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling", "ensemble", "threads"];
 const EVALUATE_KEYS = ["points"];
 const ADAM_KEYS = ["epochs", "learning_rate", "schedule"];
 const LBFGS_KEYS = ["iterations", "epochs", "learning_rate", "history"];
@@ -43,7 +44,8 @@ export function readNetwork(ctx: ReaderContext, root: YAMLMap): NetworkSettings 
   if (hNode !== undefined) {
     const items = isScalar(hNode) ? [hNode] : asList(ctx.src, hNode, "network.hidden", "e.g. hidden: [32, 32]");
     if (items !== null) {
-      const widths = items.map((n) => asPositiveInt(ctx.src, n, "a hidden layer width"));
+      const widths = items.map((n) => boundedCount(ctx, n, "a hidden layer width", LIMITS.maxWidth));
+      atMost(ctx, hNode, items.length, LIMITS.maxLayers, "the number of hidden layers");
       if (widths.every((w): w is number => w !== null)) hidden = widths;
       if (items.length === 0) ctx.src.error(hNode, "network.hidden is empty", "give at least one hidden layer, e.g. hidden: [32, 32]");
     }
@@ -61,24 +63,31 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
   if (map !== null) checkKeys(ctx.src, map, TRAINING_KEYS, "training");
   const field = (key: string): Node | undefined => (map === null ? undefined : get(map, key));
   // The file's values are checked even when the command line overrides them.
-  const fileEpochs = asPositiveInt(ctx.src, field("epochs"), "training.epochs");
+  const fileEpochs = boundedCount(ctx, field("epochs"), "training.epochs", LIMITS.maxIterations);
   const fileRate = ctx.positiveNumber(field("learning_rate"), "training.learning_rate");
-  const filePoints = asPositiveInt(ctx.src, field("points"), "training.points");
+  const filePoints = boundedCount(ctx, field("points"), "training.points", LIMITS.maxPoints);
+  for (const message of [o.points === undefined ? null : checkPointsOption(o.points), o.seed === undefined ? null : checkSeedOption(o.seed)]) {
+    if (message !== null) ctx.src.errorAt(undefined, `command line: ${message}`, `use a smaller value (README, "Limits")`);
+  }
+  if (o.epochs !== undefined) atMost(ctx, undefined, o.epochs, LIMITS.maxIterations, "command line: --epochs");
   const epochs = fileEpochs ?? d.epochs;
   const learningRate = fileRate ?? d.learningRate;
   const points = o.points ?? filePoints ?? d.points;
-  const boundaryPoints = asPositiveInt(ctx.src, field("boundary_points"), "training.boundary_points") ?? d.boundaryPoints;
+  const boundaryPoints = boundedCount(ctx, field("boundary_points"), "training.boundary_points", LIMITS.maxPoints) ?? d.boundaryPoints;
   const sampling = ctx.choice<SamplingMethod>(field("sampling"), "training.sampling", SAMPLING_METHODS) ?? d.sampling;
   const resample = asBoolean(ctx.src, field("resample"), "training.resample") ?? d.resample;
   const fileSeed = asNumber(ctx.src, field("seed"), "training.seed");
-  if (fileSeed !== null && !Number.isInteger(fileSeed)) ctx.src.error(field("seed"), "training.seed must be a whole number");
+  if (fileSeed !== null && (!Number.isInteger(fileSeed) || fileSeed < 0 || fileSeed > LIMITS.maxSeed)) {
+    ctx.src.error(field("seed"), `training.seed must be a whole number from 0 to ${LIMITS.maxSeed} (2^32 − 1), not ${fileSeed}`, "seeds are 32-bit: a larger one would silently become another seed; e.g. seed: 0");
+  }
   const seed = o.seed ?? fileSeed ?? d.seed;
   const lossWeighting = ctx.choice<LossWeighting>(field("loss_weighting"), "training.loss_weighting", ["fixed", "annealing", "gradnorm"]) ?? "fixed";
   const derivatives = ctx.choice(field("derivatives"), "training.derivatives", ["taylor", "reverse"] as const) ?? "taylor";
   const causal = asBoolean(ctx.src, field("causal"), "training.causal");
   const scaling = asBoolean(ctx.src, field("scaling"), "training.scaling") ?? true;
+  const lbfgsIterations = boundedCount(ctx, field("lbfgs_iterations"), "training.lbfgs_iterations", LIMITS.maxIterations) ?? d.lbfgsIterations;
+  const ensemble = boundedCount(ctx, field("ensemble"), "training.ensemble", LIMITS.maxEnsemble) ?? 1;
   const threads = o.threads ?? asPositiveInt(ctx.src, field("threads"), "training.threads") ?? undefined;
-  const lbfgsIterations = asPositiveInt(ctx.src, field("lbfgs_iterations"), "training.lbfgs_iterations") ?? d.lbfgsIterations;
   const schedule = readSchedule(ctx, field("schedule")) ?? CONSTANT;
   const adam = (): StageDraft => ({ optimizer: "adam", epochs, learningRate, schedule });
   const lbfgs = (iterations = lbfgsIterations): StageDraft => ({ optimizer: "lbfgs", iterations, learningRate: 1, historySize: d.lbfgsHistory });
@@ -96,7 +105,7 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
     const stageSchedule = finishSchedule(ctx, s.schedule, stageEpochs, badSchedules);
     stages.push({ optimizer: "adam", epochs: stageEpochs, learningRate: o.learningRate ?? s.learningRate, schedule: stageSchedule });
   }
-  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, threads };
+  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ensemble, threads };
 }
 
 /**
@@ -151,16 +160,16 @@ function readStages(ctx: ReaderContext, node: Node | undefined, adam: () => Stag
     if (base.optimizer === "adam") {
       stages.push({
         optimizer: "adam",
-        epochs: asPositiveInt(ctx.src, field("epochs"), "epochs") ?? base.epochs,
+        epochs: boundedCount(ctx, field("epochs"), "epochs", LIMITS.maxIterations) ?? base.epochs,
         learningRate: ctx.positiveNumber(field("learning_rate"), "learning_rate") ?? base.learningRate,
         schedule: readSchedule(ctx, field("schedule")) ?? base.schedule,
       });
     } else {
       stages.push({
         optimizer: "lbfgs",
-        iterations: asPositiveInt(ctx.src, field("iterations") ?? field("epochs"), "iterations") ?? base.iterations,
+        iterations: boundedCount(ctx, field("iterations") ?? field("epochs"), "iterations", LIMITS.maxIterations) ?? base.iterations,
         learningRate: ctx.positiveNumber(field("learning_rate"), "learning_rate") ?? base.learningRate,
-        historySize: asPositiveInt(ctx.src, field("history"), "history") ?? base.historySize,
+        historySize: boundedCount(ctx, field("history"), "history", LIMITS.maxHistory) ?? base.historySize,
       });
     }
   }
@@ -225,7 +234,7 @@ export function readEvaluate(ctx: ReaderContext, root: YAMLMap, variables: strin
   checkKeys(ctx.src, map, EVALUATE_KEYS, "evaluate");
   const node = get(map, "points");
   const count = (n: Node | undefined, what: string): number | null => {
-    const p = asPositiveInt(ctx.src, n, what);
+    const p = boundedCount(ctx, n, what, LIMITS.maxEvaluatePerVariable);
     if (p !== null && p < 2) {
       ctx.src.error(n, `${what} must be at least 2`);
       return null;
@@ -235,8 +244,11 @@ export function readEvaluate(ctx: ReaderContext, root: YAMLMap, variables: strin
   if (node !== undefined && isMap(node)) {
     checkKeys(ctx.src, node, variables, "evaluate.points");
     variables.forEach((v, i) => (points[i] = count(get(node, v), `evaluate.points.${v}`) ?? fallback));
-    return { points };
+  } else {
+    const p = count(node, "evaluate.points");
+    points.fill(p ?? fallback);
   }
-  const p = count(node, "evaluate.points");
-  return { points: points.map(() => p ?? fallback) };
+  const total = points.reduce((a, b) => a * b, 1);
+  if (variables.length > 1) atMost(ctx, node, total, LIMITS.maxEvaluateTotal, `the evaluation grid (${points.join(" × ")} points)`, "use fewer evaluate.points per variable");
+  return { points };
 }

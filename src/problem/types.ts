@@ -8,6 +8,7 @@ import type { InitScheme } from "../nn/init.js";
 import type { SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
 import type { ProblemIssue, SourcePosition } from "./errors.js";
+import type { ReferenceData } from "./reference.js";
 
 export interface Source {
   /** The text as written in the file. */
@@ -55,6 +56,35 @@ export interface Trial {
   generated: boolean;
 }
 
+/**
+ * An unknown constant learned with the network (contract: "Unknown parameters and data"). The
+ * optimiser moves an unbounded raw value θ; the bounds are kept by a smooth reparametrisation
+ * (problem/parameters.ts), so `value` is the parameter as an expression of θ = S.param(index).
+ */
+export interface Parameter {
+  name: string;
+  source: Source;
+  initial: number;
+  min?: number;
+  max?: number;
+  exact?: number;
+  value: Sym;
+  /** θ at the initial value. */
+  raw: number;
+}
+
+/** One CSV of observations: a point per row, values of some unknowns (problem/data.ts). */
+export interface DataSet {
+  /** The CSV's path as read (relative paths resolved against the problem file's folder). */
+  file: string;
+  source: Source;
+  weight: number;
+  /** Row-major n × d points, in the order of the domain variables. */
+  points: Float64Array;
+  /** The observed unknowns and their values, one per row. */
+  observed: { unknown: number; values: Float64Array }[];
+}
+
 export type StageSettings =
   | { optimizer: "adam"; epochs: number; learningRate: number; schedule: Schedule }
   | { optimizer: "lbfgs"; iterations: number; learningRate: number; historySize: number };
@@ -75,6 +105,8 @@ export interface TrainingSettings {
   causal: boolean | null;
   /** Estimate output and residual scales from the problem (nondimensionalisation). */
   scaling: boolean;
+  /** Ensemble members trained (1: a single run; training/ensemble.ts). */
+  ensemble?: number;
   /** Threads for data-parallel training (training/parallel.ts); null: all cores, where it pays. */
   threads?: number | null;
 }
@@ -96,6 +128,10 @@ export interface Problem {
   timeVariable: number | null;
   unknowns: string[];
   constants: Map<string, number>;
+  /** Learned parameters (version 2); absent or empty in forward problems. */
+  parameters?: Parameter[];
+  /** Observations to fit (version 2). */
+  data?: DataSet[];
   equations: Equation[];
   conditions: Condition[];
   /** One entry per unknown; null means u_k = N_k. */
@@ -106,6 +142,8 @@ export interface Problem {
   network: NetworkSettings;
   training: TrainingSettings;
   evaluate: { points: number[] };
+  /** Reference values (v2 `reference: {file}`), for metrics where no exact solution is given. */
+  reference?: ReferenceData;
   /** Valid but suspicious things, reported without stopping. */
   warnings: ProblemIssue[];
 }

@@ -1,22 +1,40 @@
 // Reading YAML while keeping positions: typed accessors over yaml's document nodes that report
 // problems with the line and column of the offending node.
 
-import { LineCounter, parseDocument, isMap, isScalar, isSeq, Scalar, type Node, type YAMLMap, type Pair } from "yaml";
+import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Node, type YAMLMap, type Pair } from "yaml";
 import type { ProblemIssue, SourcePosition } from "./errors.js";
 import { didYouMean } from "../util/suggest.js";
+
+/** Bounds on the YAML structure of a problem file (README, "Limits"). */
+export const YAML_LIMITS = {
+  /** Nesting of maps and lists. */
+  maxDepth: 50,
+  /** Values reached through aliases (*name), counted with repetition. */
+  maxAliasExpansion: 10_000,
+} as const;
 
 export class YamlSource {
   readonly lines = new LineCounter();
   readonly issues: ProblemIssue[] = [];
   readonly root: Node | null;
+  private textLines?: string[];
 
   constructor(readonly file: string, readonly text: string) {
-    const doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false });
+    // Duplicate keys are found by checkTree (in linear time; yaml's own check is quadratic).
+    const doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: false, prettyErrors: false });
     const seen = new Set<number>();
     for (const e of doc.errors) {
       const position = this.position(e.pos[0]);
       if (seen.has(position.line)) continue; // one report per line: the rest follow from the first
       seen.add(position.line);
+      if (e.code === "MULTIPLE_DOCS") {
+        this.issues.push({ message: "the file holds more than one YAML document (a line \"---\" or \"...\" starts another)", position, hint: "a problem file is one document: remove this line and what follows, or put the second problem in its own file" });
+        continue;
+      }
+      if (e.code === "RESOURCE_EXHAUSTION") {
+        this.issues.push({ message: "the file is nested too deeply for YAML to read", position, hint: `a problem file nests a few levels deep (at most ${YAML_LIMITS.maxDepth}); check the brackets and indentation here` });
+        continue;
+      }
       const indent = this.misindentedLineAfter(position.line);
       if (indent !== null) {
         this.issues.push(indent);
@@ -26,6 +44,72 @@ export class YamlSource {
       this.issues.push({ message: `YAML syntax: ${message}`, position, hint: yamlHint(e.code) });
     }
     this.root = doc.errors.length > 0 ? null : (doc.contents as Node | null);
+    if (this.root !== null && !this.checkTree()) this.root = null;
+  }
+
+  /**
+   * One walk over the document, without recursion: replaces each alias (*name) by the node its
+   * anchor (&name) marks, with a bound on what aliases expand to (a "billion laughs" file stops
+   * at the bound); reports duplicate keys and nesting deeper than YAML_LIMITS.maxDepth.
+   * False when the tree cannot be used.
+   */
+  private checkTree(): boolean {
+    const before = this.issues.length;
+    let expanded = 0;
+    const tooMany = (node: Node): false => {
+      this.error(node, `aliases (*name) expand to more than ${YAML_LIMITS.maxAliasExpansion} values`, "write the repeated values out, or use fewer nested aliases");
+      return false;
+    };
+    // Anchors seen so far, in document order (an alias names the latest anchor before it).
+    const anchors = new Map<string, Node>();
+    type Entry = { value: unknown; set: (n: Node) => void; depth: number; viaAlias: boolean };
+    const stack: Entry[] = [{ value: this.root, set: () => undefined, depth: 0, viaAlias: false }];
+    while (stack.length > 0) {
+      const entry = stack.pop()!;
+      const { depth } = entry;
+      let { value, viaAlias } = entry;
+      if (value === null || value === undefined) continue;
+      if (isAlias(value)) {
+        const resolved = anchors.get(value.source);
+        if (resolved === undefined) {
+          this.error(value as unknown as Node, `the alias *${value.source} names no anchor before it`, `define it first with &${value.source}, e.g. x: &${value.source} [0, 1]`);
+          continue;
+        }
+        entry.set(resolved);
+        value = resolved;
+        viaAlias = true;
+      }
+      const node = value as Node;
+      if (viaAlias && ++expanded > YAML_LIMITS.maxAliasExpansion) return tooMany(node);
+      if (depth > YAML_LIMITS.maxDepth) {
+        this.error(node, `the file is nested more than ${YAML_LIMITS.maxDepth} levels deep`, "a problem file nests a few levels deep; check the brackets and indentation here");
+        return false;
+      }
+      const anchor = (node as { anchor?: string }).anchor;
+      if (anchor !== undefined && !viaAlias) anchors.set(anchor, node);
+      const children: Entry[] = [];
+      const child = (v: unknown, set: (n: Node) => void): void => void children.push({ value: v, set, depth: depth + 1, viaAlias });
+      if (isMap(node)) {
+        const keys = new Set<string>();
+        for (const pair of node.items) {
+          if (isAlias(pair.key)) {
+            this.error(pair.key as unknown as Node, "an alias cannot be a key here", "write the key out");
+            continue;
+          }
+          if (isScalar(pair.key)) {
+            const k = String(pair.key.value);
+            if (keys.has(k) && !viaAlias) this.error(pair.key, `the key "${k}" appears twice in this map`, yamlHint("DUPLICATE_KEY"));
+            keys.add(k);
+          } else if (pair.key !== null) child(pair.key, () => undefined);
+          child(pair.value, (n) => (pair.value = n));
+        }
+      } else if (isSeq(node)) {
+        node.items.forEach((item, i) => (isPair(item) ? child(item.value, (n) => (item.value = n)) : child(item, (n) => (node.items[i] = n))));
+      }
+      // In reverse, so that the stack visits them in document order.
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    }
+    return this.issues.length === before;
   }
 
   /**
@@ -33,7 +117,8 @@ export class YamlSource {
    * line above has a value) — the usual cause of YAML's "implicit key" errors.
    */
   private misindentedLineAfter(line: number): ProblemIssue | null {
-    const lines = this.text.split(/\r?\n/);
+    this.textLines ??= this.text.split(/\r?\n/);
+    const lines = this.textLines;
     const here = lines[line - 1];
     let next = line;
     while (next < lines.length && lines[next]!.trim() === "") next++;
@@ -147,9 +232,17 @@ export function asNumber(src: YamlSource, node: Node | undefined, what: string, 
   if (isScalar(node)) {
     const v = node.value;
     if (typeof v === "number" && Number.isFinite(v)) return v;
-    if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+    if (typeof v === "number") {
+      src.error(node, `${what} must be a finite number, not ${v}`, hint ?? "write a finite number such as 1 or 2.5e-3");
+      return null;
+    }
+    if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) && node.type !== Scalar.PLAIN) {
+      // Quoted, it is text: "100" and "0x10" are not taken as numbers (README, "Problem files").
+      src.error(node, `${what} must be a number, not the text ${JSON.stringify(v)} (it is in quotes)`, `write it without quotes, e.g. ${v.trim()}`);
+      return null;
+    }
   }
-  src.error(node, `${what} must be a number`, hint);
+  src.error(node, `${what} must be a number`, hint ?? "write a number such as 1 or 2.5e-3");
   return null;
 }
 

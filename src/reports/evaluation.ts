@@ -1,4 +1,5 @@
-// The evaluation grid and the error metrics against exact solutions.
+// The evaluation grid and the error metrics against exact solutions, or, for an unknown without one,
+// against the problem's reference data (contract v2, "Reference data").
 
 import type { Problem } from "../problem/types.js";
 import type { PinnNetwork } from "../residual/network.js";
@@ -18,13 +19,21 @@ export interface Metrics {
   max_abs: number;
   /** Root mean square error. */
   rms: number;
+  /** What the prediction was compared with: the exact expression, or the reference values at their points. */
+  against?: "exact" | "reference";
 }
 
 export interface Evaluation {
   grid: Grid;
   predicted: Float64Array[];
+  /**
+   * Per unknown, the values the prediction is compared with on the grid: the exact solution, or the
+   * reference interpolated onto the grid (see `against`); null when there is neither.
+   */
   exact: (Float64Array | null)[];
-  /** Per unknown with an exact solution. */
+  /** Per unknown: what `exact` holds. */
+  against: ("exact" | "reference" | null)[];
+  /** Per unknown with an exact solution or reference values. */
   metrics: Record<string, Metrics>;
 }
 
@@ -65,10 +74,84 @@ export function evaluateSolution(problem: Problem, network: PinnNetwork, outputS
   const grid = makeGrid(problem.bounds, problem.evaluate.points);
   const predicted = predictUnknowns(problem, network, grid.points, outputScale);
   const exact = exactValues(problem, grid.points);
+  const against: Evaluation["against"] = exact.map((e) => (e ? "exact" : null));
   const metrics: Record<string, Metrics> = {};
   problem.unknowns.forEach((u, k) => {
     const ex = exact[k];
-    if (ex) metrics[u] = errorMetrics(predicted[k]!, ex);
+    if (ex) metrics[u] = { ...errorMetrics(predicted[k]!, ex), against: "exact" };
   });
-  return { grid, predicted, exact, metrics };
+  const ref = problem.reference;
+  if (ref && ref.values.some((v, k) => v !== null && exact[k] === null)) {
+    // Metrics at the reference points themselves; the grid gets the reference interpolated (for plots).
+    const atReference = predictUnknowns(problem, network, ref.points, outputScale);
+    const onGrid = interpolateReference(ref.points, ref.count, problem.bounds.length, ref.values, grid.points);
+    problem.unknowns.forEach((u, k) => {
+      const values = ref.values[k];
+      if (!values || exact[k]) return;
+      metrics[u] = { ...errorMetrics(atReference[k]!, values), against: "reference" };
+      if (onGrid?.[k]) {
+        exact[k] = onGrid[k]!;
+        against[k] = "reference";
+      }
+    });
+  }
+  return { grid, predicted, exact, against, metrics };
+}
+
+/**
+ * Multilinear interpolation of reference values given on a tensor grid (in any row order) onto
+ * `at`; null when the reference points are scattered (then only the metrics use them).
+ */
+export function interpolateReference(points: Float64Array, count: number, d: number, values: (Float64Array | null)[], at: Float64Array): (Float64Array | null)[] | null {
+  const axes: number[][] = [];
+  for (let i = 0; i < d; i++) {
+    const set = new Set<number>();
+    for (let n = 0; n < count; n++) set.add(points[n * d + i]!);
+    axes.push([...set].sort((a, b) => a - b));
+  }
+  const total = axes.reduce((p, a) => p * a.length, 1);
+  if (total !== count || axes.some((a) => a.length < 2)) return null;
+  // Index of each reference point in the tensor grid (last axis fastest).
+  const index = axes.map((a) => new Map(a.map((v, j) => [v, j])));
+  const slot = new Int32Array(total).fill(-1);
+  for (let n = 0; n < count; n++) {
+    let flat = 0;
+    for (let i = 0; i < d; i++) flat = flat * axes[i]!.length + index[i]!.get(points[n * d + i]!)!;
+    if (slot[flat] !== -1) return null;
+    slot[flat] = n;
+  }
+  const m = at.length / d;
+  const out = values.map((v) => (v ? new Float64Array(m) : null));
+  const lo = new Int32Array(d);
+  const frac = new Float64Array(d);
+  for (let p = 0; p < m; p++) {
+    for (let i = 0; i < d; i++) {
+      const a = axes[i]!;
+      const x = Math.min(a[a.length - 1]!, Math.max(a[0]!, at[p * d + i]!));
+      let j = 0;
+      let k = a.length - 1;
+      while (k - j > 1) {
+        const mid = (j + k) >> 1;
+        if (a[mid]! <= x) j = mid;
+        else k = mid;
+      }
+      lo[i] = j;
+      frac[i] = (x - a[j]!) / (a[j + 1]! - a[j]!);
+    }
+    for (let corner = 0; corner < 1 << d; corner++) {
+      let w = 1;
+      let flat = 0;
+      for (let i = 0; i < d; i++) {
+        const up = (corner >> i) & 1;
+        w *= up ? frac[i]! : 1 - frac[i]!;
+        flat = flat * axes[i]!.length + lo[i]! + up;
+      }
+      if (w === 0) continue;
+      const n = slot[flat]!;
+      out.forEach((o, k) => {
+        if (o) o[p] = o[p]! + w * values[k]![n]!;
+      });
+    }
+  }
+  return out;
 }

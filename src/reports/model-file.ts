@@ -10,6 +10,10 @@ import { predictUnknowns } from "../residual/predict.js";
 import { parseExpression } from "../expressions/parser.js";
 import { resolve, type Names } from "../expressions/resolve.js";
 import { show } from "../expressions/symbolic.js";
+import { ExpressionError } from "../expressions/parser.js";
+import { ProblemError } from "../problem/errors.js";
+import { ACTIVATIONS } from "../nn/activations.js";
+import { z } from "zod";
 
 export interface ModelFile {
   format: "pinn-model";
@@ -55,15 +59,110 @@ export interface LoadedModel {
   evaluate(points: readonly (readonly number[])[] | Float64Array): Record<string, Float64Array>;
 }
 
+const finite = z.number().finite();
+const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected a name such as x or u");
+
+/**
+ * The shape of model.json (zod), with the cross-checks that make its numbers mean what they
+ * say: one interval per variable with min < max, layer sizes that match the variables, the
+ * unknowns and every weight array, input scaling that is the one the bounds give, and one
+ * trial form and output scale per unknown.
+ */
+const MODEL_SCHEMA = z
+  .object({
+    format: z.literal("pinn-model"),
+    version: z.literal(1),
+    name: z.string(),
+    title: z.string(),
+    variables: z.array(name).min(1).max(3),
+    bounds: z.array(z.tuple([finite, finite]).refine(([lo, hi]) => lo < hi, "expected [min, max] with min < max")),
+    unknowns: z.array(name).min(1),
+    constants: z.record(finite),
+    trial: z.record(z.string().nullable()),
+    network: z.object({
+      sizes: z.array(z.number().int().positive()).min(2),
+      activation: z.enum(Object.keys(ACTIVATIONS) as [keyof typeof ACTIVATIONS, ...(keyof typeof ACTIVATIONS)[]]),
+      layers: z.array(z.object({ weight: z.array(finite), bias: z.array(finite) })),
+      init: z.string(),
+      input_scale: z.array(finite),
+      input_shift: z.array(finite),
+    }),
+    output_scale: z.record(finite.refine((v) => v > 0, "expected a positive number")),
+  })
+  .superRefine((m, ctx) => {
+    const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+    const d = m.variables.length;
+    const sizes = m.network.sizes;
+    if (m.bounds.length !== d) issue(["bounds"], `expected ${d} intervals (one per variable: ${m.variables.join(", ")}), found ${m.bounds.length}`);
+    if (sizes[0] !== d) issue(["network", "sizes", 0], `expected ${d} inputs (one per variable), found ${sizes[0]}`);
+    if (sizes[sizes.length - 1] !== m.unknowns.length) issue(["network", "sizes", sizes.length - 1], `expected ${m.unknowns.length} outputs (one per unknown), found ${sizes[sizes.length - 1]}`);
+    if (m.network.layers.length !== sizes.length - 1) issue(["network", "layers"], `expected ${sizes.length - 1} layers for sizes [${sizes.join(", ")}], found ${m.network.layers.length}`);
+    m.network.layers.forEach((l, i) => {
+      const [fanIn, fanOut] = [sizes[i] ?? 0, sizes[i + 1] ?? 0];
+      if (l.weight.length !== fanIn * fanOut) issue(["network", "layers", i, "weight"], `expected ${fanIn}×${fanOut} = ${fanIn * fanOut} numbers, found ${l.weight.length}`);
+      if (l.bias.length !== fanOut) issue(["network", "layers", i, "bias"], `expected ${fanOut} numbers, found ${l.bias.length}`);
+    });
+    // The network reads x·scale + shift with the scaling its bounds give (residual/network.ts).
+    m.bounds.forEach(([lo, hi], i) => {
+      const close = (a: number | undefined, b: number): boolean => a !== undefined && Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+      if (!close(m.network.input_scale[i], 2 / (hi - lo))) issue(["network", "input_scale", i], `expected ${2 / (hi - lo)} (2/(max − min) of the bounds), found ${m.network.input_scale[i]}`);
+      if (!close(m.network.input_shift[i], -(hi + lo) / (hi - lo))) issue(["network", "input_shift", i], `expected ${-(hi + lo) / (hi - lo)} (from the bounds), found ${m.network.input_shift[i]}`);
+    });
+    for (const key of [...Object.keys(m.trial), ...Object.keys(m.output_scale)]) {
+      if (!m.unknowns.includes(key)) issue([key in m.trial ? "trial" : "output_scale", key], `"${key}" is not an unknown (unknowns: ${m.unknowns.join(", ")})`);
+    }
+    for (const u of m.unknowns) {
+      if (!(u in m.trial)) issue(["trial", u], "missing (null when the unknown is the network output)");
+      if (!(u in m.output_scale)) issue(["output_scale", u], "missing");
+    }
+  });
+
+/** A model file's problem: its name, the field and what is wrong with it. */
+function modelError(path: string, field: string, message: string): ProblemError {
+  return new ProblemError(path, [{ message: field === "" ? message : `${field}: ${message}`, hint: "model.json is written by pinn solve; solve the problem again to get a valid one, or restore the edited field" }]);
+}
+
+function fieldPath(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}
+
+/** Read and validate a model.json; throws ProblemError naming the file and the field. */
+export function readModelFile(path: string): ModelFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw modelError(path, "", `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw modelError(path, "", `not valid JSON (${(e as Error).message}); the file may be truncated`);
+  }
+  const parsed = MODEL_SCHEMA.safeParse(json);
+  if (!parsed.success) {
+    throw new ProblemError(path, parsed.error.issues.slice(0, 10).map((i) => ({
+      message: `${i.path.length > 0 ? `${fieldPath(i.path)}: ` : ""}${i.message}`,
+      hint: "model.json is written by pinn solve; solve the problem again to get a valid one, or restore the edited field",
+    })));
+  }
+  return parsed.data as ModelFile;
+}
+
 /** Reload a model.json written by `pinn solve`. */
 export function loadModel(path: string): LoadedModel {
-  const file = JSON.parse(readFileSync(path, "utf8")) as ModelFile;
-  if (file.format !== "pinn-model" || file.version !== 1) throw new Error(`${path}: not a pinn model file (format ${String(file.format)}, version ${String(file.version)})`);
+  const file = readModelFile(path);
   const names: Names = { variables: file.variables, bounds: file.bounds, unknowns: file.unknowns, constants: new Map(Object.entries(file.constants)) };
   const trial = file.unknowns.map((u, k) => {
     const text = file.trial[u];
     if (text === null || text === undefined) return null;
-    return { expr: resolve(parseExpression(text), names, { kind: "trial", output: k }).sym };
+    try {
+      return { expr: resolve(parseExpression(text), names, { kind: "trial", output: k }).sym };
+    } catch (e) {
+      if (e instanceof ExpressionError) throw modelError(path, `trial.${u}`, `${e.message} in "${text}"`);
+      throw e;
+    }
   });
   const settings = { hidden: file.network.sizes.slice(1, -1), activation: file.network.activation, init: "glorot" as const };
   const network = new PinnNetwork(file.bounds, file.unknowns.length, settings, new Rng(0));

@@ -36,7 +36,7 @@ export function solutionPlots(report: SolveReport): [string, () => Buffer][] {
       return;
     }
     if (vars.length === 2) {
-      out.push([`${u}_heatmap.png`, () => heatmaps2D({ title: `${problem.title}: ${u}`, xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!, panels: panels(u, pred, ex) })]);
+      out.push([`${u}_heatmap.png`, () => heatmaps2D({ title: `${problem.title}: ${u}`, xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!, panels: panels(u, pred, ex, evaluation.against[k] ?? "exact") })]);
       if (problem.timeVariable !== null) out.push([`${u}_snapshots.png`, () => snapshots(problem, evaluation, k)]);
       return;
     }
@@ -66,11 +66,11 @@ export function sliceIndices(n: number): number[] {
   return [...new Set([0.25, 0.5, 0.75].map((f) => Math.min(n - 2, Math.max(1, Math.round(f * (n - 1))))))];
 }
 
-function panels(u: string, pred: ArrayLike<number>, ex: ArrayLike<number> | undefined): HeatmapPanel[] {
+function panels(u: string, pred: ArrayLike<number>, ex: ArrayLike<number> | undefined, label = "exact"): HeatmapPanel[] {
   // Prediction and exact share a colour scale, so that equal colours mean equal values.
   const list: HeatmapPanel[] = [{ title: `${u} (PINN)`, values: pred, scaleGroup: "solution" }];
   if (ex) {
-    list.push({ title: `${u} (exact)`, values: ex, scaleGroup: "solution" });
+    list.push({ title: `${u} (${label})`, values: ex, scaleGroup: "solution" });
     list.push({ title: `|error|`, values: Float64Array.from({ length: pred.length }, (_, i) => Math.abs(pred[i]! - ex[i]!)) });
   }
   return list;

@@ -8,8 +8,10 @@ import type { Sym } from "../expressions/symbolic.js";
 import type { Location } from "../expressions/resolve.js";
 import * as S from "../expressions/symbolic.js";
 import { exactFields } from "./fields.js";
+import { evaluatePoints } from "../expressions/evaluate.js";
 import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "./point-sets.js";
 import { periodicFields } from "../terms/periodic.js";
+import { withExactParameters } from "../problem/parameters.js";
 
 export interface CheckItem {
   kind: "equation" | "condition" | "periodic";
@@ -31,13 +33,15 @@ export interface CheckReport {
 const CHECK_POINTS = 256;
 const RELATIVE_TOLERANCE = 1e-8;
 
-export function checkExactSolution(problem: Problem): CheckReport {
+export function checkExactSolution(original: Problem): CheckReport {
+  // Learned parameters are checked at their exact values; without one, what uses them is skipped.
+  const { problem, unfixed } = withExactParameters(original);
   const dims = problem.variables.length;
   const rng = new Rng(problem.training.seed);
   const exact = problem.exact.map((e) => e?.expr ?? null);
   const missing = (s: Sym): string | undefined => {
     const names = [...S.unknownsOf(s)].filter((k) => exact[k] === null).map((k) => problem.unknowns[k]);
-    return names.length > 0 ? `no exact solution for ${names.join(", ")}` : undefined;
+    return names.length > 0 ? `no exact solution for ${names.join(", ")}` : unfixed(s);
   };
   const forms = exact.map((e) => e ?? S.ZERO);
   const items: CheckItem[] = [];
@@ -91,4 +95,99 @@ export function checkExactSolution(problem: Problem): CheckReport {
     items.push(measure("condition", c.source, l, r));
   }
   return { items, ok: items.every((i) => i.ok) };
+}
+
+/** Checks `solve` runs before training failed: the message lists each failure (exit 1). */
+export class PreflightError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PreflightError";
+  }
+}
+
+export interface Contradiction {
+  first: Source;
+  second: Source;
+  /** Largest |difference| of what the two conditions demand, over sample points. */
+  difference: number;
+}
+
+function sameLocation(a: Location, b: Location): boolean {
+  return a.length === b.length && a.every((l, i) => {
+    const m = b[i]!;
+    return l.free ? m.free : !m.free && Math.abs(l.value - m.value) <= 1e-12 * (1 + Math.abs(l.value));
+  });
+}
+
+/**
+ * Pairs of conditions at the same location that demand different values of the same quantity:
+ * their residuals differ (or, with the sides swapped, sum to) a function free of unknowns that is
+ * not zero, e.g. u(0) = 0 and u(0) = 1, or u(x, 0) = sin(pi*x) and u(x, 0) - 1 = sin(pi*x).
+ */
+export function findContradictions(problem: Problem): Contradiction[] {
+  const dims = problem.variables.length;
+  const rng = new Rng(problem.training.seed + 101);
+  const point = problem.conditions.filter((c): c is Extract<typeof c, { kind: "point" }> => c.kind === "point");
+  const out: Contradiction[] = [];
+  for (let i = 0; i < point.length; i++) {
+    for (let j = i + 1; j < point.length; j++) {
+      const [a, b] = [point[i]!, point[j]!];
+      if (!sameLocation(a.location, b.location)) continue;
+      const points = new PointSet(dims, problem.bounds, a.location, 64, "random", true, rng.fork()).next();
+      for (const d of [S.sub(a.residual, b.residual), S.add(a.residual, b.residual)]) {
+        if (S.mentionsNetwork(d)) continue;
+        // The difference must not depend on the unknowns: the same under two random assignments
+        // of every field atom (the symbolic form need not cancel, e.g. u - (u - 1)).
+        const assign = (seed: number): Float64Array => {
+          const r = new Rng(seed);
+          return evaluatePoints(S.substitute(d, (atom) => (atom.kind === "field" ? S.num(0.5 + r.uniform()) : undefined)), points, dims);
+        };
+        const [v1, v2] = [assign(1), assign(2)];
+        let worst = 0;
+        let scale = 1;
+        let free = true;
+        for (let k = 0; k < v1.length; k++) {
+          scale = Math.max(scale, Math.abs(v1[k]!));
+          worst = Math.max(worst, Math.abs(v1[k]!));
+          if (!(Math.abs(v1[k]! - v2[k]!) <= 1e-9 * (1 + Math.abs(v1[k]!)))) free = false;
+        }
+        if (free && worst > RELATIVE_TOLERANCE * scale) {
+          out.push({ first: a.source, second: b.source, difference: worst });
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Lines describing contradictions, as `pinn check` and `pinn solve` print them. */
+export function contradictionLines(problem: Problem, list: readonly Contradiction[]): string[] {
+  const line = (s: Source): string => (s.position ? `${problem.file}:${s.position.line}:${s.position.column}` : problem.file);
+  return list.map(
+    (c) =>
+      `${line(c.second)}: error: the condition "${c.second.text}" contradicts "${c.first.text}" (${line(c.first)}): ` +
+      `at the same location they demand values that differ by up to ${c.difference.toPrecision(3)}\n  hint: keep one of them, or correct the location or the value`,
+  );
+}
+
+/**
+ * What `pinn check` verifies, run by `solve` before training: conditions that contradict each other,
+ * and, when exact solutions are given, that they satisfy every equation and condition. Throws
+ * PreflightError describing each failure.
+ */
+export function assertPreflight(problem: Problem): void {
+  const lines = contradictionLines(problem, findContradictions(problem));
+  if (problem.exact.some((e) => e !== null)) {
+    const report = checkExactSolution(problem);
+    for (const item of report.items) {
+      if (item.ok || item.skipped) continue;
+      const where = item.source.position ? `${problem.file}:${item.source.position.line}:${item.source.position.column}` : problem.file;
+      lines.push(
+        `${where}: error: the exact solution does not satisfy "${item.source.text}": max |LHS − RHS| = ${item.maxResidual.toExponential(2)} (scale ${item.scale.toExponential(2)})\n` +
+          "  hint: check this line and the exact solution for a typo (a sign, a factor, a boundary value); `pinn check` shows every line",
+      );
+    }
+  }
+  if (lines.length > 0) throw new PreflightError(`${lines.join("\n")}\npinn: not training: the checks of \`pinn check\` failed (exit 1)`);
 }

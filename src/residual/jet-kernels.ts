@@ -10,9 +10,10 @@
 // The buffers are stream-major: element e of stream s is at s·stride + e.
 
 import * as S from "../expressions/symbolic.js";
+import { Tensor } from "../engine/tensor.js";
 import type { Sym } from "../expressions/symbolic.js";
-import type { ActivationName } from "../nn/activations.js";
-import { erf } from "../engine/kernels/elementwise.js";
+import { ACTIVATION_RULES, type ActivationName } from "../nn/activations.js";
+import { CODE_HELPERS, functionRule } from "../expressions/functions.js";
 import { activationSym, faaDiBruno, indexKey, orderOf } from "./taylor.js";
 
 /** One term of h_β: coefficient · σ^(order) · Π z[factors[i]] (stream indices, ≥ 1). */
@@ -56,21 +57,14 @@ export function jetPlan(set: readonly number[][], dims: number): JetPlan {
 
 // ---- activation derivatives as JavaScript source ----
 
-// The same formulas as the engine's ops (symbolic.ts applyFunction), without its dispatch.
+// Scalar helpers the generated kernels call: the function table's (expressions/functions.ts) and
+// the activations' own faster formulas where the registry gives one (nn/activations.ts).
+const JET_SCALARS = Object.fromEntries(
+  Object.entries(ACTIVATION_RULES).flatMap(([name, rule]) => (rule.jetScalar === undefined ? [] : [[name, rule.jetScalar]])),
+) as Record<string, (x: number) => number>;
 const HELPERS: Record<string, (x: number) => number> = {
-  // 1/(1 + e^−x) is exact in the limits (e^−x → ∞ gives 0) and needs no branch.
-  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  // tanh z = (e^{2z} − 1)/(e^{2z} + 1) through expm1: within 5e-16 relative of Math.tanh and about
-  // 30% faster in V8; |z| > 20 rounds to ±1 (and keeps e^{2z} finite).
-  tanh: (z) => {
-    if (z > 20) return 1;
-    if (z < -20) return -1;
-    const e = Math.expm1(2 * z);
-    return e / (e + 2);
-  },
-  softplus: (x) => (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x))),
-  erf,
-  sign: Math.sign,
+  ...CODE_HELPERS,
+  ...Object.fromEntries(Object.entries(JET_SCALARS).map(([name, f]) => [`H_${name}`, f])),
 };
 
 /**
@@ -129,7 +123,9 @@ function nodeSource(s: Sym, ref: (s: Sym) => string): string {
       return `Math.pow(${ref(s.a)}, ${ref(s.b)})`;
     }
     case "fn":
-      return s.name in HELPERS ? `H_${s.name}(${ref(s.a)})` : `Math.${s.name}(${ref(s.a)})`;
+      // An activation's own formula, else the function table's code (which checks the name).
+      if (s.name in JET_SCALARS && !("b" in s)) return `H_${s.name}(${ref(s.a)})`;
+      return functionRule(s.name).code(...S.argsOf(s).map(ref));
     default:
       throw new Error(`internal: unexpected ${s.kind} in an activation`);
   }
@@ -183,9 +179,12 @@ function productSource(coefficient: number, d: string, factors: string[]): strin
   return parts.join(" * ");
 }
 
-/** The activation of one number (the kernels' own formulas). */
-export function scalarActivation(name: "tanh" | "sigmoid"): (x: number) => number {
-  return HELPERS[name]!;
+/** The activation of one number (the kernels' own formula where the registry gives one, else the function table's). */
+export function scalarActivation(name: ActivationName): (x: number) => number {
+  const own = ACTIVATION_RULES[name].jetScalar;
+  if (own !== undefined) return own;
+  const engine = ACTIVATION_RULES[name].engine;
+  return (x) => engine(new Tensor(Float64Array.of(x), [])).item();
 }
 
 /**
@@ -194,7 +193,7 @@ export function scalarActivation(name: "tanh" | "sigmoid"): (x: number) => numbe
  * rows of H already hold σ(z) and the kernel fills the derivative streams from them.
  */
 export function activationKernel(name: ActivationName, plan: JetPlan, firstLayer: boolean, valueGiven = false): ActivationKernel {
-  if (valueGiven && name !== "tanh" && name !== "sigmoid") throw new Error(`internal: ${name} derivatives are not polynomials of its value`);
+  if (valueGiven && !ACTIVATION_RULES[name].derivativesFromValue) throw new Error(`internal: ${name} derivatives are not polynomials of its value`);
   const id = `fwd:${name}:${firstLayer}:${valueGiven}`;
   const local = plan.kernels.get(id);
   if (local) return local as ActivationKernel;
@@ -287,8 +286,9 @@ export function activationBackwardKernel(name: ActivationName, plan: JetPlan, fi
     }
   }
   const rowArgs = firstLayer ? [...usedFactors].map((f) => `const R${f} = R[${f}];`).join("\n") : "";
-  // Tanh and sigmoid derivatives are polynomials of σ(z), which the forward pass stored in H.
-  const fromValue = name === "tanh" || name === "sigmoid";
+  // Where the derivatives are polynomials of σ(z) (the registry says which), they are computed
+  // from the value the forward pass stored in H.
+  const fromValue = ACTIVATION_RULES[name].derivativesFromValue;
   const src = `
     return function (Z, H, GH, GZ, n, w, R, GR) {
       const st = n * w;
@@ -313,7 +313,16 @@ export function activationBackwardKernel(name: ActivationName, plan: JetPlan, fi
   return kernel;
 }
 
+/**
+ * The generated scalar code of activationSource as a function: (z, y) ↦ [σ(z), σ'(z), …, σ^(upTo)(z)],
+ * where y = σ(z) is used instead of recomputing it when `fromValue` is set (for tests and tools).
+ */
+export function activationDerivativeFunction(name: ActivationName, upTo: number, fromValue: boolean): (z: number, y: number) => number[] {
+  const src = `return function (z, y) {\n${activationSource(name, upTo, fromValue ? "y" : null)}\nreturn [${Array.from({ length: upTo + 1 }, (_, j) => `d${j}`).join(", ")}];\n};`;
+  return compile(src) as (z: number, y: number) => number[];
+}
+
 function compile(src: string): unknown {
   const names = Object.keys(HELPERS);
-  return new Function(...names.map((n) => `H_${n}`), src)(...names.map((n) => HELPERS[n]));
+  return new Function(...names, src)(...names.map((n) => HELPERS[n]));
 }

@@ -13,6 +13,7 @@
 
 import { Rng } from "../engine/random.js";
 import * as S from "../expressions/symbolic.js";
+import { functionRule } from "../expressions/functions.js";
 import type { MultiIndex, Sym } from "../expressions/symbolic.js";
 import { evaluatePoints } from "../expressions/evaluate.js";
 import type { Problem } from "../problem/types.js";
@@ -75,14 +76,44 @@ export function outputScales(problem: Problem): number[] {
   for (const eq of problem.equations) {
     const source = maxAbs(evaluatePoints(sourcesOf(eq.residual), samplePoints(problem, interiorLocation(dims), rng.fork()), dims));
     if (source === 0) continue;
+    const fromSource = scales.map(() => 0);
     for (const k of S.unknownsOf(eq.residual)) {
       const highest = S.fieldAtoms(eq.residual)
         .filter((f) => f.unknown === k)
         .reduce((best, f) => (f.alpha.reduce((a, c) => a + (c ?? 0), 0) > best.alpha.reduce((a, c) => a + (c ?? 0), 0) ? f : best));
-      scales[k] = Math.max(scales[k]!, source * lengthPower(highest.alpha, ell));
+      fromSource[k] = source * lengthPower(highest.alpha, ell);
     }
+    const revised = balancedBySource(problem, eq.residual, scales, fromSource, source);
+    revised.forEach((u, k) => (scales[k] = Math.max(scales[k]!, u)));
   }
   return scales.map((u) => (u > 0 && Number.isFinite(u) ? u : 1));
+}
+
+/** Above this ratio of the equation's natural size to its largest source, a source estimate is revised. */
+export const SOURCE_BALANCE_LIMIT = 10;
+
+/**
+ * The estimate U ≈ |source|·ℓ^m assumes the highest derivative balances the source. When another term
+ * grows faster with U (u³ in u_tt − u_xx + u³ = f), the equation's natural size at that U can exceed
+ * the source many times over, and dividing the residual by it would hide the equation (issue 10:
+ * Klein–Gordon, U = 22.8, size 12,456 for |f| ≈ 250). Then U is scaled down (bisection on a common
+ * factor) until the terms' size is twice the largest source: the size of terms that balance it.
+ */
+function balancedBySource(problem: Problem, residual: Sym, current: readonly number[], fromSource: readonly number[], source: number): number[] {
+  const interior = interiorLocation(problem.variables.length);
+  const sizeAt = (f: number): number => {
+    const output = current.map((u, k) => (fromSource[k]! > 0 ? Math.max(u, f * fromSource[k]!) : u > 0 ? u : 1));
+    return termScales(problem, [{ residual, location: interior }], output)[0]!;
+  };
+  if (!(sizeAt(1) > SOURCE_BALANCE_LIMIT * source)) return [...fromSource];
+  let lo = 1e-8;
+  let hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = Math.sqrt(lo * hi);
+    if (sizeAt(mid) > 2 * source) hi = mid;
+    else lo = mid;
+  }
+  return fromSource.map((u) => u * hi);
 }
 
 /**
@@ -124,12 +155,16 @@ export function termScales(problem: Problem, terms: { residual: Sym; location: L
         case "net":
           out.fill(1);
           break;
+        case "param":
+          throw new Error("internal: learned parameters are replaced by their values before scaling");
         case "neg":
           out.set(mag(x.a));
           break;
         case "fn": {
-          const a = mag(x.a);
-          for (let n = 0; n < count; n++) out[n] = functionMagnitude(x.name, a[n]!);
+          // The magnitude bound of the function table (expressions/functions.ts).
+          const args = S.argsOf(x).map(mag);
+          const { magnitude } = functionRule(x.name);
+          for (let n = 0; n < count; n++) out[n] = magnitude(...args.map((a) => a[n]!));
           break;
         }
         default: {
@@ -147,37 +182,4 @@ export function termScales(problem: Problem, terms: { residual: Sym; location: L
     const size = rms(mag(residual));
     return size > 0 && Number.isFinite(size) ? size : 1;
   });
-}
-
-/** A typical size of f(a) for an argument of size m ≥ 0. */
-function functionMagnitude(name: S.FunctionName, m: number): number {
-  switch (name) {
-    case "sin":
-    case "tanh":
-    case "atan":
-    case "erf":
-      return Math.min(m, 1);
-    case "cos":
-    case "sigmoid":
-    case "sign":
-      return 1;
-    case "abs":
-      return m;
-    case "sqrt":
-      return Math.sqrt(m);
-    case "exp":
-    case "cosh":
-      return Math.exp(m);
-    case "sinh":
-      return Math.sinh(m);
-    case "log":
-      return Math.max(1, Math.abs(Math.log(m)));
-    case "asin":
-    case "acos":
-      return Math.PI / 2;
-    case "tan":
-      return Math.max(m, 1);
-    case "softplus":
-      return Math.max(m, Math.LN2);
-  }
 }

@@ -13,7 +13,7 @@ import * as ops from "../engine/ops/index.js";
 import { Program } from "../expressions/evaluate.js";
 import * as S from "../expressions/symbolic.js";
 import type { MultiIndex, Sym } from "../expressions/symbolic.js";
-import type { ActivationName } from "../nn/activations.js";
+import { ACTIVATION_RULES, type ActivationName } from "../nn/activations.js";
 
 export function indexKey(alpha: MultiIndex): string {
   return S.trimIndex(alpha).join(",");
@@ -99,22 +99,9 @@ function setPartitions(n: number): number[][][] {
   return out;
 }
 
-/** σ as a symbolic function of one variable, so that σ', σ'', … follow by differentiation. */
+/** σ as a symbolic function of one variable (the activation registry's), so that σ', σ'', … follow by differentiation. */
 export function activationSym(name: ActivationName): Sym {
-  const z = S.variable(0);
-  switch (name) {
-    case "tanh":
-    case "sigmoid":
-    case "sin":
-    case "softplus":
-      return S.fn(name, z);
-    case "gelu":
-      return S.mul(z, S.mul(S.num(0.5), S.add(S.ONE, S.fn("erf", S.mul(S.num(Math.SQRT1_2), z)))));
-    case "swish":
-      return S.mul(z, S.fn("sigmoid", z));
-    case "relu":
-      return S.mul(S.num(0.5), S.add(z, S.fn("abs", z)));
-  }
+  return ACTIVATION_RULES[name].sym(S.variable(0));
 }
 
 const derivativePrograms = new Map<string, Program>();

@@ -13,6 +13,7 @@ import type { Sym } from "../expressions/symbolic.js";
 import { I32, V128, code, instantiate, moduleBytes, op, uleb, type FunctionDef } from "../engine/kernels/wasm-encoder.js";
 import type { F64Heap } from "../engine/kernels/f64-heap.js";
 import { activationSym } from "./taylor.js";
+import { derivativesFromValue, hasSimdKernel, type ActivationName } from "../nn/activations.js";
 import type { JetPlan, StreamTerm } from "./jet-kernels.js";
 
 export interface WasmJetKernels {
@@ -89,7 +90,7 @@ class Builder {
  * Locals holding d_j = σ^(j)(z) for j ≤ upTo, computed from the value y (a v128 local), or null
  * when a derivative needs more than + − × and constants of y.
  */
-function derivativeLocals(name: "tanh" | "sigmoid", upTo: number, y: number, locals: Locals, b: Builder): number[] | null {
+function derivativeLocals(name: ActivationName, upTo: number, y: number, locals: Locals, b: Builder): number[] | null {
   const roots: Sym[] = [activationSym(name)];
   for (let j = 1; j <= upTo; j++) roots.push(S.diff(roots[j - 1]!, 0));
   const bound = roots[0]!;
@@ -203,7 +204,7 @@ interface Variant {
   backward: boolean;
 }
 
-function generate(name: "tanh" | "sigmoid", plan: JetPlan, slots: number[], v: Variant): FunctionDef | null {
+function generate(name: ActivationName, plan: JetPlan, slots: number[], v: Variant): FunctionDef | null {
   const S_ = plan.streams.length;
   // Parameters.
   const names = v.backward
@@ -323,7 +324,8 @@ export function setWasmJetKernels(on: boolean): void {
 
 /** The SIMD stream kernels of a plan on a heap, or null (no SIMD, or unsupported activation). */
 export function wasmJetKernels(heap: F64Heap, name: string, plan: JetPlan): WasmJetKernels | null {
-  if (!enabled || heap.gemm === null || heap.memory === null || (name !== "tanh" && name !== "sigmoid")) return null;
+  // Only activations whose derivatives are polynomials of the value, which has a SIMD kernel (the registry says which).
+  if (!enabled || heap.gemm === null || heap.memory === null || !derivativesFromValue(name) || !hasSimdKernel(name)) return null;
   let perHeap = cache.get(heap);
   if (perHeap === undefined) cache.set(heap, (perHeap = new Map()));
   const key = `${name}:${plan.streams.map((b) => b.join(",")).join(";")}`;

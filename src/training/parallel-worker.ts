@@ -7,7 +7,7 @@ import { parseProblem } from "../problem/load.js";
 import { buildModel } from "../solve.js";
 import { noGrad } from "../engine/state.js";
 import type { Batch } from "../residual/model.js";
-import { CONTROL, chunkContribution, type ParallelSpec, type SharedLayout } from "./parallel.js";
+import { CONTROL, chunkContribution, trainedParameters, type ParallelSpec, type SharedLayout } from "./parallel.js";
 
 const { spec, layout, index } = workerData as { spec: ParallelSpec; layout: SharedLayout; index: number };
 const control = new Int32Array(layout.control);
@@ -25,7 +25,7 @@ try {
   problem.training = spec.training;
   problem.network = spec.network;
   const model = buildModel(problem);
-  const params = model.network.parameters();
+  const params = trainedParameters(model);
   const T = layout.termCount;
   const P = layout.paramCount;
   if (params.reduce((a, p) => a + p.size, 0) !== P || model.terms.length !== T) throw new Error("parallel worker: the model differs from the calling thread's");

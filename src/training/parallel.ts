@@ -18,7 +18,7 @@
 
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
-import { Worker } from "node:worker_threads";
+import { Worker, isMainThread } from "node:worker_threads";
 import { Tensor } from "../engine/tensor.js";
 import { apply, defineOp } from "../engine/op.js";
 import { gradients } from "../engine/autograd.js";
@@ -28,6 +28,11 @@ import type { Problem } from "../problem/types.js";
 import type { Batch, ResidualModel } from "../residual/model.js";
 import { SymbolicTerms } from "../terms/symbolic-terms.js";
 import { weightedLoss, type Loss } from "../loss/loss.js";
+
+/** The tensors training updates: the network's weights, then the learned parameters θ if any. */
+export function trainedParameters(model: ResidualModel): Tensor[] {
+  return model.theta === null ? model.network.parameters() : [...model.network.parameters(), model.theta];
+}
 
 /** Below this many multiply-adds per evaluation (points × streams × weights), one thread is faster. */
 export const PARALLEL_MIN_WORK = 1.5e6;
@@ -123,6 +128,8 @@ export function parallelThreads(model: ResidualModel, setting: number | null | u
   // Running from the TypeScript sources (the tests), a worker transpiles every module as it
   // starts (seconds): there only a number of threads set explicitly is used.
   if (setting == null && import.meta.url.endsWith(".ts")) return 1;
+  // Inside a worker (an ensemble member: the members already share the cores), one thread.
+  if (setting == null && !isMainThread) return 1;
   const wanted = Math.min(MAX_THREADS, setting ?? availableParallelism());
   if (wanted <= 1 || adaptive) return 1;
   if (!model.groups.every((g) => g instanceof SymbolicTerms)) return 1;

@@ -11,7 +11,7 @@ import type { LossWeighting, StageSettings } from "../problem/types.js";
 import type { ResidualModel, Batch } from "../residual/model.js";
 import { termLoss, weightedLoss, type Loss } from "../loss/loss.js";
 import { AdaptiveWeights } from "../loss/adaptive-weights.js";
-import { ParallelLoss, parallelThreads } from "./parallel.js";
+import { ParallelLoss, parallelThreads, trainedParameters } from "./parallel.js";
 
 export interface StageRecord {
   optimizer: "adam" | "lbfgs";
@@ -33,6 +33,8 @@ export interface LossHistory {
   total: number[];
   /** terms[t][i]: mean squared residual of term t at history entry i. */
   terms: number[][];
+  /** parameters[k][i]: the estimate of learned parameter k at history entry i. */
+  parameters?: number[][];
 }
 
 /**
@@ -119,7 +121,8 @@ export function causalWindow(step: number, total: number): number {
 }
 
 export async function train(model: ResidualModel, stages: readonly StageSettings[], hooks: TrainOptions = {}): Promise<TrainResult> {
-  const params = model.network.parameters();
+  // One flat vector in effect: the network's weights, then θ (the learned parameters, if any).
+  const params = trainedParameters(model);
   const baseWeights = model.terms.map((t) => t.weight);
   const annealing =
     hooks.lossWeighting === undefined || hooks.lossWeighting === "fixed"
@@ -127,7 +130,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
       : new AdaptiveWeights(hooks.lossWeighting, model.terms.map((t) => t.kind === "equation"));
   /** The weights in use: the file's, times the adaptive factors (frozen outside Adam stages). */
   const weights = (): number[] => baseWeights.map((w, i) => w * (annealing?.factors[i] ?? 1));
-  const history: LossHistory = { iteration: [], elapsedMs: [], total: [], terms: model.terms.map(() => []) };
+  const history: LossHistory = { iteration: [], elapsedMs: [], total: [], terms: model.terms.map(() => []), parameters: (model.problem.parameters ?? []).map(() => []) };
   const records: StageRecord[] = [];
   const best = new Snapshot(params);
   let iteration = 0;
@@ -144,6 +147,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
     history.iteration.push(iteration);
     history.total.push(loss);
     terms.forEach((v, t) => history.terms[t]!.push(v));
+    model.parameterValues().forEach((v, k) => history.parameters![k]!.push(v));
     last = { loss, terms };
   };
   const nonFinite = (loss: number, terms: number[]): boolean => {

@@ -46,7 +46,7 @@ describe("stop signals during training", () => {
       expect(summary.train.status).toBe("interrupted");
       expect(summary.train.epochs).toBeGreaterThan(0);
       expect(summary.train.epochs).toBeLessThan(20000);
-      expect(readdirSync(out).sort()).toEqual(["loss.png", "model.json", "solution.csv", "summary.json", "u.png", "u_error.png"]);
+      expect(readdirSync(out).sort()).toEqual(["loss.png", "model.json", "residuals.png", "solution.csv", "summary.json", "u.png", "u_error.png"]);
     });
   }
 
@@ -94,8 +94,8 @@ describe("signals outside training", () => {
     let stop = false;
     const result = await solve(p, { out, shouldStop: () => stop, onPhase: (phase) => void (phase === "evaluating" && (stop = true)) });
     expect(result.train.status).toBe("completed");
-    expect(result.written!.skipped).toEqual(["loss.png", "u.png", "u_error.png"]);
+    expect(result.written!.skipped).toEqual(["loss.png", "u.png", "u_error.png", "residuals.png"]);
     expect(readdirSync(out).sort()).toEqual(["model.json", "solution.csv", "summary.json"]);
-    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).skipped_plots).toEqual(["loss.png", "u.png", "u_error.png"]);
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).skipped_plots).toEqual(["loss.png", "u.png", "u_error.png", "residuals.png"]);
   });
 });

@@ -5,10 +5,12 @@
 import {
   Tensor, type MultiFn,
   add, sub, mul, div, pow, neg, square, sqrt, exp, log, sin, cos, tan, tanh, sigmoid, softplus, relu, abs,
-  asin, acos, atan, sinh, cosh, erf, gelu, swish, matmul, mm, sum, mean, norm, reshape, transpose, slice,
+  asin, acos, atan, sinh, cosh, erf, sign, gelu, swish, atan2, maximum, minimum, matmul, mm, sum, mean, norm, reshape, transpose, slice,
   concat, stack, broadcastTo, sumTo, clone,
 } from "../../src/index.js";
 import { awayFromZero, uniform } from "./tensors.js";
+import { apply } from "../../src/engine/op.js";
+import { RULES } from "../../src/engine/ops/rules.js";
 
 type Shape = readonly number[];
 
@@ -54,6 +56,7 @@ export const UNARY_OPS: readonly UnarySpec[] = [
   { name: "sinh", f: sinh, input: (s) => u(s) },
   { name: "cosh", f: cosh, input: (s) => u(s) },
   { name: "erf", f: erf, input: (s) => u(s, -2, 2) },
+  { name: "sign", f: sign, input: (s) => az(s, 0.1, 1.5) },
   { name: "gelu", f: gelu, input: (s) => u(s, -3, 3) },
   { name: "swish", f: swish, input: (s) => u(s, -3, 3) },
   { name: "clone", f: clone, input: (s) => u(s) },
@@ -93,6 +96,12 @@ const BINARY_OPS: readonly BinarySpec[] = [
   { name: "div", f: div, inputs: (sa, sb) => [u(sa), az(sb, 0.5, 2)] },
   // a^b with a tensor exponent: base > 0 so that ∂/∂b = a^b·log a exists.
   { name: "pow", f: pow, inputs: (sa, sb) => [u(sa, 0.5, 2), u(sb, -1.5, 1.5)] },
+  // atan2(y, x) away from the origin (x in ±[0.5, 2)), across the branch cut x < 0 only off y = 0.
+  { name: "atan2", f: atan2, inputs: (sa, sb) => [az(sa, 0.3, 1.5), az(sb, 0.5, 2)] },
+  // max / min: |a| in [0.1, 0.7), |b| in [0.9, 1.5) with random signs, so a and b are never within
+  // 0.2 (no ties) and either operand can be the one selected.
+  { name: "maximum", f: maximum, inputs: (sa, sb) => [az(sa, 0.1, 0.7), az(sb, 0.9, 1.5)] },
+  { name: "minimum", f: minimum, inputs: (sa, sb) => [az(sa, 0.1, 0.7), az(sb, 0.9, 1.5)] },
 ];
 
 export function binaryCases(): OpCase[] {
@@ -207,6 +216,9 @@ export function layoutCases(): OpCase[] {
     l("sumTo [3]", [2, 3], (x) => sumTo(x, [3])),
     l("sumTo 0-d", [2, 3], (x) => sumTo(x, [])),
     l("sumTo [1, 3]", [2, 3], (x) => sumTo(x, [1, 3])),
+    // pad (the adjoint of slice) is internal: applied directly, as its rule is written.
+    l("pad [2, 2] into [4, 3] at (1, 1)", [2, 2], (x) => apply(RULES.pad, [x], { full: [4, 3], starts: [1, 1] })),
+    l("pad [2, 3] into [2, 2, 3] at (1, 0, 0)", [2, 3], (x) => apply(RULES.pad, [reshape(x, [1, 2, 3])], { full: [2, 2, 3], starts: [1, 0, 0] })),
     { name: "concat axis 0 of [2, 3], [1, 3]", f: (a: Tensor, b: Tensor) => concat([a, b], 0), inputs: [u([2, 3]), u([1, 3])] },
     { name: "concat axis -1 of [2, 1], [2, 2], [2, 3]", f: (a: Tensor, b: Tensor, c: Tensor) => concat([a, b, c], -1), inputs: [u([2, 1]), u([2, 2]), u([2, 3])] },
     { name: "concat of a tensor with itself", f: (a: Tensor) => concat([a, a], 1), inputs: [u([2, 2])] },

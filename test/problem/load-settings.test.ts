@@ -86,7 +86,7 @@ training:
   boundary_points: 7
   sampling: sobol
   resample: false
-  seed: -4
+  seed: 4
   loss_weighting: annealing
   derivatives: reverse
 evaluate:
@@ -95,7 +95,7 @@ evaluate:
     expect(p.title).toBe("u' = 2x");
     expect(p.description).toBe("a first test");
     expect(p.network).toEqual({ hidden: [16, 8], activation: "sin", init: "uniform" });
-    expect(p.training).toMatchObject({ points: 40, boundaryPoints: 7, sampling: "sobol", resample: false, seed: -4, lossWeighting: "annealing", derivatives: "reverse" });
+    expect(p.training).toMatchObject({ points: 40, boundaryPoints: 7, sampling: "sobol", resample: false, seed: 4, lossWeighting: "annealing", derivatives: "reverse" });
     expect(p.training.stages[0]).toEqual({ optimizer: "adam", epochs: 300, learningRate: 0.02, schedule: { type: "constant" } });
     expect(p.evaluate.points).toEqual([9]);
   });

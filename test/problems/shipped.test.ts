@@ -10,7 +10,10 @@ import { checkExactSolution } from "../../src/residual/check.js";
 import { solve } from "../../src/solve.js";
 
 const DIR = fileURLToPath(new URL("../../problems/", import.meta.url));
-const FILES = readdirSync(DIR).filter((f) => f.endsWith(".yaml")).sort();
+// Burgers has no exact solution and no target yet: its error against the Cole–Hopf reference is
+// reported in the README (issue 10); the reference itself is tested in test/diagnostics/burgers.test.ts.
+const NO_TARGET = new Set(["burgers.yaml"]);
+const FILES = readdirSync(DIR).filter((f) => f.endsWith(".yaml") && !NO_TARGET.has(f)).sort();
 
 describe("shipped problems meet the accuracy targets with default settings", () => {
   it("there is a suite: ode1 and at least eight more", () => {

@@ -8,10 +8,11 @@ import { broadcastShapes, broadcastStrides, sameShape, type Shape } from "../sha
 import { broadcastTo, sumTo } from "./reduce.js";
 import { full, toTensor } from "../creation.js";
 import { log } from "./unary.js";
+import { expectOperand, expectTensor } from "../check.js";
 
 /** Evaluate a broadcasting binary kernel into a new tensor. */
-function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor): Tensor {
-  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape);
+function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor, op: string): Tensor {
+  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, op);
   const out = new Tensor(new Float64Array(a.size === 0 || b.size === 0 ? 0 : sizeOfShape(shape)), shape);
   if (out.size === 0) return out;
   const c = collapseAxes(shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
@@ -36,23 +37,23 @@ const mulKernel = binaryKernel("x * y");
 const divKernel = binaryKernel("x / y");
 const powKernel = binaryKernel("Math.pow(x, y)");
 
-const addOp = defineOp({
+export const addOp = defineOp({
   name: "add",
-  forward: ([a, b]) => broadcastBinary(addKernel, a!, b!),
+  forward: ([a, b]) => broadcastBinary(addKernel, a!, b!, "add"),
   vjp: (g, [a, b], _o, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : null, needs[1] ? sumTo(g, b!.shape) : null],
   jvp: ([ta, tb], _i, out) => sumTangents(expand(ta, out.shape), expand(tb, out.shape), out.shape),
 });
 
-const subOp = defineOp({
+export const subOp = defineOp({
   name: "sub",
-  forward: ([a, b]) => broadcastBinary(subKernel, a!, b!),
+  forward: ([a, b]) => broadcastBinary(subKernel, a!, b!, "sub"),
   vjp: (g, [a, b], _o, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : null, needs[1] ? sumTo(neg(g), b!.shape) : null],
   jvp: ([ta, tb], _i, out) => sumTangents(expand(ta, out.shape), tb === null ? null : expand(neg(tb), out.shape), out.shape),
 });
 
-const mulOp = defineOp({
+export const mulOp = defineOp({
   name: "mul",
-  forward: ([a, b]) => broadcastBinary(mulKernel, a!, b!),
+  forward: ([a, b]) => broadcastBinary(mulKernel, a!, b!, "mul"),
   vjp: (g, [a, b], _o, _p, needs) => [
     needs[0] ? sumTo(mul(g, b!), a!.shape) : null,
     needs[1] ? sumTo(mul(g, a!), b!.shape) : null,
@@ -62,9 +63,9 @@ const mulOp = defineOp({
 });
 
 // y = a / b:  ∂y/∂a = 1/b,  ∂y/∂b = −y/b.
-const divOp = defineOp({
+export const divOp = defineOp({
   name: "div",
-  forward: ([a, b]) => broadcastBinary(divKernel, a!, b!),
+  forward: ([a, b]) => broadcastBinary(divKernel, a!, b!, "div"),
   vjp: (g, [a, b], y, _p, needs) => [
     needs[0] ? sumTo(div(g, b!), a!.shape) : null,
     needs[1] ? sumTo(neg(div(mul(g, y), b!)), b!.shape) : null,
@@ -76,20 +77,80 @@ const divOp = defineOp({
 });
 
 // y = a^b:  ∂y/∂a = b·a^(b−1),  ∂y/∂b = y·log a.
-const powOp = defineOp({
+// As in PyTorch, at a base of 0 these are taken as 0 where the formula gives 0·∞: ∂y/∂a at b = 0
+// (y = 1 near a = 0), ∂y/∂b for b ≥ 0 (y = 0^b is 0 or 1 whatever log 0 is). The guards are
+// constant masks added to the exponent and to the argument of log, so the rules stay written
+// with differentiable ops (and equal the plain formulas wherever a ≠ 0).
+const zeroBaseZeroExponent = binaryKernel("x === 0 && y === 0 ? 1 : 0");
+const zeroBaseNonNegativeExponent = binaryKernel("x === 0 && y >= 0 ? 1 : 0");
+
+/** ∂y/∂a and ∂y/∂b of y = a^b, in the broadcast shape of y. */
+function powPartials(a: Tensor, b: Tensor, y: Tensor, needA: boolean, needB: boolean): [Tensor | null, Tensor | null] {
+  const dA = needA ? mul(b, pow(a, add(sub(b, 1), broadcastBinary(zeroBaseZeroExponent, a, b, "pow")))) : null;
+  const dB = needB ? mul(y, log(add(a, broadcastBinary(zeroBaseNonNegativeExponent, a, b, "pow")))) : null;
+  return [dA, dB];
+}
+
+export const powOp = defineOp({
   name: "pow",
-  forward: ([a, b]) => broadcastBinary(powKernel, a!, b!),
-  vjp: (g, [a, b], y, _p, needs) => [
-    needs[0] ? sumTo(mul(g, mul(b!, pow(a!, sub(b!, 1)))), a!.shape) : null,
-    needs[1] ? sumTo(mul(g, mul(y, log(a!))), b!.shape) : null,
-  ],
-  jvp: ([ta, tb], [a, b], y) =>
-    sumTangents(
-      ta ? expand(mul(ta, mul(b!, pow(a!, sub(b!, 1)))), y.shape) : null,
-      tb ? expand(mul(tb, mul(y, log(a!))), y.shape) : null,
-      y.shape,
-    ),
+  forward: ([a, b]) => broadcastBinary(powKernel, a!, b!, "pow"),
+  vjp: (g, [a, b], y, _p, needs) => {
+    const [dA, dB] = powPartials(a!, b!, y, needs[0]!, needs[1]!);
+    return [dA ? sumTo(mul(g, dA), a!.shape) : null, dB ? sumTo(mul(g, dB), b!.shape) : null];
+  },
+  jvp: ([ta, tb], [a, b], y) => {
+    const [dA, dB] = powPartials(a!, b!, y, ta !== null, tb !== null);
+    return sumTangents(ta ? expand(mul(ta, dA!), y.shape) : null, tb ? expand(mul(tb, dB!), y.shape) : null, y.shape);
+  },
 });
+
+// θ = atan2(y, x):  ∂θ/∂y = x/(x² + y²),  ∂θ/∂x = −y/(x² + y²).
+const atan2Kernel = binaryKernel("Math.atan2(x, y)");
+
+function atan2Partials(y: Tensor, x: Tensor): [Tensor, Tensor] {
+  const r2 = add(mul(x, x), mul(y, y));
+  return [div(x, r2), neg(div(y, r2))];
+}
+
+export const atan2Op = defineOp({
+  name: "atan2",
+  forward: ([y, x]) => broadcastBinary(atan2Kernel, y!, x!, "atan2"),
+  vjp: (g, [y, x], _o, _p, needs) => {
+    const [dY, dX] = atan2Partials(y!, x!);
+    return [needs[0] ? sumTo(mul(g, dY), y!.shape) : null, needs[1] ? sumTo(mul(g, dX), x!.shape) : null];
+  },
+  jvp: ([ty, tx], [y, x], out) => {
+    const [dY, dX] = atan2Partials(y!, x!);
+    return sumTangents(ty ? expand(mul(ty, dY), out.shape) : null, tx ? expand(mul(tx, dX), out.shape) : null, out.shape);
+  },
+});
+
+// max(a, b) and min(a, b): the gradient goes to the selected operand; at a tie it is split in
+// half, as PyTorch's maximum/minimum do. The selection is a constant mask (its derivative is 0).
+const selectFirstMax = binaryKernel("x > y ? 1 : x < y ? 0 : 0.5");
+const selectFirstMin = binaryKernel("x < y ? 1 : x > y ? 0 : 0.5");
+
+function selectionOp(name: "maximum" | "minimum", value: BinaryKernel, select: BinaryKernel) {
+  const masks = (a: Tensor, b: Tensor): [Tensor, Tensor] => {
+    const m = broadcastBinary(select, a, b, name);
+    return [m, sub(1, m)];
+  };
+  return defineOp({
+    name,
+    forward: ([a, b]) => broadcastBinary(value, a!, b!, name),
+    vjp: (g, [a, b], _o, _p, needs) => {
+      const [mA, mB] = masks(a!, b!);
+      return [needs[0] ? sumTo(mul(g, mA), a!.shape) : null, needs[1] ? sumTo(mul(g, mB), b!.shape) : null];
+    },
+    jvp: ([ta, tb], [a, b], out) => {
+      const [mA, mB] = masks(a!, b!);
+      return sumTangents(ta ? expand(mul(ta, mA), out.shape) : null, tb ? expand(mul(tb, mB), out.shape) : null, out.shape);
+    },
+  });
+}
+
+export const maximumOp = selectionOp("maximum", binaryKernel("x >= y ? x : y"), selectFirstMax);
+export const minimumOp = selectionOp("minimum", binaryKernel("x <= y ? x : y"), selectFirstMin);
 
 function sumTangents(a: Tensor | null, b: Tensor | null, shape: Shape): Tensor {
   if (a !== null && b !== null) return add(a, b);
@@ -100,7 +161,7 @@ function sumTangents(a: Tensor | null, b: Tensor | null, shape: Shape): Tensor {
 
 // ---- ops with a plain-number operand (no broadcasting, no tensor for the constant) ----
 
-interface Scalar {
+export interface Scalar {
   c: number;
 }
 
@@ -112,14 +173,14 @@ function scalarForward(kernel: (a: Float64Array, out: Float64Array, p: number) =
   };
 }
 
-const addScalarOp = defineOp<Scalar>({
+export const addScalarOp = defineOp<Scalar>({
   name: "addScalar",
   forward: scalarForward(unaryKernel("x + p")),
   vjp: (g) => [g],
   jvp: ([t]) => t!,
 });
 
-const mulScalarOp = defineOp<Scalar>({
+export const mulScalarOp = defineOp<Scalar>({
   name: "mulScalar",
   forward: scalarForward(unaryKernel("x * p")),
   vjp: (g, _i, _o, { c }) => [mulScalar(g, c)],
@@ -127,7 +188,7 @@ const mulScalarOp = defineOp<Scalar>({
 });
 
 // y = c − x
-const rsubScalarOp = defineOp<Scalar>({
+export const rsubScalarOp = defineOp<Scalar>({
   name: "rsubScalar",
   forward: scalarForward(unaryKernel("p - x")),
   vjp: (g) => [neg(g)],
@@ -135,7 +196,7 @@ const rsubScalarOp = defineOp<Scalar>({
 });
 
 // y = c / x:  dy/dx = −y/x
-const rdivScalarOp = defineOp<Scalar>({
+export const rdivScalarOp = defineOp<Scalar>({
   name: "rdivScalar",
   forward: scalarForward(unaryKernel("p / x")),
   vjp: (g, [x], y) => [neg(div(mul(g, y), x!))],
@@ -143,7 +204,7 @@ const rdivScalarOp = defineOp<Scalar>({
 });
 
 // y = x^c:  dy/dx = c·x^(c−1)
-const powScalarOp = defineOp<Scalar>({
+export const powScalarOp = defineOp<Scalar>({
   name: "powScalar",
   forward: scalarForward(unaryKernel("Math.pow(x, p)")),
   vjp: (g, [x], _y, { c }) => [mul(g, powDerivative(x!, c))],
@@ -158,7 +219,7 @@ function powDerivative(x: Tensor, c: number): Tensor {
   return mulScalar(powScalar(x, c - 1), c);
 }
 
-const negOp = defineOp({
+export const negOp = defineOp({
   name: "neg",
   forward: scalarForward(unaryKernel("-x")),
   vjp: (g) => [neg(g)],
@@ -166,6 +227,7 @@ const negOp = defineOp({
 });
 
 export function neg(x: Tensor): Tensor {
+  expectTensor(x, "neg");
   return apply(negOp, [x], { c: 0 });
 }
 
@@ -183,24 +245,28 @@ export function powScalar(x: Tensor, c: number): Tensor {
 
 /** a + b with broadcasting; either side may be a plain number. */
 export function add(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "add");
   if (typeof b === "number") return addScalar(toTensor(a), b);
   if (typeof a === "number") return addScalar(b, a);
   return apply(addOp, [a, b], undefined);
 }
 
 export function sub(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "sub");
   if (typeof b === "number") return addScalar(toTensor(a), -b);
   if (typeof a === "number") return apply(rsubScalarOp, [b], { c: a });
   return apply(subOp, [a, b], undefined);
 }
 
 export function mul(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "mul");
   if (typeof b === "number") return mulScalar(toTensor(a), b);
   if (typeof a === "number") return mulScalar(b, a);
   return apply(mulOp, [a, b], undefined);
 }
 
 export function div(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "div");
   if (typeof b === "number") return mulScalar(toTensor(a), 1 / b);
   if (typeof a === "number") return apply(rdivScalarOp, [b], { c: a });
   return apply(divOp, [a, b], undefined);
@@ -208,6 +274,30 @@ export function div(a: Operand, b: Operand): Tensor {
 
 /** a^b; a plain-number exponent uses the cheaper power rule c·x^(c−1). */
 export function pow(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "pow");
   if (typeof b === "number") return powScalar(toTensor(a), b);
   return apply(powOp, [toTensor(a), b], undefined);
+}
+
+/** atan2(y, x), the angle of the point (x, y), with broadcasting; either side may be a plain number. */
+export function atan2(y: Operand, x: Operand): Tensor {
+  [y, x] = operands(y, x, "atan2");
+  return apply(atan2Op, [toTensor(y), toTensor(x)], undefined);
+}
+
+/** Elementwise max(a, b) with broadcasting (the gradient is split at ties, as in PyTorch). */
+export function maximum(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "maximum");
+  return apply(maximumOp, [toTensor(a), toTensor(b)], undefined);
+}
+
+/** Elementwise min(a, b) with broadcasting (the gradient is split at ties, as in PyTorch). */
+export function minimum(a: Operand, b: Operand): Tensor {
+  [a, b] = operands(a, b, "minimum");
+  return apply(minimumOp, [toTensor(a), toTensor(b)], undefined);
+}
+
+/** Check both operands of a binary op (each a Tensor or a plain number). */
+function operands(a: unknown, b: unknown, op: string): [Operand, Operand] {
+  return [expectOperand(a, op, 1), expectOperand(b, op, 2)];
 }

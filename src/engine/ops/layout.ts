@@ -6,8 +6,9 @@ import { apply, defineOp, type OpDef } from "../op.js";
 import { gather, scatter, transpose2d } from "../kernels/layout.js";
 import { formatShape, normAxis, resolveReshape, sameShape, sizeOf, stridesOf, type Shape } from "../shape.js";
 import { zeros } from "../creation.js";
+import { describeValue, expectTensor } from "../check.js";
 
-const reshapeOp = defineOp<{ shape: number[] }>({
+export const reshapeOp = defineOp<{ shape: number[] }>({
   name: "reshape",
   // Shares the data: tensors are not modified in place by operations.
   forward: ([x], { shape }) => new Tensor(x!.data, shape),
@@ -16,12 +17,14 @@ const reshapeOp = defineOp<{ shape: number[] }>({
 });
 
 export function reshape(x: Tensor, shape: Shape): Tensor {
-  const resolved = resolveReshape(x.size, shape);
+  expectTensor(x, "reshape");
+  if (!Array.isArray(shape as unknown)) throw new TypeError(`reshape: the shape must be a list of numbers, got ${describeValue(shape)}`);
+  const resolved = resolveReshape(x.size, shape, x.shape);
   if (sameShape(resolved, x.shape)) return x;
   return apply(reshapeOp, [x], { shape: resolved });
 }
 
-const cloneOp = defineOp({
+export const cloneOp = defineOp({
   name: "clone",
   forward: ([x]) => new Tensor(Float64Array.from(x!.data), x!.shape),
   vjp: (g) => [g],
@@ -32,7 +35,7 @@ export function clone(x: Tensor): Tensor {
   return apply(cloneOp, [x], undefined);
 }
 
-const transposeOp = defineOp<{ perm: number[] }>({
+export const transposeOp = defineOp<{ perm: number[] }>({
   name: "transpose",
   forward: ([x], { perm }) => {
     const shape = perm.map((p) => x!.shape[p]!);
@@ -56,15 +59,17 @@ function inversePermutation(perm: readonly number[]): number[] {
 
 /** Permute axes (default: reverse them, the matrix transpose for 2-D). */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
-  const p = perm === undefined ? x.shape.map((_, i) => x.ndim - 1 - i) : perm.map((a) => normAxis(a, x.ndim));
+  expectTensor(x, "transpose");
+  if (perm !== undefined && !Array.isArray(perm as unknown)) throw new TypeError(`transpose: the permutation must be a list of axes, got ${describeValue(perm)}`);
+  const p = perm === undefined ? x.shape.map((_, i) => x.ndim - 1 - i) : perm.map((a) => normAxis(a, x.ndim, "transpose"));
   if (new Set(p).size !== x.ndim || p.length !== x.ndim) {
-    throw new Error(`transpose: [${perm?.join(", ")}] is not a permutation of the ${x.ndim} axes`);
+    throw new Error(`transpose: [${perm?.join(", ")}] is not a permutation of the ${x.ndim} axes of a tensor of shape ${formatShape(x.shape)}`);
   }
   if (p.every((a, i) => a === i)) return x;
   return apply(transposeOp, [x], { perm: p });
 }
 
-interface Box {
+export interface Box {
   starts: number[];
   shape: number[]; // the slice's shape
 }
@@ -77,7 +82,7 @@ function boxOffset(full: Shape, starts: readonly number[]): number {
 }
 
 // Keep the box [starts, starts + shape) of x.
-const sliceOp: OpDef<Box> = defineOp<Box>({
+export const sliceOp: OpDef<Box> = defineOp<Box>({
   name: "slice",
   forward: ([x], { starts, shape }) => {
     const out = new Float64Array(sizeOf(shape));
@@ -89,7 +94,7 @@ const sliceOp: OpDef<Box> = defineOp<Box>({
 });
 
 // The adjoint of slicing: place x at `starts` inside zeros of shape `full`.
-const padOp: OpDef<{ full: number[]; starts: number[] }> = defineOp<{ full: number[]; starts: number[] }>({
+export const padOp: OpDef<{ full: number[]; starts: number[] }> = defineOp<{ full: number[]; starts: number[] }>({
   name: "pad",
   forward: ([x], { full, starts }) => {
     const out = zeros(full);
@@ -109,7 +114,8 @@ function padBox(x: Tensor, full: Shape, starts: number[]): Tensor {
  * (end exclusive, negative values count from the end), a number picks one index and drops the axis.
  */
 export function slice(x: Tensor, ranges: readonly SliceSpec[]): Tensor {
-  if (ranges.length > x.ndim) throw new Error(`slice: ${ranges.length} ranges for a tensor of rank ${x.ndim}`);
+  expectTensor(x, "slice");
+  if (ranges.length > x.ndim) throw new Error(`slice: ${ranges.length} ranges for a tensor of shape ${formatShape(x.shape)}`);
   const starts: number[] = [];
   const shape: number[] = [];
   const finalShape: number[] = [];
@@ -121,10 +127,17 @@ export function slice(x: Tensor, ranges: readonly SliceSpec[]): Tensor {
       finalShape.push(n);
     } else if (typeof r === "number") {
       const i = r < 0 ? r + n : r;
-      if (!Number.isInteger(i) || i < 0 || i >= n) throw new Error(`slice: index ${r} is out of range for axis ${axis} of size ${n}`);
+      if (!Number.isInteger(i) || i < 0 || i >= n) {
+        throw new Error(`slice: index ${r} is ${Number.isInteger(r) ? "out of range" : "not an integer"} for axis ${axis} of a tensor of shape ${formatShape(x.shape)}`);
+      }
       starts.push(i);
       shape.push(1);
     } else {
+      if (!Array.isArray(r) || r.length !== 2 || !r.every((v) => Number.isInteger(v))) {
+        throw new Error(
+          `slice: the range for axis ${axis} of a tensor of shape ${formatShape(x.shape)} must be a number or [start, end] with integer bounds, got ${Array.isArray(r) ? `[${r.join(", ")}]` : describeValue(r)}`,
+        );
+      }
       const a = clampIndex(r[0], n);
       const b = clampIndex(r[1], n);
       starts.push(a);
@@ -141,7 +154,7 @@ function clampIndex(i: number, n: number): number {
   return Math.min(Math.max(j, 0), n);
 }
 
-const concatOp: OpDef<{ axis: number }> = defineOp<{ axis: number }>({
+export const concatOp: OpDef<{ axis: number }> = defineOp<{ axis: number }>({
   name: "concat",
   forward: (xs, { axis }) => {
     const shape = [...xs[0]!.shape];
@@ -168,9 +181,11 @@ const concatOp: OpDef<{ axis: number }> = defineOp<{ axis: number }>({
 
 /** Join tensors along an existing axis; all other axes must agree. */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(xs as unknown)) throw new TypeError(`concat: expects a list of tensors, got ${describeValue(xs)}`);
   if (xs.length === 0) throw new Error("concat: no tensors given");
+  xs.forEach((t, i) => expectTensor(t, "concat", i + 1));
   const first = xs[0]!;
-  const a = normAxis(axis, first.ndim);
+  const a = normAxis(axis, first.ndim, "concat");
   for (const t of xs) {
     if (t.ndim !== first.ndim || t.shape.some((d, i) => i !== a && d !== first.shape[i])) {
       throw new Error(`concat: shapes ${formatShape(first.shape)} and ${formatShape(t.shape)} differ outside axis ${axis}`);
@@ -182,9 +197,11 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
 
 /** Join tensors of equal shape along a new axis. */
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(xs as unknown)) throw new TypeError(`stack: expects a list of tensors, got ${describeValue(xs)}`);
   if (xs.length === 0) throw new Error("stack: no tensors given");
+  xs.forEach((t, i) => expectTensor(t, "stack", i + 1));
   const rank = xs[0]!.ndim + 1;
-  const a = normAxis(axis, rank);
+  const a = normAxis(axis, rank, "stack");
   return concat(
     xs.map((t) => {
       if (!sameShape(t.shape, xs[0]!.shape)) throw new Error(`stack: shapes ${formatShape(xs[0]!.shape)} and ${formatShape(t.shape)} differ`);

@@ -9,8 +9,9 @@ import { broadcastShapes, formatShape, sameShape, sizeOf } from "../shape.js";
 import { add, mul } from "./arithmetic.js";
 import { broadcastTo, sum } from "./reduce.js";
 import { reshape } from "./layout.js";
+import { expectTensor } from "../check.js";
 
-interface Flags {
+export interface Flags {
   transA: boolean;
   transB: boolean;
 }
@@ -27,7 +28,7 @@ function dims(a: Tensor, b: Tensor, { transA, transB }: Flags): { m: number; n: 
   return { m, n, k, batch: a.shape.slice(0, r - 2) };
 }
 
-const mmOp = defineOp<Flags>({
+export const mmOp = defineOp<Flags>({
   name: "matmul",
   forward: ([a, b], flags) => {
     const { m, n, k, batch } = dims(a!, b!, flags);
@@ -59,6 +60,8 @@ const mmOp = defineOp<Flags>({
  * the last two axes when its flag is set. No copy is made for a transposed operand.
  */
 export function mm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+  expectTensor(a, "mm", 1);
+  expectTensor(b, "mm", 2);
   if (a.ndim < 2 || a.ndim !== b.ndim || !sameShape(a.shape.slice(0, -2), b.shape.slice(0, -2))) {
     throw new Error(`mm: operands ${formatShape(a.shape)} and ${formatShape(b.shape)} need equal rank ≥ 2 and equal batch axes`);
   }
@@ -70,17 +73,28 @@ export function mm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor
  * column (right) and the added axis is removed again; leading axes broadcast.
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  if (a.ndim === 0 || b.ndim === 0) throw new Error("matmul: operands must have at least one axis (use mul for scalars)");
-  if (a.ndim === 1 && b.ndim === 1) {
-    if (a.size !== b.size) throw new Error(`matmul: vectors of lengths ${a.size} and ${b.size}`);
-    return sum(mul(a, b));
+  expectTensor(a, "matmul", 1);
+  expectTensor(b, "matmul", 2);
+  const shapes = `${formatShape(a.shape)} and ${formatShape(b.shape)}`;
+  if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: shapes ${shapes}: both operands need at least one axis (use mul for a 0-d operand)`);
+  // The contracted sizes, checked on the shapes as given (not after promoting a 1-D operand).
+  const ka = a.shape[a.ndim - 1]!;
+  const kb = b.ndim === 1 ? b.shape[0]! : b.shape[b.ndim - 2]!;
+  if (ka !== kb) {
+    throw new Error(`matmul: shapes ${shapes} cannot be multiplied (last axis of the first has size ${ka}, ${b.ndim === 1 ? "the second has" : "second-to-last axis of the second has"} size ${kb})`);
   }
+  if (a.ndim === 1 && b.ndim === 1) return sum(mul(a, b));
   const a2 = a.ndim === 1 ? reshape(a, [1, a.size]) : a;
   const b2 = b.ndim === 1 ? reshape(b, [b.size, 1]) : b;
   let result: Tensor;
   if (a2.ndim === 2 && b2.ndim === 2) result = mm(a2, b2);
   else {
-    const batch = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+    let batch: number[];
+    try {
+      batch = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2), "matmul");
+    } catch {
+      throw new Error(`matmul: shapes ${shapes} cannot be multiplied (batch axes ${formatShape(a2.shape.slice(0, -2))} and ${formatShape(b2.shape.slice(0, -2))} do not broadcast)`);
+    }
     result = mm(broadcastTo(a2, [...batch, ...a2.shape.slice(-2)]), broadcastTo(b2, [...batch, ...b2.shape.slice(-2)]));
   }
   if (a.ndim === 1) result = reshape(result, [...result.shape.slice(0, -2), result.shape[result.ndim - 1]!]);

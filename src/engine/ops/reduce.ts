@@ -14,11 +14,12 @@ import {
   sizeOf,
   type Shape,
 } from "../shape.js";
-import { mulScalar } from "./arithmetic.js";
-import { sqrt, square } from "./unary.js";
+import { div, mul, mulScalar } from "./arithmetic.js";
+import { zeros } from "../creation.js";
+import { describeValue, expectShape, expectTensor } from "../check.js";
 import { reshape } from "./layout.js";
 
-interface AxesParams {
+export interface AxesParams {
   axes: number[];
   keepdims: boolean;
 }
@@ -38,7 +39,7 @@ function sumKernel(x: Tensor, axes: readonly number[], keepdims: boolean): Tenso
   return new Tensor(out, keepdims ? kept : reducedShape(x.shape, axes, false));
 }
 
-const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
+export const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
   name: "sum",
   forward: ([x], { axes, keepdims }) => sumKernel(x!, axes, keepdims),
   // Every summed element receives the output's gradient.
@@ -46,7 +47,7 @@ const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
   jvp: ([t], _i, _o, { axes, keepdims }) => apply(sumOp, [t!], { axes, keepdims }),
 });
 
-const broadcastOp = defineOp<{ shape: number[] }>({
+export const broadcastOp = defineOp<{ shape: number[] }>({
   name: "broadcastTo",
   forward: ([x], { shape }) => {
     const out = new Float64Array(sizeOf(shape));
@@ -58,9 +59,10 @@ const broadcastOp = defineOp<{ shape: number[] }>({
 });
 
 // Reduce a broadcast result back to one of its operands' shapes (the adjoint of broadcastTo).
-const sumToOp = defineOp<{ shape: number[] }>({
+export const sumToOp = defineOp<{ shape: number[] }>({
   name: "sumTo",
   forward: ([x], { shape }) => {
+    checkSumTo(x!.shape, shape);
     const axes = broadcastReductionAxes(shape, x!.shape);
     const summed = sumKernel(x!, axes, true);
     return new Tensor(summed.data, shape);
@@ -69,41 +71,71 @@ const sumToOp = defineOp<{ shape: number[] }>({
   jvp: ([t], _i, _o, { shape }) => sumTo(t!, shape),
 });
 
-function normalizeAxes(axis: number | readonly number[] | undefined, rank: number): number[] {
+/** `shape` must broadcast to `from` (so that summing `from` down to it undoes the broadcast). */
+function checkSumTo(from: Shape, shape: Shape): void {
+  const ok = shape.length <= from.length && shape.every((d, i) => d === 1 || d === from[from.length - shape.length + i]);
+  if (!ok) {
+    throw new Error(`sumTo: cannot sum a tensor of shape ${formatShape(from)} to shape ${formatShape(shape)} (${formatShape(shape)} does not broadcast to ${formatShape(from)})`);
+  }
+}
+
+// ‖x‖ = √(Σ x²), with ∂‖x‖/∂x = x/‖x‖. At x = 0 (the only point where ‖x‖ = 0) the gradient is
+// taken as 0, as PyTorch does (a subgradient); the formula would give 0/0.
+export const normOp = defineOp({
+  name: "norm",
+  forward: ([x]) => {
+    const d = x!.data;
+    let s = 0;
+    for (let i = 0; i < d.length; i++) s += d[i]! * d[i]!;
+    return new Tensor(Float64Array.of(Math.sqrt(s)), []);
+  },
+  vjp: (g, [x], y) => [y.data[0] === 0 ? zeros(x!.shape) : mul(x!, div(g, y))],
+  jvp: ([t], [x], y) => (y.data[0] === 0 ? zeros([]) : div(sum(mul(t!, x!)), y)),
+});
+
+function normalizeAxes(axis: number | readonly number[] | undefined, rank: number, op: string): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axis === "number" ? [axis] : axis;
-  const axes = [...new Set(list.map((a) => normAxis(a, rank)))];
+  if (!Array.isArray(list)) throw new TypeError(`${op}: axis must be a number or a list of numbers, got ${describeValue(axis)}`);
+  const axes = [...new Set(list.map((a) => normAxis(a, rank, op)))];
   return axes.sort((a, b) => a - b);
 }
 
 /** Sum of all elements, or along `axis` (a number or a list), optionally keeping unit axes. */
 export function sum(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
-  return apply(sumOp, [x], { axes: normalizeAxes(axis, x.ndim), keepdims });
+  expectTensor(x, "sum");
+  return apply(sumOp, [x], { axes: normalizeAxes(axis, x.ndim, "sum"), keepdims });
 }
 
 /** Mean of all elements, or along `axis`. */
 export function mean(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
-  const axes = normalizeAxes(axis, x.ndim);
+  expectTensor(x, "mean");
+  const axes = normalizeAxes(axis, x.ndim, "mean");
   let count = 1;
   for (const a of axes) count *= x.shape[a]!;
   return mulScalar(sum(x, axes, keepdims), 1 / count);
 }
 
-/** Euclidean (Frobenius) norm of all elements. */
+/** Euclidean (Frobenius) norm of all elements (0-d); its gradient at x = 0 is 0. */
 export function norm(x: Tensor): Tensor {
-  return sqrt(sum(square(x)));
+  return apply(normOp, [x], undefined);
 }
 
 /** Repeat along broadcast axes to `shape` (NumPy rules). */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
+  expectTensor(x, "broadcastTo");
+  expectShape(shape, "broadcastTo");
   if (sameShape(x.shape, shape)) return x;
-  const target = broadcastShapes(x.shape, shape);
-  if (!sameShape(target, shape)) throw new Error(`cannot broadcast ${formatShape(x.shape)} to ${formatShape(shape)}`);
+  const target = broadcastShapes(x.shape, shape, "broadcastTo");
+  if (!sameShape(target, shape)) throw new Error(`broadcastTo: cannot broadcast a tensor of shape ${formatShape(x.shape)} to shape ${formatShape(shape)}`);
   return apply(broadcastOp, [x], { shape: [...shape] });
 }
 
 /** Sum a broadcast tensor down to `shape` (the adjoint of broadcastTo). */
 export function sumTo(x: Tensor, shape: Shape): Tensor {
+  expectTensor(x, "sumTo");
+  expectShape(shape, "sumTo");
   if (sameShape(x.shape, shape)) return x;
+  checkSumTo(x.shape, shape);
   return apply(sumToOp, [x], { shape: [...shape] });
 }

@@ -1,0 +1,242 @@
+// Raw residual diagnostics (contract v2, "Outputs"): for every equation and condition, the RMS and the
+// maximum of |LHS − RHS| in the problem's own units — no output or term scaling, no weights — on points
+// independent of training: the evaluation grid for equations, the grid's lines/faces at each
+// condition's location for conditions. Beside each, the natural size the residual is judged against:
+// the RMS of Σ|part| over the additive parts of LHS and RHS (sources, data, and the trained solution's
+// own terms and derivatives), on the same points and on the whole grid, whichever is larger.
+
+import { noGrad } from "../engine/state.js";
+import type { Sym } from "../expressions/symbolic.js";
+import type { Problem, Source } from "../problem/types.js";
+import type { PinnNetwork } from "../residual/network.js";
+import { TaylorFields, unknownForms } from "../residual/fields.js";
+import { periodicFields } from "../terms/periodic.js";
+import { withCoordinate } from "../residual/point-sets.js";
+import { makeGrid, type Grid } from "../reports/evaluation.js";
+import { termScales } from "../residual/scales.js";
+import * as S from "../expressions/symbolic.js";
+
+export interface ResidualStat {
+  kind: "equation" | "condition" | "periodic";
+  /** The equation or condition as written. */
+  label: string;
+  source: Source;
+  /** Points the residual was measured on. */
+  points: number;
+  /** RMS of |LHS − RHS| in the problem's units. */
+  rms: number;
+  /** Largest |LHS − RHS|, and where it sits (variable → value). */
+  max: number;
+  at: Record<string, number>;
+  /** Natural size of the terms (RMS of Σ|part|), the scale `rms` is judged against. */
+  size: number;
+  /** rms / size (0 when both vanish). */
+  relative: number;
+  /** max / (largest Σ|part| on the points, at least size): how bad the worst point is, relatively. */
+  relative_max: number;
+  /** True when a trial form satisfies the condition by construction (not trained). */
+  enforced?: boolean;
+}
+
+export interface ResidualDiagnostics {
+  equations: ResidualStat[];
+  conditions: ResidualStat[];
+  /** |LHS − RHS| of each equation on the evaluation grid (for the residual plot). */
+  field: { grid: Grid; values: Float64Array[] };
+}
+
+const CHUNK = 2048;
+
+/** The additive parts of an expression: a ± b ± … → [a, b, …] (signs dropped). */
+export function additiveParts(s: Sym): Sym[] {
+  if (s.kind === "add" || s.kind === "sub") return [...additiveParts(s.a), ...additiveParts(s.b)];
+  if (s.kind === "neg") return additiveParts(s.a);
+  return [s];
+}
+
+/** Evaluates expressions of the trained unknowns on points, in chunks, outside any graph. */
+class Evaluator {
+  private readonly forms: Sym[];
+  constructor(private readonly problem: Problem, private readonly network: PinnNetwork, outputScale: readonly number[] | undefined) {
+    this.forms = unknownForms(problem.trial, outputScale);
+  }
+  run(exprs: Sym[], points: Float64Array): Float64Array[] {
+    const d = this.problem.variables.length;
+    const n = points.length / d;
+    const out = exprs.map(() => new Float64Array(n));
+    if (exprs.length === 0 || n === 0) return out;
+    noGrad(() => {
+      const fields = new TaylorFields(this.network, this.forms, exprs);
+      for (let start = 0; start < n; start += CHUNK) {
+        const end = Math.min(n, start + CHUNK);
+        const values = fields.evaluate(points.subarray(start * d, end * d));
+        values.forEach((t, j) => {
+          const data = t.data;
+          // A constant expression evaluates to one value.
+          if (data.length === 1 && end - start > 1) out[j]!.fill(data[0]!, start, end);
+          else out[j]!.set(data.subarray(0, end - start), start);
+        });
+      }
+    });
+    return out;
+  }
+}
+
+function rmsOf(values: Float64Array): number {
+  let s = 0;
+  for (const v of values) s += v * v;
+  return values.length === 0 ? 0 : Math.sqrt(s / values.length);
+}
+
+/** Σ|part| at every point. */
+function sizeOf(parts: Float64Array[], n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (const p of parts) for (let i = 0; i < n; i++) out[i] = out[i]! + Math.abs(p[i]!);
+  return out;
+}
+
+function stat(
+  problem: Problem,
+  kind: ResidualStat["kind"],
+  source: Source,
+  points: Float64Array,
+  residual: Float64Array,
+  size: Float64Array,
+  gridSize: number,
+): ResidualStat {
+  const d = problem.variables.length;
+  const n = residual.length;
+  let worst = n > 0 ? 0 : -1;
+  let max = 0;
+  let sum = 0;
+  let bad = false;
+  for (let i = 0; i < n; i++) {
+    const r = Math.abs(residual[i]!);
+    if (!Number.isFinite(r)) {
+      bad = true;
+      worst = i;
+      break;
+    }
+    sum += r * r;
+    if (r > max) {
+      max = r;
+      worst = i;
+    }
+  }
+  const rms = bad ? NaN : Math.sqrt(sum / Math.max(n, 1));
+  const natural = Math.max(rmsOf(size), gridSize);
+  let peak = natural;
+  for (const v of size) if (Number.isFinite(v)) peak = Math.max(peak, v);
+  const at = Object.fromEntries(problem.variables.map((v, i) => [v, worst < 0 ? NaN : points[worst * d + i]!]));
+  return {
+    kind,
+    label: source.text,
+    source,
+    points: n,
+    rms,
+    max: bad ? NaN : max,
+    at,
+    size: natural,
+    relative: bad ? NaN : natural > 0 ? rms / natural : rms === 0 ? 0 : Infinity,
+    relative_max: bad ? NaN : peak > 0 ? max / peak : max === 0 ? 0 : Infinity,
+  };
+}
+
+/** Grid points at a condition's location: free variables on the evaluation grid's axes, the others fixed. */
+function locationGrid(problem: Problem, location: readonly ({ free: true } | { free: false; value: number })[]): Float64Array {
+  const bounds = problem.bounds.map((b, i) => {
+    const l = location[i]!;
+    return (l.free ? b : [l.value, l.value]) as [number, number];
+  });
+  const per = problem.evaluate.points.map((n, i) => (location[i]!.free ? n : 1));
+  return makeGrid(bounds, per).points;
+}
+
+/** Measure every equation and condition of the problem on the trained network. */
+export function residualDiagnostics(problem: Problem, network: PinnNetwork, outputScale?: readonly number[], enforced: readonly unknown[] = []): ResidualDiagnostics {
+  const ev = new Evaluator(problem, network, outputScale);
+  const grid = makeGrid(problem.bounds, problem.evaluate.points);
+  const n = grid.count;
+  const d = problem.variables.length;
+
+  const partsOf = (lhs: Sym, rhs: Sym): Sym[] => [...additiveParts(lhs), ...additiveParts(rhs)];
+  // The trained solution's own magnitude: RMS of each unknown over the grid.
+  const magnitude = ev.run(problem.unknowns.map((_, k) => S.field(k, [])), grid.points).map((v) => rmsOf(v) || 1);
+  // The natural size of a residual from the solution's magnitude: every ∂^α u_k taken as
+  // U_k/Π ℓ^α (scales.ts, with U_k measured on the trained solution, not estimated).
+  const derivativeSize = (residual: Sym, location: Parameters<typeof locationGrid>[1]): number => termScales(problem, [{ residual, location }], magnitude)[0]!;
+  const interior = problem.variables.map(() => ({ free: true as const }));
+  // The natural size of a set of parts on the whole grid (the solution's own magnitude there).
+  const gridSize = (parts: Sym[]): number => rmsOf(sizeOf(ev.run(parts, grid.points), n));
+
+  const equations: ResidualStat[] = [];
+  const values: Float64Array[] = [];
+  for (const eq of problem.equations) {
+    const parts = partsOf(eq.lhs, eq.rhs);
+    const [r, ...partValues] = ev.run([eq.residual, ...parts], grid.points);
+    values.push(r!.map(Math.abs));
+    equations.push(stat(problem, "equation", eq.source, grid.points, r!, sizeOf(partValues, n), derivativeSize(eq.residual, interior)));
+  }
+
+  const conditions: ResidualStat[] = [];
+  for (const c of problem.conditions) {
+    const isEnforced = enforced.includes(c);
+    if (c.kind === "periodic") {
+      const lo = problem.bounds[c.variable]![0];
+      const hi = problem.bounds[c.variable]![1];
+      const loc = problem.variables.map((_, i) => (i === c.variable ? { free: false as const, value: lo } : { free: true as const }));
+      const atLo = locationGrid(problem, loc);
+      const atHi = withCoordinate(atLo, d, c.variable, hi);
+      const fields = periodicFields(problem, c.variable);
+      const a = ev.run(fields.map((f) => f.field), atLo);
+      const b = ev.run(fields.map((f) => f.field), atHi);
+      // Each matched field judged against its own size; the worst one is reported.
+      let best: ResidualStat | null = null;
+      fields.forEach((f, j) => {
+        const diff = a[j]!.map((v, i) => v - b[j]![i]!);
+        const s = stat(problem, "periodic", c.source, atLo, diff, sizeOf([a[j]!, b[j]!], diff.length), Math.max(gridSize([f.field]), derivativeSize(f.field, interior)));
+        if (best === null || !(s.relative <= best.relative)) best = s;
+      });
+      if (best) conditions.push({ ...(best as ResidualStat), ...(isEnforced ? { enforced: true } : {}) });
+      continue;
+    }
+    const points = locationGrid(problem, c.location);
+    const parts = partsOf(c.lhs, c.rhs);
+    const [r, ...partValues] = ev.run([c.residual, ...parts], points);
+    const s = stat(problem, "condition", c.source, points, r!, sizeOf(partValues, r!.length), Math.max(gridSize(parts), derivativeSize(c.residual, c.location)));
+    conditions.push(isEnforced ? { ...s, enforced: true } : s);
+  }
+  return { equations, conditions, field: { grid, values } };
+}
+
+/** The summary.json form: per equation and condition, in the problem's units. */
+export function residualSummary(diag: ResidualDiagnostics): Record<string, unknown> {
+  const entry = (s: ResidualStat): Record<string, unknown> => ({
+    [s.kind === "equation" ? "equation" : "condition"]: s.label,
+    rms: s.rms,
+    max: s.max,
+    at: s.at,
+    natural_size: s.size,
+    relative_rms: s.relative,
+    points: s.points,
+    ...(s.enforced ? { enforced_by_trial: true } : {}),
+  });
+  return {
+    note: "|LHS - RHS| in the problem's own units (no scaling, no weights) on points independent of training: the evaluation grid for equations, the grid at each condition's location; natural_size is the RMS of the sum of |part| over the additive parts of LHS and RHS for the trained solution",
+    equations: diag.equations.map(entry),
+    conditions: diag.conditions.map(entry),
+  };
+}
+
+/** The lines `pinn solve` prints about the raw residuals. */
+export function formatResiduals(diag: ResidualDiagnostics): string[] {
+  const e = (x: number): string => (Number.isFinite(x) ? x.toExponential(2) : String(x));
+  const where = (at: Record<string, number>): string => Object.entries(at).map(([v, x]) => `${v}=${Number(x.toPrecision(4))}`).join(", ");
+  const lines = ["raw residuals |LHS − RHS| (problem units, unscaled, on points not used in training):"];
+  for (const s of [...diag.equations, ...diag.conditions]) {
+    lines.push(
+      `  ${s.label}: rms ${e(s.rms)}, max ${e(s.max)} at (${where(s.at)}); ${e(s.relative)} of its natural size ${e(s.size)}${s.enforced ? " (enforced by the trial form)" : ""}`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,141 @@
+// The verdict: does the trained network solve the problem? Decided from what needs no exact solution
+// (README, "Reading the diagnostics"):
+//
+//  - each equation's raw residual on the evaluation grid against its natural size (the RMS of Σ|part|
+//    over the additive parts of LHS and RHS: sources, data, and the trained solution's own terms);
+//  - each condition's residual likewise, at its location;
+//  - the training loss against the independent residual: the raw RMS the normalised loss term claims
+//    (term scale × √loss) against the RMS between the collocation points, and the relative size the
+//    normalised loss claims (√loss) against the relative raw residual (a scaling that hides a term);
+//  - whether training ended normally, and whether the loss was still falling.
+//
+// Thresholds are in VERDICT_LIMITS, calibrated by scripts/calibrate-verdict.mjs (README table).
+
+import type { TrainResult } from "../training/trainer.js";
+import type { ResidualDiagnostics, ResidualStat } from "./residuals.js";
+
+export const VERDICT_LIMITS = {
+  /** An equation whose RMS residual exceeds this fraction of its natural size is not solved. */
+  equationRelative: 1e-2,
+  /** A point where the residual exceeds this fraction of the largest natural size is a local failure. */
+  equationRelativeMax: 0.25,
+  /** A condition whose RMS residual exceeds this fraction of its natural size is not met. */
+  conditionRelative: 1e-2,
+  /** Raw residual between collocation points more than this many times what the loss claims… */
+  generalisationGap: 10,
+  /** …counts only when the raw relative residual is above this (tiny residuals may differ freely). */
+  gapFloor: 1e-3,
+  /** Loss still falling: the last 10% of the last stage's iterations lowered it by more than this factor. */
+  stillFalling: 2,
+};
+
+export interface Diagnosis {
+  /** True when no check failed. */
+  ok: boolean;
+  /** One line per failed check: what is wrong and what to try (printed as `warning: ...`). */
+  warnings: string[];
+  /** Observations that are not failures on their own (printed as notes). */
+  notes: string[];
+  /** The largest relative residuals, for the record. */
+  worst_equation_relative: number;
+  worst_condition_relative: number;
+  loss_still_falling: boolean;
+}
+
+export interface VerdictInput {
+  residuals: ResidualDiagnostics;
+  train: TrainResult;
+  /** The model's loss terms, in the order of train.finalTerms. */
+  terms: readonly { label: string; kind: string }[];
+  /** Each term's normalising scale (1 when scaling is off). */
+  termScale: readonly number[];
+}
+
+const fmt = (x: number): string => (Number.isFinite(x) ? x.toExponential(1) : String(x));
+
+/** Relative drop of the loss over the last 10% of the last stage (≥ 1; 1 when flat or too short). */
+function lastStageDrop(train: TrainResult): number {
+  const stage = train.stages[train.stages.length - 1];
+  if (!stage || stage.iterations < 20) return 1;
+  const total = train.history.total;
+  const end = Math.min(total.length, stage.start + stage.iterations) - 1;
+  const from = end - Math.max(2, Math.floor(stage.iterations / 10));
+  if (from < stage.start || end < 0) return 1;
+  // Robust to noise: the minimum over a short window at each end.
+  const window = (i: number): number => Math.min(...total.slice(Math.max(stage.start, i - 4), i + 1).filter(Number.isFinite));
+  const a = window(from);
+  const b = window(end);
+  return b > 0 && Number.isFinite(a) ? Math.max(1, a / b) : 1;
+}
+
+export function verdict(input: VerdictInput): Diagnosis {
+  const L = VERDICT_LIMITS;
+  const { residuals, train } = input;
+  const warnings: string[] = [];
+  const notes: string[] = [];
+  const drop = lastStageDrop(train);
+  const falling = train.status === "completed" && drop > L.stillFalling;
+  const more = falling
+    ? "the loss was still falling when training ended: train longer (more epochs or L-BFGS iterations)"
+    : "train longer or differently (more L-BFGS iterations, more collocation points, a wider network, or another learning rate)";
+
+  if (train.status === "non-finite") warnings.push(`training stopped on a non-finite loss: ${train.message ?? ""}`.trim());
+  if (train.status === "completed" && train.epochs === 0) warnings.push("no training iteration was completed: the result is the untrained network");
+
+  const located = (s: ResidualStat): string => `at (${Object.entries(s.at).map(([v, x]) => `${v}=${Number(x.toPrecision(3))}`).join(", ")})`;
+  for (const s of residuals.equations) {
+    if (!(s.relative <= L.equationRelative)) {
+      warnings.push(
+        `the equation "${s.label}" is not satisfied: its RMS residual ${fmt(s.rms)} is ${fmt(s.relative)} of its natural size ${fmt(s.size)} ` +
+          `(limit ${fmt(L.equationRelative)}; largest ${fmt(s.max)} ${located(s)}); ${more}`,
+      );
+    } else if (!(s.relative_max <= L.equationRelativeMax)) {
+      warnings.push(
+        `the equation "${s.label}" fails locally: the residual reaches ${fmt(s.max)} ${located(s)}, ${fmt(s.relative_max)} of the terms' largest size ` +
+          `(limit ${L.equationRelativeMax}); a steep front or a layer is not resolved there: more collocation points, a wider or deeper network, or more iterations`,
+      );
+    }
+  }
+  for (const s of residuals.conditions) {
+    if (!(s.relative <= L.conditionRelative)) {
+      warnings.push(
+        `the condition "${s.label}" is not met: its RMS residual ${fmt(s.rms)} is ${fmt(s.relative)} of its natural size ${fmt(s.size)} ` +
+          `(limit ${fmt(L.conditionRelative)}; largest ${fmt(s.max)} ${located(s)}); give it a larger weight, more boundary_points, or ${more.replace(/^the loss/, "note that the loss")}`,
+      );
+    }
+  }
+
+  // Training loss against the independent residual, per equation term.
+  input.terms.forEach((t, i) => {
+    if (t.kind !== "equation") return;
+    const s = residuals.equations.find((e) => e.label === t.label || t.label.startsWith(`${e.label} (`));
+    const loss = train.finalTerms[i]!;
+    if (!s || !Number.isFinite(loss)) return;
+    const claimedRaw = input.termScale[i]! * Math.sqrt(loss);
+    if (s.relative > L.gapFloor && s.rms > L.generalisationGap * claimedRaw) {
+      warnings.push(
+        `the network fits its collocation points but not the points between them: on them the loss implies an RMS residual of ${fmt(claimedRaw)} for "${t.label}", ` +
+          `on the evaluation grid it is ${fmt(s.rms)}; use more collocation points (training.points) with resampling, or a smaller network`,
+      );
+    }
+    const claimedRelative = Math.sqrt(loss);
+    if (s.relative > L.equationRelative && claimedRelative < s.relative / L.generalisationGap) {
+      warnings.push(
+        `the normalised training loss of "${t.label}" (${fmt(loss)}, as if its residual were ${fmt(claimedRelative)} of its size) hides the raw residual ` +
+          `(${fmt(s.relative)} of the solution's own terms): the term was divided by ${fmt(input.termScale[i]!)} while its terms are of size ${fmt(s.size)}; ` +
+          "try training.scaling: false, or give the equation a larger weight",
+      );
+    }
+  });
+
+  if (falling && warnings.length === 0) notes.push(`the loss was still falling at the end (by ${drop.toFixed(1)}× over the last 10% of the last stage): more iterations may improve the result`);
+  const worst = (list: ResidualStat[]): number => list.reduce((m, s) => (Number.isNaN(s.relative) ? NaN : Math.max(m, s.relative)), 0);
+  return {
+    ok: warnings.length === 0,
+    warnings,
+    notes,
+    worst_equation_relative: worst(residuals.equations),
+    worst_condition_relative: worst(residuals.conditions.filter((c) => !c.enforced)),
+    loss_still_falling: falling,
+  };
+}

@@ -1,0 +1,57 @@
+// Argument checks shared by the ops: every engine error names the op and the shapes involved
+// (as PyTorch's do), and misuse from plain JavaScript (a string, a number where a tensor is
+// needed) is a clear TypeError instead of a crash deep inside a kernel.
+
+import { Tensor } from "./tensor.js";
+import { formatShape, type Shape } from "./shape.js";
+
+/** A short description of any value, for error messages. */
+export function describeValue(value: unknown): string {
+  if (value instanceof Tensor) return `a tensor of shape ${formatShape(value.shape)}`;
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "number") return `the number ${value}`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === "function") return "a function";
+  return `a value of type ${typeof value}`;
+}
+
+/** `value` must be a Tensor: operand `position` (1-based) of `op`. */
+export function expectTensor(value: unknown, op: string, position = 1): Tensor {
+  if (value instanceof Tensor) return value;
+  const what = typeof value === "number" ? " (this operand has no number form; wrap it with tensor())" : "";
+  throw new TypeError(`${op}: operand ${position} must be a Tensor, got ${describeValue(value)}${what}`);
+}
+
+/** `value` must be a Tensor or a plain number: operand `position` (1-based) of `op`. */
+export function expectOperand(value: unknown, op: string, position: number): Tensor | number {
+  if (value instanceof Tensor || typeof value === "number") return value;
+  throw new TypeError(`${op}: operand ${position} must be a Tensor or a number, got ${describeValue(value)}`);
+}
+
+/** A shape must be an array of non-negative integers. */
+export function expectShape(shape: unknown, op: string): Shape {
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isInteger(d) && d >= 0)) {
+    const shown = Array.isArray(shape) ? `[${shape.map((d) => String(d)).join(", ")}]` : describeValue(shape);
+    throw new RangeError(`${op}: invalid shape ${shown} (dimensions must be non-negative integers)`);
+  }
+  return shape as Shape;
+}
+
+/** A count (number of elements, rows, ...) must be a non-negative integer. */
+export function expectCount(n: unknown, op: string, what: string): number {
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
+    throw new RangeError(`${op}: ${what} must be a non-negative integer, got ${describeValue(n)}`);
+  }
+  return n;
+}
+
+/** The function given to a transform must return a Tensor. */
+export function expectTensorResult(value: unknown, transform: string): Tensor {
+  if (value instanceof Tensor) return value;
+  throw new TypeError(
+    `${transform}: the function must return a Tensor, it returned ${describeValue(value)}` +
+      (typeof value === "number" ? " (a constant has no derivative to take; compute the result with tensor operations)" : ""),
+  );
+}

@@ -1,0 +1,130 @@
+// Limits on what a problem file (and the command line) may ask for, in one table: past them
+// pinn would exhaust memory, the stack or the user's patience, so they are input errors at the
+// line that asks (README, "Limits"). The expression limits live with the parser and are
+// repeated here by reference.
+
+import { asPositiveInt, get, isMap, type Node, type YAMLMap } from "./yaml-source.js";
+import type { ReaderContext } from "./reader.js";
+import type { Problem } from "./types.js";
+import { EXPRESSION_LIMITS } from "../expressions/parser.js";
+import * as S from "../expressions/symbolic.js";
+
+export const LIMITS = {
+  ...EXPRESSION_LIMITS,
+  /** Equations, and conditions, in one file. */
+  maxEquations: 1_000,
+  maxConditions: 1_000,
+  /** Width of one hidden layer, number of hidden layers, and trainable parameters in all. */
+  maxWidth: 4_096,
+  maxLayers: 32,
+  maxParameters: 2_000_000,
+  /** Collocation points per epoch: training.points, boundary_points, a condition's points, --points. */
+  maxPoints: 1_000_000,
+  /** Evaluation grid: points per variable and in all. */
+  maxEvaluatePerVariable: 100_001,
+  maxEvaluateTotal: 4_000_000,
+  /** L-BFGS history (pairs of vectors, each the size of the network). */
+  maxHistory: 1_000,
+  /** Adam epochs and L-BFGS iterations per stage. */
+  maxIterations: 100_000_000,
+  /** Ensemble members (each a full training run). */
+  maxEnsemble: 64,
+  /** Seeds are 32-bit: 0 … 2^32 − 1 (a larger one would wrap to another seed). */
+  maxSeed: 2 ** 32 - 1,
+  /** Interval ends: |value| ≤ maxMagnitude; widths between minWidth and maxMagnitude, and ≥ relWidth·max(|lo|, |hi|). */
+  maxMagnitude: 1e30,
+  minWidth: 1e-30,
+  relWidth: 1e-9,
+  /** The estimate of memory for training or evaluation (memoryEstimate) may not exceed this. */
+  maxMemoryBytes: 4 * 2 ** 30,
+} as const;
+
+const LIMITS_HINT = 'see README, "Problem files" → "Limits"';
+
+/** Report `value` above `max` at `node`; true when within. */
+export function atMost(ctx: ReaderContext, node: Node | undefined, value: number, max: number, what: string, hint?: string): boolean {
+  if (value <= max) return true;
+  ctx.src.error(node, `${what} is ${formatCount(value)}; the limit is ${formatCount(max)}`, hint ?? `use a smaller value (${LIMITS_HINT})`);
+  return false;
+}
+
+/** The command line's --points (same limit as training.points); the message, or null when valid. */
+export function checkPointsOption(points: number): string | null {
+  if (!Number.isInteger(points) || points < 1) return `--points must be a whole number ≥ 1, not ${points}`;
+  if (points > LIMITS.maxPoints) return `--points ${formatCount(points)} is above the limit of ${formatCount(LIMITS.maxPoints)} collocation points`;
+  return null;
+}
+
+/** The command line's --seed; the message, or null when valid. */
+export function checkSeedOption(seed: number): string | null {
+  if (!Number.isInteger(seed) || seed < 0 || seed > LIMITS.maxSeed) return `--seed must be a whole number from 0 to ${LIMITS.maxSeed} (2^32 − 1), not ${seed}`;
+  return null;
+}
+
+/** Trainable parameters of an MLP with these layer sizes (weights and biases). */
+export function parameterCount(sizes: readonly number[]): number {
+  let n = 0;
+  for (let i = 1; i < sizes.length; i++) n += (sizes[i - 1]! + 1) * sizes[i]!;
+  return n;
+}
+
+/**
+ * A coarse estimate, in bytes, of the largest allocation of a run: activations and their Taylor
+ * coefficients for every collocation point (forward values, coefficients kept for the backward
+ * pass, and gradients: 3 copies), the L-BFGS history (2 vectors per pair), and the evaluation
+ * grid. It is meant to catch requests that are orders of magnitude too large, not to be exact.
+ */
+export function memoryEstimate(problem: Problem): { bytes: number; part: "training" | "evaluation" } {
+  const t = problem.training;
+  const sizes = [problem.variables.length, ...problem.network.hidden, problem.unknowns.length];
+  const widths = sizes.slice(1).reduce((a, b) => a + b, 0);
+  // Taylor coefficients: one per derivative order of each distinct derivative used, plus the value.
+  const alphas = new Set<string>();
+  for (const e of problem.equations) for (const f of S.fieldAtoms(e.residual)) alphas.add(f.alpha.join(","));
+  for (const c of problem.conditions) if (c.kind === "point") for (const f of S.fieldAtoms(c.residual)) alphas.add(f.alpha.join(","));
+  let coefficients = 1;
+  for (const a of alphas) coefficients += a.split(",").reduce((s, v) => s + Number(v || 0), 0) + 1;
+  let points = t.points;
+  for (const c of problem.conditions) {
+    if (c.kind === "periodic") points += 2 * (c.points ?? t.boundaryPoints);
+    else points += c.points ?? (c.location.every((l) => !l.free) ? 1 : t.boundaryPoints);
+  }
+  const training = 8 * 3 * points * coefficients * widths;
+  const lbfgs = Math.max(0, ...t.stages.map((s) => (s.optimizer === "lbfgs" ? 8 * 2 * s.historySize * parameterCount(sizes) : 0)));
+  const grid = problem.evaluate.points.reduce((a, b) => a * b, 1);
+  const evaluation = 8 * 2 * grid * (widths + 2 * problem.unknowns.length);
+  return training + lbfgs >= evaluation ? { bytes: training + lbfgs, part: "training" } : { bytes: evaluation, part: "evaluation" };
+}
+
+/** Report a problem whose memory estimate is above the limit (at the training or evaluate section). */
+export function checkMemory(ctx: ReaderContext, problem: Problem, trainingNode: Node | undefined, evaluateNode: Node | undefined): void {
+  const { bytes, part } = memoryEstimate(problem);
+  if (bytes <= LIMITS.maxMemoryBytes) return;
+  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(b < 10 * 2 ** 30 ? 1 : 0)} GiB`;
+  ctx.src.error(
+    part === "training" ? trainingNode : evaluateNode,
+    `${part === "training" ? "training" : "evaluation on the grid"} would need about ${gib(bytes)} of memory; the limit is ${gib(LIMITS.maxMemoryBytes)}`,
+    part === "training" ? "use fewer points, a smaller network or a shorter L-BFGS history" : "use fewer evaluate.points",
+  );
+}
+
+function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  return Math.abs(n) >= 1e7 ? n.toExponential(2).replace("e+", "e") : n.toLocaleString("en-US");
+}
+
+/** A whole number ≥ 1 and ≤ max at `node` (null when missing or invalid; the error is reported). */
+export function boundedCount(ctx: ReaderContext, node: Node | undefined, what: string, max: number): number | null {
+  const v = asPositiveInt(ctx.src, node, what);
+  if (v === null) return null;
+  return atMost(ctx, node, v, max, what) ? v : null;
+}
+
+/** The limits that need the whole problem: network size and the memory estimate. */
+export function checkProblemLimits(ctx: ReaderContext, problem: Problem, root: YAMLMap): void {
+  const network = get(root, "network");
+  const sizes = [problem.variables.length, ...problem.network.hidden, problem.unknowns.length];
+  const where = network !== undefined && isMap(network) ? get(network, "hidden") ?? network : network;
+  if (!atMost(ctx, where, parameterCount(sizes), LIMITS.maxParameters, "the number of network parameters", "use fewer or narrower hidden layers")) return;
+  checkMemory(ctx, problem, get(root, "training"), get(root, "evaluate"));
+}
