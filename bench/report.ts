@@ -2,6 +2,7 @@
 
 import type { PeerResult } from "./peers.js";
 import type { TtaReport } from "./tta.js";
+import type { OpsReport } from "./ops.js";
 
 export interface ScalingRow {
   points: number;
@@ -31,6 +32,8 @@ export interface Report {
   scaling: { points: ScalingRow[]; width: ScalingRow[] } | null;
   /** Time to accuracy (tta.ts), when run. */
   tta: TtaReport[] | null;
+  /** The engine op by op (ops.ts), when run. */
+  ops: OpsReport | null;
 }
 
 const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toPrecision(digits) : "–");

@@ -4,7 +4,7 @@
 // per epoch with the number of points and the width. Prints a table and writes JSON.
 //
 //   npm run bench [-- --quick] [--workload ode1,poisson2d] [--runs N] [--no-peers] [--peers ids]
-//                 [--no-scaling] [--no-tta | --tta-only] [--tta-seconds S] [--out FILE] [--install-peers]
+//                 [--no-scaling] [--no-tta | --tta-only] [--tta-seconds S] [--no-ops | --ops-only] [--out FILE] [--install-peers]
 //
 // Environment: PINN_BENCH_DIR (default ../shared/bench next to the repository), PINN_BENCH_PEERS_DIR
 // (a writable copy of it with node_modules, default bench/.peers), PINN_BENCH_PYTHON
@@ -19,6 +19,7 @@ import { PEERS, missingReason, runPeer, type PeerPlaces, type PeerResult, type P
 import { median } from "./stats.js";
 import { formatReport, type Report, type WorkloadReport, type ScalingRow } from "./report.js";
 import { formatTta, runTta } from "./tta.js";
+import { formatOps, runOps } from "./ops.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist-bench/bench/run.js: the repository is two levels up.
@@ -75,10 +76,13 @@ interface Options {
   /** Time-to-accuracy workload (tta.ts): run it, and its per-run training budget in seconds. */
   tta: boolean;
   ttaSeconds: number;
+  /** The engine op by op (ops.ts). */
+  ops: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { quick: false, workloads: WORKLOADS.map((w) => w.name), runs: 3, peers: null, scaling: true, out: join(repo, "bench", "results", "latest.json"), installPeers: false, tta: true, ttaSeconds: 600 };
+  const o: Options = { quick: false, workloads: WORKLOADS.map((w) => w.name), runs: 3, peers: null, scaling: true, out: join(repo, "bench", "results", "latest.json"), installPeers: false, tta: true, ttaSeconds: 600, ops: true };
+  let opsOnly = false;
   let ttaOnly = false;
   let runsGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -100,6 +104,8 @@ function parseOptions(argv: string[]): Options {
     else if (a === "--install-peers") o.installPeers = true;
     else if (a === "--no-tta") o.tta = false;
     else if (a === "--tta-only") ttaOnly = true;
+    else if (a === "--no-ops") o.ops = false;
+    else if (a === "--ops-only") opsOnly = true;
     else if (a === "--tta-seconds") o.ttaSeconds = Number(next());
     else if (a === "--help" || a === "-h") {
       const lines = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
@@ -110,10 +116,11 @@ function parseOptions(argv: string[]): Options {
   }
   if (o.quick && !runsGiven) o.runs = 1;
   if (o.quick && !argv.includes("--tta-seconds")) o.ttaSeconds = 60;
-  if (ttaOnly) {
+  if (ttaOnly || opsOnly) {
     o.workloads = [];
     o.scaling = false;
-    o.tta = true;
+    o.tta = ttaOnly;
+    o.ops = opsOnly;
   }
   for (const w of o.workloads) if (!WORKLOADS.some((x) => x.name === w)) throw new Error(`unknown workload ${w} (ode1, poisson2d, poisson2d-wide)`);
   return o;
@@ -198,12 +205,12 @@ async function main(): Promise<void> {
     Object.assign(p, places());
   }
   const problems = join(p.benchDir, "problems");
-  if (!existsSync(problems)) throw new Error(`bench problems not found in ${problems} (set PINN_BENCH_DIR)`);
+  if ((opts.workloads.length > 0 || opts.scaling) && !existsSync(problems)) throw new Error(`bench problems not found in ${problems} (set PINN_BENCH_DIR)`);
   const wantedPeers = PEERS.filter((x) => opts.peers === null || opts.peers.includes(x.id));
   const available = new Map<string, string | null>(wantedPeers.map((x) => [x.id, missingReason(x, p)]));
   for (const [id, reason] of available) if (reason !== null) log(`peer ${id} skipped: ${reason}`);
 
-  const report: Report = { machine: machine(), options: { quick: opts.quick, runs: opts.runs }, workloads: [], scaling: null, tta: null };
+  const report: Report = { machine: machine(), options: { quick: opts.quick, runs: opts.runs }, workloads: [], scaling: null, tta: null, ops: null };
   for (const w of WORKLOADS.filter((x) => opts.workloads.includes(x.name))) {
     const epochs = opts.quick ? w.quickEpochs : w.epochs;
     // pinn's runs are interleaved with the peers' (one before each peer and one after the last),
@@ -286,10 +293,15 @@ async function main(): Promise<void> {
       log,
     });
   }
+  if (opts.ops) {
+    const torch = PEERS.find((x) => x.kind === "torch")!;
+    report.ops = await runOps({ repo, child: join(here, "ops-child.js"), python: p.python, torchMissing: missingReason(torch, p), quick: opts.quick, log });
+  }
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, JSON.stringify(report, null, 2) + "\n");
   console.log(formatReport(report));
   if (report.tta !== null) console.log(formatTta(report.tta));
+  if (report.ops !== null) console.log(formatOps(report.ops));
   console.log(`\nJSON: ${opts.out}`);
 }
 
