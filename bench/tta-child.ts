@@ -14,6 +14,7 @@ import type { ResidualModel } from "../src/residual/model.js";
 import { predictUnknowns } from "../src/residual/predict.js";
 import { errorMetrics, makeGrid } from "../src/reports/evaluation.js";
 import { evaluatePoints } from "../src/expressions/evaluate.js";
+import { parallelThreads } from "../src/training/parallel.js";
 
 interface Args {
   problem: string;
@@ -118,6 +119,8 @@ async function main(): Promise<void> {
       budget_seconds: Number.isFinite(args.maxSeconds) ? args.maxSeconds : null,
       out_of_budget: outOfTime,
       iterations: result.train.epochs,
+      // The threads training used (data-parallel where it pays: training/parallel.ts).
+      threads: parallelThreads(m, training.threads, training.lossWeighting !== "fixed"),
       train_seconds: (result.train.seconds * 1000 - excluded) / 1000,
       check_seconds: excluded / 1000,
       checks,

@@ -124,8 +124,9 @@ function table(header: string[], rows: string[][]): string {
 /** Seconds (and where) a run first reached a target, or why not. */
 function reached(run: TtaRun, target: number): string {
   const h = run.hits.find((x) => x.target === target);
+  const threads = typeof run["threads"] === "number" ? `${run["threads"]} thread${run["threads"] === 1 ? "" : "s"}; ` : "";
   if (h?.seconds == null) return `not reached (best ${fmt(run.best_rel_l2, 2)}${run.out_of_budget ? `, budget ${run.budget_seconds} s` : ""})`;
-  return `${fmt(h.seconds)} s (${h.optimizer} it. ${h.iteration}; CPU ${fmt(h.cpu_seconds)} s)`;
+  return `${fmt(h.seconds)} s (${threads}${h.optimizer} it. ${h.iteration}; CPU ${fmt(h.cpu_seconds)} s)`;
 }
 
 export function formatTta(reports: TtaReport[], targetRatio = 0.5): string {
