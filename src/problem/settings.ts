@@ -88,7 +88,7 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
   const scaling = asBoolean(ctx.src, field("scaling"), "training.scaling") ?? true;
   const lbfgsIterations = boundedCount(ctx, field("lbfgs_iterations"), "training.lbfgs_iterations", LIMITS.maxIterations) ?? d.lbfgsIterations;
   const ensemble = boundedCount(ctx, field("ensemble"), "training.ensemble", LIMITS.maxEnsemble) ?? 1;
-  const threads = o.threads ?? asPositiveInt(ctx.src, field("threads"), "training.threads") ?? undefined;
+  const threads = o.threads ?? boundedCount(ctx, field("threads"), "training.threads", LIMITS.maxThreads) ?? undefined;
   const schedule = readSchedule(ctx, field("schedule")) ?? CONSTANT;
   const adam = (): StageDraft => ({ optimizer: "adam", epochs, learningRate, schedule });
   const lbfgs = (iterations = lbfgsIterations): StageDraft => ({ optimizer: "lbfgs", iterations, learningRate: 1, historySize: d.lbfgsHistory });

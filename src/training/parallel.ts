@@ -122,11 +122,8 @@ const PRECOMPUTED = defineOp<{ value: number; grads: Float64Array[] }>({
 
 /**
  * Threads to use for `model`: the setting, or by default all cores where the work per evaluation
- * is large enough to pay for the hand-over; 1 where the terms cannot be split by rows.
- */
-/**
- * Threads for data-parallel loss evaluation. `coupled`: the loss couples the chunks' points (adaptive
- * weights, causal weights over time slices), so it is evaluated whole on one thread.
+ * is large enough to pay for the hand-over; 1 where the terms cannot be split by rows, or when
+ * `coupled` (adaptive weights, causal weights over time slices) ties the chunks' points together.
  */
 export function parallelThreads(model: ResidualModel, setting: number | null | undefined, coupled: boolean): number {
   // Running from the TypeScript sources (the tests), a worker transpiles every module as it

@@ -50,6 +50,8 @@ describe("defaults", () => {
       derivatives: "taylor",
       causal: null,
       scaling: true,
+      ensemble: 1,
+      threads: undefined,
     });
   });
 
