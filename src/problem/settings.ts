@@ -77,7 +77,8 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
   const derivatives = ctx.choice(field("derivatives"), "training.derivatives", ["taylor", "reverse"] as const) ?? "taylor";
   const causal = asBoolean(ctx.src, field("causal"), "training.causal");
   const scaling = asBoolean(ctx.src, field("scaling"), "training.scaling") ?? true;
-  const ensemble = asPositiveInt(ctx.src, field("ensemble"), "training.ensemble") ?? 1;
+  // Absent unless the file asks for an ensemble (one member is the ordinary run).
+  const ensemble = asPositiveInt(ctx.src, field("ensemble"), "training.ensemble");
   const lbfgsIterations = asPositiveInt(ctx.src, field("lbfgs_iterations"), "training.lbfgs_iterations") ?? d.lbfgsIterations;
   const schedule = readSchedule(ctx, field("schedule")) ?? CONSTANT;
   const adam = (): StageDraft => ({ optimizer: "adam", epochs, learningRate, schedule });
@@ -96,7 +97,7 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
     const stageSchedule = finishSchedule(ctx, s.schedule, stageEpochs, badSchedules);
     stages.push({ optimizer: "adam", epochs: stageEpochs, learningRate: o.learningRate ?? s.learningRate, schedule: stageSchedule });
   }
-  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ensemble };
+  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...(ensemble !== null ? { ensemble } : {}) };
 }
 
 /**
