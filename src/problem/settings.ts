@@ -87,7 +87,8 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
   const causal = asBoolean(ctx.src, field("causal"), "training.causal");
   const scaling = asBoolean(ctx.src, field("scaling"), "training.scaling") ?? true;
   const lbfgsIterations = boundedCount(ctx, field("lbfgs_iterations"), "training.lbfgs_iterations", LIMITS.maxIterations) ?? d.lbfgsIterations;
-  const ensemble = boundedCount(ctx, field("ensemble"), "training.ensemble", LIMITS.maxEnsemble) ?? 1;
+  // Absent unless the file asks for an ensemble (one member is the ordinary run).
+  const ensemble = boundedCount(ctx, field("ensemble"), "training.ensemble", LIMITS.maxEnsemble);
   const threads = o.threads ?? boundedCount(ctx, field("threads"), "training.threads", LIMITS.maxThreads) ?? undefined;
   const schedule = readSchedule(ctx, field("schedule")) ?? CONSTANT;
   const adam = (): StageDraft => ({ optimizer: "adam", epochs, learningRate, schedule });
@@ -106,7 +107,7 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
     const stageSchedule = finishSchedule(ctx, s.schedule, stageEpochs, badSchedules);
     stages.push({ optimizer: "adam", epochs: stageEpochs, learningRate: o.learningRate ?? s.learningRate, schedule: stageSchedule });
   }
-  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ensemble, threads, ...readTrainingTechniques(ctx.src, field) };
+  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...(ensemble !== null ? { ensemble } : {}), threads, ...readTrainingTechniques(ctx.src, field) };
 }
 
 /**

@@ -50,7 +50,6 @@ describe("defaults", () => {
       derivatives: "taylor",
       causal: null,
       scaling: true,
-      ensemble: 1,
       threads: undefined,
     });
   });
