@@ -32,7 +32,7 @@ export interface SolveOptions extends TrainHooks, RunOverrides {
   onModel?: (model: ResidualModel) => void;
   /** Called as the solve moves from training to evaluation to writing the outputs. */
   onPhase?: (phase: SolvePhase) => void;
-  /** Worker threads for an ensemble (default: all cores). */
+  /** Worker threads for an ensemble or for data-parallel training (default training.threads, else all cores). */
   threads?: number;
 }
 
@@ -75,7 +75,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
     options.onModel?.(model);
     options.onPhase?.("training");
     // An ensemble trains its members on worker threads; member 0 is this run (training/ensemble.ts).
-    const ensemble = (problem.training.ensemble ?? 1) > 1 ? await runEnsemble(problem, readFileSync(problem.file, "utf8"), { threads: options.threads }) : null;
+    const ensemble = (problem.training.ensemble ?? 1) > 1 ? await runEnsemble(problem, readFileSync(problem.file, "utf8"), { threads: options.threads ?? problem.training.threads ?? undefined }) : null;
     if (ensemble !== null) loadWeights(model, ensemble.members[0]!.weights);
     const trained = ensemble?.members[0]!.train ?? await train(model, problem.training.stages, {
       onProgress: options.onProgress,
@@ -83,6 +83,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       lossWeighting: problem.training.lossWeighting,
       causal: model.causal(),
       ...techniqueHooks(problem, model),
+      threads: options.threads ?? problem.training.threads,
     });
     // A stop that ended training does not also skip the plots; one that comes after training does.
     const stoppedInTraining = options.shouldStop?.() ?? false;

@@ -19,6 +19,7 @@ export interface SolveCommandOptions {
   lr?: number;
   points?: number;
   seed?: number;
+  threads?: number;
   out?: string;
   plots: boolean;
   quiet?: boolean;
@@ -38,7 +39,7 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
   let problem;
   try {
     // --epochs is applied by solve() (run-overrides.ts), which scales the L-BFGS stages with it.
-    problem = loadProblem(file, { overrides: { learningRate: opts.lr, points: opts.points, seed: opts.seed } });
+    problem = loadProblem(file, { overrides: { learningRate: opts.lr, points: opts.points, seed: opts.seed, threads: opts.threads } });
   } catch (e) {
     if (e instanceof ProblemError) {
       error(e.message);

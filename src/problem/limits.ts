@@ -29,6 +29,8 @@ export const LIMITS = {
   maxIterations: 100_000_000,
   /** Ensemble members (each a full training run). */
   maxEnsemble: 64,
+  /** Worker threads for one run. */
+  maxThreads: 256,
   /** Seeds are 32-bit: 0 … 2^32 − 1 (a larger one would wrap to another seed). */
   maxSeed: 2 ** 32 - 1,
   /** Interval ends: |value| ≤ maxMagnitude; widths between minWidth and maxMagnitude, and ≥ relWidth·max(|lo|, |hi|). */

@@ -123,6 +123,8 @@ export interface TrainingSettings extends TrainingTechniques {
   scaling: boolean;
   /** Ensemble members trained (1: a single run; training/ensemble.ts). */
   ensemble?: number;
+  /** Threads for data-parallel training (training/parallel.ts); null: all cores, where it pays. */
+  threads?: number | null;
 }
 
 export interface NetworkSettings extends NetworkTechniques {

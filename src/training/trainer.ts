@@ -12,6 +12,7 @@ import type { ResidualModel, Batch } from "../residual/model.js";
 import { termLoss, weightedLoss, type Loss } from "../loss/loss.js";
 import { AdaptiveWeights } from "../loss/adaptive-weights.js";
 import { CausalWeights } from "./causal.js";
+import { ParallelLoss, parallelThreads, trainedParameters } from "./parallel.js";
 
 export interface StageRecord {
   optimizer: "adam" | "lbfgs";
@@ -122,6 +123,8 @@ export interface TrainOptions extends TrainHooks {
    * its points when the solution has more structure than one point set resolves.
    */
   lbfgsResample?: number;
+  /** Threads for data-parallel evaluation of the loss (parallel.ts); default all cores where it pays. */
+  threads?: number | null;
 }
 
 /** Fraction of the evolution interval covered at step `step` of `total`: 10% to 100% over the first half. */
@@ -131,7 +134,7 @@ export function causalWindow(step: number, total: number): number {
 
 export async function train(model: ResidualModel, stages: readonly StageSettings[], hooks: TrainOptions = {}): Promise<TrainResult> {
   // One flat vector in effect: the network's weights, then θ (the learned parameters, if any).
-  const params = model.theta === null ? model.network.parameters() : [...model.network.parameters(), model.theta];
+  const params = trainedParameters(model);
   const baseWeights = model.terms.map((t) => t.weight);
   const annealing =
     hooks.lossWeighting === undefined || hooks.lossWeighting === "fixed"
@@ -150,7 +153,8 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   const started = performance.now();
   let lastYield = started;
 
-  const evaluate = (batch: Batch): Loss => weightedLoss(model.losses(batch), weights());
+  const parallel = ParallelLoss.create(model, params, parallelThreads(model, hooks.threads, annealing !== null || Boolean(hooks.causalWeights)));
+  const evaluate = (batch: Batch): Loss => parallel?.evaluate(batch, weights()) ?? weightedLoss(model.losses(batch), weights());
   const record = (loss: number, terms: number[]): void => {
     history.iteration.push(iteration);
     history.total.push(loss);
@@ -302,6 +306,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   // The loss at the final weights on the last stage's points (the history holds losses before
   // each step).
   const final = noGrad(() => evaluate(lastBatch ?? model.draw()));
+  parallel?.close();
   return {
     status,
     message,
