@@ -30,7 +30,7 @@ describe("valid contract files", () => {
       const problem = loadProblem(join(DIR, file));
       expect(checkExactSolution(problem).ok).toBe(true);
       const hasLbfgs = problem.training.stages.some((s) => s.optimizer === "lbfgs");
-      const result = await solve(problem, { write: false, ...(hasLbfgs ? { epochs: CONTRACT_EPOCHS } : {}) });
+      const result = await solve(problem, { write: false, threads: 1, ...(hasLbfgs ? { epochs: CONTRACT_EPOCHS } : {}) });
       expect(result.train.status).toBe("completed");
       for (const [u, m] of Object.entries(result.evaluation.metrics)) expect(m.rel_l2!, `${file}: ${u}`).toBeLessThan(SANITY);
     }, 120_000);

@@ -113,7 +113,8 @@ describe("shipped problems: exact solutions check, and each solves at a reduced 
       const start = performance.now();
       const bounded = typeof reduced?.bound === "number" ? reduced.bound : null;
       const shouldStop = bounded !== null ? undefined : () => performance.now() - start > CAP_SECONDS * 1000;
-      const result = await solve(problem, { write: false, epochs: reduced?.epochs ?? DEFAULT_EPOCHS, shouldStop });
+      // One thread: vitest already runs test files in parallel, and the bounds were measured on one.
+      const result = await solve(problem, { write: false, epochs: reduced?.epochs ?? DEFAULT_EPOCHS, shouldStop, threads: 1 });
       const metrics = Object.entries(result.evaluation.metrics);
       const verdict = (diagnosticsSummary(result.diagnostics).diagnosis as { verdict: string }).verdict;
       if (bounded !== null) {
