@@ -1,6 +1,7 @@
-// Compile expressions into one loop over the points: for each root r, mean_i r(x_i)², and the
-// adjoint pass that turns gradients of those means into gradients of the inputs (reverse mode,
-// written out as straight-line code per point). This replaces a chain of small tensor operations
+// Compile expressions into one loop over the points: for each root r, mean_i r(x_i)² (the loss's
+// definition, written by loss/loss.ts MEAN_SQUARE_CODE), and the adjoint pass that turns gradients
+// of those means into gradients of the inputs (reverse mode, written out as straight-line code per
+// point). This replaces a chain of small tensor operations
 // by one pass with no allocation; it is first-order only.
 //
 // Inputs are numbered arrays: atoms are read as `in[s][i*stride_s + offset]` (a column of a
@@ -8,6 +9,7 @@
 
 import { argsOf, partialsOf, topologicalNodes, type Sym } from "./symbolic.js";
 import { CODE_HELPERS, functionRule } from "./functions.js";
+import { MEAN_SQUARE_CODE } from "../loss/loss.js";
 import { compileKernel, jsId, jsIndex, jsNumber } from "../engine/kernels/js-source.js";
 
 /**
@@ -96,9 +98,9 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
     ${roots.map((_, r) => `let ${jsId("acc", r)} = 0;`).join(" ")}
     for (let i = 0; i < n; i++) {
       ${lines.join("\n      ")}
-      ${roots.map((r, k) => `${jsId("acc", k)} += ${rootValue(r)} * ${rootValue(r)};`).join(" ")}
+      ${roots.map((r, k) => MEAN_SQUARE_CODE.accumulate(jsId("acc", k), rootValue(r))).join(" ")}
     }
-    ${roots.map((_, r) => `out[${jsIndex(r)}] = ${jsId("acc", r)} / n;`).join(" ")}`;
+    ${roots.map((_, r) => `out[${jsIndex(r)}] = ${MEAN_SQUARE_CODE.finish(jsId("acc", r), "n")};`).join(" ")}`;
 
   // Adjoints: b_x = ∂(Σ_r g_r·mean r²)/∂x at one point, propagated from the roots to the atoms.
   const adjoint = (s: Sym): string => jsId("b", s.id);
@@ -171,7 +173,7 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
   const backwardSrc = `
     ${unpack}
     ${Array.from({ length: inputs }, (_, k) => `const ${jsId("g", k)} = gradInputs[${jsIndex(k)}];`).join("\n")}
-    ${roots.map((_, k) => `const ${jsId("scale", k)} = 2 * gradOut[${jsIndex(k)}] / n;`).join(" ")}
+    ${roots.map((_, k) => `const ${jsId("scale", k)} = ${MEAN_SQUARE_CODE.gradientFactor(`gradOut[${jsIndex(k)}]`, "n")};`).join(" ")}
     for (let i = 0; i < n; i++) {
       ${lines.join("\n      ")}
       ${declared.join(" ")}

@@ -9,11 +9,12 @@ import type { Location } from "../expressions/resolve.js";
 import * as S from "../expressions/symbolic.js";
 import { exactFields } from "./fields.js";
 import { evaluatePoints } from "../expressions/evaluate.js";
-import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "./point-sets.js";
-import { periodicFields } from "../terms/periodic.js";
+import { PointSet, interiorLocation } from "./point-sets.js";
+import { conditionSides } from "../terms/sides.js";
+import type { TermKind } from "../terms/term.js";
 
 export interface CheckItem {
-  kind: "equation" | "condition" | "periodic";
+  kind: TermKind;
   source: Source;
   /** Largest |LHS − RHS| over the check points. */
   maxResidual: number;
@@ -36,8 +37,8 @@ export function checkExactSolution(problem: Problem): CheckReport {
   const dims = problem.variables.length;
   const rng = new Rng(problem.training.seed);
   const exact = problem.exact.map((e) => e?.expr ?? null);
-  const missing = (s: Sym): string | undefined => {
-    const names = [...S.unknownsOf(s)].filter((k) => exact[k] === null).map((k) => problem.unknowns[k]);
+  const missing = (unknowns: Iterable<number>): string | undefined => {
+    const names = [...unknowns].filter((k) => exact[k] === null).map((k) => problem.unknowns[k]);
     return names.length > 0 ? `no exact solution for ${names.join(", ")}` : undefined;
   };
   const forms = exact.map((e) => e ?? S.ZERO);
@@ -52,44 +53,33 @@ export function checkExactSolution(problem: Problem): CheckReport {
     }
     return { kind, source, maxResidual, scale, ok: maxResidual <= RELATIVE_TOLERANCE * scale };
   };
-  const sides = (l: Sym, r: Sym, location: Location): [Float64Array, Float64Array] => {
+  const bothSides = (l: Sym, r: Sym, location: Location): [Float64Array, Float64Array] => {
     const points = new PointSet(dims, problem.bounds, location, CHECK_POINTS, "random", true, rng.fork()).next();
     const [a, b] = exactFields(dims, forms, [l, r]).evaluate(points);
     return [a!.data, b!.data];
   };
 
   for (const eq of problem.equations) {
-    const skipped = missing(eq.residual);
+    const skipped = missing(S.unknownsOf(eq.residual));
     if (skipped) {
       items.push({ kind: "equation", source: eq.source, maxResidual: NaN, scale: 1, ok: true, skipped });
       continue;
     }
-    const [l, r] = sides(eq.lhs, eq.rhs, interiorLocation(dims));
+    const [l, r] = bothSides(eq.lhs, eq.rhs, interiorLocation(dims));
     items.push(measure("equation", eq.source, l, r));
   }
   for (const c of problem.conditions) {
-    if (c.kind === "periodic") {
-      if (exact.some((e) => e === null)) {
-        items.push({ kind: "periodic", source: c.source, maxResidual: NaN, scale: 1, ok: true, skipped: "not every unknown has an exact solution" });
-        continue;
-      }
-      const [lo, hi] = periodicLocations(dims, c.variable, problem.bounds);
-      const points = new PointSet(dims, problem.bounds, lo, CHECK_POINTS, "random", true, rng.fork()).next();
-      const hiValue = (hi[c.variable] as { value: number }).value;
-      const evaluator = exactFields(dims, forms, periodicFields(problem, c.variable).map((f) => f.field));
-      const a = evaluator.evaluate(points);
-      const b = evaluator.evaluate(withCoordinate(points, dims, c.variable, hiValue));
-      const worst = a.map((t, k) => measure("periodic", c.source, t.data, b[k]!.data)).sort((x, y) => y.maxResidual / y.scale - x.maxResidual / x.scale)[0]!;
-      items.push(worst);
-      continue;
-    }
-    const skipped = missing(c.residual);
+    const sides = conditionSides(problem, c);
+    const skipped = missing(sides.unknowns);
     if (skipped) {
-      items.push({ kind: "condition", source: c.source, maxResidual: NaN, scale: 1, ok: true, skipped });
+      items.push({ kind: sides.kind, source: c.source, maxResidual: NaN, scale: 1, ok: true, skipped });
       continue;
     }
-    const [l, r] = sides(c.lhs, c.rhs, c.location);
-    items.push(measure("condition", c.source, l, r));
+    // The worst of the condition's pairs (one for a located condition, one per matched field for a periodic one).
+    const points = new PointSet(dims, problem.bounds, sides.location, CHECK_POINTS, "random", true, rng.fork()).next();
+    const evaluator = exactFields(dims, forms, [...sides.exprs]);
+    const pairs = sides.pairs((p) => evaluator.evaluate(p), points);
+    items.push(pairs.map(([a, b]) => measure(sides.kind, c.source, a.data, b.data)).sort((x, y) => y.maxResidual / y.scale - x.maxResidual / x.scale)[0]!);
   }
   return { items, ok: items.every((i) => i.ok) };
 }

@@ -8,9 +8,8 @@ import type { Condition, Problem } from "../problem/types.js";
 import type { ProblemIssue } from "../problem/errors.js";
 import { PinnNetwork } from "./network.js";
 import { TaylorFields, unknownForms } from "./fields.js";
-import { PointSet, periodicLocations, withCoordinate } from "./point-sets.js";
-import { periodicFields } from "../terms/periodic.js";
-import * as S from "../expressions/symbolic.js";
+import { PointSet } from "./point-sets.js";
+import { conditionSides } from "../terms/sides.js";
 
 const PROBES = 3;
 const PROBE_POINTS = 16;
@@ -30,24 +29,16 @@ export function enforcedByTrial(problem: Problem, condition: Condition): boolean
  */
 export function classifyCondition(problem: Problem, condition: Condition): ConditionStatus {
   const forms = unknownForms(problem.trial);
-  const involved = condition.kind === "periodic" ? new Set(problem.unknowns.map((_, k) => k)) : S.unknownsOf(condition.residual);
-  if (![...involved].some((k) => problem.trial[k] !== null)) return "penalty";
+  const sides = conditionSides(problem, condition);
+  if (![...sides.unknowns].some((k) => problem.trial[k] !== null)) return "penalty";
   const dims = problem.variables.length;
   const rng = new Rng(12345);
-  const location = condition.kind === "periodic" ? periodicLocations(dims, condition.variable, problem.bounds)[0] : condition.location;
-  const points = new PointSet(dims, problem.bounds, location, PROBE_POINTS, "random", true, rng.fork()).next();
+  const points = new PointSet(dims, problem.bounds, sides.location, PROBE_POINTS, "random", true, rng.fork()).next();
   const residuals: [Float64Array, Float64Array][][] = noGrad(() =>
     Array.from({ length: PROBES }, (_, p) => {
       const network = new PinnNetwork(problem.bounds, problem.unknowns.length, { hidden: [12, 12], activation: p % 2 === 0 ? "tanh" : "sigmoid", init: "uniform" }, rng.fork());
-      if (condition.kind === "periodic") {
-        const evaluator = new TaylorFields(network, forms, periodicFields(problem, condition.variable).map((f) => f.field));
-        const a = evaluator.evaluate(points);
-        const hi = problem.bounds[condition.variable]![1];
-        const b = evaluator.evaluate(withCoordinate(points, dims, condition.variable, hi));
-        return a.map((t, k) => [t.data, b[k]!.data] as [Float64Array, Float64Array]);
-      }
-      const [lhs, rhs] = new TaylorFields(network, forms, [condition.lhs, condition.rhs]).evaluate(points);
-      return [[lhs!.data, rhs!.data] as [Float64Array, Float64Array]];
+      const evaluator = new TaylorFields(network, forms, [...sides.exprs]);
+      return sides.pairs((p) => evaluator.evaluate(p), points).map(([a, b]) => [a.data, b.data] as [Float64Array, Float64Array]);
     }),
   );
   if (residuals.every((pairs) => negligible(pairs))) return "enforced";
