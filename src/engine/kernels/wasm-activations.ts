@@ -103,7 +103,7 @@ class Generator {
  * dependency chains overlap.
  */
 function activationFunction(name: "tanh" | "sigmoid"): FunctionBuilder {
-  const f = new FunctionBuilder(name, ["i32", "i32", "i32"]);
+  const f = new FunctionBuilder(name, ["i32", "i32", "i32"] as const);
   const [SRC, DST, PAIRS] = f.params;
   const I = f.local("i32");
   const scratch = (): Scratch => Object.fromEntries(SCRATCH.map((k) => [k, f.local("v128")])) as Scratch;

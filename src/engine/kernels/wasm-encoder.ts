@@ -47,7 +47,7 @@ export function sleb(n: number): number[] {
 export interface Local<T extends ValType = ValType> {
   readonly type: T;
   /** The builder that made it (a local of another function is an error). */
-  readonly owner: FunctionBuilder;
+  readonly owner: FunctionBuilder<readonly ValType[]>;
   /** Parameter position, or −1 for a declared local. */
   readonly param: number;
   /** Allocation order among the declared locals. */
@@ -134,16 +134,16 @@ export interface FunctionDef {
   readonly code: readonly number[];
 }
 
-/** Builds one function: its parameters, typed locals, hoisted constants and body. */
-export class FunctionBuilder {
+/** Builds one function: its parameters (a tuple of typed locals), typed locals, hoisted constants and body. */
+export class FunctionBuilder<P extends readonly ValType[] = readonly ValType[]> {
   /** The parameters, as locals. */
-  readonly params: readonly Local[];
+  readonly params: { readonly [K in keyof P]: Local<P[K]> };
   private readonly locals: Local[] = [];
   private readonly body: (number | LocalRef)[] = [];
   private readonly hoisted = new Map<string, { local: Local; init: Code }>();
 
-  constructor(readonly name: string, paramTypes: readonly ValType[]) {
-    this.params = paramTypes.map((type, i) => ({ type, owner: this, param: i, serial: -1 }));
+  constructor(readonly name: string, paramTypes: P) {
+    this.params = paramTypes.map((type, i) => ({ type, owner: this, param: i, serial: -1 })) as { readonly [K in keyof P]: Local<P[K]> };
   }
 
   /** A new local of the given type. */
@@ -174,7 +174,7 @@ export class FunctionBuilder {
   /** Encode: locals grouped by type, hoisted initialisations, the body, `end`. */
   finish(): FunctionDef {
     const index = new Map<Local, number>();
-    this.params.forEach((p, i) => index.set(p, i));
+    (this.params as readonly Local[]).forEach((p, i) => index.set(p, i));
     let next = this.params.length;
     const groups: number[][] = [];
     for (const type of ["i32", "v128"] as const) {
@@ -192,7 +192,7 @@ export class FunctionBuilder {
     const init = [...this.hoisted.values()].flatMap((h) => code(h.init, op.set(h.local)));
     return {
       name: this.name,
-      params: this.params.map((p) => p.type),
+      params: (this.params as readonly Local[]).map((p) => p.type),
       code: [...vector(groups), ...resolve(init), ...resolve(this.body), 0x0b],
     };
   }

@@ -13,12 +13,12 @@
 import { FunctionBuilder, instantiate, moduleBytes, op } from "./wasm-encoder.js";
 
 function gemmFunction(): FunctionBuilder {
-  const f = new FunctionBuilder("gemm", new Array<"i32">(10).fill("i32"));
+  const f = new FunctionBuilder("gemm", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"] as const);
   const [A, B, C, M4, N4, K, SAI, SAP, LDB, LDC] = f.params;
   const int = () => f.local("i32");
   const vec = () => f.local("v128");
   const I = int(), J = int(), P = int();
-  const PA = [int(), int(), int(), int()]; // A(i + r, p) for the block's four rows
+  const PA = [int(), int(), int(), int()] as const; // A(i + r, p) for the block's four rows
   const PB = int(), PC = int(), AROW = int(), CROW = int(), PC2 = int();
   const ACC = Array.from({ length: 8 }, vec); // the 4×4 block of C, two lanes per register
   const B0 = vec(), B1 = vec(), X = vec();

@@ -2,11 +2,11 @@
 // against a plain triple loop, on shapes that exercise the 4×4 blocks and every edge.
 
 import { afterAll, describe, expect, it } from "vitest";
-import { matmulInto, matmulJs } from "../../src/engine/kernels/matmul.js";
-import { F64Heap, setWasmKernels } from "../../src/engine/kernels/f64-heap.js";
-import { heapGemm } from "../../src/engine/kernels/heap-gemm.js";
-import { gemmModuleBytes } from "../../src/engine/kernels/wasm-gemm.js";
-import { Rng } from "../../src/engine/random.js";
+import { matmulInto, matmulJs } from "../../../src/engine/kernels/matmul.js";
+import { F64Heap, setWasmKernels } from "../../../src/engine/kernels/f64-heap.js";
+import { heapGemm } from "../../../src/engine/kernels/heap-gemm.js";
+import { gemmModuleBytes } from "../../../src/engine/kernels/wasm-gemm.js";
+import { Rng } from "../../../src/engine/random.js";
 
 function random(n: number, rng: Rng): Float64Array {
   const a = new Float64Array(n);
