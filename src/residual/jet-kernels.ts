@@ -16,6 +16,7 @@ import { ACTIVATION_RULES, type ActivationName } from "../nn/activations.js";
 import { CODE_HELPERS, functionRule } from "../expressions/functions.js";
 import { activationSym, faaDiBruno, indexKey, orderOf } from "./taylor.js";
 import { compileKernel, jsId, jsIndex, jsName, jsNumber } from "../engine/kernels/js-source.js";
+import { BoundedCache } from "../util/bounded-cache.js";
 
 /** One term of h_β: coefficient · σ^(order) · Π z[factors[i]] (stream indices, ≥ 1). */
 export interface StreamTerm {
@@ -152,7 +153,7 @@ export type ActivationBackwardKernel = (
   GR: (Float64Array | null)[],
 ) => void;
 
-const kernelCache = new Map<string, unknown>();
+const kernelCache = new BoundedCache<string, unknown>("jet kernels", 512);
 
 function planKey(plan: JetPlan): string {
   return plan.streams.map((b) => indexKey(b)).join(";") + `#${plan.dims}`;

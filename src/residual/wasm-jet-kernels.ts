@@ -12,6 +12,7 @@ import * as S from "../expressions/symbolic.js";
 import type { Sym } from "../expressions/symbolic.js";
 import { FunctionBuilder, instantiate, moduleBytes, op, type Code, type FunctionDef, type Local } from "../engine/kernels/wasm-encoder.js";
 import type { F64Heap } from "../engine/kernels/f64-heap.js";
+import { BoundedCache } from "../util/bounded-cache.js";
 import { activationSym } from "./taylor.js";
 import { derivativesFromValue, hasSimdKernel, type ActivationName } from "../nn/activations.js";
 import type { JetPlan, StreamTerm } from "./jet-kernels.js";
@@ -277,7 +278,7 @@ function generate(name: ActivationName, plan: JetPlan, slots: number[], v: Varia
   return fb.finish();
 }
 
-const cache = new WeakMap<F64Heap, Map<string, WasmJetKernels | null>>();
+const cache = new WeakMap<F64Heap, BoundedCache<string, WasmJetKernels | null>>();
 let enabled = process.env["PINN_JS_JETS"] === undefined || process.env["PINN_JS_JETS"] === "0";
 
 /** Use (or not) the SIMD stream kernels (the environment variable PINN_JS_JETS=1 turns them off). */
@@ -290,7 +291,7 @@ export function wasmJetKernels(heap: F64Heap, name: string, plan: JetPlan): Wasm
   // Only activations whose derivatives are polynomials of the value, which has a SIMD kernel (the registry says which).
   if (!enabled || heap.gemm === null || heap.memory === null || !derivativesFromValue(name) || !hasSimdKernel(name)) return null;
   let perHeap = cache.get(heap);
-  if (perHeap === undefined) cache.set(heap, (perHeap = new Map()));
+  if (perHeap === undefined) cache.set(heap, (perHeap = new BoundedCache("wasm jet kernels", 256)));
   const key = `${name}:${plan.streams.map((b) => b.join(",")).join(";")}`;
   if (perHeap.has(key)) return perHeap.get(key)!;
   let k = 0;
