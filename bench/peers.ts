@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { availableParallelism } from "node:os";
 
 export interface PeerSpec {
   /** Label in tables and JSON. */
@@ -15,6 +16,8 @@ export interface PeerSpec {
 
 export const PEERS: PeerSpec[] = [
   { id: "pytorch-f64", kind: "torch", variant: "1" },
+  // PyTorch with every core (its default on a user's machine), against pinn with every core.
+  ...(availableParallelism() > 1 ? [{ id: `pytorch-f64-${availableParallelism()}t`, kind: "torch" as const, variant: String(availableParallelism()) }] : []),
   { id: "jaxjs-f64", kind: "jaxjs", variant: "float64" },
   { id: "jaxjs-f32", kind: "jaxjs", variant: "float32" },
   { id: "tfjs-wasm-f32", kind: "tfjs", variant: "wasm" },
@@ -72,7 +75,7 @@ export async function runPeer(peer: PeerSpec, places: PeerPlaces, workload: stri
   const command = peer.kind === "torch" ? places.python : process.execPath;
   const args = [join(dir, "peers", scriptOf(peer)), workload, String(epochs), peer.variant];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, OMP_NUM_THREADS: "1" } });
+    const child = spawn(command, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, OMP_NUM_THREADS: peer.kind === "torch" ? peer.variant : "1" } });
     let out = "";
     let err = "";
     let peak: number | null = null;

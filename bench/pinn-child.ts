@@ -2,7 +2,7 @@
 // loads a bench problem, optionally overrides points, widths and epochs, runs the normal solve()
 // path (no plots, no files) several times and prints one JSON line.
 //
-//   node dist-bench/bench/pinn-child.js PROBLEM.yaml [--epochs N] [--points N] [--width W] [--runs R]
+//   node dist-bench/bench/pinn-child.js PROBLEM.yaml [--epochs N] [--points N] [--width W] [--runs R] [--threads N]
 
 import { loadProblem } from "../src/problem/load.js";
 import { solve } from "../src/solve.js";
@@ -18,6 +18,7 @@ interface Args {
   points?: number;
   width?: number;
   runs: number;
+  threads?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -29,6 +30,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--points") args.points = value();
     else if (a === "--width") args.width = value();
     else if (a === "--runs") args.runs = value();
+    else if (a === "--threads") args.threads = value();
     else args.problem = a;
   }
   if (args.problem === "") throw new Error("usage: pinn-child PROBLEM.yaml [--epochs N] [--points N] [--width W] [--runs R]");
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
     // squared residual: no causal window, no rescaling (the work per epoch is the same either way).
     problem.training.causal = false;
     problem.training.scaling = false;
+    if (args.threads !== undefined) problem.training.threads = args.threads;
     let epoch = 0;
     const result = await solve(problem, {
       write: false,
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
       sizes,
       points: problem.training.points,
       epochs: last!.train.epochs,
+      threads: problem.training.threads ?? null,
       streams: flops.streams,
       derivatives: requestedSets[0] ?? [],
       ms_per_epoch: ms,

@@ -1,6 +1,8 @@
 // The bench's JSON shape and its text tables (Markdown, so they paste into a README).
 
 import type { PeerResult } from "./peers.js";
+import type { TtaReport } from "./tta.js";
+import type { OpsReport } from "./ops.js";
 
 export interface ScalingRow {
   points: number;
@@ -14,7 +16,10 @@ export interface ScalingRow {
 export interface WorkloadReport {
   name: string;
   epochs: number;
+  /** pinn on one thread. */
   pinn: Record<string, unknown>;
+  /** pinn on every core (threads: the count), when the machine has more than one. */
+  pinnAll?: Record<string, unknown>;
   peers: Record<string, PeerResult | { skipped: string }>;
   /** Target ratio pinn/peer (ms per epoch) per peer. */
   targets: Record<string, number>;
@@ -25,6 +30,10 @@ export interface Report {
   options: { quick: boolean; runs: number };
   workloads: WorkloadReport[];
   scaling: { points: ScalingRow[]; width: ScalingRow[] } | null;
+  /** Time to accuracy (tta.ts), when run. */
+  tta: TtaReport[] | null;
+  /** The engine op by op (ops.ts), when run. */
+  ops: OpsReport | null;
 }
 
 const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toPrecision(digits) : "–");
@@ -61,6 +70,7 @@ export function formatReport(r: Report): string {
       `pinn: median over its runs, interleaved with the peers' (at least ${r.options.runs}); peers: one run each${r.options.quick ? " (--quick)" : ""}. ` +
       "'median epoch' is the median of pinn's single-epoch times (robust to load spikes from other processes).\n",
   );
+  if (r.workloads.length === 0 && r.scaling === null) return out.join("\n");
   const peerIds = [...new Set(r.workloads.flatMap((w) => Object.keys(w.peers)))];
   out.push(
     table(
@@ -85,13 +95,40 @@ export function formatReport(r: Report): string {
     ...peerIds.map((id) => {
       const p = w.peers[id];
       if (!isResult(p)) return "–";
-      const ratio = (w.pinn["ms_per_epoch"] as number) / p.ms_per_epoch;
+      // A peer on N threads ("-Nt") is compared with pinn on as many.
+      const multi = /-\d+t$/.test(id);
+      const mine = multi ? w.pinnAll : w.pinn;
+      if (mine === undefined) return "–";
+      const ratio = (mine["ms_per_epoch"] as number) / p.ms_per_epoch;
       const target = w.targets[id];
       const verdict = target === undefined ? "" : ratio <= target ? ` ≤ ${target} ok` : ` > ${target} MISSED`;
       return `${fmt(ratio, 2)}${verdict}`;
     }),
   ]);
   out.push(table(["workload", ...peerIds], ratioRows));
+  const parallel = r.workloads.filter((w) => w.pinnAll !== undefined);
+  if (parallel.length > 0) {
+    out.push("\npinn on every core (data-parallel training) against one thread (target ≥ 1.7× on 2 cores for poisson2d and poisson2d-wide):\n");
+    out.push(
+      table(
+        ["workload", "threads", "1 thread ms/epoch", "all cores ms/epoch", "all cores median epoch ms", "speed-up (mean)", "speed-up (median epoch)"],
+        parallel.map((w) => {
+          const a = w.pinnAll!;
+          const speed = (w.pinn["ms_per_epoch"] as number) / (a["ms_per_epoch"] as number);
+          const target = w.name === "ode1" ? "" : speed >= 1.7 ? " ≥ 1.7 ok" : " < 1.7 MISSED";
+          return [
+            w.name,
+            String(a["threads"]),
+            fmt(w.pinn["ms_per_epoch"] as number),
+            fmt(a["ms_per_epoch"] as number),
+            fmt(a["median_epoch_ms"] as number),
+            `${fmt(speed, 3)}${target}`,
+            fmt((w.pinn["median_epoch_ms"] as number) / (a["median_epoch_ms"] as number), 3),
+          ];
+        }),
+      ),
+    );
+  }
   const skipped = r.workloads.flatMap((w) => Object.entries(w.peers).filter(([, p]) => !isResult(p)).map(([id, p]) => `${w.name}/${id}: ${(p as { skipped: string }).skipped}`));
   if (skipped.length > 0) out.push(`\nNot run: ${[...new Set(skipped)].join("; ")}`);
   out.push("\nAccuracy after training (relative L2 error against the exact solution):\n");

@@ -4,7 +4,7 @@
 // per epoch with the number of points and the width. Prints a table and writes JSON.
 //
 //   npm run bench [-- --quick] [--workload ode1,poisson2d] [--runs N] [--no-peers] [--peers ids]
-//                 [--no-scaling] [--out FILE] [--install-peers]
+//                 [--no-scaling] [--no-tta | --tta-only] [--tta-seconds S] [--no-ops | --ops-only] [--out FILE] [--install-peers]
 //
 // Environment: PINN_BENCH_DIR (default ../shared/bench next to the repository), PINN_BENCH_PEERS_DIR
 // (a writable copy of it with node_modules, default bench/.peers), PINN_BENCH_PYTHON
@@ -18,6 +18,8 @@ import { fileURLToPath } from "node:url";
 import { PEERS, missingReason, runPeer, type PeerPlaces, type PeerResult, type PeerSpec } from "./peers.js";
 import { median } from "./stats.js";
 import { formatReport, type Report, type WorkloadReport, type ScalingRow } from "./report.js";
+import { formatTta, runTta } from "./tta.js";
+import { formatOps, runOps } from "./ops.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist-bench/bench/run.js: the repository is two levels up.
@@ -71,10 +73,17 @@ interface Options {
   scaling: boolean;
   out: string;
   installPeers: boolean;
+  /** Time-to-accuracy workload (tta.ts): run it, and its per-run training budget in seconds. */
+  tta: boolean;
+  ttaSeconds: number;
+  /** The engine op by op (ops.ts). */
+  ops: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { quick: false, workloads: WORKLOADS.map((w) => w.name), runs: 3, peers: null, scaling: true, out: join(repo, "bench", "results", "latest.json"), installPeers: false };
+  const o: Options = { quick: false, workloads: WORKLOADS.map((w) => w.name), runs: 3, peers: null, scaling: true, out: join(repo, "bench", "results", "latest.json"), installPeers: false, tta: true, ttaSeconds: 600, ops: true };
+  let opsOnly = false;
+  let ttaOnly = false;
   let runsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -93,6 +102,11 @@ function parseOptions(argv: string[]): Options {
     else if (a === "--no-scaling") o.scaling = false;
     else if (a === "--out") o.out = resolve(next());
     else if (a === "--install-peers") o.installPeers = true;
+    else if (a === "--no-tta") o.tta = false;
+    else if (a === "--tta-only") ttaOnly = true;
+    else if (a === "--no-ops") o.ops = false;
+    else if (a === "--ops-only") opsOnly = true;
+    else if (a === "--tta-seconds") o.ttaSeconds = Number(next());
     else if (a === "--help" || a === "-h") {
       const lines = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
       const header = lines.slice(0, lines.findIndex((l) => !l.startsWith("//")));
@@ -101,6 +115,13 @@ function parseOptions(argv: string[]): Options {
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
   if (o.quick && !runsGiven) o.runs = 1;
+  if (o.quick && !argv.includes("--tta-seconds")) o.ttaSeconds = 60;
+  if (ttaOnly || opsOnly) {
+    o.workloads = [];
+    o.scaling = false;
+    o.tta = ttaOnly;
+    o.ops = opsOnly;
+  }
   for (const w of o.workloads) if (!WORKLOADS.some((x) => x.name === w)) throw new Error(`unknown workload ${w} (ode1, poisson2d, poisson2d-wide)`);
   return o;
 }
@@ -184,12 +205,12 @@ async function main(): Promise<void> {
     Object.assign(p, places());
   }
   const problems = join(p.benchDir, "problems");
-  if (!existsSync(problems)) throw new Error(`bench problems not found in ${problems} (set PINN_BENCH_DIR)`);
+  if ((opts.workloads.length > 0 || opts.scaling) && !existsSync(problems)) throw new Error(`bench problems not found in ${problems} (set PINN_BENCH_DIR)`);
   const wantedPeers = PEERS.filter((x) => opts.peers === null || opts.peers.includes(x.id));
   const available = new Map<string, string | null>(wantedPeers.map((x) => [x.id, missingReason(x, p)]));
   for (const [id, reason] of available) if (reason !== null) log(`peer ${id} skipped: ${reason}`);
 
-  const report: Report = { machine: machine(), options: { quick: opts.quick, runs: opts.runs }, workloads: [], scaling: null };
+  const report: Report = { machine: machine(), options: { quick: opts.quick, runs: opts.runs }, workloads: [], scaling: null, tta: null, ops: null };
   for (const w of WORKLOADS.filter((x) => opts.workloads.includes(x.name))) {
     const epochs = opts.quick ? w.quickEpochs : w.epochs;
     // pinn's runs are interleaved with the peers' (one before each peer and one after the last),
@@ -197,7 +218,7 @@ async function main(): Promise<void> {
     const pinnRuns: Record<string, unknown>[] = [];
     const pinnRun = async (): Promise<void> => {
       log(`pinn ${w.name}: ${epochs} epochs (run ${pinnRuns.length + 1}) ...`);
-      pinnRuns.push(await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1"]));
+      pinnRuns.push(await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1", "--threads", "1"]));
     };
     const entry: WorkloadReport = { name: w.name, epochs, pinn: {}, peers: {}, targets: w.targets };
     for (const peer of wantedPeers) {
@@ -206,7 +227,9 @@ async function main(): Promise<void> {
         entry.peers[peer.id] = { skipped: reason };
         continue;
       }
-      const pe = w.peerEpochs[peer.id]?.[opts.quick ? 1 : 0] ?? null;
+      // PyTorch on all cores runs as many epochs as on one.
+      const epochsOf = w.peerEpochs[peer.id] ?? (peer.kind === "torch" ? w.peerEpochs["pytorch-f64"] : undefined);
+      const pe = epochsOf?.[opts.quick ? 1 : 0] ?? null;
       if (pe === null) {
         entry.peers[peer.id] = { skipped: opts.quick ? "not run with --quick" : "not run (too slow for a routine run)" };
         continue;
@@ -222,6 +245,16 @@ async function main(): Promise<void> {
     do await pinnRun();
     while (pinnRuns.length < opts.runs);
     entry.pinn = combineRuns(pinnRuns);
+    // pinn on every core (data-parallel training, src/training/parallel.ts), as many runs.
+    const cores = cpus().length;
+    if (cores > 1) {
+      const allRuns: Record<string, unknown>[] = [];
+      for (let r = 0; r < Math.max(1, opts.runs); r++) {
+        log(`pinn ${w.name}: ${epochs} epochs on ${cores} threads (run ${r + 1}) ...`);
+        allRuns.push(await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1", "--threads", String(cores)]));
+      }
+      entry.pinnAll = { threads: cores, ...combineRuns(allRuns) };
+    }
     report.workloads.push(entry);
   }
   if (opts.scaling) {
@@ -247,9 +280,28 @@ async function main(): Promise<void> {
     }
     report.scaling = { points: byPoints, width: byWidth };
   }
+  if (opts.tta) {
+    const torch = PEERS.find((x) => x.kind === "torch")!;
+    const cores = cpus().length;
+    report.tta = await runTta({
+      repo,
+      child: join(here, "tta-child.js"),
+      python: p.python,
+      torchMissing: missingReason(torch, p),
+      torchThreads: cores > 1 ? [1, cores] : [1],
+      maxSeconds: opts.ttaSeconds,
+      log,
+    });
+  }
+  if (opts.ops) {
+    const torch = PEERS.find((x) => x.kind === "torch")!;
+    report.ops = await runOps({ repo, child: join(here, "ops-child.js"), python: p.python, torchMissing: missingReason(torch, p), quick: opts.quick, log });
+  }
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, JSON.stringify(report, null, 2) + "\n");
   console.log(formatReport(report));
+  if (report.tta !== null) console.log(formatTta(report.tta));
+  if (report.ops !== null) console.log(formatOps(report.ops));
   console.log(`\nJSON: ${opts.out}`);
 }
 

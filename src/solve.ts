@@ -1,7 +1,6 @@
 // The whole solve, as a library call: problem → residual model → training → evaluation → outputs.
 
 import { resolve as resolvePath, join } from "node:path";
-import { Rng } from "./engine/random.js";
 import type { Problem } from "./problem/types.js";
 import { PinnNetwork } from "./residual/network.js";
 import { ResidualModel } from "./residual/model.js";
@@ -10,6 +9,11 @@ import { evaluateSolution, type Evaluation } from "./reports/evaluation.js";
 import { summaryOf, writeOutputs, writeErrorReason, type WriteResult } from "./reports/outputs.js";
 import { OutputStaging } from "./reports/output-folder.js";
 import { withOverrides, type RunOverrides } from "./run-overrides.js";
+import { readFileSync } from "node:fs";
+import { buildSeededModel, loadWeights } from "./training/member.js";
+import { techniqueHooks } from "./training/techniques.js";
+import { runEnsemble, type EnsembleResult } from "./training/ensemble.js";
+import { withParameterValues } from "./problem/parameters.js";
 import { diagnose, type Diagnostics } from "./diagnostics/index.js";
 import { assertPreflight } from "./residual/check.js";
 
@@ -28,9 +32,11 @@ export interface SolveOptions extends TrainHooks, RunOverrides {
   onModel?: (model: ResidualModel) => void;
   /** Called as the solve moves from training to evaluation to writing the outputs. */
   onPhase?: (phase: SolvePhase) => void;
+  /** Worker threads for an ensemble or for data-parallel training (default training.threads, else all cores). */
+  threads?: number;
 }
 
-const OPTION_KEYS = new Set(["outDir", "out", "write", "plots", "onModel", "onPhase", "onProgress", "shouldStop", "epochs", "seed"]);
+const OPTION_KEYS = new Set(["outDir", "out", "write", "plots", "onModel", "onPhase", "onProgress", "shouldStop", "epochs", "seed", "threads"]);
 
 export interface SolveResult {
   problem: Problem;
@@ -48,12 +54,12 @@ export interface SolveResult {
   written: WriteResult | null;
   /** A stop was requested before the first iteration: nothing was written, the folder is unchanged. */
   aborted: boolean;
+  /** The members' results when training.ensemble > 1. */
+  ensemble: EnsembleResult | null;
 }
 
 export function buildModel(problem: Problem): ResidualModel {
-  const rng = new Rng(problem.training.seed);
-  const network = new PinnNetwork(problem.bounds, problem.unknowns.length, problem.network, rng.fork());
-  return new ResidualModel(problem, network, problem.training.derivatives, rng.fork());
+  return buildSeededModel(problem, problem.training.seed);
 }
 
 export async function solve(loaded: Problem, options: SolveOptions = {}): Promise<SolveResult> {
@@ -68,22 +74,29 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
   try {
     options.onModel?.(model);
     options.onPhase?.("training");
-    const trained = await train(model, problem.training.stages, {
+    // An ensemble trains its members on worker threads; member 0 is this run (training/ensemble.ts).
+    const ensemble = (problem.training.ensemble ?? 1) > 1 ? await runEnsemble(problem, readFileSync(problem.file, "utf8"), { threads: options.threads ?? problem.training.threads ?? undefined }) : null;
+    if (ensemble !== null) loadWeights(model, ensemble.members[0]!.weights);
+    const trained = ensemble?.members[0]!.train ?? await train(model, problem.training.stages, {
       onProgress: options.onProgress,
       shouldStop: options.shouldStop,
       lossWeighting: problem.training.lossWeighting,
       causal: model.causal(),
+      ...techniqueHooks(problem, model),
+      threads: options.threads ?? problem.training.threads,
     });
     // A stop that ended training does not also skip the plots; one that comes after training does.
     const stoppedInTraining = options.shouldStop?.() ?? false;
     options.onPhase?.("evaluating");
-    const evaluation = evaluateSolution(problem, model.network, model.outputScale);
-    const diagnostics = diagnose(problem, model, trained);
-    const report = { problem, model, train: trained, evaluation, diagnostics };
+    // Learned parameters at their estimates (trial forms may use them), for evaluation and outputs.
+    const fitted = withParameterValues(problem, model.theta?.data ?? []);
+    const evaluation = evaluateSolution(fitted, model.network, model.outputScale);
+    const diagnostics = diagnose(fitted, model, trained);
+    const report = { problem: fitted, model, train: trained, evaluation, diagnostics, ensemble };
     const aborted = trained.status === "interrupted" && trained.epochs === 0;
     if (staging === null || aborted) {
       staging?.discard();
-      return { problem, network: model.network, model, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted };
+      return { problem, network: model.network, model, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble };
     }
     options.onPhase?.("writing");
     const shouldStop = (): boolean => !stoppedInTraining && (options.shouldStop?.() ?? false);
@@ -96,7 +109,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       folder = staging.dir;
       written.failed.push({ file: outDir, reason: e instanceof Error ? e.message : writeErrorReason(e) });
     }
-    return { problem, network: model.network, model, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false };
+    return { problem, network: model.network, model, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble };
   } catch (e) {
     staging?.discard();
     throw e;

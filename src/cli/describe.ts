@@ -4,6 +4,8 @@ import type { ResidualModel } from "../residual/model.js";
 import type { Metrics } from "../reports/evaluation.js";
 import type { Condition, Problem, Source } from "../problem/types.js";
 import { formatIssue } from "../problem/errors.js";
+import { REGION_HARD_SCOPE } from "../problem/region-trials.js";
+import { describeInverse } from "../reports/parameters.js";
 import { displayExpression } from "./display-expression.js";
 
 function where(source: Source): string {
@@ -28,6 +30,7 @@ export function describeModel(model: ResidualModel): string[] {
     `  training: ${stages.join(", then ")}; ${model.pointCounts()[0]} points per epoch (${p.training.sampling})` +
       (model.causal() ? `; causal curriculum along ${p.variables[model.evolution()!.variable]}` : ""),
   );
+  lines.push(...describeInverse(p));
   return lines;
 }
 
@@ -54,7 +57,8 @@ export function hardConstraintLines(p: Problem, isEnforced: (c: Condition) => bo
   });
   for (const c of p.conditions) {
     if (!isEnforced(c)) {
-      lines.push(`  constraints: hard — cannot enforce ${c.source.text}${where(c.source)} (per variable a trial form takes values at both ends, or a value and derivatives at one end): it stays a penalty term`);
+      const why = p.domain?.region ? REGION_HARD_SCOPE : "per variable a trial form takes values at both ends, or a value and derivatives at one end";
+      lines.push(`  constraints: hard — cannot enforce ${c.source.text}${where(c.source)} (${why}): it stays a penalty term`);
     }
   }
   return lines;

@@ -57,6 +57,7 @@ export function buildProgram(): Command {
     .option("--lr <x>", "Adam learning rate (overrides training.learning_rate)", positiveNumber)
     .option("--points <n>", "interior collocation points per epoch (overrides training.points)", positiveInt)
     .option("--seed <s>", "random seed (overrides training.seed)", integer)
+    .option("--threads <n>", "threads for training (overrides training.threads; default all cores where it pays)", positiveInt)
     .option("--out <dir>", "output folder (default out/<name>)")
     .option("--no-plots", "skip the PNG plots")
     .option("--quiet", "no progress bar, no report and no warnings (errors are still printed on stderr)")

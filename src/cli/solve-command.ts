@@ -10,6 +10,7 @@ import { progressDisplay } from "./progress.js";
 import { describeModel, formatMetric, printWarnings } from "./describe.js";
 import { EXIT } from "./exit-codes.js";
 import { beginRun } from "./signals.js";
+import { parameterLines } from "../reports/parameters.js";
 import { printDiagnostics } from "../diagnostics/index.js";
 import { PreflightError } from "../residual/check.js";
 
@@ -18,6 +19,7 @@ export interface SolveCommandOptions {
   lr?: number;
   points?: number;
   seed?: number;
+  threads?: number;
   out?: string;
   plots: boolean;
   quiet?: boolean;
@@ -37,7 +39,7 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
   let problem;
   try {
     // --epochs is applied by solve() (run-overrides.ts), which scales the L-BFGS stages with it.
-    problem = loadProblem(file, { overrides: { learningRate: opts.lr, points: opts.points, seed: opts.seed } });
+    problem = loadProblem(file, { overrides: { learningRate: opts.lr, points: opts.points, seed: opts.seed, threads: opts.threads } });
   } catch (e) {
     if (e instanceof ProblemError) {
       error(e.message);
@@ -121,6 +123,7 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     say(`${verb} ${timing}, final training loss ${train.finalLoss.toExponential(3)} (normalised and weighted; raw residuals below)`);
     for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
     const solved = printDiagnostics(result.diagnostics, say);
+    for (const line of parameterLines(result.summary)) say(line);
     const where = shownPath(result.outDir);
     const written = result.written!;
     say(`outputs in ${where}/: ${written.files.join(", ")}`);

@@ -13,8 +13,10 @@ export interface Diagnostics {
 }
 
 export function diagnose(problem: Problem, model: ResidualModel, train: TrainResult): Diagnostics {
-  const residuals = residualDiagnostics(problem, model.network, model.outputScale, model.enforced);
-  return { residuals, diagnosis: verdict({ residuals, train, terms: model.terms, termScale: model.termScale }) };
+  // By position: `problem` may be a copy with the learned parameters fixed (new condition objects).
+  const enforced = model.problem.conditions.flatMap((c, i) => (model.enforced.includes(c) ? [problem.conditions[i]] : []));
+  const residuals = residualDiagnostics(problem, model.network, model.outputScale, enforced);
+  return { residuals, diagnosis: verdict({ residuals, train, terms: model.terms, termScale: model.termScale, evolution: model.evolution() !== null }) };
 }
 
 /** summary.json entries: `residuals` and `diagnosis`. */
@@ -36,7 +38,7 @@ export function diagnosticsSummary(d: Diagnostics | undefined): Record<string, u
 
 /**
  * Print the raw residuals (via `say`, stdout) and the verdict: each failed check as a `warning:` line
- * on stderr (unless `quiet`). Returns whether the result passed.
+ * on stderr, also with --quiet (a wrong answer is never silent). Returns whether the result passed.
  */
 export function printDiagnostics(d: Diagnostics | undefined, say: (line: string) => void): boolean {
   if (!d) return true;

@@ -14,6 +14,12 @@ import { periodicFields } from "../terms/periodic.js";
 import { withCoordinate } from "../residual/point-sets.js";
 import { makeGrid, type Grid } from "../reports/evaluation.js";
 import { termScales } from "../residual/scales.js";
+import { BoxDomain } from "../geometry/domain.js";
+import { partSample, withTypicalNormals } from "../terms/boundary-part.js";
+import { Rng } from "../engine/random.js";
+
+/** Points drawn on a boundary part to measure a condition there. */
+const PART_POINTS = 1024;
 import * as S from "../expressions/symbolic.js";
 
 export interface ResidualStat {
@@ -60,7 +66,8 @@ class Evaluator {
   constructor(private readonly problem: Problem, private readonly network: PinnNetwork, outputScale: readonly number[] | undefined) {
     this.forms = unknownForms(problem.trial, outputScale);
   }
-  run(exprs: Sym[], points: Float64Array): Float64Array[] {
+  /** `attrs`: per-point attributes (a boundary part's normals), n × A, when the expressions read them. */
+  run(exprs: Sym[], points: Float64Array, attrs: Float64Array | null = null): Float64Array[] {
     const d = this.problem.variables.length;
     const n = points.length / d;
     const out = exprs.map(() => new Float64Array(n));
@@ -69,7 +76,8 @@ class Evaluator {
       const fields = new TaylorFields(this.network, this.forms, exprs);
       for (let start = 0; start < n; start += CHUNK) {
         const end = Math.min(n, start + CHUNK);
-        const values = fields.evaluate(points.subarray(start * d, end * d));
+        const a = attrs === null ? null : attrs.subarray(start * (attrs.length / n), end * (attrs.length / n));
+        const values = fields.evaluate(points.subarray(start * d, end * d), a);
         values.forEach((t, j) => {
           const data = t.data;
           // A constant expression evaluates to one value.
@@ -152,10 +160,21 @@ function locationGrid(problem: Problem, location: readonly ({ free: true } | { f
   return makeGrid(bounds, per).points;
 }
 
+/** The points (n × d) that lie in the problem's region (all of them for a box). */
+function insideDomain(problem: Problem, points: Float64Array): Float64Array {
+  const domain = problem.domain;
+  if (!domain || domain.region === null) return points;
+  const d = problem.variables.length;
+  const keep: number[] = [];
+  for (let k = 0; k * d < points.length; k++) if (domain.contains(points, k * d)) for (let j = 0; j < d; j++) keep.push(points[k * d + j]!);
+  return Float64Array.from(keep);
+}
+
 /** Measure every equation and condition of the problem on the trained network. */
 export function residualDiagnostics(problem: Problem, network: PinnNetwork, outputScale?: readonly number[], enforced: readonly unknown[] = []): ResidualDiagnostics {
   const ev = new Evaluator(problem, network, outputScale);
-  const grid = makeGrid(problem.bounds, problem.evaluate.points);
+  const grid = (problem.domain ?? new BoxDomain(problem.bounds)).grid(problem.evaluate.points);
+  const inside = grid.inside ?? null;
   const n = grid.count;
   const d = problem.variables.length;
 
@@ -174,6 +193,14 @@ export function residualDiagnostics(problem: Problem, network: PinnNetwork, outp
   for (const eq of problem.equations) {
     const parts = partsOf(eq.lhs, eq.rhs);
     const [r, ...partValues] = ev.run([eq.residual, ...parts], grid.points);
+    if (inside) {
+      // A region: the statistics on the grid points inside it; outside, blank in the residual plot.
+      values.push(r!.map((v, i) => (inside[i] ? Math.abs(v) : NaN)));
+      const keep = (a: Float64Array): Float64Array => a.filter((_, i) => inside[i] === 1);
+      const pts = grid.points.filter((_, j) => inside[Math.floor(j / d)] === 1);
+      equations.push(stat(problem, "equation", eq.source, pts, keep(r!), sizeOf(partValues.map(keep), pts.length / d), derivativeSize(eq.residual, interior)));
+      continue;
+    }
     values.push(r!.map(Math.abs));
     equations.push(stat(problem, "equation", eq.source, grid.points, r!, sizeOf(partValues, n), derivativeSize(eq.residual, interior)));
   }
@@ -200,7 +227,17 @@ export function residualDiagnostics(problem: Problem, network: PinnNetwork, outp
       if (best) conditions.push({ ...(best as ResidualStat), ...(isEnforced ? { enforced: true } : {}) });
       continue;
     }
-    const points = locationGrid(problem, c.location);
+    if (c.kind === "part") {
+      // Fresh points on the boundary part, with the region's normals.
+      const parts = partsOf(c.lhs, c.rhs);
+      const batch = partSample(problem, c.part, PART_POINTS, new Rng(17), [c.residual, ...parts]);
+      const [r, ...partValues] = ev.run([c.residual, ...parts], batch.x, batch.attrs);
+      const natural = derivativeSize(withTypicalNormals(c.residual, d, problem.domain?.spatial.length ?? d), interior);
+      const s = stat(problem, "condition", c.source, batch.x, r!, sizeOf(partValues, r!.length), natural);
+      conditions.push(isEnforced ? { ...s, enforced: true } : s);
+      continue;
+    }
+    const points = insideDomain(problem, locationGrid(problem, c.location));
     const parts = partsOf(c.lhs, c.rhs);
     const [r, ...partValues] = ev.run([c.residual, ...parts], points);
     const s = stat(problem, "condition", c.source, points, r!, sizeOf(partValues, r!.length), Math.max(gridSize(parts), derivativeSize(c.residual, c.location)));

@@ -15,6 +15,8 @@ export interface Atoms {
   field?(unknown: number, alpha: MultiIndex): Tensor;
   /** ∂^α N_k at the points (physical coordinates). */
   net?(output: number, alpha: MultiIndex): Tensor;
+  /** θ_k, the raw value of learned parameter k, as a [1, 1] tensor (broadcast over the points). */
+  param?(index: number): Tensor;
 }
 
 type Value = Tensor | number;
@@ -29,7 +31,7 @@ export class Program {
 
   /** Atoms this program needs (fields and network derivatives), for the providers. */
   atoms(): Sym[] {
-    return this.order.filter((s) => s.kind === "field" || s.kind === "net");
+    return this.order.filter((s) => s.kind === "field" || s.kind === "net" || s.kind === "param");
   }
 
   /** Evaluate every root on a batch of `count` points; each result has shape [count, 1]. */
@@ -39,7 +41,9 @@ export class Program {
     for (const s of this.order) values.set(s.id, evaluateNode(s, get, atoms));
     return this.roots.map((r) => {
       const v = get(r);
-      return typeof v === "number" ? full([count, 1], v) : v;
+      if (typeof v === "number") return full([count, 1], v);
+      // An expression of parameters alone is one value: spread it over the points.
+      return v.shape[0] === count ? v : ops.add(v, full([count, 1], 0));
     });
   }
 }
@@ -56,6 +60,9 @@ function evaluateNode(s: Sym, get: (s: Sym) => Value, atoms: Atoms): Value {
     case "net":
       if (!atoms.net) throw new Error("internal: N appears where no network is available");
       return atoms.net(s.output, s.alpha);
+    case "param":
+      if (!atoms.param) throw new Error("internal: a learned parameter appears where no parameter values are available");
+      return atoms.param(s.index);
     case "neg": {
       const a = get(s.a);
       return typeof a === "number" ? -a : ops.neg(a);

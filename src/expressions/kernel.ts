@@ -71,7 +71,8 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
         break;
       case "var":
       case "field":
-      case "net": {
+      case "net":
+      case "param": {
         const src = source(s);
         lines.push(`const ${name(s)} = ${jsId("in", src.input)}[${element(src)}];`);
         break;
@@ -107,7 +108,7 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
   // Only nodes that depend on an input read from a gradient-carrying atom need adjoints.
   const live = new Set<number>();
   for (const s of order) {
-    if (s.kind === "net" || s.kind === "field" || ("a" in s && live.has(s.a.id)) || ("b" in s && live.has(s.b.id))) live.add(s.id);
+    if (s.kind === "net" || s.kind === "field" || s.kind === "param" || ("a" in s && live.has(s.a.id)) || ("b" in s && live.has(s.b.id))) live.add(s.id);
   }
   const needsAdjoint = new Set<number>();
   const mark = (s: Sym): void => {
@@ -132,7 +133,9 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
     switch (s.kind) {
       case "var":
       case "field":
-      case "net": {
+      case "net":
+      case "param": {
+        // A parameter is read with stride 0: its adjoint sums over the points.
         const src = source(s);
         back.push(`if (${jsId("g", src.input)} !== null) ${jsId("g", src.input)}[${element(src)}] += ${b};`);
         break;

@@ -15,6 +15,8 @@ export interface Names {
   unknowns: readonly string[];
   /** User constants, already evaluated. */
   constants: ReadonlyMap<string, number>;
+  /** Learned parameters: each name stands for its value as an expression of θ (problem/parameters.ts). */
+  parameters?: ReadonlyMap<string, Sym>;
 }
 
 export const BUILTIN_CONSTANTS: ReadonlyMap<string, number> = new Map([
@@ -121,6 +123,15 @@ class Resolver {
     }
     const c = this.names.constants.get(name) ?? BUILTIN_CONSTANTS.get(name);
     if (c !== undefined) return S.num(c);
+    const p = this.names.parameters?.get(name);
+    if (p !== undefined) {
+      if (this.context.kind === "equation" || this.context.kind === "condition" || this.context.kind === "trial") return p;
+      throw new ExpressionError(
+        `"${name}" is a learned parameter; it cannot appear here`,
+        ast.span,
+        this.context.kind === "constant" ? "domain intervals, shapes and condition locations need fixed values: use a number or a constant" : "write the exact solution with numbers and constants",
+      );
+    }
     if (name === "N" && this.context.kind === "trial") return S.net(this.context.output, []);
     if ((FUNCTIONS as readonly string[]).includes(name)) {
       throw new ExpressionError(`"${name}" is a function and needs an argument`, ast.span, `write ${name}(...)`);
@@ -132,7 +143,7 @@ class Resolver {
   }
 
   private knownNames(): string[] {
-    const out = [...this.names.variables, ...this.names.constants.keys(), ...BUILTIN_CONSTANTS.keys()];
+    const out = [...this.names.variables, ...this.names.constants.keys(), ...(this.names.parameters?.keys() ?? []), ...BUILTIN_CONSTANTS.keys()];
     if (this.context.kind === "equation" || this.context.kind === "condition") out.push(...this.names.unknowns);
     if (this.context.kind === "trial") out.push("N");
     return out;

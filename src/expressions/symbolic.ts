@@ -18,6 +18,8 @@ export type Sym =
   | { readonly kind: "field"; readonly id: number; readonly unknown: number; readonly alpha: MultiIndex }
   /** ∂^α N_k, the k-th network output (or its derivative in physical coordinates). */
   | { readonly kind: "net"; readonly id: number; readonly output: number; readonly alpha: MultiIndex }
+  /** θ_k, the raw (unbounded) value of the k-th learned parameter (problem/parameters.ts maps it into its bounds). */
+  | { readonly kind: "param"; readonly id: number; readonly index: number }
   | { readonly kind: "add" | "sub" | "mul" | "div" | "pow"; readonly id: number; readonly a: Sym; readonly b: Sym }
   | { readonly kind: "neg"; readonly id: number; readonly a: Sym }
   /** A function of the table in functions.ts: one argument `a`, or two, `a` and `b`. */
@@ -65,6 +67,11 @@ export function field(unknown: number, alpha: MultiIndex): Sym {
 export function net(output: number, alpha: MultiIndex): Sym {
   const a = trimIndex(alpha);
   return intern(`n${output}:${a.join(",")}`, (id) => ({ kind: "net", id, output, alpha: a }));
+}
+
+/** The raw value θ_k of learned parameter k: constant over the points, trained with the network. */
+export function param(index: number): Sym {
+  return intern(`p${index}`, (id) => ({ kind: "param", id, index }));
 }
 
 function binary(kind: Binary["kind"], a: Sym, b: Sym): Sym {
@@ -178,6 +185,8 @@ function derivative(s: Sym, i: number): Sym {
       return ZERO;
     case "var":
       return s.index === i ? ONE : ZERO;
+    case "param":
+      return ZERO;
     case "field":
       return field(s.unknown, raise(s.alpha, i));
     case "net":
@@ -241,6 +250,7 @@ export function substitute(s: Sym, f: (atom: Sym) => Sym | undefined, cache = ne
     case "var":
     case "field":
     case "net":
+    case "param":
       out = f(s) ?? s;
       break;
     case "neg":
@@ -295,7 +305,7 @@ export function topologicalNodes(roots: readonly Sym[]): Sym[] {
  */
 export function show(
   s: Sym,
-  names: { variables: readonly string[]; unknowns: readonly string[] },
+  names: { variables: readonly string[]; unknowns: readonly string[]; parameterNames?: readonly string[] },
   netName: string | ((output: number) => string) = "N",
 ): string {
   const netOf = (k: number): string => (typeof netName === "function" ? netName(k) : k === 0 ? netName : `${netName}${k}`);
@@ -315,6 +325,8 @@ export function show(
         return String(x.value);
       case "var":
         return names.variables[x.index]!;
+      case "param":
+        return names.parameterNames?.[x.index] ?? `theta${x.index}`;
       case "field":
         return derivative(names.unknowns[x.unknown]!, x.alpha);
       case "net":

@@ -9,6 +9,7 @@ import { resolveEquation, type Names, type Context } from "../expressions/resolv
 import * as S from "../expressions/symbolic.js";
 import type { Sym } from "../expressions/symbolic.js";
 import { didYouMean } from "../util/suggest.js";
+import { splitOn, readPartCondition, checkLocatedCondition, regionOf } from "./regions.js";
 import { LIMITS, atMost, boundedCount } from "./limits.js";
 
 const EQUATION_ITEM_KEYS = ["equation", "weight"];
@@ -116,6 +117,13 @@ export function readConditions(ctx: ReaderContext, root: YAMLMap, names: Names):
     }
     const spec = equationItem(ctx, item, CONDITION_ITEM_KEYS, "condition");
     if (spec === null) continue;
+    const on = isScalar(spec.node) && typeof spec.node.value === "string" ? splitOn(spec.node.value) : null;
+    if (on !== null) {
+      // "LHS = RHS on NAME": a condition on a boundary part of the region (regions.ts).
+      const c = readPartCondition(ctx.src, spec.node, on, names, regionOf(ctx), spec.weight, spec.points, ctx.source(spec.node));
+      if (c !== null) out.push(c);
+      continue;
+    }
     const r = parseEquationText(ctx, spec.node, names, { kind: "condition" });
     if (r === null) continue;
     if (r.location === undefined) {
@@ -127,6 +135,7 @@ export function readConditions(ctx: ReaderContext, root: YAMLMap, names: Names):
       ctx.src.errorAt(position, "this condition has no fixed argument, so it would hold everywhere (that is an equation)", `fix at least one variable, e.g. ${names.unknowns[0]}(${names.variables.map((v, i) => (i === 0 ? String(names.bounds[0]![0]) : v)).join(", ")}); or move it to equations:`);
       continue;
     }
+    if (!checkLocatedCondition(ctx.src, spec.node, r.location, names, regionOf(ctx))) continue;
     out.push({ kind: "point", source: ctx.source(spec.node), residual: r.sym, lhs: r.lhs, rhs: r.rhs, location: r.location, weight: spec.weight, points: spec.points });
   }
   return out;

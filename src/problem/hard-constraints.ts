@@ -19,6 +19,7 @@ import * as S from "../expressions/symbolic.js";
 import type { Sym } from "../expressions/symbolic.js";
 import type { Condition, PointCondition, Problem, Trial } from "../problem/types.js";
 import type { Location } from "../expressions/resolve.js";
+import { regionHardTrials } from "./region-trials.js";
 
 /** A condition of the form ∂^j_v u_k (…, x_v = a, …) = g(other variables). */
 interface SimpleCondition {
@@ -31,9 +32,10 @@ interface SimpleCondition {
   location: Location;
 }
 
-/** Per kind of condition, the single value or normal derivative it gives, if it gives one (a periodic condition never does). */
+/** Per kind of condition, the single value or normal derivative it gives, if any (periodic and boundary-part conditions are handled elsewhere: region-trials.ts). */
 const SIMPLE: { [K in Condition["kind"]]: (c: Extract<Condition, { kind: K }>) => SimpleCondition | null } = {
   point: (c) => simpleCondition(c),
+  part: () => null,
   periodic: () => null,
 };
 
@@ -158,6 +160,7 @@ function booleanSum(projectors: Projector[]): Sym {
  * the file and at least one condition that fits a projector (others stay null).
  */
 export function buildHardTrials(problem: Problem): (Trial | null)[] {
+  if (problem.domain?.region) return regionHardTrials(problem);
   const simple = simpleConditions(problem);
   return problem.unknowns.map((_, k) => {
     if (problem.trial[k]) return problem.trial[k]!;

@@ -27,6 +27,10 @@ export const LIMITS = {
   maxHistory: 1_000,
   /** Adam epochs and L-BFGS iterations per stage. */
   maxIterations: 100_000_000,
+  /** Ensemble members (each a full training run). */
+  maxEnsemble: 64,
+  /** Worker threads for one run. */
+  maxThreads: 256,
   /** Seeds are 32-bit: 0 … 2^32 − 1 (a larger one would wrap to another seed). */
   maxSeed: 2 ** 32 - 1,
   /** Interval ends: |value| ≤ maxMagnitude; widths between minWidth and maxMagnitude, and ≥ relWidth·max(|lo|, |hi|). */
@@ -85,7 +89,7 @@ export function memoryEstimate(problem: Problem): { bytes: number; part: "traini
   let points = t.points;
   for (const c of problem.conditions) {
     if (c.kind === "periodic") points += 2 * (c.points ?? t.boundaryPoints);
-    else points += c.points ?? (c.location.every((l) => !l.free) ? 1 : t.boundaryPoints);
+    else points += c.points ?? (c.kind === "point" && c.location.every((l) => !l.free) ? 1 : t.boundaryPoints);
   }
   const training = 8 * 3 * points * coefficients * widths;
   const lbfgs = Math.max(0, ...t.stages.map((s) => (s.optimizer === "lbfgs" ? 8 * 2 * s.historySize * parameterCount(sizes) : 0)));

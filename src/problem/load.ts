@@ -20,7 +20,7 @@ import { checkProblemLimits } from "./limits.js";
 
 export interface LoadOptions {
   /** Override settings from the command line. */
-  overrides?: { epochs?: number; learningRate?: number; points?: number; seed?: number };
+  overrides?: { epochs?: number; learningRate?: number; points?: number; seed?: number; threads?: number };
 }
 
 /** Read and validate a problem file; throws ProblemError listing every problem found. */

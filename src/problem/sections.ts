@@ -7,6 +7,9 @@ import type { Node, YAMLMap } from "./yaml-source.js";
 import type { ReaderContext } from "./reader.js";
 import type { Problem } from "./types.js";
 import type { Names } from "../expressions/resolve.js";
+import { readShapesSection, attachDomain } from "./regions.js";
+import { PARAMETERS_NAMES, PARAMETERS_PROBLEM } from "./parameters.js";
+import { DATA_SECTION } from "./data.js";
 import { readReference } from "./reference.js";
 
 /** What a section reader sees and may extend. */
@@ -43,7 +46,12 @@ export const SECTIONS: readonly Section[] = [
       if (p !== null) p.reference = readReference(ctx.src, state.root, { variables: p.variables, bounds: p.bounds, unknowns: p.unknowns });
     },
   },
+  PARAMETERS_NAMES,
+  PARAMETERS_PROBLEM,
+  DATA_SECTION,
+  { key: "shapes", phase: "names", read: readShapesSection },
+  { key: "region", phase: "problem", read: attachDomain },
 ];
 
 /** Every key allowed at the top level of a problem file. */
-export const TOP_KEYS: readonly string[] = [...CORE_KEYS, ...SECTIONS.map((s) => s.key)];
+export const TOP_KEYS: readonly string[] = [...new Set([...CORE_KEYS, ...SECTIONS.map((s) => s.key)])];

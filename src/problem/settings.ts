@@ -12,9 +12,10 @@ import { SAMPLING_METHODS, type SamplingMethod } from "../sampling/index.js";
 import { validateSchedule, type Schedule } from "../optim/schedules.js";
 import { didYouMean } from "../util/suggest.js";
 import { LIMITS, atMost, boundedCount, checkPointsOption, checkSeedOption } from "./limits.js";
+import { NETWORK_TECHNIQUE_KEYS, TRAINING_TECHNIQUE_KEYS, readNetworkTechniques, readTrainingTechniques } from "../training/techniques.js";
 
-const NETWORK_KEYS = ["hidden", "activation", "init"];
-const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling"];
+const NETWORK_KEYS = ["hidden", "activation", "init", ...NETWORK_TECHNIQUE_KEYS];
+const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "sampling", "resample", "seed", "optimizer", "schedule", "lbfgs_iterations", "loss_weighting", "derivatives", "causal", "scaling", "ensemble", "threads", ...TRAINING_TECHNIQUE_KEYS];
 const EVALUATE_KEYS = ["points"];
 const ADAM_KEYS = ["epochs", "learning_rate", "schedule"];
 const LBFGS_KEYS = ["iterations", "epochs", "learning_rate", "history"];
@@ -53,7 +54,7 @@ export function readNetwork(ctx: ReaderContext, root: YAMLMap): NetworkSettings 
   const activation = ctx.choice(get(map, "activation"), "network.activation", Object.keys(ACTIVATIONS) as (keyof typeof ACTIVATIONS)[]) ?? d.activation;
   if (!isActivation(activation)) return null;
   const init = ctx.choice<InitScheme>(get(map, "init"), "network.init", INIT_SCHEMES) ?? d.init;
-  return { hidden, activation, init };
+  return { hidden, activation, init, ...readNetworkTechniques(ctx.src, (k) => get(map, k)) };
 }
 
 export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSettings | null {
@@ -86,6 +87,9 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
   const causal = asBoolean(ctx.src, field("causal"), "training.causal");
   const scaling = asBoolean(ctx.src, field("scaling"), "training.scaling") ?? true;
   const lbfgsIterations = boundedCount(ctx, field("lbfgs_iterations"), "training.lbfgs_iterations", LIMITS.maxIterations) ?? d.lbfgsIterations;
+  // Absent unless the file asks for an ensemble (one member is the ordinary run).
+  const ensemble = boundedCount(ctx, field("ensemble"), "training.ensemble", LIMITS.maxEnsemble);
+  const threads = o.threads ?? boundedCount(ctx, field("threads"), "training.threads", LIMITS.maxThreads) ?? undefined;
   const schedule = readSchedule(ctx, field("schedule")) ?? CONSTANT;
   const adam = (): StageDraft => ({ optimizer: "adam", epochs, learningRate, schedule });
   const lbfgs = (iterations = lbfgsIterations): StageDraft => ({ optimizer: "lbfgs", iterations, learningRate: 1, historySize: d.lbfgsHistory });
@@ -103,7 +107,7 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
     const stageSchedule = finishSchedule(ctx, s.schedule, stageEpochs, badSchedules);
     stages.push({ optimizer: "adam", epochs: stageEpochs, learningRate: o.learningRate ?? s.learningRate, schedule: stageSchedule });
   }
-  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling };
+  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...(ensemble !== null ? { ensemble } : {}), threads, ...readTrainingTechniques(ctx.src, field) };
 }
 
 /**

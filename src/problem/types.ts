@@ -3,11 +3,13 @@
 
 import type { Sym } from "../expressions/symbolic.js";
 import type { Location } from "../expressions/resolve.js";
+import type { NetworkTechniques, TrainingTechniques } from "../training/techniques.js";
 import type { ActivationName } from "../nn/activations.js";
 import type { InitScheme } from "../nn/init.js";
 import type { SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
 import type { ProblemIssue, SourcePosition } from "./errors.js";
+import type { Domain } from "../geometry/domain.js";
 import type { ReferenceData } from "./reference.js";
 
 export interface Source {
@@ -46,7 +48,21 @@ export interface PeriodicCondition {
   points?: number;
 }
 
-export type Condition = PointCondition | PeriodicCondition;
+/** A condition on a boundary part of a region ("... on NAME" / "on boundary"; see problem/regions.ts). */
+export interface PartCondition {
+  kind: "part";
+  source: Source;
+  /** LHS − RHS at a boundary point; the normal's components are the attribute variables (fields.ts: attributeVariable). */
+  residual: Sym;
+  lhs: Sym;
+  rhs: Sym;
+  /** The shape whose boundary part it holds on; null for the whole boundary. */
+  part: string | null;
+  weight: number;
+  points?: number;
+}
+
+export type Condition = PointCondition | PeriodicCondition | PartCondition;
 
 export interface Trial {
   source: Source;
@@ -56,13 +72,42 @@ export interface Trial {
   generated: boolean;
 }
 
+/**
+ * An unknown constant learned with the network (contract: "Unknown parameters and data"). The
+ * optimiser moves an unbounded raw value θ; the bounds are kept by a smooth reparametrisation
+ * (problem/parameters.ts), so `value` is the parameter as an expression of θ = S.param(index).
+ */
+export interface Parameter {
+  name: string;
+  source: Source;
+  initial: number;
+  min?: number;
+  max?: number;
+  exact?: number;
+  value: Sym;
+  /** θ at the initial value. */
+  raw: number;
+}
+
+/** One CSV of observations: a point per row, values of some unknowns (problem/data.ts). */
+export interface DataSet {
+  /** The CSV's path as read (relative paths resolved against the problem file's folder). */
+  file: string;
+  source: Source;
+  weight: number;
+  /** Row-major n × d points, in the order of the domain variables. */
+  points: Float64Array;
+  /** The observed unknowns and their values, one per row. */
+  observed: { unknown: number; values: Float64Array }[];
+}
+
 export type StageSettings =
   | { optimizer: "adam"; epochs: number; learningRate: number; schedule: Schedule }
   | { optimizer: "lbfgs"; iterations: number; learningRate: number; historySize: number };
 
 export type LossWeighting = "fixed" | "annealing" | "gradnorm";
 
-export interface TrainingSettings {
+export interface TrainingSettings extends TrainingTechniques {
   stages: StageSettings[];
   points: number;
   boundaryPoints: number;
@@ -76,9 +121,13 @@ export interface TrainingSettings {
   causal: boolean | null;
   /** Estimate output and residual scales from the problem (nondimensionalisation). */
   scaling: boolean;
+  /** Ensemble members trained (1: a single run; training/ensemble.ts). */
+  ensemble?: number;
+  /** Threads for data-parallel training (training/parallel.ts); null: all cores, where it pays. */
+  threads?: number | null;
 }
 
-export interface NetworkSettings {
+export interface NetworkSettings extends NetworkTechniques {
   hidden: number[];
   activation: ActivationName;
   init: InitScheme;
@@ -91,10 +140,16 @@ export interface Problem {
   description?: string;
   variables: string[];
   bounds: [number, number][];
+  /** Where the problem lives: a region (shapes:, region:) or, when absent, the box of `bounds`. */
+  domain?: Domain;
   /** Index of the variable called t (time), if any: plots show snapshots along it. */
   timeVariable: number | null;
   unknowns: string[];
   constants: Map<string, number>;
+  /** Learned parameters (version 2); absent or empty in forward problems. */
+  parameters?: Parameter[];
+  /** Observations to fit (version 2). */
+  data?: DataSet[];
   equations: Equation[];
   conditions: Condition[];
   /** One entry per unknown; null means u_k = N_k. */

@@ -4,14 +4,9 @@
 import type { Problem } from "../problem/types.js";
 import type { PinnNetwork } from "../residual/network.js";
 import { exactValues, predictUnknowns } from "../residual/predict.js";
+import { BoxDomain, tensorGrid, type Grid } from "../geometry/domain.js";
 
-export interface Grid {
-  /** Coordinates along each variable. */
-  axes: Float64Array[];
-  /** All grid points, row-major n × d, the first variable varying slowest. */
-  points: Float64Array;
-  count: number;
-}
+export type { Grid } from "../geometry/domain.js";
 
 export interface Metrics {
   /** ‖pred − exact‖₂ / ‖exact‖₂ on the grid (null when the exact solution is zero everywhere). */
@@ -39,21 +34,7 @@ export interface Evaluation {
 
 /** A tensor grid with `perAxis[i]` points on variable i's closed interval (ends included). */
 export function makeGrid(bounds: readonly (readonly [number, number])[], perAxis: readonly number[]): Grid {
-  const axes = bounds.map(([lo, hi], a) => {
-    const n = perAxis[a]!;
-    return Float64Array.from({ length: n }, (_, i) => (i === n - 1 ? hi : lo + ((hi - lo) * i) / (n - 1)));
-  });
-  const d = bounds.length;
-  const count = perAxis.reduce((p, n) => p * n, 1);
-  const points = new Float64Array(count * d);
-  for (let n = 0; n < count; n++) {
-    let rest = n;
-    for (let i = d - 1; i >= 0; i--) {
-      points[n * d + i] = axes[i]![rest % perAxis[i]!]!;
-      rest = Math.floor(rest / perAxis[i]!);
-    }
-  }
-  return { axes, points, count };
+  return { ...tensorGrid(bounds, perAxis), inside: null };
 }
 
 export function errorMetrics(predicted: Float64Array, exact: Float64Array): Metrics {
@@ -71,14 +52,16 @@ export function errorMetrics(predicted: Float64Array, exact: Float64Array): Metr
 }
 
 export function evaluateSolution(problem: Problem, network: PinnNetwork, outputScale?: readonly number[]): Evaluation {
-  const grid = makeGrid(problem.bounds, problem.evaluate.points);
-  const predicted = predictUnknowns(problem, network, grid.points, outputScale);
-  const exact = exactValues(problem, grid.points);
+  // In a region the grid covers its bounding box; points outside are NaN (blank in plots, left
+  // out of solution.csv) and the metrics use the points inside only.
+  const grid = (problem.domain ?? new BoxDomain(problem.bounds)).grid(problem.evaluate.points);
+  const predicted = maskOutside(predictUnknowns(problem, network, grid.points, outputScale), grid.inside ?? null);
+  const exact = maskOutside(exactValues(problem, grid.points), grid.inside ?? null);
   const against: Evaluation["against"] = exact.map((e) => (e ? "exact" : null));
   const metrics: Record<string, Metrics> = {};
   problem.unknowns.forEach((u, k) => {
     const ex = exact[k];
-    if (ex) metrics[u] = { ...errorMetrics(predicted[k]!, ex), against: "exact" };
+    if (ex) metrics[u] = { ...(!grid.inside ? errorMetrics(predicted[k]!, ex) : errorMetrics(insideOnly(predicted[k]!, grid.inside), insideOnly(ex, grid.inside))), against: "exact" };
   });
   const ref = problem.reference;
   if (ref && ref.values.some((v, k) => v !== null && exact[k] === null)) {
@@ -154,4 +137,14 @@ export function interpolateReference(points: Float64Array, count: number, d: num
     }
   }
   return out;
+}
+
+/** The values at grid points inside the domain. */
+export function insideOnly(values: Float64Array, inside: Uint8Array): Float64Array {
+  return values.filter((_, n) => inside[n] === 1);
+}
+
+function maskOutside<T extends Float64Array | null>(values: T[], inside: Uint8Array | null): T[] {
+  if (inside !== null) for (const v of values) if (v !== null) v.forEach((_, n) => inside[n] === 0 && (v[n] = NaN));
+  return values;
 }

@@ -24,6 +24,10 @@ export interface HeatmapOptions {
   x: ArrayLike<number>;
   y: ArrayLike<number>;
   panels: HeatmapPanel[];
+  /** Per grid value (indexed like a panel's values): 0 leaves the cell blank (outside a region). */
+  inside?: ArrayLike<number>;
+  /** Polylines [x0, y0, x1, y1, ...] drawn over every panel (a region's boundary). */
+  outline?: readonly (readonly number[])[];
   /** Size of one panel in pixels (default 440 × 420). */
   panelWidth?: number;
   panelHeight?: number;
@@ -79,7 +83,7 @@ function valueRange(values: ArrayLike<number>): { min: number; max: number } | u
   return { min, max };
 }
 
-function cellsPlugin(gx: AxisGrid, gy: AxisGrid, values: ArrayLike<number>, range: { min: number; max: number }): Plugin {
+function cellsPlugin(gx: AxisGrid, gy: AxisGrid, values: ArrayLike<number>, range: { min: number; max: number }, region: Pick<HeatmapOptions, "inside" | "outline"> = {}): Plugin {
   const ny = gy.order.length;
   return {
     id: "pinnHeatmapCells",
@@ -101,6 +105,7 @@ function cellsPlugin(gx: AxisGrid, gy: AxisGrid, values: ArrayLike<number>, rang
         if (w <= 0 && a + 1 < gx.order.length) continue;
         for (let b = 0; b < ny; b++) {
           const j = gy.order[b]!;
+          if (region.inside !== undefined && region.inside[i * ny + j] === 0) continue;
           const v = values[i * ny + j]!;
           const top = py[b + 1]!;
           const h = py[b]! - top;
@@ -108,6 +113,17 @@ function cellsPlugin(gx: AxisGrid, gy: AxisGrid, values: ArrayLike<number>, rang
           // Cells at least one pixel wide so that very fine grids still paint every column.
           ctx.fillRect(x0, top, Math.max(w, 1), Math.max(h, 1));
         }
+      }
+      ctx.strokeStyle = "#222222";
+      ctx.lineWidth = 1.5;
+      for (const line of region.outline ?? []) {
+        ctx.beginPath();
+        for (let k = 0; k + 1 < line.length; k += 2) {
+          const [X, Y] = [xs.getPixelForValue(line[k]!), ys.getPixelForValue(line[k + 1]!)];
+          if (k === 0) ctx.moveTo(X, Y);
+          else ctx.lineTo(X, Y);
+        }
+        ctx.stroke();
       }
       ctx.restore();
       ctx.save();
@@ -155,7 +171,7 @@ function messageOverlay(text: string): Plugin {
 function panelConfig(opts: HeatmapOptions, panel: HeatmapPanel, gx: AxisGrid, gy: AxisGrid, shared?: { min: number; max: number }): ChartConfiguration {
   const found = valueRange(panel.values) && shared ? shared : valueRange(panel.values);
   const range = found ?? { min: 0, max: 1 };
-  const plugins: Plugin[] = [cellsPlugin(gx, gy, panel.values, range)];
+  const plugins: Plugin[] = [cellsPlugin(gx, gy, panel.values, range, opts)];
   if (!found) plugins.push(messageOverlay("no finite values"));
   return {
     type: "scatter",
@@ -199,7 +215,9 @@ export function heatmaps2D(opts: HeatmapOptions): Buffer {
   const gx = axisGrid(opts.x, opts.xName);
   const gy = axisGrid(opts.y, opts.yName);
   const panelW = opts.panelWidth ?? 440;
-  const panelH = opts.panelHeight ?? 420;
+  // A region's outline is drawn to scale: the panel's height follows the data's aspect ratio
+  // (about 150 px of a panel's width and 90 px of its height are axes, title and colour bar).
+  const panelH = opts.panelHeight ?? (opts.outline ? Math.round(Math.min(700, Math.max(240, 90 + ((panelW - 150) * (gy.max - gy.min)) / (gx.max - gx.min)))) : 420);
   const count = Math.max(opts.panels.length, 1);
   const titleBand = opts.title ? 40 : 8;
   const { canvas, ctx } = createWhiteCanvas(panelW * count, panelH + titleBand);

@@ -10,6 +10,7 @@ import { predictUnknowns } from "../residual/predict.js";
 import { parseExpression } from "../expressions/parser.js";
 import { resolve, type Names } from "../expressions/resolve.js";
 import { show } from "../expressions/symbolic.js";
+import { InputFeatures, type FeaturesJson } from "../nn/features.js";
 import { ExpressionError } from "../expressions/parser.js";
 import { ProblemError } from "../problem/errors.js";
 import { ACTIVATIONS } from "../nn/activations.js";
@@ -26,7 +27,8 @@ export interface ModelFile {
   constants: Record<string, number>;
   /** Per unknown: u as an expression of the variables and N (that unknown's network output), or null for u = N. */
   trial: Record<string, string | null>;
-  network: MLPJson & { init: string; input_scale: number[]; input_shift: number[] };
+  /** `features`: the input features (periodic embedding, ...) in place of the scaled inputs, if any. */
+  network: MLPJson & { init: string; input_scale: number[]; input_shift: number[]; features?: FeaturesJson };
   /** Per unknown: the network output stands for u/U (see the README, "Scaling"). */
   output_scale: Record<string, number>;
 }
@@ -48,7 +50,7 @@ export function modelFile(problem: Problem, network: PinnNetwork, outputScale: r
         return [u, t ? show(t.expr, problem, () => "N") : null];
       }),
     ),
-    network: { ...network.mlp.toJSON(), init: network.settings.init, input_scale: network.scale, input_shift: network.shift },
+    network: { ...network.mlp.toJSON(), init: network.settings.init, input_scale: network.scale, input_shift: network.shift, ...(network.features === null ? {} : { features: network.features.toJSON() }) },
     output_scale: Object.fromEntries(problem.unknowns.map((u, k) => [u, outputScale[k] ?? 1])),
   };
 }
@@ -86,6 +88,7 @@ const MODEL_SCHEMA = z
       init: z.string(),
       input_scale: z.array(finite),
       input_shift: z.array(finite),
+      features: z.object({ features: z.array(z.object({ kind: z.enum(["id", "sin", "cos"]), coef: z.array(finite), offset: finite })).min(1) }).optional(),
     }),
     output_scale: z.record(finite.refine((v) => v > 0, "expected a positive number")),
   })
@@ -94,7 +97,12 @@ const MODEL_SCHEMA = z
     const d = m.variables.length;
     const sizes = m.network.sizes;
     if (m.bounds.length !== d) issue(["bounds"], `expected ${d} intervals (one per variable: ${m.variables.join(", ")}), found ${m.bounds.length}`);
-    if (sizes[0] !== d) issue(["network", "sizes", 0], `expected ${d} inputs (one per variable), found ${sizes[0]}`);
+    const features = m.network.features?.features;
+    const inputs = features?.length ?? d;
+    if (sizes[0] !== inputs) issue(["network", "sizes", 0], `expected ${inputs} inputs (${features ? "one per input feature" : "one per variable"}), found ${sizes[0]}`);
+    features?.forEach((f, i) => {
+      if (f.coef.length !== d) issue(["network", "features", "features", i, "coef"], `expected ${d} coefficients (one per variable), found ${f.coef.length}`);
+    });
     if (sizes[sizes.length - 1] !== m.unknowns.length) issue(["network", "sizes", sizes.length - 1], `expected ${m.unknowns.length} outputs (one per unknown), found ${sizes[sizes.length - 1]}`);
     if (m.network.layers.length !== sizes.length - 1) issue(["network", "layers"], `expected ${sizes.length - 1} layers for sizes [${sizes.join(", ")}], found ${m.network.layers.length}`);
     m.network.layers.forEach((l, i) => {
@@ -165,7 +173,7 @@ export function loadModel(path: string): LoadedModel {
     }
   });
   const settings = { hidden: file.network.sizes.slice(1, -1), activation: file.network.activation, init: "glorot" as const };
-  const network = new PinnNetwork(file.bounds, file.unknowns.length, settings, new Rng(0));
+  const network = new PinnNetwork(file.bounds, file.unknowns.length, settings, new Rng(0), file.network.features ? InputFeatures.fromJSON(file.variables.length, file.network.features) : null);
   const trained = MLP.fromJSON(file.network);
   network.mlp.layers.forEach((l, i) => {
     l.weight.data.set(trained.layers[i]!.weight.data);

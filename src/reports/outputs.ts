@@ -14,6 +14,9 @@ import type { ResidualModel } from "../residual/model.js";
 import { modelFile } from "./model-file.js";
 import { settingsSummary } from "./settings.js";
 import { activeKernels } from "./kernels.js";
+import { parametersSummary } from "./parameters.js";
+import { ensembleCsv, ensembleSummary } from "./ensemble-outputs.js";
+import type { EnsembleResult } from "../training/ensemble.js";
 import { diagnosticsSummary, type Diagnostics } from "../diagnostics/index.js";
 
 /**
@@ -39,6 +42,8 @@ export interface SolveReport {
   model: ResidualModel;
   train: TrainResult;
   evaluation: Evaluation;
+  /** The ensemble's members and statistics, when training.ensemble > 1. */
+  ensemble?: EnsembleResult | null;
   diagnostics?: Diagnostics;
 }
 
@@ -89,10 +94,12 @@ export function summaryOf(report: SolveReport, files: string[], written?: Omit<W
         ...(s.stoppedEarly ? { stopped_early: s.stoppedEarly } : {}),
       })),
     },
+    ...parametersSummary(problem, model.parameterValues()),
+    ...(report.ensemble ? { ensemble: ensembleSummary(problem, report.ensemble) } : {}),
     metrics: evaluation.metrics,
     kernels: activeKernels(problem),
     ...diagnosticsSummary(report.diagnostics),
-    evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count },
+    evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count, ...(evaluation.grid.inside ? { inside_region: evaluation.grid.inside.reduce((n, v) => n + v, 0) } : {}) },
     files,
     ...(written && written.failed.length > 0 ? { write_errors: written.failed } : {}),
     ...(written && written.skipped.length > 0 ? { skipped_plots: written.skipped } : {}),
@@ -121,6 +128,9 @@ export function solutionCsv(problem: Problem, evaluation: Evaluation): string {
       columns.push({ name: `${u}_error`, values: predicted[k]!.map((p, n) => p - ex[n]!) });
     }
   });
+  // A region's grid: only the rows inside it.
+  const inside = grid.inside;
+  if (inside) for (const c of columns) c.values = Float64Array.from(c.values).filter((_, n) => inside[n] === 1);
   return toCsv(columns);
 }
 
@@ -204,11 +214,12 @@ export async function writeOutputs(dir: string, report: SolveReport, options: Wr
   const model = (): string => `${JSON.stringify(modelFile(report.problem, report.model.network, report.model.outputScale), null, 2)}\n`;
   if (!attempt("model.json", model)) result.rescuedModel = rescueModel(report.problem.name, model());
   attempt("solution.csv", () => solutionCsv(report.problem, report.evaluation));
+  if (report.ensemble) attempt("ensemble.csv", () => ensembleCsv(report.problem, report.evaluation, report.ensemble!));
   if (options.plots) {
     try {
       const { solutionPlots } = await import("./solution-plots.js");
       const { residualPlots } = await import("./residual-plots.js");
-      const plots: [string, () => Buffer][] = [...solutionPlots(report), ...residualPlots(report).map(([n, png]): [string, () => Buffer] => [n, () => png])];
+      const plots: [string, () => Buffer][] = [...solutionPlots(report), ...(await import("./inverse-plots.js")).inversePlots(report), ...residualPlots(report).map(([n, png]): [string, () => Buffer] => [n, () => png])];
       for (const [i, [name, draw]] of plots.entries()) {
         // Let a stop signal be seen between plots (drawing is synchronous).
         await new Promise((r) => setImmediate(r));

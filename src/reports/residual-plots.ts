@@ -15,7 +15,8 @@ export function residualPlots(report: SolveReport): [string, Buffer][] {
   const { grid, values } = d.residuals.field;
   const vars = problem.variables;
   const labels = d.residuals.equations.map((s) => s.label);
-  const title = `${problem.title}: equation residuals |LHS − RHS| (raw, unscaled)`;
+  // Short: a single heat-map panel is about 440 pixels wide.
+  const title = vars.length === 1 ? `${problem.title}: raw equation residuals` : "raw residual |LHS − RHS|";
   if (vars.length === 1) {
     // Log axis: exact zeros drawn one decade below the smallest positive value.
     let floor = Infinity;

@@ -24,6 +24,9 @@ export function solutionPlots(report: SolveReport): [string, () => Buffer][] {
   out.push(["loss.png", () => lossPlot(history, `${problem.title}: training loss`)]);
   const { grid, predicted, exact } = evaluation;
   const vars = problem.variables;
+  // A region: cells outside it stay blank and its boundary is drawn (when the plotted axes are its plane).
+  const region = problem.domain?.region ?? null;
+  const outline = region !== null && region.dim === 2 && problem.domain!.spatial[0] === 0 && problem.domain!.spatial[1] === 1 ? region.outline() : undefined;
   problem.unknowns.forEach((u, k) => {
     const pred = predicted[k]!;
     const ex = exact[k] ?? undefined;
@@ -36,7 +39,7 @@ export function solutionPlots(report: SolveReport): [string, () => Buffer][] {
       return;
     }
     if (vars.length === 2) {
-      out.push([`${u}_heatmap.png`, () => heatmaps2D({ title: `${problem.title}: ${u}`, xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!, panels: panels(u, pred, ex, evaluation.against[k] ?? "exact") })]);
+      out.push([`${u}_heatmap.png`, () => heatmaps2D({ title: `${problem.title}: ${u}`, xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!, panels: panels(u, pred, ex, evaluation.against[k] ?? "exact"), inside: grid.inside ?? undefined, outline })]);
       if (problem.timeVariable !== null) out.push([`${u}_snapshots.png`, () => snapshots(problem, evaluation, k)]);
       return;
     }
@@ -53,6 +56,7 @@ export function solutionPlots(report: SolveReport): [string, () => Buffer][] {
           title: `${problem.title}: ${u} at ${third} = ${at}`,
           xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!,
           panels: panels(u, pick(pred), ex ? pick(ex) : undefined),
+          ...(grid.inside ? { inside: pick(grid.inside), outline } : {}),
         }),
       ]);
     }

@@ -12,6 +12,7 @@ import { evaluatePoints } from "../expressions/evaluate.js";
 import { PointSet, interiorLocation } from "./point-sets.js";
 import { conditionSides } from "../terms/sides.js";
 import type { TermKind } from "../terms/term.js";
+import { withExactParameters } from "../problem/parameters.js";
 
 export interface CheckItem {
   kind: TermKind;
@@ -33,13 +34,15 @@ export interface CheckReport {
 const CHECK_POINTS = 256;
 const RELATIVE_TOLERANCE = 1e-8;
 
-export function checkExactSolution(problem: Problem): CheckReport {
+export function checkExactSolution(original: Problem): CheckReport {
+  // Learned parameters are checked at their exact values; without one, what uses them is skipped.
+  const { problem, unfixed } = withExactParameters(original);
   const dims = problem.variables.length;
   const rng = new Rng(problem.training.seed);
   const exact = problem.exact.map((e) => e?.expr ?? null);
-  const missing = (unknowns: Iterable<number>): string | undefined => {
+  const missing = (unknowns: Iterable<number>, s: Sym | null): string | undefined => {
     const names = [...unknowns].filter((k) => exact[k] === null).map((k) => problem.unknowns[k]);
-    return names.length > 0 ? `no exact solution for ${names.join(", ")}` : undefined;
+    return names.length > 0 ? `no exact solution for ${names.join(", ")}` : s === null ? undefined : unfixed(s);
   };
   const forms = exact.map((e) => e ?? S.ZERO);
   const items: CheckItem[] = [];
@@ -53,32 +56,32 @@ export function checkExactSolution(problem: Problem): CheckReport {
     }
     return { kind, source, maxResidual, scale, ok: maxResidual <= RELATIVE_TOLERANCE * scale };
   };
-  const bothSides = (l: Sym, r: Sym, location: Location): [Float64Array, Float64Array] => {
-    const points = new PointSet(dims, problem.bounds, location, CHECK_POINTS, "random", true, rng.fork()).next();
+  const sides = (l: Sym, r: Sym, location: Location): [Float64Array, Float64Array] => {
+    const points = new PointSet(dims, problem.domain ?? problem.bounds, location, CHECK_POINTS, "random", true, rng.fork()).next();
     const [a, b] = exactFields(dims, forms, [l, r]).evaluate(points);
     return [a!.data, b!.data];
   };
 
   for (const eq of problem.equations) {
-    const skipped = missing(S.unknownsOf(eq.residual));
+    const skipped = missing(S.unknownsOf(eq.residual), eq.residual);
     if (skipped) {
       items.push({ kind: "equation", source: eq.source, maxResidual: NaN, scale: 1, ok: true, skipped });
       continue;
     }
-    const [l, r] = bothSides(eq.lhs, eq.rhs, interiorLocation(dims));
+    const [l, r] = sides(eq.lhs, eq.rhs, interiorLocation(dims));
     items.push(measure("equation", eq.source, l, r));
   }
   for (const c of problem.conditions) {
     const sides = conditionSides(problem, c);
-    const skipped = missing(sides.unknowns);
+    const skipped = missing(sides.unknowns, sides.residual);
     if (skipped) {
       items.push({ kind: sides.kind, source: c.source, maxResidual: NaN, scale: 1, ok: true, skipped });
       continue;
     }
-    // The worst of the condition's pairs (one for a located condition, one per matched field for a periodic one).
-    const points = new PointSet(dims, problem.bounds, sides.location, CHECK_POINTS, "random", true, rng.fork()).next();
+    // The worst of the condition's pairs (one pair for a located condition, one per matched field
+    // for a periodic one), on its points (on a boundary part, carrying the outward normals).
     const evaluator = exactFields(dims, forms, [...sides.exprs]);
-    const pairs = sides.pairs((p) => evaluator.evaluate(p), points);
+    const pairs = sides.pairs((x, attrs) => evaluator.evaluate(x, attrs), sides.sample(CHECK_POINTS, rng.fork()));
     items.push(pairs.map(([a, b]) => measure(sides.kind, c.source, a.data, b.data)).sort((x, y) => y.maxResidual / y.scale - x.maxResidual / x.scale)[0]!);
   }
   return { items, ok: items.every((i) => i.ok) };

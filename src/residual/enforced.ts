@@ -6,9 +6,8 @@ import { Rng } from "../engine/random.js";
 import { noGrad } from "../engine/state.js";
 import type { Condition, Problem } from "../problem/types.js";
 import type { ProblemIssue } from "../problem/errors.js";
-import { PinnNetwork } from "./network.js";
+import { PinnNetwork, networkFeatures } from "./network.js";
 import { TaylorFields, unknownForms } from "./fields.js";
-import { PointSet } from "./point-sets.js";
 import { conditionSides } from "../terms/sides.js";
 
 const PROBES = 3;
@@ -30,15 +29,17 @@ export function enforcedByTrial(problem: Problem, condition: Condition): boolean
 export function classifyCondition(problem: Problem, condition: Condition): ConditionStatus {
   const forms = unknownForms(problem.trial);
   const sides = conditionSides(problem, condition);
-  if (![...sides.unknowns].some((k) => problem.trial[k] !== null)) return "penalty";
-  const dims = problem.variables.length;
+  // A periodic embedding of the variable makes the network periodic by construction: checked below.
+  const embedded = condition.kind === "periodic" && networkFeatures(problem)?.periodicIn(condition.variable, problem.bounds[condition.variable]) === true;
+  if (!embedded && ![...sides.unknowns].some((k) => problem.trial[k] !== null)) return "penalty";
   const rng = new Rng(12345);
-  const points = new PointSet(dims, problem.bounds, sides.location, PROBE_POINTS, "random", true, rng.fork()).next();
+  // The condition's points (on a boundary part, carrying the normals).
+  const batch = sides.sample(PROBE_POINTS, rng.fork());
   const residuals: [Float64Array, Float64Array][][] = noGrad(() =>
     Array.from({ length: PROBES }, (_, p) => {
-      const network = new PinnNetwork(problem.bounds, problem.unknowns.length, { hidden: [12, 12], activation: p % 2 === 0 ? "tanh" : "sigmoid", init: "uniform" }, rng.fork());
+      const network = new PinnNetwork(problem.bounds, problem.unknowns.length, { hidden: [12, 12], activation: p % 2 === 0 ? "tanh" : "sigmoid", init: "uniform" }, rng.fork(), networkFeatures(problem));
       const evaluator = new TaylorFields(network, forms, [...sides.exprs]);
-      return sides.pairs((p) => evaluator.evaluate(p), points).map(([a, b]) => [a.data, b.data] as [Float64Array, Float64Array]);
+      return sides.pairs((x, attrs) => evaluator.evaluate(x, attrs), batch).map(([a, b]) => [a.data, b.data] as [Float64Array, Float64Array]);
     }),
   );
   if (residuals.every((pairs) => negligible(pairs))) return "enforced";

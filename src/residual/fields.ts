@@ -84,7 +84,13 @@ export class TaylorFields implements FieldEvaluator {
   /** Per-point attribute columns the expressions read. */
   private readonly attributes: number;
 
-  constructor(private readonly network: PinnNetwork, forms: readonly Sym[], exprs: readonly Sym[]) {
+  constructor(
+    private readonly network: PinnNetwork,
+    forms: readonly Sym[],
+    exprs: readonly Sym[],
+    /** θ, the learned parameters' raw values ([P], trained with the network), when the problem has any. */
+    private readonly theta: Tensor | null = null,
+  ) {
     const expanded = exprs.map((e) =>
       S.substitute(e, (atom) => (atom.kind === "field" ? S.diffMulti(forms[atom.unknown]!, atom.alpha) : undefined)),
     );
@@ -117,6 +123,7 @@ export class TaylorFields implements FieldEvaluator {
         }
         return t;
       },
+      param: (k) => parameterAtom(this.theta, k),
     };
     return this.program.run(atoms, n);
   }
@@ -134,14 +141,17 @@ export class TaylorFields implements FieldEvaluator {
       const block = new Map(set.map((beta, s) => [indexKey(beta), s]));
       const K = this.network.outputs;
       const A = this.attributes;
-      const kernel = meanSquareKernel(this.expanded, A > 0 ? 3 : 2, (atom) => {
+      // Inputs: the points, the streams, the attributes (empty without), θ (empty without).
+      const kernel = meanSquareKernel(this.expanded, 4, (atom) => {
         if (atom.kind === "var") return atom.index < d ? { input: 0, block: 0, stride: d, offset: atom.index } : { input: 2, block: 0, stride: A, offset: atom.index - d };
         if (atom.kind === "net") return { input: 1, block: block.get(indexKey(atom.alpha))!, stride: K, offset: atom.output };
+        // θ_k: one value for every point (stride 0), its adjoint summed over the points.
+        if (atom.kind === "param") return { input: 3, block: 0, stride: 0, offset: atom.index };
         throw new Error("internal: a field atom survived the expansion of the trial forms");
       });
       this.kernel = { set, kernel };
     }
-    return meanSquares(this.kernel.kernel, points, d, stacked, this.attributes > 0 ? (attrs ?? null) : null);
+    return meanSquares(this.kernel.kernel, points, d, stacked, this.attributes > 0 ? (attrs ?? null) : null, this.theta);
   }
 }
 
@@ -158,6 +168,7 @@ export class ReverseFields implements FieldEvaluator {
     /** u_k for every unknown, as [n, 1] tensors computed from X. */
     private readonly unknowns: (X: Tensor, columns: Tensor[]) => Tensor[],
     exprs: readonly Sym[],
+    private readonly theta: Tensor | null = null,
   ) {
     this.program = new Program(exprs);
     this.attributes = attributeCount(exprs, dims);
@@ -186,6 +197,7 @@ export class ReverseFields implements FieldEvaluator {
         }
         return t;
       },
+      param: (k) => parameterAtom(this.theta, k),
     };
     return this.program.run(atoms, n);
   }
@@ -200,15 +212,21 @@ function axesOf(alpha: MultiIndex): number[] {
   return axes;
 }
 
-/** A field evaluator for the network's unknowns in the chosen derivative mode. */
-export function networkFields(network: PinnNetwork, forms: readonly Sym[], exprs: readonly Sym[], mode: DerivativeMode): FieldEvaluator {
-  if (mode === "taylor") return new TaylorFields(network, forms, exprs);
+/** θ_k as a [1, 1] tensor (differentiable: a slice of the trained vector θ). */
+function parameterAtom(theta: Tensor | null, k: number): Tensor {
+  if (theta === null || k >= theta.size) throw new Error("internal: a learned parameter appears but no parameter values were given");
+  return ops.reshape(ops.slice(theta, [[k, k + 1]]), [1, 1]);
+}
+
+/** A field evaluator for the network's unknowns in the chosen derivative mode (θ: the learned parameters, if any). */
+export function networkFields(network: PinnNetwork, forms: readonly Sym[], exprs: readonly Sym[], mode: DerivativeMode, theta: Tensor | null = null): FieldEvaluator {
+  if (mode === "taylor") return new TaylorFields(network, forms, exprs, theta);
   const formPrograms = forms.map((f) => new Program([f]));
   return new ReverseFields(network.dims, (X, columns) => {
     const N = network.forward(X);
     const outputs = Array.from({ length: network.outputs }, (_, k) => ops.slice(N, [null, [k, k + 1]]));
-    return formPrograms.map((p) => p.run({ variable: (i) => columns[i]!, net: (k) => outputs[k]! }, X.shape[0]!)[0]!);
-  }, exprs);
+    return formPrograms.map((p) => p.run({ variable: (i) => columns[i]!, net: (k) => outputs[k]!, param: (k) => parameterAtom(theta, k) }, X.shape[0]!)[0]!);
+  }, exprs, theta);
 }
 
 /** A field evaluator for exact solutions (expressions of the domain variables). */

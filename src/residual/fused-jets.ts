@@ -29,6 +29,7 @@ import type { ActivationName } from "../nn/activations.js";
 import { downwardClosure, indexKey, type LayerWeights } from "./taylor.js";
 import { activationBackwardKernel, activationKernel, jetPlan, scalarActivation, type JetPlan } from "./jet-kernels.js";
 import { wasmJetKernels, type WasmJetKernels } from "./wasm-jet-kernels.js";
+import type { InputFeatures } from "../nn/features.js";
 
 interface FusedParams {
   plan: JetPlan;
@@ -40,6 +41,12 @@ interface FusedParams {
   weightSlot: number[];
   /** Filled by the forward pass for the backward pass. */
   saved: Saved | null;
+  /**
+   * Input features (nn/features.ts): inputs[0] holds the jets of the first layer's input, all
+   * streams ([S·n, E], stream-major) instead of the points, and the first layer is a full jet
+   * layer (no constant rows).
+   */
+  embedded: boolean;
 }
 
 /** A block of the kernels' heap, or its contents moved out to JavaScript memory (`spilled`). */
@@ -267,18 +274,20 @@ function outputWidth(heap: F64Heap, K: number): number {
 const fusedOp = defineOp<FusedParams>({
   name: "fusedTaylorMLP",
   forward(inputs, params) {
-    const { plan, activation, inputScale, weightSlot, biasSlot } = params;
+    const { plan, activation, inputScale, weightSlot, biasSlot, embedded } = params;
     const heap = sharedHeap();
     const X = inputs[0]!;
-    const n = X.shape[0]!;
-    const d = X.shape[1]!;
     const S = plan.streams.length;
+    // Embedded: X is [S·n, E], the input features' jets.
+    const n = embedded ? X.shape[0]! / S : X.shape[0]!;
+    const d = X.shape[1]!;
     const L = weightSlot.length;
+    if (embedded && L === 1) throw new Error("internal: the fused Taylor op with input features needs a hidden layer");
     const weight = (l: number): Tensor => inputs[weightSlot[l]!]!;
     const bias = (l: number): Float64Array | null => (biasSlot[l]! < 0 ? null : inputs[biasSlot[l]!]!.data);
     const W1 = weight(0);
     const w1 = W1.shape[0]!;
-    const rows = firstLayerRows(plan, W1.data, w1, d, inputScale);
+    const rows = embedded ? plan.streams.map(() => null) : firstLayerRows(plan, W1.data, w1, d, inputScale);
     const saved: Saved = { heap, n, W: [], chunks: [], rows, R: null, released: false, spilled: false };
     params.saved = saved;
     if (L === 1) {
@@ -322,20 +331,35 @@ const fusedOp = defineOp<FusedParams>({
     const forwardFirst = activationKernel(activation, plan, true, vectorActivationAvailable(heap, activation));
     const forwardHidden = activationKernel(activation, plan, false, vectorActivationAvailable(heap, activation));
     const simd = vectorActivationAvailable(heap, activation) ? wasmJetKernels(heap, activation, plan) : null;
-    if (simd !== null) saved.R = rowsBlock(heap, simd, rows, w1);
+    if (simd !== null && !embedded) saved.R = rowsBlock(heap, simd, rows, w1);
     for (let p0 = 0; p0 < n; p0 += C) {
       const c = Math.min(C, n - p0);
-      const chunk: Chunk = { p0, count: c, X: block(heap, c * d), Z: [], H: [] };
-      heap.f64.set(X.data.subarray(p0 * d, (p0 + c) * d), chunk.X.offset);
+      const chunk: Chunk = { p0, count: c, X: block(heap, (embedded ? S : 1) * c * d), Z: [], H: [] };
       saved.chunks.push(chunk);
-      // First layer: value rows only.
-      const Z1 = block(heap, c * w1);
-      fillBias(heap.f64, Z1.offset, bias(0), c, w1);
-      heapGemm(heap, chunk.X.offset, Wt[0]!.offset, Z1.offset, c, w1, d, false);
-      let H = block(heap, S * c * w1);
-      vectorActivation(heap, activation, Z1.offset, H.offset, c * w1);
-      if (simd !== null && w1 % 2 === 0) simd.forwardFirst(8 * Z1.offset, 8 * H.offset, c, 8 * w1, 8 * c * w1, 8 * saved.R!.offset);
-      else forwardFirst(heap.view(Z1.offset, Z1.length), heap.view(H.offset, H.length), c, w1, rows);
+      let Z1: Block;
+      let H: Block;
+      if (embedded) {
+        // First layer over all streams of the features: Z = Φ·W₁ᵀ (+ b₁ on the value rows).
+        for (let s = 0; s < S; s++) heap.f64.set(X.data.subarray((s * n + p0) * d, (s * n + p0 + c) * d), chunk.X.offset + s * c * d);
+        Z1 = block(heap, S * c * w1);
+        fillBias(heap.f64, Z1.offset, bias(0), c, w1);
+        if (S > 1) heap.f64.fill(0, Z1.offset + c * w1, Z1.offset + S * c * w1);
+        heapGemm(heap, chunk.X.offset, Wt[0]!.offset, Z1.offset, S * c, w1, d, false);
+        H = block(heap, S * c * w1);
+        vectorActivation(heap, activation, Z1.offset, H.offset, c * w1);
+        if (simd !== null && (c * w1) % 2 === 0) simd.forwardHidden(8 * Z1.offset, 8 * H.offset, (c * w1) / 2, 8 * c * w1);
+        else forwardHidden(heap.view(Z1.offset, Z1.length), heap.view(H.offset, H.length), c, w1, []);
+      } else {
+        heap.f64.set(X.data.subarray(p0 * d, (p0 + c) * d), chunk.X.offset);
+        // First layer: value rows only.
+        Z1 = block(heap, c * w1);
+        fillBias(heap.f64, Z1.offset, bias(0), c, w1);
+        heapGemm(heap, chunk.X.offset, Wt[0]!.offset, Z1.offset, c, w1, d, false);
+        H = block(heap, S * c * w1);
+        vectorActivation(heap, activation, Z1.offset, H.offset, c * w1);
+        if (simd !== null && w1 % 2 === 0) simd.forwardFirst(8 * Z1.offset, 8 * H.offset, c, 8 * w1, 8 * c * w1, 8 * saved.R!.offset);
+        else forwardFirst(heap.view(Z1.offset, Z1.length), heap.view(H.offset, H.length), c, w1, rows);
+      }
       chunk.Z.push(Z1);
       chunk.H.push(H);
       for (let l = 1; l < L - 1; l++) {
@@ -378,7 +402,7 @@ const fusedOp = defineOp<FusedParams>({
           'use derivatives "reverse" or the op-by-op jets (PinnNetwork.derivatives(..., "taylor-ops"))',
       );
     }
-    const { plan, activation, inputScale, weightSlot, biasSlot, saved } = params;
+    const { plan, activation, inputScale, weightSlot, biasSlot, saved, embedded } = params;
     if (saved === null) throw new Error("internal: fused Taylor op backward without a forward");
     if (saved.released) {
       throw new Error("backward through the same fused Taylor network op twice is not supported (its buffers were released after the first)");
@@ -388,6 +412,7 @@ const fusedOp = defineOp<FusedParams>({
     const X = inputs[0]!;
     const d = X.shape[1]!;
     const S = plan.streams.length;
+    if (embedded && needs[0]) throw new Error("internal: no gradient with respect to the input features' jets");
     const L = weightSlot.length;
     const grads: (Tensor | null)[] = inputs.map(() => null);
     const shapeOf = (l: number): readonly number[] => inputs[weightSlot[l]!]!.shape;
@@ -432,9 +457,9 @@ const fusedOp = defineOp<FusedParams>({
     }
     const backwardHidden = activationBackwardKernel(activation, plan, false);
     const backwardFirst = activationBackwardKernel(activation, plan, true);
-    const simd = saved.R === null ? null : wasmJetKernels(heap, activation, plan);
+    const simd = saved.R === null && !(embedded && vectorActivationAvailable(heap, activation)) ? null : wasmJetKernels(heap, activation, plan);
     const slotCount = simd === null ? 0 : simd.slots.filter((x) => x >= 0).length;
-    const GRheap = simd === null ? null : block(heap, Math.max(2, slotCount * w1));
+    const GRheap = simd === null || embedded ? null : block(heap, Math.max(2, slotCount * w1));
     if (GRheap !== null) heap.f64.fill(0, GRheap.offset, GRheap.offset + GRheap.length);
     for (const chunk of saved.chunks) {
       const { p0, count: c, Z, H } = chunk;
@@ -475,6 +500,23 @@ const fusedOp = defineOp<FusedParams>({
         heap.f64.fill(0, GH.offset, GH.offset + GH.length);
         heapGemm(heap, GZ.offset, W[l]!.offset, GH.offset, S * c, wPrev, out, false);
         heap.release(GZ.offset, GZ.length);
+      }
+      if (embedded) {
+        // First layer over all feature streams, as a hidden layer: Ḡ_{W₁} += Ḡ_Zᵀ·Φ.
+        const GZ = block(heap, S * c * w1);
+        if (simd !== null && (c * w1) % 2 === 0) {
+          simd.backwardHidden(8 * Z[0]!.offset, 8 * H[0]!.offset, 8 * GH.offset, 8 * GZ.offset, (c * w1) / 2, 8 * c * w1);
+        } else {
+          backwardHidden(
+            heap.view(Z[0]!.offset, Z[0]!.length), heap.view(H[0]!.offset, H[0]!.length),
+            heap.view(GH.offset, GH.length), heap.view(GZ.offset, GZ.length), c, w1, [], [],
+          );
+        }
+        heap.release(GH.offset, GH.length);
+        heapGemm(heap, GZ.offset, chunk.X.offset, gW[0]!.offset, w1, d, S * c, true);
+        if (gb[0]) columnSumsInto(heap.f64, GZ.offset, c, w1, gb[0]!);
+        heap.release(GZ.offset, GZ.length);
+        continue;
       }
       // First layer: z₀ = X̂·W₁ᵀ + b₁ and z_{e_i} = a_i·W₁[:, i].
       const GZ1 = block(heap, c * w1);
@@ -562,8 +604,9 @@ export function fusedJets(
   inputs: Tensor,
   inputScale: readonly number[],
   requested: readonly MultiIndex[],
+  features?: InputFeatures,
 ): Map<string, Tensor> {
-  const { stacked, set, n } = stackedJets(layers, activation, inputs, inputScale, requested);
+  const { stacked, set, n } = stackedJets(layers, activation, inputs, inputScale, requested, features);
   const out = new Map<string, Tensor>();
   set.forEach((beta, s) => {
     out.set(indexKey(beta), set.length === 1 ? stacked : ops.slice(stacked, [[s * n, (s + 1) * n], null]));
@@ -581,11 +624,14 @@ export function stackedJets(
   inputs: Tensor,
   inputScale: readonly number[],
   requested: readonly MultiIndex[],
+  features?: InputFeatures,
 ): { stacked: Tensor; set: number[][]; n: number } {
   const dims = inputScale.length;
   const n = inputs.shape[0]!;
   const { set, plan } = planFor(requested, dims);
-  const opInputs: Tensor[] = [inputs];
+  // With input features, the op's first input is the features' jets (inputs: physical points).
+  const first = features === undefined ? inputs : new Tensor(features.jets(inputs.data, set), [set.length * n, features.count]);
+  const opInputs: Tensor[] = [first];
   const weightSlot: number[] = [];
   const biasSlot: number[] = [];
   for (const layer of layers) {
@@ -597,7 +643,7 @@ export function stackedJets(
       opInputs.push(layer.bias);
     }
   }
-  const params: FusedParams = { plan, activation, inputScale, weightSlot, biasSlot, saved: null };
+  const params: FusedParams = { plan, activation, inputScale, weightSlot, biasSlot, saved: null, embedded: features !== undefined };
   const stacked = apply(fusedOp, opInputs, params);
   const saved = params.saved!;
   // No graph recorded (e.g. under noGrad): nothing will run backward.

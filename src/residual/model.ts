@@ -1,7 +1,8 @@
 // The residual model of a problem: its loss terms (one per equation and per condition not already
 // enforced by a trial form), built by the term registry (terms/), and their evaluation.
 
-import type { Tensor } from "../engine/tensor.js";
+import { Tensor as TensorClass, type Tensor } from "../engine/tensor.js";
+import { initialRaw, withParameterValues, fixParameters, parameterValue } from "../problem/parameters.js";
 import * as ops from "../engine/ops/index.js";
 import type { Rng } from "../engine/random.js";
 import type { Condition, Problem, Source } from "../problem/types.js";
@@ -13,8 +14,14 @@ import type { Location } from "../expressions/resolve.js";
 import { classifyCondition, impossibleIssue } from "./enforced.js";
 import { ProblemError, type ProblemIssue } from "../problem/errors.js";
 import { buildTermGroups, type LossTerm, type PointBatch, type TermContext, type TermGroup } from "../terms/index.js";
+import type { CausalWeights } from "../training/causal.js";
 
 export type { LossTerm } from "../terms/index.js";
+
+export interface ModelOptions {
+  /** Per data set, the rows to train on (a bootstrap resample for an ensemble member); all rows when absent. */
+  dataRows?: (Int32Array | null)[];
+}
 
 /** Points for every group, drawn once per epoch (or kept fixed for L-BFGS). */
 export type Batch = PointBatch[];
@@ -24,15 +31,23 @@ export class ResidualModel {
   /** Conditions that the trial forms satisfy by construction (not trained). */
   readonly enforced: Condition[] = [];
   readonly groups: TermGroup[];
+  /** Causal residual weights on the equations (training/causal.ts), set by the trainer; null: off. */
+  causalWeights: CausalWeights | null = null;
 
   /** U_k: the network's output k stands for u_k / U_k (1 when scaling is off). */
   readonly outputScale: number[];
   /** The magnitude each term's residual is divided by (1 when scaling is off). */
   readonly termScale: number[] = [];
+  /** θ, the learned parameters' raw values (trained after the network's weights); null without parameters. */
+  readonly theta: Tensor | null;
 
-  constructor(readonly problem: Problem, readonly network: PinnNetwork, readonly mode: DerivativeMode, rng: Rng) {
+  constructor(readonly problem: Problem, readonly network: PinnNetwork, readonly mode: DerivativeMode, rng: Rng, options: ModelOptions = {}) {
     const scaling = problem.training.scaling;
-    this.outputScale = scaling ? outputScales(problem) : problem.unknowns.map(() => 1);
+    const theta0 = initialRaw(problem);
+    this.theta = theta0.length === 0 ? null : new TensorClass(theta0, [theta0.length]).requireGrad();
+    // Scales are estimated with every parameter at its initial guess.
+    const fixed = withParameterValues(problem, theta0);
+    this.outputScale = scaling ? outputScales(fixed) : problem.unknowns.map(() => 1);
     const forms = unknownForms(problem.trial, this.outputScale);
     const ctx: TermContext = {
       problem,
@@ -41,13 +56,15 @@ export class ResidualModel {
       outputScale: this.outputScale,
       scaling,
       rng,
-      fields: (exprs: Sym[]): FieldEvaluator => networkFields(network, forms, exprs, mode),
-      scaleOf: (residual: Sym, location: Location): number => (scaling ? termScales(problem, [{ residual, location }], this.outputScale)[0]! : 1),
+      fields: (exprs: Sym[]): FieldEvaluator => networkFields(network, forms, exprs, mode, this.theta),
+      scaleOf: (residual: Sym, location: Location): number => (scaling ? termScales(fixed, [{ residual: fixParameters(residual, theta0), location }], this.outputScale)[0]! : 1),
+      dataRows: options.dataRows,
     };
 
     const impossible: ProblemIssue[] = [];
     const trained = (c: Condition): boolean => {
-      const status = classifyCondition(problem, c);
+      // With the parameters at their initial values (a trial form may use them too).
+      const status = classifyCondition(fixed, fixed.conditions[problem.conditions.indexOf(c)]!);
       if (status === "impossible") impossible.push(impossibleIssue(c));
       if (status === "enforced") this.enforced.push(c);
       return status === "penalty";
@@ -60,6 +77,12 @@ export class ResidualModel {
         this.addTerm(spec.kind, spec.source, spec.weight, spec.unknowns);
       }
     }
+  }
+
+  /** The parameters' current estimates (in the problem's units), in the order of problem.parameters. */
+  parameterValues(): number[] {
+    const theta = this.theta?.data ?? new Float64Array(0);
+    return (this.problem.parameters ?? []).map((p) => parameterValue(p, theta));
   }
 
   /**
@@ -124,7 +147,11 @@ export class ResidualModel {
    * residuals' squares are averaged with ordinary (differentiable to any order) ops.
    */
   losses(batch: Batch): Tensor {
-    const parts = this.groups.map((g, i) => g.meanSquares(batch[i]!));
+    const parts = this.groups.map((g, i) =>
+      this.causalWeights !== null && g.specs.every((t) => t.kind === "equation")
+        ? this.causalWeights.weightedMeanSquares((b) => g.meanSquares(b), batch[i]!, this.network.dims)
+        : g.meanSquares(batch[i]!),
+    );
     return parts.length === 1 ? parts[0]! : ops.concat(parts);
   }
 

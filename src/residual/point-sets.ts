@@ -2,54 +2,48 @@
 // the set its location describes (free variables over their intervals, the others fixed).
 
 import type { Rng } from "../engine/random.js";
-import { createSampler, embedPoints, type Sampler, type SamplingMethod } from "../sampling/index.js";
+import type { Sampler, SamplingMethod } from "../sampling/index.js";
 import type { Location } from "../expressions/resolve.js";
+import { BoxDomain, type Domain } from "../geometry/domain.js";
+import type { Bounds } from "../geometry/box.js";
 
 /** Draws batches of full points (count × dims, row-major) on one part of the domain. */
 export class PointSet {
-  private readonly sampler: Sampler | null;
+  private readonly sampler: Sampler;
   private readonly freeDims: number[];
-  private readonly fixed: { dim: number; value: number }[];
   private cached: Float64Array | null = null;
   /** Causal window: coordinate `dim` is squeezed towards `from` by `fraction` (see setWindow). */
   private window: { dim: number; from: number; fraction: number } | null = null;
 
   constructor(
     readonly dims: number,
-    bounds: readonly (readonly [number, number])[],
+    domain: Domain | Bounds,
     location: Location,
     count: number,
     method: SamplingMethod,
     private readonly resample: boolean,
     rng: Rng,
   ) {
-    this.freeDims = [];
-    this.fixed = [];
-    location.forEach((l, i) => (l.free ? this.freeDims.push(i) : this.fixed.push({ dim: i, value: l.value })));
-    this.sampler =
-      this.freeDims.length === 0
-        ? null
-        : createSampler(method, count, { lo: this.freeDims.map((i) => bounds[i]![0]), hi: this.freeDims.map((i) => bounds[i]![1]) }, rng);
+    this.freeDims = location.flatMap((l, i) => (l.free ? [i] : []));
+    const where: Domain = Array.isArray(domain) ? new BoxDomain(domain as Bounds) : (domain as Domain);
+    this.sampler = where.sampler(location, count, method, rng);
   }
 
   /** Points per batch (1 for a single fixed point). */
   get count(): number {
-    return this.sampler?.count ?? 1;
+    return this.sampler.count;
   }
 
   /** This epoch's points: fresh ones when resampling, else the first batch again. */
   next(): Float64Array {
-    if (this.cached === null || (this.resample && this.sampler !== null && !this.sampler.fixed)) {
-      const free = this.sampler === null ? new Float64Array(0) : this.sampler.next();
-      this.cached = embedPoints(free, this.freeDims, this.fixed, this.dims);
-    }
+    if (this.cached === null || (this.resample && !this.sampler.fixed)) this.cached = this.sampler.next();
     return this.windowed(this.cached);
   }
 
   /** A batch drawn now, independent of the resampling setting (for fixed-point stages). */
   fresh(): Float64Array {
-    if (this.sampler === null) return this.next();
-    return this.windowed(embedPoints(this.sampler.next(), this.freeDims, this.fixed, this.dims));
+    if (this.sampler.fixed) return this.next();
+    return this.windowed(this.sampler.next());
   }
 
   /**

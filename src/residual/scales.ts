@@ -52,7 +52,7 @@ function maxAbs(values: Float64Array): number {
 }
 
 function samplePoints(problem: Problem, location: Location, rng: Rng): Float64Array {
-  return new PointSet(problem.variables.length, problem.bounds, location, SAMPLE_POINTS, "sobol", true, rng).next();
+  return new PointSet(problem.variables.length, problem.domain ?? problem.bounds, location, SAMPLE_POINTS, "sobol", true, rng).next();
 }
 
 /** Π_v ℓ_v^{α_v} */
@@ -152,6 +152,8 @@ export function termScales(problem: Problem, terms: { residual: Sym; location: L
         case "net":
           out.fill(1);
           break;
+        case "param":
+          throw new Error("internal: learned parameters are replaced by their values before scaling");
         case "neg":
           out.set(mag(x.a));
           break;

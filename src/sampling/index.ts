@@ -1,6 +1,6 @@
 // Collocation-point sampling: samplers over box domains and placement of boundary points.
 
-export { type Box } from "./box.js";
+export { type Box } from "../geometry/box.js";
 export {
   createSampler, gridPointsPerAxis, SAMPLING_METHODS, type Sampler, type SamplingMethod,
 } from "./samplers.js";

@@ -3,7 +3,7 @@
 // the same seed gives the same points.
 
 import type { Rng } from "../engine/random.js";
-import { checkBox, checkCount, type Box } from "./box.js";
+import { checkBox, checkCount, type Box } from "../geometry/box.js";
 import { SOBOL_MAX_DIM, SobolSequence } from "./sobol.js";
 
 export type SamplingMethod = "random" | "uniform" | "lhs" | "sobol";

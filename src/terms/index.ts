@@ -7,8 +7,10 @@ import { interiorLocation } from "../residual/point-sets.js";
 import { LocatedPoints } from "./located-points.js";
 import { PeriodicTerm } from "./periodic.js";
 import { SymbolicTerms } from "./symbolic-terms.js";
+import { partTerms } from "./boundary-part.js";
 import type { TermContext, TermGroup } from "./term.js";
 import * as S from "../expressions/symbolic.js";
+import { dataTerms } from "./data.js";
 
 export type { LossTerm, TermKind, TermSpec, PointBatch, PointSource, TermContext } from "./term.js";
 export { TermGroup } from "./term.js";
@@ -16,6 +18,7 @@ export { SymbolicTerms } from "./symbolic-terms.js";
 export { PeriodicTerm, periodicFields, periodicDifferences } from "./periodic.js";
 export { LocatedPoints } from "./located-points.js";
 export { FixedPoints } from "./fixed-points.js";
+export { dataTerms, bootstrapRows } from "./data.js";
 
 /** Every equation on the interior: one group, one term each. */
 export function equationTerms(ctx: TermContext): TermGroup {
@@ -45,6 +48,7 @@ export const CONDITION_TERMS: { [K in Condition["kind"]]: (ctx: TermContext, con
     return new SymbolicTerms(ctx, new LocatedPoints(ctx, c.location, c.points ?? ctx.problem.training.boundaryPoints), [spec], [c.residual]);
   },
   periodic: (ctx, c) => new PeriodicTerm(ctx, c),
+  part: partTerms,
 };
 
 export function conditionTerms(ctx: TermContext, condition: Condition): TermGroup {
@@ -53,5 +57,9 @@ export function conditionTerms(ctx: TermContext, condition: Condition): TermGrou
 
 /** All of a problem's groups, given which conditions are trained. */
 export function buildTermGroups(ctx: TermContext, trained: (c: Condition) => boolean, problem: Problem = ctx.problem): TermGroup[] {
-  return [equationTerms(ctx), ...problem.conditions.filter(trained).map((c) => conditionTerms(ctx, c))];
+  return [
+    equationTerms(ctx),
+    ...problem.conditions.filter(trained).map((c) => conditionTerms(ctx, c)),
+    ...(problem.data ?? []).map((set, i) => dataTerms(ctx, set, ctx.dataRows?.[i] ?? null)),
+  ];
 }

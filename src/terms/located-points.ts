@@ -10,7 +10,7 @@ export class LocatedPoints implements PointSource {
   constructor(ctx: TermContext, location: Location, count: number) {
     const { problem } = ctx;
     const t = problem.training;
-    this.set = new PointSet(problem.variables.length, problem.bounds, location, count, t.sampling, t.resample, ctx.rng.fork());
+    this.set = new PointSet(problem.variables.length, problem.domain ?? problem.bounds, location, count, t.sampling, t.resample, ctx.rng.fork());
   }
 
   get count(): number {

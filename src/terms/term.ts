@@ -15,7 +15,7 @@ import type { PinnNetwork, DerivativeMode } from "../residual/network.js";
 import type { FieldEvaluator } from "../residual/fields.js";
 import { meanSquare } from "../loss/loss.js";
 
-export type TermKind = "equation" | "condition" | "periodic";
+export type TermKind = "equation" | "condition" | "periodic" | "data";
 
 /** What the trainer, the reports and the CLI know of a term. */
 export interface LossTerm {
@@ -83,4 +83,6 @@ export interface TermContext {
   fields(exprs: Sym[]): FieldEvaluator;
   /** The natural size of a residual at a location (1 when scaling is off). */
   scaleOf(residual: Sym, location: Location): number;
+  /** Per data set, the rows to train on (an ensemble member's bootstrap resample); all rows when absent. */
+  dataRows?: readonly (Int32Array | null)[];
 }

@@ -11,6 +11,8 @@ import type { LossWeighting, StageSettings } from "../problem/types.js";
 import type { ResidualModel, Batch } from "../residual/model.js";
 import { termLoss, weightedLoss, type Loss } from "../loss/loss.js";
 import { AdaptiveWeights } from "../loss/adaptive-weights.js";
+import { CausalWeights } from "./causal.js";
+import { ParallelLoss, parallelThreads, trainedParameters } from "./parallel.js";
 
 export interface StageRecord {
   optimizer: "adam" | "lbfgs";
@@ -32,6 +34,8 @@ export interface LossHistory {
   total: number[];
   /** terms[t][i]: mean squared residual of term t at history entry i. */
   terms: number[][];
+  /** parameters[k][i]: the estimate of learned parameter k at history entry i. */
+  parameters?: number[][];
 }
 
 /**
@@ -108,6 +112,19 @@ export interface TrainOptions extends TrainHooks {
    * the evolution variable that grows from the initial data to the whole interval (default false).
    */
   causal?: boolean;
+  /**
+   * Causal residual weights (training/causal.ts) during Adam stages: the largest ε, 0 or undefined
+   * for none. Used for evolution problems; they replace the growing window.
+   */
+  causalWeights?: number;
+  /**
+   * L-BFGS on fresh points every this many iterations, with its history restarted (0 or
+   * undefined: one fixed set for the whole stage). Keeps L-BFGS from fitting the residual only at
+   * its points when the solution has more structure than one point set resolves.
+   */
+  lbfgsResample?: number;
+  /** Threads for data-parallel evaluation of the loss (parallel.ts); default all cores where it pays. */
+  threads?: number | null;
 }
 
 /** Fraction of the evolution interval covered at step `step` of `total`: 10% to 100% over the first half. */
@@ -116,7 +133,8 @@ export function causalWindow(step: number, total: number): number {
 }
 
 export async function train(model: ResidualModel, stages: readonly StageSettings[], hooks: TrainOptions = {}): Promise<TrainResult> {
-  const params = model.network.parameters();
+  // One flat vector in effect: the network's weights, then θ (the learned parameters, if any).
+  const params = trainedParameters(model);
   const baseWeights = model.terms.map((t) => t.weight);
   const annealing =
     hooks.lossWeighting === undefined || hooks.lossWeighting === "fixed"
@@ -124,7 +142,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
       : new AdaptiveWeights(hooks.lossWeighting, model.terms.map((t) => t.kind === "equation"));
   /** The weights in use: the file's, times the adaptive factors (frozen outside Adam stages). */
   const weights = (): number[] => baseWeights.map((w, i) => w * (annealing?.factors[i] ?? 1));
-  const history: LossHistory = { iteration: [], elapsedMs: [], total: [], terms: model.terms.map(() => []) };
+  const history: LossHistory = { iteration: [], elapsedMs: [], total: [], terms: model.terms.map(() => []), parameters: (model.problem.parameters ?? []).map(() => []) };
   const records: StageRecord[] = [];
   const best = new Snapshot(params);
   let iteration = 0;
@@ -135,11 +153,13 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   const started = performance.now();
   let lastYield = started;
 
-  const evaluate = (batch: Batch): Loss => weightedLoss(model.losses(batch), weights());
+  const parallel = ParallelLoss.create(model, params, parallelThreads(model, hooks.threads, annealing !== null || Boolean(hooks.causalWeights)));
+  const evaluate = (batch: Batch): Loss => parallel?.evaluate(batch, weights()) ?? weightedLoss(model.losses(batch), weights());
   const record = (loss: number, terms: number[]): void => {
     history.iteration.push(iteration);
     history.total.push(loss);
     terms.forEach((v, t) => history.terms[t]!.push(v));
+    model.parameterValues().forEach((v, k) => history.parameters![k]!.push(v));
     last = { loss, terms };
   };
   const nonFinite = (loss: number, terms: number[]): boolean => {
@@ -174,9 +194,15 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
       const schedule: Schedule = stage.schedule.type === "cosine" ? { ...stage.schedule, total: stage.epochs } : stage.schedule;
       // One epoch; false when the loss is not finite. An ordinary function rather than the body of
       // this async loop, so that V8 optimises it like any hot function.
+      const evolution = model.evolution();
+      const causalWeights =
+        hooks.causalWeights && evolution !== null && evolution.from === model.problem.bounds[evolution.variable]![0]
+          ? new CausalWeights(evolution.variable, ...(model.problem.bounds[evolution.variable]! as [number, number]), hooks.causalWeights)
+          : null;
+      model.causalWeights = causalWeights;
       const epoch = (): boolean => {
         adam.lr = learningRate(schedule, stage.learningRate, done);
-        if (hooks.causal) model.setWindow(causalWindow(done, stage.epochs));
+        if (hooks.causal && causalWeights === null) model.setWindow(causalWindow(done, stage.epochs));
         const batch = model.draw();
         lastBatch = batch;
         let loss = evaluate(batch);
@@ -191,6 +217,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         adam.zeroGrad();
         loss.total.backward();
         adam.step();
+        causalWeights?.anneal();
         history.elapsedMs.push(performance.now() - started);
         iteration++;
         report(value, loss.terms);
@@ -207,10 +234,11 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
           lastYield = performance.now();
         }
       }
+      model.causalWeights = null;
     } else {
       model.setWindow(null);
-      const lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
-      const batch = model.drawFresh();
+      let lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
+      let batch = model.drawFresh();
       lastBatch = batch;
       // The terms of every point the line search evaluates, to report those of the accepted one.
       let evaluated: { loss: number; terms: number[] }[] = [];
@@ -240,6 +268,11 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         if (hooks.shouldStop?.()) {
           status = "interrupted";
           break;
+        }
+        if (hooks.lbfgsResample && done > 0 && done % hooks.lbfgsResample === 0) {
+          batch = model.drawFresh();
+          lastBatch = batch;
+          lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
         }
         const step = iterate();
         if (step === null) break;
@@ -273,6 +306,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   // The loss at the final weights on the last stage's points (the history holds losses before
   // each step).
   const final = noGrad(() => evaluate(lastBatch ?? model.draw()));
+  parallel?.close();
   return {
     status,
     message,

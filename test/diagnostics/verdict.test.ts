@@ -123,6 +123,13 @@ describe("verdict rules", () => {
     expect(bc.warnings[0]).toMatch(/the condition "bc" is not met/);
   });
 
+  it("holds equations of evolution problems to a tighter limit", () => {
+    const r = 0.5 * (VERDICT_LIMITS.equationRelative + VERDICT_LIMITS.equationRelativeEvolution);
+    const input = { residuals: diag(stat("equation", "eq", r, 1), stat("condition", "bc", 0, 1)), train: train([r * r, 0]), terms, termScale: [1, 1] };
+    expect(verdict(input).ok).toBe(true);
+    expect(verdict({ ...input, evolution: true }).warnings[0]).toMatch(/not satisfied.*for a problem evolving from initial data/);
+  });
+
   it("flags a loss that claims much less than the residual between collocation points", () => {
     // Loss 1e-10 with scale 1 claims an RMS of 1e-5; the grid shows 5e-3 (relative 5e-3: under the
     // equation limit, above the gap floor).
@@ -135,6 +142,10 @@ describe("verdict rules", () => {
     // Loss 1.9e-7 after dividing by 12456 claims 4.4e-4 of the size; the raw residual 4.8 is 0.2 of the terms.
     const d = verdict({ residuals: diag(stat("equation", "eq", 4.8, 24), stat("condition", "bc", 0, 1)), train: train([1.9e-7, 0]), terms, termScale: [12456, 1] });
     expect(d.warnings.join("\n")).toMatch(/hides the raw residual/);
+    // Divided by about its own size, the same failure is not blamed on the normalisation.
+    const fair = verdict({ residuals: diag(stat("equation", "eq", 4.8, 24), stat("condition", "bc", 0, 1)), train: train([1.9e-7, 0]), terms, termScale: [24, 1] });
+    expect(fair.ok).toBe(false);
+    expect(fair.warnings.join("\n")).not.toMatch(/hides the raw residual/);
   });
 
   it("notes a loss still falling, and flags a non-finite stop", () => {

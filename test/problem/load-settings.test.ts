@@ -50,6 +50,7 @@ describe("defaults", () => {
       derivatives: "taylor",
       causal: null,
       scaling: true,
+      threads: undefined,
     });
   });
 

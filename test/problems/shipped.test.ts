@@ -2,7 +2,7 @@
 // the defaults, fixed seed), must meet the accuracy targets: relative L2 error ≤ 1e-4 for one
 // variable and ≤ 1e-3 for two. Its exact solution must satisfy the problem (pinn check).
 import { describe, expect, it } from "vitest";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { loadProblem } from "../../src/problem/load.js";
@@ -10,7 +10,12 @@ import { checkExactSolution } from "../../src/residual/check.js";
 import { solve } from "../../src/solve.js";
 
 const DIR = fileURLToPath(new URL("../../problems/", import.meta.url));
-const FILES = readdirSync(DIR).filter((f) => f.endsWith(".yaml")).sort();
+// Burgers has no exact solution and no target yet: its error against the Cole–Hopf reference is
+// reported in the README (issue 10); the reference itself is tested in test/diagnostics/burgers.test.ts.
+const NO_TARGET = new Set(["burgers.yaml"]);
+const FILES = readdirSync(DIR).filter((f) => f.endsWith(".yaml") && !NO_TARGET.has(f)).sort();
+/** Targets that differ from the default, by problem name. */
+const TARGETS = (JSON.parse(readFileSync(join(DIR, "targets.json"), "utf8")) as { targets: Record<string, number> }).targets;
 
 describe("shipped problems meet the accuracy targets with default settings", () => {
   it("there is a suite: ode1 and at least eight more", () => {
@@ -24,11 +29,11 @@ describe("shipped problems meet the accuracy targets with default settings", () 
       expect(checkExactSolution(problem).ok).toBe(true);
       const result = await solve(problem, { write: false });
       expect(result.train.status).toBe("completed");
-      const target = problem.variables.length === 1 ? 1e-4 : 1e-3;
+      const target = TARGETS[problem.name] ?? (problem.variables.length === 1 ? 1e-4 : 1e-3);
       for (const [u, m] of Object.entries(result.evaluation.metrics)) {
         expect(m.rel_l2, `${file}: ${u}`).not.toBeNull();
         expect(m.rel_l2!, `${file}: relative L2 error of ${u}`).toBeLessThanOrEqual(target);
       }
-    }, 120_000);
+    }, 600_000); // the 3-variable region problems (ball, triangle × time) need minutes
   }
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { Rng } from "../../src/engine/random.js";
 import { createSampler, gridPointsPerAxis, SAMPLING_METHODS, type SamplingMethod } from "../../src/sampling/samplers.js";
 import { SobolSequence } from "../../src/sampling/sobol.js";
-import type { Box } from "../../src/sampling/box.js";
+import type { Box } from "../../src/geometry/box.js";
 
 const BOXES: Box[] = [
   { lo: [-1], hi: [2] },

@@ -1,9 +1,20 @@
-// The box domain the samplers draw from, and the argument checks shared by every sampler.
+// The axis-aligned box: the one box type of the project (samplers draw from it, regions have one as
+// their bounding box), the conversion from the problem's `bounds`, and the argument checks shared by
+// every sampler.
 
 /** Per-dimension bounds of an axis-aligned box; lo[i] < hi[i], dimension d = lo.length ≥ 1. */
 export interface Box {
   lo: readonly number[];
   hi: readonly number[];
+}
+
+/** A problem's intervals, one [min, max] per variable. */
+export type Bounds = readonly (readonly [number, number])[];
+
+/** The box of some of the intervals (all of them when `dims` is omitted), in the order of `dims`. */
+export function boxOf(bounds: Bounds, dims?: readonly number[]): Box {
+  const pick = dims ?? bounds.map((_, i) => i);
+  return { lo: pick.map((i) => bounds[i]![0]), hi: pick.map((i) => bounds[i]![1]) };
 }
 
 /** Throw unless `box` has matching, finite, non-empty bounds with lo[i] < hi[i]; returns the dimension. */

@@ -1,0 +1,115 @@
+// Ablation of the techniques pinn chooses from a problem's structure (README, "Hard problems"):
+// each hard problem solved with the defaults, then with each technique removed, one at a time.
+//
+//   node scripts/ablation.mjs [--update-readme] [--only NAME,...] [--variants NAME,...]
+//                             [--epochs N] [--lbfgs N] [--set section.key=value ...] [--out NAME]
+//   node scripts/ablation.mjs --table NAME,... [--update-readme]   (one table from earlier runs)
+//
+// --epochs / --lbfgs shorten the Adam and L-BFGS stages (reduced-budget comparisons during
+// development); --set changes a setting of every problem (e.g. --set training.causal_weights=10).
+// Writes out/ablation/ablation.json and .md; with --update-readme also the table between the
+// ablation markers in README.md. Times are the training loop's wall time and the process's CPU
+// time over it (the machine's load average is recorded with each row: on a shared machine the wall
+// time is inflated, the CPU time much less so).
+
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { loadProblem, solve } from "pinn";
+
+const args = process.argv.slice(2);
+const value = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : null);
+const PROBLEMS = ["convection", "reaction", "wave-modes", "klein-gordon", "diffusion-reaction"];
+const only = value("--only")?.split(",") ?? PROBLEMS;
+const sets = args.flatMap((a, i) => (a === "--set" ? [args[i + 1]] : []));
+
+// Each technique: how to remove it from a loaded problem (or, for those off by default, add it),
+// and whether it applies to the problem.
+const VARIANTS = {
+  defaults: { label: "defaults", remove: () => {}, applies: () => true },
+  "no-periodic-embedding": {
+    label: "without periodic embedding (`network.periodic_embedding: false`)",
+    remove: (p) => (p.network.periodicEmbedding = 0),
+    applies: (p) => p.conditions.some((c) => c.kind === "periodic"),
+  },
+  "no-causal-weights": {
+    label: "without causal weights (`training.causal_weights: false`: the growing window instead)",
+    remove: (p) => (p.training.causalWeights = 0),
+    applies: (p) => p.timeVariable !== null && p.variables.length >= 2,
+  },
+  "lbfgs-resample": {
+    label: "with L-BFGS on fresh points every 500 iterations (`training.lbfgs_resample: 500`)",
+    remove: (p) => (p.training.lbfgsResample = 500),
+    applies: () => true,
+  },
+  "no-causal": {
+    label: "without the causal window (`training.causal: false`)",
+    remove: (p) => (p.training.causal = false),
+    applies: (p) => p.timeVariable !== null,
+  },
+};
+const variants = value("--variants")?.split(",") ?? Object.keys(VARIANTS);
+
+function applySet(problem, assignment) {
+  const [path, raw] = assignment.split("=");
+  const [section, key] = path.split(".");
+  const camel = key.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+  const v = raw === "false" ? 0 : raw === "true" ? true : Number.isNaN(Number(raw)) ? raw : Number(raw);
+  problem[section][camel] = v;
+}
+
+const out = value("--out") ?? "ablation";
+const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z`;
+const budget = [value("--epochs") && `Adam ${value("--epochs")} epochs`, value("--lbfgs") && `L-BFGS ${value("--lbfgs")} iterations`, ...sets].filter(Boolean);
+mkdirSync("out/ablation", { recursive: true });
+const rows = [];
+// --table: rows of earlier runs (out/ablation/NAME.json), in the order given.
+for (const name of value("--table")?.split(",") ?? []) rows.push(...JSON.parse(readFileSync(`out/ablation/${name}.json`, "utf8")).rows);
+for (const name of value("--table") ? [] : only) {
+  for (const variant of variants) {
+    const problem = loadProblem(`problems/${name}.yaml`);
+    const v = VARIANTS[variant];
+    if (!v.applies(problem)) continue;
+    v.remove(problem);
+    for (const s of sets) applySet(problem, s);
+    const epochs = value("--epochs");
+    const lbfgs = value("--lbfgs");
+    problem.training.stages = problem.training.stages.map((s) =>
+      s.optimizer === "adam" ? { ...s, epochs: epochs ? Number(epochs) : s.epochs } : { ...s, iterations: lbfgs ? Number(lbfgs) : s.iterations },
+    );
+    const load = loadavg()[0];
+    const cpu0 = process.cpuUsage();
+    const result = await solve(problem, { write: false });
+    const cpu = process.cpuUsage(cpu0);
+    const rel = Math.max(...Object.values(result.evaluation.metrics).map((m) => m.rel_l2 ?? 0));
+    const row = {
+      problem: name,
+      variant,
+      rel_l2: rel,
+      seconds: result.train.seconds,
+      cpu_seconds: (cpu.user + cpu.system) / 1e6,
+      iterations: result.train.epochs,
+      status: result.train.status,
+      load: Number(load.toFixed(1)),
+    };
+    rows.push(row);
+    writeFileSync(`out/ablation/${out}.json`, `${JSON.stringify({ machine, budget, rows }, null, 2)}\n`);
+    process.stderr.write(`${name} ${variant}: ${rel.toExponential(2)} in ${row.seconds.toFixed(1)} s (cpu ${row.cpu_seconds.toFixed(1)} s, load ${row.load})\n`);
+  }
+}
+
+const fmt = (x) => x.toExponential(1);
+const table = [
+  "| problem | variant | rel. L2 error | ≤ 1e-3 | time (s) | CPU time (s) | load |",
+  "| --- | --- | --- | --- | --- | --- | --- |",
+  ...rows.map((r) => `| [${r.problem}](problems/${r.problem}.yaml) | ${VARIANTS[r.variant].label} | ${fmt(r.rel_l2)} | ${r.rel_l2 <= 1e-3 ? "✓" : "✗"} | ${r.seconds.toFixed(1)} | ${r.cpu_seconds.toFixed(1)} | ${r.load} |`),
+].join("\n");
+const md = `${table}\n\nMeasured with \`node scripts/ablation.mjs\` on ${machine}${budget.length ? `; ${budget.join(", ")}` : "; default settings"}; load: the 1-minute load average at the start of the run (a shared machine).\n`;
+writeFileSync(`out/ablation/${out}.md`, md);
+process.stdout.write(md);
+if (args.includes("--update-readme")) {
+  const readme = readFileSync("README.md", "utf8");
+  const start = "<!-- ablation-table:start -->";
+  const end = "<!-- ablation-table:end -->";
+  if (!readme.includes(start)) throw new Error("README.md has no ablation markers");
+  writeFileSync("README.md", readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), `${start}\n${md}${end}`));
+}

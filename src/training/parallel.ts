@@ -1,0 +1,322 @@
+// Data-parallel training on worker threads: each evaluation of the loss splits every point set's
+// rows into K contiguous chunks, chunk 0 on the calling thread and chunk j on worker j, all with the
+// same weights (copied through shared memory). Each chunk gives its share of every term's mean
+// square (its rows' mean times its fraction of the rows) and the gradient of its share of the
+// weighted total; the calling thread adds the chunks up in chunk order 0, 1, …, K−1.
+//
+// The loss is a weighted sum of means, so the chunks' shares add up to the serial loss exactly in
+// exact arithmetic; in floating point the sums are grouped differently for each K, so losses and
+// gradients agree with the serial ones to rounding (relative 1e-12 in the tests), and training
+// runs with different thread counts agree to that at first and then drift apart as any
+// rounding-level change would (never more than the run-to-run spread of a different seed). For a
+// given K the numbers are the same on every run (fixed chunks, fixed order).
+//
+// The calling thread blocks in Atomics.wait while the workers finish (the training loop is
+// synchronous). Workers are built from the problem file's text (symbolic expressions stay per
+// thread), as the ensemble's are; the first evaluation is checked against one thread's. Used only where it pays (enough work per evaluation), where
+// every term group can be split by rows (SymbolicTerms), and without adaptive loss weighting.
+
+import { availableParallelism } from "node:os";
+import { readFileSync } from "node:fs";
+import { Worker, isMainThread } from "node:worker_threads";
+import { Tensor } from "../engine/tensor.js";
+import { apply, defineOp } from "../engine/op.js";
+import { gradients } from "../engine/autograd.js";
+import { isGradEnabled } from "../engine/state.js";
+import * as ops from "../engine/ops/index.js";
+import type { Problem } from "../problem/types.js";
+import type { Batch, ResidualModel } from "../residual/model.js";
+import { SymbolicTerms } from "../terms/symbolic-terms.js";
+import { weightedLoss, type Loss } from "../loss/loss.js";
+
+/** The tensors training updates: the network's weights, then the learned parameters θ if any. */
+export function trainedParameters(model: ResidualModel): Tensor[] {
+  return model.theta === null ? model.network.parameters() : [...model.network.parameters(), model.theta];
+}
+
+/** Below this many multiply-adds per evaluation (points × streams × weights), one thread is faster. */
+export const PARALLEL_MIN_WORK = 1.5e6;
+/** How long the calling thread waits for the workers to start (module loading) before going on alone. */
+const START_TIMEOUT_MS = 60_000;
+
+/** What a worker needs to build the same model (plain data: it crosses the thread boundary). */
+export interface ParallelSpec {
+  text: string;
+  file: string;
+  training: Problem["training"];
+  network: Problem["network"];
+}
+
+// Control words (Int32Array over a SharedArrayBuffer).
+const GEN = 0; // evaluation counter, bumped by the calling thread
+const CHUNKS = 1; // K for this evaluation
+const GRAD = 2; // 1 when gradients are wanted
+const STOP = 3; // 1: workers exit
+const ERROR = 4; // 1: a worker failed
+const READY = 8; // READY + j: worker j is built
+const DONE = 64; // DONE + j: the evaluation worker j finished (its GEN)
+const CONTROL_WORDS = 128;
+export const MAX_THREADS = DONE - READY;
+
+/** Shared buffers and their layout. */
+export interface SharedLayout {
+  control: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+  /** Offsets (in float64s) into data. */
+  params: number;
+  weights: number;
+  /** Per group: coordinates and attributes (attrs −1 when the group has none), with their sizes. */
+  groups: { x: number; xLength: number; attrs: number; attrsLength: number }[];
+  /** Results: chunk j at results + j·(T + P): T term shares, then the P gradient values. */
+  results: number;
+  paramCount: number;
+  termCount: number;
+}
+
+/** The rows of chunk j of K out of n: [floor(j·n/K), floor((j+1)·n/K)). */
+export function chunkRows(n: number, j: number, K: number): [number, number] {
+  return [Math.floor((j * n) / K), Math.floor(((j + 1) * n) / K)];
+}
+
+/**
+ * Chunk j of K: its share of each term's mean square (out[t]) and the gradient of its share of
+ * Σ_t w_t·loss_t with respect to the parameters (out[T..], in parameter order).
+ */
+export function chunkContribution(model: ResidualModel, params: readonly { data: Float64Array }[], batch: Batch, j: number, K: number, weights: ArrayLike<number>, grad: boolean, out: Float64Array): void {
+  const dims = model.network.dims;
+  const fractions: number[] = [];
+  const part: Batch = batch.map((b) => {
+    const n = b.x.length / dims;
+    const [a, e] = chunkRows(n, j, K);
+    fractions.push((e - a) / n);
+    const width = b.attrs === null ? 0 : b.attrs.length / n;
+    return { x: b.x.subarray(a * dims, e * dims), attrs: b.attrs === null ? null : b.attrs.subarray(a * width, e * width) };
+  });
+  const termFraction = model.groups.flatMap((g, i) => g.specs.map(() => fractions[i]!));
+  const T = termFraction.length;
+  const perTerm = model.losses(part);
+  for (let t = 0; t < T; t++) out[t] = perTerm.data[t]! * termFraction[t]!;
+  if (!grad) {
+    out.fill(0, T);
+    return;
+  }
+  const coefficients = new Tensor(Float64Array.from(termFraction, (f, t) => f * weights[t]!), [T]);
+  const total = ops.sum(ops.mul(perTerm, coefficients));
+  const grads = gradients(total, params as Tensor[], { allowUnused: true });
+  let o = T;
+  for (const g of grads) {
+    out.set(g.data, o);
+    o += g.size;
+  }
+}
+
+/** The weighted total as an engine op of the parameters: value and gradient computed already. */
+const PRECOMPUTED = defineOp<{ value: number; grads: Float64Array[] }>({
+  name: "parallel-loss",
+  forward: (_inputs, p) => new Tensor(Float64Array.of(p.value), []),
+  vjp: (g, inputs, _out, p, needs) => inputs.map((t, i) => (needs[i] ? ops.mul(g, new Tensor(p.grads[i]!, t.shape)) : null)),
+  jvp: () => {
+    throw new Error("parallel training: the loss has no forward-mode derivative");
+  },
+});
+
+/**
+ * Threads to use for `model`: the setting, or by default all cores where the work per evaluation
+ * is large enough to pay for the hand-over; 1 where the terms cannot be split by rows, or when
+ * `coupled` (adaptive weights, causal weights over time slices) ties the chunks' points together.
+ */
+export function parallelThreads(model: ResidualModel, setting: number | null | undefined, coupled: boolean): number {
+  // Running from the TypeScript sources (the tests), a worker transpiles every module as it
+  // starts (seconds): there only a number of threads set explicitly is used.
+  if (setting == null && import.meta.url.endsWith(".ts")) return 1;
+  // Inside a worker (an ensemble member: the members already share the cores), one thread.
+  if (setting == null && !isMainThread) return 1;
+  const wanted = Math.min(MAX_THREADS, setting ?? availableParallelism());
+  if (wanted <= 1 || coupled) return 1;
+  if (!model.groups.every((g) => g instanceof SymbolicTerms)) return 1;
+  const counts = model.groups.map((g) => g.points.count);
+  if (Math.min(...counts) < wanted) return 1;
+  const sizes = [model.network.dims, ...model.problem.network.hidden, model.problem.unknowns.length];
+  let perPoint = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) perPoint += sizes[i]! * sizes[i + 1]!;
+  const streams = 1 + 2 * model.network.dims;
+  const work = counts.reduce((a, n) => a + n, 0) * streams * perPoint;
+  // A number of threads the user set is used as given; the default only where it pays.
+  return setting != null || work >= PARALLEL_MIN_WORK ? wanted : 1;
+}
+
+/** The worker script: the compiled module, or (running from the TypeScript sources) a loader for them. */
+function workerUrl(): URL {
+  const fromSource = import.meta.url.endsWith(".ts");
+  return new URL(fromSource ? "./parallel-worker-source.mjs" : "./parallel-worker.js", import.meta.url);
+}
+
+export class ParallelLoss {
+  private readonly control: Int32Array;
+  private layout: SharedLayout | null = null;
+  private data: Float64Array | null = null;
+  private readonly workers: Worker[] = [];
+  private failed = false;
+  private verified = false;
+
+  private constructor(
+    private readonly model: ResidualModel,
+    private readonly params: readonly Tensor[],
+    readonly threads: number,
+    private readonly spec: ParallelSpec,
+  ) {
+    this.control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+  }
+
+  /** A parallel evaluator with `threads` threads in all, or null when the problem has no file to rebuild it from. */
+  static create(model: ResidualModel, params: readonly Tensor[], threads: number): ParallelLoss | null {
+    if (threads <= 1) return null;
+    let text: string;
+    try {
+      text = readFileSync(model.problem.file, "utf8");
+    } catch {
+      return null;
+    }
+    const p = model.problem;
+    return new ParallelLoss(model, params, threads, { text, file: p.file, training: p.training, network: p.network });
+  }
+
+  /** Lay out shared memory for batches shaped like `batch` and start the workers. */
+  private start(batch: Batch, T: number): boolean {
+    const P = this.params.reduce((a, p) => a + p.size, 0);
+    let at = 0;
+    const take = (n: number): number => {
+      const o = at;
+      at += n;
+      return o;
+    };
+    const params = take(P);
+    const weights = take(T);
+    const groups = batch.map((b) => ({ x: take(b.x.length), xLength: b.x.length, attrs: b.attrs === null ? -1 : take(b.attrs.length), attrsLength: b.attrs?.length ?? 0 }));
+    const results = take(this.threads * (T + P));
+    const data = new SharedArrayBuffer(at * 8);
+    this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, results, paramCount: P, termCount: T };
+    this.data = new Float64Array(data);
+    for (let j = 1; j < this.threads; j++) {
+      const worker = new Worker(workerUrl(), { workerData: { spec: this.spec, layout: this.layout, index: j } });
+      worker.unref();
+      worker.on("error", () => {
+        Atomics.store(this.control, ERROR, 1);
+        Atomics.store(this.control, DONE + j, -1);
+        Atomics.notify(this.control, DONE + j);
+      });
+      this.workers.push(worker);
+    }
+    const deadline = performance.now() + START_TIMEOUT_MS;
+    for (let j = 1; j < this.threads; j++) {
+      while (Atomics.load(this.control, READY + j) === 0 && Atomics.load(this.control, ERROR) === 0) {
+        const left = deadline - performance.now();
+        if (left <= 0) return false;
+        Atomics.wait(this.control, READY + j, 0, left);
+      }
+    }
+    return Atomics.load(this.control, ERROR) === 0;
+  }
+
+  private fits(batch: Batch): boolean {
+    const l = this.layout!;
+    return batch.length === l.groups.length && batch.every((b, g) => b.x.length === l.groups[g]!.xLength && (b.attrs?.length ?? 0) === l.groups[g]!.attrsLength && (b.attrs === null) === (l.groups[g]!.attrs < 0));
+  }
+
+  /** Σ_t w_t·loss_t on `batch` and each term's loss, as weightedLoss(model.losses(batch), weights) gives them. */
+  evaluate(batch: Batch, weights: readonly number[]): Loss {
+    const T = weights.length;
+    if (!this.failed && this.layout === null && !this.start(batch, T)) this.fail();
+    if (this.failed || !this.fits(batch)) return this.serial(batch, weights);
+    const l = this.layout!;
+    const data = this.data!;
+    let o = l.params;
+    for (const p of this.params) {
+      data.set(p.data, o);
+      o += p.size;
+    }
+    data.set(weights, l.weights);
+    batch.forEach((b, g) => {
+      data.set(b.x, l.groups[g]!.x);
+      if (b.attrs !== null) data.set(b.attrs, l.groups[g]!.attrs);
+    });
+    const grad = isGradEnabled();
+    const K = this.threads;
+    const stride = T + l.paramCount;
+    Atomics.store(this.control, CHUNKS, K);
+    Atomics.store(this.control, GRAD, grad ? 1 : 0);
+    const gen = Atomics.add(this.control, GEN, 1) + 1;
+    Atomics.notify(this.control, GEN);
+    chunkContribution(this.model, this.params, batch, 0, K, weights, grad, data.subarray(l.results, l.results + stride));
+    for (let j = 1; j < K; j++) {
+      for (;;) {
+        const seen = Atomics.load(this.control, DONE + j);
+        if (seen === gen || Atomics.load(this.control, ERROR) !== 0) break;
+        Atomics.wait(this.control, DONE + j, seen, 1000);
+      }
+    }
+    if (Atomics.load(this.control, ERROR) !== 0) {
+      this.fail();
+      return this.serial(batch, weights);
+    }
+    // Chunk order 0, 1, …, K−1: the same sums on every run.
+    const sum = new Float64Array(stride);
+    for (let j = 0; j < K; j++) {
+      const r = l.results + j * stride;
+      for (let i = 0; i < stride; i++) sum[i] += data[r + i]!;
+    }
+    const terms = Array.from(sum.subarray(0, T));
+    let value = 0;
+    for (let t = 0; t < T; t++) value += weights[t]! * terms[t]!;
+    const grads: Float64Array[] = [];
+    o = T;
+    for (const p of this.params) {
+      grads.push(sum.slice(o, o + p.size));
+      o += p.size;
+    }
+    const perTerm = new Tensor(Float64Array.from(terms), [T]);
+    const loss = { total: apply(PRECOMPUTED, [...this.params] as Tensor[], { value, grads }), perTerm, terms };
+    return this.verified ? loss : this.verify(batch, weights, loss, grad ? grads : null);
+  }
+
+  /**
+   * The first evaluation is also done on one thread and compared: the workers rebuilt the model
+   * from the problem file, and a file changed since it was loaded must not train silently wrong.
+   */
+  private verify(batch: Batch, weights: readonly number[], loss: Loss, grads: Float64Array[] | null): Loss {
+    this.verified = true;
+    const ref = this.serial(batch, weights);
+    const close = (a: number, b: number, scale: number): boolean => Math.abs(a - b) <= 1e-9 * scale;
+    let ok = close(loss.total.item(), ref.total.item(), Math.abs(ref.total.item())) && loss.terms.every((t, i) => close(t, ref.terms[i]!, Math.abs(ref.terms[i]!)));
+    if (ok && grads !== null) {
+      const refGrads = gradients(ref.total, this.params as Tensor[], { allowUnused: true });
+      const scale = Math.max(...refGrads.map((g) => g.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+      ok = refGrads.every((g, i) => g.data.every((v, k) => close(grads[i]![k]!, v, scale)));
+    }
+    if (ok) return loss;
+    this.fail("the worker threads' model differs from this one (was the problem file changed?)");
+    return ref;
+  }
+
+  private serial(batch: Batch, weights: readonly number[]): Loss {
+    return weightedLoss(this.model.losses(batch), weights);
+  }
+
+  /** Go on alone (a worker failed or did not start): slower, the same numbers to rounding. */
+  private fail(reason = "a worker thread failed to start or stopped"): void {
+    if (!this.failed) process.emitWarning(`pinn: parallel training unavailable (${reason}); continuing on one thread`);
+    this.failed = true;
+    this.close();
+  }
+
+  /** Stop the workers. */
+  close(): void {
+    Atomics.store(this.control, STOP, 1);
+    Atomics.add(this.control, GEN, 1);
+    Atomics.notify(this.control, GEN);
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
+}
+
+export const CONTROL = { GEN, CHUNKS, GRAD, STOP, ERROR, READY, DONE };

@@ -1,0 +1,108 @@
+// The techniques pinn chooses from a problem's structure (issue 11: hard problems with default
+// settings), each a documented setting of the problem file that turns it off or tunes it. This
+// table is read by the loader (keys and their values), by the network and the trainer (what is on),
+// and by scripts/ablation.mjs (what to remove one at a time).
+
+import type { YamlSource, Node } from "../problem/yaml-source.js";
+import { asNumber, isScalar } from "../problem/yaml-source.js";
+
+export interface NetworkTechniques {
+  /**
+   * Modes K of the periodic embedding of each `{periodic: v}` variable (cos, sin of k·2π(v − lo)/L,
+   * k = 1..K, in place of v); 0: off (the periodic condition stays a penalty term). Undefined: default.
+   */
+  periodicEmbedding?: number;
+  /**
+   * Fourier features in time: cos, sin of 2πf(t − lo)/L for f = 1..F added to the inputs of an
+   * evolution problem's network (against the spectral bias for oscillations in time); 0: off.
+   */
+  timeFeatures?: number;
+}
+
+export interface TrainingTechniques {
+  /**
+   * Causal residual weights along time (Wang, Sankaran & Perdikaris 2022): the largest ε of the
+   * annealed sequence; 0: off. Undefined: defaultCausalWeights.
+   */
+  causalWeights?: number;
+  /** L-BFGS on fresh points every this many iterations (history restarted); 0: one fixed set. */
+  lbfgsResample?: number;
+}
+
+/** Defaults, chosen by measurement (README, "Hard problems"; scripts/ablation.mjs). */
+export const TECHNIQUE_DEFAULTS = {
+  periodicEmbedding: 1,
+  timeFeatures: 0,
+  /** ε_max for evolution PDEs (see defaultCausalWeights). */
+  causalWeights: 1,
+  lbfgsResample: 0,
+};
+
+export const NETWORK_TECHNIQUE_KEYS = ["periodic_embedding", "time_features"];
+export const TRAINING_TECHNIQUE_KEYS = ["causal_weights", "lbfgs_resample"];
+
+/** A whole number ≥ 0, or false for 0. */
+function countOrFalse(src: YamlSource, node: Node | undefined, what: string, example: string, max = 64): number | undefined {
+  if (node === undefined) return undefined;
+  if (isScalar(node) && typeof node.value === "boolean") {
+    if (node.value === false) return 0;
+    src.error(node, `${what}: true is the default; give a number or false`, `write e.g. ${example}, or false to turn it off`);
+    return undefined;
+  }
+  const v = asNumber(src, node, what, `write e.g. ${example}, or false to turn it off`);
+  if (v === null) return undefined;
+  if (!Number.isInteger(v) || v < 0 || v > max) {
+    src.error(node, `${what} must be a whole number from 0 to ${max} (or false), not ${v}`, `write e.g. ${example}`);
+    return undefined;
+  }
+  return v;
+}
+
+/** ε_max for `causal_weights: true`. */
+export const CAUSAL_EPSILON = 1;
+
+/**
+ * Causal weights by default for evolution problems in space and time (two or more variables):
+ * measured better than the growing window on the Klein–Gordon and two-mode wave problems and the
+ * same on heat1d, wave1d and reaction; one-variable initial-value problems keep the window, which
+ * the weights at ε = 1 do not match on logistic growth (README, "Hard problems").
+ */
+export function defaultCausalWeights(problem: { variables: readonly string[]; training: TrainingTechniques }): number {
+  return problem.training.causalWeights ?? (problem.variables.length >= 2 ? TECHNIQUE_DEFAULTS.causalWeights : 0);
+}
+
+/** A number ≥ 0, true for `fallback`, or false for 0. */
+function numberOrSwitch(src: YamlSource, node: Node | undefined, what: string, fallback: number, example: string): number | undefined {
+  if (node === undefined) return undefined;
+  if (isScalar(node) && typeof node.value === "boolean") return node.value ? fallback : 0;
+  const v = asNumber(src, node, what, `write true, false, or a number such as ${example}`);
+  if (v === null) return undefined;
+  if (!(v >= 0) || !Number.isFinite(v)) {
+    src.error(node, `${what} must be true, false or a number ≥ 0, not ${v}`, `write e.g. ${example}`);
+    return undefined;
+  }
+  return v;
+}
+
+export function readNetworkTechniques(src: YamlSource, field: (key: string) => Node | undefined): NetworkTechniques {
+  const periodicEmbedding = countOrFalse(src, field("periodic_embedding"), "network.periodic_embedding", "periodic_embedding: 2");
+  const timeFeatures = countOrFalse(src, field("time_features"), "network.time_features", "time_features: 8");
+  return { ...(periodicEmbedding === undefined ? {} : { periodicEmbedding }), ...(timeFeatures === undefined ? {} : { timeFeatures }) };
+}
+
+export function readTrainingTechniques(src: YamlSource, field: (key: string) => Node | undefined): TrainingTechniques {
+  const causalWeights = numberOrSwitch(src, field("causal_weights"), "training.causal_weights", CAUSAL_EPSILON, "causal_weights: 10");
+  const lbfgsResample = countOrFalse(src, field("lbfgs_resample"), "training.lbfgs_resample", "lbfgs_resample: 500", 1e6);
+  return { ...(causalWeights === undefined ? {} : { causalWeights }), ...(lbfgsResample === undefined ? {} : { lbfgsResample }) };
+}
+
+/** The trainer's settings for the techniques of a problem (training/trainer.ts TrainOptions). */
+export function techniqueHooks(
+  problem: { variables: readonly string[]; training: TrainingTechniques },
+  model: { causal(): boolean },
+): { causalWeights: number; lbfgsResample: number } {
+  return {
+    causalWeights: model.causal() ? defaultCausalWeights(problem) : 0,
+    lbfgsResample: problem.training.lbfgsResample ?? TECHNIQUE_DEFAULTS.lbfgsResample,
+  };
+}

@@ -1,0 +1,80 @@
+// Ensembles: the same seed gives the same members whatever the number of worker threads, member 0
+// is the ordinary run, and the statistics are those of the members' values.
+
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadProblem } from "../../src/problem/load.js";
+import { runEnsemble, spread, t975 } from "../../src/training/ensemble.js";
+import { trainMember } from "../../src/training/member.js";
+
+// u' = -a u, u(0) = 1 on [0, 1] with a = 1 (u = e^-t), observed at 11 points.
+function writeProblem(ensemble: number): string {
+  const dir = mkdtempSync(join(tmpdir(), "pinn-ensemble-"));
+  const rows = Array.from({ length: 11 }, (_, i) => `${i / 10},${Math.exp(-i / 10)}`);
+  writeFileSync(join(dir, "decay.csv"), ["t,u", ...rows].join("\n") + "\n");
+  writeFileSync(
+    join(dir, "decay.yaml"),
+    `name: decay
+domain:
+  t: [0, 1]
+unknowns: [u]
+parameters:
+  a: {initial: 0.5, min: 0, exact: 1}
+equations:
+  - "u' = -a*u"
+conditions:
+  - "u(0) = 1"
+data:
+  - file: decay.csv
+network:
+  hidden: [6]
+training:
+  optimizer: [{adam: {epochs: 30, learning_rate: 0.01}}, {lbfgs: {iterations: 10}}]
+  points: 16
+  ensemble: ${ensemble}
+evaluate:
+  points: 5
+`,
+  );
+  return join(dir, "decay.yaml");
+}
+
+describe("ensembles", () => {
+  it("gives the same numbers with one thread and with two", async () => {
+    const file = writeProblem(3);
+    const problem = loadProblem(file);
+    const text = (await import("node:fs")).readFileSync(file, "utf8");
+    const one = await runEnsemble(problem, text, { threads: 1 });
+    const two = await runEnsemble(problem, text, { threads: 2 });
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    expect(one.members.map((m) => m.estimates)).toEqual(two.members.map((m) => m.estimates));
+    expect(one.members.map((m) => Array.from(m.predicted[0]!))).toEqual(two.members.map((m) => Array.from(m.predicted[0]!)));
+    // Members differ from one another (own seeds, bootstrap resamples).
+    const estimates = one.members.map((m) => m.estimates[0]!);
+    expect(new Set(estimates).size).toBe(3);
+    // Member 0 is the ordinary run: trained in this thread, it gives the same numbers.
+    const first = await trainMember({ text, file, training: problem.training, network: problem.network, evaluate: problem.evaluate, index: 0 });
+    expect(first.estimates).toEqual(one.members[0]!.estimates);
+    // The statistics are those of the members' values (computed here directly).
+    const mean = estimates.reduce((a, v) => a + v, 0) / 3;
+    const std = Math.sqrt(estimates.reduce((a, v) => a + (v - mean) ** 2, 0) / 2);
+    expect(one.parameters[0]!.mean).toBeCloseTo(mean, 14);
+    expect(one.parameters[0]!.std).toBeCloseTo(std, 14);
+    expect(one.parameters[0]!.interval[1] - mean).toBeCloseTo(4.303 * std, 12);
+  }, 120_000);
+
+  it("uses Student's t for the 95% interval", () => {
+    // t(0.975) for 1, 4 and 29 degrees of freedom, from statistical tables; 1.96 beyond 30.
+    expect(t975(1)).toBe(12.706);
+    expect(t975(4)).toBe(2.776);
+    expect(t975(29)).toBe(2.045);
+    expect(t975(100)).toBe(1.96);
+    const s = spread([1, 2, 3]);
+    expect(s.mean).toBe(2);
+    expect(s.std).toBe(1);
+    expect(s.interval).toEqual([2 - 4.303, 2 + 4.303]);
+  });
+});
