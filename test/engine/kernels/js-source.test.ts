@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { compileKernel, jsId, jsIndex, jsName, jsNumber } from "../../../src/engine/kernels/js-source.js";
 import { parseProblem } from "../../../src/problem/load.js";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { solve } from "../../../src/solve.js";
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -62,6 +64,15 @@ describe("identifiers and numbers", () => {
     expect(() => compileKernel("bad label!", [], "")).toThrow();
     expect(() => compileKernel("ok", ["a,b"], "")).toThrow();
     expect(() => compileKernel("ok", [], "", { "x=1": 1 })).toThrow();
+  });
+});
+
+describe("one way to compile", () => {
+  it("no source file but js-source.ts calls the Function constructor or eval", () => {
+    const root = join(import.meta.dirname, "../../../src");
+    const files = readdirSync(root, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    const offenders = files.filter((f) => !f.endsWith("js-source.ts") && /new Function\s*\(|[^.\w]Function\s*\(|\beval\s*\(/.test(readFileSync(join(root, f), "utf8")));
+    expect(offenders).toEqual([]);
   });
 });
 
