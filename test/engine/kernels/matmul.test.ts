@@ -21,7 +21,7 @@ function reference(A: Float64Array, B: Float64Array, C0: Float64Array, m: number
     for (let j = 0; j < n; j++) {
       let s = 0;
       for (let p = 0; p < k; p++) s += (tA ? A[p * m + i]! : A[i * k + p]!) * (tB ? B[j * k + p]! : B[p * n + j]!);
-      C[i * n + j] += s;
+      C[i * n + j]! += s;
     }
   }
   return C;
