@@ -34,8 +34,8 @@ Examples:
   $ pinn solve my-problem.yaml --quiet --json     machine-readable summary on stdout
   $ pinn check my-problem.yaml                    validate; verify the exact solution if given
 
-Exit codes: 0 ok; 1 failed (training failed or did nothing, or an output could not be
-written); 2 bad input; 3 aborted (nothing written); 130 stopped by Ctrl-C, SIGTERM or SIGHUP
+Exit codes: 0 ok; 1 failed (training failed or did nothing, the result does not solve the
+problem by its residuals, or an output could not be written); 2 bad input; 3 aborted (nothing written); 130 stopped by Ctrl-C, SIGTERM or SIGHUP
 (the outputs of the training so far are written; a second signal aborts).
 The problem-file format is described in the README.`;
 
@@ -45,7 +45,7 @@ export function buildProgram(): Command {
     .name("pinn")
     .description("Solve ODEs and PDEs with physics-informed neural networks.")
     .version(PINN_VERSION)
-    .showHelpAfterError("(run pinn --help for usage)")
+    .showHelpAfterError("  hint: run pinn --help for usage")
     .addHelpText("after", EXAMPLES)
     .exitOverride();
 

@@ -5,6 +5,7 @@
 import { linePlot } from "./plots.js";
 import { heatmaps2D } from "./heatmap.js";
 import type { SolveReport } from "./outputs.js";
+import { regionOutline } from "./solution-plots.js";
 
 const COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
@@ -37,7 +38,9 @@ export function residualPlots(report: SolveReport): [string, Buffer][] {
   const [n0, n1] = [grid.axes[0]!.length, grid.axes[1]!.length];
   const n2 = vars.length === 3 ? grid.axes[2]!.length : 1;
   const mid = Math.floor((n2 - 1) / 2);
-  const slice = (v: Float64Array): Float64Array => Float64Array.from({ length: n0 * n1 }, (_, m) => v[m * n2 + mid]!);
+  const slice = <T extends ArrayLike<number>>(v: T): Float64Array => Float64Array.from({ length: n0 * n1 }, (_, m) => v[m * n2 + mid]!);
+  // A region: cells outside it blank, its boundary drawn, as on the solution's heat maps.
+  const inside = grid.inside ? (vars.length === 3 ? slice(grid.inside) : grid.inside) : undefined;
   return [[
     "residuals.png",
     heatmaps2D({
@@ -47,6 +50,7 @@ export function residualPlots(report: SolveReport): [string, Buffer][] {
       x: grid.axes[0]!,
       y: grid.axes[1]!,
       panels: values.map((v, i) => ({ title: `|${labels[i]}|`, values: vars.length === 3 ? slice(v) : v })),
+      ...(inside ? { inside, outline: regionOutline(problem) } : {}),
     }),
   ]];
 }

@@ -24,9 +24,7 @@ export function solutionPlots(report: SolveReport): [string, () => Buffer][] {
   out.push(["loss.png", () => lossPlot(history, `${problem.title}: training loss`)]);
   const { grid, predicted, exact } = evaluation;
   const vars = problem.variables;
-  // A region: cells outside it stay blank and its boundary is drawn (when the plotted axes are its plane).
-  const region = problem.domain?.region ?? null;
-  const outline = region !== null && region.dim === 2 && problem.domain!.spatial[0] === 0 && problem.domain!.spatial[1] === 1 ? region.outline() : undefined;
+  const outline = regionOutline(problem);
   problem.unknowns.forEach((u, k) => {
     const pred = predicted[k]!;
     const ex = exact[k] ?? undefined;
@@ -65,6 +63,12 @@ export function solutionPlots(report: SolveReport): [string, () => Buffer][] {
 }
 
 /** Grid indices of the 3-D slices: nearest to 1/4, 1/2 and 3/4 of the axis (interior points only when there are any). */
+/** A region's boundary, drawn on heat maps when the plotted axes are its plane (cells outside stay blank). */
+export function regionOutline(problem: SolveReport["problem"]): number[][] | undefined {
+  const region = problem.domain?.region ?? null;
+  return region !== null && region.dim === 2 && problem.domain!.spatial[0] === 0 && problem.domain!.spatial[1] === 1 ? region.outline() : undefined;
+}
+
 export function sliceIndices(n: number): number[] {
   if (n <= 2) return [...new Set([0, n - 1])];
   return [...new Set([0.25, 0.5, 0.75].map((f) => Math.min(n - 2, Math.max(1, Math.round(f * (n - 1))))))];
