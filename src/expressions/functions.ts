@@ -38,7 +38,7 @@ export interface FunctionRule {
   readonly magnitude: (...m: number[]) => number;
 }
 
-/** Functions generated code may call, by name (pass them to `new Function`). */
+/** Functions generated code may call, by name (compileKernel passes them in by name). */
 export const CODE_HELPERS: Readonly<Record<string, (x: number) => number>> = { erf };
 
 function unary(fn: (x: Tensor) => Tensor): (...x: Operand[]) => Tensor {

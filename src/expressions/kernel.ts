@@ -1,6 +1,7 @@
-// Compile expressions into one loop over the points: for each root r, mean_i r(x_i)², and the
-// adjoint pass that turns gradients of those means into gradients of the inputs (reverse mode,
-// written out as straight-line code per point). This replaces a chain of small tensor operations
+// Compile expressions into one loop over the points: for each root r, mean_i r(x_i)² (the loss's
+// definition, written by loss/loss.ts MEAN_SQUARE_CODE), and the adjoint pass that turns gradients
+// of those means into gradients of the inputs (reverse mode, written out as straight-line code per
+// point). This replaces a chain of small tensor operations
 // by one pass with no allocation; it is first-order only.
 //
 // Inputs are numbered arrays: atoms are read as `in[s][i*stride_s + offset]` (a column of a
@@ -8,6 +9,8 @@
 
 import { argsOf, partialsOf, topologicalNodes, type Sym } from "./symbolic.js";
 import { CODE_HELPERS, functionRule } from "./functions.js";
+import { MEAN_SQUARE_CODE } from "../loss/loss.js";
+import { compileKernel, jsId, jsIndex, jsNumber } from "../engine/kernels/js-source.js";
 
 /**
  * Where an atom (a var, field or net node) is read from: input `input`, element
@@ -21,7 +24,7 @@ export interface AtomSource {
 }
 
 function element({ block, stride, offset }: AtomSource): string {
-  return `${block === 0 ? "i" : `(${block} * n + i)`} * ${stride} + ${offset}`;
+  return `${block === 0 ? "i" : `(${jsIndex(block)} * n + i)`} * ${jsIndex(stride)} + ${jsIndex(offset)}`;
 }
 
 export type ForwardKernel = (inputs: Float64Array[], n: number, out: Float64Array) => void;
@@ -33,10 +36,6 @@ export interface MeanSquareKernel {
   backward: BackwardKernel;
 }
 
-function literal(x: number): string {
-  return Object.is(x, -0) ? "0" : Number.isFinite(x) ? `(${x})` : x > 0 ? "Infinity" : x < 0 ? "-Infinity" : "NaN";
-}
-
 /**
  * Build the kernel for `roots`. `source(atom)` says where each var / field / net atom is read
  * from; `inputs` is the number of input arrays.
@@ -44,8 +43,8 @@ function literal(x: number): string {
 export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: (atom: Sym) => AtomSource): MeanSquareKernel {
   const order = topologicalNodes(roots);
   const computed = new Set(order.map((s) => s.id));
-  const name = (s: Sym): string => `v${s.id}`;
-  const value = (s: Sym): string => (s.kind === "const" ? literal(s.value) : name(s));
+  const name = (s: Sym): string => jsId("v", s.id);
+  const value = (s: Sym): string => (s.kind === "const" ? jsNumber(s.value) : name(s));
   /** Code for any expression over the computed nodes (derivative rules bring new ones). */
   const codeOf = (s: Sym): string => {
     if (s.kind === "const" || computed.has(s.id)) return value(s);
@@ -75,7 +74,7 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
       case "net":
       case "param": {
         const src = source(s);
-        lines.push(`const ${name(s)} = in${src.input}[${element(src)}];`);
+        lines.push(`const ${name(s)} = ${jsId("in", src.input)}[${element(src)}];`);
         break;
       }
       case "neg":
@@ -92,20 +91,20 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
       }
     }
   }
-  const unpack = Array.from({ length: inputs }, (_, k) => `const in${k} = inputs[${k}];`).join("\n");
+  const unpack = Array.from({ length: inputs }, (_, k) => `const ${jsId("in", k)} = inputs[${jsIndex(k)}];`).join("\n");
   const rootValue = (r: Sym): string => value(r);
 
   const forwardSrc = `
     ${unpack}
-    ${roots.map((_, r) => `let acc${r} = 0;`).join(" ")}
+    ${roots.map((_, r) => `let ${jsId("acc", r)} = 0;`).join(" ")}
     for (let i = 0; i < n; i++) {
       ${lines.join("\n      ")}
-      ${roots.map((r, k) => `acc${k} += ${rootValue(r)} * ${rootValue(r)};`).join(" ")}
+      ${roots.map((r, k) => MEAN_SQUARE_CODE.accumulate(jsId("acc", k), rootValue(r))).join(" ")}
     }
-    ${roots.map((_, r) => `out[${r}] = acc${r} / n;`).join(" ")}`;
+    ${roots.map((_, r) => `out[${jsIndex(r)}] = ${MEAN_SQUARE_CODE.finish(jsId("acc", r), "n")};`).join(" ")}`;
 
   // Adjoints: b_x = ∂(Σ_r g_r·mean r²)/∂x at one point, propagated from the roots to the atoms.
-  const adjoint = (s: Sym): string => `b${s.id}`;
+  const adjoint = (s: Sym): string => jsId("b", s.id);
   // Only nodes that depend on an input read from a gradient-carrying atom need adjoints.
   const live = new Set<number>();
   for (const s of order) {
@@ -122,7 +121,7 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
   const back: string[] = [];
   const declared = order.filter((s) => needsAdjoint.has(s.id)).map((s) => `let ${adjoint(s)} = 0;`);
   roots.forEach((r, k) => {
-    if (needsAdjoint.has(r.id)) back.push(`${adjoint(r)} += scale${k} * ${rootValue(r)};`);
+    if (needsAdjoint.has(r.id)) back.push(`${adjoint(r)} += ${jsId("scale", k)} * ${rootValue(r)};`);
   });
   const acc = (s: Sym, expr: string): void => {
     if (needsAdjoint.has(s.id)) back.push(`${adjoint(s)} += ${expr};`);
@@ -138,7 +137,7 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
       case "param": {
         // A parameter is read with stride 0: its adjoint sums over the points.
         const src = source(s);
-        back.push(`if (g${src.input} !== null) g${src.input}[${element(src)}] += ${b};`);
+        back.push(`if (${jsId("g", src.input)} !== null) ${jsId("g", src.input)}[${element(src)}] += ${b};`);
         break;
       }
       case "neg":
@@ -176,16 +175,14 @@ export function meanSquareKernel(roots: readonly Sym[], inputs: number, source: 
   }
   const backwardSrc = `
     ${unpack}
-    ${Array.from({ length: inputs }, (_, k) => `const g${k} = gradInputs[${k}];`).join("\n")}
-    ${roots.map((_, k) => `const scale${k} = 2 * gradOut[${k}] / n;`).join(" ")}
+    ${Array.from({ length: inputs }, (_, k) => `const ${jsId("g", k)} = gradInputs[${jsIndex(k)}];`).join("\n")}
+    ${roots.map((_, k) => `const ${jsId("scale", k)} = ${MEAN_SQUARE_CODE.gradientFactor(`gradOut[${jsIndex(k)}]`, "n")};`).join(" ")}
     for (let i = 0; i < n; i++) {
       ${lines.join("\n      ")}
       ${declared.join(" ")}
       ${back.join("\n      ")}
     }`;
-  const helpers = Object.keys(CODE_HELPERS);
-  const compile = (src: string): unknown => new Function(...helpers, `return ${src}`)(...helpers.map((h) => CODE_HELPERS[h]));
-  const forward = compile(`function (inputs, n, out) {${forwardSrc}}`) as ForwardKernel;
-  const backward = compile(`function (inputs, n, gradOut, gradInputs) {${backwardSrc}}`) as BackwardKernel;
+  const forward = compileKernel<ForwardKernel>("mean-square-forward", ["inputs", "n", "out"], forwardSrc, CODE_HELPERS);
+  const backward = compileKernel<BackwardKernel>("mean-square-backward", ["inputs", "n", "gradOut", "gradInputs"], backwardSrc, CODE_HELPERS);
   return { roots: roots.length, forward, backward };
 }

@@ -3,6 +3,7 @@
 // Constructors fold constants and apply the identities 0+x = x, 1·x = x, 0·x = 0, x^1 = x, ...
 
 import { functionRule, type FunctionName } from "./functions.js";
+import { BoundedCache } from "../util/bounded-cache.js";
 
 /** Functions users may call (the table is functions.ts, which also lists internal ones). */
 export { USER_FUNCTIONS as FUNCTIONS, type FunctionName } from "./functions.js";
@@ -160,7 +161,7 @@ export function applyFunction(name: FunctionName, ...x: number[]): number {
   return functionRule(name).value(...x);
 }
 
-const memo = new Map<string, Sym>();
+const memo = new BoundedCache<string, Sym>("symbolic derivatives", 200_000);
 
 /** ∂s/∂x_i, by the usual rules; fields and network outputs gain one order along i. */
 export function diff(s: Sym, i: number): Sym {

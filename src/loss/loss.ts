@@ -13,9 +13,23 @@ export interface Loss {
   terms: number[];
 }
 
+/** A term's loss: mean_i r_i². (Generated kernels write the same definition from MEAN_SQUARE_CODE.) */
 export function meanSquare(residual: Tensor): Tensor {
   return ops.mean(ops.square(residual));
 }
+
+/**
+ * The mean of squares as generated code (expressions/kernel.ts): mean_i r_i² = (Σ_i r_i·r_i)/n,
+ * and its gradient ∂/∂r_i = 2·g·r_i/n for an upstream gradient g. Arguments are code (identifiers).
+ */
+export const MEAN_SQUARE_CODE = {
+  /** Add r_i² to the accumulator. */
+  accumulate: (acc: string, r: string): string => `${acc} += ${r} * ${r};`,
+  /** The mean from the accumulated sum. */
+  finish: (acc: string, n: string): string => `${acc} / ${n}`,
+  /** The factor of r_i in the gradient: 2·g/n. */
+  gradientFactor: (g: string, n: string): string => `2 * ${g} / ${n}`,
+} as const;
 
 /** Σ_t w_t · perTerm_t. */
 export function weightedLoss(perTerm: Tensor, weights: readonly number[]): Loss {

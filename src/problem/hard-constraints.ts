@@ -17,7 +17,8 @@
 
 import * as S from "../expressions/symbolic.js";
 import type { Sym } from "../expressions/symbolic.js";
-import type { PointCondition, Problem, Trial } from "../problem/types.js";
+import type { Condition, PointCondition, Problem, Trial } from "../problem/types.js";
+import type { Location } from "../expressions/resolve.js";
 import { regionHardTrials } from "./region-trials.js";
 
 /** A condition of the form ∂^j_v u_k (…, x_v = a, …) = g(other variables). */
@@ -27,6 +28,23 @@ interface SimpleCondition {
   at: number;
   order: number;
   data: Sym;
+  /** The condition's set. */
+  location: Location;
+}
+
+/** Per kind of condition, the single value or normal derivative it gives, if any (periodic and boundary-part conditions are handled elsewhere: region-trials.ts). */
+const SIMPLE: { [K in Condition["kind"]]: (c: Extract<Condition, { kind: K }>) => SimpleCondition | null } = {
+  point: (c) => simpleCondition(c),
+  part: () => null,
+  periodic: () => null,
+};
+
+/** The problem's conditions that give a single field value or normal derivative, in file order, with their sets. */
+export function simpleConditions(problem: Problem): SimpleCondition[] {
+  return problem.conditions.flatMap((c) => {
+    const simple = (SIMPLE[c.kind] as (c: Condition) => SimpleCondition | null)(c);
+    return simple === null ? [] : [simple];
+  });
 }
 
 type Projector =
@@ -57,7 +75,7 @@ export function simpleCondition(c: PointCondition): SimpleCondition | null {
   const slope = S.sub(at(1), r0);
   if (slope.kind === "const" && slope.value === 0) return null;
   const data = S.div(S.neg(r0), slope);
-  return { unknown: field.unknown, variable, at: value, order: field.alpha[variable] ?? 0, data: setVariable(data, variable, value) };
+  return { unknown: field.unknown, variable, at: value, order: field.alpha[variable] ?? 0, data: setVariable(data, variable, value), location: c.location };
 }
 
 /** The projector for one variable of one unknown, from that variable's simple conditions. */
@@ -143,7 +161,7 @@ function booleanSum(projectors: Projector[]): Sym {
  */
 export function buildHardTrials(problem: Problem): (Trial | null)[] {
   if (problem.domain?.region) return regionHardTrials(problem);
-  const simple = problem.conditions.flatMap((c) => (c.kind === "point" ? [simpleCondition(c)] : [])).filter((c): c is SimpleCondition => c !== null);
+  const simple = simpleConditions(problem);
   return problem.unknowns.map((_, k) => {
     if (problem.trial[k]) return problem.trial[k]!;
     const projectors = problem.variables

@@ -9,13 +9,13 @@ import type { Location } from "../expressions/resolve.js";
 import * as S from "../expressions/symbolic.js";
 import { exactFields } from "./fields.js";
 import { evaluatePoints } from "../expressions/evaluate.js";
-import { PointSet, interiorLocation, periodicLocations, withCoordinate } from "./point-sets.js";
-import { periodicFields } from "../terms/periodic.js";
-import { partSample } from "../terms/boundary-part.js";
+import { PointSet, interiorLocation } from "./point-sets.js";
+import { conditionSides } from "../terms/sides.js";
+import type { TermKind } from "../terms/term.js";
 import { withExactParameters } from "../problem/parameters.js";
 
 export interface CheckItem {
-  kind: "equation" | "condition" | "periodic";
+  kind: TermKind;
   source: Source;
   /** Largest |LHS − RHS| over the check points. */
   maxResidual: number;
@@ -40,9 +40,9 @@ export function checkExactSolution(original: Problem): CheckReport {
   const dims = problem.variables.length;
   const rng = new Rng(problem.training.seed);
   const exact = problem.exact.map((e) => e?.expr ?? null);
-  const missing = (s: Sym): string | undefined => {
-    const names = [...S.unknownsOf(s)].filter((k) => exact[k] === null).map((k) => problem.unknowns[k]);
-    return names.length > 0 ? `no exact solution for ${names.join(", ")}` : unfixed(s);
+  const missing = (unknowns: Iterable<number>, s: Sym | null): string | undefined => {
+    const names = [...unknowns].filter((k) => exact[k] === null).map((k) => problem.unknowns[k]);
+    return names.length > 0 ? `no exact solution for ${names.join(", ")}` : s === null ? undefined : unfixed(s);
   };
   const forms = exact.map((e) => e ?? S.ZERO);
   const items: CheckItem[] = [];
@@ -63,7 +63,7 @@ export function checkExactSolution(original: Problem): CheckReport {
   };
 
   for (const eq of problem.equations) {
-    const skipped = missing(eq.residual);
+    const skipped = missing(S.unknownsOf(eq.residual), eq.residual);
     if (skipped) {
       items.push({ kind: "equation", source: eq.source, maxResidual: NaN, scale: 1, ok: true, skipped });
       continue;
@@ -72,35 +72,17 @@ export function checkExactSolution(original: Problem): CheckReport {
     items.push(measure("equation", eq.source, l, r));
   }
   for (const c of problem.conditions) {
-    if (c.kind === "periodic") {
-      if (exact.some((e) => e === null)) {
-        items.push({ kind: "periodic", source: c.source, maxResidual: NaN, scale: 1, ok: true, skipped: "not every unknown has an exact solution" });
-        continue;
-      }
-      const [lo, hi] = periodicLocations(dims, c.variable, problem.bounds);
-      const points = new PointSet(dims, problem.domain ?? problem.bounds, lo, CHECK_POINTS, "random", true, rng.fork()).next();
-      const hiValue = (hi[c.variable] as { value: number }).value;
-      const evaluator = exactFields(dims, forms, periodicFields(problem, c.variable).map((f) => f.field));
-      const a = evaluator.evaluate(points);
-      const b = evaluator.evaluate(withCoordinate(points, dims, c.variable, hiValue));
-      const worst = a.map((t, k) => measure("periodic", c.source, t.data, b[k]!.data)).sort((x, y) => y.maxResidual / y.scale - x.maxResidual / x.scale)[0]!;
-      items.push(worst);
-      continue;
-    }
-    const skipped = missing(c.residual);
+    const sides = conditionSides(problem, c);
+    const skipped = missing(sides.unknowns, sides.residual);
     if (skipped) {
-      items.push({ kind: "condition", source: c.source, maxResidual: NaN, scale: 1, ok: true, skipped });
+      items.push({ kind: sides.kind, source: c.source, maxResidual: NaN, scale: 1, ok: true, skipped });
       continue;
     }
-    if (c.kind === "part") {
-      // On the boundary part, with the region's outward normals as the points' attributes.
-      const batch = partSample(problem, c.part, CHECK_POINTS, rng.fork(), [c.lhs, c.rhs]);
-      const [a, b] = exactFields(dims, forms, [c.lhs, c.rhs]).evaluate(batch.x, batch.attrs);
-      items.push(measure("condition", c.source, a!.data, b!.data));
-      continue;
-    }
-    const [l, r] = sides(c.lhs, c.rhs, c.location);
-    items.push(measure("condition", c.source, l, r));
+    // The worst of the condition's pairs (one pair for a located condition, one per matched field
+    // for a periodic one), on its points (on a boundary part, carrying the outward normals).
+    const evaluator = exactFields(dims, forms, [...sides.exprs]);
+    const pairs = sides.pairs((x, attrs) => evaluator.evaluate(x, attrs), sides.sample(CHECK_POINTS, rng.fork()));
+    items.push(pairs.map(([a, b]) => measure(sides.kind, c.source, a.data, b.data)).sort((x, y) => y.maxResidual / y.scale - x.maxResidual / x.scale)[0]!);
   }
   return { items, ok: items.every((i) => i.ok) };
 }

@@ -8,10 +8,7 @@ import type { Condition, Problem } from "../problem/types.js";
 import type { ProblemIssue } from "../problem/errors.js";
 import { PinnNetwork, networkFeatures } from "./network.js";
 import { TaylorFields, unknownForms } from "./fields.js";
-import { PointSet, periodicLocations, withCoordinate } from "./point-sets.js";
-import { periodicFields } from "../terms/periodic.js";
-import * as S from "../expressions/symbolic.js";
-import { partSample } from "../terms/boundary-part.js";
+import { conditionSides } from "../terms/sides.js";
 
 const PROBES = 3;
 const PROBE_POINTS = 16;
@@ -31,33 +28,18 @@ export function enforcedByTrial(problem: Problem, condition: Condition): boolean
  */
 export function classifyCondition(problem: Problem, condition: Condition): ConditionStatus {
   const forms = unknownForms(problem.trial);
-  const involved = condition.kind === "periodic" ? new Set(problem.unknowns.map((_, k) => k)) : S.unknownsOf(condition.residual);
+  const sides = conditionSides(problem, condition);
   // A periodic embedding of the variable makes the network periodic by construction: checked below.
   const embedded = condition.kind === "periodic" && networkFeatures(problem)?.periodicIn(condition.variable, problem.bounds[condition.variable]) === true;
-  if (!embedded && ![...involved].some((k) => problem.trial[k] !== null)) return "penalty";
-  const dims = problem.variables.length;
+  if (!embedded && ![...sides.unknowns].some((k) => problem.trial[k] !== null)) return "penalty";
   const rng = new Rng(12345);
-  // A condition on a boundary part is probed on the part, its points carrying the normals.
-  let points: Float64Array;
-  let attrs: Float64Array | null = null;
-  if (condition.kind === "part") {
-    ({ x: points, attrs } = partSample(problem, condition.part, PROBE_POINTS, rng.fork(), [condition.lhs, condition.rhs]));
-  } else {
-    const location = condition.kind === "periodic" ? periodicLocations(dims, condition.variable, problem.bounds)[0] : condition.location;
-    points = new PointSet(dims, problem.domain ?? problem.bounds, location, PROBE_POINTS, "random", true, rng.fork()).next();
-  }
+  // The condition's points (on a boundary part, carrying the normals).
+  const batch = sides.sample(PROBE_POINTS, rng.fork());
   const residuals: [Float64Array, Float64Array][][] = noGrad(() =>
     Array.from({ length: PROBES }, (_, p) => {
       const network = new PinnNetwork(problem.bounds, problem.unknowns.length, { hidden: [12, 12], activation: p % 2 === 0 ? "tanh" : "sigmoid", init: "uniform" }, rng.fork(), networkFeatures(problem));
-      if (condition.kind === "periodic") {
-        const evaluator = new TaylorFields(network, forms, periodicFields(problem, condition.variable).map((f) => f.field));
-        const a = evaluator.evaluate(points);
-        const hi = problem.bounds[condition.variable]![1];
-        const b = evaluator.evaluate(withCoordinate(points, dims, condition.variable, hi));
-        return a.map((t, k) => [t.data, b[k]!.data] as [Float64Array, Float64Array]);
-      }
-      const [lhs, rhs] = new TaylorFields(network, forms, [condition.lhs, condition.rhs]).evaluate(points, attrs);
-      return [[lhs!.data, rhs!.data] as [Float64Array, Float64Array]];
+      const evaluator = new TaylorFields(network, forms, [...sides.exprs]);
+      return sides.pairs((x, attrs) => evaluator.evaluate(x, attrs), batch).map(([a, b]) => [a.data, b.data] as [Float64Array, Float64Array]);
     }),
   );
   if (residuals.every((pairs) => negligible(pairs))) return "enforced";

@@ -15,6 +15,8 @@ import type { Sym } from "../expressions/symbolic.js";
 import { ACTIVATION_RULES, type ActivationName } from "../nn/activations.js";
 import { CODE_HELPERS, functionRule } from "../expressions/functions.js";
 import { activationSym, faaDiBruno, indexKey, orderOf } from "./taylor.js";
+import { compileKernel, jsId, jsIndex, jsName, jsNumber } from "../engine/kernels/js-source.js";
+import { BoundedCache } from "../util/bounded-cache.js";
 
 /** One term of h_β: coefficient · σ^(order) · Π z[factors[i]] (stream indices, ≥ 1). */
 export interface StreamTerm {
@@ -64,7 +66,7 @@ const JET_SCALARS = Object.fromEntries(
 ) as Record<string, (x: number) => number>;
 const HELPERS: Record<string, (x: number) => number> = {
   ...CODE_HELPERS,
-  ...Object.fromEntries(Object.entries(JET_SCALARS).map(([name, f]) => [`H_${name}`, f])),
+  ...Object.fromEntries(Object.entries(JET_SCALARS).map(([name, f]) => [jsName(`H_${name}`), f])),
 };
 
 /**
@@ -79,28 +81,22 @@ export function activationSource(name: ActivationName, upTo: number, valueName: 
   const names = new Map<number, string>();
   const lines: string[] = [];
   const ref = (s: Sym): string => {
-    if (s.kind === "const") return `(${numberLiteral(s.value)})`;
+    if (s.kind === "const") return jsNumber(s.value);
     if (s.kind === "var") return "z";
-    if (bound !== null && s === bound) return valueName!;
+    if (bound !== null && s === bound) return jsName(valueName!);
     return names.get(s.id)!;
   };
   const visit = (s: Sym): void => {
     if (s.kind === "const" || s.kind === "var" || names.has(s.id) || (bound !== null && s === bound)) return;
     if ("a" in s) visit(s.a);
     if ("b" in s) visit(s.b);
-    const name = `s${s.id}`;
+    const name = jsId("s", s.id);
     lines.push(`const ${name} = ${nodeSource(s, ref)};`);
     names.set(s.id, name);
   };
   roots.forEach(visit);
-  roots.forEach((r, j) => lines.push(`const d${j} = ${ref(r)};`));
+  roots.forEach((r, j) => lines.push(`const ${jsId("d", j)} = ${ref(r)};`));
   return lines.join("\n");
-}
-
-function numberLiteral(v: number): string {
-  if (Number.isNaN(v)) return "NaN";
-  if (!Number.isFinite(v)) return v > 0 ? "Infinity" : "-Infinity";
-  return String(v);
 }
 
 function nodeSource(s: Sym, ref: (s: Sym) => string): string {
@@ -124,7 +120,7 @@ function nodeSource(s: Sym, ref: (s: Sym) => string): string {
     }
     case "fn":
       // An activation's own formula, else the function table's code (which checks the name).
-      if (s.name in JET_SCALARS && !("b" in s)) return `H_${s.name}(${ref(s.a)})`;
+      if (s.name in JET_SCALARS && !("b" in s)) return `${jsName(`H_${s.name}`)}(${ref(s.a)})`;
       return functionRule(s.name).code(...S.argsOf(s).map(ref));
     default:
       throw new Error(`internal: unexpected ${s.kind} in an activation`);
@@ -157,7 +153,7 @@ export type ActivationBackwardKernel = (
   GR: (Float64Array | null)[],
 ) => void;
 
-const kernelCache = new Map<string, unknown>();
+const kernelCache = new BoundedCache<string, unknown>("jet kernels", 512);
 
 function planKey(plan: JetPlan): string {
   return plan.streams.map((b) => indexKey(b)).join(";") + `#${plan.dims}`;
@@ -170,12 +166,12 @@ function liveTerms(plan: JetPlan, s: number, firstLayer: boolean): StreamTerm[] 
 }
 
 function factorRef(f: number, firstLayer: boolean): string {
-  return firstLayer ? `r${f}` : `z${f}`;
+  return jsId(firstLayer ? "r" : "z", f);
 }
 
 function productSource(coefficient: number, d: string, factors: string[]): string {
   const parts = [d, ...factors];
-  if (coefficient !== 1) parts.unshift(numberLiteral(coefficient));
+  if (coefficient !== 1) parts.unshift(jsNumber(coefficient));
   return parts.join(" * ");
 }
 
@@ -210,14 +206,13 @@ export function activationKernel(name: ActivationName, plan: JetPlan, firstLayer
     const terms = liveTerms(plan, s, firstLayer);
     const expr = terms.length === 0 ? "0" : terms.map((t) => {
       t.factors.forEach((f) => used.add(f));
-      return productSource(t.coefficient, `d${t.order}`, t.factors.map((f) => factorRef(f, firstLayer)));
+      return productSource(t.coefficient, jsId("d", t.order), t.factors.map((f) => factorRef(f, firstLayer)));
     }).join(" + ");
-    if (s > 0 || !valueGiven) outputs.push(`H[${s === 0 ? "e" : `e + ${s} * st`}] = ${expr};`);
+    if (s > 0 || !valueGiven) outputs.push(`H[${s === 0 ? "e" : `e + ${jsIndex(s)} * st`}] = ${expr};`);
   }
-  const loads = [...used].sort((a, b) => a - b).map((f) => (firstLayer ? `const r${f} = R${f}[j];` : `const z${f} = Z[e + ${f} * st];`));
-  const rowArgs = firstLayer ? [...used].map((f) => `const R${f} = R[${f}];`).join("\n") : "";
-  const src = `
-    return function (Z, H, n, w, R) {
+  const loads = [...used].sort((a, b) => a - b).map((f) => (firstLayer ? `const ${jsId("r", f)} = ${jsId("R", f)}[j];` : `const ${jsId("z", f)} = Z[e + ${jsIndex(f)} * st];`));
+  const rowArgs = firstLayer ? [...used].map((f) => `const ${jsId("R", f)} = R[${jsIndex(f)}];`).join("\n") : "";
+  const body = `
       const st = n * w;
       ${rowArgs}
       for (let p = 0; p < n; p++) {
@@ -229,9 +224,8 @@ export function activationKernel(name: ActivationName, plan: JetPlan, firstLayer
           ${activationSource(name, plan.maxOrder, valueGiven ? "y" : null)}
           ${outputs.join("\n")}
         }
-      }
-    };`;
-  const kernel = compile(src) as ActivationKernel;
+      }`;
+  const kernel = compileKernel<ActivationKernel>(`jet-forward-${name}`, ["Z", "H", "n", "w", "R"], body, HELPERS);
   kernelCache.set(key, kernel);
   plan.kernels.set(id, kernel);
   return kernel;
@@ -260,37 +254,36 @@ export function activationBackwardKernel(name: ActivationName, plan: JetPlan, fi
       const refs = t.factors.map((f) => factorRef(f, firstLayer));
       t.factors.forEach((f) => usedFactors.add(f));
       // ∂/∂z_0 raises the derivative order of σ.
-      contributions[0]!.push(productSource(t.coefficient, `g${s} * d${t.order + 1}`, refs));
+      contributions[0]!.push(productSource(t.coefficient, `${jsId("g", s)} * ${jsId("d", t.order + 1)}`, refs));
       // ∂/∂z_t for each distinct factor t.
       for (const f of new Set(t.factors)) {
         const mu = t.factors.filter((x) => x === f).length;
         const rest = [...refs];
         rest.splice(t.factors.indexOf(f), 1);
-        contributions[f]!.push(productSource(t.coefficient * mu, `g${s} * d${t.order}`, rest));
+        contributions[f]!.push(productSource(t.coefficient * mu, `${jsId("g", s)} * ${jsId("d", t.order)}`, rest));
       }
     }
   }
-  const loads = [...usedFactors].sort((a, b) => a - b).map((f) => (firstLayer ? `const r${f} = R${f}[j];` : `const z${f} = Z[e + ${f} * st];`));
-  const gradLoads = [...usedGrads].sort((a, b) => a - b).map((s) => `const g${s} = GH[${s === 0 ? "e" : `e + ${s} * st`}];`);
+  const loads = [...usedFactors].sort((a, b) => a - b).map((f) => (firstLayer ? `const ${jsId("r", f)} = ${jsId("R", f)}[j];` : `const ${jsId("z", f)} = Z[e + ${jsIndex(f)} * st];`));
+  const gradLoads = [...usedGrads].sort((a, b) => a - b).map((s) => `const ${jsId("g", s)} = GH[${s === 0 ? "e" : `e + ${jsIndex(s)} * st`}];`);
   const writes: string[] = [];
   const sums: string[] = [];
   for (let t = 0; t < S_; t++) {
     const expr = contributions[t]!.length === 0 ? "0" : contributions[t]!.join(" + ");
     if (t === 0) writes.push(`GZ[e] = ${expr};`);
-    else if (!firstLayer) writes.push(`GZ[e + ${t} * st] = ${expr};`);
-    else if (plan.orders[t] === 1 && contributions[t]!.length > 0) writes.push(`GR${t}[j] += ${expr};`);
+    else if (!firstLayer) writes.push(`GZ[e + ${jsIndex(t)} * st] = ${expr};`);
+    else if (plan.orders[t] === 1 && contributions[t]!.length > 0) writes.push(`${jsId("GR", t)}[j] += ${expr};`);
   }
   if (firstLayer) {
     for (let t = 1; t < S_; t++) {
-      if (plan.orders[t] === 1) sums.push(`const GR${t} = GR[${t}];`);
+      if (plan.orders[t] === 1) sums.push(`const ${jsId("GR", t)} = GR[${jsIndex(t)}];`);
     }
   }
-  const rowArgs = firstLayer ? [...usedFactors].map((f) => `const R${f} = R[${f}];`).join("\n") : "";
+  const rowArgs = firstLayer ? [...usedFactors].map((f) => `const ${jsId("R", f)} = R[${jsIndex(f)}];`).join("\n") : "";
   // Where the derivatives are polynomials of σ(z) (the registry says which), they are computed
   // from the value the forward pass stored in H.
   const fromValue = ACTIVATION_RULES[name].derivativesFromValue;
-  const src = `
-    return function (Z, H, GH, GZ, n, w, R, GR) {
+  const body = `
       const st = n * w;
       ${rowArgs}
       ${sums.join("\n")}
@@ -305,9 +298,8 @@ export function activationBackwardKernel(name: ActivationName, plan: JetPlan, fi
           ${activationSource(name, plan.maxOrder + 1, fromValue ? "y" : null)}
           ${writes.join("\n")}
         }
-      }
-    };`;
-  const kernel = compile(src) as ActivationBackwardKernel;
+      }`;
+  const kernel = compileKernel<ActivationBackwardKernel>(`jet-backward-${name}`, ["Z", "H", "GH", "GZ", "n", "w", "R", "GR"], body, HELPERS);
   kernelCache.set(key, kernel);
   plan.kernels.set(`bwd:${name}:${firstLayer}`, kernel);
   return kernel;
@@ -318,11 +310,6 @@ export function activationBackwardKernel(name: ActivationName, plan: JetPlan, fi
  * where y = σ(z) is used instead of recomputing it when `fromValue` is set (for tests and tools).
  */
 export function activationDerivativeFunction(name: ActivationName, upTo: number, fromValue: boolean): (z: number, y: number) => number[] {
-  const src = `return function (z, y) {\n${activationSource(name, upTo, fromValue ? "y" : null)}\nreturn [${Array.from({ length: upTo + 1 }, (_, j) => `d${j}`).join(", ")}];\n};`;
-  return compile(src) as (z: number, y: number) => number[];
-}
-
-function compile(src: string): unknown {
-  const names = Object.keys(HELPERS);
-  return new Function(...names, src)(...names.map((n) => HELPERS[n]));
+  const body = `${activationSource(name, upTo, fromValue ? "y" : null)}\nreturn [${Array.from({ length: upTo + 1 }, (_, j) => jsId("d", j)).join(", ")}];`;
+  return compileKernel(`activation-derivatives-${name}`, ["z", "y"], body, HELPERS);
 }

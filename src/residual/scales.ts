@@ -18,7 +18,7 @@ import type { MultiIndex, Sym } from "../expressions/symbolic.js";
 import { evaluatePoints } from "../expressions/evaluate.js";
 import type { Problem } from "../problem/types.js";
 import type { Location } from "../expressions/resolve.js";
-import { simpleCondition } from "../problem/hard-constraints.js";
+import { simpleConditions } from "../problem/hard-constraints.js";
 import { PointSet, interiorLocation } from "./point-sets.js";
 
 const SAMPLE_POINTS = 64;
@@ -66,11 +66,8 @@ export function outputScales(problem: Problem): number[] {
   const dims = problem.variables.length;
   const rng = new Rng(7);
   const scales = problem.unknowns.map(() => 0);
-  for (const c of problem.conditions) {
-    if (c.kind !== "point") continue;
-    const simple = simpleCondition(c);
-    if (simple === null) continue;
-    const data = maxAbs(evaluatePoints(simple.data, samplePoints(problem, c.location, rng.fork()), dims));
+  for (const simple of simpleConditions(problem)) {
+    const data = maxAbs(evaluatePoints(simple.data, samplePoints(problem, simple.location, rng.fork()), dims));
     scales[simple.unknown] = Math.max(scales[simple.unknown]!, data * ell[simple.variable]! ** simple.order);
   }
   for (const eq of problem.equations) {

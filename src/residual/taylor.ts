@@ -14,6 +14,7 @@ import { Program } from "../expressions/evaluate.js";
 import * as S from "../expressions/symbolic.js";
 import type { MultiIndex, Sym } from "../expressions/symbolic.js";
 import { ACTIVATION_RULES, type ActivationName } from "../nn/activations.js";
+import { BoundedCache } from "../util/bounded-cache.js";
 
 export function indexKey(alpha: MultiIndex): string {
   return S.trimIndex(alpha).join(",");
@@ -50,7 +51,7 @@ export interface FaaTerm {
   factors: number[][];
 }
 
-const faaCache = new Map<string, FaaTerm[]>();
+const faaCache = new BoundedCache<string, FaaTerm[]>("Faà di Bruno terms", 4096);
 
 /** The terms of ∂^α σ(z), grouped so that equal products appear once with their multiplicity. */
 export function faaDiBruno(alpha: MultiIndex, dims: number): FaaTerm[] {
@@ -104,7 +105,7 @@ export function activationSym(name: ActivationName): Sym {
   return ACTIVATION_RULES[name].sym(S.variable(0));
 }
 
-const derivativePrograms = new Map<string, Program>();
+const derivativePrograms = new BoundedCache<string, Program>("activation derivative programs", 256);
 
 /** A program evaluating [σ, σ', …, σ^(maxOrder)] at one tensor of pre-activations. */
 export function activationDerivatives(name: ActivationName, maxOrder: number): Program {

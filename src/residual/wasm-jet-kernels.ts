@@ -10,8 +10,9 @@
 
 import * as S from "../expressions/symbolic.js";
 import type { Sym } from "../expressions/symbolic.js";
-import { I32, V128, code, instantiate, moduleBytes, op, uleb, type FunctionDef } from "../engine/kernels/wasm-encoder.js";
+import { FunctionBuilder, instantiate, moduleBytes, op, type Code, type FunctionDef, type Local } from "../engine/kernels/wasm-encoder.js";
 import type { F64Heap } from "../engine/kernels/f64-heap.js";
+import { BoundedCache } from "../util/bounded-cache.js";
 import { activationSym } from "./taylor.js";
 import { derivativesFromValue, hasSimdKernel, type ActivationName } from "../nn/activations.js";
 import type { JetPlan, StreamTerm } from "./jet-kernels.js";
@@ -29,59 +30,21 @@ export interface WasmJetKernels {
   slots: number[];
 }
 
-/** Locals of a function being generated: parameters first, then i32s, then v128s. */
+/** Locals of the function being generated (typed handles; numbered when it is encoded). */
 class Locals {
-  private readonly i32: number[] = [];
-  private readonly v128: number[] = [];
-  private next: number;
-  constructor(readonly params: number) {
-    this.next = params;
+  constructor(private readonly f: FunctionBuilder) {}
+  int(): Local {
+    return this.f.local("i32");
   }
-  int(): number {
-    this.i32.push(this.next);
-    return this.next++;
-  }
-  vec(): number {
-    this.v128.push(this.next);
-    return this.next++;
-  }
-  /** Declarations, renumbering so that the i32 locals come before the v128 ones. */
-  finish(body: number[][]): { locals: [number, number][]; body: number[] } {
-    // Locals were numbered in allocation order; wasm groups them by declaration, so give the
-    // i32s the first indices after the parameters and the v128s the rest.
-    const map = new Map<number, number>();
-    let k = this.params;
-    for (const i of this.i32) map.set(i, k++);
-    for (const v of this.v128) map.set(v, k++);
-    return {
-      locals: [[this.i32.length, I32], [this.v128.length, V128]],
-      body: body.flatMap((instr) => renumber(instr, map)),
-    };
+  vec(): Local {
+    return this.f.local("v128");
   }
 }
 
-/** Instructions are kept as separate arrays so that local indices can be remapped. */
-type Instr = number[];
-const LOCAL_OPS = new Set([0x20, 0x21, 0x22]);
-
-function renumber(instr: Instr, map: Map<number, number>): number[] {
-  if (instr.length >= 2 && LOCAL_OPS.has(instr[0]!) && instr.length <= 6) {
-    let v = 0;
-    let shift = 0;
-    for (let i = 1; i < instr.length; i++) {
-      v |= (instr[i]! & 0x7f) << shift;
-      shift += 7;
-    }
-    const to = map.get(v);
-    if (to !== undefined) return [instr[0]!, ...uleb(to)];
-  }
-  return instr;
-}
-
-/** A code builder: each instruction kept separately (for renumbering locals). */
+/** A code builder: the loop body is built apart and placed inside the loops at the end. */
 class Builder {
-  readonly instrs: Instr[] = [];
-  emit(...parts: (Instr | number[])[]): void {
+  readonly instrs: Code[] = [];
+  emit(...parts: Code[]): void {
     for (const p of parts) this.instrs.push(p);
   }
 }
@@ -90,11 +53,11 @@ class Builder {
  * Locals holding d_j = σ^(j)(z) for j ≤ upTo, computed from the value y (a v128 local), or null
  * when a derivative needs more than + − × and constants of y.
  */
-function derivativeLocals(name: ActivationName, upTo: number, y: number, locals: Locals, b: Builder): number[] | null {
+function derivativeLocals(name: ActivationName, upTo: number, y: Local, locals: Locals, b: Builder): Local[] | null {
   const roots: Sym[] = [activationSym(name)];
   for (let j = 1; j <= upTo; j++) roots.push(S.diff(roots[j - 1]!, 0));
   const bound = roots[0]!;
-  const slot = new Map<number, number>();
+  const slot = new Map<number, Local>();
   let ok = true;
   const visit = (s: Sym): void => {
     if (!ok || s === bound || s.kind === "const" || slot.has(s.id)) return;
@@ -157,7 +120,7 @@ function derivativeLocals(name: ActivationName, upTo: number, y: number, locals:
 }
 
 /** Push Σ_terms coefficient · Π locals (each term a list of locals); zero when empty. */
-function sumOfProducts(b: Builder, terms: { coefficient: number; locals: number[] }[]): void {
+function sumOfProducts(b: Builder, terms: { coefficient: number; locals: Local[] }[]): void {
   if (terms.length === 0) {
     b.emit(op.f64x2(0));
     return;
@@ -176,21 +139,21 @@ function liveTerms(plan: JetPlan, s: number, first: boolean): StreamTerm[] {
 }
 
 /** Address = get(base) + get(offset); then a v128 load into a new local. */
-function loadAt(b: Builder, locals: Locals, base: number, offset: number): number {
+function loadAt(b: Builder, locals: Locals, base: Local, offset: Local): Local {
   const l = locals.vec();
   b.emit(op.get(base), op.get(offset), op.add, op.v128Load(), op.set(l));
   return l;
 }
 
-function storeAt(b: Builder, base: number, offset: number, value: () => void): void {
+function storeAt(b: Builder, base: Local, offset: Local, value: () => void): void {
   b.emit(op.get(base), op.get(offset), op.add);
   value();
   b.emit(op.v128Store());
 }
 
 /** base_s = ptr + s·st for each stream s in `streams`: locals by stream. */
-function streamBases(b: Builder, locals: Locals, ptr: number, st: number, streams: Iterable<number>): Map<number, number> {
-  const bases = new Map<number, number>();
+function streamBases(b: Builder, locals: Locals, ptr: Local, st: Local, streams: Iterable<number>): Map<number, Local> {
+  const bases = new Map<number, Local>();
   for (const s of streams) {
     const l = locals.int();
     b.emit(op.get(ptr), op.get(st), op.i32(s), op.mul, op.add, op.set(l));
@@ -210,8 +173,10 @@ function generate(name: ActivationName, plan: JetPlan, slots: number[], v: Varia
   const names = v.backward
     ? v.first ? ["Z", "H", "GH", "GZ", "n", "wb", "st", "R", "GR"] : ["Z", "H", "GH", "GZ", "pairs", "st"]
     : v.first ? ["Z", "H", "n", "wb", "st", "R"] : ["Z", "H", "pairs", "st"];
-  const P = Object.fromEntries(names.map((n, i) => [n, i])) as Record<string, number>;
-  const locals = new Locals(names.length);
+  const label = `${v.backward ? "backward" : "forward"}${v.first ? "First" : "Hidden"}`;
+  const fb = new FunctionBuilder(label, names.map(() => "i32"));
+  const P = Object.fromEntries(names.map((n, i) => [n, fb.params[i]!])) as Record<string, Local>;
+  const locals = new Locals(fb);
   const pre = new Builder();
   const loop = new Builder();
   const all = [...Array(S_).keys()];
@@ -224,16 +189,17 @@ function generate(name: ActivationName, plan: JetPlan, slots: number[], v: Varia
   }
   const o = locals.int();
   // Loop counters.
-  const p = v.first ? locals.int() : -1;
-  const j = v.first ? locals.int() : -1;
-  const rowStart = v.first ? locals.int() : -1;
+  const firstOnly = (): Local => (v.first ? locals.int() : o); // (o stands in: unused unless first)
+  const p = firstOnly();
+  const j = firstOnly();
+  const rowStart = firstOnly();
   const end = locals.int();
   const hBases = streamBases(pre, locals, P["H"]!, P["st"]!, v.backward ? [0] : all);
-  const zBases = v.first ? new Map<number, number>() : streamBases(pre, locals, P["Z"]!, P["st"]!, factorStreams);
-  const ghBases = v.backward ? streamBases(pre, locals, P["GH"]!, P["st"]!, gradStreams) : new Map<number, number>();
-  const gzBases = v.backward ? streamBases(pre, locals, P["GZ"]!, P["st"]!, v.first ? [0] : all) : new Map<number, number>();
-  const rBase = new Map<number, number>();
-  const grBase = new Map<number, number>();
+  const zBases = v.first ? new Map<number, Local>() : streamBases(pre, locals, P["Z"]!, P["st"]!, factorStreams);
+  const ghBases = v.backward ? streamBases(pre, locals, P["GH"]!, P["st"]!, gradStreams) : new Map<number, Local>();
+  const gzBases = v.backward ? streamBases(pre, locals, P["GZ"]!, P["st"]!, v.first ? [0] : all) : new Map<number, Local>();
+  const rBase = new Map<number, Local>();
+  const grBase = new Map<number, Local>();
   if (v.first) {
     for (const f of new Set([...factorStreams, ...(v.backward ? all.filter((t) => plan.orders[t] === 1) : [])])) {
       if (slots[f]! < 0) continue;
@@ -250,11 +216,11 @@ function generate(name: ActivationName, plan: JetPlan, slots: number[], v: Varia
   // Per element pair: o is the byte offset of the pair within a stream; for the first layer, j is
   // the byte offset within the row (for R and GR).
   const y = loadAt(loop, locals, hBases.get(0)!, o);
-  const factor = new Map<number, number>();
+  const factor = new Map<number, Local>();
   for (const f of [...factorStreams].sort((a, b) => a - b)) {
     factor.set(f, v.first ? loadAt(loop, locals, rBase.get(f)!, j) : loadAt(loop, locals, zBases.get(f)!, o));
   }
-  const grad = new Map<number, number>();
+  const grad = new Map<number, Local>();
   if (v.backward) for (const s of [...gradStreams].sort((a, b) => a - b)) grad.set(s, loadAt(loop, locals, ghBases.get(s)!, o));
   const d = derivativeLocals(name, plan.maxOrder + (v.backward ? 1 : 0), y, locals, loop);
   if (d === null) return null;
@@ -264,7 +230,7 @@ function generate(name: ActivationName, plan: JetPlan, slots: number[], v: Varia
       storeAt(loop, hBases.get(s)!, o, () => sumOfProducts(loop, terms));
     }
   } else {
-    const contributions: { coefficient: number; locals: number[] }[][] = all.map(() => []);
+    const contributions: { coefficient: number; locals: Local[] }[][] = all.map(() => []);
     for (let s = 0; s < S_; s++) {
       for (const t of liveTerms(plan, s, v.first)) {
         const fl = t.factors.map((f) => factor.get(f)!);
@@ -290,7 +256,7 @@ function generate(name: ActivationName, plan: JetPlan, slots: number[], v: Varia
     }
   }
   // Assemble the loops around the element body.
-  const body: Instr[] = [...pre.instrs];
+  const body: Code[] = [...pre.instrs];
   if (!v.first) {
     body.push(op.get(P["pairs"]!), op.i32(16), op.mul, op.set(end), op.i32(0), op.set(o));
     body.push(op.block, op.loop, op.get(o), op.get(end), op.geU, op.brIf(1));
@@ -308,13 +274,11 @@ function generate(name: ActivationName, plan: JetPlan, slots: number[], v: Varia
     body.push(op.get(rowStart), op.get(P["wb"]!), op.add, op.set(rowStart));
     body.push(op.get(p), op.i32(1), op.add, op.set(p), op.br(0), op.end, op.end);
   }
-  void end;
-  const fn = locals.finish(body);
-  const label = `${v.backward ? "backward" : "forward"}${v.first ? "First" : "Hidden"}`;
-  return { name: label, params: names.map(() => I32), locals: fn.locals, body: code(fn.body) };
+  fb.emit(...body);
+  return fb.finish();
 }
 
-const cache = new WeakMap<F64Heap, Map<string, WasmJetKernels | null>>();
+const cache = new WeakMap<F64Heap, BoundedCache<string, WasmJetKernels | null>>();
 let enabled = process.env["PINN_JS_JETS"] === undefined || process.env["PINN_JS_JETS"] === "0";
 
 /** Use (or not) the SIMD stream kernels (the environment variable PINN_JS_JETS=1 turns them off). */
@@ -327,7 +291,7 @@ export function wasmJetKernels(heap: F64Heap, name: string, plan: JetPlan): Wasm
   // Only activations whose derivatives are polynomials of the value, which has a SIMD kernel (the registry says which).
   if (!enabled || heap.gemm === null || heap.memory === null || !derivativesFromValue(name) || !hasSimdKernel(name)) return null;
   let perHeap = cache.get(heap);
-  if (perHeap === undefined) cache.set(heap, (perHeap = new Map()));
+  if (perHeap === undefined) cache.set(heap, (perHeap = new BoundedCache("wasm jet kernels", 256)));
   const key = `${name}:${plan.streams.map((b) => b.join(",")).join(";")}`;
   if (perHeap.has(key)) return perHeap.get(key)!;
   let k = 0;

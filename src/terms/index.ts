@@ -17,6 +17,7 @@ export { TermGroup } from "./term.js";
 export { SymbolicTerms } from "./symbolic-terms.js";
 export { PeriodicTerm, periodicFields, periodicDifferences } from "./periodic.js";
 export { LocatedPoints } from "./located-points.js";
+export { CONDITION_SIDES, conditionSides, type ConditionSides } from "./sides.js";
 export { FixedPoints } from "./fixed-points.js";
 export { dataTerms, bootstrapRows } from "./data.js";
 

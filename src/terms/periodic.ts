@@ -28,11 +28,16 @@ export function periodicFields(problem: Problem, variable: number): { unknown: n
   });
 }
 
+/** (value at the points, value at the same points moved to v = hi), per matched quantity: the points are given at the low end. */
+export function periodicPairs<T>(at: (points: Float64Array) => T[], points: Float64Array, dims: number, variable: number, hi: number): [T, T][] {
+  const lo = at(points);
+  const high = at(withCoordinate(points, dims, variable, hi));
+  return lo.map((t, i) => [t, high[i]!]);
+}
+
 /** Values at the low end minus values at the high end, for points given at the low end. */
 export function periodicDifferences(evaluator: FieldEvaluator, points: Float64Array, dims: number, variable: number, hi: number): Tensor[] {
-  const lo = evaluator.evaluate(points);
-  const high = evaluator.evaluate(withCoordinate(points, dims, variable, hi));
-  return lo.map((t, i) => ops.sub(t, high[i]!));
+  return periodicPairs((p) => evaluator.evaluate(p), points, dims, variable, hi).map(([a, b]) => ops.sub(a, b));
 }
 
 export class PeriodicTerm extends TermGroup {

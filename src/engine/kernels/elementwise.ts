@@ -1,9 +1,12 @@
 // Elementwise numeric kernels over Float64Array, with NumPy broadcasting.
 //
 // Each kernel is generated once from a scalar expression (`x`, `y`, and a scalar parameter `p`)
-// so that the inner loops are monomorphic and free of per-element closure calls.
+// so that the inner loops are monomorphic and free of per-element closure calls. The expressions
+// are the engine ops' own fixed source text (engine/ops/), never data; a scalar parameter is
+// passed at run time as `p`.
 
 import type { Shape } from "../shape.js";
+import { compileKernel } from "./js-source.js";
 
 export type UnaryKernel = (a: Float64Array, out: Float64Array, p: number) => void;
 export type BinaryKernel = (
@@ -17,19 +20,15 @@ export type BinaryKernel = (
 
 /** Build `out[i] = expr(x = a[i], p)`. */
 export function unaryKernel(expr: string, helpers: Record<string, unknown> = {}): UnaryKernel {
-  const names = Object.keys(helpers);
-  const src = `
-    return function (a, out, p) {
+  const body = `
       const n = out.length;
-      for (let i = 0; i < n; i++) { const x = a[i]; out[i] = ${expr}; }
-    };`;
-  return new Function(...names, src)(...names.map((k) => helpers[k])) as UnaryKernel;
+      for (let i = 0; i < n; i++) { const x = a[i]; out[i] = ${expr}; }`;
+  return compileKernel<UnaryKernel>("unary", ["a", "out", "p"], body, helpers);
 }
 
 /** Build `out[...] = expr(x = a[...], y = b[...])` over a broadcast shape. */
 export function binaryKernel(expr: string): BinaryKernel {
-  const src = `
-    return function (a, b, out, shape, sA, sB) {
+  const body = `
       const r = shape.length;
       if (r === 0) { const x = a[0], y = b[0]; out[0] = ${expr}; return; }
       const n = shape[r - 1], da = sA[r - 1], db = sB[r - 1];
@@ -49,9 +48,8 @@ export function binaryKernel(expr: string): BinaryKernel {
           if (++idx[k] < shape[k]) break;
           ia -= sA[k] * shape[k]; ib -= sB[k] * shape[k]; idx[k] = 0;
         }
-      }
-    };`;
-  return new Function(src)() as BinaryKernel;
+      }`;
+  return compileKernel<BinaryKernel>("binary", ["a", "b", "out", "shape", "sA", "sB"], body);
 }
 
 /**

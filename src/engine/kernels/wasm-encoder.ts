@@ -1,10 +1,23 @@
-// A minimal WebAssembly binary encoder: just what the SIMD kernels need (i32 and f64x2/i64x2
+// A small typed WebAssembly assembler: just what the SIMD kernels need (i32 and f64x2/i64x2
 // arithmetic, loads and stores, blocks and loops), so that the kernels are assembled from
 // TypeScript at run time and no toolchain is needed to build or install the project.
+//
+// Locals are typed handles, not numbers: a FunctionBuilder hands out `Local`s (parameters first,
+// then locals in allocation order) and numbers them only when the function is encoded, grouping
+// the declared locals by type (all i32s, then all v128s, each group in allocation order) as the
+// binary format requires. Instructions are kept as a list of byte runs and local references, so
+// nothing is decoded again. Each builder owns its state (hoisted constants included); the module
+// holds no generator state. Encodings follow the WebAssembly core specification, §5 (binary format).
 
 import "./wasm-types.js";
 
+/** Value types the kernels use, with their binary codes (spec §5.3.1, §5.3.2). */
+export type ValType = "i32" | "v128";
+const TYPE_CODE: Readonly<Record<ValType, number>> = { i32: 0x7f, v128: 0x7b };
+
+/** Unsigned LEB128 of a u32 (spec §5.2.2). */
 export function uleb(n: number): number[] {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`internal: uleb of ${n} (not a u32)`);
   const out: number[] = [];
   do {
     let byte = n & 0x7f;
@@ -15,7 +28,9 @@ export function uleb(n: number): number[] {
   return out;
 }
 
+/** Signed LEB128 of an s32 (spec §5.2.2). */
 export function sleb(n: number): number[] {
+  if (!Number.isInteger(n) || n < -0x80000000 || n > 0x7fffffff) throw new RangeError(`internal: sleb of ${n} (not an s32)`);
   const out: number[] = [];
   for (;;) {
     const byte = n & 0x7f;
@@ -25,6 +40,161 @@ export function sleb(n: number): number[] {
       return out;
     }
     out.push(byte | 0x80);
+  }
+}
+
+/** A local (or parameter) of one function being built; its index is fixed at encoding. */
+export interface Local<T extends ValType = ValType> {
+  readonly type: T;
+  /** The builder that made it (a local of another function is an error). */
+  readonly owner: FunctionBuilder<readonly ValType[]>;
+  /** Parameter position, or −1 for a declared local. */
+  readonly param: number;
+  /** Allocation order among the declared locals. */
+  readonly serial: number;
+}
+
+/** local.get / local.set / local.tee of a local, resolved to its index at encoding. */
+interface LocalRef {
+  readonly opcode: 0x20 | 0x21 | 0x22;
+  readonly local: Local;
+}
+
+/** Instruction code: raw bytes and local references, in order. */
+export type Code = readonly (number | LocalRef)[];
+
+/** Concatenate instruction code. */
+export function code(...parts: Code[]): (number | LocalRef)[] {
+  const out: (number | LocalRef)[] = [];
+  for (const p of parts) for (const b of p) out.push(b);
+  return out;
+}
+
+const simd = (n: number): number[] => [0xfd, ...uleb(n)];
+/** memarg: alignment exponent 3 (8 bytes, a hint) and the offset. */
+const memarg = (offset: number): number[] => [3, ...uleb(offset)];
+
+/** v128.const of 16 bytes written by `fill` (little-endian lanes). */
+function v128Const(fill: (view: DataView) => void): number[] {
+  const bytes = new Uint8Array(16);
+  fill(new DataView(bytes.buffer));
+  return [...simd(0x0c), ...bytes];
+}
+
+/** Instruction emitters (each is, or returns, its code). Opcodes from spec §5.4. */
+export const op = {
+  get: (l: Local): Code => [{ opcode: 0x20, local: l }],
+  set: (l: Local): Code => [{ opcode: 0x21, local: l }],
+  tee: (l: Local): Code => [{ opcode: 0x22, local: l }],
+  i32: (v: number): Code => [0x41, ...sleb(v)],
+  add: [0x6a] as Code,
+  sub: [0x6b] as Code,
+  mul: [0x6c] as Code,
+  and: [0x71] as Code,
+  geU: [0x4f] as Code,
+  ltU: [0x49] as Code,
+  eqz: [0x45] as Code,
+  block: [0x02, 0x40] as Code,
+  loop: [0x03, 0x40] as Code,
+  end: [0x0b] as Code,
+  br: (depth: number): Code => [0x0c, ...uleb(depth)],
+  brIf: (depth: number): Code => [0x0d, ...uleb(depth)],
+  v128Load: (offset = 0): Code => [...simd(0x00), ...memarg(offset)],
+  v128Store: (offset = 0): Code => [...simd(0x0b), ...memarg(offset)],
+  load64Splat: (offset = 0): Code => [...simd(0x0a), ...memarg(offset)],
+  /** A float64 in both lanes. */
+  f64x2: (x: number): Code => v128Const((v) => (v.setFloat64(0, x, true), v.setFloat64(8, x, true))),
+  /** An int64 (a bigint, taken modulo 2^64) in both lanes. */
+  i64x2: (x: bigint): Code => v128Const((v) => (v.setBigUint64(0, BigInt.asUintN(64, x), true), v.setBigUint64(8, BigInt.asUintN(64, x), true))),
+  f64x2Splat: simd(0x14) as Code,
+  f64x2Abs: simd(0xec) as Code,
+  f64x2Neg: simd(0xed) as Code,
+  f64x2Add: simd(0xf0) as Code,
+  f64x2Sub: simd(0xf1) as Code,
+  f64x2Mul: simd(0xf2) as Code,
+  f64x2Div: simd(0xf3) as Code,
+  f64x2Min: simd(0xf4) as Code,
+  f64x2Max: simd(0xf5) as Code,
+  f64x2Le: simd(0x4b) as Code,
+  i64x2Add: simd(0xce) as Code,
+  i64x2Sub: simd(0xd1) as Code,
+  i64x2Shl: simd(0xcb) as Code,
+  v128And: simd(0x4e) as Code,
+  v128Or: simd(0x50) as Code,
+  v128Xor: simd(0x51) as Code,
+  v128AndNot: simd(0x4f) as Code,
+  bitselect: simd(0x52) as Code,
+};
+
+/** An encoded function: exported by name, parameters only (all functions return nothing). */
+export interface FunctionDef {
+  readonly name: string;
+  readonly params: readonly ValType[];
+  /** The locals vector and the body with its final `end` (spec §5.5.13, the `func` of a code entry). */
+  readonly code: readonly number[];
+}
+
+/** Builds one function: its parameters (a tuple of typed locals), typed locals, hoisted constants and body. */
+export class FunctionBuilder<P extends readonly ValType[] = readonly ValType[]> {
+  /** The parameters, as locals. */
+  readonly params: { readonly [K in keyof P]: Local<P[K]> };
+  private readonly locals: Local[] = [];
+  private readonly body: (number | LocalRef)[] = [];
+  private readonly hoisted = new Map<string, { local: Local; init: Code }>();
+
+  constructor(readonly name: string, paramTypes: P) {
+    this.params = paramTypes.map((type, i) => ({ type, owner: this, param: i, serial: -1 })) as { readonly [K in keyof P]: Local<P[K]> };
+  }
+
+  /** A new local of the given type. */
+  local<T extends ValType>(type: T): Local<T> {
+    const l: Local<T> = { type, owner: this, param: -1, serial: this.locals.length };
+    this.locals.push(l);
+    return l;
+  }
+
+  /** Append code to the body. */
+  emit(...parts: Code[]): void {
+    for (const p of parts) for (const b of p) this.body.push(b);
+  }
+
+  /**
+   * A local set once, before the body, to `init()` (computed on first use of `key`): constants a
+   * loop reads many times (a v128.const inside a loop costs several instructions per use).
+   */
+  hoist(key: string, type: ValType, init: () => Code): Local {
+    let h = this.hoisted.get(key);
+    if (h === undefined) {
+      h = { local: this.local(type), init: init() };
+      this.hoisted.set(key, h);
+    }
+    return h.local;
+  }
+
+  /** Encode: locals grouped by type, hoisted initialisations, the body, `end`. */
+  finish(): FunctionDef {
+    const index = new Map<Local, number>();
+    (this.params as readonly Local[]).forEach((p, i) => index.set(p, i));
+    let next = this.params.length;
+    const groups: number[][] = [];
+    for (const type of ["i32", "v128"] as const) {
+      const ofType = this.locals.filter((l) => l.type === type);
+      for (const l of ofType) index.set(l, next++);
+      groups.push([...uleb(ofType.length), TYPE_CODE[type]]);
+    }
+    const resolve = (c: Code): number[] =>
+      c.flatMap((b) => {
+        if (typeof b === "number") return [b];
+        const i = index.get(b.local);
+        if (b.local.owner !== this || i === undefined) throw new Error(`internal: a local of another function used in ${this.name}`);
+        return [b.opcode, ...uleb(i)];
+      });
+    const init = [...this.hoisted.values()].flatMap((h) => code(h.init, op.set(h.local)));
+    return {
+      name: this.name,
+      params: (this.params as readonly Local[]).map((p) => p.type),
+      code: [...vector(groups), ...resolve(init), ...resolve(this.body), 0x0b],
+    };
   }
 }
 
@@ -41,103 +211,16 @@ function name(s: string): number[] {
   return [...uleb(bytes.length), ...bytes];
 }
 
-export const I32 = 0x7f;
-export const V128 = 0x7b;
+/** The magic number and version 1 (spec §5.5.16). */
+export const MODULE_HEADER: readonly number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
-const simd = (code: number): number[] => [0xfd, ...uleb(code)];
-const memarg = (offset: number): number[] => [3, ...uleb(offset)];
-
-/** v128.const of two float64 lanes. */
-function f64x2Const(a: number, b: number): number[] {
-  const bytes = new Uint8Array(16);
-  const view = new DataView(bytes.buffer);
-  view.setFloat64(0, a, true);
-  view.setFloat64(8, b, true);
-  return [...simd(0x0c), ...bytes];
-}
-
-/** v128.const of two int64 lanes (given as numbers within ±2^53). */
-function i64x2Const(a: number, b: number): number[] {
-  const bytes = new Uint8Array(16);
-  const view = new DataView(bytes.buffer);
-  view.setBigInt64(0, BigInt(a), true);
-  view.setBigInt64(8, BigInt(b), true);
-  return [...simd(0x0c), ...bytes];
-}
-
-/** Instruction emitters (each is, or returns, its bytes). */
-export const op = {
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32: (v: number) => [0x41, ...sleb(v)],
-  add: [0x6a],
-  sub: [0x6b],
-  mul: [0x6c],
-  and: [0x71],
-  geU: [0x4f],
-  ltU: [0x49],
-  eqz: [0x45],
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  end: [0x0b],
-  br: (d: number) => [0x0c, ...uleb(d)],
-  brIf: (d: number) => [0x0d, ...uleb(d)],
-  v128Load: (offset = 0) => [...simd(0x00), ...memarg(offset)],
-  v128Store: (offset = 0) => [...simd(0x0b), ...memarg(offset)],
-  load64Splat: (offset = 0) => [...simd(0x0a), ...memarg(offset)],
-  f64x2: (x: number) => f64x2Const(x, x),
-  i64x2: (x: number) => i64x2Const(x, x),
-  f64x2Splat: simd(0x14),
-  f64x2Abs: simd(0xec),
-  f64x2Neg: simd(0xed),
-  f64x2Add: simd(0xf0),
-  f64x2Sub: simd(0xf1),
-  f64x2Mul: simd(0xf2),
-  f64x2Div: simd(0xf3),
-  f64x2Min: simd(0xf4),
-  f64x2Max: simd(0xf5),
-  f64x2Le: simd(0x4b),
-  i64x2Add: simd(0xce),
-  i64x2Sub: simd(0xd1),
-  i64x2Shl: simd(0xcb),
-  v128And: simd(0x4e),
-  v128Or: simd(0x50),
-  v128Xor: simd(0x51),
-  v128AndNot: simd(0x4f),
-  bitselect: simd(0x52),
-};
-
-/** Concatenate instruction bytes. */
-export function code(...parts: (number[] | number)[]): number[] {
-  const out: number[] = [];
-  for (const p of parts) {
-    if (Array.isArray(p)) for (const b of p) out.push(b);
-    else out.push(p);
-  }
-  return out;
-}
-
-export interface FunctionDef {
-  name: string;
-  /** Parameter types (all functions return nothing). */
-  params: number[];
-  /** Local declarations after the parameters: [count, type]. */
-  locals: [number, number][];
-  /** The body's instructions, without the final `end`. */
-  body: number[];
-}
-
-/** A module importing env.memory and exporting the given functions. */
-export function moduleBytes(functions: FunctionDef[]): Uint8Array {
-  const types = functions.map((f) => [0x60, ...vector(f.params.map((t) => [t])), ...vector([])]);
+/** A module importing env.memory (one page at least) and exporting the given functions. */
+export function moduleBytes(functions: readonly FunctionDef[]): Uint8Array {
+  const types = functions.map((f) => [0x60, ...vector(f.params.map((t) => [TYPE_CODE[t]])), ...vector([])]);
   const memoryImport = [...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(1)];
-  const bodies = functions.map((f) => {
-    const body = [...vector(f.locals.map(([count, type]) => [...uleb(count), type])), ...f.body, 0x0b];
-    return [...uleb(body.length), ...body];
-  });
+  const bodies = functions.map((f) => [...uleb(f.code.length), ...f.code]);
   return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...MODULE_HEADER,
     ...section(1, vector(types)),
     ...section(2, vector([memoryImport])),
     ...section(3, vector(functions.map((_, i) => uleb(i)))),

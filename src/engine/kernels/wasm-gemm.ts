@@ -10,18 +10,19 @@
 // A 4×4 block of C stays in eight f64x2 registers while p runs over k: per step, two vector loads
 // of B's row, four broadcast loads of A, eight multiplies and eight adds.
 
-import { I32, V128, code as concat, instantiate, moduleBytes, op } from "./wasm-encoder.js";
+import { FunctionBuilder, instantiate, moduleBytes, op } from "./wasm-encoder.js";
 
-// Parameters and locals of gemm.
-const A = 0, B = 1, C = 2, M4 = 3, N4 = 4, K = 5, SAI = 6, SAP = 7, LDB = 8, LDC = 9;
-const I = 10, J = 11, P = 12, PA = 13 /* 13..16 */, PB = 17, PC = 18, AROW = 19, CROW = 20, PC2 = 21;
-const ACC = 22 /* 22..29 */, B0 = 30, B1 = 31, X = 32;
-
-function gemmBody(): number[] {
-  const code: number[] = [];
-  const emit = (...parts: (number[] | number)[]): void => {
-    code.push(...concat(...parts));
-  };
+function gemmFunction(): FunctionBuilder {
+  const f = new FunctionBuilder("gemm", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"] as const);
+  const [A, B, C, M4, N4, K, SAI, SAP, LDB, LDC] = f.params;
+  const int = () => f.local("i32");
+  const vec = () => f.local("v128");
+  const I = int(), J = int(), P = int();
+  const PA = [int(), int(), int(), int()] as const; // A(i + r, p) for the block's four rows
+  const PB = int(), PC = int(), AROW = int(), CROW = int(), PC2 = int();
+  const ACC = Array.from({ length: 8 }, vec); // the 4×4 block of C, two lanes per register
+  const B0 = vec(), B1 = vec(), X = vec();
+  const emit = f.emit.bind(f);
   // Address of row r of the current C block: pc + r·ldc.
   const cRow = (r: number): void => {
     if (r === 0) emit(op.get(PC));
@@ -38,50 +39,41 @@ function gemmBody(): number[] {
   emit(op.get(CROW), op.get(J), op.i32(8), op.mul, op.add, op.set(PC));
   for (let r = 0; r < 4; r++) {
     cRow(r);
-    emit(op.tee(PC2), op.v128Load(0), op.set(ACC + 2 * r));
-    emit(op.get(PC2), op.v128Load(16), op.set(ACC + 2 * r + 1));
+    emit(op.tee(PC2), op.v128Load(0), op.set(ACC[2 * r]!));
+    emit(op.get(PC2), op.v128Load(16), op.set(ACC[2 * r + 1]!));
   }
-  emit(op.get(AROW), op.set(PA));
-  for (let r = 1; r < 4; r++) emit(op.get(PA + r - 1), op.get(SAI), op.add, op.set(PA + r));
+  emit(op.get(AROW), op.set(PA[0]!));
+  for (let r = 1; r < 4; r++) emit(op.get(PA[r - 1]!), op.get(SAI), op.add, op.set(PA[r]!));
   emit(op.get(B), op.get(J), op.i32(8), op.mul, op.add, op.set(PB));
   emit(op.get(K), op.set(P));
   emit(op.loop); // p loop
   emit(op.get(PB), op.v128Load(0), op.set(B0));
   emit(op.get(PB), op.v128Load(16), op.set(B1));
   for (let r = 0; r < 4; r++) {
-    emit(op.get(PA + r), op.load64Splat(0), op.set(X));
-    emit(op.get(ACC + 2 * r), op.get(X), op.get(B0), op.f64x2Mul, op.f64x2Add, op.set(ACC + 2 * r));
-    emit(op.get(ACC + 2 * r + 1), op.get(X), op.get(B1), op.f64x2Mul, op.f64x2Add, op.set(ACC + 2 * r + 1));
+    const [lo, hi] = [ACC[2 * r]!, ACC[2 * r + 1]!];
+    emit(op.get(PA[r]!), op.load64Splat(0), op.set(X));
+    emit(op.get(lo), op.get(X), op.get(B0), op.f64x2Mul, op.f64x2Add, op.set(lo));
+    emit(op.get(hi), op.get(X), op.get(B1), op.f64x2Mul, op.f64x2Add, op.set(hi));
   }
-  for (let r = 0; r < 4; r++) emit(op.get(PA + r), op.get(SAP), op.add, op.set(PA + r));
+  for (let r = 0; r < 4; r++) emit(op.get(PA[r]!), op.get(SAP), op.add, op.set(PA[r]!));
   emit(op.get(PB), op.get(LDB), op.add, op.set(PB));
   emit(op.get(P), op.i32(1), op.sub, op.tee(P), op.brIf(0));
   emit(op.end); // p loop
   for (let r = 0; r < 4; r++) {
     cRow(r);
-    emit(op.tee(PC2), op.get(ACC + 2 * r), op.v128Store(0));
-    emit(op.get(PC2), op.get(ACC + 2 * r + 1), op.v128Store(16));
+    emit(op.tee(PC2), op.get(ACC[2 * r]!), op.v128Store(0));
+    emit(op.get(PC2), op.get(ACC[2 * r + 1]!), op.v128Store(16));
   }
   emit(op.get(J), op.i32(4), op.add, op.set(J), op.br(0));
   emit(op.end, op.end); // j loop
   emit(op.get(I), op.i32(4), op.add, op.set(I), op.br(0));
   emit(op.end, op.end); // i loop
-  return code;
+  return f;
 }
 
 /** The module's bytes: imports env.memory, exports gemm. */
 export function gemmModuleBytes(): Uint8Array {
-  return moduleBytes([
-    {
-      name: "gemm",
-      params: new Array<number>(10).fill(I32),
-      locals: [
-        [12, I32], // i, j, p, pa0..3, pb, pc, arow, crow, pc2
-        [11, V128], // acc0..7, b0, b1, x
-      ],
-      body: gemmBody(),
-    },
-  ]);
+  return moduleBytes([gemmFunction().finish()]);
 }
 
 export type GemmFunction = (a: number, b: number, c: number, m4: number, n4: number, k: number, sai: number, sap: number, ldb: number, ldc: number) => void;

@@ -2,11 +2,11 @@
 // against a plain triple loop, on shapes that exercise the 4×4 blocks and every edge.
 
 import { afterAll, describe, expect, it } from "vitest";
-import { matmulInto, matmulJs } from "../../src/engine/kernels/matmul.js";
-import { F64Heap, setWasmKernels } from "../../src/engine/kernels/f64-heap.js";
-import { heapGemm } from "../../src/engine/kernels/heap-gemm.js";
-import { gemmModuleBytes } from "../../src/engine/kernels/wasm-gemm.js";
-import { Rng } from "../../src/engine/random.js";
+import { matmulInto, matmulJs } from "../../../src/engine/kernels/matmul.js";
+import { F64Heap, setWasmKernels } from "../../../src/engine/kernels/f64-heap.js";
+import { heapGemm } from "../../../src/engine/kernels/heap-gemm.js";
+import { gemmModuleBytes } from "../../../src/engine/kernels/wasm-gemm.js";
+import { Rng } from "../../../src/engine/random.js";
 
 function random(n: number, rng: Rng): Float64Array {
   const a = new Float64Array(n);
@@ -21,7 +21,7 @@ function reference(A: Float64Array, B: Float64Array, C0: Float64Array, m: number
     for (let j = 0; j < n; j++) {
       let s = 0;
       for (let p = 0; p < k; p++) s += (tA ? A[p * m + i]! : A[i * k + p]!) * (tB ? B[j * k + p]! : B[p * n + j]!);
-      C[i * n + j] += s;
+      C[i * n + j]! += s;
     }
   }
   return C;

@@ -1,8 +1,8 @@
 // The SIMD tanh and sigmoid against Math.tanh and the logistic formula evaluated in float64.
 
 import { describe, expect, it } from "vitest";
-import { F64Heap } from "../../src/engine/kernels/f64-heap.js";
-import { Rng } from "../../src/engine/random.js";
+import { F64Heap } from "../../../src/engine/kernels/f64-heap.js";
+import { Rng } from "../../../src/engine/random.js";
 
 function inputs(): Float64Array {
   const rng = new Rng(5);
