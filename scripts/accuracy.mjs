@@ -51,7 +51,7 @@ for (const name of names.filter((n) => !isInverse(n))) {
   const problem = loadProblem(join("problems", `${name}.yaml`));
   const { target, source } = targetOf(name, problem);
   process.stderr.write(`${name} ... `);
-  const result = await solve(problem, { plots: true });
+  const result = await solve(problem, { plots: true, threads: 1 }); // one core, as the targets say
   const errors = Object.entries(result.evaluation.metrics).map(([u, m]) => ({ unknown: u, rel_l2: m.rel_l2, max_abs: m.max_abs, against: m.against ?? "exact" }));
   const worst = errors.length === 0 ? Infinity : Math.max(...errors.map((e) => e.rel_l2 ?? Infinity));
   const verdict = result.summary.diagnosis?.verdict ?? "–";
