@@ -4,9 +4,10 @@
 
 import { describe, expect, it } from "vitest";
 import { parseProblem } from "../../src/problem/load.js";
-import { ProblemError, type ProblemIssue, type SourcePosition } from "../../src/problem/errors.js";
+import { type ProblemIssue, type SourcePosition } from "../../src/problem/errors.js";
 import * as S from "../../src/expressions/symbolic.js";
 import type { PartCondition } from "../../src/problem/types.js";
+import { issuesOf } from "../helpers/problems.js";
 
 const FILE = "case.yaml";
 
@@ -26,15 +27,6 @@ conditions:
   - "d(u, n) = 0 on cylinder"
 `;
 
-function issuesOf(text: string): ProblemIssue[] {
-  try {
-    parseProblem(text, FILE);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProblemError);
-    return (e as ProblemError).issues;
-  }
-  throw new Error(`expected the problem to be rejected:\n${text}`);
-}
 
 function onlyIssue(text: string): ProblemIssue {
   const issues = issuesOf(text);

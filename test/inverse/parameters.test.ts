@@ -7,12 +7,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseProblem, loadProblem } from "../../src/problem/load.js";
-import { ProblemError, type ProblemIssue } from "../../src/problem/errors.js";
 import { parameterValue, rawFor, reparametrise } from "../../src/problem/parameters.js";
 import { buildSeededModel } from "../../src/training/member.js";
 import { solve } from "../../src/solve.js";
 import { noGrad } from "../../src/engine/state.js";
 import * as ops from "../../src/engine/ops/index.js";
+import { issuesOf } from "../helpers/problems.js";
 
 const FILE = "case.yaml";
 
@@ -28,15 +28,6 @@ conditions:
   - "u(0) = 1"
 `;
 
-function issuesOf(text: string): ProblemIssue[] {
-  try {
-    parseProblem(text, FILE);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProblemError);
-    return (e as ProblemError).issues;
-  }
-  throw new Error("expected a ProblemError");
-}
 
 /** 1-based line of the first line containing `needle`. */
 function lineOf(text: string, needle: string): number {

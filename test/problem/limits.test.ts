@@ -4,13 +4,14 @@
 
 import { describe, expect, it } from "vitest";
 import { parseProblem, type LoadOptions } from "../../src/problem/load.js";
-import { ProblemError, type ProblemIssue, type SourcePosition } from "../../src/problem/errors.js";
+import { type ProblemIssue, type SourcePosition } from "../../src/problem/errors.js";
 import { LIMITS, checkPointsOption, memoryEstimate, parameterCount } from "../../src/problem/limits.js";
 import { EXPRESSION_LIMITS } from "../../src/expressions/parser.js";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pinn } from "../helpers/cli.js";
+import { rejection } from "../helpers/problems.js";
 
 const VALID = `name: ode
 domain:
@@ -23,17 +24,11 @@ conditions:
 `;
 
 function issuesOf(text: string, options: LoadOptions = {}): ProblemIssue[] {
-  try {
-    parseProblem(text, "case.yaml", options);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProblemError);
-    const issues = (e as ProblemError).issues;
-    // Every error says what to do.
-    for (const i of issues) expect(i.hint ?? (e as ProblemError).message).toBeTruthy();
-    expect((e as ProblemError).message.split("\n").filter((l) => l.includes(": error: ")).length).toBe((e as ProblemError).message.split("\n  hint: ").length - 1);
-    return issues;
-  }
-  throw new Error(`expected the problem to be rejected:\n${text.slice(0, 400)}`);
+  const e = rejection(text, options);
+  // Every error says what to do.
+  for (const i of e.issues) expect(i.hint ?? e.message).toBeTruthy();
+  expect(e.message.split("\n").filter((l) => l.includes(": error: ")).length).toBe(e.message.split("\n  hint: ").length - 1);
+  return e.issues;
 }
 
 function onlyIssue(text: string, options: LoadOptions = {}): ProblemIssue {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadProblem, parseProblem } from "../../src/problem/load.js";
 import { ProblemError, type ProblemIssue, type SourcePosition } from "../../src/problem/errors.js";
+import { issuesOf } from "../helpers/problems.js";
 
 const FILE = "case.yaml";
 
@@ -34,17 +35,6 @@ conditions:
   - "u(0, t) = 0"
 `;
 
-function issuesOf(text: string): ProblemIssue[] {
-  try {
-    parseProblem(text, FILE);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProblemError);
-    const err = e as ProblemError;
-    expect(err.file).toBe(FILE);
-    return err.issues;
-  }
-  throw new Error(`expected the problem to be rejected:\n${text}`);
-}
 
 /** The single issue of a file with exactly one problem. */
 function onlyIssue(text: string): ProblemIssue {
