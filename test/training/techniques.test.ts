@@ -116,8 +116,9 @@ describe("L-BFGS resampling", () => {
 });
 
 describe("causal weights", () => {
-  it("are on by default for evolution problems in space and time, off for one-variable ones", () => {
-    expect(defaultCausalWeights(parseProblem(TRANSPORT, "case.yaml"))).toBe(1);
+  it("are off by default (the causal window is used), on where the file asks", () => {
+    expect(defaultCausalWeights(parseProblem(TRANSPORT, "case.yaml"))).toBe(0);
+    expect(defaultCausalWeights(parseProblem(`${TRANSPORT}training:\n  causal_weights: true\n`, "case.yaml"))).toBe(CAUSAL_EPSILON);
     expect(defaultCausalWeights(parseProblem(`${TRANSPORT}training:\n  causal_weights: false\n`, "case.yaml"))).toBe(0);
     const ivp = `name: ivp\ndomain:\n  t: [0, 5]\nunknowns: [u]\nequations:\n  - "u_t = 2*u*(1 - u)"\nconditions:\n  - "u(0) = 0.1"\n`;
     expect(defaultCausalWeights(parseProblem(ivp, "case.yaml"))).toBe(0);
@@ -166,7 +167,7 @@ describe("causal weights", () => {
 });
 
 describe("a periodic transport problem at reduced settings", () => {
-  it("solves to 1e-2 with the default techniques (periodic embedding, causal weights)", async () => {
+  it("solves to 1e-2 with the default techniques (periodic embedding, causal window)", async () => {
     const p = parseProblem(`${TRANSPORT}network:\n  hidden: [16, 16]\ntraining:\n  epochs: 300\n  learning_rate: 0.01\n  lbfgs_iterations: 300\n  points: 128\nevaluate:\n  points: 21\n`, "case.yaml");
     const r = await solve(p, { write: false });
     expect(r.train.status).toBe("completed");
