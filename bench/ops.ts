@@ -1,8 +1,11 @@
 // The engine as a library, op by op: pinn (ops-child.ts) against PyTorch (peers/torch_ops.py, one
 // thread), the same four cases, median ms each; target ≤ 0.5× PyTorch.
 
-import { spawn } from "node:child_process";
+import { runJson } from "./child-json.js";
 import { join } from "node:path";
+
+/** Both sides on one thread (OpenMP for PyTorch). */
+const ONE_THREAD = { ...process.env, OMP_NUM_THREADS: "1" };
 
 export const OP_CASES = [
   ["chain", "elementwise chain, 1e5 values, forward + backward"],
@@ -16,29 +19,15 @@ export interface OpsReport {
   pytorch: Record<string, number> | { skipped: string };
 }
 
-function runJson(command: string, args: string[]): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, OMP_NUM_THREADS: "1" } });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("close", (code) => {
-      const line = out.trim().split("\n").filter((l) => l.startsWith("{")).pop();
-      if (code !== 0 || line === undefined) reject(new Error(`exit ${code}${err ? `: ${err.trim().split("\n").slice(-3).join(" | ")}` : ""}`));
-      else resolve(JSON.parse(line) as Record<string, number>);
-    });
-  });
-}
 
 export async function runOps(o: { repo: string; child: string; python: string; torchMissing: string | null; quick: boolean; log: (m: string) => void }): Promise<OpsReport> {
   const reps = String(o.quick ? 10 : 30);
   o.log("engine op by op, pinn ...");
-  const pinn = await runJson(process.execPath, [o.child, "--reps", reps]).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
+  const pinn = await runJson<Record<string, number>>(process.execPath, [o.child, "--reps", reps], ONE_THREAD).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
   let pytorch: OpsReport["pytorch"] = { skipped: o.torchMissing ?? "" };
   if (o.torchMissing === null) {
     o.log("engine op by op, pytorch-f64 ...");
-    pytorch = await runJson(o.python, [join(o.repo, "bench", "peers", "torch_ops.py"), reps, "1"]).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
+    pytorch = await runJson<Record<string, number>>(o.python, [join(o.repo, "bench", "peers", "torch_ops.py"), reps, "1"], ONE_THREAD).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
   }
   return { pinn, pytorch };
 }

@@ -2,7 +2,7 @@
 // and heat1d problems until the relative L2 error first reaches each target, pinn (tta-child.ts)
 // against the same pipeline in PyTorch (peers/torch_tta.py, fed the settings pinn derived).
 
-import { spawn } from "node:child_process";
+import { runJson } from "./child-json.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,20 +50,6 @@ export interface TtaOptions {
   log: (msg: string) => void;
 }
 
-function runJson(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<TtaRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("close", (code) => {
-      const line = out.trim().split("\n").filter((l) => l.startsWith("{")).pop();
-      if (code !== 0 || line === undefined) reject(new Error(`exit ${code}${err ? `: ${err.trim().split("\n").slice(-3).join(" | ")}` : ""}`));
-      else resolve(JSON.parse(line) as TtaRun);
-    });
-  });
-}
 
 export async function runTta(o: TtaOptions): Promise<TtaReport[]> {
   const reports: TtaReport[] = [];
@@ -75,7 +61,7 @@ export async function runTta(o: TtaOptions): Promise<TtaReport[]> {
       const args = [o.child, join(o.repo, "problems", `${name}.yaml`), "--every", String(TTA_EVERY), "--targets", TTA_TARGETS.join(","), "--max-seconds", String(o.maxSeconds)];
       let spec: unknown = null;
       try {
-        const run = await runJson(process.execPath, args);
+        const run = await runJson<TtaRun>(process.execPath, args);
         spec = run["spec"];
         delete run["spec"];
         entry.pinn = run;
@@ -98,7 +84,7 @@ export async function runTta(o: TtaOptions): Promise<TtaReport[]> {
         const script = join(o.repo, "bench", "peers", "torch_tta.py");
         const pargs = [script, name, specFile, String(threads), String(TTA_EVERY), TTA_TARGETS.join(","), String(o.maxSeconds)];
         try {
-          entry.peers[id] = await runJson(o.python, pargs, { ...process.env, OMP_NUM_THREADS: String(threads) });
+          entry.peers[id] = await runJson<TtaRun>(o.python, pargs, { ...process.env, OMP_NUM_THREADS: String(threads) });
         } catch (e) {
           entry.peers[id] = { skipped: `failed: ${(e as Error).message}` };
         }
