@@ -13,7 +13,7 @@
 //                               (counted as 8 flops per element and pass for the transcendental).
 // The residual expression, the loss and Adam are O(n + parameters) and left out.
 
-import { faaDiBruno, downwardClosure } from "../src/residual/taylor.js";
+import { faaDiBruno, downwardClosure } from "../src/jets/taylor.js";
 
 export interface FlopCount {
   /** Matrix-product flops per epoch (forward + backward). */

@@ -3,8 +3,8 @@
 // them again), the engine op that evaluates it on tensors, the JavaScript the kernel generators
 // emit for it, and a bound on its size used to scale loss terms. Every consumer reads this table:
 // symbolic.ts (folding, differentiation, printing), evaluate.ts (engine ops), kernel.ts and
-// residual/jet-kernels.ts (generated code), residual/scales.ts (magnitudes) and, through the
-// activation registry (nn/activations.ts), residual/taylor.ts.
+// jets/jet-kernels.ts (generated code), residual/scales.ts (magnitudes) and, through the
+// activation registry (nn/activations.ts), jets/taylor.ts.
 //
 // Adding a function: one row here (and, if the engine lacks the op, a primitive in
 // engine/ops/ — see CONTRIBUTING.md). test/expressions/functions.test.ts checks every row.

@@ -11,7 +11,7 @@
 // form: ∂^β f(c·x + o) = Π_i c_i^{β_i} · f^{(|β|)}(c·x + o), with sin^{(m)}(a) = sin(a + mπ/2),
 // cos^{(m)}(a) = cos(a + mπ/2), and the identity's derivatives c_i (order 1) and 0 (order ≥ 2).
 // `jets` writes them for a whole stream set, which the fused forward-Taylor pass takes as the
-// jets of its first layer's input (residual/fused-jets.ts).
+// jets of its first layer's input (jets/fused-jets.ts).
 
 import { Tensor } from "../engine/tensor.js";
 import * as ops from "../engine/ops/index.js";

@@ -3,9 +3,9 @@
 // Reported in summary.json ("kernels") and by `pinn solve --verbose`.
 
 import { sharedHeap } from "../engine/kernels/f64-heap.js";
-import { wasmJetKernels } from "../residual/wasm-jet-kernels.js";
-import { jetPlan } from "../residual/jet-kernels.js";
-import { downwardClosure } from "../residual/taylor.js";
+import { wasmJetKernels } from "../jets/wasm-jet-kernels.js";
+import { jetPlan } from "../jets/jet-plan.js";
+import { downwardClosure } from "../jets/taylor.js";
 import type { Problem } from "../problem/types.js";
 
 export type KernelKind = "webassembly-simd" | "javascript" | "not used";

@@ -16,7 +16,7 @@ import { Program, type Atoms } from "../expressions/evaluate.js";
 import * as S from "../expressions/symbolic.js";
 import type { MultiIndex, Sym } from "../expressions/symbolic.js";
 import type { DerivativeMode, PinnNetwork } from "./network.js";
-import { indexKey } from "./taylor.js";
+import { indexKey } from "../jets/taylor.js";
 import { meanSquareKernel, type MeanSquareKernel } from "../expressions/kernel.js";
 import { meanSquares } from "./residual-kernel.js";
 

@@ -12,7 +12,7 @@ import * as S from "../../src/expressions/symbolic.js";
 import type { Sym } from "../../src/expressions/symbolic.js";
 import { meanSquareKernel } from "../../src/expressions/kernel.js";
 import { ACTIVATION_RULES, type ActivationName } from "../../src/nn/activations.js";
-import { activationDerivativeFunction } from "../../src/residual/jet-kernels.js";
+import { activationDerivativeFunction } from "../../src/jets/jet-kernels.js";
 import { parseExpression } from "../../src/expressions/parser.js";
 import { resolve, type Names } from "../../src/expressions/resolve.js";
 import { expressionError } from "../helpers/expressions.js";

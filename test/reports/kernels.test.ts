@@ -4,9 +4,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { activeKernels } from "../../src/reports/kernels.js";
 import { setWasmKernels, sharedHeap } from "../../src/engine/kernels/f64-heap.js";
-import { setWasmJetKernels, wasmJetKernels } from "../../src/residual/wasm-jet-kernels.js";
-import { jetPlan } from "../../src/residual/jet-kernels.js";
-import { downwardClosure } from "../../src/residual/taylor.js";
+import { setWasmJetKernels, wasmJetKernels } from "../../src/jets/wasm-jet-kernels.js";
+import { jetPlan } from "../../src/jets/jet-plan.js";
+import { downwardClosure } from "../../src/jets/taylor.js";
 import { parseProblem } from "../../src/problem/load.js";
 import { solve } from "../../src/solve.js";
 

@@ -1,12 +1,7 @@
 // Generated elementwise kernels for the fused Taylor-jet MLP: the activation step of every jet
 // stream at once (Faà di Bruno's formula), forward and backward, as straight-line JavaScript.
-//
-// Streams are the multi-indices β of a downward-closed set, stream 0 being the value. After a
-// linear layer the pre-activation jets z_β are known; the activation h = σ(z) has
-//   h_β = Σ_terms c · σ^(j)(z_0) · Π_{f ∈ factors} z_f        (see faaDiBruno in taylor.ts),
-// which is a polynomial in the z_f (f ≠ 0) times derivatives of σ at z_0. Its backward is
-//   ∂h_β/∂z_0 = Σ c · σ^(j+1)(z_0) · Π z_f,
-//   ∂h_β/∂z_t = Σ c · σ^(j)(z_0) · μ_t · z_t^(μ_t − 1) · Π_{f ≠ t} z_f    (μ_t: multiplicity of t).
+// The terms, forward and backward, are the plan's (jet-plan.ts), which the WebAssembly emitter
+// (wasm-jet-kernels.ts) reads too; here they become source text.
 // The buffers are stream-major: element e of stream s is at s·stride + e.
 
 import * as S from "../expressions/symbolic.js";
@@ -14,48 +9,10 @@ import { Tensor } from "../engine/tensor.js";
 import type { Sym } from "../expressions/symbolic.js";
 import { ACTIVATION_RULES, type ActivationName } from "../nn/activations.js";
 import { CODE_HELPERS, functionRule } from "../expressions/functions.js";
-import { activationSym, faaDiBruno, indexKey, orderOf } from "./taylor.js";
+import { activationSym } from "./taylor.js";
+import { layerTermsOf, planKey, type JetPlan } from "./jet-plan.js";
 import { compileKernel, jsId, jsIndex, jsName, jsNumber } from "../engine/kernels/js-source.js";
 import { BoundedCache } from "../util/bounded-cache.js";
-
-/** One term of h_β: coefficient · σ^(order) · Π z[factors[i]] (stream indices, ≥ 1). */
-export interface StreamTerm {
-  coefficient: number;
-  order: number;
-  factors: number[];
-}
-
-/** The streams of a downward-closed set and the Faà di Bruno terms of each. */
-export interface JetPlan {
-  dims: number;
-  /** Multi-indices, value first, sorted by total order. */
-  streams: number[][];
-  orders: number[];
-  terms: StreamTerm[][];
-  maxOrder: number;
-  /** Compiled kernels of this plan, by activation and kind (filled on first use). */
-  kernels: Map<string, unknown>;
-}
-
-export function jetPlan(set: readonly number[][], dims: number): JetPlan {
-  const index = new Map(set.map((b, i) => [indexKey(b), i]));
-  if (index.get(indexKey([])) !== 0) throw new Error("internal: the value stream must come first");
-  const terms = set.map((beta) =>
-    orderOf(beta) === 0
-      ? [{ coefficient: 1, order: 0, factors: [] }]
-      : faaDiBruno(beta, dims).map((t) => ({
-          coefficient: t.coefficient,
-          order: t.order,
-          factors: t.factors.map((f) => {
-            const i = index.get(indexKey(f));
-            if (i === undefined) throw new Error("internal: the stream set is not downward closed");
-            return i;
-          }),
-        })),
-  );
-  const orders = set.map(orderOf);
-  return { dims, streams: set.map((b) => [...b]), orders, terms, maxOrder: Math.max(...orders), kernels: new Map() };
-}
 
 // ---- activation derivatives as JavaScript source ----
 
@@ -155,18 +112,18 @@ export type ActivationBackwardKernel = (
 
 const kernelCache = new BoundedCache<string, unknown>("jet kernels", 512);
 
-function planKey(plan: JetPlan): string {
-  return plan.streams.map((b) => indexKey(b)).join(";") + `#${plan.dims}`;
-}
-
-/** Which terms survive in the first layer (z_f = 0 for every factor of order ≥ 2). */
-function liveTerms(plan: JetPlan, s: number, firstLayer: boolean): StreamTerm[] {
-  const all = plan.terms[s]!;
-  return firstLayer ? all.filter((t) => t.factors.every((f) => plan.orders[f] === 1)) : all;
-}
-
 function factorRef(f: number, firstLayer: boolean): string {
   return jsId(firstLayer ? "r" : "z", f);
+}
+
+/** Per element: the factor streams' values (the first layer's from its rows R, others from Z). */
+function factorLoads(factors: readonly number[], firstLayer: boolean): string[] {
+  return factors.map((f) => (firstLayer ? `const ${jsId("r", f)} = ${jsId("R", f)}[j];` : `const ${jsId("z", f)} = Z[e + ${jsIndex(f)} * st];`));
+}
+
+/** The first layer's rows R[f] of the factor streams, bound once per call. */
+function rowArguments(factors: readonly number[], firstLayer: boolean): string {
+  return firstLayer ? factors.map((f) => `const ${jsId("R", f)} = R[${jsIndex(f)}];`).join("\n") : "";
 }
 
 function productSource(coefficient: number, d: string, factors: string[]): string {
@@ -199,19 +156,14 @@ export function activationKernel(name: ActivationName, plan: JetPlan, firstLayer
     plan.kernels.set(id, hit);
     return hit as ActivationKernel;
   }
-  const S_ = plan.streams.length;
-  const used = new Set<number>();
+  const live = layerTermsOf(plan, firstLayer);
   const outputs: string[] = [];
-  for (let s = 0; s < S_; s++) {
-    const terms = liveTerms(plan, s, firstLayer);
-    const expr = terms.length === 0 ? "0" : terms.map((t) => {
-      t.factors.forEach((f) => used.add(f));
-      return productSource(t.coefficient, jsId("d", t.order), t.factors.map((f) => factorRef(f, firstLayer)));
-    }).join(" + ");
+  live.forward.forEach((terms, s) => {
+    const expr = terms.length === 0 ? "0" : terms.map((t) => productSource(t.coefficient, jsId("d", t.order), t.factors.map((f) => factorRef(f, firstLayer)))).join(" + ");
     if (s > 0 || !valueGiven) outputs.push(`H[${s === 0 ? "e" : `e + ${jsIndex(s)} * st`}] = ${expr};`);
-  }
-  const loads = [...used].sort((a, b) => a - b).map((f) => (firstLayer ? `const ${jsId("r", f)} = ${jsId("R", f)}[j];` : `const ${jsId("z", f)} = Z[e + ${jsIndex(f)} * st];`));
-  const rowArgs = firstLayer ? [...used].map((f) => `const ${jsId("R", f)} = R[${jsIndex(f)}];`).join("\n") : "";
+  });
+  const loads = factorLoads(live.factors, firstLayer);
+  const rowArgs = rowArguments(live.factors, firstLayer);
   const body = `
       const st = n * w;
       ${rowArgs}
@@ -242,30 +194,13 @@ export function activationBackwardKernel(name: ActivationName, plan: JetPlan, fi
     return hit as ActivationBackwardKernel;
   }
   const S_ = plan.streams.length;
+  const live = layerTermsOf(plan, firstLayer);
   // Gradient contributions per target stream, as source terms.
-  const contributions: string[][] = Array.from({ length: S_ }, () => []);
-  const usedFactors = new Set<number>();
-  const usedGrads = new Set<number>();
-  for (let s = 0; s < S_; s++) {
-    const terms = liveTerms(plan, s, firstLayer);
-    if (terms.length === 0) continue;
-    usedGrads.add(s);
-    for (const t of terms) {
-      const refs = t.factors.map((f) => factorRef(f, firstLayer));
-      t.factors.forEach((f) => usedFactors.add(f));
-      // ∂/∂z_0 raises the derivative order of σ.
-      contributions[0]!.push(productSource(t.coefficient, `${jsId("g", s)} * ${jsId("d", t.order + 1)}`, refs));
-      // ∂/∂z_t for each distinct factor t.
-      for (const f of new Set(t.factors)) {
-        const mu = t.factors.filter((x) => x === f).length;
-        const rest = [...refs];
-        rest.splice(t.factors.indexOf(f), 1);
-        contributions[f]!.push(productSource(t.coefficient * mu, `${jsId("g", s)} * ${jsId("d", t.order)}`, rest));
-      }
-    }
-  }
-  const loads = [...usedFactors].sort((a, b) => a - b).map((f) => (firstLayer ? `const ${jsId("r", f)} = ${jsId("R", f)}[j];` : `const ${jsId("z", f)} = Z[e + ${jsIndex(f)} * st];`));
-  const gradLoads = [...usedGrads].sort((a, b) => a - b).map((s) => `const ${jsId("g", s)} = GH[${s === 0 ? "e" : `e + ${jsIndex(s)} * st`}];`);
+  const contributions = live.backward.map((terms) =>
+    terms.map((t) => productSource(t.coefficient, `${jsId("g", t.grad)} * ${jsId("d", t.order)}`, t.factors.map((f) => factorRef(f, firstLayer)))),
+  );
+  const loads = factorLoads(live.factors, firstLayer);
+  const gradLoads = live.grads.map((s) => `const ${jsId("g", s)} = GH[${s === 0 ? "e" : `e + ${jsIndex(s)} * st`}];`);
   const writes: string[] = [];
   const sums: string[] = [];
   for (let t = 0; t < S_; t++) {
@@ -279,7 +214,7 @@ export function activationBackwardKernel(name: ActivationName, plan: JetPlan, fi
       if (plan.orders[t] === 1) sums.push(`const ${jsId("GR", t)} = GR[${jsIndex(t)}];`);
     }
   }
-  const rowArgs = firstLayer ? [...usedFactors].map((f) => `const ${jsId("R", f)} = R[${jsIndex(f)}];`).join("\n") : "";
+  const rowArgs = rowArguments(live.factors, firstLayer);
   // Where the derivatives are polynomials of σ(z) (the registry says which), they are computed
   // from the value the forward pass stored in H.
   const fromValue = ACTIVATION_RULES[name].derivativesFromValue;

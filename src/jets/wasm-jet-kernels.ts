@@ -15,7 +15,7 @@ import type { F64Heap } from "../engine/kernels/f64-heap.js";
 import { BoundedCache } from "../util/bounded-cache.js";
 import { activationSym } from "./taylor.js";
 import { derivativesFromValue, hasSimdKernel, type ActivationName } from "../nn/activations.js";
-import type { JetPlan, StreamTerm } from "./jet-kernels.js";
+import { layerTermsOf, type JetPlan } from "./jet-plan.js";
 
 export interface WasmJetKernels {
   /** (Z, H, pairs, stBytes): derivative streams of H from its value rows and Z. */
@@ -133,11 +133,6 @@ function sumOfProducts(b: Builder, terms: { coefficient: number; locals: Local[]
   });
 }
 
-function liveTerms(plan: JetPlan, s: number, first: boolean): StreamTerm[] {
-  const all = plan.terms[s]!;
-  return first ? all.filter((t) => t.factors.every((f) => plan.orders[f] === 1)) : all;
-}
-
 /** Address = get(base) + get(offset); then a v128 load into a new local. */
 function loadAt(b: Builder, locals: Locals, base: Local, offset: Local): Local {
   const l = locals.vec();
@@ -180,13 +175,10 @@ function generate(name: ActivationName, plan: JetPlan, slots: number[], v: Varia
   const pre = new Builder();
   const loop = new Builder();
   const all = [...Array(S_).keys()];
-  const factorStreams = new Set<number>();
-  const gradStreams = new Set<number>();
-  for (let s = 0; s < S_; s++) {
-    const terms = liveTerms(plan, s, v.first);
-    if (terms.length > 0) gradStreams.add(s);
-    for (const t of terms) t.factors.forEach((f) => factorStreams.add(f));
-  }
+  // The plan's terms of this layer kind (jet-plan.ts), the ones the JavaScript kernels emit too.
+  const live = layerTermsOf(plan, v.first);
+  const factorStreams = live.factors;
+  const gradStreams = live.grads;
   const o = locals.int();
   // Loop counters.
   const firstOnly = (): Local => (v.first ? locals.int() : o); // (o stands in: unused unless first)
@@ -217,32 +209,22 @@ function generate(name: ActivationName, plan: JetPlan, slots: number[], v: Varia
   // the byte offset within the row (for R and GR).
   const y = loadAt(loop, locals, hBases.get(0)!, o);
   const factor = new Map<number, Local>();
-  for (const f of [...factorStreams].sort((a, b) => a - b)) {
+  for (const f of factorStreams) {
     factor.set(f, v.first ? loadAt(loop, locals, rBase.get(f)!, j) : loadAt(loop, locals, zBases.get(f)!, o));
   }
   const grad = new Map<number, Local>();
-  if (v.backward) for (const s of [...gradStreams].sort((a, b) => a - b)) grad.set(s, loadAt(loop, locals, ghBases.get(s)!, o));
+  if (v.backward) for (const s of gradStreams) grad.set(s, loadAt(loop, locals, ghBases.get(s)!, o));
   const d = derivativeLocals(name, plan.maxOrder + (v.backward ? 1 : 0), y, locals, loop);
   if (d === null) return null;
   if (!v.backward) {
     for (let s = 1; s < S_; s++) {
-      const terms = liveTerms(plan, s, v.first).map((t) => ({ coefficient: t.coefficient, locals: [d[t.order]!, ...t.factors.map((f) => factor.get(f)!)] }));
+      const terms = live.forward[s]!.map((t) => ({ coefficient: t.coefficient, locals: [d[t.order]!, ...t.factors.map((f) => factor.get(f)!)] }));
       storeAt(loop, hBases.get(s)!, o, () => sumOfProducts(loop, terms));
     }
   } else {
-    const contributions: { coefficient: number; locals: Local[] }[][] = all.map(() => []);
-    for (let s = 0; s < S_; s++) {
-      for (const t of liveTerms(plan, s, v.first)) {
-        const fl = t.factors.map((f) => factor.get(f)!);
-        contributions[0]!.push({ coefficient: t.coefficient, locals: [grad.get(s)!, d[t.order + 1]!, ...fl] });
-        for (const f of new Set(t.factors)) {
-          const mu = t.factors.filter((x) => x === f).length;
-          const rest = [...fl];
-          rest.splice(t.factors.indexOf(f), 1);
-          contributions[f]!.push({ coefficient: t.coefficient * mu, locals: [grad.get(s)!, d[t.order]!, ...rest] });
-        }
-      }
-    }
+    const contributions = live.backward.map((terms) =>
+      terms.map((t) => ({ coefficient: t.coefficient, locals: [grad.get(t.grad)!, d[t.order]!, ...t.factors.map((f) => factor.get(f)!)] })),
+    );
     storeAt(loop, gzBases.get(0)!, o, () => sumOfProducts(loop, contributions[0]!));
     for (let t = 1; t < S_; t++) {
       if (!v.first) storeAt(loop, gzBases.get(t)!, o, () => sumOfProducts(loop, contributions[t]!));

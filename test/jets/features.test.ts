@@ -9,8 +9,8 @@ import * as ops from "../../src/engine/ops/index.js";
 import { noGrad } from "../../src/engine/state.js";
 import { PinnNetwork } from "../../src/residual/network.js";
 import { boxFeatures } from "../../src/nn/features.js";
-import { indexKey } from "../../src/residual/taylor.js";
-import { setChunkTarget } from "../../src/residual/fused-jets.js";
+import { indexKey } from "../../src/jets/taylor.js";
+import { setChunkTarget } from "../../src/jets/fused-jets.js";
 
 const bounds: [number, number][] = [
   [0, 2 * Math.PI],

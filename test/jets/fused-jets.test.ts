@@ -8,12 +8,12 @@ import { Tensor } from "../../src/engine/tensor.js";
 import * as ops from "../../src/engine/ops/index.js";
 import { noGrad } from "../../src/engine/state.js";
 import { PinnNetwork, type DerivativeMode } from "../../src/residual/network.js";
-import { downwardClosure, indexKey } from "../../src/residual/taylor.js";
+import { downwardClosure, indexKey } from "../../src/jets/taylor.js";
 import type { ActivationName } from "../../src/nn/activations.js";
 import type { NetworkSettings } from "../../src/problem/types.js";
 import { setWasmKernels, sharedHeap } from "../../src/engine/kernels/f64-heap.js";
-import { setChunkTarget } from "../../src/residual/fused-jets.js";
-import { setWasmJetKernels } from "../../src/residual/wasm-jet-kernels.js";
+import { setChunkTarget } from "../../src/jets/fused-jets.js";
+import { setWasmJetKernels } from "../../src/jets/wasm-jet-kernels.js";
 
 const ACTS: ActivationName[] = ["tanh", "sigmoid", "sin", "softplus", "gelu", "swish", "relu"];
 
