@@ -1,29 +1,26 @@
 // Raw residual diagnostics (contract v2, "Outputs"): for every equation and condition, the RMS and the
 // maximum of |LHS − RHS| in the problem's own units — no output or term scaling, no weights — on points
-// independent of training: the evaluation grid for equations, the grid's lines/faces at each
-// condition's location for conditions. Beside each, the natural size the residual is judged against:
+// independent of training: the evaluation grid for equations; for conditions, the points each kind
+// of condition names in its table entry (terms/sides.ts: the grid's lines/faces at a condition's
+// location, fresh points on a boundary part, both ends of a periodic variable). Beside each, the natural size the residual is judged against:
 // the RMS of Σ|part| over the additive parts of LHS and RHS (sources, data, and the trained solution's
 // own terms and derivatives), on the same points and on the whole grid, whichever is larger.
 
 import { noGrad } from "../engine/state.js";
 import type { Sym } from "../expressions/symbolic.js";
+import type { Location } from "../expressions/resolve.js";
 import type { Problem, Source } from "../problem/types.js";
 import type { PinnNetwork } from "../residual/network.js";
 import { TaylorFields, unknownForms } from "../residual/fields.js";
-import { periodicFields } from "../terms/periodic.js";
-import { withCoordinate } from "../residual/point-sets.js";
-import { makeGrid, type Grid } from "../reports/evaluation.js";
+import type { Grid } from "../reports/evaluation.js";
 import { termScales } from "../residual/scales.js";
 import { BoxDomain } from "../geometry/domain.js";
-import { partSample, withTypicalNormals } from "../terms/boundary-part.js";
-import { Rng } from "../engine/random.js";
-
-/** Points drawn on a boundary part to measure a condition there. */
-const PART_POINTS = 1024;
 import * as S from "../expressions/symbolic.js";
+import { additiveParts, conditionSides } from "../terms/sides.js";
+import type { TermKind } from "../terms/term.js";
 
 export interface ResidualStat {
-  kind: "equation" | "condition" | "periodic";
+  kind: TermKind;
   /** The equation or condition as written. */
   label: string;
   source: Source;
@@ -52,13 +49,6 @@ export interface ResidualDiagnostics {
 }
 
 const CHUNK = 2048;
-
-/** The additive parts of an expression: a ± b ± … → [a, b, …] (signs dropped). */
-export function additiveParts(s: Sym): Sym[] {
-  if (s.kind === "add" || s.kind === "sub") return [...additiveParts(s.a), ...additiveParts(s.b)];
-  if (s.kind === "neg") return additiveParts(s.a);
-  return [s];
-}
 
 /** Evaluates expressions of the trained unknowns on points, in chunks, outside any graph. */
 class Evaluator {
@@ -150,26 +140,6 @@ function stat(
   };
 }
 
-/** Grid points at a condition's location: free variables on the evaluation grid's axes, the others fixed. */
-function locationGrid(problem: Problem, location: readonly ({ free: true } | { free: false; value: number })[]): Float64Array {
-  const bounds = problem.bounds.map((b, i) => {
-    const l = location[i]!;
-    return (l.free ? b : [l.value, l.value]) as [number, number];
-  });
-  const per = problem.evaluate.points.map((n, i) => (location[i]!.free ? n : 1));
-  return makeGrid(bounds, per).points;
-}
-
-/** The points (n × d) that lie in the problem's region (all of them for a box). */
-function insideDomain(problem: Problem, points: Float64Array): Float64Array {
-  const domain = problem.domain;
-  if (!domain || domain.region === null) return points;
-  const d = problem.variables.length;
-  const keep: number[] = [];
-  for (let k = 0; k * d < points.length; k++) if (domain.contains(points, k * d)) for (let j = 0; j < d; j++) keep.push(points[k * d + j]!);
-  return Float64Array.from(keep);
-}
-
 /** Measure every equation and condition of the problem on the trained network. */
 export function residualDiagnostics(problem: Problem, network: PinnNetwork, outputScale?: readonly number[], enforced: readonly unknown[] = []): ResidualDiagnostics {
   const ev = new Evaluator(problem, network, outputScale);
@@ -183,7 +153,7 @@ export function residualDiagnostics(problem: Problem, network: PinnNetwork, outp
   const magnitude = ev.run(problem.unknowns.map((_, k) => S.field(k, [])), grid.points).map((v) => rmsOf(v) || 1);
   // The natural size of a residual from the solution's magnitude: every ∂^α u_k taken as
   // U_k/Π ℓ^α (scales.ts, with U_k measured on the trained solution, not estimated).
-  const derivativeSize = (residual: Sym, location: Parameters<typeof locationGrid>[1]): number => termScales(problem, [{ residual, location }], magnitude)[0]!;
+  const derivativeSize = (residual: Sym, location: Location): number => termScales(problem, [{ residual, location }], magnitude)[0]!;
   const interior = problem.variables.map(() => ({ free: true as const }));
   // The natural size of a set of parts on the whole grid (the solution's own magnitude there).
   const gridSize = (parts: Sym[]): number => rmsOf(sizeOf(ev.run(parts, grid.points), n));
@@ -205,43 +175,21 @@ export function residualDiagnostics(problem: Problem, network: PinnNetwork, outp
     equations.push(stat(problem, "equation", eq.source, grid.points, r!, sizeOf(partValues, n), derivativeSize(eq.residual, interior)));
   }
 
+  // Each condition as its kind measures it (terms/sides.ts): the checks on its points, each judged
+  // against its own natural size; the worst one is reported.
   const conditions: ResidualStat[] = [];
   for (const c of problem.conditions) {
-    const isEnforced = enforced.includes(c);
-    if (c.kind === "periodic") {
-      const lo = problem.bounds[c.variable]![0];
-      const hi = problem.bounds[c.variable]![1];
-      const loc = problem.variables.map((_, i) => (i === c.variable ? { free: false as const, value: lo } : { free: true as const }));
-      const atLo = locationGrid(problem, loc);
-      const atHi = withCoordinate(atLo, d, c.variable, hi);
-      const fields = periodicFields(problem, c.variable);
-      const a = ev.run(fields.map((f) => f.field), atLo);
-      const b = ev.run(fields.map((f) => f.field), atHi);
-      // Each matched field judged against its own size; the worst one is reported.
-      let best: ResidualStat | null = null;
-      fields.forEach((f, j) => {
-        const diff = a[j]!.map((v, i) => v - b[j]![i]!);
-        const s = stat(problem, "periodic", c.source, atLo, diff, sizeOf([a[j]!, b[j]!], diff.length), Math.max(gridSize([f.field]), derivativeSize(f.field, interior)));
-        if (best === null || !(s.relative <= best.relative)) best = s;
-      });
-      if (best) conditions.push({ ...(best as ResidualStat), ...(isEnforced ? { enforced: true } : {}) });
-      continue;
-    }
-    if (c.kind === "part") {
-      // Fresh points on the boundary part, with the region's normals.
-      const parts = partsOf(c.lhs, c.rhs);
-      const batch = partSample(problem, c.part, PART_POINTS, new Rng(17), [c.residual, ...parts]);
-      const [r, ...partValues] = ev.run([c.residual, ...parts], batch.x, batch.attrs);
-      const natural = derivativeSize(withTypicalNormals(c.residual, d, problem.domain?.spatial.length ?? d), interior);
-      const s = stat(problem, "condition", c.source, batch.x, r!, sizeOf(partValues, r!.length), natural);
-      conditions.push(isEnforced ? { ...s, enforced: true } : s);
-      continue;
-    }
-    const points = insideDomain(problem, locationGrid(problem, c.location));
-    const parts = partsOf(c.lhs, c.rhs);
-    const [r, ...partValues] = ev.run([c.residual, ...parts], points);
-    const s = stat(problem, "condition", c.source, points, r!, sizeOf(partValues, r!.length), Math.max(gridSize(parts), derivativeSize(c.residual, c.location)));
-    conditions.push(isEnforced ? { ...s, enforced: true } : s);
+    const sides = conditionSides(problem, c);
+    const m = sides.measurement(problem.evaluate.points);
+    const checks = m.checks((x, attrs) => ev.run([...m.exprs], x, attrs));
+    let worst: ResidualStat | null = null;
+    checks.forEach(({ residual, parts }, j) => {
+      const { expr, location, gridParts } = m.natural[j]!;
+      const natural = gridParts === null ? derivativeSize(expr, location) : Math.max(gridSize([...gridParts]), derivativeSize(expr, location));
+      const s = stat(problem, sides.kind, c.source, m.batch.x, residual, sizeOf(parts, residual.length), natural);
+      if (worst === null || !(s.relative <= worst.relative)) worst = s;
+    });
+    if (worst !== null) conditions.push(enforced.includes(c) ? { ...(worst as ResidualStat), enforced: true } : worst);
   }
   return { equations, conditions, field: { grid, values } };
 }
