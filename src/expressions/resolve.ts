@@ -1,6 +1,11 @@
 // Name resolution: turn a parsed expression into a symbolic one, checking every name against the
 // problem (domain variables, constants, unknowns and their derivatives, functions, N in trial
 // forms) and, in conditions, working out where the unknowns are evaluated.
+//
+// Longer than 400 lines on purpose: it is one job, one recursive walk (the Resolver class) whose
+// cases — names, the u_x / u' / d(u, x) spellings of derivatives, calls, locations — share its
+// context and its record of which unknowns appear where; split across files they would need that
+// private state passed around, for no reader's gain.
 
 import { ExpressionError, EXPRESSION_LIMITS, type Ast, type Span } from "./parser.js";
 import * as S from "./symbolic.js";

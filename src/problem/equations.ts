@@ -9,7 +9,8 @@ import { resolveEquation, type Names, type Context } from "../expressions/resolv
 import * as S from "../expressions/symbolic.js";
 import type { Sym } from "../expressions/symbolic.js";
 import { didYouMean } from "../util/suggest.js";
-import { splitOn, readPartCondition, checkLocatedCondition, regionOf } from "./regions.js";
+import { regionOf } from "./regions.js";
+import { splitOn, readPartCondition, checkLocatedCondition } from "./part-conditions.js";
 import { LIMITS, atMost, boundedCount } from "./limits.js";
 
 const EQUATION_ITEM_KEYS = ["equation", "weight"];
