@@ -49,13 +49,13 @@ export function fusedBackward(g: Tensor, inputs: readonly Tensor[], params: Fuse
     for (let p = 0; p < n; p++) {
       for (let j = 0; j < w1; j++) {
         const gz = G[p * w1 + j]!;
-        for (let i = 0; i < d; i++) gW[j * d + i] += gz * X.data[p * d + i]!;
-        if (gb[0]) gb[0][j] += gz;
-        if (gX) for (let i = 0; i < d; i++) gX[p * d + i] += gz * inputs[weightSlot[0]!]!.data[j * d + i]!;
+        for (let i = 0; i < d; i++) gW[j * d + i]! += gz * X.data[p * d + i]!;
+        if (gb[0]) gb[0][j]! += gz;
+        if (gX) for (let i = 0; i < d; i++) gX[p * d + i]! += gz * inputs[weightSlot[0]!]!.data[j * d + i]!;
       }
     }
     rows.forEach((r, s) => {
-      if (r !== null) for (let p = 0; p < n; p++) for (let j = 0; j < w1; j++) GR[s]![j] += G[(s * n + p) * w1 + j]!;
+      if (r !== null) for (let p = 0; p < n; p++) for (let j = 0; j < w1; j++) GR[s]![j]! += G[(s * n + p) * w1 + j]!;
     });
     addRowGradients(plan, GR, inputScale, gW, w1, d);
     if (needW(0)) grads[weightSlot[0]!] = new Tensor(gW, shapeOf(0));
@@ -96,7 +96,7 @@ export function fusedBackward(g: Tensor, inputs: readonly Tensor[], params: Fuse
     const last = L - 1;
     const wIn = shapeOf(last)[1]!;
     heapGemm(heap, Gc.offset, H[last - 1]!.offset, gW[last]!.offset, Kp, wIn, S * c, true);
-    if (gb[last]) columnSumsInto(heap.f64, Gc.offset, c, Kp, gb[last]!);
+    if (gb[last]) columnSumsInto(heap.f64, Gc.offset, c, Kp, gb[last]);
     let GH = block(heap, S * c * wIn);
     heap.f64.fill(0, GH.offset, GH.offset + GH.length);
     heapGemm(heap, Gc.offset, W[last]!.offset, GH.offset, S * c, wIn, Kp, false);
@@ -133,7 +133,7 @@ export function fusedBackward(g: Tensor, inputs: readonly Tensor[], params: Fuse
       }
       free(heap, GH);
       heapGemm(heap, GZ.offset, chunk.X.offset, gW[0]!.offset, w1, d, S * c, true);
-      if (gb[0]) columnSumsInto(heap.f64, GZ.offset, c, w1, gb[0]!);
+      if (gb[0]) columnSumsInto(heap.f64, GZ.offset, c, w1, gb[0]);
       free(heap, GZ);
       continue;
     }
@@ -149,7 +149,7 @@ export function fusedBackward(g: Tensor, inputs: readonly Tensor[], params: Fuse
     }
     free(heap, GH);
     heapGemm(heap, GZ1.offset, chunk.X.offset, gW[0]!.offset, w1, d, c, true);
-    if (gb[0]) columnSumsInto(heap.f64, GZ1.offset, c, w1, gb[0]!);
+    if (gb[0]) columnSumsInto(heap.f64, GZ1.offset, c, w1, gb[0]);
     if (gX) {
       const gXc = block(heap, c * d);
       heap.f64.fill(0, gXc.offset, gXc.offset + gXc.length);
@@ -164,7 +164,7 @@ export function fusedBackward(g: Tensor, inputs: readonly Tensor[], params: Fuse
     simd.slots.forEach((slot, s) => {
       if (slot < 0) return;
       const gr = GR[s]!;
-      for (let jj = 0; jj < w1; jj++) gr[jj] += heap.f64[GRheap.offset + slot * w1 + jj]!;
+      for (let jj = 0; jj < w1; jj++) gr[jj]! += heap.f64[GRheap.offset + slot * w1 + jj]!;
     });
     free(heap, GRheap);
   }

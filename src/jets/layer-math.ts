@@ -64,7 +64,7 @@ export function addRowGradients(plan: JetPlan, GR: (Float64Array | null)[], inpu
     const i = firstOrderVariable(beta);
     const gr = GR[s];
     if (i < 0 || !gr) return;
-    for (let j = 0; j < w1; j++) gW[j * d + i] += inputScale[i]! * gr[j]!;
+    for (let j = 0; j < w1; j++) gW[j * d + i]! += inputScale[i]! * gr[j]!;
   });
 }
 
@@ -86,15 +86,15 @@ export function columnSumsInto(f: Float64Array, offset: number, rows: number, wi
       s2 += f[e + 2]!;
       s3 += f[e + 3]!;
     }
-    into[j] += s0;
-    into[j + 1] += s1;
-    into[j + 2] += s2;
-    into[j + 3] += s3;
+    into[j]! += s0;
+    into[j + 1]! += s1;
+    into[j + 2]! += s2;
+    into[j + 3]! += s3;
   }
   for (; j < cols; j++) {
     let s = 0;
     for (let p = 0, e = offset + j; p < rows; p++, e += width) s += f[e]!;
-    into[j] += s;
+    into[j]! += s;
   }
 }
 

@@ -202,7 +202,7 @@ function activationJet(beta: MultiIndex, dims: number, sigma: Tensor[], z: Map<s
         product = null;
         break;
       }
-      product = ops.mul(product!, zf);
+      product = ops.mul(product, zf);
     }
     if (product === null) continue;
     if (term.coefficient !== 1) product = ops.mulScalar(product, term.coefficient);

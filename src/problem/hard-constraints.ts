@@ -163,7 +163,7 @@ export function buildHardTrials(problem: Problem): (Trial | null)[] {
   if (problem.domain?.region) return regionHardTrials(problem);
   const simple = simpleConditions(problem);
   return problem.unknowns.map((_, k) => {
-    if (problem.trial[k]) return problem.trial[k]!;
+    if (problem.trial[k]) return problem.trial[k];
     const projectors = problem.variables
       .map((_, v) => chooseProjector(v, simple.filter((c) => c.unknown === k && c.variable === v)))
       .filter((p): p is Projector => p !== null);

@@ -155,7 +155,7 @@ export function regionHardTrials(problem: Problem): (Trial | null)[] {
   const dims = problem.variables.length;
   const x = domain.spatial.map((i) => S.variable(i));
   return problem.unknowns.map((_, k) => {
-    if (problem.trial[k]) return problem.trial[k]!;
+    if (problem.trial[k]) return problem.trial[k];
     const dirichlet = problem.conditions.flatMap((c) => (c.kind === "part" ? [{ c, d: dirichletData(c) }] : [])).filter((e) => e.d !== null && e.d.unknown === k);
     if (dirichlet.length === 0) return null;
     const data = dirichlet[0]!.d!.data;

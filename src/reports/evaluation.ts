@@ -73,7 +73,7 @@ export function evaluateSolution(problem: Problem, network: PinnNetwork, outputS
       if (!values || exact[k]) return;
       metrics[u] = { ...errorMetrics(atReference[k]!, values), against: "reference" };
       if (onGrid?.[k]) {
-        exact[k] = onGrid[k]!;
+        exact[k] = onGrid[k];
         against[k] = "reference";
       }
     });

@@ -50,7 +50,7 @@ export function parameterLines(summary: Record<string, unknown>): string[] {
     const e = ensemble?.parameters[name];
     if (e) {
       const covers = e.interval_covers_exact === undefined ? "" : e.interval_covers_exact ? ", covers the exact value" : ", does NOT cover the exact value";
-      lines.push(`    ensemble of ${ensemble!.members}: mean ${g(e.mean)}, std ${g(e.std)}, 95% interval [${g(e.interval95[0])}, ${g(e.interval95[1])}]${covers}`);
+      lines.push(`    ensemble of ${ensemble.members}: mean ${g(e.mean)}, std ${g(e.std)}, 95% interval [${g(e.interval95[0])}, ${g(e.interval95[1])}]${covers}`);
     }
   }
   const failed = ensemble?.statuses.filter((s) => s !== "completed").length ?? 0;
