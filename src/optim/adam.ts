@@ -54,7 +54,7 @@ export class Adam {
         const vj = b2 * v[j]! + c2 * gj * gj;
         m[j] = mj;
         v[j] = vj;
-        x[j] -= (stepSize * mj) / (Math.sqrt(vj) * invSqrtBc2 + eps);
+        x[j]! -= (stepSize * mj) / (Math.sqrt(vj) * invSqrtBc2 + eps);
       }
     }
   }

@@ -280,7 +280,7 @@ export class LBFGS {
       axpy(-a, this.y[i]!, q); // q ← q − α_i y_i
     }
     const n = q.length;
-    for (let j = 0; j < n; j++) q[j] *= this.gamma; // r = H⁰q, H⁰ = γI
+    for (let j = 0; j < n; j++) q[j]! *= this.gamma; // r = H⁰q, H⁰ = γI
     for (let i = 0; i < m; i++) {
       const b = this.rho[i]! * dot(this.y[i]!, q); // β = ρ_i y_iᵀr
       axpy(this.alphas[i]! - b, this.s[i]!, q); // r ← r + s_i(α_i − β)
@@ -376,7 +376,7 @@ function dot(a: Float64Array, b: Float64Array): number {
 
 /** y ← y + a·x */
 function axpy(a: number, x: Float64Array, y: Float64Array): void {
-  for (let i = 0; i < x.length; i++) y[i] += a * x[i]!;
+  for (let i = 0; i < x.length; i++) y[i]! += a * x[i]!;
 }
 
 function maxAbs(v: Float64Array): number {

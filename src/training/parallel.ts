@@ -263,7 +263,7 @@ export class ParallelLoss {
     const sum = new Float64Array(stride);
     for (let j = 0; j < K; j++) {
       const r = l.results + j * stride;
-      for (let i = 0; i < stride; i++) sum[i] += data[r + i]!;
+      for (let i = 0; i < stride; i++) sum[i]! += data[r + i]!;
     }
     const terms = Array.from(sum.subarray(0, T));
     let value = 0;

@@ -121,7 +121,7 @@ describe("hvp, hessian, jacobian", () => {
     const [p, q, r] = [x.slice(0), x.slice(1), x.slice(2)];
     return stack([p.square().mul(q), p.mul(5).add(q.sin()), q.mul(r.exp())]);
   };
-  const J3 = ([p, q, r]: number[]): number[] => [2 * p * q, p * p, 0, 5, Math.cos(q), 0, 0, Math.exp(r), q * Math.exp(r)];
+  const J3 = ([p, q, r]: [number, number, number]): number[] => [2 * p * q, p * p, 0, 5, Math.cos(q), 0, 0, Math.exp(r), q * Math.exp(r)];
 
   it.each(["reverse", "forward"] as const)("jacobian (%s mode) of a vector function", (mode) => {
     const x = tensor([0.7, -1.3, 0.4]);

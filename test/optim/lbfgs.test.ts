@@ -43,8 +43,8 @@ function rosenbrock(x: number[]): { f: number; g: number[] } {
     const a = x[i + 1]! - x[i]! * x[i]!;
     const b = 1 - x[i]!;
     f += 100 * a * a + b * b;
-    g[i] += -400 * x[i]! * a - 2 * b;
-    g[i + 1] += 200 * a;
+    g[i]! += -400 * x[i]! * a - 2 * b;
+    g[i + 1]! += 200 * a;
   }
   return { f, g };
 }
@@ -69,7 +69,7 @@ function spdMatrix(n: number, eigenvalues: number[], rng: Rng): number[][] {
     const v = Array.from({ length: n }, () => rng.normal());
     for (const u of q) {
       const c = v.reduce((s, vi, i) => s + vi * u[i]!, 0);
-      for (let i = 0; i < n; i++) v[i] -= c * u[i]!;
+      for (let i = 0; i < n; i++) v[i]! -= c * u[i]!;
     }
     const norm = Math.hypot(...v);
     q.push(v.map((vi) => vi / norm));

@@ -272,7 +272,7 @@ exact:
     const [c0, c1, c2] = p.conditions;
     expect(c0).toMatchObject({ kind: "point", location: [{ free: false, value: 0 }], weight: 1, source: { text: "u(0) = 0", position: { line: 13 } } });
     expect(c1).toMatchObject({ kind: "point", weight: 10, points: 3 });
-    expect(c1!.kind === "point" && c1.rhs).toBe(S.num(5));
+    expect(c1?.kind === "point" && c1.rhs).toBe(S.num(5));
     expect(c2).toMatchObject({ kind: "periodic", variable: 0, weight: 0.5, source: { text: "periodic: x" } });
   });
 

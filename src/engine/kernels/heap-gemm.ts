@@ -39,7 +39,7 @@ export function heapGemm(heap: F64Heap, a: number, b: number, c: number, m: numb
       for (let j = n4; j < n; j++) {
         let s = 0;
         for (let p = 0, ap = ai, bp = b + j; p < k; p++, ap += sp, bp += n) s += f[ap]! * f[bp]!;
-        f[c + i * n + j] += s;
+        f[c + i * n + j]! += s;
       }
     }
   }
@@ -49,7 +49,7 @@ export function heapGemm(heap: F64Heap, a: number, b: number, c: number, m: numb
     for (let p = 0; p < k; p++) {
       const x = f[a + i * si + p * sp]!;
       const bp = b + p * n;
-      for (let j = 0; j < n; j++) f[ci + j] += x * f[bp + j]!;
+      for (let j = 0; j < n; j++) f[ci + j]! += x * f[bp + j]!;
     }
   }
 }

@@ -79,8 +79,8 @@ export function scatter(
       if (d === 0) {
         let s = 0;
         for (let i = 0; i < n; i++) s += src[o + i]!;
-        dst[base] += s;
-      } else for (let i = 0, j = base; i < n; i++, j += d) dst[j] += src[o + i]!;
+        dst[base]! += s;
+      } else for (let i = 0, j = base; i < n; i++, j += d) dst[j]! += src[o + i]!;
     } else if (d === 1) dst.set(src.subarray(o, o + n), base);
     else for (let i = 0, j = base; i < n; i++, j += d) dst[j] = src[o + i]!;
     for (let k = r - 2; k >= 0; k--) {

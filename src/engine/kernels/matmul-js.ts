@@ -68,7 +68,7 @@ function mmNN(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: n
     for (let p = 0; p < k; p++) {
       const a = A[ai + p]!;
       const b = p * n;
-      for (let j = 0; j < n; j++) C[ci + j] += a * B[b + j]!;
+      for (let j = 0; j < n; j++) C[ci + j]! += a * B[b + j]!;
     }
   }
 }
@@ -89,10 +89,10 @@ function mmNT(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: n
         s10 += x1 * y0;
         s11 += x1 * y1;
       }
-      C[i * n + j] += s00;
-      C[i * n + j + 1] += s01;
-      C[(i + 1) * n + j] += s10;
-      C[(i + 1) * n + j + 1] += s11;
+      C[i * n + j]! += s00;
+      C[i * n + j + 1]! += s01;
+      C[(i + 1) * n + j]! += s10;
+      C[(i + 1) * n + j + 1]! += s11;
     }
     for (let j = n2; j < n; j++) {
       const b0 = j * k;
@@ -101,8 +101,8 @@ function mmNT(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: n
         s0 += A[a0 + p]! * B[b0 + p]!;
         s1 += A[a1 + p]! * B[b0 + p]!;
       }
-      C[i * n + j] += s0;
-      C[(i + 1) * n + j] += s1;
+      C[i * n + j]! += s0;
+      C[(i + 1) * n + j]! += s1;
     }
   }
   for (let i = m2; i < m; i++) {
@@ -111,7 +111,7 @@ function mmNT(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: n
       const b0 = j * k;
       let s = 0;
       for (let p = 0; p < k; p++) s += A[a0 + p]! * B[b0 + p]!;
-      C[i * n + j] += s;
+      C[i * n + j]! += s;
     }
   }
 }
@@ -134,8 +134,8 @@ function mmTN(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: n
           s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
           s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
         }
-        C[c0 + j] += s00; C[c0 + j + 1] += s01; C[c0 + j + 2] += s02; C[c0 + j + 3] += s03;
-        C[c1 + j] += s10; C[c1 + j + 1] += s11; C[c1 + j + 2] += s12; C[c1 + j + 3] += s13;
+        C[c0 + j]! += s00; C[c0 + j + 1]! += s01; C[c0 + j + 2]! += s02; C[c0 + j + 3]! += s03;
+        C[c1 + j]! += s10; C[c1 + j + 1]! += s11; C[c1 + j + 2]! += s12; C[c1 + j + 3]! += s13;
       }
       for (let j = n4; j < n; j++) {
         let s0 = 0, s1 = 0;
@@ -144,8 +144,8 @@ function mmTN(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: n
           s0 += A[a]! * y;
           s1 += A[a + 1]! * y;
         }
-        C[c0 + j] += s0;
-        C[c1 + j] += s1;
+        C[c0 + j]! += s0;
+        C[c1 + j]! += s1;
       }
     }
     if (m2 < m) {
@@ -153,7 +153,7 @@ function mmTN(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: n
       for (let p = p0; p < p1; p++) {
         const a = A[p * m + m2]!;
         const b = p * n;
-        for (let j = 0; j < n; j++) C[ci + j] += a * B[b + j]!;
+        for (let j = 0; j < n; j++) C[ci + j]! += a * B[b + j]!;
       }
     }
   }
@@ -166,7 +166,7 @@ function mmTT(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: n
       const bj = j * k;
       let s = 0;
       for (let p = 0; p < k; p++) s += A[p * m + i]! * B[bj + p]!;
-      C[i * n + j] += s;
+      C[i * n + j]! += s;
     }
   }
 }

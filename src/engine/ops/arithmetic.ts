@@ -41,14 +41,14 @@ export const addOp = defineOp({
   name: "add",
   forward: ([a, b]) => broadcastBinary(addKernel, a!, b!, "add"),
   vjp: (g, [a, b], _o, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : null, needs[1] ? sumTo(g, b!.shape) : null],
-  jvp: ([ta, tb], _i, out) => sumTangents(expand(ta, out.shape), expand(tb, out.shape), out.shape),
+  jvp: ([ta = null, tb = null], _i, out) => sumTangents(expand(ta, out.shape), expand(tb, out.shape), out.shape),
 });
 
 export const subOp = defineOp({
   name: "sub",
   forward: ([a, b]) => broadcastBinary(subKernel, a!, b!, "sub"),
   vjp: (g, [a, b], _o, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : null, needs[1] ? sumTo(neg(g), b!.shape) : null],
-  jvp: ([ta, tb], _i, out) => sumTangents(expand(ta, out.shape), tb === null ? null : expand(neg(tb), out.shape), out.shape),
+  jvp: ([ta = null, tb = null], _i, out) => sumTangents(expand(ta, out.shape), tb === null ? null : expand(neg(tb), out.shape), out.shape),
 });
 
 export const mulOp = defineOp({
@@ -70,7 +70,7 @@ export const divOp = defineOp({
     needs[0] ? sumTo(div(g, b!), a!.shape) : null,
     needs[1] ? sumTo(neg(div(mul(g, y), b!)), b!.shape) : null,
   ],
-  jvp: ([ta, tb], [, b], y) => {
+  jvp: ([ta = null, tb = null], [, b], y) => {
     const num = ta === null ? neg(mul(tb!, y)) : tb === null ? ta : sub(ta, mul(tb, y));
     return expand(div(num, b!), y.shape)!;
   },
