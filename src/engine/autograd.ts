@@ -2,7 +2,8 @@
 // vjp rule. With createGraph the walk is itself recorded, so gradients can be differentiated again.
 
 import type { Tensor, BackwardOptions } from "./tensor.js";
-import { withGradMode } from "./state.js";
+import { anyLevelActive, withGradMode } from "./state.js";
+import { keep, tidy } from "./pool.js";
 import { formatShape, sameShape } from "./shape.js";
 import { add, clone } from "./ops/index.js";
 import { full, onesLike, toTensor } from "./creation.js";
@@ -75,7 +76,7 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
     pending.set(t, prev === undefined ? g : add(prev, g));
   };
 
-  withGradMode(createGraph, () => {
+  const run = (): void => {
     roots.forEach((r, i) => {
       if (r.requiresGrad) accumulate(r, seeds[i]!);
     });
@@ -88,7 +89,7 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
         if (targets.has(t)) found.set(t, g);
       } else if (t.gradFn === null || t.retainsGrad) {
         // Each tensor gets its own gradient object (one gradient may reach several leaves).
-        t.grad = t.grad === null ? (createGraph ? g : clone(g)) : add(t.grad, g);
+        t.grad = keep(t.grad === null ? (createGraph ? g : clone(g)) : add(t.grad, g));
       }
       const fn = t.gradFn;
       if (fn === null) continue;
@@ -100,7 +101,12 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
         if (needs[j] && gx != null) accumulate(x, gx);
       });
     }
-  });
+  };
+  // Without createGraph (and without forward-mode levels, whose tangents could reach the results)
+  // the temporaries of the pass are not reachable from anything it returns or writes to .grad: their
+  // buffers go back to the pool when it ends (pool.ts).
+  const release = !createGraph && !anyLevelActive();
+  withGradMode(createGraph, () => (release ? tidy(() => (run(), [...found.values()])) : run()));
   return found;
 }
 

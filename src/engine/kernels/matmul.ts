@@ -11,6 +11,7 @@
 import { sharedHeap } from "./f64-heap.js";
 import { heapGemm } from "./heap-gemm.js";
 import { matmulJs } from "./matmul-js.js";
+import { countKernel } from "./usage.js";
 
 export { matmulJs } from "./matmul-js.js";
 
@@ -31,8 +32,12 @@ export function matmulInto(
 ): void {
   if (!accumulate) C.fill(0, 0, m * n);
   if (m === 0 || n === 0 || k === 0) return;
-  if (m * n * k >= WASM_MIN_WORK && k >= WASM_MIN_K && !(transA && transB) && viaHeap(A, B, C, m, n, k, transA, transB)) return;
+  if (m * n * k >= WASM_MIN_WORK && k >= WASM_MIN_K && !(transA && transB) && viaHeap(A, B, C, m, n, k, transA, transB)) {
+    countKernel("matmul:wasm-simd");
+    return;
+  }
   matmulJs(A, B, C, m, n, k, transA, transB);
+  countKernel("matmul:js");
 }
 
 function viaHeap(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: number, k: number, transA: boolean, transB: boolean): boolean {

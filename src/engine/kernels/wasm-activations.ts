@@ -36,6 +36,15 @@ class Generator {
 
   /** Leaves e^u − 1 in local E and 2^k in SCALE, for u in local U (|u| ≤ 708). */
   expm1Into(l: Scratch): Code {
+    return code(
+      this.expParts(l),
+      // e^u − 1 = scale·(e^r − 1) + (scale − 1)
+      op.get(l.Q), op.get(l.SCALE), op.f64x2Mul, op.get(l.SCALE), this.K(1), op.f64x2Sub, op.f64x2Add, op.set(l.E),
+    );
+  }
+
+  /** Leaves e^r − 1 in local Q and 2^k in SCALE, where u = k·ln2 + r, for u in local U (|u| ≤ 708). */
+  expParts(l: Scratch): Code {
     const coefficients: number[] = [];
     let factorial = 1;
     for (let i = 0; i <= 12; i++) {
@@ -69,8 +78,19 @@ class Generator {
       estrin, op.get(l.R), op.f64x2Mul, op.set(l.Q),
       // 2^k = bits((bits(t) − bits(SHIFT) + 1023) << 52)
       op.get(l.T), this.KI(SHIFT_BITS), op.i64x2Sub, this.KI(1023n), op.i64x2Add, op.i32(52), op.i64x2Shl, op.set(l.SCALE),
-      // e^u − 1 = scale·(e^r − 1) + (scale − 1)
-      op.get(l.Q), op.get(l.SCALE), op.f64x2Mul, op.get(l.SCALE), K(1), op.f64x2Sub, op.f64x2Add, op.set(l.E),
+    );
+  }
+
+  /**
+   * e^x = 2^k·(e^r − 1) + 2^k (not expm1 + 1, which cancels for negative x), with x clamped to
+   * ±708: the caller recomputes elements beyond that (and NaN) with Math.exp.
+   */
+  exp(l: Scratch): Code {
+    const K = (x: number): Code => this.K(x);
+    return code(
+      op.get(l.X), K(-708), op.f64x2Max, K(708), op.f64x2Min, op.set(l.U),
+      this.expParts(l),
+      op.get(l.Q), op.get(l.SCALE), op.f64x2Mul, op.get(l.SCALE), op.f64x2Add, op.set(l.X),
     );
   }
 
@@ -102,7 +122,7 @@ class Generator {
  * store(dst + 16i, X). Two pairs per step, each with its own scratch locals, so that their long
  * dependency chains overlap.
  */
-function activationFunction(name: "tanh" | "sigmoid"): FunctionBuilder {
+function activationFunction(name: VectorActivationName): FunctionBuilder {
   const f = new FunctionBuilder(name, ["i32", "i32", "i32"] as const);
   const [SRC, DST, PAIRS] = f.params;
   const I = f.local("i32");
@@ -135,18 +155,20 @@ function activationFunction(name: "tanh" | "sigmoid"): FunctionBuilder {
 }
 
 export function activationModuleBytes(): Uint8Array {
-  return moduleBytes([activationFunction("tanh").finish(), activationFunction("sigmoid").finish()]);
+  return moduleBytes(VECTOR_ACTIVATIONS.map((name) => activationFunction(name).finish()));
 }
 
 /** (srcByteOffset, dstByteOffset, pairs): dst[i] = f(src[i]) for 2·pairs float64s. */
 export type VectorActivation = (src: number, dst: number, pairs: number) => void;
 
-export interface VectorActivations {
-  tanh: VectorActivation;
-  sigmoid: VectorActivation;
-}
+/** The vector functions of the module (each exported under its name). */
+export const VECTOR_ACTIVATIONS = ["tanh", "sigmoid", "exp"] as const;
+export type VectorActivationName = (typeof VECTOR_ACTIVATIONS)[number];
+
+export type VectorActivations = { readonly [N in VectorActivationName]: VectorActivation };
 
 export function instantiateActivations(memory: WebAssembly.Memory): VectorActivations | null {
   const exports = instantiate(activationModuleBytes(), memory);
-  return exports === null ? null : { tanh: exports["tanh"] as VectorActivation, sigmoid: exports["sigmoid"] as VectorActivation };
+  if (exports === null) return null;
+  return Object.fromEntries(VECTOR_ACTIVATIONS.map((n) => [n, exports[n] as VectorActivation])) as VectorActivations;
 }

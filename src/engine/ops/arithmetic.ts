@@ -1,6 +1,7 @@
 // + − × ÷ and powers, with NumPy broadcasting, and their derivative rules.
 // Each rule is written with these same differentiable ops, so derivatives of any order follow.
 
+import { allocData } from "../pool.js";
 import { Tensor, type Operand } from "../tensor.js";
 import { apply, defineOp } from "../op.js";
 import { binaryKernel, collapseAxes, unaryKernel, type BinaryKernel } from "../kernels/elementwise.js";
@@ -13,7 +14,7 @@ import { expectOperand, expectTensor } from "../check.js";
 /** Evaluate a broadcasting binary kernel into a new tensor. */
 function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor, op: string): Tensor {
   const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, op);
-  const out = new Tensor(new Float64Array(a.size === 0 || b.size === 0 ? 0 : sizeOfShape(shape)), shape);
+  const out = new Tensor(allocData(a.size === 0 || b.size === 0 ? 0 : sizeOfShape(shape)), shape);
   if (out.size === 0) return out;
   const c = collapseAxes(shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
   kernel(a.data, b.data, out.data, c.shape, c.sa, c.sb);
@@ -167,7 +168,7 @@ export interface Scalar {
 
 function scalarForward(kernel: (a: Float64Array, out: Float64Array, p: number) => void) {
   return ([x]: readonly Tensor[], { c }: Scalar): Tensor => {
-    const out = new Float64Array(x!.size);
+    const out = allocData(x!.size);
     kernel(x!.data, out, c);
     return new Tensor(out, x!.shape);
   };

@@ -1,5 +1,6 @@
 // Sums and their adjoint, broadcasting: sum (all or along axes), mean, norm, broadcastTo, sumTo.
 
+import { allocData, allocZeroed } from "../pool.js";
 import { Tensor } from "../tensor.js";
 import { apply, defineOp, type OpDef } from "../op.js";
 import { gather, scatter } from "../kernels/layout.js";
@@ -27,7 +28,7 @@ export interface AxesParams {
 /** Sum over `axes` (sorted, normalised) with the given kept shape. */
 function sumKernel(x: Tensor, axes: readonly number[], keepdims: boolean): Tensor {
   const kept = reducedShape(x.shape, axes, true);
-  const out = new Float64Array(sizeOf(kept));
+  const out = allocZeroed(sizeOf(kept));
   if (axes.length === x.ndim) {
     let s = 0;
     const d = x.data;
@@ -50,7 +51,7 @@ export const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
 export const broadcastOp = defineOp<{ shape: number[] }>({
   name: "broadcastTo",
   forward: ([x], { shape }) => {
-    const out = new Float64Array(sizeOf(shape));
+    const out = allocData(sizeOf(shape));
     gather(x!.data, 0, broadcastStrides(x!.shape, shape), shape, out);
     return new Tensor(out, shape);
   },
