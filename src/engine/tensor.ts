@@ -54,7 +54,8 @@ export class Tensor {
     }
     this.buffer = data;
     this.size = data.length;
-    this.shape = Object.freeze([...shape]);
+    // Shapes of other tensors are frozen already and can be shared.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     registerTensor(this);
   }
 

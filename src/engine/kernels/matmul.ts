@@ -32,7 +32,9 @@ export function matmulInto(
 ): void {
   if (!accumulate) C.fill(0, 0, m * n);
   if (m === 0 || n === 0 || k === 0) return;
-  if (m * n * k >= WASM_MIN_WORK && k >= WASM_MIN_K && !(transA && transB) && viaHeap(A, B, C, m, n, k, transA, transB)) {
+  // The SIMD kernel works on whole 4×4 blocks of C: a product with fewer than 4 rows or columns would run
+  // entirely in its JavaScript edge loops, after copying the operands.
+  if (m * n * k >= WASM_MIN_WORK && k >= WASM_MIN_K && m >= 4 && n >= 4 && !(transA && transB) && viaHeap(A, B, C, m, n, k, transA, transB)) {
     countKernel("matmul:wasm-simd");
     return;
   }

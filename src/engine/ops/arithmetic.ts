@@ -13,11 +13,16 @@ import { expectOperand, expectTensor } from "../check.js";
 
 /** Evaluate a broadcasting binary kernel into a new tensor. */
 function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor, op: string): Tensor {
-  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, op);
+  if (sameShape(a.shape, b.shape)) {
+    const out = allocData(a.size);
+    kernel.same(a.data, b.data, out);
+    return new Tensor(out, a.shape);
+  }
+  const shape = broadcastShapes(a.shape, b.shape, op);
   const out = new Tensor(allocData(a.size === 0 || b.size === 0 ? 0 : sizeOfShape(shape)), shape);
   if (out.size === 0) return out;
   const c = collapseAxes(shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
-  kernel(a.data, b.data, out.data, c.shape, c.sa, c.sb);
+  kernel.strided(a.data, b.data, out.data, c.shape, c.sa, c.sb);
   return out;
 }
 
