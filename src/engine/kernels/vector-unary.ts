@@ -1,7 +1,7 @@
-// The engine's elementwise tanh, sigmoid and exp on the WebAssembly SIMD kernels
+// The engine's elementwise tanh, sigmoid, exp, sin and cos on the WebAssembly SIMD kernels
 // (wasm-activations.ts): the values are copied through the shared heap (f64-heap.ts) in blocks
 // that stay in cache. Elements outside the kernels' range (exp beyond ±708, sigmoid below −700,
-// NaN) are recomputed with the JavaScript formula, so that the results agree with it to a few
+// sin and cos beyond ±1e5, NaN) are recomputed with the JavaScript formula, so that the results agree with it to a few
 // units in the last place everywhere. Short arrays, or no WebAssembly SIMD, keep the JavaScript
 // kernel; the op records which one ran (usage.ts).
 
@@ -34,6 +34,12 @@ export function vectorUnary(name: VectorActivationName, x: Float64Array, out: Fl
     for (let i = 0; i < n; i++) {
       const v = x[i]!;
       if (!(v <= 708 && v >= -708)) out[i] = Math.exp(v);
+    }
+  } else if (name === "sin" || name === "cos") {
+    const f = name === "sin" ? Math.sin : Math.cos;
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      if (!(v <= 1e5 && v >= -1e5)) out[i] = f(v);
     }
   } else if (name === "sigmoid") {
     for (let i = 0; i < n; i++) {

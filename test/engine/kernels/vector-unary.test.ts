@@ -1,6 +1,6 @@
-// The engine's tanh, sigmoid and exp ops on the WebAssembly SIMD kernels (kernels/vector-unary.ts):
-// which kernel ran is recorded (kernelUsage), the values agree with Math.tanh / Math.exp and the
-// logistic formula to a few units in the last place over the whole float64 range (the elements
+// The engine's tanh, sigmoid, exp, sin and cos ops on the WebAssembly SIMD kernels (kernels/vector-unary.ts):
+// which kernel ran is recorded (kernelUsage), the values agree with Math.tanh / Math.exp /
+// Math.sin / Math.cos and the logistic formula to a few units in the last place over the whole float64 range (the elements
 // beyond the kernels' range are recomputed in JavaScript), and short arrays or disabled SIMD use
 // the JavaScript kernel, recorded as such.
 
@@ -11,7 +11,9 @@ import { setWasmKernels, wasmKernelsActive } from "../../../src/engine/kernels/f
 function inputs(): number[] {
   const rng = new Rng(11);
   const special = [0, -0, 1e-300, -1e-300, 5e-324, 1e-12, 0.1, 0.3466, 1, -1, 19.99, 20.01, 36, -50, 699, 701, -701,
-    707.9, 708, 708.1, 709.7, 709.8, 710, -707.9, -708.1, -740, -745.2, -746, -1000, 1e6, -1e6, Infinity, -Infinity, NaN];
+    707.9, 708, 708.1, 709.7, 709.8, 710, -707.9, -708.1, -740, -745.2, -746, -1000, 1e6, -1e6, Infinity, -Infinity, NaN,
+    // near multiples of π/2 (sin and cos), and around the SIMD range of sin and cos (±1e5)
+    Math.PI, -Math.PI, Math.PI / 2, 3 * Math.PI / 2, 2 * Math.PI, 10 * Math.PI, 355, 99999.9, 1e5, 100000.1, -100000.1, 2 ** 30];
   const random = Array.from({ length: 3001 }, () => (rng.uniform() - 0.5) * 10 ** (rng.uniform() * 7 - 4));
   return [...special, ...random];
 }
@@ -28,6 +30,8 @@ function withinUlps(a: number, b: number, ulps: number, what: string): void {
 const REFERENCES = {
   tanh: Math.tanh,
   exp: Math.exp,
+  sin: Math.sin,
+  cos: Math.cos,
   // The JavaScript kernel's formula (ops/unary.ts), the reference for the SIMD one.
   sigmoid: (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
 } as const;
@@ -35,7 +39,7 @@ const REFERENCES = {
 describe("SIMD elementwise ops", () => {
   afterAll(() => setWasmKernels(true));
 
-  for (const name of ["tanh", "exp", "sigmoid"] as const) {
+  for (const name of ["tanh", "exp", "sigmoid", "sin", "cos"] as const) {
     it(`${name}: SIMD kernel recorded, within 4 ulp of the JavaScript formula everywhere`, () => {
       setWasmKernels(true);
       expect(wasmKernelsActive()).toBe(true);
