@@ -4,6 +4,7 @@
 import type { Tensor, BackwardOptions } from "./tensor.js";
 import { anyLevelActive, withGradMode } from "./state.js";
 import { keep, tidy } from "./pool.js";
+import { withFusion } from "./fusion.js";
 import { formatShape, sameShape } from "./shape.js";
 import { add, clone } from "./ops/index.js";
 import { full, onesLike, toTensor } from "./creation.js";
@@ -71,6 +72,7 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
   const reaches = targets === null ? null : reachability(order, targets);
   const pending = new Map<Tensor, Tensor>();
   const found = new Map<Tensor, Tensor>();
+  const written: Tensor[] = [];
   const accumulate = (t: Tensor, g: Tensor): void => {
     const prev = pending.get(t);
     pending.set(t, prev === undefined ? g : add(prev, g));
@@ -90,6 +92,7 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
       } else if (t.gradFn === null || t.retainsGrad) {
         // Each tensor gets its own gradient object (one gradient may reach several leaves).
         t.grad = keep(t.grad === null ? (createGraph ? g : clone(g)) : add(t.grad, g));
+        written.push(t);
       }
       const fn = t.gradFn;
       if (fn === null) continue;
@@ -105,8 +108,17 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
   // Without createGraph (and without forward-mode levels, whose tangents could reach the results)
   // the temporaries of the pass are not reachable from anything it returns or writes to .grad: their
   // buffers go back to the pool when it ends (pool.ts).
+  // The arithmetic of such a pass is fused (fusion.ts); what it returns or writes to .grad is
+  // evaluated before the scope closes.
   const release = !createGraph && !anyLevelActive();
-  withGradMode(createGraph, () => (release ? tidy(() => (run(), [...found.values()])) : run()));
+  const fused = (): Tensor[] => {
+    run();
+    const out = [...found.values()];
+    for (const t of written) out.push(t.grad!);
+    for (const t of out) void t.data;
+    return out;
+  };
+  withGradMode(createGraph, () => (release ? tidy(() => withFusion(fused)) : run()));
   return found;
 }
 

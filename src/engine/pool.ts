@@ -159,12 +159,18 @@ function close(own: Scope, parent: Scope | null, roots: Tensor[]): void {
     if (t.grad !== null) stack.push(t.grad);
     if (t.tangents !== null) for (const x of t.tangents) stack.push(x.tangent);
     if (t.gradFn !== null) for (const x of t.gradFn.inputs) stack.push(x);
+    // The operands of an unevaluated fused expression (fusion.ts).
+    const lazy = t.lazy;
+    if (lazy !== null) {
+      stack.push(lazy.x);
+      if (lazy.y !== null) stack.push(lazy.y);
+    }
   }
   const mine = new Set(own.allocated);
   const survivors: Tensor[] = [];
   for (const t of own.tensors) {
     const d = t.rawData;
-    if (d !== null && mine.has(d) && !live.has(d)) t.markReleased();
+    if (d !== null ? mine.has(d) && !live.has(d) : t.lazy !== null && !seen.has(t)) t.markReleased();
     else survivors.push(t);
   }
   const kept: Float64Array[] = [];

@@ -5,7 +5,8 @@ import { formatShape, sizeOf, type Shape } from "./shape.js";
 import * as ops from "./ops/index.js";
 import { backward as runBackward } from "./autograd.js";
 import { isLevelActive } from "./state.js";
-import { registerTensor } from "./pool.js";
+import { allocData, registerTensor } from "./pool.js";
+import { evaluate, type LazyNode } from "./fusion.js";
 
 /** The reverse-mode record of the operation that produced a tensor. */
 export interface GradFn {
@@ -48,12 +49,21 @@ export class Tensor {
   /** Forward-mode tangents by ascending level, or null. */
   tangents: Tangent[] | null = null;
 
-  constructor(data: Float64Array, shape: Shape) {
-    if (data.length !== sizeOf(shape)) {
-      throw new Error(`tensor data has ${data.length} values but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
+  /** The unevaluated expression of a lazy tensor (fusion.ts), else null. @internal */
+  lazy: LazyNode | null = null;
+
+  constructor(data: Float64Array, shape: Shape, lazy: LazyNode | null = null) {
+    if (lazy !== null) {
+      this.buffer = null;
+      this.lazy = lazy;
+      this.size = sizeOf(shape);
+    } else {
+      if (data.length !== sizeOf(shape)) {
+        throw new Error(`tensor data has ${data.length} values but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
+      }
+      this.buffer = data;
+      this.size = data.length;
     }
-    this.buffer = data;
-    this.size = data.length;
     // Shapes of other tensors are frozen already and can be shared.
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     registerTensor(this);
@@ -62,8 +72,15 @@ export class Tensor {
   /** Row-major values. Optimizers update parameters in place; treat it as read-only elsewhere. */
   get data(): Float64Array {
     const d = this.buffer;
-    if (d === null) throw releasedError(this.shape);
-    return d;
+    if (d !== null) return d;
+    const lazy = this.lazy;
+    if (lazy === null) throw releasedError(this.shape);
+    // A fused expression: evaluate it now, once (fusion.ts).
+    const out = allocData(this.size);
+    evaluate(lazy, out);
+    this.buffer = out;
+    this.lazy = null;
+    return out;
   }
 
   /** The values, or null when released (pool.ts). @internal */
@@ -74,6 +91,7 @@ export class Tensor {
   /** Called by tidy() when it returns this tensor's buffer to the pool. @internal */
   markReleased(): void {
     this.buffer = null;
+    this.lazy = null;
   }
 
   get ndim(): number {

@@ -20,6 +20,8 @@ export type StridedBinaryKernel = (
 
 /** One expression's kernels: over a broadcast shape, and over operands of the same shape (no index bookkeeping). */
 export interface BinaryKernel {
+  /** The expression over x and y. */
+  readonly expr: string;
   readonly strided: StridedBinaryKernel;
   readonly same: (a: Float64Array, b: Float64Array, out: Float64Array) => void;
 }
@@ -59,6 +61,7 @@ export function binaryKernel(expr: string): BinaryKernel {
       const n = out.length;
       for (let i = 0; i < n; i++) { const x = a[i], y = b[i]; out[i] = ${expr}; }`;
   return {
+    expr,
     strided: compileKernel<StridedBinaryKernel>("binary", ["a", "b", "out", "shape", "sA", "sB"], body),
     same: compileKernel<BinaryKernel["same"]>("binary-same", ["a", "b", "out"], same),
   };

@@ -3,6 +3,7 @@
 // modes use that one rule.
 
 import { allocData } from "../pool.js";
+import { fuses, lazyNode, NO_DATA } from "../fusion.js";
 import { vectorUnary } from "../kernels/vector-unary.js";
 import { VECTOR_ACTIVATIONS, type VectorActivationName } from "../kernels/wasm-activations.js";
 import { countKernel } from "../kernels/usage.js";
@@ -20,6 +21,10 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
   return defineOp({
     name,
     forward: ([x]) => {
+      if (fuses(expr)) {
+        const node = lazyNode(expr, x!, null, 0);
+        if (node !== null) return new Tensor(NO_DATA, x!.shape, node);
+      }
       const out = allocData(x!.size);
       if (vector === null) kernel(x!.data, out, 0);
       else if (vectorUnary(vector, x!.data, out)) countKernel(simdKey);
