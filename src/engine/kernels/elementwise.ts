@@ -24,6 +24,8 @@ export interface BinaryKernel {
   readonly expr: string;
   readonly strided: StridedBinaryKernel;
   readonly same: (a: Float64Array, b: Float64Array, out: Float64Array) => void;
+  /** b (or a, with `aRepeated`) one row of n values repeated over every row of the other: a bias. */
+  readonly rows: (a: Float64Array, b: Float64Array, out: Float64Array, n: number, aRepeated: boolean) => void;
 }
 
 /** Build `out[i] = expr(x = a[i], p)`. */
@@ -60,8 +62,16 @@ export function binaryKernel(expr: string): BinaryKernel {
   const same = `
       const n = out.length;
       for (let i = 0; i < n; i++) { const x = a[i], y = b[i]; out[i] = ${expr}; }`;
+  const rows = `
+      const total = out.length;
+      if (aRepeated) {
+        for (let o = 0; o < total; o += n) for (let i = 0; i < n; i++) { const x = a[i], y = b[o + i]; out[o + i] = ${expr}; }
+      } else {
+        for (let o = 0; o < total; o += n) for (let i = 0; i < n; i++) { const x = a[o + i], y = b[i]; out[o + i] = ${expr}; }
+      }`;
   return {
     expr,
+    rows: compileKernel<BinaryKernel["rows"]>("binary-rows", ["a", "b", "out", "n", "aRepeated"], rows),
     strided: compileKernel<StridedBinaryKernel>("binary", ["a", "b", "out", "shape", "sA", "sB"], body),
     same: compileKernel<BinaryKernel["same"]>("binary-same", ["a", "b", "out"], same),
   };

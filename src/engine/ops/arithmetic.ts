@@ -27,6 +27,17 @@ function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor, op: string)
   const out = new Tensor(allocData(a.size === 0 || b.size === 0 ? 0 : sizeOfShape(shape)), shape);
   if (out.size === 0) return out;
   const c = collapseAxes(shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
+  if (c.shape.length === 2 && c.sa[1] === 1 && c.sb[1] === 1) {
+    const n = c.shape[1]!;
+    if (c.sa[0] === n && c.sb[0] === 0) {
+      kernel.rows(a.data, b.data, out.data, n, false);
+      return out;
+    }
+    if (c.sa[0] === 0 && c.sb[0] === n) {
+      kernel.rows(a.data, b.data, out.data, n, true);
+      return out;
+    }
+  }
   kernel.strided(a.data, b.data, out.data, c.shape, c.sa, c.sb);
   return out;
 }

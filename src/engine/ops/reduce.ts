@@ -34,6 +34,15 @@ function sumKernel(x: Tensor, axes: readonly number[], keepdims: boolean): Tenso
     const d = x.data;
     for (let i = 0; i < d.length; i++) s += d[i]!;
     out[0] = s;
+  } else if (x.ndim === 2 && axes.length === 1 && axes[0] === 0) {
+    // Column sums of a matrix (a bias's gradient): rows added in order, as the general path does.
+    const d = x.data;
+    const rows = x.shape[0]!;
+    const n = x.shape[1]!;
+    for (let r = 0; r < rows; r++) {
+      const o = r * n;
+      for (let j = 0; j < n; j++) out[j] += d[o + j]!;
+    }
   } else {
     scatter(x.data, out, 0, broadcastStrides(kept, x.shape), x.shape, true);
   }
