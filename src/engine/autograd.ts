@@ -1,10 +1,10 @@
 // Reverse mode: walk the recorded graph from the outputs back to the inputs, applying each op's
 // vjp rule. With createGraph the walk is itself recorded, so gradients can be differentiated again.
 
-import type { Tensor, BackwardOptions } from "./tensor.js";
+import { Tensor, type BackwardOptions } from "./tensor.js";
 import { anyLevelActive, withGradMode } from "./state.js";
 import { keep, tidy } from "./pool.js";
-import { withFusion } from "./fusion.js";
+import { lazyCopyOf, NO_DATA, withFusion } from "./fusion.js";
 import { formatShape, sameShape } from "./shape.js";
 import { add, clone } from "./ops/index.js";
 import { full, onesLike, toTensor } from "./creation.js";
@@ -91,7 +91,7 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
         if (targets.has(t)) found.set(t, g);
       } else if (t.gradFn === null || t.retainsGrad) {
         // Each tensor gets its own gradient object (one gradient may reach several leaves).
-        t.grad = keep(t.grad === null ? (createGraph ? g : clone(g)) : add(t.grad, g));
+        t.grad = keep(t.grad === null ? (createGraph ? g : copyOf(g)) : add(t.grad, g));
         written.push(t);
       }
       const fn = t.gradFn;
@@ -120,6 +120,12 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
   };
   withGradMode(createGraph, () => (release ? tidy(() => withFusion(fused)) : run()));
   return found;
+}
+
+/** A gradient of its own for a leaf: a lazy copy of a fused expression (evaluated straight into its buffer), else a clone. */
+function copyOf(g: Tensor): Tensor {
+  const node = lazyCopyOf(g);
+  return node === null ? clone(g) : new Tensor(NO_DATA, g.shape, node);
 }
 
 /** Tensors that require grad, reachable from `roots`, each after all the tensors it depends on. */

@@ -2,7 +2,7 @@
 //
 // While backward() / gradients() run without createGraph (nothing is recorded, no forward-mode level
 // is live: autograd.ts), the arithmetic ops of the derivative rules — +, −, ×, ÷ of equal shapes, the
-// plain-number forms and square — do not compute: they return a lazy tensor holding the expression.
+// plain-number forms, square, and broadcasting a single value (sum's rule) — do not compute: they return a lazy tensor holding the expression.
 // A lazy tensor is evaluated when anything reads its values (`.data`: every other op, and the pass
 // itself for the gradients it returns or writes to .grad): the whole expression DAG becomes ONE
 // generated loop over the elements (a kernel per expression shape, cached), instead of one pass over
@@ -19,7 +19,7 @@ import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
 import { countKernel } from "./kernels/usage.js";
 
 /** The expressions that may be fused: each an engine op's own kernel text over x, y and p. */
-const FUSIBLE = new Set(["x + y", "x - y", "x * y", "x / y", "x + p", "x * p", "p - x", "p / x", "-x", "x * x"]);
+const FUSIBLE = new Set(["x", "x + y", "x - y", "x * y", "x / y", "x + p", "x * p", "p - x", "p / x", "-x", "x * x"]);
 
 const MAX_NODES = 40;
 
@@ -60,6 +60,12 @@ export function fuses(expr: string): boolean {
   return active > 0 && FUSIBLE.has(expr);
 }
 
+/** A lazy copy of `t` (its own tensor, evaluated into its own buffer), when `t` is lazy. */
+export function lazyCopyOf(t: Tensor): LazyNode | null {
+  const node = t.lazy;
+  return node === null ? null : { ...node };
+}
+
 /** The node for `expr` applied to x (and y), or null when the expression would grow too large. */
 export function lazyNode(expr: string, x: Tensor, y: Tensor | null, p: number): LazyNode | null {
   const nodes = 1 + (x.lazy?.nodes ?? 0) + (y?.lazy?.nodes ?? 0);
@@ -88,7 +94,9 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
       leaves.push(t);
       leafIndex.set(t, i);
     }
-    return `${jsId("l", i)}[i]`;
+    // A one-element operand in a larger expression is a broadcast scalar (broadcastTo; equal-shape ops
+    // never mix sizes otherwise).
+    return `${jsId("l", i)}[${t.size === 1 ? "0" : "i"}]`;
   };
   const emit = (node: LazyNode): string => {
     const known = nodeVar.get(node);

@@ -104,7 +104,7 @@ describe("automatic reuse in backward()", () => {
     const before = poolStats();
     loss.backward();
     const after = poolStats();
-    expect(after.released - before.released).toBeGreaterThan(1);
+    expect(after.released - before.released).toBeGreaterThan(0);
     // d/dx tanh(x)·sin(x) = (1 − tanh²)·sin + tanh·cos
     close(x.grad!.data, Array.from(x.data, (v) => (1 - Math.tanh(v) ** 2) * Math.sin(v) + Math.tanh(v) * Math.cos(v)), 1e-13);
     close(h.data, Array.from(x.data, Math.tanh), 1e-15);

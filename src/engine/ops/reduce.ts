@@ -1,6 +1,7 @@
 // Sums and their adjoint, broadcasting: sum (all or along axes), mean, norm, broadcastTo, sumTo.
 
 import { allocData, allocZeroed } from "../pool.js";
+import { fuses, lazyNode, NO_DATA } from "../fusion.js";
 import { Tensor } from "../tensor.js";
 import { apply, defineOp, type OpDef } from "../op.js";
 import { gather, scatter } from "../kernels/layout.js";
@@ -60,6 +61,10 @@ export const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
 export const broadcastOp = defineOp<{ shape: number[] }>({
   name: "broadcastTo",
   forward: ([x], { shape }) => {
+    if (x!.size === 1 && fuses("x")) {
+      const node = lazyNode("x", x!, null, 0);
+      if (node !== null) return new Tensor(NO_DATA, shape, node);
+    }
     const out = allocData(sizeOf(shape));
     gather(x!.data, 0, broadcastStrides(x!.shape, shape), shape, out);
     return new Tensor(out, shape);
