@@ -55,9 +55,12 @@ export function withFusion<T>(fn: () => T): T {
   }
 }
 
-/** Whether an op with this kernel text should return a lazy tensor now. */
-export function fuses(expr: string): boolean {
-  return active > 0 && FUSIBLE.has(expr);
+/** Outputs smaller than this are computed at once (numbering and caching an expression costs more). */
+const MIN_SIZE = 256;
+
+/** Whether an op with this kernel text and output size should return a lazy tensor now. */
+export function fuses(expr: string, size: number): boolean {
+  return active > 0 && size >= MIN_SIZE && FUSIBLE.has(expr);
 }
 
 /** A lazy copy of `t` (its own tensor, evaluated into its own buffer), when `t` is lazy. */

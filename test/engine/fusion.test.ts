@@ -5,7 +5,7 @@
 // computations with fusion off (setFusion(false)), and for the first case the derivative by hand.
 
 import { afterAll, describe, expect, it } from "vitest";
-import { rand, Rng, nn, laplacian, gradients, grad, jvp, tensor, kernelUsage, resetKernelUsage, type Tensor } from "../../src/index.js";
+import { rand, Rng, nn, laplacian, gradients, grad, jvp, kernelUsage, resetKernelUsage, type Tensor } from "../../src/index.js";
 import { setFusion } from "../../src/engine/fusion.js";
 
 const rng = new Rng(9);
@@ -60,28 +60,43 @@ describe("fused backward arithmetic", () => {
   });
 
   it("broadcasting, plain numbers, division and reuse of one value by several ops: same bits", () => {
-    const a = rand([30, 8], { rng, requiresGrad: true });
+    const a = rand([40, 8], { rng, requiresGrad: true });
     const b = rand([8], { rng, requiresGrad: true });
     const loss = (): Tensor => {
       const u = a.mul(b).add(b.square()).div(a.add(3));
       return u.mul(u).sub(u.mul(2)).add(a.pow(3)).mean();
     };
-    identical(gradsOf([a, b], loss, true), gradsOf([a, b], loss, false));
+    resetKernelUsage();
+    const fused = gradsOf([a, b], loss, true);
+    expect(kernelUsage()["elementwise:fused"]).toBeGreaterThan(0);
+    identical(fused, gradsOf([a, b], loss, false));
   });
 
   it("a long chain (beyond one kernel's size limit): same bits", () => {
-    const x = rand([100], { rng, requiresGrad: true });
+    resetKernelUsage();
+    const x = rand([300], { rng, requiresGrad: true });
     const loss = (): Tensor => {
       let y = x;
       for (let i = 0; i < 120; i++) y = y.mul(1.001).add(x.mul(0.001)).sub(0.0005);
       return y.square().sum();
     };
-    identical(gradsOf([x], loss, true), gradsOf([x], loss, false));
+    const fused = gradsOf([x], loss, true);
+    expect(kernelUsage()["elementwise:fused"]).toBeGreaterThan(3);
+    identical(fused, gradsOf([x], loss, false));
+  });
+
+  it("outputs of fewer than 256 values are computed at once", () => {
+    const x = rand([200], { rng, requiresGrad: true });
+    resetKernelUsage();
+    x.mul(x).sum().backward();
+    expect(kernelUsage()["elementwise:fused"]).toBeUndefined();
   });
 
   it("gradients() returns evaluated tensors; graphs that are recorded are not fused", () => {
-    const x = rand([50], { rng, requiresGrad: true });
+    const x = rand([300], { rng, requiresGrad: true });
+    resetKernelUsage();
     const [g] = gradients(x.mul(x).mul(3).sum(), x);
+    expect(kernelUsage()["elementwise:fused"]).toBe(1);
     expect(g!.lazy).toBeNull();
     x.data.forEach((v, i) => expect(g!.data[i]).toBe(6 * v));
     resetKernelUsage();
@@ -90,8 +105,9 @@ describe("fused backward arithmetic", () => {
     expect(gradients(g2!.sum(), x)[0]!.data.every((v) => v === 6)).toBe(true);
     // The createGraph pass did not fuse; the last gradients() (no createGraph) may.
     resetKernelUsage();
-    grad((z: Tensor) => z.mul(z).sum())(tensor([1, 2, 3]));
-    jvp((z: Tensor) => grad((w: Tensor) => w.mul(w).mul(w).sum())(z), tensor([1, 2]), tensor([1, 0]));
+    const z0 = rand([300], { rng });
+    grad((z: Tensor) => z.mul(z).sum())(z0);
+    jvp((z: Tensor) => grad((w: Tensor) => w.mul(w).mul(w).sum())(z), z0, z0);
     expect(kernelUsage()["elementwise:fused"]).toBeUndefined();
   });
 });

@@ -15,7 +15,7 @@ import { expectOperand, expectTensor } from "../check.js";
 /** Evaluate a broadcasting binary kernel into a new tensor. */
 function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor, op: string): Tensor {
   if (sameShape(a.shape, b.shape)) {
-    if (fuses(kernel.expr)) {
+    if (fuses(kernel.expr, a.size)) {
       const node = lazyNode(kernel.expr, a, b, 0);
       if (node !== null) return new Tensor(NO_DATA, a.shape, node);
     }
@@ -190,7 +190,7 @@ export interface Scalar {
 function scalarForward(expr: string) {
   const kernel = unaryKernel(expr);
   return ([x]: readonly Tensor[], { c }: Scalar): Tensor => {
-    if (fuses(expr)) {
+    if (fuses(expr, x!.size)) {
       const node = lazyNode(expr, x!, null, c);
       if (node !== null) return new Tensor(NO_DATA, x!.shape, node);
     }

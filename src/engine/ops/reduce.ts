@@ -61,7 +61,7 @@ export const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
 export const broadcastOp = defineOp<{ shape: number[] }>({
   name: "broadcastTo",
   forward: ([x], { shape }) => {
-    if (x!.size === 1 && fuses("x")) {
+    if (x!.size === 1 && fuses("x", sizeOf(shape))) {
       const node = lazyNode("x", x!, null, 0);
       if (node !== null) return new Tensor(NO_DATA, shape, node);
     }

@@ -21,7 +21,7 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
   return defineOp({
     name,
     forward: ([x]) => {
-      if (fuses(expr)) {
+      if (fuses(expr, x!.size)) {
         const node = lazyNode(expr, x!, null, 0);
         if (node !== null) return new Tensor(NO_DATA, x!.shape, node);
       }
