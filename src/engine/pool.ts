@@ -12,7 +12,7 @@
 //   - backward() / gradients() without createGraph run inside such a scope themselves: the
 //     gradient temporaries of the backward pass are released when it ends (only the gradients it
 //     returns or writes to .grad survive), so that a training loop reuses them from the second
-//     iteration on, with or without tidy.
+//     iteration on, with or without tidy. (Their arithmetic is also fused: fusion.ts.)
 //
 // Raw arrays read through `.data` inside tidy are valid only inside it (copy them to keep them).
 // The pool holds at most MAX_POOLED_BYTES; beyond that, released buffers are left to the GC.
@@ -119,7 +119,7 @@ export function tidy<T>(fn: () => T): T {
   } catch (e) {
     scope = parent;
     // Nothing is released on an error: the caller may still inspect what was built.
-    if (parent !== null) adopt(parent, own, null);
+    if (parent !== null) adopt(parent, own);
     throw e;
   }
   scope = parent;
@@ -178,10 +178,10 @@ function close(own: Scope, parent: Scope | null, roots: Tensor[]): void {
     if (live.has(b)) kept.push(b);
     else giveBack(b);
   }
-  if (parent !== null) adopt(parent, { tensors: survivors, allocated: kept, kept: own.kept }, null);
+  if (parent !== null) adopt(parent, { tensors: survivors, allocated: kept, kept: own.kept });
 }
 
-function adopt(parent: Scope, child: Scope, _unused: null): void {
+function adopt(parent: Scope, child: Scope): void {
   for (const t of child.tensors) parent.tensors.push(t);
   for (const b of child.allocated) parent.allocated.push(b);
   for (const t of child.kept) parent.kept.push(t);
