@@ -1,6 +1,10 @@
 // The engine as a library, op by op (issue 14 item 3): the four cases of bench/peers/torch_ops.py,
 // through pinn's public engine API (src/index.ts) as a user who writes their own loss would call it.
-// Each case is run `reps` times after `warm` warm-up runs; prints one JSON line with the median ms.
+// Each case is run `reps` times after `warm` warm-up runs, twice: as written, and inside tidy() (the
+// way a training step is written with the engine: every buffer the step does not return goes back to
+// the pool, so that the next step allocates nothing). Prints one JSON line: per case the median ms of
+// one call (wall clock) and the mean process CPU ms of one call (insensitive to waiting for a core on
+// a loaded machine), the buffers a steady-state call still allocates, and which kernels a call ran.
 //
 //   node dist-bench/bench/ops-child.js [--reps N]
 //
@@ -9,18 +13,25 @@
 //   laplacian: u = N(X), mean((Δu)²) with Δu by nested reverse mode, then its gradient in the weights
 //   hessian:   the 10×10 Hessian of f(z) = Σ_i sin(z_i)·z_{i+1}² + (Σ z)² ·0.1
 
-import { tensor, rand, grad, hessian, laplacian, nn, Rng, type Tensor } from "../src/index.js";
+import { tensor, rand, hessian, laplacian, nn, Rng, tidy, poolStats, kernelUsage, resetKernelUsage, type Tensor } from "../src/index.js";
 import { median } from "./stats.js";
 
-function time(fn: () => void, warm: number, reps: number): number {
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Median wall ms and mean CPU ms of one call. */
+function time(fn: () => void, warm: number, reps: number): { ms: number; cpuMs: number } {
   for (let i = 0; i < warm; i++) fn();
   const ts: number[] = [];
+  const c0 = cpuMs();
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
     fn();
     ts.push(performance.now() - t0);
   }
-  return median(ts);
+  return { ms: median(ts), cpuMs: (cpuMs() - c0) / reps };
 }
 
 function main(): void {
@@ -54,14 +65,25 @@ function main(): void {
   const H = hessian(f);
   const z = tensor(Array.from({ length: 10 }, (_, i) => 0.1 * (i + 1)));
   const hess = (): void => void H(z);
-  void grad;
-  const result = {
-    impl: "pinn",
-    chain_ms: time(chain, 5, reps),
-    mlp_ms: time(mlp, 5, reps),
-    laplacian_ms: time(lap, 5, reps),
-    hessian_ms: time(hess, 5, reps * 3),
-  };
+  // [name, call, warm-up calls, timed calls]: the Hessian's calls are short, so it gets more of both (as in torch_ops.py).
+  const cases: [string, () => void, number, number][] = [["chain", chain, 5, reps], ["mlp", mlp, 5, reps], ["laplacian", lap, 5, reps], ["hessian", hess, 50, reps * 3]];
+  const result: Record<string, unknown> = { impl: "pinn" };
+  const kernels: Record<string, Record<string, number>> = {};
+  for (const [name, fn, warm, n] of cases) {
+    const plain = time(fn, warm, n);
+    const tidied = time(() => tidy(fn), warm, n);
+    // One more call in tidy, after the timed ones (steady state): what it allocates and which kernels run.
+    const s0 = poolStats();
+    resetKernelUsage();
+    tidy(fn);
+    kernels[name] = kernelUsage();
+    result[`${name}_ms`] = plain.ms;
+    result[`${name}_cpu_ms`] = plain.cpuMs;
+    result[`${name}_tidy_ms`] = tidied.ms;
+    result[`${name}_tidy_cpu_ms`] = tidied.cpuMs;
+    result[`${name}_tidy_fresh_buffers`] = poolStats().fresh - s0.fresh;
+  }
+  result["kernels"] = kernels;
   console.log(JSON.stringify(result));
 }
 

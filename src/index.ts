@@ -10,6 +10,8 @@ export {
 export { Rng, manualSeed } from "./engine/random.js";
 export * from "./engine/ops/index.js";
 export { noGrad, enableGrad, isGradEnabled } from "./engine/state.js";
+export { tidy, keep, poolStats, type PoolStats } from "./engine/pool.js";
+export { kernelUsage, resetKernelUsage } from "./engine/kernels/usage.js";
 export { gradients, type GradOptions } from "./engine/autograd.js";
 export {
   grad, valueAndGrad, vjp, jvp, hvp, jacobian, hessian,

@@ -1,5 +1,6 @@
 """The engine as a library, op by op, in PyTorch (float64, one thread by default): the four cases of
-bench/ops-child.ts. Prints one JSON line with the median ms of each.
+bench/ops-child.ts. Prints one JSON line with the median wall ms of one call of each and the mean
+process CPU ms of one call (<case>_cpu_ms).
 
 usage: python3 torch_ops.py [reps] [threads]
 """
@@ -9,14 +10,21 @@ import torch
 torch.set_default_dtype(torch.float64)
 
 
-def timed(fn, warm, reps):
+CPU = {}
+
+
+def timed(fn, warm, reps, name=None):
+    """Median wall ms of one call; the mean process CPU ms of one call goes to CPU[name]."""
     for _ in range(warm):
         fn()
     ts = []
+    c0 = time.process_time()
     for _ in range(reps):
         t0 = time.perf_counter()
         fn()
         ts.append(1000 * (time.perf_counter() - t0))
+    if name is not None:
+        CPU[name + "_cpu_ms"] = 1000 * (time.process_time() - c0) / reps
     ts.sort()
     n = len(ts)
     return ts[n // 2] if n % 2 else (ts[n // 2 - 1] + ts[n // 2]) / 2
@@ -64,8 +72,10 @@ def main():
     def hess():
         torch.autograd.functional.hessian(f, z, vectorize=False)
 
-    print(json.dumps({"impl": "pytorch-" + torch.__version__, "chain_ms": timed(chain, 5, reps), "mlp_ms": timed(mlp, 5, reps),
-                      "laplacian_ms": timed(lap, 5, reps), "hessian_ms": timed(hess, 5, reps * 3)}))
+    result = {"impl": "pytorch-" + torch.__version__, "chain_ms": timed(chain, 5, reps, "chain"), "mlp_ms": timed(mlp, 5, reps, "mlp"),
+              "laplacian_ms": timed(lap, 5, reps, "laplacian"), "hessian_ms": timed(hess, 50, reps * 3, "hessian")}
+    result.update(CPU)
+    print(json.dumps(result))
 
 
 main()

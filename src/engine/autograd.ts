@@ -1,8 +1,10 @@
 // Reverse mode: walk the recorded graph from the outputs back to the inputs, applying each op's
 // vjp rule. With createGraph the walk is itself recorded, so gradients can be differentiated again.
 
-import type { Tensor, BackwardOptions } from "./tensor.js";
-import { withGradMode } from "./state.js";
+import { Tensor, type BackwardOptions } from "./tensor.js";
+import { anyLevelActive, withGradMode } from "./state.js";
+import { keep, tidy } from "./pool.js";
+import { lazyCopyOf, NO_DATA, withFusion } from "./fusion.js";
 import { formatShape, sameShape } from "./shape.js";
 import { add, clone } from "./ops/index.js";
 import { full, onesLike, toTensor } from "./creation.js";
@@ -70,12 +72,13 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
   const reaches = targets === null ? null : reachability(order, targets);
   const pending = new Map<Tensor, Tensor>();
   const found = new Map<Tensor, Tensor>();
+  const written: Tensor[] = [];
   const accumulate = (t: Tensor, g: Tensor): void => {
     const prev = pending.get(t);
     pending.set(t, prev === undefined ? g : add(prev, g));
   };
 
-  withGradMode(createGraph, () => {
+  const run = (): void => {
     roots.forEach((r, i) => {
       if (r.requiresGrad) accumulate(r, seeds[i]!);
     });
@@ -88,7 +91,8 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
         if (targets.has(t)) found.set(t, g);
       } else if (t.gradFn === null || t.retainsGrad) {
         // Each tensor gets its own gradient object (one gradient may reach several leaves).
-        t.grad = t.grad === null ? (createGraph ? g : clone(g)) : add(t.grad, g);
+        t.grad = keep(t.grad === null ? (createGraph ? g : copyOf(g)) : add(t.grad, g));
+        written.push(t);
       }
       const fn = t.gradFn;
       if (fn === null) continue;
@@ -100,8 +104,28 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
         if (needs[j] && gx != null) accumulate(x, gx);
       });
     }
-  });
+  };
+  // Without createGraph (and without forward-mode levels, whose tangents could reach the results)
+  // the temporaries of the pass are not reachable from anything it returns or writes to .grad: their
+  // buffers go back to the pool when it ends (pool.ts).
+  // The arithmetic of such a pass is fused (fusion.ts); what it returns or writes to .grad is
+  // evaluated before the scope closes.
+  const release = !createGraph && !anyLevelActive();
+  const fused = (): Tensor[] => {
+    run();
+    const out = [...found.values()];
+    for (const t of written) out.push(t.grad!);
+    for (const t of out) void t.data;
+    return out;
+  };
+  withGradMode(createGraph, () => (release ? tidy(() => withFusion(fused)) : run()));
   return found;
+}
+
+/** A gradient of its own for a leaf: a lazy copy of a fused expression (evaluated straight into its buffer), else a clone. */
+function copyOf(g: Tensor): Tensor {
+  const node = lazyCopyOf(g);
+  return node === null ? clone(g) : new Tensor(NO_DATA, g.shape, node);
 }
 
 /** Tensors that require grad, reachable from `roots`, each after all the tensors it depends on. */

@@ -1,5 +1,6 @@
 // Creating tensors: from numbers, nested arrays or typed arrays, and the usual constructors.
 
+import { allocData, allocZeroed } from "./pool.js";
 import { Tensor, type NestedArray } from "./tensor.js";
 import { formatShape, sizeOf, type Shape } from "./shape.js";
 import { getDefaultRng, type Rng } from "./random.js";
@@ -93,12 +94,12 @@ function withGrad(t: Tensor, options?: { requiresGrad?: boolean }): Tensor {
 export function full(shape: Shape, value: number, options?: { requiresGrad?: boolean }): Tensor {
   expectShape(shape, "full");
   if (typeof value !== "number") throw new TypeError(`full: the fill value must be a number, got ${describeValue(value)}`);
-  return withGrad(new Tensor(new Float64Array(sizeOf(shape)).fill(value), shape), options);
+  return withGrad(new Tensor(allocData(sizeOf(shape)).fill(value), shape), options);
 }
 
 export function zeros(shape: Shape, options?: { requiresGrad?: boolean }): Tensor {
   expectShape(shape, "zeros");
-  return withGrad(new Tensor(new Float64Array(sizeOf(shape)), shape), options);
+  return withGrad(new Tensor(allocZeroed(sizeOf(shape)), shape), options);
 }
 
 export function ones(shape: Shape, options?: { requiresGrad?: boolean }): Tensor {

@@ -5,6 +5,8 @@ import { formatShape, sizeOf, type Shape } from "./shape.js";
 import * as ops from "./ops/index.js";
 import { backward as runBackward } from "./autograd.js";
 import { isLevelActive } from "./state.js";
+import { allocData, registerTensor } from "./pool.js";
+import { evaluate, type LazyNode } from "./fusion.js";
 
 /** The reverse-mode record of the operation that produced a tensor. */
 export interface GradFn {
@@ -31,9 +33,11 @@ export interface BackwardOptions {
 }
 
 export class Tensor {
-  /** Row-major values. Optimizers update parameters in place; treat it as read-only elsewhere. */
-  readonly data: Float64Array;
+  /** The values (null once tidy() has returned the buffer to the pool; see pool.ts). @internal */
+  private buffer: Float64Array | null;
   readonly shape: readonly number[];
+  /** Number of elements. */
+  readonly size: number;
   /** True for leaves the user marked, and for every result computed from them while grad is enabled. */
   requiresGrad = false;
   /** Accumulated gradient (leaves, and tensors that called retainGrad()). */
@@ -45,16 +49,49 @@ export class Tensor {
   /** Forward-mode tangents by ascending level, or null. */
   tangents: Tangent[] | null = null;
 
-  constructor(data: Float64Array, shape: Shape) {
-    if (data.length !== sizeOf(shape)) {
-      throw new Error(`tensor data has ${data.length} values but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
+  /** The unevaluated expression of a lazy tensor (fusion.ts), else null. @internal */
+  lazy: LazyNode | null = null;
+
+  constructor(data: Float64Array, shape: Shape, lazy: LazyNode | null = null) {
+    if (lazy !== null) {
+      this.buffer = null;
+      this.lazy = lazy;
+      this.size = sizeOf(shape);
+    } else {
+      if (data.length !== sizeOf(shape)) {
+        throw new Error(`tensor data has ${data.length} values but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
+      }
+      this.buffer = data;
+      this.size = data.length;
     }
-    this.data = data;
-    this.shape = Object.freeze([...shape]);
+    // Shapes of other tensors are frozen already and can be shared.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+    registerTensor(this);
   }
 
-  get size(): number {
-    return this.data.length;
+  /** Row-major values. Optimizers update parameters in place; treat it as read-only elsewhere. */
+  get data(): Float64Array {
+    const d = this.buffer;
+    if (d !== null) return d;
+    const lazy = this.lazy;
+    if (lazy === null) throw releasedError(this.shape);
+    // A fused expression: evaluate it now, once (fusion.ts).
+    const out = allocData(this.size);
+    evaluate(lazy, out);
+    this.buffer = out;
+    this.lazy = null;
+    return out;
+  }
+
+  /** The values, or null when released (pool.ts). @internal */
+  get rawData(): Float64Array | null {
+    return this.buffer;
+  }
+
+  /** Called by tidy() when it returns this tensor's buffer to the pool. @internal */
+  markReleased(): void {
+    this.buffer = null;
+    this.lazy = null;
   }
 
   get ndim(): number {
@@ -192,6 +229,13 @@ export class Tensor {
     return ops.slice(this, [null, [k, k + 1]]);
   }
   broadcastTo(shape: Shape): Tensor { return ops.broadcastTo(this, shape); }
+}
+
+function releasedError(shape: readonly number[]): Error {
+  return new Error(
+    `this tensor (shape ${formatShape(shape)}) was created inside tidy() and released when tidy returned; ` +
+      "return it from the tidy function or wrap it in keep() to use it afterwards",
+  );
 }
 
 export type NestedArray = number | NestedArray[];

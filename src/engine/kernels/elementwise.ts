@@ -9,7 +9,7 @@ import type { Shape } from "../shape.js";
 import { compileKernel } from "./js-source.js";
 
 export type UnaryKernel = (a: Float64Array, out: Float64Array, p: number) => void;
-export type BinaryKernel = (
+export type StridedBinaryKernel = (
   a: Float64Array,
   b: Float64Array,
   out: Float64Array,
@@ -17,6 +17,16 @@ export type BinaryKernel = (
   stridesA: readonly number[],
   stridesB: readonly number[],
 ) => void;
+
+/** One expression's kernels: over a broadcast shape, and over operands of the same shape (no index bookkeeping). */
+export interface BinaryKernel {
+  /** The expression over x and y. */
+  readonly expr: string;
+  readonly strided: StridedBinaryKernel;
+  readonly same: (a: Float64Array, b: Float64Array, out: Float64Array) => void;
+  /** b (or a, with `aRepeated`) one row of n values repeated over every row of the other: a bias. */
+  readonly rows: (a: Float64Array, b: Float64Array, out: Float64Array, n: number, aRepeated: boolean) => void;
+}
 
 /** Build `out[i] = expr(x = a[i], p)`. */
 export function unaryKernel(expr: string, helpers: Record<string, unknown> = {}): UnaryKernel {
@@ -26,7 +36,7 @@ export function unaryKernel(expr: string, helpers: Record<string, unknown> = {})
   return compileKernel<UnaryKernel>("unary", ["a", "out", "p"], body, helpers);
 }
 
-/** Build `out[...] = expr(x = a[...], y = b[...])` over a broadcast shape. */
+/** Build `out[...] = expr(x = a[...], y = b[...])` over a broadcast shape, and over equal shapes. */
 export function binaryKernel(expr: string): BinaryKernel {
   const body = `
       const r = shape.length;
@@ -49,7 +59,22 @@ export function binaryKernel(expr: string): BinaryKernel {
           ia -= sA[k] * shape[k]; ib -= sB[k] * shape[k]; idx[k] = 0;
         }
       }`;
-  return compileKernel<BinaryKernel>("binary", ["a", "b", "out", "shape", "sA", "sB"], body);
+  const same = `
+      const n = out.length;
+      for (let i = 0; i < n; i++) { const x = a[i], y = b[i]; out[i] = ${expr}; }`;
+  const rows = `
+      const total = out.length;
+      if (aRepeated) {
+        for (let o = 0; o < total; o += n) for (let i = 0; i < n; i++) { const x = a[i], y = b[o + i]; out[o + i] = ${expr}; }
+      } else {
+        for (let o = 0; o < total; o += n) for (let i = 0; i < n; i++) { const x = a[o + i], y = b[i]; out[o + i] = ${expr}; }
+      }`;
+  return {
+    expr,
+    rows: compileKernel<BinaryKernel["rows"]>("binary-rows", ["a", "b", "out", "n", "aRepeated"], rows),
+    strided: compileKernel<StridedBinaryKernel>("binary", ["a", "b", "out", "shape", "sA", "sB"], body),
+    same: compileKernel<BinaryKernel["same"]>("binary-same", ["a", "b", "out"], same),
+  };
 }
 
 /**

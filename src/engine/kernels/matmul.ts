@@ -11,6 +11,7 @@
 import { sharedHeap } from "./f64-heap.js";
 import { heapGemm } from "./heap-gemm.js";
 import { matmulJs } from "./matmul-js.js";
+import { countKernel } from "./usage.js";
 
 export { matmulJs } from "./matmul-js.js";
 
@@ -29,13 +30,22 @@ export function matmulInto(
   transB: boolean,
   accumulate = false,
 ): void {
+  if (m === 0 || n === 0 || k === 0) {
+    if (!accumulate) C.fill(0, 0, m * n);
+    return;
+  }
+  // The SIMD kernel works on whole 4×4 blocks of C: a product with fewer than 4 rows or columns would run
+  // entirely in its JavaScript edge loops, after copying the operands.
+  if (m * n * k >= WASM_MIN_WORK && k >= WASM_MIN_K && m >= 4 && n >= 4 && !(transA && transB) && viaHeap(A, B, C, m, n, k, transA, transB, accumulate)) {
+    countKernel("matmul:wasm-simd");
+    return;
+  }
   if (!accumulate) C.fill(0, 0, m * n);
-  if (m === 0 || n === 0 || k === 0) return;
-  if (m * n * k >= WASM_MIN_WORK && k >= WASM_MIN_K && !(transA && transB) && viaHeap(A, B, C, m, n, k, transA, transB)) return;
   matmulJs(A, B, C, m, n, k, transA, transB);
+  countKernel("matmul:js");
 }
 
-function viaHeap(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: number, k: number, transA: boolean, transB: boolean): boolean {
+function viaHeap(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): boolean {
   const heap = sharedHeap();
   if (heap.gemm === null) return false;
   const a = heap.alloc(m * k);
@@ -47,7 +57,8 @@ function viaHeap(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n
     // B is n×k: store it k×n.
     for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) f[b + p * n + j] = B[j * k + p]!;
   } else f.set(B.subarray(0, k * n), b);
-  f.set(C.subarray(0, m * n), c);
+  if (accumulate) f.set(C.subarray(0, m * n), c);
+  else f.fill(0, c, c + m * n);
   heapGemm(heap, a, b, c, m, n, k, transA);
   C.set(heap.view(c, m * n));
   heap.release(a, m * k);

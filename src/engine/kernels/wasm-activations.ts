@@ -36,6 +36,15 @@ class Generator {
 
   /** Leaves e^u − 1 in local E and 2^k in SCALE, for u in local U (|u| ≤ 708). */
   expm1Into(l: Scratch): Code {
+    return code(
+      this.expParts(l),
+      // e^u − 1 = scale·(e^r − 1) + (scale − 1)
+      op.get(l.Q), op.get(l.SCALE), op.f64x2Mul, op.get(l.SCALE), this.K(1), op.f64x2Sub, op.f64x2Add, op.set(l.E),
+    );
+  }
+
+  /** Leaves e^r − 1 in local Q and 2^k in SCALE, where u = k·ln2 + r, for u in local U (|u| ≤ 708). */
+  expParts(l: Scratch): Code {
     const coefficients: number[] = [];
     let factorial = 1;
     for (let i = 0; i <= 12; i++) {
@@ -69,8 +78,59 @@ class Generator {
       estrin, op.get(l.R), op.f64x2Mul, op.set(l.Q),
       // 2^k = bits((bits(t) − bits(SHIFT) + 1023) << 52)
       op.get(l.T), this.KI(SHIFT_BITS), op.i64x2Sub, this.KI(1023n), op.i64x2Add, op.i32(52), op.i64x2Shl, op.set(l.SCALE),
-      // e^u − 1 = scale·(e^r − 1) + (scale − 1)
-      op.get(l.Q), op.get(l.SCALE), op.f64x2Mul, op.get(l.SCALE), K(1), op.f64x2Sub, op.f64x2Add, op.set(l.E),
+    );
+  }
+
+  /**
+   * sin x (cos x with `cos`): x = k·π/2 + r with k = round(2x/π) and r reduced by four parts of π/2
+   * (fdlibm's 33-bit pio2_1, pio2_2, pio2_3 and pio2_3t; each k·part is exact for |k| < 2^20), then
+   * fdlibm's kernel polynomials sin r = r + r³·S(r²) and cos r = 1 − r²/2 + r⁴·C(r²) on |r| ≤ π/4,
+   * and the quadrant: sin x = (sin r, cos r, −sin r, −cos r)[k mod 4], cos x the same with k + 1.
+   * The caller recomputes |x| > 1e5 (and NaN, ±∞) with Math.sin / Math.cos.
+   */
+  sinCos(l: Scratch, cos: boolean): Code {
+    const K = (x: number): Code => this.K(x);
+    const horner = (z: Local<"v128">, cs: readonly number[]): Code => {
+      // cs[0] + z·(cs[1] + z·(… + z·cs[n−1]))
+      const parts: Code[] = [K(cs[cs.length - 1]!)];
+      for (let i = cs.length - 2; i >= 0; i--) parts.push(code(op.get(z), op.f64x2Mul, K(cs[i]!), op.f64x2Add));
+      return code(...parts);
+    };
+    const S = [-1.66666666666666324348e-1, 8.33333333332248946124e-3, -1.98412698298579493134e-4, 2.75573137070700676789e-6, -2.50507602534068634195e-8, 1.58969099521155010221e-10];
+    const C = [4.16666666666666019037e-2, -1.38888888888741095749e-3, 2.48015872894767294178e-5, -2.75573143513906633035e-7, 2.08757232129817482790e-9, -1.13596475577881948265e-11];
+    return code(
+      // t = x·2/π + SHIFT; kf = t − SHIFT (= k)
+      op.get(l.X), K(6.36619772367581382433e-1), op.f64x2Mul, K(SHIFT), op.f64x2Add, op.tee(l.T),
+      K(SHIFT), op.f64x2Sub, op.set(l.KF),
+      // r = (((x − k·p1) − k·p2) − k·p3) − k·p3t
+      op.get(l.X), op.get(l.KF), K(1.57079632673412561417), op.f64x2Mul, op.f64x2Sub,
+      op.get(l.KF), K(6.07710050630396597660e-11), op.f64x2Mul, op.f64x2Sub,
+      op.get(l.KF), K(2.02226624871116645580e-21), op.f64x2Mul, op.f64x2Sub,
+      op.get(l.KF), K(8.47842766036889956997e-32), op.f64x2Mul, op.f64x2Sub, op.tee(l.R),
+      op.get(l.R), op.f64x2Mul, op.set(l.R2),
+      // sin r = r + r·z·S(z)
+      op.get(l.R), op.get(l.R), op.get(l.R2), op.f64x2Mul, horner(l.R2, S), op.f64x2Mul, op.f64x2Add, op.set(l.PA),
+      // cos r = 1 − (z/2 − z·z·C(z))
+      K(1), op.get(l.R2), K(0.5), op.f64x2Mul, op.get(l.R2), op.get(l.R2), op.f64x2Mul, horner(l.R2, C), op.f64x2Mul, op.f64x2Sub, op.f64x2Sub, op.set(l.PB),
+      // the quadrant k (+1 for cos) as an integer in each lane
+      op.get(l.T), this.KI(SHIFT_BITS), op.i64x2Sub, ...(cos ? [this.KI(1n), op.i64x2Add] : []), op.set(l.Q),
+      // odd quadrant: cos r instead of sin r (mask = 0 − (k & 1))
+      op.get(l.PB), op.get(l.PA), this.KI(0n), op.get(l.Q), this.KI(1n), op.v128And, op.i64x2Sub, op.bitselect,
+      // quadrants 2 and 3: negate ((k & 2) << 62 is the sign bit)
+      op.get(l.Q), this.KI(2n), op.v128And, op.i32(62), op.i64x2Shl, op.v128Xor, op.set(l.X),
+    );
+  }
+
+  /**
+   * e^x = 2^k·(e^r − 1) + 2^k (not expm1 + 1, which cancels for negative x), with x clamped to
+   * ±708: the caller recomputes elements beyond that (and NaN) with Math.exp.
+   */
+  exp(l: Scratch): Code {
+    const K = (x: number): Code => this.K(x);
+    return code(
+      op.get(l.X), K(-708), op.f64x2Max, K(708), op.f64x2Min, op.set(l.U),
+      this.expParts(l),
+      op.get(l.Q), op.get(l.SCALE), op.f64x2Mul, op.get(l.SCALE), op.f64x2Add, op.set(l.X),
     );
   }
 
@@ -102,7 +162,7 @@ class Generator {
  * store(dst + 16i, X). Two pairs per step, each with its own scratch locals, so that their long
  * dependency chains overlap.
  */
-function activationFunction(name: "tanh" | "sigmoid"): FunctionBuilder {
+function activationFunction(name: VectorActivationName): FunctionBuilder {
   const f = new FunctionBuilder(name, ["i32", "i32", "i32"] as const);
   const [SRC, DST, PAIRS] = f.params;
   const I = f.local("i32");
@@ -113,7 +173,7 @@ function activationFunction(name: "tanh" | "sigmoid"): FunctionBuilder {
     const l = sets[k]!;
     return code(
       op.get(SRC), op.get(I), op.i32(16), op.mul, op.add, op.v128Load(16 * k), op.set(l.X),
-      g[name](l),
+      name === "sin" || name === "cos" ? g.sinCos(l, name === "cos") : g[name](l),
       op.get(DST), op.get(I), op.i32(16), op.mul, op.add, op.get(l.X), op.v128Store(16 * k),
     );
   };
@@ -135,18 +195,20 @@ function activationFunction(name: "tanh" | "sigmoid"): FunctionBuilder {
 }
 
 export function activationModuleBytes(): Uint8Array {
-  return moduleBytes([activationFunction("tanh").finish(), activationFunction("sigmoid").finish()]);
+  return moduleBytes(VECTOR_ACTIVATIONS.map((name) => activationFunction(name).finish()));
 }
 
 /** (srcByteOffset, dstByteOffset, pairs): dst[i] = f(src[i]) for 2·pairs float64s. */
 export type VectorActivation = (src: number, dst: number, pairs: number) => void;
 
-export interface VectorActivations {
-  tanh: VectorActivation;
-  sigmoid: VectorActivation;
-}
+/** The vector functions of the module (each exported under its name). */
+export const VECTOR_ACTIVATIONS = ["tanh", "sigmoid", "exp", "sin", "cos"] as const;
+export type VectorActivationName = (typeof VECTOR_ACTIVATIONS)[number];
+
+export type VectorActivations = { readonly [N in VectorActivationName]: VectorActivation };
 
 export function instantiateActivations(memory: WebAssembly.Memory): VectorActivations | null {
   const exports = instantiate(activationModuleBytes(), memory);
-  return exports === null ? null : { tanh: exports["tanh"] as VectorActivation, sigmoid: exports["sigmoid"] as VectorActivation };
+  if (exports === null) return null;
+  return Object.fromEntries(VECTOR_ACTIVATIONS.map((n) => [n, exports[n] as VectorActivation])) as VectorActivations;
 }

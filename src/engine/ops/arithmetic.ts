@@ -1,6 +1,8 @@
 // + − × ÷ and powers, with NumPy broadcasting, and their derivative rules.
 // Each rule is written with these same differentiable ops, so derivatives of any order follow.
 
+import { allocData } from "../pool.js";
+import { fuses, lazyNode, NO_DATA } from "../fusion.js";
 import { Tensor, type Operand } from "../tensor.js";
 import { apply, defineOp } from "../op.js";
 import { binaryKernel, collapseAxes, unaryKernel, type BinaryKernel } from "../kernels/elementwise.js";
@@ -12,11 +14,31 @@ import { expectOperand, expectTensor } from "../check.js";
 
 /** Evaluate a broadcasting binary kernel into a new tensor. */
 function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor, op: string): Tensor {
-  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, op);
-  const out = new Tensor(new Float64Array(a.size === 0 || b.size === 0 ? 0 : sizeOfShape(shape)), shape);
+  if (sameShape(a.shape, b.shape)) {
+    if (fuses(kernel.expr, a.size)) {
+      const node = lazyNode(kernel.expr, a, b, 0);
+      if (node !== null) return new Tensor(NO_DATA, a.shape, node);
+    }
+    const out = allocData(a.size);
+    kernel.same(a.data, b.data, out);
+    return new Tensor(out, a.shape);
+  }
+  const shape = broadcastShapes(a.shape, b.shape, op);
+  const out = new Tensor(allocData(a.size === 0 || b.size === 0 ? 0 : sizeOfShape(shape)), shape);
   if (out.size === 0) return out;
   const c = collapseAxes(shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
-  kernel(a.data, b.data, out.data, c.shape, c.sa, c.sb);
+  if (c.shape.length === 2 && c.sa[1] === 1 && c.sb[1] === 1) {
+    const n = c.shape[1]!;
+    if (c.sa[0] === n && c.sb[0] === 0) {
+      kernel.rows(a.data, b.data, out.data, n, false);
+      return out;
+    }
+    if (c.sa[0] === 0 && c.sb[0] === n) {
+      kernel.rows(a.data, b.data, out.data, n, true);
+      return out;
+    }
+  }
+  kernel.strided(a.data, b.data, out.data, c.shape, c.sa, c.sb);
   return out;
 }
 
@@ -165,9 +187,14 @@ export interface Scalar {
   c: number;
 }
 
-function scalarForward(kernel: (a: Float64Array, out: Float64Array, p: number) => void) {
+function scalarForward(expr: string) {
+  const kernel = unaryKernel(expr);
   return ([x]: readonly Tensor[], { c }: Scalar): Tensor => {
-    const out = new Float64Array(x!.size);
+    if (fuses(expr, x!.size)) {
+      const node = lazyNode(expr, x!, null, c);
+      if (node !== null) return new Tensor(NO_DATA, x!.shape, node);
+    }
+    const out = allocData(x!.size);
     kernel(x!.data, out, c);
     return new Tensor(out, x!.shape);
   };
@@ -175,14 +202,14 @@ function scalarForward(kernel: (a: Float64Array, out: Float64Array, p: number) =
 
 export const addScalarOp = defineOp<Scalar>({
   name: "addScalar",
-  forward: scalarForward(unaryKernel("x + p")),
+  forward: scalarForward("x + p"),
   vjp: (g) => [g],
   jvp: ([t]) => t!,
 });
 
 export const mulScalarOp = defineOp<Scalar>({
   name: "mulScalar",
-  forward: scalarForward(unaryKernel("x * p")),
+  forward: scalarForward("x * p"),
   vjp: (g, _i, _o, { c }) => [mulScalar(g, c)],
   jvp: ([t], _i, _o, { c }) => mulScalar(t!, c),
 });
@@ -190,7 +217,7 @@ export const mulScalarOp = defineOp<Scalar>({
 // y = c − x
 export const rsubScalarOp = defineOp<Scalar>({
   name: "rsubScalar",
-  forward: scalarForward(unaryKernel("p - x")),
+  forward: scalarForward("p - x"),
   vjp: (g) => [neg(g)],
   jvp: ([t]) => neg(t!),
 });
@@ -198,7 +225,7 @@ export const rsubScalarOp = defineOp<Scalar>({
 // y = c / x:  dy/dx = −y/x
 export const rdivScalarOp = defineOp<Scalar>({
   name: "rdivScalar",
-  forward: scalarForward(unaryKernel("p / x")),
+  forward: scalarForward("p / x"),
   vjp: (g, [x], y) => [neg(div(mul(g, y), x!))],
   jvp: ([t], [x], y) => neg(div(mul(t!, y), x!)),
 });
@@ -206,7 +233,7 @@ export const rdivScalarOp = defineOp<Scalar>({
 // y = x^c:  dy/dx = c·x^(c−1)
 export const powScalarOp = defineOp<Scalar>({
   name: "powScalar",
-  forward: scalarForward(unaryKernel("Math.pow(x, p)")),
+  forward: scalarForward("Math.pow(x, p)"),
   vjp: (g, [x], _y, { c }) => [mul(g, powDerivative(x!, c))],
   jvp: ([t], [x], _y, { c }) => mul(t!, powDerivative(x!, c)),
 });
@@ -221,7 +248,7 @@ function powDerivative(x: Tensor, c: number): Tensor {
 
 export const negOp = defineOp({
   name: "neg",
-  forward: scalarForward(unaryKernel("-x")),
+  forward: scalarForward("-x"),
   vjp: (g) => [neg(g)],
   jvp: ([t]) => neg(t!),
 });

@@ -1,6 +1,7 @@
 // Ops that move values without arithmetic: reshape, transpose, slicing (and its adjoint, padding
 // into zeros), concatenation, stacking, copying.
 
+import { allocData } from "../pool.js";
 import { Tensor, type SliceSpec } from "../tensor.js";
 import { apply, defineOp, type OpDef } from "../op.js";
 import { gather, scatter, transpose2d } from "../kernels/layout.js";
@@ -26,7 +27,11 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
 
 export const cloneOp = defineOp({
   name: "clone",
-  forward: ([x]) => new Tensor(Float64Array.from(x!.data), x!.shape),
+  forward: ([x]) => {
+    const out = allocData(x!.size);
+    out.set(x!.data);
+    return new Tensor(out, x!.shape);
+  },
   vjp: (g) => [g],
   jvp: ([t]) => t!,
 });
@@ -39,7 +44,7 @@ export const transposeOp = defineOp<{ perm: number[] }>({
   name: "transpose",
   forward: ([x], { perm }) => {
     const shape = perm.map((p) => x!.shape[p]!);
-    const out = new Float64Array(x!.size);
+    const out = allocData(x!.size);
     if (x!.ndim === 2) transpose2d(x!.data, out, x!.shape[0]!, x!.shape[1]!);
     else {
       const strides = stridesOf(x!.shape);
@@ -85,7 +90,7 @@ function boxOffset(full: Shape, starts: readonly number[]): number {
 export const sliceOp: OpDef<Box> = defineOp<Box>({
   name: "slice",
   forward: ([x], { starts, shape }) => {
-    const out = new Float64Array(sizeOf(shape));
+    const out = allocData(sizeOf(shape));
     gather(x!.data, boxOffset(x!.shape, starts), stridesOf(x!.shape), shape, out);
     return new Tensor(out, shape);
   },
@@ -159,7 +164,7 @@ export const concatOp: OpDef<{ axis: number }> = defineOp<{ axis: number }>({
   forward: (xs, { axis }) => {
     const shape = [...xs[0]!.shape];
     shape[axis] = xs.reduce((s, t) => s + t.shape[axis]!, 0);
-    const out = new Float64Array(sizeOf(shape));
+    const out = allocData(sizeOf(shape));
     const strides = stridesOf(shape);
     let at = 0;
     for (const t of xs) {

@@ -2,6 +2,7 @@
 // transposed, so that the derivative rules never copy a transpose:
 //   C = op(A)·op(B),  dA = G·op(B)ᵀ,  dB = op(A)ᵀ·G   (with the flags folded in).
 
+import { allocData } from "../pool.js";
 import { Tensor } from "../tensor.js";
 import { apply, defineOp } from "../op.js";
 import { matmulInto } from "../kernels/matmul.js";
@@ -33,7 +34,7 @@ export const mmOp = defineOp<Flags>({
   forward: ([a, b], flags) => {
     const { m, n, k, batch } = dims(a!, b!, flags);
     const count = sizeOf(batch);
-    const out = new Float64Array(count * m * n);
+    const out = allocData(count * m * n);
     for (let i = 0; i < count; i++) {
       matmulInto(
         a!.data.subarray(i * m * k, (i + 1) * m * k),

@@ -1,5 +1,7 @@
 // Sums and their adjoint, broadcasting: sum (all or along axes), mean, norm, broadcastTo, sumTo.
 
+import { allocData, allocZeroed } from "../pool.js";
+import { fuses, lazyNode, NO_DATA } from "../fusion.js";
 import { Tensor } from "../tensor.js";
 import { apply, defineOp, type OpDef } from "../op.js";
 import { gather, scatter } from "../kernels/layout.js";
@@ -27,12 +29,21 @@ export interface AxesParams {
 /** Sum over `axes` (sorted, normalised) with the given kept shape. */
 function sumKernel(x: Tensor, axes: readonly number[], keepdims: boolean): Tensor {
   const kept = reducedShape(x.shape, axes, true);
-  const out = new Float64Array(sizeOf(kept));
+  const out = allocZeroed(sizeOf(kept));
   if (axes.length === x.ndim) {
     let s = 0;
     const d = x.data;
     for (let i = 0; i < d.length; i++) s += d[i]!;
     out[0] = s;
+  } else if (x.ndim === 2 && axes.length === 1 && axes[0] === 0) {
+    // Column sums of a matrix (a bias's gradient): rows added in order, as the general path does.
+    const d = x.data;
+    const rows = x.shape[0]!;
+    const n = x.shape[1]!;
+    for (let r = 0; r < rows; r++) {
+      const o = r * n;
+      for (let j = 0; j < n; j++) out[j] += d[o + j]!;
+    }
   } else {
     scatter(x.data, out, 0, broadcastStrides(kept, x.shape), x.shape, true);
   }
@@ -50,7 +61,11 @@ export const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
 export const broadcastOp = defineOp<{ shape: number[] }>({
   name: "broadcastTo",
   forward: ([x], { shape }) => {
-    const out = new Float64Array(sizeOf(shape));
+    if (x!.size === 1 && fuses("x", sizeOf(shape))) {
+      const node = lazyNode("x", x!, null, 0);
+      if (node !== null) return new Tensor(NO_DATA, shape, node);
+    }
+    const out = allocData(sizeOf(shape));
     gather(x!.data, 0, broadcastStrides(x!.shape, shape), shape, out);
     return new Tensor(out, shape);
   },

@@ -2,6 +2,11 @@
 // differentiable ops (often through the output y = f(x)); both reverse (g·f') and forward (t·f')
 // modes use that one rule.
 
+import { allocData } from "../pool.js";
+import { fuses, lazyNode, NO_DATA } from "../fusion.js";
+import { vectorUnary } from "../kernels/vector-unary.js";
+import { VECTOR_ACTIVATIONS, type VectorActivationName } from "../kernels/wasm-activations.js";
+import { countKernel } from "../kernels/usage.js";
 import { Tensor } from "../tensor.js";
 import { apply, defineOp, type OpDef } from "../op.js";
 import { erf as erfScalar, unaryKernel } from "../kernels/elementwise.js";
@@ -11,11 +16,22 @@ type Derivative = (x: Tensor, y: Tensor) => Tensor;
 
 function elementwise(name: string, expr: string, derivative: Derivative, helpers: Record<string, unknown> = {}): OpDef<undefined> {
   const kernel = unaryKernel(expr, helpers);
+  const vector = (VECTOR_ACTIVATIONS as readonly string[]).includes(name) ? (name as VectorActivationName) : null;
+  const [simdKey, jsKey] = [`${name}:wasm-simd`, `${name}:js`];
   return defineOp({
     name,
     forward: ([x]) => {
-      const out = new Float64Array(x!.size);
-      kernel(x!.data, out, 0);
+      if (fuses(expr, x!.size)) {
+        const node = lazyNode(expr, x!, null, 0);
+        if (node !== null) return new Tensor(NO_DATA, x!.shape, node);
+      }
+      const out = allocData(x!.size);
+      if (vector === null) kernel(x!.data, out, 0);
+      else if (vectorUnary(vector, x!.data, out)) countKernel(simdKey);
+      else {
+        kernel(x!.data, out, 0);
+        countKernel(jsKey);
+      }
       return new Tensor(out, x!.shape);
     },
     vjp: (g, [x], y) => [mul(g, derivative(x!, y))],
@@ -27,7 +43,7 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
 function constantDerivative(expr: string): Derivative {
   const kernel = unaryKernel(expr);
   return (x) => {
-    const out = new Float64Array(x.size);
+    const out = allocData(x.size);
     kernel(x.data, out, 0);
     return new Tensor(out, x.shape);
   };

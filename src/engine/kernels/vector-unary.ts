@@ -1,0 +1,52 @@
+// The engine's elementwise tanh, sigmoid, exp, sin and cos on the WebAssembly SIMD kernels
+// (wasm-activations.ts): the values are copied through the shared heap (f64-heap.ts) in blocks
+// that stay in cache. Elements outside the kernels' range (exp beyond ±708, sigmoid below −700,
+// sin and cos beyond ±1e5, NaN) are recomputed with the JavaScript formula, so that the results agree with it to a few
+// units in the last place everywhere. Short arrays, or no WebAssembly SIMD, keep the JavaScript
+// kernel; the op records which one ran (usage.ts).
+
+import { sharedHeap } from "./f64-heap.js";
+import type { VectorActivationName } from "./wasm-activations.js";
+
+/** Arrays shorter than this stay in JavaScript (the copies would cost more than they save). */
+export const VECTOR_MIN_LENGTH = 16;
+/** Elements per block (even). */
+const BLOCK = 4096;
+
+/** Per function: the JavaScript formula outside [lo, hi] (and for NaN), or null where the kernel covers every input. */
+const FALLBACK: { readonly [N in VectorActivationName]: readonly [((v: number) => number) | null, number, number] } = {
+  tanh: [null, 0, 0],
+  exp: [Math.exp, -708, 708],
+  sigmoid: [(v) => Math.exp(v) / (1 + Math.exp(v)), -700, Infinity],
+  sin: [Math.sin, -1e5, 1e5],
+  cos: [Math.cos, -1e5, 1e5],
+};
+
+/** out[i] = f(x[i]) on the SIMD kernel; returns false (nothing written) when it is not available. */
+export function vectorUnary(name: VectorActivationName, x: Float64Array, out: Float64Array): boolean {
+  const n = x.length;
+  if (n < VECTOR_MIN_LENGTH) return false;
+  const heap = sharedHeap();
+  const kernel = heap.activations?.[name];
+  if (kernel === undefined) return false;
+  const size = Math.min(n, BLOCK);
+  const block = heap.alloc(size);
+  const f = heap.f64;
+  // The JavaScript formula for the elements outside the kernel's range (null: none), and that range.
+  const [outside, lo, hi] = FALLBACK[name];
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const m = Math.min(BLOCK, n - i0);
+    f.set(x.subarray(i0, i0 + m), block);
+    kernel(8 * block, 8 * block, (m + 1) >> 1);
+    if (outside === null) out.set(f.subarray(block, block + m), i0);
+    else {
+      // Copy out and patch in one pass, while the block is in cache.
+      for (let i = 0; i < m; i++) {
+        const v = x[i0 + i]!;
+        out[i0 + i] = v >= lo && v <= hi ? f[block + i]! : outside(v);
+      }
+    }
+  }
+  heap.release(block, size);
+  return true;
+}

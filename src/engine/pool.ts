@@ -1,0 +1,188 @@
+// Tensor buffers: a pool of Float64Arrays keyed by length, and the scopes that return buffers to it.
+//
+// Every op allocates its output through allocData / allocZeroed, which hand out a pooled buffer of
+// exactly that length when one is free (no allocation, no page faults, no garbage) and a new one
+// otherwise. Buffers come back to the pool only when it is certain that no live tensor reads them:
+//
+//   - tidy(fn) (as in TensorFlow.js): the buffers allocated while fn runs are released when it
+//     returns, except those of the result (tensors, arrays or objects of tensors), of everything
+//     the result's graph and tangents reach, and of tensors passed to keep() (gradients written to
+//     .grad are kept this way). The other tensors created inside are released: reading their data
+//     afterwards throws an error that names tidy and keep, never returns reused values.
+//   - backward() / gradients() without createGraph run inside such a scope themselves: the
+//     gradient temporaries of the backward pass are released when it ends (only the gradients it
+//     returns or writes to .grad survive), so that a training loop reuses them from the second
+//     iteration on, with or without tidy. (Their arithmetic is also fused: fusion.ts.)
+//
+// Raw arrays read through `.data` inside tidy are valid only inside it (copy them to keep them).
+// The pool holds at most MAX_POOLED_BYTES; beyond that, released buffers are left to the GC.
+
+import type { Tensor } from "./tensor.js";
+
+const MAX_POOLED_BYTES = 256 * 1024 * 1024;
+
+const free = new Map<number, Float64Array[]>();
+let pooledBytes = 0;
+
+/** Counters of the pool (observable in tests and in the bench). */
+export interface PoolStats {
+  /** Buffers created because none of that length was free. */
+  fresh: number;
+  /** Buffers handed out again from the pool. */
+  reused: number;
+  /** Buffers returned to the pool by a scope. */
+  released: number;
+  /** Bytes held by the pool now. */
+  pooledBytes: number;
+}
+
+const counters = { fresh: 0, reused: 0, released: 0 };
+
+export function poolStats(): PoolStats {
+  return { ...counters, pooledBytes };
+}
+
+/** Empty the pool and zero its counters (tests). */
+export function resetPool(): void {
+  free.clear();
+  pooledBytes = 0;
+  counters.fresh = counters.reused = counters.released = 0;
+}
+
+interface Scope {
+  /** Every tensor constructed while the scope is open. */
+  readonly tensors: Tensor[];
+  /** Every buffer allocated from the pool while the scope is open. */
+  readonly allocated: Float64Array[];
+  /** Tensors that must survive this scope (and the enclosing ones). */
+  readonly kept: Tensor[];
+}
+
+let scope: Scope | null = null;
+
+/** Record a new tensor in the open scope (called by the Tensor constructor). */
+export function registerTensor(t: Tensor): void {
+  if (scope !== null) scope.tensors.push(t);
+}
+
+/** A buffer of n float64s with unspecified contents (every element must be written). */
+export function allocData(n: number): Float64Array {
+  const list = free.get(n);
+  let buf: Float64Array;
+  if (list !== undefined && list.length > 0) {
+    buf = list.pop()!;
+    pooledBytes -= 8 * n;
+    counters.reused++;
+  } else {
+    buf = new Float64Array(n);
+    counters.fresh++;
+  }
+  if (scope !== null) scope.allocated.push(buf);
+  return buf;
+}
+
+/** A buffer of n zeros. */
+export function allocZeroed(n: number): Float64Array {
+  const list = free.get(n);
+  if (list !== undefined && list.length > 0) return allocData(n).fill(0);
+  return allocData(n);
+}
+
+function giveBack(buf: Float64Array): void {
+  const n = buf.length;
+  if (n === 0 || pooledBytes + 8 * n > MAX_POOLED_BYTES) return;
+  let list = free.get(n);
+  if (list === undefined) free.set(n, (list = []));
+  list.push(buf);
+  pooledBytes += 8 * n;
+  counters.released++;
+}
+
+/** Keep tensors alive past every enclosing tidy (no effect outside tidy). Returns its argument. */
+export function keep<T extends Tensor | null>(t: T): T {
+  if (scope !== null && t !== null) scope.kept.push(t);
+  return t;
+}
+
+/**
+ * Run `fn`; afterwards return to the pool the buffers of every tensor created inside that is not
+ * part of the result (see the file comment). The result may be a tensor, an array or a plain
+ * object of tensors, or anything else (numbers, undefined).
+ */
+export function tidy<T>(fn: () => T): T {
+  const parent = scope;
+  const own: Scope = { tensors: [], allocated: [], kept: [] };
+  scope = own;
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scope = parent;
+    // Nothing is released on an error: the caller may still inspect what was built.
+    if (parent !== null) adopt(parent, own);
+    throw e;
+  }
+  scope = parent;
+  close(own, parent, collectTensors(result));
+  return result;
+}
+
+function collectTensors(value: unknown): Tensor[] {
+  const out: Tensor[] = [];
+  const visit = (v: unknown, depth: number): void => {
+    if (v === null || typeof v !== "object" || depth > 4) return;
+    if (isTensor(v)) out.push(v);
+    else if (Array.isArray(v)) for (const x of v) visit(x, depth + 1);
+    else if (Object.getPrototypeOf(v) === Object.prototype || v instanceof Map) {
+      for (const x of v instanceof Map ? v.values() : Object.values(v)) visit(x, depth + 1);
+    }
+  };
+  visit(value, 0);
+  return out;
+}
+
+function isTensor(v: object): v is Tensor {
+  return typeof (v as { rawData?: unknown }).rawData === "object" && "gradFn" in v && "shape" in v;
+}
+
+/** Release what `own` allocated, except the buffers reachable from `roots` and its kept tensors. */
+function close(own: Scope, parent: Scope | null, roots: Tensor[]): void {
+  const live = new Set<Float64Array>();
+  const seen = new Set<Tensor>();
+  const stack = [...roots, ...own.kept];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    const d = t.rawData;
+    if (d !== null) live.add(d);
+    if (t.grad !== null) stack.push(t.grad);
+    if (t.tangents !== null) for (const x of t.tangents) stack.push(x.tangent);
+    if (t.gradFn !== null) for (const x of t.gradFn.inputs) stack.push(x);
+    // The operands of an unevaluated fused expression (fusion.ts).
+    const lazy = t.lazy;
+    if (lazy !== null) {
+      stack.push(lazy.x);
+      if (lazy.y !== null) stack.push(lazy.y);
+    }
+  }
+  const mine = new Set(own.allocated);
+  const survivors: Tensor[] = [];
+  for (const t of own.tensors) {
+    const d = t.rawData;
+    if (d !== null ? mine.has(d) && !live.has(d) : t.lazy !== null && !seen.has(t)) t.markReleased();
+    else survivors.push(t);
+  }
+  const kept: Float64Array[] = [];
+  for (const b of own.allocated) {
+    if (live.has(b)) kept.push(b);
+    else giveBack(b);
+  }
+  if (parent !== null) adopt(parent, { tensors: survivors, allocated: kept, kept: own.kept });
+}
+
+function adopt(parent: Scope, child: Scope): void {
+  for (const t of child.tensors) parent.tensors.push(t);
+  for (const b of child.allocated) parent.allocated.push(b);
+  for (const t of child.kept) parent.kept.push(t);
+}

@@ -1,0 +1,148 @@
+// The buffer pool and its scopes (src/engine/pool.ts): tidy releases what its result does not
+// reach, reading a released tensor throws, the result's graph survives, backward() releases its
+// own temporaries, and a loop in steady state allocates nothing but the gradients it keeps.
+// Expected values are derivatives worked out by hand (stated at each check).
+
+import { describe, expect, it } from "vitest";
+import { tensor, rand, Rng, nn, tidy, keep, poolStats, gradients, type Tensor } from "../../src/index.js";
+
+const rng = new Rng(3);
+
+function close(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-12): void {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!), `element ${i}`).toBeLessThanOrEqual(tol * (1 + Math.abs(b[i]!)));
+}
+
+describe("tidy", () => {
+  it("releases intermediates: reading one afterwards throws an error naming tidy and keep", () => {
+    const x = rand([50], { rng });
+    let inner: Tensor | null = null;
+    const y = tidy(() => {
+      inner = x.mul(3);
+      return inner.sin();
+    });
+    // y = sin(3x), computed directly.
+    close(y.data, Array.from(x.data, (v) => Math.sin(3 * v)));
+    expect(() => inner!.data).toThrow(/tidy\(\).*keep\(\)/);
+    expect(() => inner!.sum()).toThrow(/released/);
+    expect(inner!.size).toBe(50);
+  });
+
+  it("keeps the result's graph: backward after tidy gives d/dx sin(3x)² = 6 sin(3x) cos(3x)", () => {
+    const x = rand([40], { rng, requiresGrad: true });
+    const loss = tidy(() => x.mul(3).sin().square().sum());
+    loss.backward();
+    close(x.grad!.data, Array.from(x.data, (v) => 6 * Math.sin(3 * v) * Math.cos(3 * v)));
+  });
+
+  it("keep() and arrays / objects of results survive; other tensors of the same buffers are not disturbed", () => {
+    const x = rand([30], { rng });
+    let kept: Tensor | null = null;
+    const { a, b } = tidy(() => {
+      kept = keep(x.add(1));
+      return { a: x.mul(2), b: [x.sub(1)] };
+    });
+    close(kept!.data, Array.from(x.data, (v) => v + 1));
+    close(a.data, Array.from(x.data, (v) => 2 * v));
+    close(b[0]!.data, Array.from(x.data, (v) => v - 1));
+    // New tensors after tidy never share a buffer with the survivors.
+    const fresh = [x.mul(5), x.mul(6), x.mul(7)];
+    const all = [kept!, a, b[0]!, ...fresh].map((t) => t.data);
+    expect(new Set(all).size).toBe(all.length);
+    close(a.data, Array.from(x.data, (v) => 2 * v));
+  });
+
+  it("does not release tensors created outside it, nor views of them (reshape, detach)", () => {
+    const x = rand([4, 5], { rng });
+    const copy = Float64Array.from(x.data);
+    tidy(() => {
+      x.reshape([20]).mul(2);
+      x.detach().add(1);
+    });
+    for (let i = 0; i < 5; i++) tidy(() => x.mul(3).add(1));
+    close(x.data, copy, 0);
+  });
+
+  it("nested: an inner result lives until the outer tidy ends", () => {
+    const x = rand([10], { rng });
+    let innerResult: Tensor | null = null;
+    const outer = tidy(() => {
+      innerResult = tidy(() => x.mul(2));
+      return innerResult.add(1);
+    });
+    close(outer.data, Array.from(x.data, (v) => 2 * v + 1));
+    expect(() => innerResult!.data).toThrow(/released/);
+  });
+
+  it("releases nothing when the function throws", () => {
+    const x = rand([10], { rng });
+    let t: Tensor | null = null;
+    expect(() =>
+      tidy(() => {
+        t = x.mul(2);
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    close(t!.data, Array.from(x.data, (v) => 2 * v));
+  });
+
+  it("gradients with createGraph inside tidy can be differentiated further: d²/dx² x³ = 6x", () => {
+    const x = rand([8], { rng, requiresGrad: true });
+    const second = tidy(() => {
+      const [g] = gradients(x.pow(3).sum(), x, { createGraph: true });
+      return gradients(g!.sum(), x)[0]!;
+    });
+    close(second.data, Array.from(x.data, (v) => 6 * v));
+  });
+});
+
+describe("automatic reuse in backward()", () => {
+  it("releases the backward pass's temporaries, keeps .grad and the forward tensors", () => {
+    const x = rand([1000], { rng, requiresGrad: true });
+    const h = x.tanh();
+    const loss = h.mul(x.sin()).sum();
+    const before = poolStats();
+    loss.backward();
+    const after = poolStats();
+    expect(after.released - before.released).toBeGreaterThan(0);
+    // d/dx tanh(x)·sin(x) = (1 − tanh²)·sin + tanh·cos
+    close(x.grad!.data, Array.from(x.data, (v) => (1 - Math.tanh(v) ** 2) * Math.sin(v) + Math.tanh(v) * Math.cos(v)), 1e-13);
+    close(h.data, Array.from(x.data, Math.tanh), 1e-15);
+    // A second pass accumulates (twice the gradient) with reused buffers.
+    const grad1 = Float64Array.from(x.grad!.data);
+    x.tanh().mul(x.sin()).sum().backward();
+    close(x.grad!.data, Array.from(grad1, (v) => 2 * v), 1e-14);
+  });
+
+  it("a training step in tidy allocates only the kept gradients in steady state, with the same numbers", () => {
+    const net = new nn.MLP([2, 16, 16, 1], "tanh", { seed: 1 });
+    const params = net.parameters();
+    const X = rand([64, 2], { rng });
+    const step = (): number => {
+      for (const p of params) p.grad = null;
+      const loss = net.forward(X).square().mean();
+      loss.backward();
+      return loss.item();
+    };
+    const plain = step();
+    const plainGrads = params.map((p) => Float64Array.from(p.grad!.data));
+    tidy(step);
+    const s0 = poolStats();
+    const tidied = tidy(step);
+    const s1 = poolStats();
+    expect(tidied).toBe(plain);
+    params.forEach((p, i) => close(p.grad!.data, plainGrads[i]!, 0));
+    expect(s1.fresh - s0.fresh).toBe(params.length);
+    expect(s1.reused - s0.reused).toBeGreaterThan(20);
+  });
+});
+
+describe("released tensors cannot be read by mistake", () => {
+  it("tensor(), zeros() inside tidy without returning them are released too", () => {
+    let t: Tensor | null = null;
+    tidy(() => {
+      t = tensor([1, 2, 3]).mul(2);
+    });
+    expect(() => t!.toArray()).toThrow(/released/);
+  });
+});
