@@ -42,7 +42,7 @@ function sumKernel(x: Tensor, axes: readonly number[], keepdims: boolean): Tenso
     const n = x.shape[1]!;
     for (let r = 0; r < rows; r++) {
       const o = r * n;
-      for (let j = 0; j < n; j++) out[j] += d[o + j]!;
+      for (let j = 0; j < n; j++) out[j]! += d[o + j]!;
     }
   } else {
     scatter(x.data, out, 0, broadcastStrides(kept, x.shape), x.shape, true);
