@@ -28,6 +28,7 @@ import type { Problem } from "../problem/types.js";
 import type { Batch, ResidualModel } from "../residual/model.js";
 import { SymbolicTerms } from "../terms/symbolic-terms.js";
 import { weightedLoss, type Loss } from "../loss/loss.js";
+import { ParallelProfile, WORKER_SLOTS, WORKER_SLOT_COUNT, absoluteMs, profiling, setLastParallelProfile } from "./parallel-profile.js";
 
 /** The tensors training updates: the network's weights, then the learned parameters θ if any. */
 export function trainedParameters(model: ResidualModel): Tensor[] {
@@ -71,6 +72,8 @@ export interface SharedLayout {
   results: number;
   paramCount: number;
   termCount: number;
+  /** With PINN_THREAD_PROFILE=1 (parallel-profile.ts): [notify time, then per worker j ≥ 1 its slots at 1 + (j−1)·WORKER_SLOT_COUNT]. */
+  profile: SharedArrayBuffer | null;
 }
 
 /** The rows of chunk j of K out of n: [floor(j·n/K), floor((j+1)·n/K)). */
@@ -158,6 +161,8 @@ export class ParallelLoss {
   private readonly workers: Worker[] = [];
   private failed = false;
   private verified = false;
+  private readonly profile: ParallelProfile | null;
+  private profileSlots: Float64Array | null = null;
 
   private constructor(
     private readonly model: ResidualModel,
@@ -166,11 +171,13 @@ export class ParallelLoss {
     private readonly spec: ParallelSpec,
   ) {
     this.control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+    this.profile = profiling() ? new ParallelProfile(threads) : null;
   }
 
   /** A parallel evaluator with `threads` threads in all, or null when the problem has no file to rebuild it from. */
   static create(model: ResidualModel, params: readonly Tensor[], threads: number): ParallelLoss | null {
-    if (threads <= 1) return null;
+    // Profiling measures one thread through the same path (no workers), to compare like with like.
+    if (threads < 1 || (threads === 1 && !profiling())) return null;
     let text: string;
     try {
       text = readFileSync(model.problem.file, "utf8");
@@ -195,7 +202,9 @@ export class ParallelLoss {
     const groups = batch.map((b) => ({ x: take(b.x.length), xLength: b.x.length, attrs: b.attrs === null ? -1 : take(b.attrs.length), attrsLength: b.attrs?.length ?? 0 }));
     const results = take(this.threads * (T + P));
     const data = new SharedArrayBuffer(at * 8);
-    this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, results, paramCount: P, termCount: T };
+    const profile = this.profile === null ? null : new SharedArrayBuffer(8 * (1 + this.threads * WORKER_SLOT_COUNT));
+    this.profileSlots = profile === null ? null : new Float64Array(profile);
+    this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, results, paramCount: P, termCount: T, profile };
     this.data = new Float64Array(data);
     for (let j = 1; j < this.threads; j++) {
       const worker = new Worker(workerUrl(), { workerData: { spec: this.spec, layout: this.layout, index: j } });
@@ -228,6 +237,8 @@ export class ParallelLoss {
     const T = weights.length;
     if (!this.failed && this.layout === null && !this.start(batch, T)) this.fail();
     if (this.failed || !this.fits(batch)) return this.serial(batch, weights);
+    const prof = this.profile;
+    prof?.begin();
     const l = this.layout!;
     const data = this.data!;
     let o = l.params;
@@ -245,9 +256,18 @@ export class ParallelLoss {
     const stride = T + l.paramCount;
     Atomics.store(this.control, CHUNKS, K);
     Atomics.store(this.control, GRAD, grad ? 1 : 0);
+    if (prof !== null) {
+      prof.set("copyCpu", prof.lap().cpu);
+      this.profileSlots![0] = absoluteMs();
+    }
     const gen = Atomics.add(this.control, GEN, 1) + 1;
     Atomics.notify(this.control, GEN);
     chunkContribution(this.model, this.params, batch, 0, K, weights, grad, data.subarray(l.results, l.results + stride));
+    if (prof !== null) {
+      const own = prof.lap();
+      prof.set("ownCpu", own.cpu);
+      prof.set("ownWall", own.wall);
+    }
     for (let j = 1; j < K; j++) {
       for (;;) {
         const seen = Atomics.load(this.control, DONE + j);
@@ -259,6 +279,7 @@ export class ParallelLoss {
       this.fail();
       return this.serial(batch, weights);
     }
+    if (prof !== null) this.recordWorkers(prof);
     // Chunk order 0, 1, …, K−1: the same sums on every run.
     const sum = new Float64Array(stride);
     for (let j = 0; j < K; j++) {
@@ -276,7 +297,32 @@ export class ParallelLoss {
     }
     const perTerm = new Tensor(Float64Array.from(terms), [T]);
     const loss = { total: apply(PRECOMPUTED, [...this.params] as Tensor[], { value, grads }), perTerm, terms };
-    return this.verified ? loss : this.verify(batch, weights, loss, grad ? grads : null);
+    const result = this.verified ? loss : this.verify(batch, weights, loss, grad ? grads : null);
+    if (prof !== null) {
+      prof.set("reduceCpu", prof.lap().cpu);
+      prof.end();
+    }
+    return result;
+  }
+
+  /** The barrier's wait and each worker's phases, from the shared profile slots. */
+  private recordWorkers(prof: ParallelProfile): void {
+    const slots = this.profileSlots!;
+    const resumed = absoluteMs();
+    prof.set("waitWall", prof.lap().wall);
+    const workers = [];
+    for (let j = 1; j < this.threads; j++) {
+      const o = 1 + (j - 1) * WORKER_SLOT_COUNT;
+      workers.push({
+        wakeLatency: slots[o + WORKER_SLOTS.wake]! - slots[0]!,
+        copyCpu: slots[o + WORKER_SLOTS.copyCpu]!,
+        computeCpu: slots[o + WORKER_SLOTS.computeCpu]!,
+        computeWall: slots[o + WORKER_SLOTS.computeWall]!,
+        doneLatency: Math.max(0, resumed - slots[o + WORKER_SLOTS.done]!),
+        totalCpu: slots[o + WORKER_SLOTS.totalCpu]!,
+      });
+    }
+    prof.set("workers", workers);
   }
 
   /**
@@ -311,6 +357,7 @@ export class ParallelLoss {
 
   /** Stop the workers. */
   close(): void {
+    if (this.profile !== null) setLastParallelProfile(this.profile.summary());
     Atomics.store(this.control, STOP, 1);
     Atomics.add(this.control, GEN, 1);
     Atomics.notify(this.control, GEN);
