@@ -1,9 +1,9 @@
 // Instrumentation of data-parallel training (parallel.ts), on when PINN_THREAD_PROFILE=1: per
 // evaluation of the loss, the CPU time and wall time of each phase on the calling thread (the
 // training loop's own work between evaluations, handing the weights and points over, its own
-// chunk, waiting at the barrier, adding the chunks up) and on each worker (waking, taking the
-// weights, its chunk). CPU time is each thread's own time on a core (threadCpuClock), so a loaded machine — where wall-clock speed-ups mean
-// nothing — still gives the work of each phase; from it the summary computes the serial fraction
+// blocks, waiting at the barrier, adding the blocks up) and on each worker (waking, taking the
+// weights, its blocks). CPU time is each thread's own time on a core (threadCpuClock), so a
+// loaded machine — where wall-clock speed-ups mean nothing — still gives the work of each phase; from it the summary computes the serial fraction
 // and Amdahl's bound on the speed-up. With one thread (profiling only) the same path runs without
 // workers, so the two profiles compare like with like.
 
@@ -45,8 +45,8 @@ export function threadCpuClock(): () => number {
 }
 
 /** Per worker and evaluation, written by the worker into shared memory (float64 slots). */
-export const WORKER_SLOTS = { wake: 0, copyCpu: 1, computeCpu: 2, computeWall: 3, done: 4, totalCpu: 5 } as const;
-export const WORKER_SLOT_COUNT = 6;
+export const WORKER_SLOTS = { wake: 0, copyCpu: 1, computeCpu: 2, computeWall: 3, done: 4, totalCpu: 5, blocks: 6 } as const;
+export const WORKER_SLOT_COUNT = 7;
 
 /** One evaluation: the calling thread's phases (cpu, wall ms) and each worker's. */
 interface EvaluationRecord {
@@ -55,13 +55,15 @@ interface EvaluationRecord {
   copyCpu: number;
   ownCpu: number;
   ownWall: number;
+  ownBlocks: number;
   waitWall: number;
   reduceCpu: number;
   /** From this evaluation's start to the next one's: the whole process's CPU, and the calling thread's. */
   cycleProcessCpu: number;
   cycleMainCpu: number;
   cycleWall: number;
-  workers: { wakeLatency: number; copyCpu: number; computeCpu: number; computeWall: number; doneLatency: number; totalCpu: number }[];
+  /** Per worker; totalCpu is its CPU time since it started (differences give each cycle's). */
+  workers: { wakeLatency: number; copyCpu: number; computeCpu: number; computeWall: number; blocks: number; doneLatency: number; totalCpu: number }[];
 }
 
 /** Means over the evaluations (ms per evaluation) and what follows from them. */
@@ -72,39 +74,40 @@ export interface ParallelProfileSummary {
   outsideCpu: number;
   /** Its CPU time handing weights, loss weights and points over (copies into shared memory). */
   copyCpu: number;
-  /** Its own chunk: CPU time. */
+  /** Its own blocks: CPU time, and how many. */
   ownCpu: number;
-  /** Its wall time idle at the barrier (waiting for the workers after its own chunk). */
+  ownBlocks: number;
+  /** Its wall time idle at the barrier (waiting for the workers' last blocks after its own). */
   waitWall: number;
-  /** Adding the chunks up and building the result. */
+  /** Adding the blocks up and building the result (and, at the first evaluation, the check). */
   reduceCpu: number;
-  /** Per worker: CPU of its chunk, CPU copying the weights in, wake-up and finish latencies (wall). */
-  workerComputeCpu: number[];
-  workerCopyCpu: number[];
-  workerWakeLatency: number[];
-  workerDoneLatency: number[];
   /** CPU per evaluation cycle of threads other than these (V8's garbage collector and compiler helpers). */
   helperCpu: number;
   /** Wall time per evaluation cycle. */
   cycleWall: number;
-  /** Serial CPU per evaluation: outside + copy + reduce (+ the workers' copy, done before they start). */
+  /** Per worker: CPU of its blocks, how many, CPU copying the weights in, wake-up and finish latencies (wall). */
+  workerComputeCpu: number[];
+  workerBlocks: number[];
+  workerCopyCpu: number[];
+  workerWakeLatency: number[];
+  workerDoneLatency: number[];
+  /** Serial CPU per evaluation: outside + copy + reduce. */
   serialCpu: number;
-  /** Parallel CPU per evaluation: every chunk's CPU time. */
-  chunkCpu: number;
-  /** serialCpu / (serialCpu + chunkCpu). */
+  /** Parallel CPU per evaluation: every block's CPU time (and the workers' copies of the weights). */
+  parallelCpu: number;
+  /** serialCpu / (serialCpu + parallelCpu). */
   serialFraction: number;
-  /** Largest chunk CPU over the mean chunk CPU (1: perfectly balanced). */
+  /** Largest thread's share of parallelCpu over the mean share (1: perfectly balanced). */
   imbalance: number;
-  /** Amdahl: (serial + chunks) / (serial + chunks / threads), with these measured parts. */
+  /** Amdahl: (serial + parallel) / (serial + parallel / threads), with these measured parts. */
   amdahl: number;
-  /** The critical path per evaluation in CPU terms: serial + the largest chunk + workers' copy-in. */
-  criticalCpu: number;
-  /** The first evaluations (warm-up, not in the means): wall ms of each, and CPU ms of each chunk. */
-  first: { wall: number; chunksCpu: number[] }[];
+  /** The first evaluations (warm-up, not in the means): wall ms of each, and each thread's CPU ms. */
+  first: { wall: number; threadsCpu: number[] }[];
 }
 
 function mean(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
+  const finite = xs.filter(Number.isFinite);
+  return finite.reduce((a, b) => a + b, 0) / finite.length;
 }
 
 /**
@@ -116,9 +119,9 @@ export class ParallelProfile {
   private readonly cpu = threadCpuClock();
   private lastEndCpu = NaN;
   private lastEndWall = NaN;
-  private current: Partial<EvaluationRecord> & { t0Cpu?: number; t0Wall?: number } = {};
+  private current: Partial<EvaluationRecord> = {};
   private mark = { cpu: 0, wall: 0 };
-  private previous: { record: EvaluationRecord; processCpu: number; mainCpu: number; wall: number; workersCpu: number[] } | null = null;
+  private previous: { record: EvaluationRecord; processCpu: number; mainCpu: number; wall: number } | null = null;
 
   constructor(readonly threads: number) {}
 
@@ -134,8 +137,8 @@ export class ParallelProfile {
       p.record.cycleMainCpu = cpu - p.mainCpu;
       p.record.cycleWall = wall - p.wall;
     }
-    this.previous = { record: null as unknown as EvaluationRecord, processCpu, mainCpu: cpu, wall, workersCpu: [] };
-    this.current = { outsideCpu: cpu - this.lastEndCpu, outsideWall: wall - this.lastEndWall, workers: [] };
+    this.current = { outsideCpu: cpu - this.lastEndCpu, outsideWall: wall - this.lastEndWall, workers: [], ownBlocks: 0, waitWall: 0 };
+    this.previous = { record: this.current as EvaluationRecord, processCpu, mainCpu: cpu, wall };
     this.mark = { cpu, wall };
   }
 
@@ -156,16 +159,20 @@ export class ParallelProfile {
   end(): void {
     const record = this.current as EvaluationRecord;
     record.cycleProcessCpu = NaN;
-    this.previous!.record = record;
     this.records.push(record);
     this.lastEndCpu = this.cpu();
     this.lastEndWall = performance.now();
   }
 
   summary(): ParallelProfileSummary | null {
+    const all = this.records;
+    // Each worker's CPU over cycle i: its total at the next evaluation's end minus at this one's.
+    const workerCycle = (i: number): number =>
+      i + 1 < all.length ? all[i]!.workers.reduce((a, w, j) => a + (all[i + 1]!.workers[j]!.totalCpu - w.totalCpu), 0) : NaN;
+    const kept = all.map((r, i) => ({ r, i })).slice(Math.floor(all.length / 4), -1).filter(({ r }) => Number.isFinite(r.outsideCpu) && Number.isFinite(r.cycleProcessCpu));
+    if (kept.length === 0) return null;
+    const rs = kept.map((k) => k.r);
     // Means, not medians: a phase's mean is what it adds to the run's time.
-    const rs = this.records.slice(Math.floor(this.records.length / 4), -1).filter((r) => Number.isFinite(r.outsideCpu) && Number.isFinite(r.cycleProcessCpu));
-    if (rs.length === 0) return null;
     const m = (f: (r: EvaluationRecord) => number): number => mean(rs.map(f));
     const W = this.threads - 1;
     const per = (f: (w: EvaluationRecord["workers"][number]) => number): number[] => Array.from({ length: W }, (_, j) => m((r) => f(r.workers[j]!)));
@@ -175,31 +182,31 @@ export class ParallelProfile {
     const reduceCpu = m((r) => r.reduceCpu);
     const workerComputeCpu = per((w) => w.computeCpu);
     const workerCopyCpu = per((w) => w.copyCpu);
-    const chunks = [ownCpu, ...workerComputeCpu];
-    const chunkCpu = chunks.reduce((a, b) => a + b, 0);
-    const serialCpu = outsideCpu + copyCpu + reduceCpu + Math.max(0, ...workerCopyCpu);
-    const largest = Math.max(...chunks);
+    const shares = [ownCpu, ...workerComputeCpu.map((c, j) => c + workerCopyCpu[j]!)];
+    const parallelCpu = shares.reduce((a, b) => a + b, 0);
+    const serialCpu = outsideCpu + copyCpu + reduceCpu;
     return {
       threads: this.threads,
       evaluations: rs.length,
       outsideCpu,
       copyCpu,
       ownCpu,
+      ownBlocks: m((r) => r.ownBlocks),
       waitWall: m((r) => r.waitWall),
       reduceCpu,
-      helperCpu: m((r) => r.cycleProcessCpu - r.cycleMainCpu - r.workers.reduce((a, w) => a + w.totalCpu, 0)),
+      helperCpu: mean(kept.map(({ r, i }) => r.cycleProcessCpu - r.cycleMainCpu - (W > 0 ? workerCycle(i) : 0))),
       cycleWall: m((r) => r.cycleWall),
       workerComputeCpu,
+      workerBlocks: per((w) => w.blocks),
       workerCopyCpu,
       workerWakeLatency: per((w) => w.wakeLatency),
       workerDoneLatency: per((w) => w.doneLatency),
       serialCpu,
-      chunkCpu,
-      serialFraction: serialCpu / (serialCpu + chunkCpu),
-      imbalance: largest / (chunkCpu / chunks.length),
-      amdahl: (serialCpu + chunkCpu) / (serialCpu + chunkCpu / this.threads),
-      criticalCpu: serialCpu + largest,
-      first: this.records.slice(0, 10).map((r) => ({ wall: r.cycleWall, chunksCpu: [r.ownCpu, ...r.workers.map((w) => w.computeCpu)] })),
+      parallelCpu,
+      serialFraction: serialCpu / (serialCpu + parallelCpu),
+      imbalance: Math.max(...shares) / (parallelCpu / shares.length),
+      amdahl: (serialCpu + parallelCpu) / (serialCpu + parallelCpu / this.threads),
+      first: all.slice(0, 10).map((r) => ({ wall: r.cycleWall, threadsCpu: [r.ownCpu, ...r.workers.map((w) => w.computeCpu)] })),
     };
   }
 }

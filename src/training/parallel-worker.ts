@@ -1,6 +1,7 @@
 // Worker thread of data-parallel training (parallel.ts): builds the same model from the problem's
-// text, then for each evaluation copies the weights and points from shared memory, computes its
-// chunk's share of the loss and gradient into its result slot, and signals the calling thread.
+// text, then for each evaluation takes blocks from the shared counter until none is left: copies
+// the weights from shared memory (once, at its first block), computes the block's share of the
+// loss and gradient into the block's result slot, and counts it finished.
 
 import { workerData } from "node:worker_threads";
 import { parseProblem } from "../problem/load.js";
@@ -8,17 +9,17 @@ import { buildModel } from "../solve.js";
 import { noGrad } from "../engine/state.js";
 import type { Batch } from "../residual/model.js";
 import { WORKER_SLOTS, WORKER_SLOT_COUNT, absoluteMs, threadCpuClock } from "./parallel-profile.js";
-import { CONTROL, chunkContribution, trainedParameters, type ParallelSpec, type SharedLayout } from "./parallel.js";
+import { CONTROL, blocksOf, chunkContribution, finishBlock, trainedParameters, type ParallelSpec, type SharedLayout } from "./parallel.js";
 
 const { spec, layout, index } = workerData as { spec: ParallelSpec; layout: SharedLayout; index: number };
 const control = new Int32Array(layout.control);
 const data = new Float64Array(layout.data);
-const { GEN, CHUNKS, GRAD, STOP, ERROR, READY, DONE } = CONTROL;
+const { GEN, GRAD, STOP, ERROR, FINISHED, READY } = CONTROL;
 
 function fail(): void {
   Atomics.store(control, ERROR, 1);
-  Atomics.store(control, DONE + index, -1);
-  Atomics.notify(control, DONE + index);
+  Atomics.notify(control, FINISHED);
+  Atomics.notify(control, READY + index);
 }
 
 try {
@@ -29,14 +30,14 @@ try {
   const params = trainedParameters(model);
   const T = layout.termCount;
   const P = layout.paramCount;
+  const B = layout.blocks;
   if (params.reduce((a, p) => a + p.size, 0) !== P || model.terms.length !== T) throw new Error("parallel worker: the model differs from the calling thread's");
   const batch: Batch = layout.groups.map((g) => ({ x: data.subarray(g.x, g.x + g.xLength), attrs: g.attrs < 0 ? null : data.subarray(g.attrs, g.attrs + g.attrsLength) }));
   const weights = data.subarray(layout.weights, layout.weights + T);
-  const out = data.subarray(layout.results + index * (T + P), layout.results + (index + 1) * (T + P));
+  const slot = (b: number): Float64Array => data.subarray(layout.results + b * (T + P), layout.results + (b + 1) * (T + P));
   // Profiling (parallel-profile.ts): this worker's slots, and its CPU clock.
   const slots = layout.profile === null ? null : new Float64Array(layout.profile, 8 * (1 + (index - 1) * WORKER_SLOT_COUNT), WORKER_SLOT_COUNT);
   const cpu = slots === null ? null : threadCpuClock();
-  let lastDone = cpu?.() ?? 0;
   // GEN is 0 until every worker is ready; reading it after signalling could miss the first bump.
   let seen = 0;
   Atomics.store(control, READY + index, 1);
@@ -47,40 +48,39 @@ try {
     const gen = Atomics.load(control, GEN);
     if (gen === seen) continue;
     seen = gen;
-    let c0 = 0;
+    const grad = Atomics.load(control, GRAD) === 1;
     if (slots !== null) {
       slots[WORKER_SLOTS.wake] = absoluteMs();
-      c0 = cpu!();
+      slots[WORKER_SLOTS.copyCpu] = slots[WORKER_SLOTS.computeCpu] = slots[WORKER_SLOTS.computeWall] = slots[WORKER_SLOTS.blocks] = 0;
     }
-    let o = layout.params;
-    for (const p of params) {
-      p.data.set(data.subarray(o, o + p.size));
-      o += p.size;
-    }
-    const K = Atomics.load(control, CHUNKS);
-    const grad = Atomics.load(control, GRAD) === 1;
-    let c1 = 0;
-    let w1 = 0;
-    if (slots !== null) {
-      c1 = cpu!();
-      w1 = performance.now();
-      slots[WORKER_SLOTS.copyCpu] = c1 - c0;
-    }
-    if (index < K) {
-      const run = (): void => chunkContribution(model, params, batch, index, K, weights, grad, out);
+    let copied = false;
+    for (const b of blocksOf(control, gen, B, index, layout.threads)) {
+      // The weights are stable while a block of this evaluation is unfinished.
+      const c0 = cpu?.() ?? 0;
+      if (!copied) {
+        let o = layout.params;
+        for (const p of params) {
+          p.data.set(data.subarray(o, o + p.size));
+          o += p.size;
+        }
+        copied = true;
+      }
+      const c1 = cpu?.() ?? 0;
+      const w1 = slots === null ? 0 : performance.now();
+      const run = (): void => chunkContribution(model, params, batch, b, B, weights, grad, slot(b));
       if (grad) run();
       else noGrad(run);
+      if (slots !== null) {
+        const c2 = cpu!();
+        slots[WORKER_SLOTS.copyCpu] += c1 - c0;
+        slots[WORKER_SLOTS.computeCpu] += c2 - c1;
+        slots[WORKER_SLOTS.computeWall] += performance.now() - w1;
+        slots[WORKER_SLOTS.blocks] += 1;
+        slots[WORKER_SLOTS.totalCpu] = c2;
+        slots[WORKER_SLOTS.done] = absoluteMs();
+      }
+      finishBlock(control, B);
     }
-    if (slots !== null) {
-      const c2 = cpu!();
-      slots[WORKER_SLOTS.computeCpu] = c2 - c1;
-      slots[WORKER_SLOTS.totalCpu] = c2 - lastDone;
-      lastDone = c2;
-      slots[WORKER_SLOTS.computeWall] = performance.now() - w1;
-      slots[WORKER_SLOTS.done] = absoluteMs();
-    }
-    Atomics.store(control, DONE + index, gen);
-    Atomics.notify(control, DONE + index);
   }
 } catch (e) {
   fail();
