@@ -77,9 +77,9 @@ export interface ParallelProfileSummary {
   /** Its own blocks: CPU time, and how many. */
   ownCpu: number;
   ownBlocks: number;
-  /** Its wall time idle at the barrier (waiting for the workers' last blocks after its own). */
+  /** Its wall time idle at the barrier (waiting for the workers' last blocks after its own, less adding up those finished). */
   waitWall: number;
-  /** Adding the blocks up and building the result (and, at the first evaluation, the check). */
+  /** Adding the blocks up (partly while the workers finish) and building the result (at the first evaluation, with the check). */
   reduceCpu: number;
   /** CPU per evaluation cycle of threads other than these (V8's garbage collector and compiler helpers). */
   helperCpu: number;
@@ -153,6 +153,10 @@ export class ParallelProfile {
 
   set<K extends keyof EvaluationRecord>(key: K, value: EvaluationRecord[K]): void {
     this.current[key] = value;
+  }
+
+  get<K extends keyof EvaluationRecord>(key: K): EvaluationRecord[K] {
+    return this.current[key] as EvaluationRecord[K];
   }
 
   /** End of an evaluation: store it and start timing the work outside. */

@@ -14,11 +14,12 @@ import { CONTROL, blocksOf, chunkContribution, finishBlock, trainedParameters, t
 const { spec, layout, index } = workerData as { spec: ParallelSpec; layout: SharedLayout; index: number };
 const control = new Int32Array(layout.control);
 const data = new Float64Array(layout.data);
-const { GEN, GRAD, STOP, ERROR, FINISHED, READY } = CONTROL;
+const done = new Int32Array(layout.done);
+const { GEN, GRAD, STOP, ERROR, READY } = CONTROL;
 
 function fail(): void {
   Atomics.store(control, ERROR, 1);
-  Atomics.notify(control, FINISHED);
+  for (let b = 0; b < layout.blocks; b++) Atomics.notify(done, b);
   Atomics.notify(control, READY + index);
 }
 
@@ -79,7 +80,7 @@ try {
         slots[WORKER_SLOTS.totalCpu] = c2;
         slots[WORKER_SLOTS.done] = absoluteMs();
       }
-      finishBlock(control, B);
+      finishBlock(done, b, gen);
     }
   }
 } catch (e) {

@@ -59,7 +59,6 @@ const TICKET = 1; // the next block to take: (GEN mod 2^23)·256 + block (blocks
 const GRAD = 2; // 1 when gradients are wanted
 const STOP = 3; // 1: workers exit
 const ERROR = 4; // 1: a worker failed
-const FINISHED = 5; // blocks of this evaluation finished
 const FIXED = 6; // 1: thread j computes blocks j, j + K, j + 2K, … (the first evaluation, so that the check covers every worker)
 const READY = 8; // READY + j: worker j is built
 const CONTROL_WORDS = 72;
@@ -99,9 +98,10 @@ export function* blocksOf(control: Int32Array, gen: number, blocks: number, inde
   for (let b = takeBlock(control, gen, blocks); b >= 0; b = takeBlock(control, gen, blocks)) yield b;
 }
 
-/** Count a block as finished (its result slot written); the last one wakes the calling thread. */
-export function finishBlock(control: Int32Array, blocks: number): void {
-  if (Atomics.add(control, FINISHED, 1) + 1 === blocks) Atomics.notify(control, FINISHED);
+/** Mark block b of evaluation `gen` finished (its result slot written), waking the calling thread if it waits for it. */
+export function finishBlock(done: Int32Array, b: number, gen: number): void {
+  Atomics.store(done, b, gen);
+  Atomics.notify(done, b);
 }
 
 /** Shared buffers and their layout. */
@@ -116,6 +116,8 @@ export interface SharedLayout {
   /** Blocks per evaluation (B), and threads in all (K, the calling thread's included). */
   blocks: number;
   threads: number;
+  /** Int32 per block: the evaluation (GEN) whose block was last finished. */
+  done: SharedArrayBuffer;
   /** Results: block b at results + b·(T + P): T term shares, then the P gradient values. */
   results: number;
   paramCount: number;
@@ -165,7 +167,11 @@ export function chunkContribution(model: ResidualModel, params: readonly { data:
 const PRECOMPUTED = defineOp<{ value: number; grads: Float64Array[] }>({
   name: "parallel-loss",
   forward: (_inputs, p) => new Tensor(Float64Array.of(p.value), []),
-  vjp: (g, inputs, _out, p, needs) => inputs.map((t, i) => (needs[i] ? ops.mul(g, new Tensor(p.grads[i]!, t.shape)) : null)),
+  // The seed of backward() is 1: then the gradients themselves (1·x is x), without a product each.
+  vjp: (g, inputs, _out, p, needs) => {
+    const one = g.size === 1 && g.data[0] === 1;
+    return inputs.map((t, i) => (needs[i] ? (one ? new Tensor(p.grads[i]!, t.shape) : ops.mul(g, new Tensor(p.grads[i]!, t.shape))) : null));
+  },
   jvp: () => {
     throw new Error("parallel training: the loss has no forward-mode derivative");
   },
@@ -206,6 +212,7 @@ export class ParallelLoss {
   private readonly control: Int32Array;
   private layout: SharedLayout | null = null;
   private data: Float64Array | null = null;
+  private done: Int32Array | null = null;
   private readonly workers: Worker[] = [];
   private failed = false;
   private verified = false;
@@ -253,14 +260,14 @@ export class ParallelLoss {
     const data = new SharedArrayBuffer(at * 8);
     const profile = this.profile === null ? null : new SharedArrayBuffer(8 * (1 + this.threads * WORKER_SLOT_COUNT));
     this.profileSlots = profile === null ? null : new Float64Array(profile);
-    this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, blocks, threads: this.threads, results, paramCount: P, termCount: T, profile };
+    this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, blocks, threads: this.threads, done: new SharedArrayBuffer(4 * blocks), results, paramCount: P, termCount: T, profile };
     this.data = new Float64Array(data);
+    this.done = new Int32Array(this.layout.done);
     for (let j = 1; j < this.threads; j++) {
       const worker = new Worker(workerUrl(), { workerData: { spec: this.spec, layout: this.layout, index: j } });
       worker.unref();
       worker.on("error", () => {
         Atomics.store(this.control, ERROR, 1);
-        Atomics.notify(this.control, FINISHED);
         Atomics.notify(this.control, READY + j);
       });
       this.workers.push(worker);
@@ -304,8 +311,8 @@ export class ParallelLoss {
     const B = l.blocks;
     const stride = T + l.paramCount;
     const control = this.control;
+    const done = this.done!;
     Atomics.store(control, GRAD, grad ? 1 : 0);
-    Atomics.store(control, FINISHED, 0);
     // The first evaluation is checked against one thread's: there every worker must take part.
     Atomics.store(control, FIXED, this.verified ? 0 : 1);
     // The tickets of this evaluation first, then its number: a worker that sees the number sees them.
@@ -320,7 +327,7 @@ export class ParallelLoss {
     let own = 0;
     for (const b of blocksOf(control, gen, B, 0, this.threads)) {
       chunkContribution(this.model, this.params, batch, b, B, weights, grad, data.subarray(l.results + b * stride, l.results + (b + 1) * stride));
-      finishBlock(control, B);
+      finishBlock(done, b, gen);
       own++;
     }
     if (prof !== null) {
@@ -329,22 +336,21 @@ export class ParallelLoss {
       prof.set("ownWall", lap.wall);
       prof.set("ownBlocks", own);
     }
-    for (;;) {
-      const finished = Atomics.load(control, FINISHED);
-      if (finished >= B || Atomics.load(control, ERROR) !== 0) break;
-      Atomics.wait(control, FINISHED, finished, 1000);
-    }
-    if (Atomics.load(this.control, ERROR) !== 0) {
-      this.fail();
-      return this.serial(batch, weights);
-    }
-    if (prof !== null) this.recordWorkers(prof);
-    // Block order 0, 1, …, B−1: the same sums whichever thread computed which block.
+    // Block order 0, 1, …, B−1: the same sums whichever thread computed which block. Each block
+    // is added as soon as it is finished, while the workers may still compute later ones.
     const sum = new Float64Array(stride);
-    for (let j = 0; j < B; j++) {
-      const r = l.results + j * stride;
+    for (let b = 0; b < B; b++) {
+      for (let seen = Atomics.load(done, b); seen !== gen; seen = Atomics.load(done, b)) {
+        if (Atomics.load(control, ERROR) !== 0) {
+          this.fail();
+          return this.serial(batch, weights);
+        }
+        Atomics.wait(done, b, seen, 1000);
+      }
+      const r = l.results + b * stride;
       for (let i = 0; i < stride; i++) sum[i] += data[r + i]!;
     }
+    if (prof !== null) this.recordWorkers(prof);
     const terms = Array.from(sum.subarray(0, T));
     let value = 0;
     for (let t = 0; t < T; t++) value += weights[t]! * terms[t]!;
@@ -358,7 +364,7 @@ export class ParallelLoss {
     const loss = { total: apply(PRECOMPUTED, [...this.params] as Tensor[], { value, grads }), perTerm, terms };
     const result = this.verified ? loss : this.verify(batch, weights, loss, grad ? grads : null);
     if (prof !== null) {
-      prof.set("reduceCpu", prof.lap().cpu);
+      prof.set("reduceCpu", prof.get("reduceCpu") + prof.lap().cpu);
       prof.end();
     }
     return result;
@@ -368,7 +374,10 @@ export class ParallelLoss {
   private recordWorkers(prof: ParallelProfile): void {
     const slots = this.profileSlots!;
     const resumed = absoluteMs();
-    prof.set("waitWall", prof.lap().wall);
+    // The wait for the workers' blocks, with the blocks' sums done meanwhile: idle is wall − CPU.
+    const lap = prof.lap();
+    prof.set("waitWall", lap.wall - lap.cpu);
+    prof.set("reduceCpu", lap.cpu);
     const workers = [];
     for (let j = 1; j < this.threads; j++) {
       const o = 1 + (j - 1) * WORKER_SLOT_COUNT;
@@ -428,4 +437,4 @@ export class ParallelLoss {
   }
 }
 
-export const CONTROL = { GEN, TICKET, GRAD, STOP, ERROR, FINISHED, FIXED, READY };
+export const CONTROL = { GEN, TICKET, GRAD, STOP, ERROR, FIXED, READY };

@@ -58,16 +58,16 @@ describe("parallel loss", () => {
   it("hands out each block of an evaluation once, and none of another evaluation", () => {
     const control = new Int32Array(new SharedArrayBuffer(72 * 4));
     const B = 5;
+    const done = new Int32Array(new SharedArrayBuffer(4 * B));
     for (const gen of [1, 2, 0x800001]) {
-      Atomics.store(control, CONTROL.FINISHED, 0);
       Atomics.store(control, CONTROL.TICKET, ((gen & 0x7fffff) << 8) | 0); // what evaluate() stores
       const taken: number[] = [];
       for (let b = takeBlock(control, gen, B); b >= 0; b = takeBlock(control, gen, B)) {
         taken.push(b);
-        finishBlock(control, B);
+        finishBlock(done, b, gen);
       }
       expect(taken).toEqual([0, 1, 2, 3, 4]);
-      expect(Atomics.load(control, CONTROL.FINISHED)).toBe(B);
+      expect(Array.from(done)).toEqual([gen, gen, gen, gen, gen]);
       // A worker still on the previous evaluation gets nothing of this one.
       Atomics.store(control, CONTROL.TICKET, (((gen + 1) & 0x7fffff) << 8) | 0);
       expect(takeBlock(control, gen, B)).toBe(-1);
