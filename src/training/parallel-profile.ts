@@ -101,6 +101,8 @@ export interface ParallelProfileSummary {
   imbalance: number;
   /** Amdahl: (serial + parallel) / (serial + parallel / threads), with these measured parts. */
   amdahl: number;
+  /** The critical path per evaluation in CPU time: serial + the largest thread's share. */
+  criticalCpu: number;
   /** The first evaluations (warm-up, not in the means): wall ms of each, and each thread's CPU ms. */
   first: { wall: number; threadsCpu: number[] }[];
 }
@@ -210,6 +212,7 @@ export class ParallelProfile {
       serialFraction: serialCpu / (serialCpu + parallelCpu),
       imbalance: Math.max(...shares) / (parallelCpu / shares.length),
       amdahl: (serialCpu + parallelCpu) / (serialCpu + parallelCpu / this.threads),
+      criticalCpu: serialCpu + Math.max(...shares),
       first: all.slice(0, 10).map((r) => ({ wall: r.cycleWall, threadsCpu: [r.ownCpu, ...r.workers.map((w) => w.computeCpu)] })),
     };
   }

@@ -15,6 +15,9 @@ const { spec, layout, index } = workerData as { spec: ParallelSpec; layout: Shar
 const control = new Int32Array(layout.control);
 const data = new Float64Array(layout.data);
 const done = new Int32Array(layout.done);
+/** Warm-up: at least 2 and at most WARMUP_ROUNDS evaluations of every block, for about WARMUP_MS. */
+const WARMUP_ROUNDS = 20;
+const WARMUP_MS = 300;
 const { GEN, GRAD, STOP, ERROR, READY } = CONTROL;
 
 function fail(): void {
@@ -39,6 +42,16 @@ try {
   // Profiling (parallel-profile.ts): this worker's slots, and its CPU clock.
   const slots = layout.profile === null ? null : new Float64Array(layout.profile, 8 * (1 + (index - 1) * WORKER_SLOT_COUNT), WORKER_SLOT_COUNT);
   const cpu = slots === null ? null : threadCpuClock();
+  // Warm-up on points of its own while the calling thread waits for the workers to start anyway:
+  // the JIT compiles this isolate's copy of the code now, not during the first timed epochs (where,
+  // on a machine without a spare core, the compiler threads take from the training threads).
+  const own = model.draw();
+  const scratch = new Float64Array(T + P);
+  const fileWeights = model.terms.map((t) => t.weight);
+  const started = performance.now();
+  for (let round = 0; round < WARMUP_ROUNDS && (round < 2 || performance.now() - started < WARMUP_MS); round++) {
+    for (let b = 0; b < B; b++) chunkContribution(model, params, own, b, B, fileWeights, true, scratch);
+  }
   // GEN is 0 until every worker is ready; reading it after signalling could miss the first bump.
   let seen = 0;
   Atomics.store(control, READY + index, 1);
