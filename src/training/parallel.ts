@@ -1,5 +1,5 @@
 // Data-parallel training on worker threads: each evaluation of the loss splits every point set's
-// rows into B contiguous blocks (B fixed by the problem, 8 for up to 8 threads), and the calling
+// rows into B contiguous blocks (B fixed by the problem, 4 for up to 4 threads), and the calling
 // thread and the workers take blocks from a shared counter until none is left (so a thread that
 // is slower, preempted or busy with serial work simply takes fewer), all with the same weights
 // (copied through shared memory). Each block gives its share of every term's mean square (its
@@ -12,7 +12,7 @@
 // runs on one thread and on several agree to that at first and then drift apart as any
 // rounding-level change would (never more than the run-to-run spread of a different seed). Which
 // thread computed a block does not matter: the numbers depend on B only, so they are the same on
-// every run and for every thread count from 2 to 8 (beyond 8 threads B grows with the threads).
+// every run and for every thread count from 2 to 4 (beyond 4 threads B grows with the threads).
 //
 // The calling thread blocks in Atomics.wait while the workers finish their last blocks (the
 // training loop is synchronous). Workers are built from the problem file's text (symbolic
@@ -64,7 +64,10 @@ const READY = 8; // READY + j: worker j is built
 const CONTROL_WORDS = 72;
 export const MAX_THREADS = CONTROL_WORDS - READY;
 /** Blocks per evaluation for up to this many threads (more threads: one block each). */
-export const BLOCKS = 8;
+// 4, not more: each block allocates its own gradients, and 8 blocks measured about 0.8 ms more
+// CPU per poisson2d epoch on V8's helper threads (garbage collection) than 4 — time that, on two
+// cores, the training threads lose.
+export const BLOCKS = 4;
 const MAX_BLOCKS = 255;
 
 /** Blocks for `threads` threads over point sets of these sizes: max(BLOCKS, threads), at most the smallest set's rows. */

@@ -74,11 +74,12 @@ describe("parallel loss", () => {
     }
   });
 
-  it("uses 8 blocks up to 8 threads, one per thread beyond, never more than the smallest set's rows", () => {
-    expect(blockCount([1024, 64, 64], 2)).toBe(BLOCKS);
-    expect(blockCount([1024, 64, 64], 8)).toBe(BLOCKS);
+  it("uses 4 blocks up to 4 threads, one per thread beyond, never more than the smallest set's rows", () => {
+    expect(BLOCKS).toBe(4);
+    expect(blockCount([1024, 64, 64], 2)).toBe(4);
+    expect(blockCount([1024, 64, 64], 4)).toBe(4);
     expect(blockCount([1024, 64, 64], 12)).toBe(12);
-    expect(blockCount([37, 5], 2)).toBe(5);
+    expect(blockCount([37, 3], 2)).toBe(3);
   });
 
   it("gives the serial loss, terms and gradient with 2 and 3 threads, the same to the bit with either", () => {
@@ -108,11 +109,11 @@ describe("parallel loss", () => {
         parallel.close();
       }
       if (threads === 2) {
-        // 37 interior and 11 boundary rows: 8 blocks, each computed by exactly one of the two threads.
+        // 37 interior and 11 boundary rows: 4 blocks, each computed by exactly one of the two threads.
         const profile = lastParallelProfile()!;
         expect(profile.threads).toBe(2);
         expect(profile.evaluations).toBeGreaterThanOrEqual(5);
-        expect(profile.ownBlocks + profile.workerBlocks[0]!).toBeCloseTo(8, 12);
+        expect(profile.ownBlocks + profile.workerBlocks[0]!).toBeCloseTo(4, 12);
       }
     }
     const [two, three] = results;
