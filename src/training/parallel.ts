@@ -294,7 +294,11 @@ export class ParallelLoss {
   /** Σ_t w_t·loss_t on `batch` and each term's loss, as weightedLoss(model.losses(batch), weights) gives them. */
   evaluate(batch: Batch, weights: readonly number[]): Loss {
     const T = weights.length;
-    if (!this.failed && this.layout === null && !this.start(batch, T)) this.fail();
+    if (!this.failed && this.layout === null) {
+      // Every thread needs a block (the first evaluation checks each worker's): with fewer rows, one thread.
+      if (blockCount(batch.map((b) => b.x.length / this.model.network.dims), this.threads) < this.threads) this.failed = true;
+      else if (!this.start(batch, T)) this.fail();
+    }
     if (this.failed || !this.fits(batch)) return this.serial(batch, weights);
     const prof = this.profile;
     prof?.begin();

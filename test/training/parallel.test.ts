@@ -122,6 +122,24 @@ describe("parallel loss", () => {
     three!.grads.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(two!.grads[i]!)));
   }, 90_000);
 
+  it("stays on one thread, with the one-thread numbers, when a point set has fewer rows than threads", () => {
+    const problem = (): Problem => {
+      const p = tinyHeat();
+      p.training = { ...p.training, boundaryPoints: 2 };
+      return p;
+    };
+    const weights = [1, 1, 1, 1];
+    const ref = serialLossAndGrad(problem(), weights);
+    const { model, params, batch } = serialLossAndGrad(problem(), weights);
+    const parallel = ParallelLoss.create(model, params, 3)!;
+    try {
+      // Exactly the serial path's numbers: no worker is started, no block split.
+      expect(parallel.evaluate(batch, weights).total.item()).toBe(ref.value);
+    } finally {
+      parallel.close();
+    }
+  });
+
   it("trains Adam then L-BFGS along the same path with 1 and 2 threads", async () => {
     const runs = [];
     for (const threads of [1, 2]) {
