@@ -71,7 +71,9 @@ export function logLogSlope(xs: number[], ys: number[]): number {
  * evaluations, handing over, adding up), of the parallel work (every block), the serial fraction
  * and Amdahl's bound, the busiest thread's share over the mean, the V8 helper threads' CPU (garbage
  * collector, compiler: on a machine without spare cores it takes from the compute threads), and the
- * speed-up the CPU times give: one thread's serial + parallel over every core's serial + largest share.
+ * speed-up the CPU times give on an idle machine: one thread's serial + parallel over every core's
+ * serial + parallel / threads (the blocks are shared out as the threads come free, so the busiest
+ * thread's share on a loaded machine says more about the load than about the split).
  */
 export function formatThreadProfiles(workloads: WorkloadReport[]): string {
   const rows = workloads
@@ -89,7 +91,8 @@ export function formatThreadProfiles(workloads: WorkloadReport[]): string {
         fmt(all.amdahl),
         fmt(all.imbalance),
         `${fmt(one.helperCpu, 2)} / ${fmt(all.helperCpu, 2)}`,
-        fmt((one.serialCpu + one.parallelCpu) / all.criticalCpu),
+        // Blocks are taken dynamically: on an idle machine each thread gets parallel / threads.
+        fmt((one.serialCpu + one.parallelCpu) / (all.serialCpu + all.parallelCpu / all.threads)),
         w.threadProfile!.load.toFixed(2),
       ];
     });
