@@ -64,7 +64,7 @@ const READY = 8; // READY + j: worker j is built
 const CONTROL_WORDS = 72;
 export const MAX_THREADS = CONTROL_WORDS - READY;
 /** Blocks per evaluation for up to this many threads (more threads: one block each). */
-// 4, not more: each block allocates its own gradients, and 8 blocks measured about 0.8 ms more
+// 4, not more: each block allocates its own gradients, and 8 blocks measured about 0.7 ms more
 // CPU per poisson2d epoch on V8's helper threads (garbage collection) than 4 — time that, on two
 // cores, the training threads lose.
 export const BLOCKS = 4;
