@@ -9,6 +9,7 @@ import { solve } from "../src/solve.js";
 import { PinnNetwork } from "../src/residual/network.js";
 import { sharedHeap, wasmKernelsActive } from "../src/engine/kernels/f64-heap.js";
 import type { Evaluation } from "../src/reports/evaluation.js";
+import { lastParallelProfile } from "../src/training/parallel-profile.js";
 import { epochFlops } from "./flops.js";
 import { median, msPerEpoch, warmupEpochs } from "./stats.js";
 
@@ -120,6 +121,8 @@ async function main(): Promise<void> {
       peak_heap_mb: peakHeap / 2 ** 20,
       kernel_heap_mb: sharedHeap().byteLength / 2 ** 20,
       wasm_simd: wasmKernelsActive(),
+      // With PINN_THREAD_PROFILE=1: the last run's per-phase CPU times (src/training/parallel-profile.ts).
+      thread_profile: lastParallelProfile(),
     }),
   );
 }

@@ -3,6 +3,9 @@
 import type { PeerResult } from "./peers.js";
 import type { TtaReport } from "./tta.js";
 import type { OpsReport } from "./ops.js";
+import type { ParallelProfileSummary } from "../src/training/parallel-profile.js";
+
+export type ThreadProfile = ParallelProfileSummary;
 
 export interface ScalingRow {
   points: number;
@@ -18,8 +21,10 @@ export interface WorkloadReport {
   epochs: number;
   /** pinn on one thread. */
   pinn: Record<string, unknown>;
-  /** pinn on every core (threads: the count), when the machine has more than one. */
+  /** pinn on every core (threads: the count; load: the 1-minute load average before and after), when the machine has more than one. */
   pinnAll?: Record<string, unknown>;
+  /** Profiled runs (PINN_THREAD_PROFILE=1) on one thread and on every core, and the load average after them. */
+  threadProfile?: { one: ThreadProfile | null; all: ThreadProfile | null; load: number };
   peers: Record<string, PeerResult | { skipped: string }>;
   /** Target ratio pinn/peer (ms per epoch) per peer. */
   targets: Record<string, number>;
@@ -59,6 +64,42 @@ export function logLogSlope(xs: number[], ys: number[]): number {
     den += (x - mx) ** 2;
   });
   return num / den;
+}
+
+/**
+ * The profiled runs: CPU ms per evaluation of the serial work (the training loop between
+ * evaluations, handing over, adding up), of the parallel work (every block), the serial fraction
+ * and Amdahl's bound, the busiest thread's share over the mean, the V8 helper threads' CPU (garbage
+ * collector, compiler: on a machine without spare cores it takes from the compute threads), and the
+ * speed-up the CPU times give on an idle machine: one thread's serial + parallel over every core's
+ * serial + parallel / threads (the blocks are shared out as the threads come free, so the busiest
+ * thread's share on a loaded machine says more about the load than about the split).
+ */
+export function formatThreadProfiles(workloads: WorkloadReport[]): string {
+  const rows = workloads
+    .filter((w) => w.threadProfile?.one && w.threadProfile.all)
+    .map((w) => {
+      const one = w.threadProfile!.one!;
+      const all = w.threadProfile!.all!;
+      return [
+        w.name,
+        String(all.threads),
+        fmt(one.serialCpu + one.parallelCpu),
+        fmt(all.serialCpu),
+        fmt(all.parallelCpu),
+        `${fmt(100 * all.serialFraction, 2)}%`,
+        fmt(all.amdahl),
+        fmt(all.imbalance),
+        `${fmt(one.helperCpu, 2)} / ${fmt(all.helperCpu, 2)}`,
+        // Blocks are taken dynamically: on an idle machine each thread gets parallel / threads.
+        fmt((one.serialCpu + one.parallelCpu) / (all.serialCpu + all.parallelCpu / all.threads)),
+        w.threadProfile!.load.toFixed(2),
+      ];
+    });
+  return table(
+    ["workload", "threads", "1 thread CPU ms/eval", "serial CPU ms", "parallel CPU ms", "serial fraction", "Amdahl bound", "busiest / mean thread", "helper threads CPU ms (1 / all)", "CPU-time speed-up", "load average"],
+    rows,
+  );
 }
 
 export function formatReport(r: Report): string {
@@ -111,7 +152,7 @@ export function formatReport(r: Report): string {
     out.push("\npinn on every core (data-parallel training) against one thread (target ≥ 1.7× on 2 cores for poisson2d and poisson2d-wide):\n");
     out.push(
       table(
-        ["workload", "threads", "1 thread ms/epoch", "all cores ms/epoch", "all cores median epoch ms", "speed-up (mean)", "speed-up (median epoch)"],
+        ["workload", "threads", "1 thread ms/epoch", "all cores ms/epoch", "all cores median epoch ms", "speed-up (mean)", "speed-up (median epoch)", "load average"],
         parallel.map((w) => {
           const a = w.pinnAll!;
           const speed = (w.pinn["ms_per_epoch"] as number) / (a["ms_per_epoch"] as number);
@@ -124,10 +165,13 @@ export function formatReport(r: Report): string {
             fmt(a["median_epoch_ms"] as number),
             `${fmt(speed, 3)}${target}`,
             fmt((w.pinn["median_epoch_ms"] as number) / (a["median_epoch_ms"] as number), 3),
+            ((a["load"] as number[] | undefined) ?? []).map((x) => x.toFixed(2)).join(" → "),
           ];
         }),
       ),
     );
+    out.push("\nWall-clock speed-ups need an idle machine (1-minute load average well below 1). Measured in CPU time instead, which load does not distort:\n");
+    out.push(formatThreadProfiles(parallel));
   }
   const skipped = r.workloads.flatMap((w) => Object.entries(w.peers).filter(([, p]) => !isResult(p)).map(([id, p]) => `${w.name}/${id}: ${(p as { skipped: string }).skipped}`));
   if (skipped.length > 0) out.push(`\nNot run: ${[...new Set(skipped)].join("; ")}`);

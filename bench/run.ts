@@ -12,12 +12,12 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem, type as osType, release as osRelease } from "node:os";
+import { cpus, loadavg, totalmem, type as osType, release as osRelease } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PEERS, missingReason, runPeer, type PeerPlaces, type PeerResult, type PeerSpec } from "./peers.js";
 import { median } from "./stats.js";
-import { formatReport, type Report, type WorkloadReport, type ScalingRow } from "./report.js";
+import { formatReport, type Report, type WorkloadReport, type ScalingRow, type ThreadProfile } from "./report.js";
 import { formatTta, runTta } from "./tta.js";
 import { formatOps, runOps } from "./ops.js";
 
@@ -142,9 +142,9 @@ function installPeers(p: PeerPlaces): void {
   if (r.status !== 0) throw new Error("npm install of the peers failed");
 }
 
-function runChild(args: string[]): Promise<Record<string, unknown>> {
+function runChild(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Record<string, unknown>> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(here, "pinn-child.js"), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [join(here, "pinn-child.js"), ...args], { stdio: ["ignore", "pipe", "inherit"], env });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.on("close", (code) => {
@@ -249,11 +249,24 @@ async function main(): Promise<void> {
     const cores = cpus().length;
     if (cores > 1) {
       const allRuns: Record<string, unknown>[] = [];
+      const loadBefore = loadavg()[0]!;
       for (let r = 0; r < Math.max(1, opts.runs); r++) {
         log(`pinn ${w.name}: ${epochs} epochs on ${cores} threads (run ${r + 1}) ...`);
         allRuns.push(await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1", "--threads", String(cores)]));
       }
-      entry.pinnAll = { threads: cores, ...combineRuns(allRuns) };
+      // The 1-minute load average before and after: wall-clock speed-ups mean little above ~0.5.
+      entry.pinnAll = { threads: cores, load: [loadBefore, loadavg()[0]!], ...combineRuns(allRuns) };
+      // The same on one thread and on every core with PINN_THREAD_PROFILE=1 (src/training/
+      // parallel-profile.ts): each phase's CPU time per evaluation, which a loaded machine does
+      // not distort as it does the wall clock.
+      const profiled = async (threads: number): Promise<ThreadProfile | null> => {
+        log(`pinn ${w.name}: ${epochs} epochs on ${threads} thread(s), profiled ...`);
+        const r = await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1", "--threads", String(threads)], { ...process.env, PINN_THREAD_PROFILE: "1" });
+        return (r["thread_profile"] as ThreadProfile | null) ?? null;
+      };
+      const one = await profiled(1);
+      const all = await profiled(cores);
+      entry.threadProfile = { one, all, load: loadavg()[0]! };
     }
     report.workloads.push(entry);
   }

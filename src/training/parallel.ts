@@ -1,20 +1,25 @@
 // Data-parallel training on worker threads: each evaluation of the loss splits every point set's
-// rows into K contiguous chunks, chunk 0 on the calling thread and chunk j on worker j, all with the
-// same weights (copied through shared memory). Each chunk gives its share of every term's mean
-// square (its rows' mean times its fraction of the rows) and the gradient of its share of the
-// weighted total; the calling thread adds the chunks up in chunk order 0, 1, …, K−1.
+// rows into B contiguous blocks (B fixed by the problem, 4 for up to 4 threads), and the calling
+// thread and the workers take blocks from a shared counter until none is left (so a thread that
+// is slower, preempted or busy with serial work simply takes fewer), all with the same weights
+// (copied through shared memory). Each block gives its share of every term's mean square (its
+// rows' mean times its fraction of the rows) and the gradient of its share of the weighted total
+// into its own result slot; the calling thread adds the blocks up in block order 0, 1, …, B−1.
 //
-// The loss is a weighted sum of means, so the chunks' shares add up to the serial loss exactly in
-// exact arithmetic; in floating point the sums are grouped differently for each K, so losses and
-// gradients agree with the serial ones to rounding (relative 1e-12 in the tests), and training
-// runs with different thread counts agree to that at first and then drift apart as any
-// rounding-level change would (never more than the run-to-run spread of a different seed). For a
-// given K the numbers are the same on every run (fixed chunks, fixed order).
+// The loss is a weighted sum of means, so the blocks' shares add up to the serial loss exactly in
+// exact arithmetic; in floating point the sums are grouped differently from the one-thread path,
+// so losses and gradients agree with it to rounding (relative 1e-12 in the tests), and training
+// runs on one thread and on several agree to that at first and then drift apart as any
+// rounding-level change would (never more than the run-to-run spread of a different seed). Which
+// thread computed a block does not matter: the numbers depend on B only, so they are the same on
+// every run and for every thread count from 2 to 4 (beyond 4 threads B grows with the threads).
 //
-// The calling thread blocks in Atomics.wait while the workers finish (the training loop is
-// synchronous). Workers are built from the problem file's text (symbolic expressions stay per
-// thread), as the ensemble's are; the first evaluation is checked against one thread's. Used only where it pays (enough work per evaluation), where
-// every term group can be split by rows (SymbolicTerms), and without adaptive loss weighting.
+// The calling thread blocks in Atomics.wait while the workers finish their last blocks (the
+// training loop is synchronous). Workers are built from the problem file's text (symbolic
+// expressions stay per thread), as the ensemble's are; the first evaluation is checked against
+// one thread's. Used only where it pays (enough work per evaluation), where every term group can
+// be split by rows (SymbolicTerms), and without adaptive loss weighting. PINN_THREAD_PROFILE=1
+// measures each phase's CPU time (parallel-profile.ts).
 
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
@@ -28,6 +33,7 @@ import type { Problem } from "../problem/types.js";
 import type { Batch, ResidualModel } from "../residual/model.js";
 import { SymbolicTerms } from "../terms/symbolic-terms.js";
 import { weightedLoss, type Loss } from "../loss/loss.js";
+import { ParallelProfile, WORKER_SLOTS, WORKER_SLOT_COUNT, absoluteMs, profiling, setLastParallelProfile } from "./parallel-profile.js";
 
 /** The tensors training updates: the network's weights, then the learned parameters θ if any. */
 export function trainedParameters(model: ResidualModel): Tensor[] {
@@ -49,14 +55,57 @@ export interface ParallelSpec {
 
 // Control words (Int32Array over a SharedArrayBuffer).
 const GEN = 0; // evaluation counter, bumped by the calling thread
-const CHUNKS = 1; // K for this evaluation
+const TICKET = 1; // the next block to take: (GEN mod 2^23)·256 + block (blocks of other evaluations are refused)
 const GRAD = 2; // 1 when gradients are wanted
 const STOP = 3; // 1: workers exit
 const ERROR = 4; // 1: a worker failed
+const FIXED = 6; // 1: thread j computes blocks j, j + K, j + 2K, … (the first evaluation, so that the check covers every worker)
 const READY = 8; // READY + j: worker j is built
-const DONE = 64; // DONE + j: the evaluation worker j finished (its GEN)
-const CONTROL_WORDS = 128;
-export const MAX_THREADS = DONE - READY;
+const CONTROL_WORDS = 72;
+export const MAX_THREADS = CONTROL_WORDS - READY;
+/** Blocks per evaluation for up to this many threads (more threads: one block each). */
+// 4, not more: each block allocates its own gradients, and 8 blocks measured about 0.7 ms more
+// CPU per poisson2d epoch on V8's helper threads (garbage collection) than 4 — time that, on two
+// cores, the training threads lose.
+export const BLOCKS = 4;
+const MAX_BLOCKS = 255;
+
+/** Blocks for `threads` threads over point sets of these sizes: max(BLOCKS, threads), at most the smallest set's rows. */
+export function blockCount(counts: readonly number[], threads: number): number {
+  return Math.min(Math.max(BLOCKS, threads), MAX_BLOCKS, ...counts);
+}
+
+function ticketTag(gen: number): number {
+  return (gen & 0x7fffff) << 8;
+}
+
+/** Take the next block of evaluation `gen`: its index, or −1 when none is left (or `gen` is over). */
+export function takeBlock(control: Int32Array, gen: number, blocks: number): number {
+  const tag = ticketTag(gen);
+  for (;;) {
+    const word = Atomics.load(control, TICKET);
+    if ((word & ~0xff) !== tag || (word & 0xff) >= blocks) return -1;
+    if (Atomics.compareExchange(control, TICKET, word, word + 1) === word) return word & 0xff;
+  }
+}
+
+/**
+ * The blocks thread `index` of `threads` computes in evaluation `gen`, one at a time: taken from
+ * the shared counter, or (FIXED) every threads-th block from its index on.
+ */
+export function* blocksOf(control: Int32Array, gen: number, blocks: number, index: number, threads: number): Generator<number> {
+  if (Atomics.load(control, FIXED) === 1) {
+    for (let b = index; b < blocks; b += threads) yield b;
+    return;
+  }
+  for (let b = takeBlock(control, gen, blocks); b >= 0; b = takeBlock(control, gen, blocks)) yield b;
+}
+
+/** Mark block b of evaluation `gen` finished (its result slot written), waking the calling thread if it waits for it. */
+export function finishBlock(done: Int32Array, b: number, gen: number): void {
+  Atomics.store(done, b, gen);
+  Atomics.notify(done, b);
+}
 
 /** Shared buffers and their layout. */
 export interface SharedLayout {
@@ -67,19 +116,26 @@ export interface SharedLayout {
   weights: number;
   /** Per group: coordinates and attributes (attrs −1 when the group has none), with their sizes. */
   groups: { x: number; xLength: number; attrs: number; attrsLength: number }[];
-  /** Results: chunk j at results + j·(T + P): T term shares, then the P gradient values. */
+  /** Blocks per evaluation (B), and threads in all (K, the calling thread's included). */
+  blocks: number;
+  threads: number;
+  /** Int32 per block: the evaluation (GEN) whose block was last finished. */
+  done: SharedArrayBuffer;
+  /** Results: block b at results + b·(T + P): T term shares, then the P gradient values. */
   results: number;
   paramCount: number;
   termCount: number;
+  /** With PINN_THREAD_PROFILE=1 (parallel-profile.ts): [notify time, then per worker j ≥ 1 its slots at 1 + (j−1)·WORKER_SLOT_COUNT]. */
+  profile: SharedArrayBuffer | null;
 }
 
-/** The rows of chunk j of K out of n: [floor(j·n/K), floor((j+1)·n/K)). */
+/** The rows of block j of K out of n: [floor(j·n/K), floor((j+1)·n/K)). */
 export function chunkRows(n: number, j: number, K: number): [number, number] {
   return [Math.floor((j * n) / K), Math.floor(((j + 1) * n) / K)];
 }
 
 /**
- * Chunk j of K: its share of each term's mean square (out[t]) and the gradient of its share of
+ * Block j of K: its share of each term's mean square (out[t]) and the gradient of its share of
  * Σ_t w_t·loss_t with respect to the parameters (out[T..], in parameter order).
  */
 export function chunkContribution(model: ResidualModel, params: readonly { data: Float64Array }[], batch: Batch, j: number, K: number, weights: ArrayLike<number>, grad: boolean, out: Float64Array): void {
@@ -114,7 +170,11 @@ export function chunkContribution(model: ResidualModel, params: readonly { data:
 const PRECOMPUTED = defineOp<{ value: number; grads: Float64Array[] }>({
   name: "parallel-loss",
   forward: (_inputs, p) => new Tensor(Float64Array.of(p.value), []),
-  vjp: (g, inputs, _out, p, needs) => inputs.map((t, i) => (needs[i] ? ops.mul(g, new Tensor(p.grads[i]!, t.shape)) : null)),
+  // The seed of backward() is 1: then the gradients themselves (1·x is x), without a product each.
+  vjp: (g, inputs, _out, p, needs) => {
+    const one = g.size === 1 && g.data[0] === 1;
+    return inputs.map((t, i) => (needs[i] ? (one ? new Tensor(p.grads[i]!, t.shape) : ops.mul(g, new Tensor(p.grads[i]!, t.shape))) : null));
+  },
   jvp: () => {
     throw new Error("parallel training: the loss has no forward-mode derivative");
   },
@@ -135,7 +195,7 @@ export function parallelThreads(model: ResidualModel, setting: number | null | u
   if (wanted <= 1 || coupled) return 1;
   if (!model.groups.every((g) => g instanceof SymbolicTerms)) return 1;
   const counts = model.groups.map((g) => g.points.count);
-  if (Math.min(...counts) < wanted) return 1;
+  if (blockCount(counts, wanted) < wanted) return 1;
   const sizes = [model.network.dims, ...model.problem.network.hidden, model.problem.unknowns.length];
   let perPoint = 0;
   for (let i = 0; i + 1 < sizes.length; i++) perPoint += sizes[i]! * sizes[i + 1]!;
@@ -155,9 +215,12 @@ export class ParallelLoss {
   private readonly control: Int32Array;
   private layout: SharedLayout | null = null;
   private data: Float64Array | null = null;
+  private done: Int32Array | null = null;
   private readonly workers: Worker[] = [];
   private failed = false;
   private verified = false;
+  private readonly profile: ParallelProfile | null;
+  private profileSlots: Float64Array | null = null;
 
   private constructor(
     private readonly model: ResidualModel,
@@ -166,11 +229,13 @@ export class ParallelLoss {
     private readonly spec: ParallelSpec,
   ) {
     this.control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+    this.profile = profiling() ? new ParallelProfile(threads) : null;
   }
 
   /** A parallel evaluator with `threads` threads in all, or null when the problem has no file to rebuild it from. */
   static create(model: ResidualModel, params: readonly Tensor[], threads: number): ParallelLoss | null {
-    if (threads <= 1) return null;
+    // Profiling measures one thread through the same path (no workers), to compare like with like.
+    if (threads < 1 || (threads === 1 && !profiling())) return null;
     let text: string;
     try {
       text = readFileSync(model.problem.file, "utf8");
@@ -193,17 +258,20 @@ export class ParallelLoss {
     const params = take(P);
     const weights = take(T);
     const groups = batch.map((b) => ({ x: take(b.x.length), xLength: b.x.length, attrs: b.attrs === null ? -1 : take(b.attrs.length), attrsLength: b.attrs?.length ?? 0 }));
-    const results = take(this.threads * (T + P));
+    const blocks = blockCount(batch.map((b) => b.x.length / this.model.network.dims), this.threads);
+    const results = take(blocks * (T + P));
     const data = new SharedArrayBuffer(at * 8);
-    this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, results, paramCount: P, termCount: T };
+    const profile = this.profile === null ? null : new SharedArrayBuffer(8 * (1 + this.threads * WORKER_SLOT_COUNT));
+    this.profileSlots = profile === null ? null : new Float64Array(profile);
+    this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, blocks, threads: this.threads, done: new SharedArrayBuffer(4 * blocks), results, paramCount: P, termCount: T, profile };
     this.data = new Float64Array(data);
+    this.done = new Int32Array(this.layout.done);
     for (let j = 1; j < this.threads; j++) {
       const worker = new Worker(workerUrl(), { workerData: { spec: this.spec, layout: this.layout, index: j } });
       worker.unref();
       worker.on("error", () => {
         Atomics.store(this.control, ERROR, 1);
-        Atomics.store(this.control, DONE + j, -1);
-        Atomics.notify(this.control, DONE + j);
+        Atomics.notify(this.control, READY + j);
       });
       this.workers.push(worker);
     }
@@ -226,8 +294,14 @@ export class ParallelLoss {
   /** Σ_t w_t·loss_t on `batch` and each term's loss, as weightedLoss(model.losses(batch), weights) gives them. */
   evaluate(batch: Batch, weights: readonly number[]): Loss {
     const T = weights.length;
-    if (!this.failed && this.layout === null && !this.start(batch, T)) this.fail();
+    if (!this.failed && this.layout === null) {
+      // Every thread needs a block (the first evaluation checks each worker's): with fewer rows, one thread.
+      if (blockCount(batch.map((b) => b.x.length / this.model.network.dims), this.threads) < this.threads) this.failed = true;
+      else if (!this.start(batch, T)) this.fail();
+    }
     if (this.failed || !this.fits(batch)) return this.serial(batch, weights);
+    const prof = this.profile;
+    prof?.begin();
     const l = this.layout!;
     const data = this.data!;
     let o = l.params;
@@ -241,30 +315,49 @@ export class ParallelLoss {
       if (b.attrs !== null) data.set(b.attrs, l.groups[g]!.attrs);
     });
     const grad = isGradEnabled();
-    const K = this.threads;
+    const B = l.blocks;
     const stride = T + l.paramCount;
-    Atomics.store(this.control, CHUNKS, K);
-    Atomics.store(this.control, GRAD, grad ? 1 : 0);
-    const gen = Atomics.add(this.control, GEN, 1) + 1;
-    Atomics.notify(this.control, GEN);
-    chunkContribution(this.model, this.params, batch, 0, K, weights, grad, data.subarray(l.results, l.results + stride));
-    for (let j = 1; j < K; j++) {
-      for (;;) {
-        const seen = Atomics.load(this.control, DONE + j);
-        if (seen === gen || Atomics.load(this.control, ERROR) !== 0) break;
-        Atomics.wait(this.control, DONE + j, seen, 1000);
-      }
+    const control = this.control;
+    const done = this.done!;
+    Atomics.store(control, GRAD, grad ? 1 : 0);
+    // The first evaluation is checked against one thread's: there every worker must take part.
+    Atomics.store(control, FIXED, this.verified ? 0 : 1);
+    // The tickets of this evaluation first, then its number: a worker that sees the number sees them.
+    const gen = Atomics.load(control, GEN) + 1;
+    Atomics.store(control, TICKET, ticketTag(gen));
+    if (prof !== null) {
+      prof.set("copyCpu", prof.lap().cpu);
+      this.profileSlots![0] = absoluteMs();
     }
-    if (Atomics.load(this.control, ERROR) !== 0) {
-      this.fail();
-      return this.serial(batch, weights);
+    Atomics.store(control, GEN, gen);
+    Atomics.notify(control, GEN);
+    let own = 0;
+    for (const b of blocksOf(control, gen, B, 0, this.threads)) {
+      chunkContribution(this.model, this.params, batch, b, B, weights, grad, data.subarray(l.results + b * stride, l.results + (b + 1) * stride));
+      finishBlock(done, b, gen);
+      own++;
     }
-    // Chunk order 0, 1, …, K−1: the same sums on every run.
+    if (prof !== null) {
+      const lap = prof.lap();
+      prof.set("ownCpu", lap.cpu);
+      prof.set("ownWall", lap.wall);
+      prof.set("ownBlocks", own);
+    }
+    // Block order 0, 1, …, B−1: the same sums whichever thread computed which block. Each block
+    // is added as soon as it is finished, while the workers may still compute later ones.
     const sum = new Float64Array(stride);
-    for (let j = 0; j < K; j++) {
-      const r = l.results + j * stride;
+    for (let b = 0; b < B; b++) {
+      for (let seen = Atomics.load(done, b); seen !== gen; seen = Atomics.load(done, b)) {
+        if (Atomics.load(control, ERROR) !== 0) {
+          this.fail();
+          return this.serial(batch, weights);
+        }
+        Atomics.wait(done, b, seen, 1000);
+      }
+      const r = l.results + b * stride;
       for (let i = 0; i < stride; i++) sum[i]! += data[r + i]!;
     }
+    if (prof !== null) this.recordWorkers(prof);
     const terms = Array.from(sum.subarray(0, T));
     let value = 0;
     for (let t = 0; t < T; t++) value += weights[t]! * terms[t]!;
@@ -276,7 +369,37 @@ export class ParallelLoss {
     }
     const perTerm = new Tensor(Float64Array.from(terms), [T]);
     const loss = { total: apply(PRECOMPUTED, [...this.params] as Tensor[], { value, grads }), perTerm, terms };
-    return this.verified ? loss : this.verify(batch, weights, loss, grad ? grads : null);
+    const result = this.verified ? loss : this.verify(batch, weights, loss, grad ? grads : null);
+    if (prof !== null) {
+      prof.set("reduceCpu", prof.get("reduceCpu") + prof.lap().cpu);
+      prof.end();
+    }
+    return result;
+  }
+
+  /** The barrier's wait and each worker's phases, from the shared profile slots. */
+  private recordWorkers(prof: ParallelProfile): void {
+    const slots = this.profileSlots!;
+    const resumed = absoluteMs();
+    // The wait for the workers' blocks, with the blocks' sums done meanwhile: idle is wall − CPU.
+    const lap = prof.lap();
+    prof.set("waitWall", lap.wall - lap.cpu);
+    prof.set("reduceCpu", lap.cpu);
+    const workers = [];
+    for (let j = 1; j < this.threads; j++) {
+      const o = 1 + (j - 1) * WORKER_SLOT_COUNT;
+      const blocks = slots[o + WORKER_SLOTS.blocks]!;
+      workers.push({
+        wakeLatency: slots[o + WORKER_SLOTS.wake]! - slots[0]!,
+        copyCpu: slots[o + WORKER_SLOTS.copyCpu]!,
+        computeCpu: slots[o + WORKER_SLOTS.computeCpu]!,
+        computeWall: slots[o + WORKER_SLOTS.computeWall]!,
+        blocks,
+        doneLatency: blocks > 0 ? Math.max(0, resumed - slots[o + WORKER_SLOTS.done]!) : NaN,
+        totalCpu: slots[o + WORKER_SLOTS.totalCpu]!,
+      });
+    }
+    prof.set("workers", workers);
   }
 
   /**
@@ -311,7 +434,9 @@ export class ParallelLoss {
 
   /** Stop the workers. */
   close(): void {
+    if (this.profile !== null) setLastParallelProfile(this.profile.summary());
     Atomics.store(this.control, STOP, 1);
+    Atomics.store(this.control, TICKET, -1);
     Atomics.add(this.control, GEN, 1);
     Atomics.notify(this.control, GEN);
     for (const w of this.workers) void w.terminate();
@@ -319,4 +444,4 @@ export class ParallelLoss {
   }
 }
 
-export const CONTROL = { GEN, CHUNKS, GRAD, STOP, ERROR, READY, DONE };
+export const CONTROL = { GEN, TICKET, GRAD, STOP, ERROR, FIXED, READY };

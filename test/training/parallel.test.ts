@@ -1,7 +1,8 @@
 // Data-parallel training (src/training/parallel.ts) at tiny sizes: the loss, its terms and its
-// gradient split over 3 threads equal the one-thread values (computed by the ordinary serial
-// path, model.losses + backward) to rounding, and a short training run on 2 threads follows the
-// one-thread path. No timing is asserted.
+// gradient split over 2 and 3 threads equal the one-thread values (computed by the ordinary serial
+// path, model.losses + backward) to rounding and each other exactly (the same blocks, added in
+// the same order, whichever thread computed them), and a short training run on 2 threads follows
+// the one-thread path. No timing is asserted.
 
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
@@ -10,7 +11,8 @@ import { tmpdir } from "node:os";
 import { loadProblem, parseProblem } from "../../src/problem/load.js";
 import { buildModel } from "../../src/solve.js";
 import { weightedLoss } from "../../src/loss/loss.js";
-import { ParallelLoss, chunkRows } from "../../src/training/parallel.js";
+import { BLOCKS, CONTROL, ParallelLoss, blockCount, chunkRows, finishBlock, takeBlock } from "../../src/training/parallel.js";
+import { lastParallelProfile } from "../../src/training/parallel-profile.js";
 import { train } from "../../src/training/trainer.js";
 import type { Problem } from "../../src/problem/types.js";
 
@@ -53,25 +55,90 @@ describe("parallel loss", () => {
     }
   });
 
-  it("gives the serial loss, terms and gradient with 3 threads", () => {
+  it("hands out each block of an evaluation once, and none of another evaluation", () => {
+    const control = new Int32Array(new SharedArrayBuffer(72 * 4));
+    const B = 5;
+    const done = new Int32Array(new SharedArrayBuffer(4 * B));
+    for (const gen of [1, 2, 0x800001]) {
+      Atomics.store(control, CONTROL.TICKET, ((gen & 0x7fffff) << 8) | 0); // what evaluate() stores
+      const taken: number[] = [];
+      for (let b = takeBlock(control, gen, B); b >= 0; b = takeBlock(control, gen, B)) {
+        taken.push(b);
+        finishBlock(done, b, gen);
+      }
+      expect(taken).toEqual([0, 1, 2, 3, 4]);
+      expect(Array.from(done)).toEqual([gen, gen, gen, gen, gen]);
+      // A worker still on the previous evaluation gets nothing of this one.
+      Atomics.store(control, CONTROL.TICKET, (((gen + 1) & 0x7fffff) << 8) | 0);
+      expect(takeBlock(control, gen, B)).toBe(-1);
+    }
+  });
+
+  it("uses 4 blocks up to 4 threads, one per thread beyond, never more than the smallest set's rows", () => {
+    expect(BLOCKS).toBe(4);
+    expect(blockCount([1024, 64, 64], 2)).toBe(4);
+    expect(blockCount([1024, 64, 64], 4)).toBe(4);
+    expect(blockCount([1024, 64, 64], 12)).toBe(12);
+    expect(blockCount([37, 3], 2)).toBe(3);
+  });
+
+  it("gives the serial loss, terms and gradient with 2 and 3 threads, the same to the bit with either", () => {
     const weights = [1, 2, 0.5, 1];
     const ref = serialLossAndGrad(tinyHeat(), weights);
-    for (const threads of [3]) {
+    const results: { total: number; terms: number[]; grads: Float64Array[] }[] = [];
+    const previous = process.env["PINN_THREAD_PROFILE"];
+    for (const threads of [2, 3]) {
       const { model, params, batch } = serialLossAndGrad(tinyHeat(), weights);
       params.forEach((p) => (p.grad = null));
+      // Profiled on 2 threads: the profile's block counts are checked below.
+      if (threads === 2) process.env["PINN_THREAD_PROFILE"] = "1";
       const parallel = ParallelLoss.create(model, params, threads)!;
+      if (previous === undefined) delete process.env["PINN_THREAD_PROFILE"];
+      else process.env["PINN_THREAD_PROFILE"] = previous;
       try {
+        // Several evaluations (the profile drops the first quarter and the last); the first is checked against one thread inside.
+        for (let e = 0; e < 8; e++) parallel.evaluate(batch, weights);
         const loss = parallel.evaluate(batch, weights);
         // The same batch and weights as the reference (same seed): only the summation order differs.
         expect(Math.abs(loss.total.item() - ref.value) / ref.value).toBeLessThan(1e-12);
         expect(relDiff(loss.terms, ref.terms)).toBeLessThan(1e-12);
         loss.total.backward();
         params.forEach((p, i) => expect(relDiff(p.grad!.data, ref.grads[i]!)).toBeLessThan(1e-11));
+        results.push({ total: loss.total.item(), terms: loss.terms, grads: params.map((p) => Float64Array.from(p.grad!.data)) });
       } finally {
         parallel.close();
       }
+      if (threads === 2) {
+        // 37 interior and 11 boundary rows: 4 blocks, each computed by exactly one of the two threads.
+        const profile = lastParallelProfile()!;
+        expect(profile.threads).toBe(2);
+        expect(profile.evaluations).toBeGreaterThanOrEqual(5);
+        expect(profile.ownBlocks + profile.workerBlocks[0]!).toBeCloseTo(4, 12);
+      }
     }
-  }, 60_000);
+    const [two, three] = results;
+    expect(three!.total).toBe(two!.total);
+    expect(three!.terms).toEqual(two!.terms);
+    three!.grads.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(two!.grads[i]!)));
+  }, 90_000);
+
+  it("stays on one thread, with the one-thread numbers, when a point set has fewer rows than threads", () => {
+    const problem = (): Problem => {
+      const p = tinyHeat();
+      p.training = { ...p.training, boundaryPoints: 2 };
+      return p;
+    };
+    const weights = [1, 1, 1, 1];
+    const ref = serialLossAndGrad(problem(), weights);
+    const { model, params, batch } = serialLossAndGrad(problem(), weights);
+    const parallel = ParallelLoss.create(model, params, 3)!;
+    try {
+      // Exactly the serial path's numbers: no worker is started, no block split.
+      expect(parallel.evaluate(batch, weights).total.item()).toBe(ref.value);
+    } finally {
+      parallel.close();
+    }
+  });
 
   it("trains Adam then L-BFGS along the same path with 1 and 2 threads", async () => {
     const runs = [];
