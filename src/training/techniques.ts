@@ -41,8 +41,11 @@ export const TECHNIQUE_DEFAULTS = {
   /** Causal weights are off unless a file asks for them (see defaultCausalWeights). */
   causalWeights: 0,
   lbfgsResample: 0,
-  /** Windows of time-marching for evolution problems it applies to (time-marching.ts marchingObstacle). */
-  timeWindows: 0,
+  /**
+   * Time-marching for evolution problems it applies to (time-marching.ts marchingObstacle): -1 chooses
+   * the count from the problem (defaultWindowCount), 0 is off.
+   */
+  timeWindows: -1,
 };
 
 export const NETWORK_TECHNIQUE_KEYS = ["periodic_embedding", "time_features"];
@@ -101,7 +104,9 @@ export function readNetworkTechniques(src: YamlSource, field: (key: string) => N
 export function readTrainingTechniques(src: YamlSource, field: (key: string) => Node | undefined): TrainingTechniques {
   const causalWeights = numberOrSwitch(src, field("causal_weights"), "training.causal_weights", CAUSAL_EPSILON, "causal_weights: 10");
   const lbfgsResample = countOrFalse(src, field("lbfgs_resample"), "training.lbfgs_resample", "lbfgs_resample: 500", 1e6);
-  const timeWindows = countOrFalse(src, field("time_windows"), "training.time_windows", "time_windows: 8", 256);
+  // `true` is the default (windows chosen from the problem: time-marching.ts), as if left out.
+  const windowsNode = field("time_windows");
+  const timeWindows = windowsNode !== undefined && isScalar(windowsNode) && windowsNode.value === true ? undefined : countOrFalse(src, windowsNode, "training.time_windows", "time_windows: 8", 256);
   return {
     ...(causalWeights === undefined ? {} : { causalWeights }),
     ...(lbfgsResample === undefined ? {} : { lbfgsResample }),

@@ -19,6 +19,7 @@ import { ResidualModel } from "../residual/model.js";
 import { TaylorFields, attributeVariable, unknownForms } from "../residual/fields.js";
 import { outputScales } from "../residual/scales.js";
 import { PointSet } from "../residual/point-sets.js";
+import { evaluatePoints } from "../expressions/evaluate.js";
 import { SymbolicTerms, type PointBatch, type PointSource, type TermContext, type TermGroup } from "../terms/index.js";
 import { train, type TrainHooks, type TrainResult } from "./trainer.js";
 import { techniqueHooks, TECHNIQUE_DEFAULTS } from "./techniques.js";
@@ -47,10 +48,27 @@ export function marchingObstacle(problem: Problem): string | null {
   return null;
 }
 
+/**
+ * How much the solution may change within one window, in units of the initial rate (initialRate):
+ * a window spans WINDOW_SPAN / rate of time (transport at speed β: WINDOW_SPAN radians of phase).
+ */
+export const WINDOW_SPAN = 4;
+/** At most this many windows by default (the cost grows with the count). */
+export const MAX_DEFAULT_WINDOWS = 16;
+
+/** The default count: the interval's length times the initial rate, over WINDOW_SPAN, rounded up (1: no marching). */
+export function defaultWindowCount(problem: Problem): number {
+  const rate = initialRate(problem);
+  if (rate === null) return 1;
+  const [lo, hi] = problem.bounds[problem.timeVariable!]!;
+  return Math.max(1, Math.min(MAX_DEFAULT_WINDOWS, Math.ceil(((hi - lo) * rate) / WINDOW_SPAN - 1e-9)));
+}
+
 /** The number of windows for a problem: the setting, else the default; 0 when off or not applicable. */
 export function timeWindowCount(problem: Problem): number {
   if (marchingObstacle(problem) !== null) return 0;
-  const n = problem.training.timeWindows ?? TECHNIQUE_DEFAULTS.timeWindows;
+  const setting = problem.training.timeWindows ?? TECHNIQUE_DEFAULTS.timeWindows;
+  const n = setting < 0 ? defaultWindowCount(problem) : setting;
   return n > 1 ? n : 0;
 }
 
@@ -292,4 +310,65 @@ function mergeResults(results: TrainResult[], models: ResidualModel[], whole: Re
 export function marchProblem(problem: Problem, windows: number, options: MarchingOptions = {}): Promise<MarchingResult> {
   const [lo, hi] = problem.bounds[problem.timeVariable!]!;
   return march(problem, windowCuts(lo, hi, windows), options);
+}
+
+/**
+ * How fast the solution starts to change, from the equations and the initial data alone: for each
+ * equation with one highest time derivative ∂_t^m u_k (m = 1, 2), that derivative at t_0 follows
+ * from the equation with u_k (and, for m = 2, u_t) replaced by the initial data; the rate is
+ * (RMS ∂_t^m u_k / RMS u_k)^{1/m} on points of the initial line (1/time: β for transport at speed β,
+ * the angular frequency ω for a wave, ρ(1 − u) for logistic growth). The largest over the equations;
+ * null when no equation has that form or the initial data does not give what it needs.
+ */
+export function initialRate(problem: Problem, samples = 256): number | null {
+  const t = problem.timeVariable;
+  if (t === null) return null;
+  const dims = problem.variables.length;
+  const t0 = problem.bounds[t]![0];
+  // Initial data: ∂_t^j u_k at t_0 as expressions of the space variables (conditions "∂_t^j u_k(x, t0) = g").
+  const initial = new Map<string, Sym>();
+  for (const c of problem.conditions) {
+    if (!isInitial(c, t, t0) || c.lhs.kind !== "field" || S.unknownsOf(c.rhs).size > 0) continue;
+    const alpha = c.lhs.alpha;
+    if (alpha.some((a, i) => i !== t && a > 0)) continue;
+    initial.set(`${c.lhs.unknown}:${alpha[t] ?? 0}`, c.rhs);
+  }
+  const rng = new Rng(problem.training.seed);
+  const at: Location = problem.variables.map((_, i) => (i === t ? { free: false as const, value: t0 } : { free: true as const }));
+  const points = new PointSet(dims, problem.bounds, at, samples, "random", true, rng).next();
+  const rms = (v: Float64Array): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / Math.max(1, v.length));
+  let rate: number | null = null;
+  for (const e of problem.equations) {
+    const atoms = S.fieldAtoms(e.residual);
+    const order = Math.max(0, ...atoms.map((a) => a.alpha[t] ?? 0));
+    if (order < 1 || order > 2) continue;
+    const top = atoms.filter((a) => (a.alpha[t] ?? 0) === order);
+    const k = top[0]!.unknown;
+    // One top-order atom, a pure time derivative: ∂_t^m u_k.
+    if (top.some((a) => a.unknown !== k || a.alpha.some((c, i) => i !== t && c > 0))) continue;
+    const u0 = initial.get(`${k}:0`);
+    if (u0 === undefined) continue;
+    let missing = false;
+    const withData = (y: Sym): Sym =>
+      S.substitute(e.residual, (atom) => {
+        if (atom.kind !== "field") return undefined;
+        const j = atom.alpha[t] ?? 0;
+        if (j === order && atom.unknown === k) return y;
+        const data = initial.get(`${atom.unknown}:${j}`);
+        if (data === undefined) {
+          missing = true;
+          return S.num(0);
+        }
+        return S.diffMulti(data, atom.alpha.map((c, i) => (i === t ? 0 : c)));
+      });
+    // r(y) = c·y + rest for the top derivative y (linear in it): y = −rest / c.
+    const rest = evaluatePoints(withData(S.num(0)), points, dims);
+    const one = evaluatePoints(withData(S.num(1)), points, dims);
+    if (missing) continue;
+    const y = rest.map((r, i) => (one[i]! - r !== 0 ? -r / (one[i]! - r) : NaN));
+    const size = rms(evaluatePoints(u0, points, dims));
+    const r = Math.pow(rms(y) / size, 1 / order);
+    if (Number.isFinite(r) && size > 0) rate = Math.max(rate ?? 0, r);
+  }
+  return rate;
 }

@@ -14,7 +14,7 @@ import { Rng } from "../../src/engine/random.js";
 import { Tensor } from "../../src/engine/tensor.js";
 import { PinnNetwork, networkFeatures } from "../../src/residual/network.js";
 import type { PointCondition } from "../../src/problem/types.js";
-import { handedOnQuantity, handedOnValues, marchingObstacle, timeWindowCount, windowCuts, windowProblem } from "../../src/training/time-marching.js";
+import { defaultWindowCount, handedOnQuantity, handedOnValues, initialRate, marchingObstacle, timeWindowCount, WINDOW_SPAN, windowCuts, windowProblem } from "../../src/training/time-marching.js";
 import { PiecewiseNetwork } from "../../src/training/time-marching-network.js";
 import { loadModel, modelFile, readModelFile } from "../../src/reports/model-file.js";
 
@@ -85,6 +85,25 @@ describe("windows", () => {
       expect((e as ProblemError).issues[0]!.position?.line).toBe(16);
       expect((e as ProblemError).issues[0]!.message).toMatch(/time_windows must be a whole number/);
     }
+  });
+});
+
+describe("the default count: the initial rate of change", () => {
+  it("a wave's angular frequency, a transport's speed, a decay's rate, from the equation and the initial data", () => {
+    // u_tt = u_xx with u(x, 0) = sin(πx): u_tt(x, 0) = −π² sin(πx) at every point, so the rate is π.
+    const wave = parseProblem(WAVE, "wave.yaml");
+    expect(initialRate(wave)).toBeCloseTo(Math.PI, 12);
+    // T·rate / WINDOW_SPAN = 2π/4, rounded up.
+    expect(defaultWindowCount(wave)).toBe(Math.ceil((2 * Math.PI) / WINDOW_SPAN));
+    // u_t = −3u from u(x, 0) = 1 + x²: u_t/u = −3 at every point.
+    const decay = parseProblem("name: d\ndomain:\n  x: [0, 1]\n  t: [0, 1]\nunknowns: [u]\nequations:\n  - \"u_t + 3*u = 0\"\nconditions:\n  - \"u(x, 0) = 1 + x^2\"\n", "d.yaml");
+    expect(initialRate(decay)).toBeCloseTo(3, 12);
+    expect(defaultWindowCount(decay)).toBe(1);
+    // Transport at speed 2 of sin x: |u_t| = 2|cos x|, the RMS ratio ≈ 2 on random points.
+    expect(initialRate(parseProblem(TRANSPORT, "t.yaml"))!).toBeGreaterThan(1.7);
+    expect(initialRate(parseProblem(TRANSPORT, "t.yaml"))!).toBeLessThan(2.3);
+    // No initial value of u: no estimate.
+    expect(initialRate(parseProblem(WAVE.replace('  - "u(x, 0) = sin(pi*x)"\n', ""), "w.yaml"))).toBeNull();
   });
 });
 
