@@ -14,7 +14,7 @@ import { Rng } from "../../src/engine/random.js";
 import { Tensor } from "../../src/engine/tensor.js";
 import { PinnNetwork, networkFeatures } from "../../src/residual/network.js";
 import type { PointCondition } from "../../src/problem/types.js";
-import { defaultWindowCount, handedOnQuantity, handedOnValues, initialRate, marchingObstacle, timeWindowCount, WINDOW_SPAN, windowCuts, windowProblem } from "../../src/training/time-marching.js";
+import { defaultWindowCount, FIRST_WINDOW_LBFGS, windowStages, handedOnQuantity, handedOnValues, initialRate, marchingObstacle, timeWindowCount, WINDOW_SPAN, windowCuts, windowProblem } from "../../src/training/time-marching.js";
 import { PiecewiseNetwork } from "../../src/training/time-marching-network.js";
 import { loadModel, modelFile, readModelFile } from "../../src/reports/model-file.js";
 
@@ -78,6 +78,8 @@ describe("windows", () => {
     // The setting: a count, false (off), and errors on their line.
     expect(timeWindowCount(parseProblem(`${WAVE}training:\n  time_windows: 4\n`, "w.yaml"))).toBe(4);
     expect(timeWindowCount(parseProblem(`${WAVE}training:\n  time_windows: false\n`, "w.yaml"))).toBe(0);
+    // true: the default (here ⌈2π/4⌉ = 2 windows, see below).
+    expect(timeWindowCount(parseProblem(`${WAVE}training:\n  time_windows: true\n`, "w.yaml"))).toBe(2);
     expect(() => parseProblem(`${WAVE}training:\n  time_windows: 2.5\n`, "w.yaml")).toThrow(ProblemError);
     try {
       parseProblem(`${WAVE}training:\n  time_windows: -1\n`, "w.yaml");
@@ -85,6 +87,15 @@ describe("windows", () => {
       expect((e as ProblemError).issues[0]!.position?.line).toBe(16);
       expect((e as ProblemError).issues[0]!.message).toMatch(/time_windows must be a whole number/);
     }
+  });
+});
+
+describe("each window's stages", () => {
+  it("the file's stages, the first window's L-BFGS longer (it starts from random weights)", () => {
+    const p = parseProblem(WAVE, "wave.yaml");
+    const [adam, lbfgs] = p.training.stages;
+    expect(windowStages(p.training.stages, 0)).toEqual([adam, { ...lbfgs, iterations: (lbfgs as { iterations: number }).iterations * FIRST_WINDOW_LBFGS }]);
+    expect(windowStages(p.training.stages, 3)).toEqual(p.training.stages);
   });
 });
 
