@@ -33,10 +33,9 @@ export interface ModelFile {
   /**
    * Time-marching (README, "Hard problems"): one network per window [from, to] of `window_variable`,
    * in order, each with its inputs scaled to its window; a point belongs to the window that holds it
-   * (a cut time to the later one). In place of `network`. `network_to`: where the window's network's
-   * inputs end, when it was trained beyond `to` (its inputs are scaled from [from, network_to]).
+   * (a cut time to the later one). In place of `network`.
    */
-  windows?: { from: number; to: number; network: NetworkFile; network_to?: number }[];
+  windows?: { from: number; to: number; network: NetworkFile }[];
   window_variable?: string;
   /** Per unknown: the network output stands for u/U (see the README, "Scaling"). */
   output_scale: Record<string, number>;
@@ -66,7 +65,7 @@ export function modelFile(problem: Problem, network: PinnNetwork, outputScale: r
       }),
     ),
     ...(network instanceof PiecewiseNetwork
-      ? { windows: network.pieces.map((p) => ({ from: p.from, to: p.to, network: networkFile(p.network), ...(p.network.bounds[network.variable]![1] !== p.to ? { network_to: p.network.bounds[network.variable]![1] } : {}) })), window_variable: problem.variables[network.variable]! }
+      ? { windows: network.pieces.map((p) => ({ from: p.from, to: p.to, network: networkFile(p.network) })), window_variable: problem.variables[network.variable]! }
       : { network: networkFile(network) }),
     output_scale: Object.fromEntries(problem.unknowns.map((u, k) => [u, outputScale[k] ?? 1])),
   };
@@ -140,7 +139,7 @@ const MODEL_SCHEMA = z
     constants: z.record(finite),
     trial: z.record(z.string().nullable()),
     network: NETWORK_SCHEMA.optional(),
-    windows: z.array(z.object({ from: finite, to: finite, network: NETWORK_SCHEMA, network_to: finite.optional() })).min(1).optional(),
+    windows: z.array(z.object({ from: finite, to: finite, network: NETWORK_SCHEMA })).min(1).optional(),
     window_variable: name.optional(),
     output_scale: z.record(finite.refine((v) => v > 0, "expected a positive number")),
   })
@@ -159,8 +158,7 @@ const MODEL_SCHEMA = z
           const from = k === 0 ? lo : m.windows![k - 1]!.to;
           if (w.from !== from) issue(["windows", k, "from"], `expected ${from} (${k === 0 ? "the start of the interval" : "the end of the window before"}), found ${w.from}`);
           if (!(w.to > w.from)) issue(["windows", k, "to"], `expected a number above from (${w.from}), found ${w.to}`);
-          if (w.network_to !== undefined && !(w.network_to >= w.to)) issue(["windows", k, "network_to"], `expected a number from to (${w.to}) on, found ${w.network_to}`);
-          checkNetwork(w.network, m.bounds.map((b, i) => (i === v ? [w.from, w.network_to ?? w.to] : b)), m, ["windows", k, "network"], issue);
+          checkNetwork(w.network, m.bounds.map((b, i) => (i === v ? [w.from, w.to] : b)), m, ["windows", k, "network"], issue);
         });
         const end = m.windows[m.windows.length - 1]!.to;
         if (end !== hi) issue(["windows", m.windows.length - 1, "to"], `expected ${hi} (the end of ${m.window_variable}'s interval), found ${end}`);
@@ -236,7 +234,7 @@ export function loadModel(path: string): LoadedModel {
   });
   const v = file.windows ? file.variables.indexOf(file.window_variable!) : -1;
   const network = file.windows
-    ? new PiecewiseNetwork(file.bounds, v, file.windows.map((w) => ({ from: w.from, to: w.to, network: readNetwork(file, file.bounds.map((b, i) => (i === v ? [w.from, w.network_to ?? w.to] : b)), w.network) })))
+    ? new PiecewiseNetwork(file.bounds, v, file.windows.map((w) => ({ from: w.from, to: w.to, network: readNetwork(file, file.bounds.map((b, i) => (i === v ? [w.from, w.to] : b)), w.network) })))
     : readNetwork(file, file.bounds, file.network!);
   const problemLike = { unknowns: file.unknowns, trial };
   const outputScale = file.unknowns.map((u) => file.output_scale?.[u] ?? 1);
