@@ -36,6 +36,11 @@ const VARIANTS = {
     remove: (p) => (p.training.causalWeights = 0),
     applies: (p) => p.timeVariable !== null && p.variables.length >= 2,
   },
+  "no-time-windows": {
+    label: "without time-marching (`training.time_windows: false`: one network for the whole interval)",
+    remove: (p) => (p.training.timeWindows = 0),
+    applies: (p) => p.timeVariable !== null && p.variables.length >= 2,
+  },
   "lbfgs-resample": {
     label: "with L-BFGS on fresh points every 500 iterations (`training.lbfgs_resample: 500`)",
     remove: (p) => (p.training.lbfgsResample = 500),

@@ -16,6 +16,7 @@ import { runEnsemble, type EnsembleResult } from "./training/ensemble.js";
 import { withParameterValues } from "./problem/parameters.js";
 import { diagnose, type Diagnostics } from "./diagnostics/index.js";
 import { assertPreflight } from "./residual/check.js";
+import { marchProblem, timeWindowCount } from "./training/time-marching.js";
 
 export type SolvePhase = "training" | "evaluating" | "writing";
 
@@ -77,7 +78,10 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
     // An ensemble trains its members on worker threads; member 0 is this run (training/ensemble.ts).
     const ensemble = (problem.training.ensemble ?? 1) > 1 ? await runEnsemble(problem, readFileSync(problem.file, "utf8"), { threads: options.threads ?? problem.training.threads ?? undefined }) : null;
     if (ensemble !== null) loadWeights(model, ensemble.members[0]!.weights);
-    const trained = ensemble?.members[0]!.train ?? await train(model, problem.training.stages, {
+    // Time-marching (training/time-marching.ts): one network per time window, glued into one.
+    const windows = ensemble === null ? timeWindowCount(problem) : 0;
+    const marched = windows > 0 ? await marchProblem(problem, windows, { onProgress: options.onProgress, shouldStop: options.shouldStop, threads: options.threads ?? problem.training.threads }) : null;
+    const trained = ensemble?.members[0]!.train ?? marched?.train ?? await train(model, problem.training.stages, {
       onProgress: options.onProgress,
       shouldStop: options.shouldStop,
       lossWeighting: problem.training.lossWeighting,
@@ -90,13 +94,14 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
     options.onPhase?.("evaluating");
     // Learned parameters at their estimates (trial forms may use them), for evaluation and outputs.
     const fitted = withParameterValues(problem, model.theta?.data ?? []);
-    const evaluation = evaluateSolution(fitted, model.network, model.outputScale);
-    const diagnostics = diagnose(fitted, model, trained);
-    const report = { problem: fitted, model, train: trained, evaluation, diagnostics, ensemble };
+    const used = marched?.model ?? model;
+    const evaluation = evaluateSolution(fitted, used.network, used.outputScale);
+    const diagnostics = diagnose(fitted, used, trained);
+    const report = { problem: fitted, model: used, train: trained, evaluation, diagnostics, ensemble };
     const aborted = trained.status === "interrupted" && trained.epochs === 0;
     if (staging === null || aborted) {
       staging?.discard();
-      return { problem, network: model.network, model, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble };
+      return { problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble };
     }
     options.onPhase?.("writing");
     const shouldStop = (): boolean => !stoppedInTraining && (options.shouldStop?.() ?? false);
@@ -109,7 +114,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       folder = staging.dir;
       written.failed.push({ file: outDir, reason: e instanceof Error ? e.message : writeErrorReason(e) });
     }
-    return { problem, network: model.network, model, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble };
+    return { problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble };
   } catch (e) {
     staging?.discard();
     throw e;

@@ -1,5 +1,6 @@
 // Human-readable lines about a problem's loss terms and enforced conditions.
 
+import { FIRST_WINDOW_LBFGS, timeWindowCount } from "../training/time-marching.js";
 import type { ResidualModel } from "../residual/model.js";
 import type { Metrics } from "../reports/evaluation.js";
 import type { Condition, Problem, Source } from "../problem/types.js";
@@ -28,7 +29,8 @@ export function describeModel(model: ResidualModel): string[] {
   const stages = p.training.stages.map((s) => (s.optimizer === "adam" ? `Adam ${s.epochs} epochs (lr ${s.learningRate})` : `L-BFGS ${s.iterations} iterations`));
   lines.push(
     `  training: ${stages.join(", then ")}; ${model.pointCounts()[0]} points per epoch (${p.training.sampling})` +
-      (model.causal() ? `; causal curriculum along ${p.variables[model.evolution()!.variable]}` : ""),
+      (model.causal() ? `; causal curriculum along ${p.variables[model.evolution()!.variable]}` : "") +
+      (timeWindowCount(p) > 0 ? `; time-marching: ${timeWindowCount(p)} windows along ${p.variables[p.timeVariable!]}, each with these stages (the first window's L-BFGS ×${FIRST_WINDOW_LBFGS})` : ""),
   );
   lines.push(...describeInverse(p));
   return lines;

@@ -26,6 +26,8 @@ export function formatEta(seconds: number): string {
 
 export interface LineParts {
   optimizer: "adam" | "lbfgs";
+  /** Time-marching: the window being trained ("window 3/10 "), else absent. */
+  window?: string;
   value: number;
   total: number;
   etaSeconds: number;
@@ -40,7 +42,7 @@ export function progressLine(p: LineParts, columns: number): string {
   const BAR = barWidth(columns);
   const filled = p.total > 0 ? Math.min(BAR, Math.round((BAR * p.value) / p.total)) : 0;
   const bar = "█".repeat(filled) + "░".repeat(BAR - filled);
-  let line = `${name} ${bar} ${p.value}/${p.total} ETA ${formatEta(p.etaSeconds)} | loss ${p.loss}`;
+  let line = `${p.window ?? ""}${name} ${bar} ${p.value}/${p.total} ETA ${formatEta(p.etaSeconds)} | loss ${p.loss}`;
   const width = Math.max(40, columns - 1);
   if (line.length > width) return line.slice(0, width);
   const cut = (label: string, n: number): string => (label.length > n ? `${label.slice(0, n - 1)}…` : label);
@@ -64,18 +66,21 @@ export function progressLine(p: LineParts, columns: number): string {
 export function progressDisplay(stages: readonly StageSettings[], termLabels: readonly string[], quiet: boolean): ProgressDisplay {
   if (quiet || !process.stderr.isTTY) return silent;
   let bar: SingleBar | null = null;
-  let stage = -1;
+  let stage = "";
   let lastDraw = 0;
   let payload = { loss: "-", terms: [] as [string, string][] };
   return {
     update(p) {
-      if (p.stage !== stage) {
+      // A new bar for each stage (of each time window, when marching).
+      const key = `${p.window?.index ?? ""}:${p.stage}`;
+      if (key !== stage) {
         bar?.stop();
-        stage = p.stage;
+        stage = key;
         const optimizer = stages[p.stage]!.optimizer;
+        const window = p.window ? `window ${p.window.index + 1}/${p.window.count} ` : undefined;
         bar = new SingleBar({
           format: (_options, params) =>
-            progressLine({ optimizer, value: params.value, total: params.total, etaSeconds: params.eta, ...payload }, process.stderr.columns ?? 80),
+            progressLine({ optimizer, window, value: params.value, total: params.total, etaSeconds: params.eta, ...payload }, process.stderr.columns ?? 80),
           stream: process.stderr,
           hideCursor: true,
           etaBuffer: 50,

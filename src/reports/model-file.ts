@@ -15,6 +15,7 @@ import { ExpressionError } from "../expressions/parser.js";
 import { ProblemError } from "../problem/errors.js";
 import { ACTIVATIONS } from "../nn/activations.js";
 import { z } from "zod";
+import { PiecewiseNetwork } from "../training/time-marching-network.js";
 
 export interface ModelFile {
   format: "pinn-model";
@@ -27,10 +28,23 @@ export interface ModelFile {
   constants: Record<string, number>;
   /** Per unknown: u as an expression of the variables and N (that unknown's network output), or null for u = N. */
   trial: Record<string, string | null>;
-  /** `features`: the input features (periodic embedding, ...) in place of the scaled inputs, if any. */
-  network: MLPJson & { init: string; input_scale: number[]; input_shift: number[]; features?: FeaturesJson };
+  /** `features`: the input features (periodic embedding, ...) in place of the scaled inputs, if any. Absent with `windows`. */
+  network?: NetworkFile;
+  /**
+   * Time-marching (README, "Hard problems"): one network per window [from, to] of `window_variable`,
+   * in order, each with its inputs scaled to its window; a point belongs to the window that holds it
+   * (a cut time to the later one). In place of `network`.
+   */
+  windows?: { from: number; to: number; network: NetworkFile }[];
+  window_variable?: string;
   /** Per unknown: the network output stands for u/U (see the README, "Scaling"). */
   output_scale: Record<string, number>;
+}
+
+export type NetworkFile = MLPJson & { init: string; input_scale: number[]; input_shift: number[]; features?: FeaturesJson };
+
+function networkFile(network: PinnNetwork): NetworkFile {
+  return { ...network.mlp.toJSON(), init: network.settings.init, input_scale: network.scale, input_shift: network.shift, ...(network.features === null ? {} : { features: network.features.toJSON() }) };
 }
 
 export function modelFile(problem: Problem, network: PinnNetwork, outputScale: readonly number[]): ModelFile {
@@ -50,7 +64,9 @@ export function modelFile(problem: Problem, network: PinnNetwork, outputScale: r
         return [u, t ? show(t.expr, problem, () => "N") : null];
       }),
     ),
-    network: { ...network.mlp.toJSON(), init: network.settings.init, input_scale: network.scale, input_shift: network.shift, ...(network.features === null ? {} : { features: network.features.toJSON() }) },
+    ...(network instanceof PiecewiseNetwork
+      ? { windows: network.pieces.map((p) => ({ from: p.from, to: p.to, network: networkFile(p.network) })), window_variable: problem.variables[network.variable]! }
+      : { network: networkFile(network) }),
     output_scale: Object.fromEntries(problem.unknowns.map((u, k) => [u, outputScale[k] ?? 1])),
   };
 }
@@ -70,6 +86,47 @@ const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected a name such 
  * unknowns and every weight array, input scaling that is the one the bounds give, and one
  * trial form and output scale per unknown.
  */
+const NETWORK_SCHEMA = z.object({
+  sizes: z.array(z.number().int().positive()).min(2),
+  activation: z.enum(Object.keys(ACTIVATIONS) as [keyof typeof ACTIVATIONS, ...(keyof typeof ACTIVATIONS)[]]),
+  layers: z.array(z.object({ weight: z.array(finite), bias: z.array(finite) })),
+  init: z.string(),
+  input_scale: z.array(finite),
+  input_shift: z.array(finite),
+  features: z.object({ features: z.array(z.object({ kind: z.enum(["id", "sin", "cos"]), coef: z.array(finite), offset: finite })).min(1) }).optional(),
+});
+
+/** One network's cross-checks against the variables, the unknowns and the bounds its inputs are scaled from. */
+function checkNetwork(
+  net: z.infer<typeof NETWORK_SCHEMA>,
+  bounds: readonly (readonly [number, number])[],
+  m: { variables: string[]; unknowns: string[] },
+  at: (string | number)[],
+  issue: (path: (string | number)[], message: string) => void,
+): void {
+  const d = m.variables.length;
+  const sizes = net.sizes;
+  const features = net.features?.features;
+  const inputs = features?.length ?? d;
+  if (sizes[0] !== inputs) issue([...at, "sizes", 0], `expected ${inputs} inputs (${features ? "one per input feature" : "one per variable"}), found ${sizes[0]}`);
+  features?.forEach((f, i) => {
+    if (f.coef.length !== d) issue([...at, "features", "features", i, "coef"], `expected ${d} coefficients (one per variable), found ${f.coef.length}`);
+  });
+  if (sizes[sizes.length - 1] !== m.unknowns.length) issue([...at, "sizes", sizes.length - 1], `expected ${m.unknowns.length} outputs (one per unknown), found ${sizes[sizes.length - 1]}`);
+  if (net.layers.length !== sizes.length - 1) issue([...at, "layers"], `expected ${sizes.length - 1} layers for sizes [${sizes.join(", ")}], found ${net.layers.length}`);
+  net.layers.forEach((l, i) => {
+    const [fanIn, fanOut] = [sizes[i] ?? 0, sizes[i + 1] ?? 0];
+    if (l.weight.length !== fanIn * fanOut) issue([...at, "layers", i, "weight"], `expected ${fanIn}×${fanOut} = ${fanIn * fanOut} numbers, found ${l.weight.length}`);
+    if (l.bias.length !== fanOut) issue([...at, "layers", i, "bias"], `expected ${fanOut} numbers, found ${l.bias.length}`);
+  });
+  // The network reads x·scale + shift with the scaling its bounds give (residual/network.ts).
+  bounds.forEach(([lo, hi], i) => {
+    const close = (a: number | undefined, b: number): boolean => a !== undefined && Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+    if (!close(net.input_scale[i], 2 / (hi - lo))) issue([...at, "input_scale", i], `expected ${2 / (hi - lo)} (2/(max − min) of the bounds), found ${net.input_scale[i]}`);
+    if (!close(net.input_shift[i], -(hi + lo) / (hi - lo))) issue([...at, "input_shift", i], `expected ${-(hi + lo) / (hi - lo)} (from the bounds), found ${net.input_shift[i]}`);
+  });
+}
+
 const MODEL_SCHEMA = z
   .object({
     format: z.literal("pinn-model"),
@@ -81,41 +138,32 @@ const MODEL_SCHEMA = z
     unknowns: z.array(name).min(1),
     constants: z.record(finite),
     trial: z.record(z.string().nullable()),
-    network: z.object({
-      sizes: z.array(z.number().int().positive()).min(2),
-      activation: z.enum(Object.keys(ACTIVATIONS) as [keyof typeof ACTIVATIONS, ...(keyof typeof ACTIVATIONS)[]]),
-      layers: z.array(z.object({ weight: z.array(finite), bias: z.array(finite) })),
-      init: z.string(),
-      input_scale: z.array(finite),
-      input_shift: z.array(finite),
-      features: z.object({ features: z.array(z.object({ kind: z.enum(["id", "sin", "cos"]), coef: z.array(finite), offset: finite })).min(1) }).optional(),
-    }),
+    network: NETWORK_SCHEMA.optional(),
+    windows: z.array(z.object({ from: finite, to: finite, network: NETWORK_SCHEMA })).min(1).optional(),
+    window_variable: name.optional(),
     output_scale: z.record(finite.refine((v) => v > 0, "expected a positive number")),
   })
   .superRefine((m, ctx) => {
     const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
     const d = m.variables.length;
-    const sizes = m.network.sizes;
     if (m.bounds.length !== d) issue(["bounds"], `expected ${d} intervals (one per variable: ${m.variables.join(", ")}), found ${m.bounds.length}`);
-    const features = m.network.features?.features;
-    const inputs = features?.length ?? d;
-    if (sizes[0] !== inputs) issue(["network", "sizes", 0], `expected ${inputs} inputs (${features ? "one per input feature" : "one per variable"}), found ${sizes[0]}`);
-    features?.forEach((f, i) => {
-      if (f.coef.length !== d) issue(["network", "features", "features", i, "coef"], `expected ${d} coefficients (one per variable), found ${f.coef.length}`);
-    });
-    if (sizes[sizes.length - 1] !== m.unknowns.length) issue(["network", "sizes", sizes.length - 1], `expected ${m.unknowns.length} outputs (one per unknown), found ${sizes[sizes.length - 1]}`);
-    if (m.network.layers.length !== sizes.length - 1) issue(["network", "layers"], `expected ${sizes.length - 1} layers for sizes [${sizes.join(", ")}], found ${m.network.layers.length}`);
-    m.network.layers.forEach((l, i) => {
-      const [fanIn, fanOut] = [sizes[i] ?? 0, sizes[i + 1] ?? 0];
-      if (l.weight.length !== fanIn * fanOut) issue(["network", "layers", i, "weight"], `expected ${fanIn}×${fanOut} = ${fanIn * fanOut} numbers, found ${l.weight.length}`);
-      if (l.bias.length !== fanOut) issue(["network", "layers", i, "bias"], `expected ${fanOut} numbers, found ${l.bias.length}`);
-    });
-    // The network reads x·scale + shift with the scaling its bounds give (residual/network.ts).
-    m.bounds.forEach(([lo, hi], i) => {
-      const close = (a: number | undefined, b: number): boolean => a !== undefined && Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
-      if (!close(m.network.input_scale[i], 2 / (hi - lo))) issue(["network", "input_scale", i], `expected ${2 / (hi - lo)} (2/(max − min) of the bounds), found ${m.network.input_scale[i]}`);
-      if (!close(m.network.input_shift[i], -(hi + lo) / (hi - lo))) issue(["network", "input_shift", i], `expected ${-(hi + lo) / (hi - lo)} (from the bounds), found ${m.network.input_shift[i]}`);
-    });
+    if ((m.network === undefined) === (m.windows === undefined)) issue([], "expected either network (one network) or windows (time-marching), not both or neither");
+    if (m.network !== undefined) checkNetwork(m.network, m.bounds, m, ["network"], issue);
+    if (m.windows !== undefined) {
+      const v = m.window_variable === undefined ? -1 : m.variables.indexOf(m.window_variable);
+      if (v < 0) issue(["window_variable"], `expected the variable the windows cut (one of ${m.variables.join(", ")})`);
+      else {
+        const [lo, hi] = m.bounds[v] ?? [NaN, NaN];
+        m.windows.forEach((w, k) => {
+          const from = k === 0 ? lo : m.windows![k - 1]!.to;
+          if (w.from !== from) issue(["windows", k, "from"], `expected ${from} (${k === 0 ? "the start of the interval" : "the end of the window before"}), found ${w.from}`);
+          if (!(w.to > w.from)) issue(["windows", k, "to"], `expected a number above from (${w.from}), found ${w.to}`);
+          checkNetwork(w.network, m.bounds.map((b, i) => (i === v ? [w.from, w.to] : b)), m, ["windows", k, "network"], issue);
+        });
+        const end = m.windows[m.windows.length - 1]!.to;
+        if (end !== hi) issue(["windows", m.windows.length - 1, "to"], `expected ${hi} (the end of ${m.window_variable}'s interval), found ${end}`);
+      }
+    }
     for (const key of [...Object.keys(m.trial), ...Object.keys(m.output_scale)]) {
       if (!m.unknowns.includes(key)) issue([key in m.trial ? "trial" : "output_scale", key], `"${key}" is not an unknown (unknowns: ${m.unknowns.join(", ")})`);
     }
@@ -158,6 +206,18 @@ export function readModelFile(path: string): ModelFile {
   return parsed.data as ModelFile;
 }
 
+/** A network of a model file, its inputs scaled from `bounds`. */
+function readNetwork(file: ModelFile, bounds: [number, number][], json: NetworkFile): PinnNetwork {
+  const settings = { hidden: json.sizes.slice(1, -1), activation: json.activation, init: "glorot" as const };
+  const network = new PinnNetwork(bounds, file.unknowns.length, settings, new Rng(0), json.features ? InputFeatures.fromJSON(file.variables.length, json.features) : null);
+  const trained = MLP.fromJSON(json);
+  network.mlp.layers.forEach((l, i) => {
+    l.weight.data.set(trained.layers[i]!.weight.data);
+    l.bias?.data.set(trained.layers[i]!.bias!.data);
+  });
+  return network;
+}
+
 /** Reload a model.json written by `pinn solve`. */
 export function loadModel(path: string): LoadedModel {
   const file = readModelFile(path);
@@ -172,13 +232,10 @@ export function loadModel(path: string): LoadedModel {
       throw e;
     }
   });
-  const settings = { hidden: file.network.sizes.slice(1, -1), activation: file.network.activation, init: "glorot" as const };
-  const network = new PinnNetwork(file.bounds, file.unknowns.length, settings, new Rng(0), file.network.features ? InputFeatures.fromJSON(file.variables.length, file.network.features) : null);
-  const trained = MLP.fromJSON(file.network);
-  network.mlp.layers.forEach((l, i) => {
-    l.weight.data.set(trained.layers[i]!.weight.data);
-    l.bias?.data.set(trained.layers[i]!.bias!.data);
-  });
+  const v = file.windows ? file.variables.indexOf(file.window_variable!) : -1;
+  const network = file.windows
+    ? new PiecewiseNetwork(file.bounds, v, file.windows.map((w) => ({ from: w.from, to: w.to, network: readNetwork(file, file.bounds.map((b, i) => (i === v ? [w.from, w.to] : b)), w.network) })))
+    : readNetwork(file, file.bounds, file.network!);
   const problemLike = { unknowns: file.unknowns, trial };
   const outputScale = file.unknowns.map((u) => file.output_scale?.[u] ?? 1);
   return {

@@ -21,6 +21,10 @@ export type { LossTerm } from "../terms/index.js";
 export interface ModelOptions {
   /** Per data set, the rows to train on (a bootstrap resample for an ensemble member); all rows when absent. */
   dataRows?: (Int32Array | null)[];
+  /** U_k in place of the estimate (time-marching: every window keeps the whole problem's scales). */
+  outputScale?: readonly number[];
+  /** A group in place of a condition's usual one, or null for the usual (time-marching: initial data handed on). */
+  conditionTerms?: (ctx: TermContext, condition: Condition) => TermGroup | null;
 }
 
 /** Points for every group, drawn once per epoch (or kept fixed for L-BFGS). */
@@ -47,7 +51,7 @@ export class ResidualModel {
     this.theta = theta0.length === 0 ? null : new TensorClass(theta0, [theta0.length]).requireGrad();
     // Scales are estimated with every parameter at its initial guess.
     const fixed = withParameterValues(problem, theta0);
-    this.outputScale = scaling ? outputScales(fixed) : problem.unknowns.map(() => 1);
+    this.outputScale = options.outputScale ? [...options.outputScale] : scaling ? outputScales(fixed) : problem.unknowns.map(() => 1);
     const forms = unknownForms(problem.trial, this.outputScale);
     const ctx: TermContext = {
       problem,
@@ -69,7 +73,7 @@ export class ResidualModel {
       if (status === "enforced") this.enforced.push(c);
       return status === "penalty";
     };
-    this.groups = buildTermGroups(ctx, trained);
+    this.groups = buildTermGroups(ctx, trained, problem, options.conditionTerms);
     if (impossible.length > 0) throw new ProblemError(problem.file, impossible);
     for (const g of this.groups) {
       for (const spec of g.specs) {

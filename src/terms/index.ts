@@ -56,11 +56,11 @@ export function conditionTerms(ctx: TermContext, condition: Condition): TermGrou
   return (CONDITION_TERMS[condition.kind] as (ctx: TermContext, c: Condition) => TermGroup)(ctx, condition);
 }
 
-/** All of a problem's groups, given which conditions are trained. */
-export function buildTermGroups(ctx: TermContext, trained: (c: Condition) => boolean, problem: Problem = ctx.problem): TermGroup[] {
+/** All of a problem's groups, given which conditions are trained (`override`: a group in place of a condition's usual one, null for the usual). */
+export function buildTermGroups(ctx: TermContext, trained: (c: Condition) => boolean, problem: Problem = ctx.problem, override?: (ctx: TermContext, c: Condition) => TermGroup | null): TermGroup[] {
   return [
     equationTerms(ctx),
-    ...problem.conditions.filter(trained).map((c) => conditionTerms(ctx, c)),
+    ...problem.conditions.filter(trained).map((c) => override?.(ctx, c) ?? conditionTerms(ctx, c)),
     ...(problem.data ?? []).map((set, i) => dataTerms(ctx, set, ctx.dataRows?.[i] ?? null)),
   ];
 }

@@ -27,6 +27,11 @@ export interface TrainingTechniques {
   causalWeights?: number;
   /** L-BFGS on fresh points every this many iterations (history restarted); 0: one fixed set. */
   lbfgsResample?: number;
+  /**
+   * Time-marching (training/time-marching.ts): the time interval cut into this many windows, each
+   * trained in turn from the one before; 0 or 1: one network for the whole interval. Undefined: default.
+   */
+  timeWindows?: number;
 }
 
 /** Defaults, chosen by measurement (README, "Hard problems"; scripts/ablation.mjs). */
@@ -36,10 +41,15 @@ export const TECHNIQUE_DEFAULTS = {
   /** Causal weights are off unless a file asks for them (see defaultCausalWeights). */
   causalWeights: 0,
   lbfgsResample: 0,
+  /**
+   * Time-marching for evolution problems it applies to (time-marching.ts marchingObstacle): -1 chooses
+   * the count from the problem (defaultWindowCount), 0 is off.
+   */
+  timeWindows: -1,
 };
 
 export const NETWORK_TECHNIQUE_KEYS = ["periodic_embedding", "time_features"];
-export const TRAINING_TECHNIQUE_KEYS = ["causal_weights", "lbfgs_resample"];
+export const TRAINING_TECHNIQUE_KEYS = ["causal_weights", "lbfgs_resample", "time_windows"];
 
 /** A whole number ≥ 0, or false for 0. */
 function countOrFalse(src: YamlSource, node: Node | undefined, what: string, example: string, max = 64): number | undefined {
@@ -94,7 +104,14 @@ export function readNetworkTechniques(src: YamlSource, field: (key: string) => N
 export function readTrainingTechniques(src: YamlSource, field: (key: string) => Node | undefined): TrainingTechniques {
   const causalWeights = numberOrSwitch(src, field("causal_weights"), "training.causal_weights", CAUSAL_EPSILON, "causal_weights: 10");
   const lbfgsResample = countOrFalse(src, field("lbfgs_resample"), "training.lbfgs_resample", "lbfgs_resample: 500", 1e6);
-  return { ...(causalWeights === undefined ? {} : { causalWeights }), ...(lbfgsResample === undefined ? {} : { lbfgsResample }) };
+  // `true` is the default (windows chosen from the problem: time-marching.ts), as if left out.
+  const windowsNode = field("time_windows");
+  const timeWindows = windowsNode !== undefined && isScalar(windowsNode) && windowsNode.value === true ? undefined : countOrFalse(src, windowsNode, "training.time_windows", "time_windows: 8", 256);
+  return {
+    ...(causalWeights === undefined ? {} : { causalWeights }),
+    ...(lbfgsResample === undefined ? {} : { lbfgsResample }),
+    ...(timeWindows === undefined ? {} : { timeWindows }),
+  };
 }
 
 /** The trainer's settings for the techniques of a problem (training/trainer.ts TrainOptions). */

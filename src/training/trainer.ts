@@ -60,6 +60,8 @@ export interface TrainResult {
   /** The loss weights in effect at the end (file weights times adaptive factors). */
   finalWeights: number[];
   finalTerms: number[];
+  /** Time-marching (time-marching.ts): each window's interval and how its training went, in order. */
+  windows?: { from: number; to: number; status: TrainStatus; epochs: number; seconds: number; finalLoss: number }[];
 }
 
 export interface Progress {
@@ -71,6 +73,8 @@ export interface Progress {
   stageIteration: number;
   loss: number;
   terms: number[];
+  /** Time-marching (time-marching.ts): the window being trained, k of N (0-based index). */
+  window?: { index: number; count: number; from: number; to: number };
 }
 
 export interface TrainHooks {

@@ -47,7 +47,7 @@ describe("loadModel", () => {
     const m = model();
     const loaded = loadModel(write(m));
     // By hand: x̂ = x·scale + shift = (x + 1)/2 − 1 on [−1, 3]; tanh layer, then linear; u = 1 + x·2·N.
-    const [w1, w2] = [m.network.layers[0]!, m.network.layers[1]!];
+    const [w1, w2] = [m.network!.layers[0]!, m.network!.layers[1]!];
     const x = 0.7;
     const xh = (2 / 4) * x - 2 / 4;
     const hidden = [0, 1, 2].map((j) => Math.tanh(w1.weight[j]! * xh + w1.bias[j]!));
@@ -58,13 +58,13 @@ describe("loadModel", () => {
   it.each<[string, (m: ModelFile) => unknown, RegExp]>([
     ["truncated JSON", (m) => JSON.stringify(m).slice(0, 100), /not valid JSON .*truncated/],
     ["a missing field", (m) => ({ ...m, unknowns: undefined }), /^unknowns: Required/],
-    ['a weight "abc"', (m) => (((m.network.layers[0]!.weight as unknown[])[1] = "abc"), m), /^network\.layers\[0\]\.weight\[1\]: Expected number, received string/],
-    ["a weight null", (m) => (((m.network.layers[1]!.bias as unknown[])[0] = null), m), /^network\.layers\[1\]\.bias\[0\]: Expected number, received null/],
-    ["a missing weight", (m) => (m.network.layers[0]!.weight.pop(), m), /^network\.layers\[0\]\.weight: expected 1×3 = 3 numbers, found 2/],
+    ['a weight "abc"', (m) => (((m.network!.layers[0]!.weight as unknown[])[1] = "abc"), m), /^network\.layers\[0\]\.weight\[1\]: Expected number, received string/],
+    ["a weight null", (m) => (((m.network!.layers[1]!.bias as unknown[])[0] = null), m), /^network\.layers\[1\]\.bias\[0\]: Expected number, received null/],
+    ["a missing weight", (m) => (m.network!.layers[0]!.weight.pop(), m), /^network\.layers\[0\]\.weight: expected 1×3 = 3 numbers, found 2/],
     ["reversed bounds", (m) => ((m.bounds[0] = [3, -1]), m), /^bounds\[0\]: expected \[min, max\] with min < max/],
     ["a renamed unknown", (m) => ((m.unknowns = ["v"]), m), /trial\.u: "u" is not an unknown \(unknowns: v\)/],
     ["a missing output_scale", (m) => ({ ...m, output_scale: {} }), /^output_scale\.u: missing/],
-    ["an edited input_scale", (m) => ((m.network.input_scale[0] = 0.6), m), /^network\.input_scale\[0\]: expected 0\.5 \(2\/\(max − min\) of the bounds\), found 0\.6/],
+    ["an edited input_scale", (m) => ((m.network!.input_scale[0] = 0.6), m), /^network\.input_scale\[0\]: expected 0\.5 \(2\/\(max − min\) of the bounds\), found 0\.6/],
     ["an unknown activation", (m) => (((m.network as { activation: string }).activation = "tanhh"), m), /^network\.activation: Invalid enum value/],
     ["another format", (m) => ({ ...m, format: "onnx" }), /^format: Invalid literal value, expected "pinn-model"/],
   ])("%s is rejected naming the file and the field", (_, edit, message) => {

@@ -187,7 +187,7 @@ describe("model.json with a periodic embedding", () => {
     try {
       const r = await solve(p, { outDir: dir, plots: false });
       const model = loadModel(join(dir, "model.json"));
-      expect(model.file.network.features?.features.map((f) => f.kind)).toEqual(["cos", "sin", "id"]);
+      expect(model.file.network!.features?.features.map((f) => f.kind)).toEqual(["cos", "sin", "id"]);
       // At x = 0 and x = 2π the reloaded network agrees with itself (periodic) and with the solver's CSV.
       const u = model.evaluate([[0, 0.3], [2 * Math.PI, 0.3], [1.1, 0.7]]).u!;
       expect(Math.abs(u[0]! - u[1]!)).toBeLessThan(1e-12);
