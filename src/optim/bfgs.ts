@@ -41,10 +41,18 @@ export function denseBfgsBytes(n: number): number {
 
 export class BFGS extends QuasiNewton {
   readonly update_: BfgsUpdate;
-  /** Row-major n × n inverse-Hessian approximation (symmetric); null until the first pair. */
+  /**
+   * Row-major n × n inverse-Hessian approximation, symmetric: only its upper triangle (j ≥ i) is
+   * kept up to date, which halves the memory traffic of each step. Null until the first pair.
+   */
   private H: Float64Array | null = null;
   private readonly u: Float64Array;
-  /** Updates taken into H since it was last reset (for tests and reports). */
+  private readonly w: Float64Array;
+  /** −H·g for the gradient in `nextFor`, computed with the update (valid while `hasNext`). */
+  private readonly next: Float64Array;
+  private readonly nextFor: Float64Array;
+  private hasNext = false;
+  /** Updates taken into H since it was last reset. */
   updates = 0;
 
   constructor(params: Tensor[], options: BFGSOptions = {}) {
@@ -54,33 +62,69 @@ export class BFGS extends QuasiNewton {
       throw new Error(`BFGS: update must be one of ${BFGS_UPDATES.join(", ")}, got "${String(this.update_)}"`);
     }
     this.u = new Float64Array(this.n);
+    this.w = new Float64Array(this.n);
+    this.next = new Float64Array(this.n);
+    this.nextFor = new Float64Array(this.n);
+  }
+
+  /** A full symmetric copy of H (null before the first update). */
+  inverseHessian(): Float64Array | null {
+    const H = this.H;
+    if (H === null) return null;
+    const n = this.n;
+    const out = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = i; j < n; j++) out[i * n + j] = out[j * n + i] = H[i * n + j]!;
+    }
+    return out;
   }
 
   protected forget(): void {
     this.H = null;
+    this.hasNext = false;
     this.updates = 0;
   }
 
-  /** out = −H·g. */
+  /** out = −H·g (from the update's by-product when g is the gradient it was computed for). */
   protected direction(g: Float64Array, out: Float64Array): boolean {
     const H = this.H;
     if (H === null) return false;
-    symv(H, g, out, this.n);
+    if (this.hasNext && equal(g, this.nextFor)) {
+      out.set(this.next);
+      return true;
+    }
+    symvUpper(H, g, out, this.n);
     for (let i = 0; i < this.n; i++) out[i] = -out[i]!;
     return true;
   }
 
+  /**
+   * The update (1) in one pass over the upper triangle, with one product by H per step:
+   * w = H·g⁺ (g⁺ = g + y), and H·y = w − H·g = w + s/α because the step went along d = −H·g.
+   * The next direction −H⁺·g⁺ then follows from w in O(n) (expand (1) times g⁺).
+   */
   protected update({ s, y, sy, yy, gOld, alpha, modelDirection }: StepPair): void {
     const n = this.n;
-    if (this.H === null) {
-      // H₀ = γI, γ = sᵀy/yᵀy (N&W eq. 6.20).
+    const u = this.u;
+    const w = this.w;
+    const gNew = this.nextFor;
+    for (let i = 0; i < n; i++) gNew[i] = gOld[i]! + y[i]!;
+    this.hasNext = false;
+    if (this.H === null || !modelDirection) {
+      // H₀ = γI, γ = sᵀy/yᵀy (N&W eq. 6.20); the step was steepest descent, so form H·y directly.
       this.H = new Float64Array(n * n);
       const gamma = sy / yy;
       for (let i = 0; i < n; i++) this.H[i * n + i] = gamma;
+      for (let i = 0; i < n; i++) {
+        u[i] = gamma * y[i]!;
+        w[i] = gamma * gNew[i]!;
+      }
+    } else {
+      symvUpper(this.H, gNew, w, n);
+      const invAlpha = 1 / alpha;
+      for (let i = 0; i < n; i++) u[i] = w[i]! + s[i]! * invAlpha;
     }
     const H = this.H;
-    const u = this.u;
-    symv(H, y, u, n);
     const yHy = dot(y, u);
     if (!(yHy > 0) || !Number.isFinite(yHy)) {
       this.forget(); // H has lost positive definiteness to rounding: start again from the next pair
@@ -107,10 +151,22 @@ export class BFGS extends QuasiNewton {
       const au = A * ui - C * si;
       const as = E * si - C * ui;
       const row = i * n;
-      for (let j = 0; j < n; j++) H[row + j] = H[row + j]! * inv + au * u[j]! + as * s[j]!;
+      for (let j = i; j < n; j++) H[row + j] = H[row + j]! * inv + au * u[j]! + as * s[j]!;
     }
+    // −H⁺·g⁺ = −(w/τ + u·(A·uᵀg⁺ − C·sᵀg⁺) + s·(E·sᵀg⁺ − C·uᵀg⁺)).
+    const ug = dot(u, gNew);
+    const sg = dot(s, gNew);
+    const cu = A * ug - C * sg;
+    const cs = E * sg - C * ug;
+    for (let i = 0; i < n; i++) this.next[i] = -(w[i]! * inv + cu * u[i]! + cs * s[i]!);
+    this.hasNext = true;
     this.updates++;
   }
+}
+
+function equal(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -134,18 +190,18 @@ export function ssBroydenParameters(b: number, h: number, n: number): { tau: num
   return { tau, phi };
 }
 
-/** out = M·v for a symmetric row-major n × n matrix M (row by row: contiguous reads). */
-function symv(M: Float64Array, v: Float64Array, out: Float64Array, n: number): void {
+/** out = M·v for a symmetric row-major n × n matrix M of which only the upper triangle is read. */
+function symvUpper(M: Float64Array, v: Float64Array, out: Float64Array, n: number): void {
+  out.fill(0);
   for (let i = 0; i < n; i++) {
     const row = i * n;
-    let acc0 = 0;
-    let acc1 = 0;
-    let j = 0;
-    for (; j + 1 < n; j += 2) {
-      acc0 += M[row + j]! * v[j]!;
-      acc1 += M[row + j + 1]! * v[j + 1]!;
+    const vi = v[i]!;
+    let acc = M[row + i]! * vi;
+    for (let j = i + 1; j < n; j++) {
+      const m = M[row + j]!;
+      acc += m * v[j]!;
+      out[j] += m * vi;
     }
-    if (j < n) acc0 += M[row + j]! * v[j]!;
-    out[i] = acc0 + acc1;
+    out[i] += acc;
   }
 }
