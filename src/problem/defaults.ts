@@ -4,6 +4,7 @@
 import type { ActivationName } from "../nn/activations.js";
 import type { InitScheme } from "../nn/init.js";
 import type { SamplingMethod } from "../sampling/index.js";
+import type { BfgsUpdate } from "../optim/bfgs.js";
 
 export const DEFAULTS = {
   network: {
@@ -24,6 +25,10 @@ export const DEFAULTS = {
     // The refinement that takes errors from ~1e-4 to ~1e-6 (scripts/defaults-study.mjs).
     lbfgsIterations: 5000,
     lbfgsHistory: 50,
+    /** The refinement stage after Adam (README, "Settings and defaults"). */
+    refinement: "lbfgs" as "lbfgs" | "bfgs",
+    /** The update of a bfgs stage (optim/bfgs.ts). */
+    bfgsUpdate: "ssbfgs" as BfgsUpdate,
   },
   /** Evaluation grid points per variable, by number of variables. */
   evaluatePoints: [201, 101, 41] as const,

@@ -92,6 +92,7 @@ export function summaryOf(report: SolveReport, files: string[], written?: Omit<W
         seconds: round(s.seconds, 4),
         final_loss: s.finalLoss,
         ...(s.stoppedEarly ? { stopped_early: s.stoppedEarly } : {}),
+        ...(s.note ? { note: s.note } : {}),
       })),
     },
     ...parametersSummary(problem, model.parameterValues()),

@@ -27,6 +27,12 @@ export interface TrainingTechniques {
   causalWeights?: number;
   /** L-BFGS on fresh points every this many iterations (history restarted); 0: one fixed set. */
   lbfgsResample?: number;
+  /**
+   * Residual-based adaptive sampling (RAR-D, training/adaptive-sampling.ts) in the refinement
+   * stages: the equations' points redrawn where the residual is large every this many iterations
+   * (the curvature model kept); 0: off.
+   */
+  adaptiveSampling?: number;
 }
 
 /** Defaults, chosen by measurement (README, "Hard problems"; scripts/ablation.mjs). */
@@ -36,10 +42,14 @@ export const TECHNIQUE_DEFAULTS = {
   /** Causal weights are off unless a file asks for them (see defaultCausalWeights). */
   causalWeights: 0,
   lbfgsResample: 0,
+  adaptiveSampling: 0,
 };
 
+/** Iterations between redraws for `adaptive_sampling: true` (Urbán, Stefanou & Pons redraw every 500). */
+export const ADAPTIVE_SAMPLING_EVERY = 500;
+
 export const NETWORK_TECHNIQUE_KEYS = ["periodic_embedding", "time_features"];
-export const TRAINING_TECHNIQUE_KEYS = ["causal_weights", "lbfgs_resample"];
+export const TRAINING_TECHNIQUE_KEYS = ["causal_weights", "lbfgs_resample", "adaptive_sampling"];
 
 /** A whole number ≥ 0, or false for 0. */
 function countOrFalse(src: YamlSource, node: Node | undefined, what: string, example: string, max = 64): number | undefined {
@@ -94,16 +104,26 @@ export function readNetworkTechniques(src: YamlSource, field: (key: string) => N
 export function readTrainingTechniques(src: YamlSource, field: (key: string) => Node | undefined): TrainingTechniques {
   const causalWeights = numberOrSwitch(src, field("causal_weights"), "training.causal_weights", CAUSAL_EPSILON, "causal_weights: 10");
   const lbfgsResample = countOrFalse(src, field("lbfgs_resample"), "training.lbfgs_resample", "lbfgs_resample: 500", 1e6);
-  return { ...(causalWeights === undefined ? {} : { causalWeights }), ...(lbfgsResample === undefined ? {} : { lbfgsResample }) };
+  const adaptiveNode = field("adaptive_sampling");
+  const adaptiveSampling =
+    adaptiveNode !== undefined && isScalar(adaptiveNode) && adaptiveNode.value === true
+      ? ADAPTIVE_SAMPLING_EVERY
+      : countOrFalse(src, adaptiveNode, "training.adaptive_sampling", "adaptive_sampling: 500", 1e6);
+  return {
+    ...(causalWeights === undefined ? {} : { causalWeights }),
+    ...(lbfgsResample === undefined ? {} : { lbfgsResample }),
+    ...(adaptiveSampling === undefined ? {} : { adaptiveSampling }),
+  };
 }
 
 /** The trainer's settings for the techniques of a problem (training/trainer.ts TrainOptions). */
 export function techniqueHooks(
   problem: { variables: readonly string[]; training: TrainingTechniques },
   model: { causal(): boolean },
-): { causalWeights: number; lbfgsResample: number } {
+): { causalWeights: number; lbfgsResample: number; adaptiveSampling: number } {
   return {
     causalWeights: model.causal() ? defaultCausalWeights(problem) : 0,
     lbfgsResample: problem.training.lbfgsResample ?? TECHNIQUE_DEFAULTS.lbfgsResample,
+    adaptiveSampling: problem.training.adaptiveSampling ?? TECHNIQUE_DEFAULTS.adaptiveSampling,
   };
 }
