@@ -25,8 +25,13 @@ export const DEFAULTS = {
     // The refinement that takes errors from ~1e-4 to ~1e-6 (scripts/defaults-study.mjs).
     lbfgsIterations: 5000,
     lbfgsHistory: 50,
-    /** The refinement stage after Adam (README, "Settings and defaults"). */
+    /** The refinement stage after Adam (README, "Refinement: self-scaled BFGS and adaptive sampling"). */
     refinement: "lbfgs" as "lbfgs" | "bfgs",
+    /**
+     * Length of a bfgs stage: half the L-BFGS iterations, because a dense BFGS step costs about
+     * twice an L-BFGS step on the default network sizes (the n² matrix work beside the loss).
+     */
+    bfgsIterations: 2500,
     /** The update of a bfgs stage (optim/bfgs.ts). */
     bfgsUpdate: "ssbfgs" as BfgsUpdate,
   },

@@ -91,13 +91,14 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
   const derivatives = ctx.choice(field("derivatives"), "training.derivatives", ["taylor", "reverse"] as const) ?? "taylor";
   const causal = asBoolean(ctx.src, field("causal"), "training.causal");
   const scaling = asBoolean(ctx.src, field("scaling"), "training.scaling") ?? true;
-  const lbfgsIterations = boundedCount(ctx, field("lbfgs_iterations"), "training.lbfgs_iterations", LIMITS.maxIterations) ?? d.lbfgsIterations;
+  // The length of the default refinement stage, whichever optimizer it is.
+  const refineIterations = boundedCount(ctx, field("lbfgs_iterations"), "training.lbfgs_iterations", LIMITS.maxIterations);
   // Absent unless the file asks for an ensemble (one member is the ordinary run).
   const ensemble = boundedCount(ctx, field("ensemble"), "training.ensemble", LIMITS.maxEnsemble);
   const threads = o.threads ?? boundedCount(ctx, field("threads"), "training.threads", LIMITS.maxThreads) ?? undefined;
   const schedule = readSchedule(ctx, field("schedule")) ?? CONSTANT;
   const adam = (): StageDraft => ({ optimizer: "adam", epochs, learningRate, schedule });
-  const refine = (kind: "lbfgs" | "bfgs", iterations = lbfgsIterations): StageDraft =>
+  const refine = (kind: "lbfgs" | "bfgs", iterations = refineIterations ?? (kind === "bfgs" ? d.bfgsIterations : d.lbfgsIterations)): StageDraft =>
     kind === "lbfgs"
       ? { optimizer: "lbfgs", iterations, learningRate: 1, historySize: d.lbfgsHistory }
       : { optimizer: "bfgs", iterations, learningRate: 1, update: d.bfgsUpdate, historySize: d.lbfgsHistory };
