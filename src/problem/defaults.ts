@@ -26,7 +26,7 @@ export const DEFAULTS = {
     lbfgsIterations: 5000,
     lbfgsHistory: 50,
     /** The refinement stage after Adam (README, "Refinement: self-scaled BFGS and adaptive sampling"). */
-    refinement: "lbfgs" as "lbfgs" | "bfgs",
+    refinement: "bfgs" as "lbfgs" | "bfgs",
     /**
      * Length of a bfgs stage: half the L-BFGS iterations, because a dense BFGS step costs about
      * twice an L-BFGS step on the default network sizes (the n² matrix work beside the loss).
