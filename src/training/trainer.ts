@@ -196,7 +196,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
     let ran: OptimizerKind = stage.optimizer;
     let note: string | undefined;
     const report = (loss: number, terms: number[]): void =>
-      hooks.onProgress?.({ stage: s, optimizer: stage.optimizer, iteration, stageIterations: planned, stageIteration: done, loss, terms });
+      hooks.onProgress?.({ stage: s, optimizer: ran, iteration, stageIterations: planned, stageIteration: done, loss, terms });
 
     if (stage.optimizer === "adam") {
       const adam = new Adam(params, { lr: stage.learningRate });
