@@ -59,6 +59,14 @@ describe("the bfgs stage", () => {
     expect(b.note).toMatch(String(LIMITS.maxDenseBfgsParameters));
   });
 
+  it("a training run above the limit records the L-BFGS fallback and its reason with the stage", async () => {
+    // 1-64-64-1: (1 + 1)·64 + (64 + 1)·64 + 65 = 4,353 weights > 4,096.
+    const p = parseProblem(`${ODE}network:\n  hidden: [64, 64]\ntraining:\n  points: 8\n  optimizer:\n    - adam: {epochs: 2}\n    - bfgs: {iterations: 2}\n`, "case.yaml");
+    const r = await train(buildModel(p), p.training.stages, { threads: 1 });
+    expect(r.stages[1]!.optimizer).toBe("lbfgs");
+    expect(r.stages[1]!.note).toMatch(/4353 weights, above the limit of 4096 weights; this stage ran L-BFGS/);
+  });
+
   it("counts the dense matrix in the memory estimate (8n² bytes)", () => {
     const p = parseProblem(`${ODE}training:\n  points: 1\n  optimizer: bfgs\nevaluate:\n  points: 2\n`, "case.yaml");
     const n = (1 + 1) * 32 + (32 + 1) * 32 * 2 + 33; // 1-32-32-32-1
