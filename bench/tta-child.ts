@@ -47,7 +47,7 @@ export interface TargetHit {
   cpu_seconds: number | null;
   /** Global iteration (Adam epochs and L-BFGS iterations counted together) of that check. */
   iteration: number | null;
-  optimizer: "adam" | "lbfgs" | null;
+  optimizer: "adam" | "lbfgs" | "bfgs" | null;
 }
 
 async function main(): Promise<void> {
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       }
     },
     onProgress: (p) => {
-      if ((p.iteration + 1) % args.every !== 0 && !(p.optimizer === "lbfgs" && p.stageIteration + 1 === p.stageIterations)) return;
+      if ((p.iteration + 1) % args.every !== 0 && !(p.optimizer !== "adam" && p.stageIteration + 1 === p.stageIterations)) return;
       const t0 = performance.now();
       const c0 = cpuNow();
       const m = model!;

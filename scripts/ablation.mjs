@@ -46,6 +46,21 @@ const VARIANTS = {
     remove: (p) => (p.training.lbfgsResample = 500),
     applies: () => true,
   },
+  "lbfgs-refinement": {
+    label: "L-BFGS as the refinement (`optimizer: [adam, lbfgs]`)",
+    remove: (p) => (p.training.stages = p.training.stages.map((s) => (s.optimizer === "bfgs" ? { optimizer: "lbfgs", iterations: s.iterations, learningRate: s.learningRate, historySize: s.historySize } : s))),
+    applies: (p) => p.training.stages.some((s) => s.optimizer === "bfgs"),
+  },
+  "bfgs-refinement": {
+    label: "self-scaled BFGS as the refinement (`optimizer: [adam, bfgs]`)",
+    remove: (p) => (p.training.stages = p.training.stages.map((s) => (s.optimizer === "lbfgs" ? { optimizer: "bfgs", iterations: s.iterations, learningRate: s.learningRate, update: "ssbfgs", historySize: s.historySize } : s))),
+    applies: (p) => p.training.stages.some((s) => s.optimizer === "lbfgs"),
+  },
+  "adaptive-sampling": {
+    label: "with RAR-D adaptive sampling every 500 refinement iterations (`training.adaptive_sampling: 500`)",
+    remove: (p) => (p.training.adaptiveSampling = 500),
+    applies: (p) => !p.training.adaptiveSampling,
+  },
   "no-causal": {
     label: "without the causal window (`training.causal: false`)",
     remove: (p) => (p.training.causal = false),

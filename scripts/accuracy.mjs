@@ -67,7 +67,7 @@ for (const name of names.filter((n) => !isInverse(n))) {
     seconds: result.train.seconds,
     iterations: result.train.epochs,
     network: `${[problem.variables.length, ...problem.network.hidden, problem.unknowns.length].join("-")} ${problem.network.activation}`,
-    stages: problem.training.stages.map((s) => (s.optimizer === "adam" ? `Adam ${s.epochs}` : `L-BFGS ${s.iterations}`)).join(" + "),
+    stages: problem.training.stages.map((s) => (s.optimizer === "adam" ? `Adam ${s.epochs}` : `${s.optimizer === "bfgs" ? `BFGS (${s.update})` : "L-BFGS"} ${s.iterations}`)).join(" + "),
     constraints: problem.trial.some((t) => t && !t.generated) ? "trial form" : problem.constraints,
   };
   rows.push(row);

@@ -8,6 +8,7 @@ import { formatIssue } from "../problem/errors.js";
 import { REGION_HARD_SCOPE } from "../problem/region-trials.js";
 import { describeInverse } from "../reports/parameters.js";
 import { displayExpression } from "./display-expression.js";
+import { OPTIMIZER_NAMES } from "../optim/refinement.js";
 
 function where(source: Source): string {
   return source.position ? ` (line ${source.position.line})` : "";
@@ -26,7 +27,9 @@ export function describeModel(model: ResidualModel): string[] {
   for (const t of model.terms.filter((t) => t.kind === "equation" && t.weight !== 1)) lines.push(`  equation (weight ${t.weight}): ${t.label}${where(t.source)}`);
   const penalties = model.terms.filter((t) => t.kind !== "equation");
   for (const t of penalties) lines.push(`  penalty term${t.weight !== 1 ? ` (weight ${t.weight})` : ""}: ${t.label}${where(t.source)}`);
-  const stages = p.training.stages.map((s) => (s.optimizer === "adam" ? `Adam ${s.epochs} epochs (lr ${s.learningRate})` : `L-BFGS ${s.iterations} iterations`));
+  const stages = p.training.stages.map((s) =>
+    s.optimizer === "adam" ? `Adam ${s.epochs} epochs (lr ${s.learningRate})` : `${OPTIMIZER_NAMES[s.optimizer]}${s.optimizer === "bfgs" ? ` (${s.update})` : ""} ${s.iterations} iterations`,
+  );
   lines.push(
     `  training: ${stages.join(", then ")}; ${model.pointCounts()[0]} points per epoch (${p.training.sampling})` +
       (model.causal() ? `; causal curriculum along ${p.variables[model.evolution()!.variable]}` : "") +

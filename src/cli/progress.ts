@@ -4,6 +4,7 @@
 import { SingleBar } from "cli-progress";
 import type { Progress } from "../training/trainer.js";
 import type { StageSettings } from "../problem/types.js";
+import { OPTIMIZER_NAMES, type OptimizerKind } from "../optim/refinement.js";
 
 export interface ProgressDisplay {
   update(p: Progress): void;
@@ -25,7 +26,7 @@ export function formatEta(seconds: number): string {
 }
 
 export interface LineParts {
-  optimizer: "adam" | "lbfgs";
+  optimizer: OptimizerKind;
   /** Time-marching: the window being trained ("window 3/10 "), else absent. */
   window?: string;
   value: number;
@@ -38,7 +39,7 @@ export interface LineParts {
 
 /** The progress line, at most `columns` characters: terms that do not fit are left out ("+2 terms"). */
 export function progressLine(p: LineParts, columns: number): string {
-  const name = p.optimizer === "adam" ? "Adam  " : "L-BFGS";
+  const name = OPTIMIZER_NAMES[p.optimizer].padEnd(6);
   const BAR = barWidth(columns);
   const filled = p.total > 0 ? Math.min(BAR, Math.round((BAR * p.value) / p.total)) : 0;
   const bar = "█".repeat(filled) + "░".repeat(BAR - filled);

@@ -118,6 +118,7 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     }
     if (opts.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
     if (train.status === "non-finite" || train.status === "no-progress" || (train.status === "interrupted" && train.message)) error(`pinn: ${train.message}`);
+    for (const s of train.stages) if (s.note) error(`pinn: warning: ${s.note}`);
     const timing = `${train.epochs} iteration${train.epochs === 1 ? "" : "s"} in ${train.seconds.toFixed(2)} s (${((1000 * train.seconds) / Math.max(train.epochs, 1)).toFixed(3)} ms per iteration)`;
     const verb = { completed: "trained", interrupted: "interrupted after", "non-finite": "stopped after", "no-progress": "FAILED after" }[train.status];
     say(`${verb} ${timing}, final training loss ${train.finalLoss.toExponential(3)} (normalised and weighted; raw residuals below)`);

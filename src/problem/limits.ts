@@ -5,7 +5,7 @@
 
 import { asPositiveInt, get, isMap, type Node, type YAMLMap } from "./yaml-source.js";
 import type { ReaderContext } from "./reader.js";
-import type { Problem } from "./types.js";
+import type { Problem, StageSettings } from "./types.js";
 import { EXPRESSION_LIMITS } from "../expressions/parser.js";
 import * as S from "../expressions/symbolic.js";
 
@@ -25,6 +25,11 @@ export const LIMITS = {
   maxEvaluateTotal: 4_000_000,
   /** L-BFGS history (pairs of vectors, each the size of the network). */
   maxHistory: 1_000,
+  /**
+   * Trainable parameters up to which a bfgs stage keeps its dense n × n matrix (8n² bytes: 128 MiB
+   * at the limit, and O(n²) time per step); above it the stage runs L-BFGS, and says so.
+   */
+  maxDenseBfgsParameters: 4_096,
   /** Adam epochs and L-BFGS iterations per stage. */
   maxIterations: 100_000_000,
   /** Ensemble members (each a full training run). */
@@ -73,7 +78,8 @@ export function parameterCount(sizes: readonly number[]): number {
 /**
  * A coarse estimate, in bytes, of the largest allocation of a run: activations and their Taylor
  * coefficients for every collocation point (forward values, coefficients kept for the backward
- * pass, and gradients: 3 copies), the L-BFGS history (2 vectors per pair), and the evaluation
+ * pass, and gradients: 3 copies), the L-BFGS history (2 vectors per pair) or the dense BFGS matrix
+ * (n² values), and the evaluation
  * grid. It is meant to catch requests that are orders of magnitude too large, not to be exact.
  */
 export function memoryEstimate(problem: Problem): { bytes: number; part: "training" | "evaluation" } {
@@ -92,7 +98,9 @@ export function memoryEstimate(problem: Problem): { bytes: number; part: "traini
     else points += c.points ?? (c.kind === "point" && c.location.every((l) => !l.free) ? 1 : t.boundaryPoints);
   }
   const training = 8 * 3 * points * coefficients * widths;
-  const lbfgs = Math.max(0, ...t.stages.map((s) => (s.optimizer === "lbfgs" ? 8 * 2 * s.historySize * parameterCount(sizes) : 0)));
+  const n = parameterCount(sizes);
+  const dense = (s: StageSettings): boolean => s.optimizer === "bfgs" && n <= LIMITS.maxDenseBfgsParameters;
+  const lbfgs = Math.max(0, ...t.stages.map((s) => (s.optimizer === "adam" ? 0 : dense(s) ? 8 * n * n : 8 * 2 * s.historySize * n)));
   const grid = problem.evaluate.points.reduce((a, b) => a * b, 1);
   const evaluation = 8 * 2 * grid * (widths + 2 * problem.unknowns.length);
   return training + lbfgs >= evaluation ? { bytes: training + lbfgs, part: "training" } : { bytes: evaluation, part: "evaluation" };

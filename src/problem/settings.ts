@@ -12,6 +12,7 @@ import { SAMPLING_METHODS, type SamplingMethod } from "../sampling/index.js";
 import { validateSchedule, type Schedule } from "../optim/schedules.js";
 import { didYouMean } from "../util/suggest.js";
 import { LIMITS, atMost, boundedCount, checkPointsOption, checkSeedOption } from "./limits.js";
+import { BFGS_UPDATES, type BfgsUpdate } from "../optim/bfgs.js";
 import { NETWORK_TECHNIQUE_KEYS, TRAINING_TECHNIQUE_KEYS, readNetworkTechniques, readTrainingTechniques } from "../training/techniques.js";
 
 const NETWORK_KEYS = ["hidden", "activation", "init", ...NETWORK_TECHNIQUE_KEYS];
@@ -19,6 +20,10 @@ const TRAINING_KEYS = ["epochs", "learning_rate", "points", "boundary_points", "
 const EVALUATE_KEYS = ["points"];
 const ADAM_KEYS = ["epochs", "learning_rate", "schedule"];
 const LBFGS_KEYS = ["iterations", "epochs", "learning_rate", "history"];
+const BFGS_KEYS = ["iterations", "epochs", "learning_rate", "update", "history"];
+/** The stage kinds a file may name. */
+const STAGE_KINDS = ["adam", "lbfgs", "bfgs"] as const;
+type StageKind = (typeof STAGE_KINDS)[number];
 const SCHEDULE_TYPES = ["constant", "step", "exponential", "cosine"] as const;
 const SCHEDULE_KEYS = ["type", "every", "gamma", "min"];
 const SCHEDULE_HINT = "e.g. schedule: cosine, or schedule: {type: step, every: 1000, gamma: 0.5}, or {type: exponential, gamma: 0.999}";
@@ -33,7 +38,7 @@ interface ReadSchedule {
 const CONSTANT: ReadSchedule = { spec: { type: "constant" }, node: null };
 
 /** An Adam stage before the command-line overrides and its schedule's length are applied. */
-type StageDraft = { optimizer: "adam"; epochs: number; learningRate: number; schedule: ReadSchedule } | Extract<StageSettings, { optimizer: "lbfgs" }>;
+type StageDraft = { optimizer: "adam"; epochs: number; learningRate: number; schedule: ReadSchedule } | Exclude<StageSettings, { optimizer: "adam" }>;
 
 export function readNetwork(ctx: ReaderContext, root: YAMLMap): NetworkSettings | null {
   const d = DEFAULTS.network;
@@ -86,20 +91,24 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
   const derivatives = ctx.choice(field("derivatives"), "training.derivatives", ["taylor", "reverse"] as const) ?? "taylor";
   const causal = asBoolean(ctx.src, field("causal"), "training.causal");
   const scaling = asBoolean(ctx.src, field("scaling"), "training.scaling") ?? true;
-  const lbfgsIterations = boundedCount(ctx, field("lbfgs_iterations"), "training.lbfgs_iterations", LIMITS.maxIterations) ?? d.lbfgsIterations;
+  // The length of the default refinement stage, whichever optimizer it is.
+  const refineIterations = boundedCount(ctx, field("lbfgs_iterations"), "training.lbfgs_iterations", LIMITS.maxIterations);
   // Absent unless the file asks for an ensemble (one member is the ordinary run).
   const ensemble = boundedCount(ctx, field("ensemble"), "training.ensemble", LIMITS.maxEnsemble);
   const threads = o.threads ?? boundedCount(ctx, field("threads"), "training.threads", LIMITS.maxThreads) ?? undefined;
   const schedule = readSchedule(ctx, field("schedule")) ?? CONSTANT;
   const adam = (): StageDraft => ({ optimizer: "adam", epochs, learningRate, schedule });
-  const lbfgs = (iterations = lbfgsIterations): StageDraft => ({ optimizer: "lbfgs", iterations, learningRate: 1, historySize: d.lbfgsHistory });
-  const read = readStages(ctx, field("optimizer"), adam, lbfgs, o.epochs ?? epochs);
+  const refine = (kind: "lbfgs" | "bfgs", iterations = refineIterations ?? (kind === "bfgs" ? d.bfgsIterations : d.lbfgsIterations)): StageDraft =>
+    kind === "lbfgs"
+      ? { optimizer: "lbfgs", iterations, learningRate: 1, historySize: d.lbfgsHistory }
+      : { optimizer: "bfgs", iterations, learningRate: 1, update: d.bfgsUpdate, historySize: d.lbfgsHistory };
+  const read = readStages(ctx, field("optimizer"), adam, refine, o.epochs ?? epochs);
   if (read === null) return null;
   // Command-line --epochs and --lr win over the file, also inside an explicit list of stages.
   const stages: StageSettings[] = [];
   const badSchedules = new Set<ReadSchedule>();
   for (const s of read) {
-    if (s.optimizer === "lbfgs") {
+    if (s.optimizer !== "adam") {
       stages.push(s);
       continue;
     }
@@ -111,29 +120,31 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
 }
 
 /**
- * optimizer: adam | lbfgs | [adam, lbfgs] | a list of stages, each `adam: {epochs, learning_rate,
- * schedule}` or `lbfgs: {iterations}` (also `{name: adam, ...}`). Default: Adam then L-BFGS.
- * `epochs` is the length of a lone `optimizer: lbfgs`.
+ * optimizer: adam | lbfgs | bfgs | [adam, bfgs] | a list of stages, each `adam: {epochs, learning_rate,
+ * schedule}`, `lbfgs: {iterations, history}` or `bfgs: {iterations, update}` (also `{name: adam, ...}`).
+ * Default: Adam then the default refinement (DEFAULTS.training.refinement). `epochs` is the length
+ * of a lone `optimizer: lbfgs` or `bfgs`.
  */
-function readStages(ctx: ReaderContext, node: Node | undefined, adam: () => StageDraft, lbfgs: (n?: number) => StageDraft, epochs: number): StageDraft[] | null {
-  if (node === undefined) return [adam(), lbfgs()];
-  const hint = "optimizer: adam, lbfgs, or a list of stages such as\n  optimizer:\n    - adam: {epochs: 2000, learning_rate: 0.001}\n    - lbfgs: {iterations: 500}";
+function readStages(ctx: ReaderContext, node: Node | undefined, adam: () => StageDraft, refine: (kind: "lbfgs" | "bfgs", n?: number) => StageDraft, epochs: number): StageDraft[] | null {
+  const stageOf = (kind: StageKind, n?: number): StageDraft => (kind === "adam" ? adam() : refine(kind, n));
+  if (node === undefined) return [adam(), refine(DEFAULTS.training.refinement)];
+  const hint = "optimizer: adam, lbfgs, bfgs, or a list of stages such as\n  optimizer:\n    - adam: {epochs: 2000, learning_rate: 0.001}\n    - bfgs: {iterations: 500}";
   if (isScalar(node)) {
-    const v = ctx.choice(node, "training.optimizer", ["adam", "lbfgs"] as const);
+    const v = ctx.choice(node, "training.optimizer", STAGE_KINDS);
     if (v === null) return null;
-    return v === "adam" ? [adam()] : [lbfgs(epochs)];
+    return [stageOf(v, v === "adam" ? undefined : epochs)];
   }
   const items = asList(ctx.src, node, "training.optimizer", hint);
   if (items === null) return null;
   const stages: StageDraft[] = [];
   for (const item of items) {
     if (isScalar(item)) {
-      const v = ctx.choice(item, "an optimizer stage", ["adam", "lbfgs"] as const);
-      if (v !== null) stages.push(v === "adam" ? adam() : lbfgs());
+      const v = ctx.choice(item, "an optimizer stage", STAGE_KINDS);
+      if (v !== null) stages.push(stageOf(v));
       continue;
     }
     if (!isMap(item)) {
-      ctx.src.error(item, "each optimizer stage must be adam, lbfgs, or a map such as adam: {epochs: 1000}", hint);
+      ctx.src.error(item, "each optimizer stage must be adam, lbfgs, bfgs, or a map such as adam: {epochs: 1000}", hint);
       continue;
     }
     let kind: string | null;
@@ -151,14 +162,14 @@ function readStages(ctx: ReaderContext, node: Node | undefined, adam: () => Stag
       ctx.src.error(item, "an optimizer stage names one optimizer", hint);
       continue;
     }
-    if (kind !== "adam" && kind !== "lbfgs") {
-      ctx.src.error(item, `unknown optimizer "${kind}"${didYouMean(kind ?? "", ["adam", "lbfgs"])}`, "use adam or lbfgs");
+    if (!STAGE_KINDS.includes(kind as StageKind)) {
+      ctx.src.error(item, `unknown optimizer "${kind}"${didYouMean(kind ?? "", [...STAGE_KINDS])}`, "use adam, lbfgs or bfgs");
       continue;
     }
-    const keys = kind === "adam" ? ADAM_KEYS : LBFGS_KEYS;
+    const keys = kind === "adam" ? ADAM_KEYS : kind === "lbfgs" ? LBFGS_KEYS : BFGS_KEYS;
     if (settings !== null) checkKeys(ctx.src, settings, named !== undefined ? ["name", ...keys] : keys, `the ${kind} stage`);
     const field = (k: string): Node | undefined => (settings === null ? undefined : get(settings, k));
-    const base = kind === "adam" ? adam() : lbfgs();
+    const base = stageOf(kind as StageKind);
     if (base.optimizer === "adam") {
       stages.push({
         optimizer: "adam",
@@ -167,12 +178,13 @@ function readStages(ctx: ReaderContext, node: Node | undefined, adam: () => Stag
         schedule: readSchedule(ctx, field("schedule")) ?? base.schedule,
       });
     } else {
-      stages.push({
-        optimizer: "lbfgs",
+      const common = {
         iterations: boundedCount(ctx, field("iterations") ?? field("epochs"), "iterations", LIMITS.maxIterations) ?? base.iterations,
         learningRate: ctx.positiveNumber(field("learning_rate"), "learning_rate") ?? base.learningRate,
         historySize: boundedCount(ctx, field("history"), "history", LIMITS.maxHistory) ?? base.historySize,
-      });
+      };
+      if (base.optimizer === "lbfgs") stages.push({ optimizer: "lbfgs", ...common });
+      else stages.push({ optimizer: "bfgs", ...common, update: ctx.choice<BfgsUpdate>(field("update"), "update", BFGS_UPDATES) ?? base.update });
     }
   }
   if (stages.length === 0) {

@@ -8,6 +8,7 @@ import type { ActivationName } from "../nn/activations.js";
 import type { InitScheme } from "../nn/init.js";
 import type { SamplingMethod } from "../sampling/index.js";
 import type { Schedule } from "../optim/schedules.js";
+import type { BfgsUpdate } from "../optim/bfgs.js";
 import type { ProblemIssue, SourcePosition } from "./errors.js";
 import type { Domain } from "../geometry/domain.js";
 import type { ReferenceData } from "./reference.js";
@@ -103,7 +104,9 @@ export interface DataSet {
 
 export type StageSettings =
   | { optimizer: "adam"; epochs: number; learningRate: number; schedule: Schedule }
-  | { optimizer: "lbfgs"; iterations: number; learningRate: number; historySize: number };
+  | { optimizer: "lbfgs"; iterations: number; learningRate: number; historySize: number }
+  /** Dense (self-scaled) BFGS; historySize is that of the L-BFGS it falls back to for large networks. */
+  | { optimizer: "bfgs"; iterations: number; learningRate: number; update: BfgsUpdate; historySize: number };
 
 export type LossWeighting = "fixed" | "annealing" | "gradnorm";
 

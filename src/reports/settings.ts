@@ -11,7 +11,9 @@ export function settingsSummary(problem: Problem): Record<string, unknown> {
       optimizer: t.stages.map((s) =>
         s.optimizer === "adam"
           ? { name: "adam", epochs: s.epochs, learning_rate: s.learningRate, schedule: s.schedule }
-          : { name: "lbfgs", iterations: s.iterations, learning_rate: s.learningRate, history: s.historySize },
+          : s.optimizer === "lbfgs"
+            ? { name: "lbfgs", iterations: s.iterations, learning_rate: s.learningRate, history: s.historySize }
+            : { name: "bfgs", iterations: s.iterations, learning_rate: s.learningRate, update: s.update },
       ),
       points: t.points,
       boundary_points: t.boundaryPoints,

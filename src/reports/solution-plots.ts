@@ -3,6 +3,7 @@
 import { errorPlot1D, heatmaps2D, lossPlot, snapshotsPlot, solutionPlot1D, type HeatmapPanel } from "./plots.js";
 import type { Evaluation } from "./evaluation.js";
 import type { Problem } from "../problem/types.js";
+import { OPTIMIZER_NAMES } from "../optim/refinement.js";
 import type { SolveReport } from "./outputs.js";
 
 /**
@@ -19,7 +20,7 @@ export function solutionPlots(report: SolveReport): [string, () => Buffer][] {
       ...(model.terms.length > 1 ? [{ name: "total", values: train.history.total }] : []),
       ...model.terms.map((t, i) => ({ name: t.label, values: train.history.terms[i]! })),
     ],
-    stages: train.stages.map((s) => ({ name: s.optimizer === "adam" ? "Adam" : "L-BFGS", start: s.start })),
+    stages: train.stages.map((s) => ({ name: OPTIMIZER_NAMES[s.optimizer], start: s.start })),
   };
   out.push(["loss.png", () => lossPlot(history, `${problem.title}: training loss`)]);
   const { grid, predicted, exact } = evaluation;

@@ -32,6 +32,12 @@ export interface TrainingTechniques {
    * trained in turn from the one before; 0 or 1: one network for the whole interval. Undefined: default.
    */
   timeWindows?: number;
+  /**
+   * Residual-based adaptive sampling (RAR-D, training/adaptive-sampling.ts) in the refinement
+   * stages: the equations' points redrawn where the residual is large every this many iterations
+   * (the curvature model kept); 0: off.
+   */
+  adaptiveSampling?: number;
 }
 
 /** Defaults, chosen by measurement (README, "Hard problems"; scripts/ablation.mjs). */
@@ -46,10 +52,14 @@ export const TECHNIQUE_DEFAULTS = {
    * the count from the problem (defaultWindowCount), 0 is off.
    */
   timeWindows: -1,
+  adaptiveSampling: 0,
 };
 
+/** Iterations between redraws for `adaptive_sampling: true` (Urbán, Stefanou & Pons redraw every 500). */
+export const ADAPTIVE_SAMPLING_EVERY = 500;
+
 export const NETWORK_TECHNIQUE_KEYS = ["periodic_embedding", "time_features"];
-export const TRAINING_TECHNIQUE_KEYS = ["causal_weights", "lbfgs_resample", "time_windows"];
+export const TRAINING_TECHNIQUE_KEYS = ["causal_weights", "lbfgs_resample", "time_windows", "adaptive_sampling"];
 
 /** A whole number ≥ 0, or false for 0. */
 function countOrFalse(src: YamlSource, node: Node | undefined, what: string, example: string, max = 64): number | undefined {
@@ -107,10 +117,16 @@ export function readTrainingTechniques(src: YamlSource, field: (key: string) => 
   // `true` is the default (windows chosen from the problem: time-marching.ts), as if left out.
   const windowsNode = field("time_windows");
   const timeWindows = windowsNode !== undefined && isScalar(windowsNode) && windowsNode.value === true ? undefined : countOrFalse(src, windowsNode, "training.time_windows", "time_windows: 8", 256);
+  const adaptiveNode = field("adaptive_sampling");
+  const adaptiveSampling =
+    adaptiveNode !== undefined && isScalar(adaptiveNode) && adaptiveNode.value === true
+      ? ADAPTIVE_SAMPLING_EVERY
+      : countOrFalse(src, adaptiveNode, "training.adaptive_sampling", "adaptive_sampling: 500", 1e6);
   return {
     ...(causalWeights === undefined ? {} : { causalWeights }),
     ...(lbfgsResample === undefined ? {} : { lbfgsResample }),
     ...(timeWindows === undefined ? {} : { timeWindows }),
+    ...(adaptiveSampling === undefined ? {} : { adaptiveSampling }),
   };
 }
 
@@ -118,9 +134,10 @@ export function readTrainingTechniques(src: YamlSource, field: (key: string) => 
 export function techniqueHooks(
   problem: { variables: readonly string[]; training: TrainingTechniques },
   model: { causal(): boolean },
-): { causalWeights: number; lbfgsResample: number } {
+): { causalWeights: number; lbfgsResample: number; adaptiveSampling: number } {
   return {
     causalWeights: model.causal() ? defaultCausalWeights(problem) : 0,
     lbfgsResample: problem.training.lbfgsResample ?? TECHNIQUE_DEFAULTS.lbfgsResample,
+    adaptiveSampling: problem.training.adaptiveSampling ?? TECHNIQUE_DEFAULTS.adaptiveSampling,
   };
 }

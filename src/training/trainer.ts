@@ -5,17 +5,20 @@
 import type { Tensor } from "../engine/tensor.js";
 import { noGrad } from "../engine/state.js";
 import { Adam } from "../optim/adam.js";
-import { LBFGS, type LBFGSStepResult } from "../optim/lbfgs.js";
+import type { QuasiNewtonStepResult } from "../optim/quasi-newton.js";
+import { OPTIMIZER_NAMES, createRefiner, type OptimizerKind } from "../optim/refinement.js";
 import { learningRate, type Schedule } from "../optim/schedules.js";
 import type { LossWeighting, StageSettings } from "../problem/types.js";
 import type { ResidualModel, Batch } from "../residual/model.js";
 import { termLoss, weightedLoss, type Loss } from "../loss/loss.js";
 import { AdaptiveWeights } from "../loss/adaptive-weights.js";
 import { CausalWeights } from "./causal.js";
+import { AdaptiveSampler } from "./adaptive-sampling.js";
 import { ParallelLoss, parallelThreads, trainedParameters } from "./parallel.js";
 
 export interface StageRecord {
-  optimizer: "adam" | "lbfgs";
+  /** The optimizer that ran (a bfgs stage runs L-BFGS above the dense-matrix limit; see `note`). */
+  optimizer: OptimizerKind;
   /** Iterations (epochs for Adam) completed in this stage. */
   iterations: number;
   /** Global iteration at which the stage began. */
@@ -25,6 +28,8 @@ export interface StageRecord {
   finalLoss: number;
   /** Why the stage ended before its planned length, if it did. */
   stoppedEarly?: string;
+  /** Why the stage ran another optimizer than it named, if it did (reported with the results). */
+  note?: string;
 }
 
 export interface LossHistory {
@@ -44,7 +49,7 @@ export interface LossHistory {
  */
 export type TrainStatus = "completed" | "interrupted" | "non-finite" | "no-progress";
 
-/** L-BFGS stop reasons that, at a stage's first iteration, mean the stage changed nothing. */
+/** Quasi-Newton stop reasons that, at a stage's first iteration, mean the stage changed nothing. */
 const FIRST_STEP_FAILURES = new Set(["line search failed", "non-finite loss or gradient at the starting point"]);
 
 export interface TrainResult {
@@ -66,7 +71,7 @@ export interface TrainResult {
 
 export interface Progress {
   stage: number;
-  optimizer: "adam" | "lbfgs";
+  optimizer: OptimizerKind;
   iteration: number;
   /** Planned iterations of the current stage. */
   stageIterations: number;
@@ -127,6 +132,8 @@ export interface TrainOptions extends TrainHooks {
    * its points when the solution has more structure than one point set resolves.
    */
   lbfgsResample?: number;
+  /** RAR-D redraws of the equations' points every this many refinement iterations (adaptive-sampling.ts); 0 or undefined: off. */
+  adaptiveSampling?: number;
   /** Threads for data-parallel evaluation of the loss (parallel.ts); default all cores where it pays. */
   threads?: number | null;
 }
@@ -190,8 +197,10 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
     const planned = stage.optimizer === "adam" ? stage.epochs : stage.iterations;
     let done = 0;
     let stoppedEarly: string | undefined;
+    let ran: OptimizerKind = stage.optimizer;
+    let note: string | undefined;
     const report = (loss: number, terms: number[]): void =>
-      hooks.onProgress?.({ stage: s, optimizer: stage.optimizer, iteration, stageIterations: planned, stageIteration: done, loss, terms });
+      hooks.onProgress?.({ stage: s, optimizer: ran, iteration, stageIterations: planned, stageIteration: done, loss, terms });
 
     if (stage.optimizer === "adam") {
       const adam = new Adam(params, { lr: stage.learningRate });
@@ -241,8 +250,12 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
       model.causalWeights = null;
     } else {
       model.setWindow(null);
-      let lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
-      let batch = model.drawFresh();
+      const refiner = createRefiner(params, stage);
+      ({ kind: ran, note } = refiner);
+      let optimizer = refiner.optimizer;
+      const adaptive = hooks.adaptiveSampling ? new AdaptiveSampler(model, model.problem.training.seed + 7919 * (s + 1)) : null;
+      const drawBatch = (): Batch => adaptive?.draw() ?? model.drawFresh();
+      let batch = drawBatch();
       lastBatch = batch;
       // The terms of every point the line search evaluates, to report those of the accepted one.
       let evaluated: { loss: number; terms: number[] }[] = [];
@@ -255,9 +268,9 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         evaluated.push({ loss: value, terms: loss.terms });
         return value;
       };
-      const iterate = (): LBFGSStepResult | null => {
+      const iterate = (): QuasiNewtonStepResult | null => {
         evaluated = [];
-        const step = lbfgs.step(closure);
+        const step = optimizer.step(closure);
         // A step that reused its cached point evaluated nothing new: the terms stay as they were.
         terms = evaluated.find((e) => Object.is(e.loss, step.loss))?.terms ?? terms;
         if (nonFinite(step.loss, terms)) return null;
@@ -274,16 +287,21 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
           break;
         }
         if (hooks.lbfgsResample && done > 0 && done % hooks.lbfgsResample === 0) {
-          batch = model.drawFresh();
+          batch = drawBatch();
           lastBatch = batch;
-          lbfgs = new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
+          optimizer = createRefiner(params, stage).optimizer;
+        } else if (adaptive !== null && done > 0 && done % hooks.adaptiveSampling! === 0) {
+          // New points where the residual is large; the curvature model stays (the objective is a new sample of the same one).
+          batch = drawBatch();
+          lastBatch = batch;
+          optimizer.refreshPoint();
         }
         const step = iterate();
         if (step === null) break;
         if (step.converged && done === 0 && FIRST_STEP_FAILURES.has(step.reason ?? "")) {
           status = "no-progress";
           message =
-            `the L-BFGS stage${stages.length > 1 ? ` (stage ${s + 1} of ${stages.length})` : ""} stopped at its first iteration ` +
+            `the ${OPTIMIZER_NAMES[ran]} stage${stages.length > 1 ? ` (stage ${s + 1} of ${stages.length})` : ""} stopped at its first iteration ` +
             `(${step.reason}, loss ${step.loss.toExponential(3)}): it changed nothing` +
             (s > 0 ? "; the weights are those the stages before it reached" : ", so the network was never trained") +
             ". Try more Adam epochs before L-BFGS, a smaller learning rate, or check the problem's scaling.";
@@ -302,7 +320,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         }
       }
     }
-    records.push({ optimizer: stage.optimizer, iterations: done, start, seconds: (performance.now() - t0) / 1000, finalLoss: last.loss, stoppedEarly });
+    records.push({ optimizer: ran, iterations: done, start, seconds: (performance.now() - t0) / 1000, finalLoss: last.loss, stoppedEarly, ...(note ? { note } : {}) });
   }
   const seconds = (performance.now() - started) / 1000;
 

@@ -410,7 +410,7 @@ describe("names and choices", () => {
   });
 
   it.each([
-    ["training:\n  optimizer: adma\n", "adma", 'training.optimizer: "adma" is not one of adam, lbfgs (did you mean "adam"?)'],
+    ["training:\n  optimizer: adma\n", "adma", 'training.optimizer: "adma" is not one of adam, lbfgs, bfgs (did you mean "adam"?)'],
     ["training:\n  sampling: sobel\n", "sobel", 'training.sampling: "sobel" is not one of random, uniform, lhs, sobol (did you mean "sobol"?)'],
     ["network:\n  activation: tahn\n", "tahn", 'did you mean "tanh"?'],
     ["network:\n  init: glorott\n", "glorott", 'network.init: "glorott" is not one of glorot, glorot-normal, uniform (did you mean "glorot"?)'],
@@ -428,7 +428,7 @@ describe("names and choices", () => {
     const issue = onlyIssue(text);
     expect(issue.message).toBe('unknown optimizer "adamw" (did you mean "adam"?)');
     expect(issue.position).toEqual(locate(text, "adamw"));
-    expect(issue.hint).toContain("adam or lbfgs");
+    expect(issue.hint).toContain("adam, lbfgs or bfgs");
   });
 
   it("a trial form for an unknown that does not exist", () => {

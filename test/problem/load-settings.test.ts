@@ -39,7 +39,9 @@ describe("defaults", () => {
     expect(p.training).toEqual({
       stages: [
         { optimizer: "adam", epochs: d.epochs, learningRate: d.learningRate, schedule: { type: "constant" } },
-        { optimizer: "lbfgs", iterations: d.lbfgsIterations, learningRate: 1, historySize: d.lbfgsHistory },
+        d.refinement === "bfgs"
+          ? { optimizer: "bfgs", iterations: d.bfgsIterations, learningRate: 1, update: d.bfgsUpdate, historySize: d.lbfgsHistory }
+          : { optimizer: "lbfgs", iterations: d.lbfgsIterations, learningRate: 1, historySize: d.lbfgsHistory },
       ],
       points: d.points,
       boundaryPoints: d.boundaryPoints,
@@ -211,7 +213,7 @@ describe("command-line overrides", () => {
   it("apply to the defaults when the file sets nothing", () => {
     const p = load(MINIMAL, { overrides });
     expect(p.training.stages[0]).toMatchObject({ optimizer: "adam", epochs: 30, learningRate: 0.5 });
-    expect(p.training.stages[1]).toMatchObject({ optimizer: "lbfgs" });
+    expect(p.training.stages[1]).toMatchObject({ optimizer: DEFAULTS.training.refinement });
   });
 
   it("--epochs sets the iterations of optimizer: lbfgs", () => {

@@ -1,0 +1,207 @@
+// Dense quasi-Newton methods of the self-scaled Broyden class, on an n × n inverse-Hessian
+// approximation H (the iteration itself, line search included: quasi-newton.ts). With the pair
+// s = x_{k+1} − x_k, y = g_{k+1} − g_k of a step of length α along d = −H·g:
+//   ρ = 1/(sᵀy),  u = H·y,  h = ρ·yᵀHy,  b = sᵀBs·ρ = −α·ρ·sᵀg  (B = H⁻¹, so B·s = −α·g),
+//   v = ρ·s − u/(yᵀHy),
+//   H⁺ = (H − u·uᵀ/(yᵀHy) + φ·(yᵀHy)·v·vᵀ)/τ + ρ·s·sᵀ                                     (1)
+// (the Broyden class with parameter φ, H scaled by 1/τ; Al-Baali & Khalfan 2005; in this form in
+// Urbán, Stefanou & Pons, "Unveiling the optimization process of PINNs", JCP 2025, eqs. 10–23).
+//   "bfgs":      φ = 1, τ = 1 (N&W eq. 6.17).
+//   "ssbfgs":    φ = 1, τ = min(1, 1/b) (Al-Baali's self-scaling, Urbán et al. eq. 11).
+//   "ssbroyden": with a = b·h − 1 (≥ 0 by Cauchy–Schwarz),
+//                ρ⁻ = min(1, h·(1 − √(a/(1 + a)))), θ⁻ = (ρ⁻ − 1)/a, θ⁺ = 1/ρ⁻,
+//                θ = max(θ⁻, min(θ⁺, (1 − b)/b)),  φ = (1 − θ)/(1 + a·θ),
+//                σ = 1 + θ·a,  τ = min(1, 1/b)·min(σ^(1/(1−n)), 1/θ) for θ > 0,
+//                              τ = min(min(1, 1/b)·σ^(1/(1−n)), σ) for θ ≤ 0           (Urbán et al. 13–23)
+//                (where a is too small for θ⁻ to be finite, the ssbfgs choice θ = 0).
+// Expanding v·vᵀ, (1) is one symmetric rank-3 pass over H:
+//   H⁺_ij = H_ij/τ + A·u_i·u_j − C·(s_i·u_j + u_i·s_j) + E·s_i·s_j,
+//   A = (φ − 1)/(τ·yᵀHy),  C = φ·ρ/τ,  E = ρ + φ·ρ²·yᵀHy/τ.
+// Before the first update H = I is scaled by γ = sᵀy/yᵀy (N&W eq. 6.20), the usual choice that makes
+// the first quasi-Newton step of the right size. Memory: 8n² bytes (the limit on n is
+// LIMITS.maxDenseBfgsParameters, problem/limits.ts); time per step O(n²) on top of the closure calls.
+
+import type { Tensor } from "../engine/tensor.js";
+import { QuasiNewton, dot, type QuasiNewtonOptions, type QuasiNewtonStepResult, type StepPair } from "./quasi-newton.js";
+
+export type BfgsUpdate = "bfgs" | "ssbfgs" | "ssbroyden";
+export const BFGS_UPDATES: readonly BfgsUpdate[] = Object.freeze(["ssbfgs", "ssbroyden", "bfgs"]);
+
+export interface BFGSOptions extends QuasiNewtonOptions {
+  /** The update formula (default "ssbfgs"). */
+  update?: BfgsUpdate;
+}
+
+export type BFGSStepResult = QuasiNewtonStepResult;
+
+/** Bytes of the dense matrix for n parameters. */
+export function denseBfgsBytes(n: number): number {
+  return 8 * n * n;
+}
+
+export class BFGS extends QuasiNewton {
+  readonly update_: BfgsUpdate;
+  /**
+   * Row-major n × n inverse-Hessian approximation, symmetric: only its upper triangle (j ≥ i) is
+   * kept up to date, which halves the memory traffic of each step. Null until the first pair.
+   */
+  private H: Float64Array | null = null;
+  private readonly u: Float64Array;
+  private readonly w: Float64Array;
+  /** −H·g for the gradient in `nextFor`, computed with the update (valid while `hasNext`). */
+  private readonly next: Float64Array;
+  private readonly nextFor: Float64Array;
+  private hasNext = false;
+  /** Updates taken into H since it was last reset. */
+  updates = 0;
+
+  constructor(params: Tensor[], options: BFGSOptions = {}) {
+    super(params, options, "BFGS");
+    this.update_ = options.update ?? "ssbfgs";
+    if (!BFGS_UPDATES.includes(this.update_)) {
+      throw new Error(`BFGS: update must be one of ${BFGS_UPDATES.join(", ")}, got "${String(this.update_)}"`);
+    }
+    this.u = new Float64Array(this.n);
+    this.w = new Float64Array(this.n);
+    this.next = new Float64Array(this.n);
+    this.nextFor = new Float64Array(this.n);
+  }
+
+  /** A full symmetric copy of H (null before the first update). */
+  inverseHessian(): Float64Array | null {
+    const H = this.H;
+    if (H === null) return null;
+    const n = this.n;
+    const out = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = i; j < n; j++) out[i * n + j] = out[j * n + i] = H[i * n + j]!;
+    }
+    return out;
+  }
+
+  protected forget(): void {
+    this.H = null;
+    this.hasNext = false;
+    this.updates = 0;
+  }
+
+  /** out = −H·g (from the update's by-product when g is the gradient it was computed for). */
+  protected direction(g: Float64Array, out: Float64Array): boolean {
+    const H = this.H;
+    if (H === null) return false;
+    if (this.hasNext && equal(g, this.nextFor)) {
+      out.set(this.next);
+      return true;
+    }
+    symvUpper(H, g, out, this.n);
+    for (let i = 0; i < this.n; i++) out[i] = -out[i]!;
+    return true;
+  }
+
+  /**
+   * The update (1) in one pass over the upper triangle, with one product by H per step:
+   * w = H·g⁺ (g⁺ = g + y), and H·y = w − H·g = w + s/α because the step went along d = −H·g.
+   * The next direction −H⁺·g⁺ then follows from w in O(n) (expand (1) times g⁺).
+   */
+  protected update({ s, y, sy, yy, gOld, alpha, modelDirection }: StepPair): void {
+    const n = this.n;
+    const u = this.u;
+    const w = this.w;
+    const gNew = this.nextFor;
+    for (let i = 0; i < n; i++) gNew[i] = gOld[i]! + y[i]!;
+    this.hasNext = false;
+    if (this.H === null || !modelDirection) {
+      // H₀ = γI, γ = sᵀy/yᵀy (N&W eq. 6.20); the step was steepest descent, so form H·y directly.
+      this.H = new Float64Array(n * n);
+      const gamma = sy / yy;
+      for (let i = 0; i < n; i++) this.H[i * n + i] = gamma;
+      for (let i = 0; i < n; i++) {
+        u[i] = gamma * y[i]!;
+        w[i] = gamma * gNew[i]!;
+      }
+    } else {
+      symvUpper(this.H, gNew, w, n);
+      const invAlpha = 1 / alpha;
+      for (let i = 0; i < n; i++) u[i] = w[i]! + s[i]! * invAlpha;
+    }
+    const H = this.H;
+    const yHy = dot(y, u);
+    if (!(yHy > 0) || !Number.isFinite(yHy)) {
+      this.forget(); // H has lost positive definiteness to rounding: start again from the next pair
+      return;
+    }
+    const rho = 1 / sy;
+    const h = rho * yHy;
+    // b = sᵀBs/sᵀy; B·s = −α·g holds only when d was −H·g (not after a steepest-descent restart).
+    const b = modelDirection ? (-alpha * dot(s, gOld)) / sy : h;
+    let tau = 1;
+    let phi = 1;
+    if (this.update_ === "ssbfgs") {
+      tau = b > 0 ? Math.min(1, 1 / b) : 1;
+    } else if (this.update_ === "ssbroyden") {
+      ({ tau, phi } = ssBroydenParameters(b, h, n));
+    }
+    const A = (phi - 1) / (tau * yHy);
+    const C = (phi * rho) / tau;
+    const E = rho + (phi * rho * rho * yHy) / tau;
+    const inv = 1 / tau;
+    for (let i = 0; i < n; i++) {
+      const ui = u[i]!;
+      const si = s[i]!;
+      const au = A * ui - C * si;
+      const as = E * si - C * ui;
+      const row = i * n;
+      for (let j = i; j < n; j++) H[row + j] = H[row + j]! * inv + au * u[j]! + as * s[j]!;
+    }
+    // −H⁺·g⁺ = −(w/τ + u·(A·uᵀg⁺ − C·sᵀg⁺) + s·(E·sᵀg⁺ − C·uᵀg⁺)).
+    const ug = dot(u, gNew);
+    const sg = dot(s, gNew);
+    const cu = A * ug - C * sg;
+    const cs = E * sg - C * ug;
+    for (let i = 0; i < n; i++) this.next[i] = -(w[i]! * inv + cu * u[i]! + cs * s[i]!);
+    this.hasNext = true;
+    this.updates++;
+  }
+}
+
+function equal(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * τ and φ of the self-scaled Broyden update (Urbán, Stefanou & Pons, eqs. 13–23) from b = sᵀBs/sᵀy,
+ * h = yᵀHy/sᵀy and the dimension n; the ssbfgs choice (φ = 1, τ = min(1, 1/b)) where a = bh − 1 is
+ * too small (or, by rounding, negative) for θ⁻ to be defined.
+ */
+export function ssBroydenParameters(b: number, h: number, n: number): { tau: number; phi: number } {
+  const rhoB = b > 0 ? Math.min(1, 1 / b) : 1;
+  const a = b * h - 1;
+  if (!(a > 1e-12) || !Number.isFinite(a) || !(b > 0)) return { tau: rhoB, phi: 1 };
+  const rhoMinus = Math.min(1, h * (1 - Math.sqrt(a / (1 + a))));
+  const thetaMinus = (rhoMinus - 1) / a;
+  const thetaPlus = 1 / rhoMinus;
+  const theta = Math.max(thetaMinus, Math.min(thetaPlus, (1 - b) / b));
+  const sigma = 1 + theta * a;
+  const sigmaRoot = Math.abs(sigma) ** (1 / (1 - n));
+  const tau = theta <= 0 ? Math.min(rhoB * sigmaRoot, sigma) : rhoB * Math.min(sigmaRoot, 1 / theta);
+  const phi = (1 - theta) / (1 + a * theta);
+  if (!(tau > 0) || !Number.isFinite(tau) || !Number.isFinite(phi)) return { tau: rhoB, phi: 1 };
+  return { tau, phi };
+}
+
+/** out = M·v for a symmetric row-major n × n matrix M of which only the upper triangle is read. */
+function symvUpper(M: Float64Array, v: Float64Array, out: Float64Array, n: number): void {
+  out.fill(0);
+  for (let i = 0; i < n; i++) {
+    const row = i * n;
+    const vi = v[i]!;
+    let acc = M[row + i]! * vi;
+    for (let j = i + 1; j < n; j++) {
+      const m = M[row + j]!;
+      acc += m * v[j]!;
+      out[j]! += m * vi;
+    }
+    out[i]! += acc;
+  }
+}
