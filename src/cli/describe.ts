@@ -33,7 +33,7 @@ export function describeModel(model: ResidualModel): string[] {
   lines.push(
     `  training: ${stages.join(", then ")}; ${model.pointCounts()[0]} points per epoch (${p.training.sampling})` +
       (model.causal() ? `; causal curriculum along ${p.variables[model.evolution()!.variable]}` : "") +
-      (timeWindowCount(p) > 0 ? `; time-marching: ${timeWindowCount(p)} windows along ${p.variables[p.timeVariable!]}, each with these stages (the first window's L-BFGS ×${FIRST_WINDOW_LBFGS})` : ""),
+      (timeWindowCount(p) > 0 ? `; time-marching: ${timeWindowCount(p)} windows along ${p.variables[p.timeVariable!]}, each with these stages (the first window's refinement ×${FIRST_WINDOW_LBFGS})` : ""),
   );
   lines.push(...describeInverse(p));
   return lines;

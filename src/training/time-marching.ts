@@ -185,9 +185,12 @@ export function handedOnValues(network: PinnNetwork, problem: Problem, outputSca
  */
 export const FIRST_WINDOW_LBFGS = 2;
 
-/** The stages of window k: the file's, with the first window's L-BFGS stages FIRST_WINDOW_LBFGS times as long. */
+/**
+ * The stages of window k: the file's, with the first window's quasi-Newton refinement stages (L-BFGS
+ * or BFGS) FIRST_WINDOW_LBFGS times as long.
+ */
 export function windowStages(stages: readonly StageSettings[], k: number): StageSettings[] {
-  return stages.map((s) => (k === 0 && s.optimizer === "lbfgs" ? { ...s, iterations: s.iterations * FIRST_WINDOW_LBFGS } : s));
+  return stages.map((s) => (k === 0 && s.optimizer !== "adam" ? { ...s, iterations: s.iterations * FIRST_WINDOW_LBFGS } : s));
 }
 
 /** One window's record, for summary.json and for an interrupted run's message. */

@@ -91,7 +91,7 @@ describe("windows", () => {
 });
 
 describe("each window's stages", () => {
-  it("the file's stages, the first window's L-BFGS longer (it starts from random weights)", () => {
+  it("the file's stages, the first window's refinement (L-BFGS or BFGS) longer (it starts from random weights)", () => {
     const p = parseProblem(WAVE, "wave.yaml");
     const [adam, lbfgs] = p.training.stages;
     expect(windowStages(p.training.stages, 0)).toEqual([adam, { ...lbfgs, iterations: (lbfgs as { iterations: number }).iterations * FIRST_WINDOW_LBFGS }]);
