@@ -6,11 +6,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadProblem } from "../../src/problem/load.js";
-import { runEnsemble, spread, t975 } from "../../src/training/ensemble.js";
+import { runEnsemble, spread, t975, type EnsembleProgress } from "../../src/training/ensemble.js";
 import { trainMember } from "../../src/training/member.js";
 
 // u' = -a u, u(0) = 1 on [0, 1] with a = 1 (u = e^-t), observed at 11 points.
-function writeProblem(ensemble: number): string {
+function writeProblem(ensemble: number, optimizer = "[{adam: {epochs: 30, learning_rate: 0.01}}, {lbfgs: {iterations: 10}}]"): string {
   const dir = mkdtempSync(join(tmpdir(), "pinn-ensemble-"));
   const rows = Array.from({ length: 11 }, (_, i) => `${i / 10},${Math.exp(-i / 10)}`);
   writeFileSync(join(dir, "decay.csv"), ["t,u", ...rows].join("\n") + "\n");
@@ -31,7 +31,7 @@ data:
 network:
   hidden: [6]
 training:
-  optimizer: [{adam: {epochs: 30, learning_rate: 0.01}}, {lbfgs: {iterations: 10}}]
+  optimizer: ${optimizer}
   points: 16
   ensemble: ${ensemble}
 evaluate:
@@ -47,7 +47,8 @@ describe("ensembles", () => {
     const problem = loadProblem(file);
     const text = (await import("node:fs")).readFileSync(file, "utf8");
     const one = await runEnsemble(problem, text, { threads: 1 });
-    const two = await runEnsemble(problem, text, { threads: 2 });
+    const seen: EnsembleProgress[] = [];
+    const two = await runEnsemble(problem, text, { threads: 2, onProgress: (p) => seen.push(p) });
     expect(one.threads).toBe(1);
     expect(two.threads).toBe(2);
     expect(one.members.map((m) => m.estimates)).toEqual(two.members.map((m) => m.estimates));
@@ -64,6 +65,29 @@ describe("ensembles", () => {
     expect(one.parameters[0]!.mean).toBeCloseTo(mean, 14);
     expect(one.parameters[0]!.std).toBeCloseTo(std, 14);
     expect(one.parameters[0]!.interval[1] - mean).toBeCloseTo(4.303 * std, 12);
+    // Progress: each member plans 30 Adam epochs and 10 L-BFGS iterations (the file's stages), 3 × 40 in all.
+    expect(seen.every((p) => p.members === 3 && p.totalIterations === 120)).toBe(true);
+    expect(seen[0]).toMatchObject({ membersDone: 0, iterations: 0 });
+    expect(seen.at(-1)).toMatchObject({ membersDone: 3, iterations: 120 });
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.iterations).toBeGreaterThanOrEqual(seen[i - 1]!.iterations);
+    expect(one.stopped).toBe(false);
+  }, 120_000);
+
+  it("stops on request: the member in training stops, the others are skipped, no statistics from half-trained members", async () => {
+    // Long enough that member 0 cannot finish before the stop (polled every 100 ms) reaches it.
+    const file = writeProblem(3, "[{adam: {epochs: 1000000, learning_rate: 0.01}}]");
+    const problem = loadProblem(file);
+    const text = (await import("node:fs")).readFileSync(file, "utf8");
+    const started = performance.now();
+    const result = await runEnsemble(problem, text, { threads: 1, shouldStop: () => true });
+    expect(performance.now() - started).toBeLessThan(60_000);
+    expect(result.stopped).toBe(true);
+    expect(result.planned).toBe(3);
+    expect(result.first.index).toBe(0);
+    expect(result.first.train.status).toBe("interrupted");
+    expect(result.first.train.epochs).toBeLessThan(1000000);
+    // No member completed: the statistics hold member 0 only, and solve() leaves them out of the outputs.
+    expect(result.members.filter((m) => m.train.status === "completed")).toHaveLength(0);
   }, 120_000);
 
   it("uses Student's t for the 95% interval", () => {
