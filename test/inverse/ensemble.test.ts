@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { loadProblem } from "../../src/problem/load.js";
 import { runEnsemble, spread, t975, type EnsembleProgress } from "../../src/training/ensemble.js";
 import { trainMember } from "../../src/training/member.js";
+import { solve } from "../../src/solve.js";
 
 // u' = -a u, u(0) = 1 on [0, 1] with a = 1 (u = e^-t), observed at 11 points.
 function writeProblem(ensemble: number, optimizer = "[{adam: {epochs: 30, learning_rate: 0.01}}, {lbfgs: {iterations: 10}}]"): string {
@@ -73,21 +74,25 @@ describe("ensembles", () => {
     expect(one.stopped).toBe(false);
   }, 120_000);
 
-  it("stops on request: the member in training stops, the others are skipped, no statistics from half-trained members", async () => {
-    // Long enough that member 0 cannot finish before the stop (polled every 100 ms) reaches it.
+  it("solve(): a stop once the members train keeps member 0's training so far and reports no statistics", async () => {
     const file = writeProblem(3, "[{adam: {epochs: 1000000, learning_rate: 0.01}}]");
-    const problem = loadProblem(file);
-    const text = (await import("node:fs")).readFileSync(file, "utf8");
-    const started = performance.now();
-    const result = await runEnsemble(problem, text, { threads: 1, shouldStop: () => true });
-    expect(performance.now() - started).toBeLessThan(60_000);
-    expect(result.stopped).toBe(true);
-    expect(result.planned).toBe(3);
-    expect(result.first.index).toBe(0);
-    expect(result.first.train.status).toBe("interrupted");
-    expect(result.first.train.epochs).toBeLessThan(1000000);
-    // No member completed: the statistics hold member 0 only, and solve() leaves them out of the outputs.
-    expect(result.members.filter((m) => m.train.status === "completed")).toHaveLength(0);
+    let stop = false;
+    const result = await solve(loadProblem(file), {
+      write: false,
+      threads: 2,
+      shouldStop: () => stop,
+      // Stop once some member has trained (what Ctrl-C does through the command's signal handler).
+      onEnsembleProgress: (p) => void (p.iterations > 0 && (stop = true)),
+    });
+    expect(result.ensemble?.stopped).toBe(true);
+    expect(result.ensemble?.planned).toBe(3);
+    // Members 0 and 1 ran (two threads) and stopped; member 2 was never started.
+    expect(result.ensemble?.members.filter((m) => m.train.status === "completed")).toHaveLength(0);
+    expect(result.train.status).toBe("interrupted");
+    expect(result.train.epochs).toBeGreaterThan(0);
+    expect(result.aborted).toBe(false);
+    // Neither running member completed: the summary has no ensemble statistics.
+    expect(result.summary.ensemble).toBeUndefined();
   }, 120_000);
 
   it("uses Student's t for the 95% interval", () => {
