@@ -12,7 +12,7 @@ import { withOverrides, type RunOverrides } from "./run-overrides.js";
 import { readFileSync } from "node:fs";
 import { buildSeededModel, loadWeights } from "./training/member.js";
 import { techniqueHooks } from "./training/techniques.js";
-import { runEnsemble, type EnsembleResult } from "./training/ensemble.js";
+import { runEnsemble, type EnsembleProgress, type EnsembleResult } from "./training/ensemble.js";
 import { withParameterValues } from "./problem/parameters.js";
 import { diagnose, type Diagnostics } from "./diagnostics/index.js";
 import { assertPreflight } from "./residual/check.js";
@@ -35,9 +35,11 @@ export interface SolveOptions extends TrainHooks, RunOverrides {
   onPhase?: (phase: SolvePhase) => void;
   /** Worker threads for an ensemble or for data-parallel training (default training.threads, else all cores). */
   threads?: number;
+  /** An ensemble's progress (members done, iterations of all members), in place of onProgress. */
+  onEnsembleProgress?: (p: EnsembleProgress) => void;
 }
 
-const OPTION_KEYS = new Set(["outDir", "out", "write", "plots", "onModel", "onPhase", "onProgress", "shouldStop", "epochs", "seed", "threads"]);
+const OPTION_KEYS = new Set(["outDir", "out", "write", "plots", "onModel", "onPhase", "onProgress", "shouldStop", "epochs", "seed", "threads", "onEnsembleProgress"]);
 
 export interface SolveResult {
   problem: Problem;
@@ -55,7 +57,7 @@ export interface SolveResult {
   written: WriteResult | null;
   /** A stop was requested before the first iteration: nothing was written, the folder is unchanged. */
   aborted: boolean;
-  /** The members' results when training.ensemble > 1. */
+  /** The members' results when training.ensemble > 1 (in the outputs only with two members that completed: see stopped). */
   ensemble: EnsembleResult | null;
 }
 
@@ -76,12 +78,16 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
     options.onModel?.(model);
     options.onPhase?.("training");
     // An ensemble trains its members on worker threads; member 0 is this run (training/ensemble.ts).
-    const ensemble = (problem.training.ensemble ?? 1) > 1 ? await runEnsemble(problem, readFileSync(problem.file, "utf8"), { threads: options.threads ?? problem.training.threads ?? undefined }) : null;
-    if (ensemble !== null) loadWeights(model, ensemble.members[0]!.weights);
+    const run = (problem.training.ensemble ?? 1) > 1
+      ? await runEnsemble(problem, readFileSync(problem.file, "utf8"), { threads: options.threads ?? problem.training.threads ?? undefined, onProgress: options.onEnsembleProgress, shouldStop: options.shouldStop })
+      : null;
+    if (run !== null) loadWeights(model, run.first.weights);
+    // Statistics need two members that completed (fewer only after a stop: run.stopped).
+    const ensemble = run !== null && run.members.length >= 2 ? run : null;
     // Time-marching (training/time-marching.ts): one network per time window, glued into one.
-    const windows = ensemble === null ? timeWindowCount(problem) : 0;
+    const windows = run === null ? timeWindowCount(problem) : 0;
     const marched = windows > 0 ? await marchProblem(problem, windows, { onProgress: options.onProgress, shouldStop: options.shouldStop, threads: options.threads ?? problem.training.threads }) : null;
-    const trained = ensemble?.members[0]!.train ?? marched?.train ?? await train(model, problem.training.stages, {
+    const trained = run?.first.train ?? marched?.train ?? await train(model, problem.training.stages, {
       onProgress: options.onProgress,
       shouldStop: options.shouldStop,
       lossWeighting: problem.training.lossWeighting,
@@ -101,7 +107,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
     const aborted = trained.status === "interrupted" && trained.epochs === 0;
     if (staging === null || aborted) {
       staging?.discard();
-      return { problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble };
+      return { problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble: run };
     }
     options.onPhase?.("writing");
     const shouldStop = (): boolean => !stoppedInTraining && (options.shouldStop?.() ?? false);
@@ -114,7 +120,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       folder = staging.dir;
       written.failed.push({ file: outDir, reason: e instanceof Error ? e.message : writeErrorReason(e) });
     }
-    return { problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble };
+    return { problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble: run };
   } catch (e) {
     staging?.discard();
     throw e;

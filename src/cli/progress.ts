@@ -5,6 +5,7 @@ import { SingleBar } from "cli-progress";
 import type { Progress } from "../training/trainer.js";
 import type { StageSettings } from "../problem/types.js";
 import { OPTIMIZER_NAMES, type OptimizerKind } from "../optim/refinement.js";
+import type { EnsembleProgress } from "../training/ensemble.js";
 
 export interface ProgressDisplay {
   update(p: Progress): void;
@@ -94,6 +95,57 @@ export function progressDisplay(stages: readonly StageSettings[], termLabels: re
       lastDraw = now;
       payload = { loss: p.loss.toExponential(3), terms: p.terms.map((v, i) => [termLabels[i]!, v.toExponential(2)]) };
       bar!.update(p.stageIteration + 1);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+export interface EnsembleLineParts {
+  membersDone: number;
+  members: number;
+  value: number;
+  total: number;
+  etaSeconds: number;
+}
+
+/** An ensemble's progress line: members done, then the iterations of all members (at most `columns` characters). */
+export function ensembleLine(p: EnsembleLineParts, columns: number): string {
+  const BAR = barWidth(columns);
+  const filled = p.total > 0 ? Math.min(BAR, Math.round((BAR * p.value) / p.total)) : 0;
+  const bar = "█".repeat(filled) + "░".repeat(BAR - filled);
+  const line = `Ensemble ${bar} ${p.membersDone}/${p.members} members done | ${p.value}/${p.total} iterations ETA ${formatEta(p.etaSeconds)}`;
+  return line.slice(0, Math.max(40, columns - 1));
+}
+
+export interface EnsembleProgressDisplay {
+  update(p: EnsembleProgress): void;
+  stop(): void;
+}
+
+/** The ensemble's bar on stderr when it is a terminal and not quiet; otherwise nothing. */
+export function ensembleProgressDisplay(quiet: boolean): EnsembleProgressDisplay {
+  if (quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  let bar: SingleBar | null = null;
+  let membersDone = 0;
+  let members = 0;
+  return {
+    update(p) {
+      membersDone = p.membersDone;
+      members = p.members;
+      if (bar === null) {
+        bar = new SingleBar({
+          format: (_options, params) => ensembleLine({ membersDone, members, value: params.value, total: params.total, etaSeconds: params.eta }, process.stderr.columns ?? 80),
+          stream: process.stderr,
+          hideCursor: true,
+          etaBuffer: 50,
+          fps: 5,
+        });
+        bar.start(p.totalIterations, p.iterations);
+        return;
+      }
+      bar.update(p.iterations);
     },
     stop() {
       bar?.stop();

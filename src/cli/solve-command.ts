@@ -6,7 +6,7 @@ import { ProblemError } from "../problem/errors.js";
 import { solve, type SolvePhase } from "../solve.js";
 import { OutputFolderError } from "../reports/outputs.js";
 import { activeKernels, kernelLine } from "../reports/kernels.js";
-import { progressDisplay } from "./progress.js";
+import { ensembleProgressDisplay, progressDisplay, type EnsembleProgressDisplay, type ProgressDisplay } from "./progress.js";
 import { describeModel, formatMetric, printWarnings } from "./describe.js";
 import { EXIT } from "./exit-codes.js";
 import { beginRun } from "./signals.js";
@@ -63,13 +63,16 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
       const what =
         phase === "writing" || phase === "evaluating"
           ? "training is done: skipping the plots not yet drawn, writing the other outputs"
-          : "stopping after the current iteration, then writing the outputs of the training so far";
+          : (problem!.training.ensemble ?? 1) > 1
+            ? "stopping the ensemble's members after their current iteration (members not started are skipped), then writing the outputs of the training so far"
+            : "stopping after the current iteration, then writing the outputs of the training so far";
       process.stderr.write(`\npinn: ${signal}: ${what} (${key} again to abort)\n`);
     },
     abortNote: () => (target === "" ? "nothing was written" : `nothing was written; ${target} keeps what it held before`),
   });
 
-  let bar: ReturnType<typeof progressDisplay> | null = null;
+  // The training bar, or for an ensemble the members' bar (solve() reports one or the other).
+  let bar: ProgressDisplay | EnsembleProgressDisplay | null = null;
   try {
     return await solveAndReport();
   } catch (e) {
@@ -88,7 +91,7 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     throw e;
   } finally {
     // Also after an error: the bar hides the cursor while it runs.
-    (bar as ReturnType<typeof progressDisplay> | null)?.stop();
+    (bar as { stop(): void } | null)?.stop();
     run.end();
   }
 
@@ -102,19 +105,30 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
         for (const line of describeModel(model)) say(line);
         if (opts.verbose) say(kernelLine(activeKernels(problem!)));
         target = shownPath(opts.out ?? `out/${problem!.name}`);
-        bar = progressDisplay(model.problem.training.stages, model.terms.map((t) => t.label), !talk);
+        // An ensemble trains on worker threads: one bar for all its members instead.
+        bar = (problem!.training.ensemble ?? 1) > 1 ? ensembleProgressDisplay(!talk) : progressDisplay(model.problem.training.stages, model.terms.map((t) => t.label), !talk);
       },
       onPhase: (p) => {
         phase = p;
-        if (p !== "training") (bar as ReturnType<typeof progressDisplay> | null)?.stop();
+        if (p !== "training") (bar as { stop(): void } | null)?.stop();
       },
-      onProgress: (p) => bar?.update(p),
+      onProgress: (p) => (bar as ProgressDisplay | null)?.update(p),
+      onEnsembleProgress: (p) => (bar as EnsembleProgressDisplay | null)?.update(p),
     });
-    (bar as ReturnType<typeof progressDisplay> | null)?.stop();
+    (bar as { stop(): void } | null)?.stop();
     const { train } = result;
     if (result.aborted) {
       error(`pinn: stopped by ${run.stopSignal() ?? "request"} before training began: nothing was written (${target} keeps what it held before)`);
       return EXIT.aborted;
+    }
+    const e = result.ensemble;
+    if (e?.stopped) {
+      const completed = e.members.filter((m) => m.train.status === "completed").length;
+      error(
+        completed >= 2
+          ? `pinn: the ensemble was stopped: ${completed} of ${e.planned} members completed; its statistics are over those ${completed}`
+          : `pinn: the ensemble was stopped: ${completed} of ${e.planned} members completed, too few for statistics: no ensemble in the outputs`,
+      );
     }
     if (opts.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
     if (train.status === "non-finite" || train.status === "no-progress" || (train.status === "interrupted" && train.message)) error(`pinn: ${train.message}`);

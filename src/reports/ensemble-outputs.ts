@@ -12,6 +12,8 @@ export function ensembleSummary(problem: Problem, e: EnsembleResult): Record<str
   const params = problem.parameters ?? [];
   return {
     members: e.members.length,
+    // Stopped on request: the statistics are over the members that completed.
+    ...(e.stopped ? { stopped: true, planned: e.planned } : {}),
     threads: e.threads,
     seconds: Number(e.seconds.toFixed(3)),
     seeds: e.members.map((m) => m.seed),

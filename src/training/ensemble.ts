@@ -8,6 +8,12 @@
 // problem only, and results are gathered by index, so the numbers are the same whatever the
 // number of threads.
 //
+// Progress: each worker posts its member's iteration count a few times a second (onProgress gets
+// the members done and the iterations of all members). Stopping (shouldStop, polled on this thread,
+// e.g. after Ctrl-C): the members in training stop after their current iteration, members not yet
+// started are skipped, and the workers are terminated; the statistics are then over the members
+// that completed (none when fewer than two did: EnsembleResult.stopped says so).
+//
 // Reported per parameter: the members' mean, standard deviation (n − 1) and a 95% interval
 // mean ± t(0.975, K − 1)·std, and per unknown the pointwise mean and standard deviation of the
 // members' solutions on the evaluation grid.
@@ -83,7 +89,14 @@ export function spread(values: readonly number[]): Spread {
 }
 
 export interface EnsembleResult {
+  /** The members in the statistics: all K, or after a stop those that completed training. */
   members: MemberResult[];
+  /** Member 0 (the ordinary run, whose network gives the outputs), whether or not it completed. */
+  first: MemberResult;
+  /** K, the members planned (training.ensemble). */
+  planned: number;
+  /** Training was stopped on request before every member completed. */
+  stopped: boolean;
   threads: number;
   seconds: number;
   parameters: Spread[];
@@ -92,8 +105,7 @@ export interface EnsembleResult {
   std: Float64Array[];
 }
 
-export function summarise(members: MemberResult[], threads: number, seconds: number): EnsembleResult {
-  const first = members[0]!;
+export function summarise(members: MemberResult[], threads: number, seconds: number, first: MemberResult = members[0]!, planned = members.length, stopped = false): EnsembleResult {
   const parameters = first.estimates.map((_, k) => spread(members.map((m) => m.estimates[k]!)));
   const mean = first.predicted.map((p, u) => Float64Array.from(p, (_, i) => members.reduce((a, m) => a + m.predicted[u]![i]!, 0) / members.length));
   const std = first.predicted.map((p, u) =>
@@ -103,7 +115,7 @@ export function summarise(members: MemberResult[], threads: number, seconds: num
       return members.length > 1 ? Math.sqrt(ss / (members.length - 1)) : 0;
     }),
   );
-  return { members, threads, seconds, parameters, mean, std };
+  return { members, first, planned, stopped, threads, seconds, parameters, mean, std };
 }
 
 /** The worker script: the compiled module, or (running from the TypeScript sources) a loader for them. */
@@ -112,11 +124,38 @@ function workerUrl(): URL {
   return new URL(fromSource ? "./ensemble-worker-source.mjs" : "./ensemble-worker.js", import.meta.url);
 }
 
+/** Where an ensemble's training stands (for a progress bar). */
+export interface EnsembleProgress {
+  /** Members that finished (completed or stopped). */
+  membersDone: number;
+  members: number;
+  /** Iterations done over all members (a finished member counts its whole plan). */
+  iterations: number;
+  /** Iterations planned over all members (K times the stages' lengths). */
+  totalIterations: number;
+}
+
 export interface EnsembleOptions {
   /** Worker threads (default: all cores, at most K). */
   threads?: number;
   /** Called as members finish. */
   onMember?: (done: number, total: number) => void;
+  /** Called as the members train (a few times a second) and as each finishes. */
+  onProgress?: (p: EnsembleProgress) => void;
+  /** Polled a few times a second: true stops the members after their current iteration. */
+  shouldStop?: () => boolean;
+}
+
+/** Messages between this thread and a worker (ensemble-worker.ts). */
+export type ToWorker = { spec: MemberSpec } | { stop: true };
+export type FromWorker = { result: MemberResult } | { error: string } | { progress: { index: number; iterations: number } };
+
+/** How often the stop request is polled (ms). */
+const STOP_POLL_MS = 100;
+
+/** Iterations one member plans: its stages' lengths. */
+export function plannedIterations(problem: Problem): number {
+  return problem.training.stages.reduce((a, s) => a + (s.optimizer === "adam" ? s.epochs : s.iterations), 0);
 }
 
 /** Train the K members of `problem` (K = training.ensemble) on worker threads. */
@@ -124,35 +163,76 @@ export async function runEnsemble(problem: Problem, text: string, options: Ensem
   const K = problem.training.ensemble ?? 1;
   const threads = Math.max(1, Math.min(K, options.threads ?? availableParallelism()));
   const started = performance.now();
-  const results = new Array<MemberResult>(K);
+  const results = new Array<MemberResult | undefined>(K);
+  const perMember = plannedIterations(problem);
+  const iterations = new Array<number>(K).fill(0);
   let next = 0;
   let done = 0;
+  let stopping = false;
+  const workers: Worker[] = [];
+  const progress = (): void =>
+    options.onProgress?.({ membersDone: done, members: K, iterations: iterations.reduce((a, v) => a + v, 0), totalIterations: K * perMember });
   const spec = (index: number): MemberSpec => ({ text, file: problem.file, training: problem.training, network: problem.network, evaluate: problem.evaluate, index });
-  await Promise.all(
-    Array.from({ length: threads }, () =>
-      new Promise<void>((resolve, reject) => {
-        const worker = new Worker(workerUrl());
-        const give = (): void => {
-          if (next >= K) {
-            void worker.terminate().then(() => resolve());
-            return;
-          }
-          worker.postMessage(spec(next++));
-        };
-        worker.on("message", (m: { result?: MemberResult; error?: string }) => {
-          if (m.error !== undefined) {
-            void worker.terminate();
-            reject(new Error(`ensemble member failed: ${m.error}`));
-            return;
-          }
-          results[m.result!.index] = m.result!;
-          options.onMember?.(++done, K);
+  const poll =
+    options.shouldStop === undefined
+      ? null
+      : setInterval(() => {
+          if (stopping || !options.shouldStop!()) return;
+          stopping = true;
+          for (const w of workers) w.postMessage({ stop: true } satisfies ToWorker);
+        }, STOP_POLL_MS);
+  try {
+    progress();
+    await Promise.all(
+      Array.from({ length: threads }, () =>
+        new Promise<void>((resolve, reject) => {
+          const worker = new Worker(workerUrl());
+          workers.push(worker);
+          const fail = (e: Error): void => {
+            // One failure ends the ensemble: no worker is left running.
+            stopping = true;
+            for (const w of workers) void w.terminate();
+            reject(e);
+          };
+          const give = (): void => {
+            if (next >= K || stopping) {
+              void worker.terminate().then(() => resolve());
+              return;
+            }
+            worker.postMessage({ spec: spec(next++) } satisfies ToWorker);
+          };
+          worker.on("message", (m: FromWorker) => {
+            if ("progress" in m) {
+              iterations[m.progress.index] = Math.min(perMember, m.progress.iterations);
+              progress();
+              return;
+            }
+            if ("error" in m) {
+              fail(new Error(`ensemble member failed: ${m.error}`));
+              return;
+            }
+            results[m.result.index] = m.result;
+            iterations[m.result.index] = m.result.train.status === "completed" ? perMember : Math.min(perMember, m.result.train.epochs);
+            done++;
+            options.onMember?.(done, K);
+            progress();
+            give();
+          });
+          worker.on("error", fail);
           give();
-        });
-        worker.on("error", reject);
-        give();
-      }),
-    ),
-  );
-  return summarise(results, threads, (performance.now() - started) / 1000);
+        }),
+      ),
+    );
+  } finally {
+    if (poll !== null) clearInterval(poll);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const trained = results.filter((m): m is MemberResult => m !== undefined);
+  const first = results[0];
+  if (first === undefined) throw new Error("internal: the ensemble's member 0 did not run");
+  const stopped = trained.length < K || trained.some((m) => m.train.status === "interrupted");
+  // After a stop, only members that completed training count (a half-trained member would widen or
+  // shift the interval without saying so).
+  const counted = stopped ? trained.filter((m) => m.train.status === "completed") : trained;
+  return summarise(counted.length > 0 ? counted : [first], threads, seconds, first, K, stopped);
 }

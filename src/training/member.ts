@@ -10,7 +10,7 @@ import { techniqueHooks } from "./techniques.js";
 import { ResidualModel } from "../residual/model.js";
 import { predictUnknowns } from "../residual/predict.js";
 import { makeGrid } from "../reports/evaluation.js";
-import { train } from "./trainer.js";
+import { train, type TrainHooks } from "./trainer.js";
 import { withParameterValues } from "../problem/parameters.js";
 import { memberDataRows, memberSeed, type MemberResult, type MemberSpec } from "./ensemble.js";
 
@@ -21,12 +21,13 @@ export function buildSeededModel(problem: Problem, seed: number, dataRows: (Int3
   return new ResidualModel(problem, network, problem.training.derivatives, rng.fork(), { dataRows });
 }
 
-export async function trainMember(spec: MemberSpec): Promise<MemberResult> {
+/** Train one member (hooks: progress and stop requests, as for an ordinary solve). */
+export async function trainMember(spec: MemberSpec, hooks: TrainHooks = {}): Promise<MemberResult> {
   const parsed = parseProblem(spec.text, spec.file);
   const problem: Problem = { ...parsed, training: spec.training, network: spec.network, evaluate: spec.evaluate };
   const seed = memberSeed(problem.training.seed, spec.index);
   const model = buildSeededModel(problem, seed, memberDataRows(problem, seed, spec.index));
-  const result = await train(model, problem.training.stages, { lossWeighting: problem.training.lossWeighting, causal: model.causal(), ...techniqueHooks(problem, model) });
+  const result = await train(model, problem.training.stages, { ...hooks, lossWeighting: problem.training.lossWeighting, causal: model.causal(), ...techniqueHooks(problem, model) });
   const grid = makeGrid(problem.bounds, problem.evaluate.points);
   const fitted = withParameterValues(problem, model.theta?.data ?? []);
   const predicted = noGrad(() => predictUnknowns(fitted, model.network, grid.points, model.outputScale));

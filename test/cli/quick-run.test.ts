@@ -11,7 +11,7 @@ import { pinn } from "../helpers/cli.js";
 import { scaleStages } from "../../src/run-overrides.js";
 import { parseProblem, loadProblem } from "../../src/problem/load.js";
 import { solve } from "../../src/solve.js";
-import { progressLine } from "../../src/cli/progress.js";
+import { ensembleLine, progressLine } from "../../src/cli/progress.js";
 import { displayExpression, fractionOf } from "../../src/cli/display-expression.js";
 import { hardConstraintLines } from "../../src/cli/describe.js";
 import { sliceIndices } from "../../src/reports/solution-plots.js";
@@ -96,6 +96,15 @@ describe("the progress line", () => {
     const wide = progressLine({ optimizer: "adam", value: 1, total: 10, etaSeconds: 5, loss: "1e0", terms: terms.slice(0, 2) }, 200);
     expect(wide).toContain("u_tt - c^2*u_xx -…");
     expect(wide.length).toBeLessThan(200);
+  });
+});
+
+describe("the ensemble's progress line", () => {
+  it("counts the members done and the iterations of all members, within the terminal's width", () => {
+    const line = ensembleLine({ membersDone: 1, members: 4, value: 9600, total: 28000, etaSeconds: 370 }, 100);
+    // 9600 of 28000 is 34%: 7 of 20 cells filled.
+    expect(line).toBe(`Ensemble ${"█".repeat(7)}${"░".repeat(13)} 1/4 members done | 9600/28000 iterations ETA 6m10s`);
+    expect(ensembleLine({ membersDone: 1, members: 4, value: 9600, total: 28000, etaSeconds: 370 }, 50).length).toBeLessThan(50);
   });
 });
 

@@ -6,11 +6,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadProblem } from "../../src/problem/load.js";
-import { runEnsemble, spread, t975 } from "../../src/training/ensemble.js";
+import { runEnsemble, spread, t975, type EnsembleProgress } from "../../src/training/ensemble.js";
 import { trainMember } from "../../src/training/member.js";
+import { solve } from "../../src/solve.js";
 
 // u' = -a u, u(0) = 1 on [0, 1] with a = 1 (u = e^-t), observed at 11 points.
-function writeProblem(ensemble: number): string {
+function writeProblem(ensemble: number, optimizer = "[{adam: {epochs: 30, learning_rate: 0.01}}, {lbfgs: {iterations: 10}}]"): string {
   const dir = mkdtempSync(join(tmpdir(), "pinn-ensemble-"));
   const rows = Array.from({ length: 11 }, (_, i) => `${i / 10},${Math.exp(-i / 10)}`);
   writeFileSync(join(dir, "decay.csv"), ["t,u", ...rows].join("\n") + "\n");
@@ -31,7 +32,7 @@ data:
 network:
   hidden: [6]
 training:
-  optimizer: [{adam: {epochs: 30, learning_rate: 0.01}}, {lbfgs: {iterations: 10}}]
+  optimizer: ${optimizer}
   points: 16
   ensemble: ${ensemble}
 evaluate:
@@ -47,7 +48,8 @@ describe("ensembles", () => {
     const problem = loadProblem(file);
     const text = (await import("node:fs")).readFileSync(file, "utf8");
     const one = await runEnsemble(problem, text, { threads: 1 });
-    const two = await runEnsemble(problem, text, { threads: 2 });
+    const seen: EnsembleProgress[] = [];
+    const two = await runEnsemble(problem, text, { threads: 2, onProgress: (p) => seen.push(p) });
     expect(one.threads).toBe(1);
     expect(two.threads).toBe(2);
     expect(one.members.map((m) => m.estimates)).toEqual(two.members.map((m) => m.estimates));
@@ -64,6 +66,33 @@ describe("ensembles", () => {
     expect(one.parameters[0]!.mean).toBeCloseTo(mean, 14);
     expect(one.parameters[0]!.std).toBeCloseTo(std, 14);
     expect(one.parameters[0]!.interval[1] - mean).toBeCloseTo(4.303 * std, 12);
+    // Progress: each member plans 30 Adam epochs and 10 L-BFGS iterations (the file's stages), 3 × 40 in all.
+    expect(seen.every((p) => p.members === 3 && p.totalIterations === 120)).toBe(true);
+    expect(seen[0]).toMatchObject({ membersDone: 0, iterations: 0 });
+    expect(seen.at(-1)).toMatchObject({ membersDone: 3, iterations: 120 });
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.iterations).toBeGreaterThanOrEqual(seen[i - 1]!.iterations);
+    expect(one.stopped).toBe(false);
+  }, 120_000);
+
+  it("solve(): a stop once the members train keeps member 0's training so far and reports no statistics", async () => {
+    const file = writeProblem(3, "[{adam: {epochs: 1000000, learning_rate: 0.01}}]");
+    let stop = false;
+    const result = await solve(loadProblem(file), {
+      write: false,
+      threads: 2,
+      shouldStop: () => stop,
+      // Stop once some member has trained (what Ctrl-C does through the command's signal handler).
+      onEnsembleProgress: (p) => void (p.iterations > 0 && (stop = true)),
+    });
+    expect(result.ensemble?.stopped).toBe(true);
+    expect(result.ensemble?.planned).toBe(3);
+    // Members 0 and 1 ran (two threads) and stopped; member 2 was never started.
+    expect(result.ensemble?.members.filter((m) => m.train.status === "completed")).toHaveLength(0);
+    expect(result.train.status).toBe("interrupted");
+    expect(result.train.epochs).toBeGreaterThan(0);
+    expect(result.aborted).toBe(false);
+    // Neither running member completed: the summary has no ensemble statistics.
+    expect(result.summary.ensemble).toBeUndefined();
   }, 120_000);
 
   it("uses Student's t for the 95% interval", () => {
