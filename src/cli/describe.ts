@@ -1,6 +1,6 @@
 // Human-readable lines about a problem's loss terms and enforced conditions.
 
-import { FIRST_WINDOW_LBFGS, timeWindowCount } from "../training/time-marching.js";
+import { FIRST_WINDOW_LBFGS, timeWindowCount, windowStages } from "../training/time-marching.js";
 import type { ResidualModel } from "../residual/model.js";
 import type { Metrics } from "../reports/evaluation.js";
 import type { Condition, Problem, Source } from "../problem/types.js";
@@ -27,7 +27,9 @@ export function describeModel(model: ResidualModel): string[] {
   for (const t of model.terms.filter((t) => t.kind === "equation" && t.weight !== 1)) lines.push(`  equation (weight ${t.weight}): ${t.label}${where(t.source)}`);
   const penalties = model.terms.filter((t) => t.kind !== "equation");
   for (const t of penalties) lines.push(`  penalty term${t.weight !== 1 ? ` (weight ${t.weight})` : ""}: ${t.label}${where(t.source)}`);
-  const stages = p.training.stages.map((s) =>
+  // Time-marching windows may refine with L-BFGS in place of the default BFGS (time-marching.ts windowStages).
+  const shown = timeWindowCount(p) > 0 ? windowStages(p.training.stages, 1, p.training.defaultLbfgsIterations) : p.training.stages;
+  const stages = shown.map((s) =>
     s.optimizer === "adam" ? `Adam ${s.epochs} epochs (lr ${s.learningRate})` : `${OPTIMIZER_NAMES[s.optimizer]}${s.optimizer === "bfgs" ? ` (${s.update})` : ""} ${s.iterations} iterations`,
   );
   lines.push(

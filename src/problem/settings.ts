@@ -116,7 +116,8 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
     const stageSchedule = finishSchedule(ctx, s.schedule, stageEpochs, badSchedules);
     stages.push({ optimizer: "adam", epochs: stageEpochs, learningRate: o.learningRate ?? s.learningRate, schedule: stageSchedule });
   }
-  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...(ensemble !== null ? { ensemble } : {}), threads, ...readTrainingTechniques(ctx.src, field) };
+  const defaultLbfgsIterations = field("optimizer") === undefined ? { defaultLbfgsIterations: refineIterations ?? d.lbfgsIterations } : {};
+  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...(ensemble !== null ? { ensemble } : {}), threads, ...defaultLbfgsIterations, ...readTrainingTechniques(ctx.src, field) };
 }
 
 /**

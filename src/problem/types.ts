@@ -128,6 +128,11 @@ export interface TrainingSettings extends TrainingTechniques {
   ensemble?: number;
   /** Threads for data-parallel training (training/parallel.ts); null: all cores, where it pays. */
   threads?: number | null;
+  /**
+   * The refinement stage the file did not choose (no `optimizer`): its length in L-BFGS iterations,
+   * for consumers that swap the default dense BFGS for L-BFGS (training/time-marching.ts).
+   */
+  defaultLbfgsIterations?: number;
 }
 
 export interface NetworkSettings extends NetworkTechniques {

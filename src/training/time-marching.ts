@@ -187,10 +187,20 @@ export const FIRST_WINDOW_LBFGS = 2;
 
 /**
  * The stages of window k: the file's, with the first window's quasi-Newton refinement stages (L-BFGS
- * or BFGS) FIRST_WINDOW_LBFGS times as long.
+ * or BFGS) FIRST_WINDOW_LBFGS times as long. When the file left the optimizer to pinn
+ * (`defaultLbfgsIterations`), the windows refine with L-BFGS instead of the default dense BFGS: its
+ * O(n²) step in every window took the budget several times over (measured at the end of stop 16 on
+ * one thread, 2,273 weights: wave-modes, 6 windows, 621 s CPU; convection, 11 windows, over 16 min
+ * CPU), where L-BFGS runs them in 200–250 s (README, "Hard problems").
  */
-export function windowStages(stages: readonly StageSettings[], k: number): StageSettings[] {
-  return stages.map((s) => (k === 0 && s.optimizer !== "adam" ? { ...s, iterations: s.iterations * FIRST_WINDOW_LBFGS } : s));
+export function windowStages(stages: readonly StageSettings[], k: number, defaultLbfgsIterations?: number): StageSettings[] {
+  return stages.map((s) => {
+    const t: StageSettings =
+      s.optimizer === "bfgs" && defaultLbfgsIterations !== undefined
+        ? { optimizer: "lbfgs", iterations: defaultLbfgsIterations, learningRate: s.learningRate, historySize: s.historySize }
+        : s;
+    return k === 0 && t.optimizer !== "adam" ? { ...t, iterations: t.iterations * FIRST_WINDOW_LBFGS } : t;
+  });
 }
 
 /** One window's record, for summary.json and for an interrupted run's message. */
@@ -249,7 +259,7 @@ export async function march(problem: Problem, cuts: readonly number[], options: 
     };
     const model = new ResidualModel(win.problem, network, problem.training.derivatives, windowRng.fork(), { outputScale, conditionTerms });
     const window = { index: k, count, from, to };
-    const result = await train(model, options.stages?.(k, count) ?? windowStages(problem.training.stages, k), {
+    const result = await train(model, options.stages?.(k, count) ?? windowStages(problem.training.stages, k, problem.training.defaultLbfgsIterations), {
       onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, window })),
       shouldStop: options.shouldStop,
       lossWeighting: problem.training.lossWeighting,

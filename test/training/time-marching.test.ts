@@ -97,6 +97,21 @@ describe("each window's stages", () => {
     expect(windowStages(p.training.stages, 0)).toEqual([adam, { ...lbfgs, iterations: (lbfgs as { iterations: number }).iterations * FIRST_WINDOW_LBFGS }]);
     expect(windowStages(p.training.stages, 3)).toEqual(p.training.stages);
   });
+
+  it("a refinement the file left to pinn runs as L-BFGS in the windows (the dense BFGS step costs too much there); one the file chose stays", () => {
+    const p = parseProblem(WAVE, "wave.yaml");
+    // No optimizer in the file: the default refinement is BFGS and the windows' is L-BFGS with the
+    // documented default length 5000 (README, "Settings and defaults"), doubled in the first window.
+    expect(p.training.stages[1]!.optimizer).toBe("bfgs");
+    expect(p.training.defaultLbfgsIterations).toBe(5000);
+    const first = windowStages(p.training.stages, 0, p.training.defaultLbfgsIterations);
+    const later = windowStages(p.training.stages, 2, p.training.defaultLbfgsIterations);
+    expect(first[1]).toMatchObject({ optimizer: "lbfgs", iterations: 5000 * FIRST_WINDOW_LBFGS });
+    expect(later[1]).toMatchObject({ optimizer: "lbfgs", iterations: 5000 });
+    const chosen = parseProblem(`${WAVE}training:\n  optimizer: [adam, bfgs]\n`, "wave.yaml");
+    expect(chosen.training.defaultLbfgsIterations).toBeUndefined();
+    expect(windowStages(chosen.training.stages, 2, chosen.training.defaultLbfgsIterations)[1]!.optimizer).toBe("bfgs");
+  });
 });
 
 describe("the default count: the initial rate of change", () => {
