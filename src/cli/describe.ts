@@ -27,8 +27,8 @@ export function describeModel(model: ResidualModel): string[] {
   for (const t of model.terms.filter((t) => t.kind === "equation" && t.weight !== 1)) lines.push(`  equation (weight ${t.weight}): ${t.label}${where(t.source)}`);
   const penalties = model.terms.filter((t) => t.kind !== "equation");
   for (const t of penalties) lines.push(`  penalty term${t.weight !== 1 ? ` (weight ${t.weight})` : ""}: ${t.label}${where(t.source)}`);
-  // Time-marching windows may refine with L-BFGS in place of the default BFGS (time-marching.ts windowStages).
-  const shown = timeWindowCount(p) > 0 ? windowStages(p.training.stages, 1, p.training.defaultLbfgsIterations) : p.training.stages;
+  // Time-marching windows share the default refinement among them (time-marching.ts windowStages).
+  const shown = timeWindowCount(p) > 0 ? windowStages(p.training.stages, 1, timeWindowCount(p), p.training.optimizerDefault) : p.training.stages;
   const stages = shown.map((s) =>
     s.optimizer === "adam" ? `Adam ${s.epochs} epochs (lr ${s.learningRate})` : `${OPTIMIZER_NAMES[s.optimizer]}${s.optimizer === "bfgs" ? ` (${s.update})` : ""} ${s.iterations} iterations`,
   );

@@ -116,8 +116,8 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
     const stageSchedule = finishSchedule(ctx, s.schedule, stageEpochs, badSchedules);
     stages.push({ optimizer: "adam", epochs: stageEpochs, learningRate: o.learningRate ?? s.learningRate, schedule: stageSchedule });
   }
-  const defaultLbfgsIterations = field("optimizer") === undefined ? { defaultLbfgsIterations: refineIterations ?? d.lbfgsIterations } : {};
-  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...(ensemble !== null ? { ensemble } : {}), threads, ...defaultLbfgsIterations, ...readTrainingTechniques(ctx.src, field) };
+  const optimizerDefault = field("optimizer") === undefined ? { optimizerDefault: true } : {};
+  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...(ensemble !== null ? { ensemble } : {}), threads, ...optimizerDefault, ...readTrainingTechniques(ctx.src, field) };
 }
 
 /**

@@ -129,10 +129,10 @@ export interface TrainingSettings extends TrainingTechniques {
   /** Threads for data-parallel training (training/parallel.ts); null: all cores, where it pays. */
   threads?: number | null;
   /**
-   * The refinement stage the file did not choose (no `optimizer`): its length in L-BFGS iterations,
-   * for consumers that swap the default dense BFGS for L-BFGS (training/time-marching.ts).
+   * The file left the optimizer to pinn (no `optimizer`): the stages are the defaults, which
+   * time-marching may share out among its windows (training/time-marching.ts windowStages).
    */
-  defaultLbfgsIterations?: number;
+  optimizerDefault?: boolean;
 }
 
 export interface NetworkSettings extends NetworkTechniques {

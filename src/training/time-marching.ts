@@ -186,18 +186,26 @@ export function handedOnValues(network: PinnNetwork, problem: Problem, outputSca
 export const FIRST_WINDOW_LBFGS = 2;
 
 /**
- * The stages of window k: the file's, with the first window's quasi-Newton refinement stages (L-BFGS
- * or BFGS) FIRST_WINDOW_LBFGS times as long. When the file left the optimizer to pinn
- * (`defaultLbfgsIterations`), the windows refine with L-BFGS instead of the default dense BFGS: its
- * O(n²) step in every window took the budget several times over (measured at the end of stop 16 on
- * one thread, 2,273 weights: wave-modes, 6 windows, 621 s CPU; convection, 11 windows, over 16 min
- * CPU), where L-BFGS runs them in 200–250 s (README, "Hard problems").
+ * Share of the default refinement among the windows: N windows run together WINDOW_REFINEMENT_SHARE
+ * times the iterations of one network's default stage (each window at most the whole stage).
  */
-export function windowStages(stages: readonly StageSettings[], k: number, defaultLbfgsIterations?: number): StageSettings[] {
+export const WINDOW_REFINEMENT_SHARE = 2;
+
+/**
+ * The stages of window k of `count`: the file's, with the first window's quasi-Newton refinement
+ * stages (L-BFGS or BFGS) FIRST_WINDOW_LBFGS times as long. When the file left the optimizer to pinn
+ * (`optimizerDefault`), the default dense-BFGS refinement is shared among the windows
+ * (WINDOW_REFINEMENT_SHARE): each starts from the window before, and the full stage in every window
+ * took the budget several times over. Measured at the end of stop 16 on one thread (2,273 / 2,241
+ * weights; relative L2, CPU time): convection, 11 windows: BFGS 2,500 per window 3.1e-5 in 984 s,
+ * shared (455) 9.2e-4 in 205 s, L-BFGS 5,000 per window 1.2e-3 in 231 s; wave-modes, 6 windows:
+ * 3.3e-4 in 621 s, shared (833) 7.8e-4 in 218 s, L-BFGS 7.9e-3 in 191 s.
+ */
+export function windowStages(stages: readonly StageSettings[], k: number, count: number, optimizerDefault = false): StageSettings[] {
   return stages.map((s) => {
     const t: StageSettings =
-      s.optimizer === "bfgs" && defaultLbfgsIterations !== undefined
-        ? { optimizer: "lbfgs", iterations: defaultLbfgsIterations, learningRate: s.learningRate, historySize: s.historySize }
+      s.optimizer === "bfgs" && optimizerDefault && count > 1
+        ? { ...s, iterations: Math.max(1, Math.min(s.iterations, Math.round((s.iterations * WINDOW_REFINEMENT_SHARE) / count))) }
         : s;
     return k === 0 && t.optimizer !== "adam" ? { ...t, iterations: t.iterations * FIRST_WINDOW_LBFGS } : t;
   });
@@ -259,7 +267,7 @@ export async function march(problem: Problem, cuts: readonly number[], options: 
     };
     const model = new ResidualModel(win.problem, network, problem.training.derivatives, windowRng.fork(), { outputScale, conditionTerms });
     const window = { index: k, count, from, to };
-    const result = await train(model, options.stages?.(k, count) ?? windowStages(problem.training.stages, k, problem.training.defaultLbfgsIterations), {
+    const result = await train(model, options.stages?.(k, count) ?? windowStages(problem.training.stages, k, count, problem.training.optimizerDefault), {
       onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, window })),
       shouldStop: options.shouldStop,
       lossWeighting: problem.training.lossWeighting,

@@ -14,7 +14,8 @@ import { Rng } from "../../src/engine/random.js";
 import { Tensor } from "../../src/engine/tensor.js";
 import { PinnNetwork, networkFeatures } from "../../src/residual/network.js";
 import type { PointCondition } from "../../src/problem/types.js";
-import { defaultWindowCount, FIRST_WINDOW_LBFGS, windowStages, handedOnQuantity, handedOnValues, initialRate, marchingObstacle, timeWindowCount, WINDOW_SPAN, windowCuts, windowProblem } from "../../src/training/time-marching.js";
+import { defaultWindowCount, FIRST_WINDOW_LBFGS,
+  WINDOW_REFINEMENT_SHARE, windowStages, handedOnQuantity, handedOnValues, initialRate, marchingObstacle, timeWindowCount, WINDOW_SPAN, windowCuts, windowProblem } from "../../src/training/time-marching.js";
 import { PiecewiseNetwork } from "../../src/training/time-marching-network.js";
 import { loadModel, modelFile, readModelFile } from "../../src/reports/model-file.js";
 
@@ -92,25 +93,26 @@ describe("windows", () => {
 
 describe("each window's stages", () => {
   it("the file's stages, the first window's refinement (L-BFGS or BFGS) longer (it starts from random weights)", () => {
-    const p = parseProblem(WAVE, "wave.yaml");
+    const p = parseProblem(`${WAVE}training:\n  optimizer: [adam, lbfgs]\n`, "wave.yaml");
     const [adam, lbfgs] = p.training.stages;
-    expect(windowStages(p.training.stages, 0)).toEqual([adam, { ...lbfgs, iterations: (lbfgs as { iterations: number }).iterations * FIRST_WINDOW_LBFGS }]);
-    expect(windowStages(p.training.stages, 3)).toEqual(p.training.stages);
+    expect(windowStages(p.training.stages, 0, 4, p.training.optimizerDefault)).toEqual([adam, { ...lbfgs, iterations: (lbfgs as { iterations: number }).iterations * FIRST_WINDOW_LBFGS }]);
+    expect(windowStages(p.training.stages, 3, 4, p.training.optimizerDefault)).toEqual(p.training.stages);
   });
 
-  it("a refinement the file left to pinn runs as L-BFGS in the windows (the dense BFGS step costs too much there); one the file chose stays", () => {
+  it("a default BFGS refinement is shared among the windows; one the file chose is kept whole", () => {
     const p = parseProblem(WAVE, "wave.yaml");
-    // No optimizer in the file: the default refinement is BFGS and the windows' is L-BFGS with the
-    // documented default length 5000 (README, "Settings and defaults"), doubled in the first window.
-    expect(p.training.stages[1]!.optimizer).toBe("bfgs");
-    expect(p.training.defaultLbfgsIterations).toBe(5000);
-    const first = windowStages(p.training.stages, 0, p.training.defaultLbfgsIterations);
-    const later = windowStages(p.training.stages, 2, p.training.defaultLbfgsIterations);
-    expect(first[1]).toMatchObject({ optimizer: "lbfgs", iterations: 5000 * FIRST_WINDOW_LBFGS });
-    expect(later[1]).toMatchObject({ optimizer: "lbfgs", iterations: 5000 });
+    // No optimizer in the file: the default refinement is BFGS with the documented default length
+    // 2500 (README, "Settings and defaults"); 8 windows share 2 × 2500 = 5000 iterations, 625 each,
+    // doubled in the first window; 2 windows would get 2500 each: never more than the whole stage.
+    expect(p.training.stages[1]).toMatchObject({ optimizer: "bfgs", iterations: 2500 });
+    expect(p.training.optimizerDefault).toBe(true);
+    expect(windowStages(p.training.stages, 0, 8, true)[1]).toMatchObject({ optimizer: "bfgs", iterations: 625 * FIRST_WINDOW_LBFGS });
+    expect(windowStages(p.training.stages, 5, 8, true)[1]).toMatchObject({ optimizer: "bfgs", iterations: 625 });
+    expect(windowStages(p.training.stages, 1, 2, true)[1]).toMatchObject({ iterations: 2500 });
+    expect(WINDOW_REFINEMENT_SHARE).toBe(2);
     const chosen = parseProblem(`${WAVE}training:\n  optimizer: [adam, bfgs]\n`, "wave.yaml");
-    expect(chosen.training.defaultLbfgsIterations).toBeUndefined();
-    expect(windowStages(chosen.training.stages, 2, chosen.training.defaultLbfgsIterations)[1]!.optimizer).toBe("bfgs");
+    expect(chosen.training.optimizerDefault).toBeUndefined();
+    expect(windowStages(chosen.training.stages, 2, 8, chosen.training.optimizerDefault)[1]).toMatchObject({ optimizer: "bfgs", iterations: 2500 });
   });
 });
 
