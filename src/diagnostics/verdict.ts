@@ -30,8 +30,14 @@ export const VERDICT_LIMITS = {
   conditionRelative: 1e-2,
   /** Raw residual between collocation points more than this many times what the loss claims… */
   generalisationGap: 10,
-  /** …counts only when the raw relative residual is above this (tiny residuals may differ freely). */
-  gapFloor: 1e-3,
+  /**
+   * …counts only when the raw relative residual is above this (small residuals may differ freely).
+   * 3e-3, the evolution problems' equation limit: with the dense BFGS refinement the training loss
+   * falls far below the residual between the points on problems that are solved (diffusion-reaction
+   * at the end of stop 16: error 1.1e-4, residual 1.2e-3 of its size, 20× what the loss implies),
+   * and every case of the calibration with an error above 10% has residuals of 1.5e-2 or more.
+   */
+  gapFloor: 3e-3,
   /** Loss still falling: the last 10% of the last stage's iterations lowered it by more than this factor. */
   stillFalling: 2,
 };
