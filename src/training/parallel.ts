@@ -1,3 +1,7 @@
+// Over 400 lines on purpose: the calling thread's half of one shared-memory protocol (layout, block
+// hand-out, barrier, reduction, fallback) whose other half is parallel-worker.ts; split, each part
+// would need the other's offsets and states. Profiling lives apart (parallel-profile.ts).
+//
 // Data-parallel training on worker threads: each evaluation of the loss splits every point set's
 // rows into B contiguous blocks (B fixed by the problem, 4 for up to 4 threads), and the calling
 // thread and the workers take blocks from a shared counter until none is left (so a thread that

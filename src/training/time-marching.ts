@@ -7,6 +7,10 @@
 // (evaluated once on a pool of points: per-point attributes, like observed data). Boundary and
 // periodic conditions and the equations are restricted to the window. The result is a piecewise
 // network (time-marching-network.ts) that every consumer reads like one network.
+//
+// A little over 400 lines on purpose: the window problem, the hand-over of the initial data and the
+// loop that trains the windows in turn are one job sharing its window geometry; the piecewise
+// network it produces lives apart (time-marching-network.ts).
 
 import type { Condition, PointCondition, Problem, StageSettings } from "../problem/types.js";
 import type { Location } from "../expressions/resolve.js";
