@@ -53,6 +53,8 @@ describe("defaults", () => {
       causal: null,
       scaling: true,
       threads: undefined,
+      // No optimizer in the file: the stages are pinn's own (time-marching may share them out).
+      optimizerDefault: true,
     });
   });
 
