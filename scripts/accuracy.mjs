@@ -1,7 +1,7 @@
 // npm run accuracy: solve every shipped problem (problems/**/*.yaml, subfolders included) with its
 // file's settings and pinn's defaults — exactly as `pinn solve` does — check each against its target
 // (problems/targets.json), and write the table of errors, verdicts, times and settings that the README shows.
-// This is where the full-settings targets are asserted; the tests (test/problems/shipped.test.ts)
+// This is where the full-settings targets are asserted; the tests (test/problems/shipped-suite.ts)
 // solve the same files at reduced settings with bounds that still prove them.
 //
 //   node scripts/accuracy.mjs [--update-readme] [--only NAME,...]

@@ -1,5 +1,5 @@
 // Region problems end to end at reduced settings (the full settings and the issue's targets are in
-// test/problems/shipped.test.ts and `npm run accuracy`): the shipped files with shorter training, and
+// test/problems/shipped-suite.ts and `npm run accuracy`): the shipped files with shorter training, and
 // bounds on the relative L2 error that an untrained or wrongly posed solve cannot meet (a network
 // that ignored the region's boundary data or normals is off by O(1)). `pinn check` on boundary parts
 // is tested with a correct and a wrong Neumann condition.

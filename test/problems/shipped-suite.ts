@@ -86,19 +86,26 @@ const DEFAULT_EPOCHS = 200;
 const CAP_SECONDS = 15;
 const SUSPECT_ABOVE = 0.1;
 
-describe("shipped problems: exact solutions check, and each solves at a reduced budget (full targets: npm run accuracy)", () => {
-  it("there is a suite: ode1 and at least eight more", () => {
+/**
+ * The suite in PARTS test files (shipped-1.test.ts, …), problem i in part i mod PARTS, so that vitest
+ * runs the parts on different cores; the checks of the tables themselves run in part 0.
+ */
+export const PARTS = 2;
+
+export function shippedSuite(part: number): void {
+describe(`shipped problems, part ${part + 1} of ${PARTS}: exact solutions check, and each solves at a reduced budget (full targets: npm run accuracy)`, () => {
+  if (part === 0) it("there is a suite: ode1 and at least eight more", () => {
     expect(NAMES).toContain("ode1");
     expect(NAMES.length).toBeGreaterThanOrEqual(9);
   });
 
-  it("the tables name only shipped problems", () => {
+  if (part === 0) it("the tables name only shipped problems", () => {
     for (const name of Object.keys(REDUCED)) expect(NAMES, `REDUCED.${name} has no problems/${name}.yaml`).toContain(name);
     const base = NAMES.map((n) => n.split("/").pop());
     for (const name of Object.keys(TARGETS)) expect(base, `problems/targets.json: ${name} is not a shipped problem`).toContain(name);
   });
 
-  for (const name of NAMES) {
+  for (const name of NAMES.filter((_, i) => i % PARTS === part)) {
     const reduced = REDUCED[name];
     const label = typeof reduced?.bound === "number"
       ? `${name}: relative L2 error ≤ ${reduced.bound} at epochs ${reduced.epochs}${reduced.points ? `, ${reduced.points} points` : ""}`
@@ -138,3 +145,4 @@ describe("shipped problems: exact solutions check, and each solves at a reduced 
     }, 180_000);
   }
 });
+}
