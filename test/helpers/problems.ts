@@ -1,4 +1,5 @@
-// Problem files that must be rejected: the ProblemError parseProblem throws, and its issues.
+// Problem files shared by tests, and those that must be rejected: the ProblemError parseProblem throws,
+// and its issues.
 
 import { expect } from "vitest";
 import { parseProblem, type LoadOptions } from "../../src/problem/load.js";
@@ -24,3 +25,18 @@ export function rejection(text: string, options: LoadOptions = {}): ProblemError
 export function issuesOf(text: string, options: LoadOptions = {}): ProblemIssue[] {
   return rejection(text, options).issues;
 }
+
+/** Transport u_t + 2u_x = 0 of sin x, periodic in x (exact: sin(x − 2t)): an evolution problem with a periodic variable. */
+export const TRANSPORT = `name: transport
+domain:
+  x: [0, 2*pi]
+  t: [0, 1]
+unknowns: [u]
+equations:
+  - "u_t + 2*u_x = 0"
+conditions:
+  - "u(x, 0) = sin(x)"
+  - {periodic: x}
+exact:
+  u: "sin(x - 2*t)"
+`;

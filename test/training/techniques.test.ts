@@ -10,20 +10,7 @@ import { Tensor } from "../../src/engine/tensor.js";
 import { CausalWeights, CAUSAL_TOLERANCE } from "../../src/training/causal.js";
 import { CAUSAL_EPSILON, defaultCausalWeights } from "../../src/training/techniques.js";
 import { train } from "../../src/training/trainer.js";
-
-const TRANSPORT = `name: transport
-domain:
-  x: [0, 2*pi]
-  t: [0, 1]
-unknowns: [u]
-equations:
-  - "u_t + 2*u_x = 0"
-conditions:
-  - "u(x, 0) = sin(x)"
-  - {periodic: x}
-exact:
-  u: "sin(x - 2*t)"
-`;
+import { TRANSPORT } from "../helpers/problems.js";
 
 function lineOfError(text: string): { line: number; message: string }[] {
   try {

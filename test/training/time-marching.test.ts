@@ -18,6 +18,7 @@ import { defaultWindowCount, FIRST_WINDOW_LBFGS,
   WINDOW_REFINEMENT_SHARE, windowStages, handedOnQuantity, handedOnValues, initialRate, marchingObstacle, timeWindowCount, WINDOW_SPAN, windowCuts, windowProblem } from "../../src/training/time-marching.js";
 import { PiecewiseNetwork } from "../../src/training/time-marching-network.js";
 import { loadModel, modelFile, readModelFile } from "../../src/reports/model-file.js";
+import { TRANSPORT } from "../helpers/problems.js";
 
 const WAVE = `name: string
 domain:
@@ -33,20 +34,6 @@ conditions:
   - "u(1, t) = 0"
 exact:
   u: "sin(pi*x)*cos(pi*t)"
-`;
-
-const TRANSPORT = `name: transport
-domain:
-  x: [0, 2*pi]
-  t: [0, 1]
-unknowns: [u]
-equations:
-  - "u_t + 2*u_x = 0"
-conditions:
-  - "u(x, 0) = sin(x)"
-  - {periodic: x}
-exact:
-  u: "sin(x - 2*t)"
 `;
 
 describe("windows", () => {
