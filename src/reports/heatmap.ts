@@ -7,7 +7,7 @@
 import type { Chart, ChartConfiguration, Plugin } from "chart.js";
 import { linearAxis } from "./axes.js";
 import { viridis, viridisCss } from "./colormap.js";
-import { cssFont, createWhiteCanvas, withRenderedChart } from "./render.js";
+import { cssFont, createWhiteCanvas, fitTitle, withRenderedChart } from "./render.js";
 
 export interface HeatmapPanel {
   title: string;
@@ -219,13 +219,17 @@ export function heatmaps2D(opts: HeatmapOptions): Buffer {
   // (about 150 px of a panel's width and 90 px of its height are axes, title and colour bar).
   const panelH = opts.panelHeight ?? (opts.outline ? Math.round(Math.min(700, Math.max(240, 90 + ((panelW - 150) * (gy.max - gy.min)) / (gx.max - gx.min)))) : 420);
   const count = Math.max(opts.panels.length, 1);
-  const titleBand = opts.title ? 40 : 8;
+  const title = opts.title ? fitTitle(opts.title, panelW * count - 16) : { lines: [], size: 16 };
+  const lineH = Math.round(title.size * 1.3);
+  const titleBand = title.lines.length > 0 ? 40 + lineH * (title.lines.length - 1) : 8;
   const { canvas, ctx } = createWhiteCanvas(panelW * count, panelH + titleBand);
   ctx.fillStyle = "#222222";
-  ctx.font = cssFont(16, true);
+  ctx.font = cssFont(title.size, true);
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
-  ctx.fillText(opts.title, (panelW * count) / 2, titleBand / 2 + 2);
+  title.lines.forEach((line, i) => {
+    ctx.fillText(line, (panelW * count) / 2, titleBand / 2 + 2 + (i - (title.lines.length - 1) / 2) * lineH);
+  });
   if (opts.panels.length === 0) {
     ctx.fillStyle = "#a00000";
     ctx.font = cssFont(15, true);

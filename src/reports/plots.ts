@@ -11,7 +11,7 @@ import { Chart, type ChartConfiguration, type ChartDataset, type LegendItem, typ
 import { linearAxis, logAxis } from "./axes.js";
 import { markersPlugin, messagePlugin, type Marker } from "./plugins.js";
 import { decimateMinMax, sortByX, toPoints, yRange, type XY } from "./points.js";
-import { pointSwatch, renderChart } from "./render.js";
+import { fitTitle, pointSwatch, renderChart } from "./render.js";
 import { logAxisRange } from "./ticks.js";
 
 export { heatmaps2D, type HeatmapOptions, type HeatmapPanel } from "./heatmap.js";
@@ -167,6 +167,7 @@ export function linePlot(opts: LinePlotOptions): Buffer {
   if (opts.markers && opts.markers.length > 0) plugins.push(markersPlugin(opts.markers));
   if (total === 0) plugins.push(messagePlugin("no finite data to plot"));
 
+  const fitted = fitTitle(opts.title, width - 24);
   const config = {
     type: "line",
     data: { datasets },
@@ -175,7 +176,7 @@ export function linePlot(opts: LinePlotOptions): Buffer {
       layout: { padding: { left: 6, right: 18, top: 4, bottom: 4 } },
       scales: { x: xScale, y: yScale },
       plugins: {
-        title: { display: opts.title !== "", text: opts.title, font: { size: 16, weight: "bold" }, padding: { top: 6, bottom: 6 } },
+        title: { display: opts.title !== "", text: fitted.lines, font: { size: fitted.size, weight: "bold" }, padding: { top: 6, bottom: 6 } },
         legend: {
           display: (opts.legend ?? true) && hidden.size < opts.series.length,
           position: "top",

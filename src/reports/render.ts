@@ -124,3 +124,41 @@ export function withRenderedChart<T>(
 export function renderChart(config: ChartConfiguration, width: number, height: number): Buffer {
   return withRenderedChart(config, width, height, (canvas) => canvas.toBuffer("image/png"));
 }
+
+/** A title laid out to fit a width: its lines and the font size they are drawn at. */
+export interface FittedTitle {
+  lines: string[];
+  size: number;
+}
+
+/**
+ * Fit `text` into `maxWidth` pixels (bold, the bundled font): at `size` if it fits on one line,
+ * else at a smaller size down to `minSize`, else wrapped at spaces onto two lines at `minSize`, the
+ * second shortened with "…" if it still does not fit. A long problem title is never clipped at the
+ * image's edges.
+ */
+export function fitTitle(text: string, maxWidth: number, size = 16, minSize = 12): FittedTitle {
+  setupRendering();
+  const ctx = createCanvas(16, 16).getContext("2d");
+  const width = (s: string, px: number): number => {
+    ctx.font = cssFont(px, true);
+    return ctx.measureText(s).width;
+  };
+  for (let px = size; px >= minSize; px--) if (width(text, px) <= maxWidth) return { lines: [text], size: px };
+  const words = text.split(/\s+/);
+  let first = "";
+  let k = 0;
+  while (k < words.length) {
+    const next = first === "" ? words[k]! : `${first} ${words[k]!}`;
+    if (first !== "" && width(next, minSize) > maxWidth) break;
+    first = next;
+    k++;
+  }
+  let second = words.slice(k).join(" ");
+  if (second === "") return { lines: [first], size: minSize };
+  if (width(second, minSize) > maxWidth) {
+    while (second.length > 1 && width(`${second}…`, minSize) > maxWidth) second = second.slice(0, -1);
+    second = `${second.trimEnd()}…`;
+  }
+  return { lines: [first, second], size: minSize };
+}
