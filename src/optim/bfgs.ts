@@ -23,6 +23,7 @@
 
 import type { Tensor } from "../engine/tensor.js";
 import { QuasiNewton, dot, type QuasiNewtonOptions, type QuasiNewtonStepResult, type StepPair } from "./quasi-newton.js";
+import { OptimArena, padded } from "./optim-kernels.js";
 
 export type BfgsUpdate = "bfgs" | "ssbfgs" | "ssbroyden";
 export const BFGS_UPDATES: readonly BfgsUpdate[] = Object.freeze(["ssbfgs", "ssbroyden", "bfgs"]);
@@ -36,18 +37,21 @@ export type BFGSStepResult = QuasiNewtonStepResult;
 
 /** Bytes of the dense matrix for n parameters. */
 export function denseBfgsBytes(n: number): number {
-  return 8 * n * n;
+  return 8 * padded(n) ** 2;
 }
 
 export class BFGS extends QuasiNewton {
   readonly update_: BfgsUpdate;
   /**
-   * Row-major n × n inverse-Hessian approximation, symmetric: only its upper triangle (j ≥ i) is
-   * kept up to date, which halves the memory traffic of each step. Null until the first pair.
+   * The matrix, its pending update and the vectors of one pass, in one arena (null until the
+   * first pair): H is np × np row-major, symmetric, of which only the upper triangle is kept up
+   * to date. The model is H with the pending update (1) applied: the update of step k is written
+   * into H in the same pass as the product by H of step k + 1 (optim-wasm.ts), so each step reads
+   * and writes H once. `coef` = [1/τ, A, C, E] of the pending update ([1, 0, 0, 0]: none), `u` and
+   * `s` its vectors, `g` the vector the pass multiplies, `w` = H·g.
    */
-  private H: Float64Array | null = null;
-  private readonly u: Float64Array;
-  private readonly w: Float64Array;
+  private dense: DenseState | null = null;
+  private hasH = false;
   /** −H·g for the gradient in `nextFor`, computed with the update (valid while `hasNext`). */
   private readonly next: Float64Array;
   private readonly nextFor: Float64Array;
@@ -61,70 +65,89 @@ export class BFGS extends QuasiNewton {
     if (!BFGS_UPDATES.includes(this.update_)) {
       throw new Error(`BFGS: update must be one of ${BFGS_UPDATES.join(", ")}, got "${String(this.update_)}"`);
     }
-    this.u = new Float64Array(this.n);
-    this.w = new Float64Array(this.n);
     this.next = new Float64Array(this.n);
     this.nextFor = new Float64Array(this.n);
   }
 
+  /** Which kernel runs the O(n²) pass: "wasm-simd" or "js" (null before the first pair). */
+  get kernel(): "wasm-simd" | "js" | null {
+    return this.dense?.arena.kernel ?? null;
+  }
+
   /** A full symmetric copy of H (null before the first update). */
   inverseHessian(): Float64Array | null {
-    const H = this.H;
-    if (H === null) return null;
+    const d = this.dense;
+    if (d === null || !this.hasH) return null;
+    d.g.fill(0);
+    this.pass(d); // apply the pending update
     const n = this.n;
+    const np = d.np;
+    const H = d.arena.f64;
     const out = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
-      for (let j = i; j < n; j++) out[i * n + j] = out[j * n + i] = H[i * n + j]!;
+      for (let j = i; j < n; j++) out[i * n + j] = out[j * n + i] = H[d.h + i * np + j]!;
     }
     return out;
   }
 
   protected forget(): void {
-    this.H = null;
+    this.hasH = false;
     this.hasNext = false;
     this.updates = 0;
   }
 
   /** out = −H·g (from the update's by-product when g is the gradient it was computed for). */
   protected direction(g: Float64Array, out: Float64Array): boolean {
-    const H = this.H;
-    if (H === null) return false;
+    const d = this.dense;
+    if (d === null || !this.hasH) return false;
     if (this.hasNext && equal(g, this.nextFor)) {
       out.set(this.next);
       return true;
     }
-    symvUpper(H, g, out, this.n);
-    for (let i = 0; i < this.n; i++) out[i] = -out[i]!;
+    d.g.set(g);
+    this.pass(d);
+    for (let i = 0; i < this.n; i++) out[i] = -d.w[i]!;
     return true;
   }
 
+  /** One pass over H: the pending update written into H, w = H·g; no update pending afterwards. */
+  private pass(d: DenseState): void {
+    d.w.fill(0);
+    d.arena.symUpdateMv(d.h, this.n, d.np, d.coefAt, d.uAt, d.sAt, d.gAt, d.wAt);
+    d.coef.set(NO_UPDATE);
+  }
+
   /**
-   * The update (1) in one pass over the upper triangle, with one product by H per step:
-   * w = H·g⁺ (g⁺ = g + y), and H·y = w − H·g = w + s/α because the step went along d = −H·g.
-   * The next direction −H⁺·g⁺ then follows from w in O(n) (expand (1) times g⁺).
+   * The update (1) with one pass over the upper triangle per step: w = H·g⁺ (g⁺ = g + y, H with
+   * the previous step's update applied in the same pass), and H·y = w − H·g = w + s/α because the
+   * step went along d = −H·g. This step's update is left pending for the next pass; the next
+   * direction −H⁺·g⁺ follows from w in O(n) (expand (1) times g⁺).
    */
   protected update({ s, y, sy, yy, gOld, alpha, modelDirection }: StepPair): void {
     const n = this.n;
-    const u = this.u;
-    const w = this.w;
+    const d = (this.dense ??= denseState(n));
+    const { u, w } = d;
     const gNew = this.nextFor;
     for (let i = 0; i < n; i++) gNew[i] = gOld[i]! + y[i]!;
     this.hasNext = false;
-    if (this.H === null || !modelDirection) {
+    if (!this.hasH || !modelDirection) {
       // H₀ = γI, γ = sᵀy/yᵀy (N&W eq. 6.20); the step was steepest descent, so form H·y directly.
-      this.H = new Float64Array(n * n);
+      const H = d.arena.f64;
+      H.fill(0, d.h, d.h + d.np * d.np);
       const gamma = sy / yy;
-      for (let i = 0; i < n; i++) this.H[i * n + i] = gamma;
+      for (let i = 0; i < n; i++) H[d.h + i * d.np + i] = gamma;
+      d.coef.set(NO_UPDATE);
+      this.hasH = true;
       for (let i = 0; i < n; i++) {
         u[i] = gamma * y[i]!;
         w[i] = gamma * gNew[i]!;
       }
     } else {
-      symvUpper(this.H, gNew, w, n);
+      d.g.set(gNew);
+      this.pass(d);
       const invAlpha = 1 / alpha;
       for (let i = 0; i < n; i++) u[i] = w[i]! + s[i]! * invAlpha;
     }
-    const H = this.H;
     const yHy = dot(y, u);
     if (!(yHy > 0) || !Number.isFinite(yHy)) {
       this.forget(); // H has lost positive definiteness to rounding: start again from the next pair
@@ -145,14 +168,12 @@ export class BFGS extends QuasiNewton {
     const C = (phi * rho) / tau;
     const E = rho + (phi * rho * rho * yHy) / tau;
     const inv = 1 / tau;
-    for (let i = 0; i < n; i++) {
-      const ui = u[i]!;
-      const si = s[i]!;
-      const au = A * ui - C * si;
-      const as = E * si - C * ui;
-      const row = i * n;
-      for (let j = i; j < n; j++) H[row + j] = H[row + j]! * inv + au * u[j]! + as * s[j]!;
-    }
+    // Pending until the next pass: H⁺_ij = H_ij/τ + A·u_i·u_j − C·(s_i·u_j + u_i·s_j) + E·s_i·s_j.
+    d.coef[0] = inv;
+    d.coef[1] = A;
+    d.coef[2] = C;
+    d.coef[3] = E;
+    d.s.set(s);
     // −H⁺·g⁺ = −(w/τ + u·(A·uᵀg⁺ − C·sᵀg⁺) + s·(E·sᵀg⁺ − C·uᵀg⁺)).
     const ug = dot(u, gNew);
     const sg = dot(s, gNew);
@@ -162,6 +183,43 @@ export class BFGS extends QuasiNewton {
     this.hasNext = true;
     this.updates++;
   }
+}
+
+/** Coefficients [1/τ, A, C, E] of no update. */
+const NO_UPDATE = [1, 0, 0, 0] as const;
+
+interface DenseState {
+  arena: OptimArena;
+  np: number;
+  /** Element offsets of H, the coefficients and the vectors in the arena. */
+  h: number;
+  coefAt: number;
+  uAt: number;
+  sAt: number;
+  gAt: number;
+  wAt: number;
+  /** Views (length 4 and n). */
+  coef: Float64Array;
+  u: Float64Array;
+  s: Float64Array;
+  g: Float64Array;
+  w: Float64Array;
+}
+
+function denseState(n: number): DenseState {
+  const np = padded(n);
+  const arena = new OptimArena(4 * np + 4 + np * np);
+  const coefAt = arena.alloc(4);
+  const [uAt, sAt, gAt, wAt] = [arena.alloc(n), arena.alloc(n), arena.alloc(n), arena.alloc(n)];
+  const h = arena.alloc(np * np);
+  return {
+    arena, np, h, coefAt, uAt, sAt, gAt, wAt,
+    coef: arena.view(coefAt, 4),
+    u: arena.view(uAt, n),
+    s: arena.view(sAt, n),
+    g: arena.view(gAt, n),
+    w: arena.view(wAt, n),
+  };
 }
 
 function equal(a: Float64Array, b: Float64Array): boolean {
@@ -188,20 +246,4 @@ export function ssBroydenParameters(b: number, h: number, n: number): { tau: num
   const phi = (1 - theta) / (1 + a * theta);
   if (!(tau > 0) || !Number.isFinite(tau) || !Number.isFinite(phi)) return { tau: rhoB, phi: 1 };
   return { tau, phi };
-}
-
-/** out = M·v for a symmetric row-major n × n matrix M of which only the upper triangle is read. */
-function symvUpper(M: Float64Array, v: Float64Array, out: Float64Array, n: number): void {
-  out.fill(0);
-  for (let i = 0; i < n; i++) {
-    const row = i * n;
-    const vi = v[i]!;
-    let acc = M[row + i]! * vi;
-    for (let j = i + 1; j < n; j++) {
-      const m = M[row + j]!;
-      acc += m * v[j]!;
-      out[j]! += m * vi;
-    }
-    out[i]! += acc;
-  }
 }

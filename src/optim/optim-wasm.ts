@@ -1,0 +1,155 @@
+// WebAssembly SIMD (f64x2) kernels of the quasi-Newton optimisers, assembled with the engine's
+// assembler (engine/kernels/wasm-encoder.ts; the few scalar-f64 and lane instructions it has no
+// emitter for are written here as raw bytes, spec §5.4). All addresses are byte offsets into the
+// imported memory; every vector is padded with zeros to an even length np, so that the f64x2
+// loops need no scalar tail. Scalars pass through memory (a coefficient block), since an f64
+// parameter would need a value type the assembler does not declare.
+//
+//   symUpdateMv(h, n, np, coef, u, s, g, out)      coef = [inv, A, C, E]
+//     For the symmetric np × np row-major matrix H of which the upper triangle is kept (each row i
+//     from its even column i & ~1 on: the element left of an odd row's diagonal is kept up to date
+//     too, but never read into a product), in ONE pass over the upper triangle:
+//       H_ij ← H_ij·inv + (A·u_i − C·s_i)·u_j + (E·s_i − C·u_i)·s_j     (the BFGS update, bfgs.ts)
+//       out  += H·g   (with the updated H; `out` must be zero on entry)
+//     Row i's sum is kept in two lanes (even and odd columns) and added as out_i + (lane0 + lane1);
+//     the column part out_j += H_ij·g_i goes to out_j as it is computed. optim-kernels.ts holds the
+//     same loop in JavaScript, operation for operation, so that both give the same numbers to the bit.
+//
+//   axpbyDot(coef, x, y, z, np, result)            coef = [a, b]
+//     y ← b·y + a·x, then result = Σ z_j·y_j (two lanes, lane0 + lane1), in one pass: the L-BFGS
+//     two-loop recursion's update of q fused with the next pair's dot product.
+
+import { FunctionBuilder, code, instantiate, moduleBytes, op, type Code } from "../engine/kernels/wasm-encoder.js";
+
+/** Raw instructions the assembler has no emitter for (spec §5.4.5, §5.4.6, §5.4.7). */
+const raw = {
+  f64Load: (offset = 0): Code => [0x2b, 3, offset],
+  f64Store: (offset = 0): Code => [0x39, 3, offset],
+  f64Add: [0xa0] as Code,
+  /** f64x2.extract_lane (SIMD opcode 33). */
+  lane: (l: 0 | 1): Code => [0xfd, 0x21, l],
+  if: [0x04, 0x40] as Code,
+  else: [0x05] as Code,
+  shl: [0x74] as Code,
+  /** v128.const with the two float64 lanes (lo, hi). */
+  pair(lo: number, hi: number): Code {
+    const bytes = new Uint8Array(16);
+    const view = new DataView(bytes.buffer);
+    view.setFloat64(0, lo, true);
+    view.setFloat64(8, hi, true);
+    return [0xfd, 0x0c, ...bytes];
+  },
+};
+
+function symUpdateMvFunction(): FunctionBuilder {
+  const f = new FunctionBuilder("symUpdateMv", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"] as const);
+  const [H, N, NP, COEF, U, S, G, OUT] = f.params;
+  const int = () => f.local("i32");
+  const vec = () => f.local("v128");
+  const I = int(), I8 = int(), PJ = int(), PH = int(), END = int(), ROW = int();
+  const INV = vec(), AV = vec(), CV = vec(), EV = vec();
+  const UI = vec(), SI = vec(), GI = vec(), AU = vec(), AS = vec(), ACC = vec(), HV = vec(), RM = vec(), CM = vec();
+  const M01 = f.hoist("m01", "v128", () => raw.pair(0, 1));
+  const ONES = f.hoist("ones", "v128", () => raw.pair(1, 1));
+  const ZERO = f.hoist("zero", "v128", () => raw.pair(0, 0));
+  const e = f.emit.bind(f);
+  /** HV = H[PH]·inv + AU·u[PJ] + AS·s[PJ]; stored back. */
+  const updated: Code = code(
+    op.get(PH), op.v128Load(0), op.get(INV), op.f64x2Mul,
+    op.get(AU), op.get(U), op.get(PJ), op.add, op.v128Load(0), op.f64x2Mul, op.f64x2Add,
+    op.get(AS), op.get(S), op.get(PJ), op.add, op.v128Load(0), op.f64x2Mul, op.f64x2Add,
+    op.set(HV),
+    op.get(PH), op.get(HV), op.v128Store(0),
+  );
+  /** out[PJ] += HV·GI·mask (mask omitted: null). */
+  const column = (mask: Code | null): Code =>
+    code(
+      op.get(OUT), op.get(PJ), op.add,
+      op.get(OUT), op.get(PJ), op.add, op.v128Load(0),
+      op.get(HV), op.get(GI), op.f64x2Mul, mask ?? [], mask === null ? [] : op.f64x2Mul,
+      op.f64x2Add, op.v128Store(0),
+    );
+  const gj: Code = code(op.get(G), op.get(PJ), op.add, op.v128Load(0));
+  e(op.get(COEF), op.load64Splat(0), op.set(INV));
+  e(op.get(COEF), op.load64Splat(8), op.set(AV));
+  e(op.get(COEF), op.load64Splat(16), op.set(CV));
+  e(op.get(COEF), op.load64Splat(24), op.set(EV));
+  e(op.get(NP), op.i32(3), raw.shl, op.set(END));
+  e(op.i32(0), op.set(I), op.get(H), op.set(ROW));
+  e(op.block, op.loop); // rows
+  e(op.get(I), op.get(N), op.geU, op.brIf(1));
+  e(op.get(I), op.i32(3), raw.shl, op.set(I8));
+  e(op.get(U), op.get(I8), op.add, op.load64Splat(0), op.set(UI));
+  e(op.get(S), op.get(I8), op.add, op.load64Splat(0), op.set(SI));
+  e(op.get(G), op.get(I8), op.add, op.load64Splat(0), op.set(GI));
+  e(op.get(AV), op.get(UI), op.f64x2Mul, op.get(CV), op.get(SI), op.f64x2Mul, op.f64x2Sub, op.set(AU));
+  e(op.get(EV), op.get(SI), op.f64x2Mul, op.get(CV), op.get(UI), op.f64x2Mul, op.f64x2Sub, op.set(AS));
+  // The first pair, columns (i & ~1, (i & ~1) + 1): masks for an even row (diagonal and the next
+  // column into the row sum, only the next column into the column part) and an odd row (only the
+  // diagonal into the row sum).
+  e(op.get(I), op.i32(-2), op.and, op.i32(3), raw.shl, op.set(PJ));
+  e(op.get(ROW), op.get(PJ), op.add, op.set(PH));
+  e(op.get(I), op.i32(1), op.and, raw.if, op.get(M01), op.set(RM), op.get(ZERO), op.set(CM));
+  e(raw.else, op.get(ONES), op.set(RM), op.get(M01), op.set(CM), op.end);
+  e(updated);
+  e(op.get(HV), gj, op.f64x2Mul, op.get(RM), op.f64x2Mul, op.set(ACC));
+  e(column(op.get(CM)));
+  e(op.get(PJ), op.i32(16), op.add, op.set(PJ), op.get(PH), op.i32(16), op.add, op.set(PH));
+  e(op.block, op.loop); // the rest of the row, a pair at a time
+  e(op.get(PJ), op.get(END), op.geU, op.brIf(1));
+  e(updated);
+  e(op.get(ACC), op.get(HV), gj, op.f64x2Mul, op.f64x2Add, op.set(ACC));
+  e(column(null));
+  e(op.get(PJ), op.i32(16), op.add, op.set(PJ), op.get(PH), op.i32(16), op.add, op.set(PH));
+  e(op.br(0), op.end, op.end);
+  // out_i += lane0 + lane1
+  e(op.get(OUT), op.get(I8), op.add);
+  e(op.get(OUT), op.get(I8), op.add, raw.f64Load(0));
+  e(op.get(ACC), raw.lane(0), op.get(ACC), raw.lane(1), raw.f64Add, raw.f64Add, raw.f64Store(0));
+  e(op.get(I), op.i32(1), op.add, op.set(I), op.get(ROW), op.get(END), op.add, op.set(ROW));
+  e(op.br(0), op.end, op.end);
+  return f;
+}
+
+function axpbyDotFunction(): FunctionBuilder {
+  const f = new FunctionBuilder("axpbyDot", ["i32", "i32", "i32", "i32", "i32", "i32"] as const);
+  const [COEF, X, Y, Z, NP, RESULT] = f.params;
+  const PJ = f.local("i32"), END = f.local("i32"), PY = f.local("i32");
+  const AV = f.local("v128"), BV = f.local("v128"), YV = f.local("v128"), ACC = f.local("v128");
+  const e = f.emit.bind(f);
+  e(op.get(COEF), op.load64Splat(0), op.set(AV));
+  e(op.get(COEF), op.load64Splat(8), op.set(BV));
+  e(op.get(NP), op.i32(3), raw.shl, op.set(END));
+  e(raw.pair(0, 0), op.set(ACC), op.i32(0), op.set(PJ));
+  e(op.block, op.loop);
+  e(op.get(PJ), op.get(END), op.geU, op.brIf(1));
+  e(op.get(Y), op.get(PJ), op.add, op.tee(PY));
+  e(op.get(BV), op.get(PY), op.v128Load(0), op.f64x2Mul);
+  e(op.get(AV), op.get(X), op.get(PJ), op.add, op.v128Load(0), op.f64x2Mul, op.f64x2Add, op.tee(YV), op.v128Store(0));
+  e(op.get(ACC), op.get(Z), op.get(PJ), op.add, op.v128Load(0), op.get(YV), op.f64x2Mul, op.f64x2Add, op.set(ACC));
+  e(op.get(PJ), op.i32(16), op.add, op.set(PJ), op.br(0));
+  e(op.end, op.end);
+  e(op.get(RESULT), op.get(ACC), raw.lane(0), op.get(ACC), raw.lane(1), raw.f64Add, raw.f64Store(0));
+  return f;
+}
+
+export function optimModuleBytes(): Uint8Array {
+  return moduleBytes([symUpdateMvFunction().finish(), axpbyDotFunction().finish()]);
+}
+
+export type SymUpdateMv = (h: number, n: number, np: number, coef: number, u: number, s: number, g: number, out: number) => void;
+export type AxpbyDot = (coef: number, x: number, y: number, z: number, np: number, result: number) => void;
+export interface OptimWasm {
+  symUpdateMv: SymUpdateMv;
+  axpbyDot: AxpbyDot;
+}
+
+let bytes: Uint8Array | null = null;
+
+/** The kernels on a memory, or null where WebAssembly SIMD is not available. */
+export function instantiateOptim(memory: WebAssembly.Memory): OptimWasm | null {
+  bytes ??= optimModuleBytes();
+  const exports = instantiate(bytes, memory);
+  if (exports === null) return null;
+  return { symUpdateMv: exports["symUpdateMv"] as SymUpdateMv, axpbyDot: exports["axpbyDot"] as AxpbyDot };
+}
