@@ -1,9 +1,9 @@
 // Micro-bench of the quasi-Newton optimisers' own work per step (README "Refinement" and "Every
 // core"): CPU ms per step of dense BFGS and of the L-BFGS direction at n weights, on the
-// WebAssembly SIMD kernels and on the JavaScript fallback, against the loops they replaced (copied
-// below: BFGS's product by H and its rank-3 update as two passes over the upper triangle; L-BFGS's
-// two-loop recursion as a dot product and an axpy per pair).
-//   npx tsc -p bench/tsconfig.json && node dist-bench/bench/optim-step.js [N ...]   (default 1153 3297)
+// WebAssembly SIMD kernels and on the JavaScript fallback, and — with --before DIR, the dist/
+// directory of an earlier build (tsc -p tsconfig.build.json) — the same for that build's optimisers.
+//   npx tsc -p bench/tsconfig.json && node dist-bench/bench/optim-step.js [--before DIR] [N ...]
+// (default n: 1153 and 3297, the weights of a 2-32-32-1 network and of Burgers' network).
 // BFGS runs on f(x) = ½ Σ d_i x_i² (d_i from 1 to 100), whose closure costs O(n): a step's time is
 // then its O(n²) work. CPU time is the process's (user + system), so a loaded machine counts less.
 
@@ -13,8 +13,21 @@ import { kernelUsage, resetKernelUsage } from "../src/engine/kernels/usage.js";
 import { BFGS } from "../src/optim/bfgs.js";
 import { LBFGS } from "../src/optim/lbfgs.js";
 
-const sizes = process.argv.slice(2).map(Number);
+type Optimizer = { step(closure: () => number): unknown; historyLength?: number };
+type OptimizerClass = new (params: Tensor[], options: Record<string, unknown>) => Optimizer;
+const args = process.argv.slice(2);
+const beforeAt = args.indexOf("--before");
+const beforeDir = beforeAt >= 0 ? args.splice(beforeAt, 2)[1]! : null;
+const sizes = args.map(Number);
 if (sizes.length === 0) sizes.push(1153, 3297);
+const { resolve } = await import("node:path");
+const before =
+  beforeDir === null
+    ? null
+    : {
+        BFGS: ((await import(resolve(beforeDir, "optim/bfgs.js"))) as { BFGS: OptimizerClass }).BFGS,
+        LBFGS: ((await import(resolve(beforeDir, "optim/lbfgs.js"))) as { LBFGS: OptimizerClass }).LBFGS,
+      };
 
 function cpuMs(): number {
   const c = process.cpuUsage();
@@ -49,95 +62,30 @@ function quadratic(n: number): { params: Tensor[]; closure: () => number } {
   return { params: [x], closure };
 }
 
-/** CPU ms per BFGS step (steps 5..) on the quadratic. */
-function bfgsStep(n: number, wasm: boolean): { ms: number; kernel: string | null; usage: Record<string, number> } {
+/** CPU ms per BFGS step (steps 5..) on the quadratic, and the kernels' calls per step. */
+function bfgsStep(n: number, wasm: boolean, Class: OptimizerClass = BFGS as unknown as OptimizerClass): { ms: number; usage: Record<string, number> } {
   setWasmKernels(wasm);
-  resetKernelUsage();
   const { params, closure } = quadratic(n);
-  const opt = new BFGS(params, { tolGrad: 0, tolChange: 0 });
+  const opt = new Class(params, { tolGrad: 0, tolChange: 0 });
   for (let k = 0; k < 5; k++) opt.step(closure);
   const steps = n > 2000 ? 10 : 40;
+  resetKernelUsage();
   const ms = perCall(() => opt.step(closure), steps);
-  return { ms, kernel: opt.kernel, usage: kernelUsage() };
-}
-
-/** The O(n²) work of a step before this change (bfgs.ts at 1195ad7): symv, then the update pass. */
-function bfgsBefore(n: number): number {
-  const H = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) H[i * n + i] = 1;
-  const g = new Float64Array(n).map((_, i) => Math.cos(i));
-  const u = new Float64Array(n).map((_, i) => Math.sin(i) * 1e-3);
-  const s = new Float64Array(n).map((_, i) => Math.cos(2 * i) * 1e-3);
-  const w = new Float64Array(n);
-  const [A, C, E, inv] = [1e-3, 2e-3, 3e-3, 0.999];
-  return perCall(() => {
-    w.fill(0);
-    for (let i = 0; i < n; i++) {
-      const row = i * n;
-      const vi = g[i]!;
-      let acc = H[row + i]! * vi;
-      for (let j = i + 1; j < n; j++) {
-        const m = H[row + j]!;
-        acc += m * g[j]!;
-        w[j]! += m * vi;
-      }
-      w[i]! += acc;
-    }
-    for (let i = 0; i < n; i++) {
-      const ui = u[i]!;
-      const si = s[i]!;
-      const au = A * ui - C * si;
-      const as = E * si - C * ui;
-      const row = i * n;
-      for (let j = i; j < n; j++) H[row + j] = H[row + j]! * inv + au * u[j]! + as * s[j]!;
-    }
-  }, n > 2000 ? 10 : 40);
+  const usage = Object.fromEntries(Object.entries(kernelUsage()).map(([k, c]) => [k, c / (3 * steps + 1)]));
+  return { ms, usage };
 }
 
 /** CPU ms per L-BFGS direction with m = 50 pairs held. */
-function lbfgsDirection(n: number, wasm: boolean): number {
+function lbfgsDirection(n: number, wasm: boolean, Class: OptimizerClass = LBFGS as unknown as OptimizerClass): number {
   setWasmKernels(wasm);
   const { params, closure } = quadratic(n);
-  const opt = new LBFGS(params, { tolGrad: 0, tolChange: 0, historySize: 50 });
+  const opt = new Class(params, { tolGrad: 0, tolChange: 0, historySize: 50 });
   for (let k = 0; k < 60; k++) opt.step(closure);
   const g = new Float64Array(n).map((_, i) => Math.cos(i));
   const out = new Float64Array(n);
   const direction = (opt as unknown as { direction(g: Float64Array, out: Float64Array): boolean }).direction.bind(opt);
-  if (opt.historyLength !== 50) throw new Error(`L-BFGS holds ${opt.historyLength} pairs, not 50`);
+  if ((opt as { historyLength?: number }).historyLength !== 50) throw new Error(`L-BFGS holds ${opt.historyLength} pairs, not 50`);
   return perCall(() => direction(g, out), 200);
-}
-
-/** The two-loop recursion before this change (lbfgs.ts at 1195ad7), m = 50. */
-function lbfgsBefore(n: number): number {
-  const m = 50;
-  const S = Array.from({ length: m }, (_, k) => new Float64Array(n).map((_, i) => Math.sin(i + k)));
-  const Y = Array.from({ length: m }, (_, k) => new Float64Array(n).map((_, i) => Math.cos(i * k)));
-  const rho = Array.from({ length: m }, () => 1e-3);
-  const alphas = new Float64Array(m);
-  const g = new Float64Array(n).map((_, i) => Math.cos(i));
-  const q = new Float64Array(n);
-  const dot = (a: Float64Array, b: Float64Array): number => {
-    let t = 0;
-    for (let i = 0; i < a.length; i++) t += a[i]! * b[i]!;
-    return t;
-  };
-  const axpy = (a: number, x: Float64Array, y: Float64Array): void => {
-    for (let i = 0; i < x.length; i++) y[i]! += a * x[i]!;
-  };
-  return perCall(() => {
-    q.set(g);
-    for (let i = m - 1; i >= 0; i--) {
-      const a = rho[i]! * dot(S[i]!, q);
-      alphas[i] = a;
-      axpy(-a, Y[i]!, q);
-    }
-    for (let j = 0; j < n; j++) q[j]! *= 0.5;
-    for (let i = 0; i < m; i++) {
-      const b = rho[i]! * dot(Y[i]!, q);
-      axpy(alphas[i]! - b, S[i]!, q);
-    }
-    for (let j = 0; j < n; j++) q[j] = -q[j]!;
-  }, 200);
 }
 
 const { loadavg } = await import("node:os");
@@ -145,16 +93,15 @@ const rows: Record<string, unknown>[] = [];
 for (const n of sizes) {
   const wasm = bfgsStep(n, true);
   const js = bfgsStep(n, false);
-  rows.push({
-    n,
-    "BFGS before (2 passes, JS) ms": +bfgsBefore(n).toFixed(3),
-    "BFGS step wasm ms": +wasm.ms.toFixed(3),
-    "BFGS step js ms": +js.ms.toFixed(3),
-    "L-BFGS before ms": +lbfgsBefore(n).toFixed(3),
-    "L-BFGS wasm ms": +lbfgsDirection(n, true).toFixed(3),
-    "L-BFGS js ms": +lbfgsDirection(n, false).toFixed(3),
-    kernels: `${wasm.kernel} / ${js.kernel}`,
-  });
+  const row: Record<string, unknown> = { n };
+  if (before !== null) row["BFGS before ms"] = +bfgsStep(n, true, before.BFGS).ms.toFixed(3);
+  row["BFGS wasm ms"] = +wasm.ms.toFixed(3);
+  row["BFGS js ms"] = +js.ms.toFixed(3);
+  row["passes/step"] = Object.entries({ ...wasm.usage, ...js.usage }).map(([k, c]) => `${k} ${c}`).join(", ");
+  if (before !== null) row["L-BFGS before ms"] = +lbfgsDirection(n, true, before.LBFGS).toFixed(3);
+  row["L-BFGS wasm ms"] = +lbfgsDirection(n, true).toFixed(3);
+  row["L-BFGS js ms"] = +lbfgsDirection(n, false).toFixed(3);
+  rows.push(row);
 }
 setWasmKernels(true);
 console.table(rows);

@@ -23,7 +23,7 @@
 
 import type { Tensor } from "../engine/tensor.js";
 import { QuasiNewton, dot, type QuasiNewtonOptions, type QuasiNewtonStepResult, type StepPair } from "./quasi-newton.js";
-import { OptimArena, padded } from "./optim-kernels.js";
+import { OptimArena, interleaved, padded } from "./optim-kernels.js";
 
 export type BfgsUpdate = "bfgs" | "ssbfgs" | "ssbroyden";
 export const BFGS_UPDATES: readonly BfgsUpdate[] = Object.freeze(["ssbfgs", "ssbroyden", "bfgs"]);
@@ -112,8 +112,12 @@ export class BFGS extends QuasiNewton {
 
   /** One pass over H: the pending update written into H, w = H·g; no update pending afterwards. */
   private pass(d: DenseState): void {
-    d.w.fill(0);
-    d.arena.symUpdateMv(d.h, this.n, d.np, d.coefAt, d.uAt, d.sAt, d.gAt, d.wAt);
+    const f = d.arena.f64;
+    const n = this.n;
+    putVector(d, 2, d.g);
+    for (let i = 0; i < n; i++) f[d.v + interleaved(i, 3)] = 0;
+    d.arena.symUpdateMv(d.h, n, d.np, d.coefAt, d.v);
+    for (let i = 0; i < n; i++) d.w[i] = f[d.v + interleaved(i, 3)]!;
     d.coef.set(NO_UPDATE);
   }
 
@@ -123,12 +127,13 @@ export class BFGS extends QuasiNewton {
    * step went along d = −H·g. This step's update is left pending for the next pass; the next
    * direction −H⁺·g⁺ follows from w in O(n) (expand (1) times g⁺).
    */
-  protected update({ s, y, sy, yy, gOld, alpha, modelDirection }: StepPair): void {
+  protected update({ s, y, sy, yy, gOld, gNew: gNext, alpha, modelDirection }: StepPair): void {
     const n = this.n;
     const d = (this.dense ??= denseState(n));
     const { u, w } = d;
+    // The next step's gradient, exactly, so that its direction is this update's by-product.
     const gNew = this.nextFor;
-    for (let i = 0; i < n; i++) gNew[i] = gOld[i]! + y[i]!;
+    gNew.set(gNext);
     this.hasNext = false;
     if (!this.hasH || !modelDirection) {
       // H₀ = γI, γ = sᵀy/yᵀy (N&W eq. 6.20); the step was steepest descent, so form H·y directly.
@@ -174,6 +179,8 @@ export class BFGS extends QuasiNewton {
     d.coef[2] = C;
     d.coef[3] = E;
     d.s.set(s);
+    putVector(d, 0, u);
+    putVector(d, 1, s);
     // −H⁺·g⁺ = −(w/τ + u·(A·uᵀg⁺ − C·sᵀg⁺) + s·(E·sᵀg⁺ − C·uᵀg⁺)).
     const ug = dot(u, gNew);
     const sg = dot(s, gNew);
@@ -191,15 +198,13 @@ const NO_UPDATE = [1, 0, 0, 0] as const;
 interface DenseState {
   arena: OptimArena;
   np: number;
-  /** Element offsets of H, the coefficients and the vectors in the arena. */
+  /** Element offsets of H, the coefficients and the interleaved vectors (optim-wasm.ts) in the arena. */
   h: number;
   coefAt: number;
-  uAt: number;
-  sAt: number;
-  gAt: number;
-  wAt: number;
-  /** Views (length 4 and n). */
+  v: number;
+  /** View of the coefficients. */
   coef: Float64Array;
+  /** The pending update's vectors, the vector multiplied and the product (plain arrays, copied in and out of v). */
   u: Float64Array;
   s: Float64Array;
   g: Float64Array;
@@ -210,16 +215,16 @@ function denseState(n: number): DenseState {
   const np = padded(n);
   const arena = new OptimArena(4 * np + 4 + np * np);
   const coefAt = arena.alloc(4);
-  const [uAt, sAt, gAt, wAt] = [arena.alloc(n), arena.alloc(n), arena.alloc(n), arena.alloc(n)];
+  const v = arena.alloc(4 * np);
   const h = arena.alloc(np * np);
-  return {
-    arena, np, h, coefAt, uAt, sAt, gAt, wAt,
-    coef: arena.view(coefAt, 4),
-    u: arena.view(uAt, n),
-    s: arena.view(sAt, n),
-    g: arena.view(gAt, n),
-    w: arena.view(wAt, n),
-  };
+  const vec = (): Float64Array => new Float64Array(n);
+  return { arena, np, h, coefAt, v, coef: arena.view(coefAt, 4), u: vec(), s: vec(), g: vec(), w: vec() };
+}
+
+/** Copy vector k (u 0, s 1, g 2) into the interleaved block. */
+function putVector(d: DenseState, k: 0 | 1 | 2, src: Float64Array): void {
+  const f = d.arena.f64;
+  for (let i = 0; i < src.length; i++) f[d.v + interleaved(i, k)] = src[i]!;
 }
 
 function equal(a: Float64Array, b: Float64Array): boolean {

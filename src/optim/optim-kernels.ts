@@ -63,15 +63,16 @@ export class OptimArena {
 
   /**
    * H ← H·inv + (A·u_i − C·s_i)·u_j + (E·s_i − C·u_i)·s_j on the kept part of the upper triangle,
-   * and out += H·g with the updated H (coef = [inv, A, C, E]; element offsets; H is np × np).
+   * and out += H·g with the updated H (coef = [inv, A, C, E]; element offsets; H is np × np; the
+   * vectors interleaved at v, see optim-wasm.ts and `interleaved`).
    */
-  symUpdateMv(h: number, n: number, np: number, coef: number, u: number, s: number, g: number, out: number): void {
+  symUpdateMv(h: number, n: number, np: number, coef: number, v: number): void {
     if (this.wasm !== null) {
       countKernel("bfgs-update:wasm-simd");
-      this.wasm.symUpdateMv(8 * h, n, np, 8 * coef, 8 * u, 8 * s, 8 * g, 8 * out);
+      this.wasm.symUpdateMv(8 * h, n, np, 8 * coef, 8 * v);
     } else {
       countKernel("bfgs-update:js");
-      symUpdateMvJs(this.f64, h, n, np, coef, u, s, g, out);
+      symUpdateMvJs(this.f64, h, n, np, coef, v);
     }
   }
 
@@ -88,37 +89,44 @@ export class OptimArena {
   }
 }
 
+/** Vectors of symUpdateMv, interleaved by pairs: the offset of element i of vector k (u 0, s 1, g 2, out 3) from v. */
+export function interleaved(i: number, k: 0 | 1 | 2 | 3): number {
+  return (i >> 1) * 8 + 2 * k + (i & 1);
+}
+
 /** The SIMD symUpdateMv's loop, lane for lane (lane 0: even columns, lane 1: odd). */
-export function symUpdateMvJs(f: Float64Array, h: number, n: number, np: number, coef: number, u: number, s: number, g: number, out: number): void {
+export function symUpdateMvJs(f: Float64Array, h: number, n: number, np: number, coef: number, v: number): void {
   const inv = f[coef]!, A = f[coef + 1]!, C = f[coef + 2]!, E = f[coef + 3]!;
   for (let i = 0; i < n; i++) {
-    const ui = f[u + i]!, si = f[s + i]!, gi = f[g + i]!;
+    const iv = v + interleaved(i, 0);
+    const ui = f[iv]!, si = f[iv + 2]!, gi = f[iv + 4]!;
     const au = A * ui - C * si;
     const as = E * si - C * ui;
     const row = h + i * np;
-    let j = i & ~1;
-    const h0 = f[row + j]! * inv + au * f[u + j]! + as * f[s + j]!;
-    const h1 = f[row + j + 1]! * inv + au * f[u + j + 1]! + as * f[s + j + 1]!;
-    f[row + j] = h0;
-    f[row + j + 1] = h1;
+    let p = row + (i & ~1);
+    let pv = v + (i >> 1) * 8;
+    const h0 = f[p]! * inv + au * f[pv]! + as * f[pv + 2]!;
+    const h1 = f[p + 1]! * inv + au * f[pv + 1]! + as * f[pv + 3]!;
+    f[p] = h0;
+    f[p + 1] = h1;
     let acc0 = 0;
-    let acc1 = h1 * f[g + j + 1]!;
+    let acc1 = h1 * f[pv + 5]!;
     if ((i & 1) === 0) {
-      acc0 = h0 * f[g + j]!;
-      f[out + j + 1]! += h1 * gi;
+      acc0 = h0 * f[pv + 4]!;
+      f[pv + 7]! += h1 * gi;
     }
-    for (j += 2; j < np; j += 2) {
-      const p = row + j;
-      const a0 = f[p]! * inv + au * f[u + j]! + as * f[s + j]!;
-      const a1 = f[p + 1]! * inv + au * f[u + j + 1]! + as * f[s + j + 1]!;
+    const end = row + np;
+    for (p += 2, pv += 8; p < end; p += 2, pv += 8) {
+      const a0 = f[p]! * inv + au * f[pv]! + as * f[pv + 2]!;
+      const a1 = f[p + 1]! * inv + au * f[pv + 1]! + as * f[pv + 3]!;
       f[p] = a0;
       f[p + 1] = a1;
-      acc0 += a0 * f[g + j]!;
-      acc1 += a1 * f[g + j + 1]!;
-      f[out + j]! += a0 * gi;
-      f[out + j + 1]! += a1 * gi;
+      acc0 += a0 * f[pv + 4]!;
+      acc1 += a1 * f[pv + 5]!;
+      f[pv + 6]! += a0 * gi;
+      f[pv + 7]! += a1 * gi;
     }
-    f[out + i]! += acc0 + acc1;
+    f[iv + 6]! += acc0 + acc1;
   }
 }
 

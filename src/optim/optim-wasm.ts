@@ -5,14 +5,16 @@
 // loops need no scalar tail. Scalars pass through memory (a coefficient block), since an f64
 // parameter would need a value type the assembler does not declare.
 //
-//   symUpdateMv(h, n, np, coef, u, s, g, out)      coef = [inv, A, C, E]
+//   symUpdateMv(h, n, np, coef, v)      coef = [inv, A, C, E]
 //     For the symmetric np × np row-major matrix H of which the upper triangle is kept (each row i
 //     from its even column i & ~1 on: the element left of an odd row's diagonal is kept up to date
 //     too, but never read into a product), in ONE pass over the upper triangle:
 //       H_ij ← H_ij·inv + (A·u_i − C·s_i)·u_j + (E·s_i − C·u_i)·s_j     (the BFGS update, bfgs.ts)
 //       out  += H·g   (with the updated H; `out` must be zero on entry)
-//     Row i's sum is kept in two lanes (even and odd columns) and added as out_i + (lane0 + lane1);
-//     the column part out_j += H_ij·g_i goes to out_j as it is computed. optim-kernels.ts holds the
+//     The four vectors are interleaved by pairs, one 64-byte block per pair of columns (2p, 2p + 1):
+//     [u, u, s, s, g, g, out, out] (so one pointer walks them all). Row i's sum is kept in two lanes
+//     (even and odd columns) and added as out_i + (lane0 + lane1); the column part out_j += H_ij·g_i
+//     goes to out_j as it is computed. Two pairs per loop step, in order (the sums are the same). optim-kernels.ts holds the
 //     same loop in JavaScript, operation for operation, so that both give the same numbers to the bit.
 //
 //   axpbyDot(coef, x, y, z, np, result)            coef = [a, b]
@@ -31,6 +33,7 @@ const raw = {
   if: [0x04, 0x40] as Code,
   else: [0x05] as Code,
   shl: [0x74] as Code,
+  shrU: [0x76] as Code,
   /** v128.const with the two float64 lanes (lo, hi). */
   pair(lo: number, hi: number): Code {
     const bytes = new Uint8Array(16);
@@ -42,71 +45,80 @@ const raw = {
 };
 
 function symUpdateMvFunction(): FunctionBuilder {
-  const f = new FunctionBuilder("symUpdateMv", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"] as const);
-  const [H, N, NP, COEF, U, S, G, OUT] = f.params;
+  const f = new FunctionBuilder("symUpdateMv", ["i32", "i32", "i32", "i32", "i32"] as const);
+  const [H, N, NP, COEF, V] = f.params;
   const int = () => f.local("i32");
   const vec = () => f.local("v128");
-  const I = int(), I8 = int(), PJ = int(), PH = int(), END = int(), ROW = int();
+  const I = int(), IV = int(), PV = int(), PH = int(), ROW = int(), ROWEND = int(), STRIDE = int();
   const INV = vec(), AV = vec(), CV = vec(), EV = vec();
   const UI = vec(), SI = vec(), GI = vec(), AU = vec(), AS = vec(), ACC = vec(), HV = vec(), RM = vec(), CM = vec();
   const M01 = f.hoist("m01", "v128", () => raw.pair(0, 1));
   const ONES = f.hoist("ones", "v128", () => raw.pair(1, 1));
   const ZERO = f.hoist("zero", "v128", () => raw.pair(0, 0));
   const e = f.emit.bind(f);
-  /** HV = H[PH]·inv + AU·u[PJ] + AS·s[PJ]; stored back. */
-  const updated: Code = code(
-    op.get(PH), op.v128Load(0), op.get(INV), op.f64x2Mul,
-    op.get(AU), op.get(U), op.get(PJ), op.add, op.v128Load(0), op.f64x2Mul, op.f64x2Add,
-    op.get(AS), op.get(S), op.get(PJ), op.add, op.v128Load(0), op.f64x2Mul, op.f64x2Add,
-    op.set(HV),
-    op.get(PH), op.get(HV), op.v128Store(0),
-  );
-  /** out[PJ] += HV·GI·mask (mask omitted: null). */
-  const column = (mask: Code | null): Code =>
+  /** HV = H·inv + AU·u + AS·s for the k-th pair from PH / PV; stored back. */
+  const updated = (k: number): Code =>
     code(
-      op.get(OUT), op.get(PJ), op.add,
-      op.get(OUT), op.get(PJ), op.add, op.v128Load(0),
-      op.get(HV), op.get(GI), op.f64x2Mul, mask ?? [], mask === null ? [] : op.f64x2Mul,
-      op.f64x2Add, op.v128Store(0),
+      op.get(PH), op.v128Load(16 * k), op.get(INV), op.f64x2Mul,
+      op.get(AU), op.get(PV), op.v128Load(64 * k), op.f64x2Mul, op.f64x2Add,
+      op.get(AS), op.get(PV), op.v128Load(64 * k + 16), op.f64x2Mul, op.f64x2Add,
+      op.set(HV),
+      op.get(PH), op.get(HV), op.v128Store(16 * k),
     );
-  const gj: Code = code(op.get(G), op.get(PJ), op.add, op.v128Load(0));
+  /** out += HV·GI·mask (mask null: none) for the k-th pair. */
+  const column = (k: number, mask: Code | null): Code =>
+    code(
+      op.get(PV),
+      op.get(PV), op.v128Load(64 * k + 48),
+      op.get(HV), op.get(GI), op.f64x2Mul, mask ?? [], mask === null ? [] : op.f64x2Mul,
+      op.f64x2Add, op.v128Store(64 * k + 48),
+    );
+  const pair = (k: number): Code =>
+    code(
+      updated(k),
+      op.get(ACC), op.get(HV), op.get(PV), op.v128Load(64 * k + 32), op.f64x2Mul, op.f64x2Add, op.set(ACC),
+      column(k, null),
+    );
   e(op.get(COEF), op.load64Splat(0), op.set(INV));
   e(op.get(COEF), op.load64Splat(8), op.set(AV));
   e(op.get(COEF), op.load64Splat(16), op.set(CV));
   e(op.get(COEF), op.load64Splat(24), op.set(EV));
-  e(op.get(NP), op.i32(3), raw.shl, op.set(END));
+  e(op.get(NP), op.i32(3), raw.shl, op.set(STRIDE));
   e(op.i32(0), op.set(I), op.get(H), op.set(ROW));
   e(op.block, op.loop); // rows
   e(op.get(I), op.get(N), op.geU, op.brIf(1));
-  e(op.get(I), op.i32(3), raw.shl, op.set(I8));
-  e(op.get(U), op.get(I8), op.add, op.load64Splat(0), op.set(UI));
-  e(op.get(S), op.get(I8), op.add, op.load64Splat(0), op.set(SI));
-  e(op.get(G), op.get(I8), op.add, op.load64Splat(0), op.set(GI));
+  // The block of the pair (i & ~1, (i & ~1) + 1), and element i in it.
+  e(op.get(V), op.get(I), op.i32(1), raw.shrU, op.i32(6), raw.shl, op.add, op.tee(PV));
+  e(op.get(I), op.i32(1), op.and, op.i32(3), raw.shl, op.add, op.set(IV));
+  e(op.get(IV), op.load64Splat(0), op.set(UI));
+  e(op.get(IV), op.load64Splat(16), op.set(SI));
+  e(op.get(IV), op.load64Splat(32), op.set(GI));
   e(op.get(AV), op.get(UI), op.f64x2Mul, op.get(CV), op.get(SI), op.f64x2Mul, op.f64x2Sub, op.set(AU));
   e(op.get(EV), op.get(SI), op.f64x2Mul, op.get(CV), op.get(UI), op.f64x2Mul, op.f64x2Sub, op.set(AS));
-  // The first pair, columns (i & ~1, (i & ~1) + 1): masks for an even row (diagonal and the next
-  // column into the row sum, only the next column into the column part) and an odd row (only the
-  // diagonal into the row sum).
-  e(op.get(I), op.i32(-2), op.and, op.i32(3), raw.shl, op.set(PJ));
-  e(op.get(ROW), op.get(PJ), op.add, op.set(PH));
+  e(op.get(ROW), op.get(I), op.i32(-2), op.and, op.i32(3), raw.shl, op.add, op.set(PH));
+  e(op.get(ROW), op.get(STRIDE), op.add, op.set(ROWEND));
+  // The first pair: masks for an even row (diagonal and the next column into the row sum, only
+  // the next column into the column part) and an odd row (only the diagonal into the row sum).
   e(op.get(I), op.i32(1), op.and, raw.if, op.get(M01), op.set(RM), op.get(ZERO), op.set(CM));
   e(raw.else, op.get(ONES), op.set(RM), op.get(M01), op.set(CM), op.end);
-  e(updated);
-  e(op.get(HV), gj, op.f64x2Mul, op.get(RM), op.f64x2Mul, op.set(ACC));
-  e(column(op.get(CM)));
-  e(op.get(PJ), op.i32(16), op.add, op.set(PJ), op.get(PH), op.i32(16), op.add, op.set(PH));
-  e(op.block, op.loop); // the rest of the row, a pair at a time
-  e(op.get(PJ), op.get(END), op.geU, op.brIf(1));
-  e(updated);
-  e(op.get(ACC), op.get(HV), gj, op.f64x2Mul, op.f64x2Add, op.set(ACC));
-  e(column(null));
-  e(op.get(PJ), op.i32(16), op.add, op.set(PJ), op.get(PH), op.i32(16), op.add, op.set(PH));
+  e(updated(0));
+  e(op.get(HV), op.get(PV), op.v128Load(32), op.f64x2Mul, op.get(RM), op.f64x2Mul, op.set(ACC));
+  e(column(0, op.get(CM)));
+  e(op.get(PH), op.i32(16), op.add, op.set(PH), op.get(PV), op.i32(64), op.add, op.set(PV));
+  e(op.block, op.loop); // the rest of the row, two pairs at a time while two remain
+  e(op.get(PH), op.i32(16), op.add, op.get(ROWEND), op.geU, op.brIf(1));
+  e(pair(0), pair(1));
+  e(op.get(PH), op.i32(32), op.add, op.set(PH), op.get(PV), op.i32(128), op.add, op.set(PV));
   e(op.br(0), op.end, op.end);
+  e(op.block); // the last pair, if any
+  e(op.get(PH), op.get(ROWEND), op.geU, op.brIf(0));
+  e(pair(0));
+  e(op.end);
   // out_i += lane0 + lane1
-  e(op.get(OUT), op.get(I8), op.add);
-  e(op.get(OUT), op.get(I8), op.add, raw.f64Load(0));
-  e(op.get(ACC), raw.lane(0), op.get(ACC), raw.lane(1), raw.f64Add, raw.f64Add, raw.f64Store(0));
-  e(op.get(I), op.i32(1), op.add, op.set(I), op.get(ROW), op.get(END), op.add, op.set(ROW));
+  e(op.get(IV));
+  e(op.get(IV), raw.f64Load(48));
+  e(op.get(ACC), raw.lane(0), op.get(ACC), raw.lane(1), raw.f64Add, raw.f64Add, raw.f64Store(48));
+  e(op.get(I), op.i32(1), op.add, op.set(I), op.get(ROWEND), op.set(ROW));
   e(op.br(0), op.end, op.end);
   return f;
 }
@@ -137,7 +149,7 @@ export function optimModuleBytes(): Uint8Array {
   return moduleBytes([symUpdateMvFunction().finish(), axpbyDotFunction().finish()]);
 }
 
-export type SymUpdateMv = (h: number, n: number, np: number, coef: number, u: number, s: number, g: number, out: number) => void;
+export type SymUpdateMv = (h: number, n: number, np: number, coef: number, v: number) => void;
 export type AxpbyDot = (coef: number, x: number, y: number, z: number, np: number, result: number) => void;
 export interface OptimWasm {
   symUpdateMv: SymUpdateMv;
