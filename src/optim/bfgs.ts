@@ -19,7 +19,11 @@
 //   A = (φ − 1)/(τ·yᵀHy),  C = φ·ρ/τ,  E = ρ + φ·ρ²·yᵀHy/τ.
 // Before the first update H = I is scaled by γ = sᵀy/yᵀy (N&W eq. 6.20), the usual choice that makes
 // the first quasi-Newton step of the right size. Memory: 8n² bytes (the limit on n is
-// LIMITS.maxDenseBfgsParameters, problem/limits.ts); time per step O(n²) on top of the closure calls.
+// LIMITS.maxDenseBfgsParameters, problem/limits.ts); time per step O(n²) on top of the closure calls:
+// ONE pass over the upper triangle per step, which writes the previous step's update (1) into H and
+// multiplies the updated H by the new gradient at once (a WebAssembly SIMD kernel, optim-wasm.ts, or
+// the same loop in JavaScript with PINN_NO_WASM=1, optim-kernels.ts; the pass is memory-bound, so one
+// read and one write of H instead of a product and an update is most of the gain).
 
 import type { Tensor } from "../engine/tensor.js";
 import { QuasiNewton, dot, type QuasiNewtonOptions, type QuasiNewtonStepResult, type StepPair } from "./quasi-newton.js";

@@ -33,10 +33,14 @@ export class OptimArena {
     let wasm: OptimWasm | null = null;
     let buffer: ArrayBuffer | null = null;
     if (useWasm && bytes <= 2 ** 31) {
-      const pages = Math.max(1, Math.ceil(bytes / PAGE));
-      const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-      wasm = instantiateOptim(memory);
-      if (wasm !== null) buffer = memory.buffer;
+      try {
+        const pages = Math.max(1, Math.ceil(bytes / PAGE));
+        const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+        wasm = instantiateOptim(memory);
+        if (wasm !== null) buffer = memory.buffer;
+      } catch {
+        wasm = null; // no memory of that size for WebAssembly: the JavaScript kernels on an ArrayBuffer (reported as "js")
+      }
     }
     this.wasm = wasm;
     this.f64 = new Float64Array(buffer ?? new ArrayBuffer(bytes));
