@@ -28,6 +28,9 @@
 import type { Tensor } from "../engine/tensor.js";
 import { QuasiNewton, dot, type QuasiNewtonOptions, type QuasiNewtonStepResult, type StepPair } from "./quasi-newton.js";
 import { OptimArena, interleaved, padded } from "./optim-kernels.js";
+import { optimModule } from "./optim-wasm.js";
+import { ROW_BLOCKS, RowThreads, arenaId, rowBlocks } from "./optim-threads.js";
+import { countKernel } from "../engine/kernels/usage.js";
 
 export type BfgsUpdate = "bfgs" | "ssbfgs" | "ssbroyden";
 export const BFGS_UPDATES: readonly BfgsUpdate[] = Object.freeze(["ssbfgs", "ssbroyden", "bfgs"]);
@@ -35,7 +38,18 @@ export const BFGS_UPDATES: readonly BfgsUpdate[] = Object.freeze(["ssbfgs", "ssb
 export interface BFGSOptions extends QuasiNewtonOptions {
   /** The update formula (default "ssbfgs"). */
   update?: BfgsUpdate;
+  /**
+   * Threads for the pass over H (default 1): with more, its row blocks run on worker threads
+   * (optim-threads.ts; WebAssembly kernels and n ≥ THREADED_MIN_WEIGHTS only). The numbers do not
+   * depend on it.
+   */
+  threads?: number;
+  /** Tests: the calling thread leaves the blocks to the workers. */
+  workersOnly?: boolean;
 }
+
+/** Below this many weights the pass over H is too short to hand over to other threads. */
+export const THREADED_MIN_WEIGHTS = 256;
 
 export type BFGSStepResult = QuasiNewtonStepResult;
 
@@ -46,6 +60,9 @@ export function denseBfgsBytes(n: number): number {
 
 export class BFGS extends QuasiNewton {
   readonly update_: BfgsUpdate;
+  /** Threads the pass over H may use (1: this thread only). */
+  readonly threads: number;
+  private readonly workersOnly: boolean;
   /**
    * The matrix, its pending update and the vectors of one pass, in one arena (null until the
    * first pair): H is np × np row-major, symmetric, of which only the upper triangle is kept up
@@ -71,6 +88,14 @@ export class BFGS extends QuasiNewton {
     }
     this.next = new Float64Array(this.n);
     this.nextFor = new Float64Array(this.n);
+    this.threads = options.threads ?? 1;
+    if (!Number.isInteger(this.threads) || this.threads < 1) throw new Error(`BFGS: threads must be a positive integer, got ${this.threads}`);
+    this.workersOnly = options.workersOnly ?? false;
+  }
+
+  /** True when the pass over H runs on several threads (after the first pair). */
+  get threaded(): boolean {
+    return this.dense?.pool != null;
   }
 
   /** Which kernel runs the O(n²) pass: "wasm-simd" or "js" (null before the first pair). */
@@ -116,12 +141,26 @@ export class BFGS extends QuasiNewton {
 
   /** One pass over H: the pending update written into H, w = H·g; no update pending afterwards. */
   private pass(d: DenseState): void {
-    const f = d.arena.f64;
+    const { arena, np, blocks, outs } = d;
+    const f = arena.f64;
     const n = this.n;
     putVector(d, 2, d.g);
-    for (let i = 0; i < n; i++) f[d.v + interleaved(i, 3)] = 0;
-    d.arena.symUpdateMv(d.h, n, d.np, d.coefAt, d.v);
-    for (let i = 0; i < n; i++) d.w[i] = f[d.v + interleaved(i, 3)]!;
+    f.fill(0, outs[0], outs[0]! + ROW_BLOCKS * np);
+    const own = (b: number): void => arena.symUpdateMv(d.h, blocks[b]!.r0, blocks[b]!.r1, np, d.coefAt, d.v, outs[b]!);
+    if (d.pool !== null) {
+      countKernel("bfgs-update:threads");
+      const args = { h: 8 * d.h, np, coef: 8 * d.coefAt, v: 8 * d.v, blocks: blocks.map((blk, b) => ({ ...blk, out: 8 * outs[b]! })) };
+      d.pool.run(d.id, arena.sharedMemory!, optimModule(true)!, args, own, this.workersOnly);
+    } else {
+      for (let b = 0; b < ROW_BLOCKS; b++) own(b);
+    }
+    countKernel(`bfgs-update:${arena.kernel}`);
+    // H·g: the blocks' shares added in block order.
+    for (let i = 0; i < n; i++) {
+      let t = f[outs[0]! + i]!;
+      for (let b = 1; b < ROW_BLOCKS; b++) t += f[outs[b]! + i]!;
+      d.w[i] = t;
+    }
     d.coef.set(NO_UPDATE);
   }
 
@@ -133,7 +172,7 @@ export class BFGS extends QuasiNewton {
    */
   protected update({ s, y, sy, yy, gOld, gNew: gNext, alpha, modelDirection }: StepPair): void {
     const n = this.n;
-    const d = (this.dense ??= denseState(n));
+    const d = (this.dense ??= denseState(n, n >= THREADED_MIN_WEIGHTS || this.workersOnly ? this.threads : 1));
     const { u, w } = d;
     // The next step's gradient, exactly, so that its direction is this update's by-product.
     const gNew = this.nextFor;
@@ -201,6 +240,12 @@ const NO_UPDATE = [1, 0, 0, 0] as const;
 
 interface DenseState {
   arena: OptimArena;
+  /** The worker threads (null: this thread runs every block) and the arena's id for them. */
+  pool: RowThreads | null;
+  id: number;
+  /** Row blocks, and the element offsets of their shares of H·g. */
+  blocks: { r0: number; r1: number }[];
+  outs: number[];
   np: number;
   /** Element offsets of H, the coefficients and the interleaved vectors (optim-wasm.ts) in the arena. */
   h: number;
@@ -215,14 +260,16 @@ interface DenseState {
   w: Float64Array;
 }
 
-function denseState(n: number): DenseState {
+function denseState(n: number, threads: number): DenseState {
   const np = padded(n);
-  const arena = new OptimArena(4 * np + 4 + np * np);
+  const arena = new OptimArena(4 + (3 + ROW_BLOCKS) * np + np * np, undefined, threads > 1);
   const coefAt = arena.alloc(4);
-  const v = arena.alloc(4 * np);
+  const v = arena.alloc(3 * np);
+  const outs = Array.from({ length: ROW_BLOCKS }, () => arena.alloc(np));
   const h = arena.alloc(np * np);
   const vec = (): Float64Array => new Float64Array(n);
-  return { arena, np, h, coefAt, v, coef: arena.view(coefAt, 4), u: vec(), s: vec(), g: vec(), w: vec() };
+  const pool = threads > 1 && arena.sharedMemory !== null && optimModule(true) !== null ? RowThreads.get(threads) : null;
+  return { arena, pool, id: arenaId(), blocks: rowBlocks(n, np), outs, np, h, coefAt, v, coef: arena.view(coefAt, 4), u: vec(), s: vec(), g: vec(), w: vec() };
 }
 
 /** Copy vector k (u 0, s 1, g 2) into the interleaved block. */

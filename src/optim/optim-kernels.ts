@@ -24,26 +24,35 @@ export function padded(n: number): number {
 export class OptimArena {
   readonly f64: Float64Array;
   private readonly wasm: OptimWasm | null;
+  /** The WebAssembly memory, when it is shared between threads (else null). */
+  readonly sharedMemory: WebAssembly.Memory | null = null;
   private readonly capacity: number;
   private top = 0;
 
-  /** An arena of `doubles` float64s (at least), on WebAssembly memory when `useWasm` and SIMD is available. */
-  constructor(doubles: number, useWasm: boolean = wasmKernelsActive()) {
+  /**
+   * An arena of `doubles` float64s (at least), on WebAssembly memory when `useWasm` and SIMD is
+   * available; that memory shared between threads when `shared` (optim-threads.ts).
+   */
+  constructor(doubles: number, useWasm: boolean = wasmKernelsActive(), shared = false) {
     const bytes = 8 * padded(doubles);
     let wasm: OptimWasm | null = null;
     let buffer: ArrayBuffer | null = null;
     if (useWasm && bytes <= 2 ** 31) {
       try {
         const pages = Math.max(1, Math.ceil(bytes / PAGE));
-        const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-        wasm = instantiateOptim(memory);
-        if (wasm !== null) buffer = memory.buffer;
+        const descriptor = { initial: pages, maximum: pages, ...(shared ? { shared: true } : {}) };
+        const memory = new WebAssembly.Memory(descriptor);
+        wasm = instantiateOptim(memory, shared);
+        if (wasm !== null) {
+          buffer = memory.buffer;
+          if (shared) this.sharedMemory = memory;
+        }
       } catch {
         wasm = null; // no memory of that size for WebAssembly: the JavaScript kernels on an ArrayBuffer (reported as "js")
       }
     }
     this.wasm = wasm;
-    this.f64 = new Float64Array(buffer ?? new ArrayBuffer(bytes));
+    this.f64 = new Float64Array((buffer ?? new ArrayBuffer(bytes)) as ArrayBuffer);
     this.capacity = padded(doubles);
   }
 
@@ -66,18 +75,14 @@ export class OptimArena {
   }
 
   /**
-   * H ← H·inv + (A·u_i − C·s_i)·u_j + (E·s_i − C·u_i)·s_j on the kept part of the upper triangle,
-   * and out += H·g with the updated H (coef = [inv, A, C, E]; element offsets; H is np × np; the
-   * vectors interleaved at v, see optim-wasm.ts and `interleaved`).
+   * For rows r0 ≤ i < r1 (r0 even): H ← H·inv + (A·u_i − C·s_i)·u_j + (E·s_i − C·u_i)·s_j on the
+   * kept part of the upper triangle, and out += those rows' share of H·g with the updated H
+   * (coef = [inv, A, C, E]; element offsets; H is np × np; u, s, g interleaved at v, see
+   * optim-wasm.ts and `interleaved`). Not counted in kernelUsage (the caller counts its passes).
    */
-  symUpdateMv(h: number, n: number, np: number, coef: number, v: number): void {
-    if (this.wasm !== null) {
-      countKernel("bfgs-update:wasm-simd");
-      this.wasm.symUpdateMv(8 * h, n, np, 8 * coef, 8 * v);
-    } else {
-      countKernel("bfgs-update:js");
-      symUpdateMvJs(this.f64, h, n, np, coef, v);
-    }
+  symUpdateMv(h: number, r0: number, r1: number, np: number, coef: number, v: number, out: number): void {
+    if (this.wasm !== null) this.wasm.symUpdateMv(8 * h, r0, r1, np, 8 * coef, 8 * v, 8 * out);
+    else symUpdateMvJs(this.f64, h, r0, r1, np, coef, v, out);
   }
 
   /** y ← b·y + a·x, then f64[result] = Σ z·y over np elements (coef = [a, b]). */
@@ -93,22 +98,23 @@ export class OptimArena {
   }
 }
 
-/** Vectors of symUpdateMv, interleaved by pairs: the offset of element i of vector k (u 0, s 1, g 2, out 3) from v. */
-export function interleaved(i: number, k: 0 | 1 | 2 | 3): number {
-  return (i >> 1) * 8 + 2 * k + (i & 1);
+/** Vectors of symUpdateMv, interleaved by pairs: the offset of element i of vector k (u 0, s 1, g 2) from v. */
+export function interleaved(i: number, k: 0 | 1 | 2): number {
+  return (i >> 1) * 6 + 2 * k + (i & 1);
 }
 
 /** The SIMD symUpdateMv's loop, lane for lane (lane 0: even columns, lane 1: odd). */
-export function symUpdateMvJs(f: Float64Array, h: number, n: number, np: number, coef: number, v: number): void {
+export function symUpdateMvJs(f: Float64Array, h: number, r0: number, r1: number, np: number, coef: number, v: number, out: number): void {
   const inv = f[coef]!, A = f[coef + 1]!, C = f[coef + 2]!, E = f[coef + 3]!;
-  for (let i = 0; i < n; i++) {
+  for (let i = r0; i < r1; i++) {
     const iv = v + interleaved(i, 0);
     const ui = f[iv]!, si = f[iv + 2]!, gi = f[iv + 4]!;
     const au = A * ui - C * si;
     const as = E * si - C * ui;
     const row = h + i * np;
     let p = row + (i & ~1);
-    let pv = v + (i >> 1) * 8;
+    let pv = v + (i >> 1) * 6;
+    let po = out + (i & ~1);
     const h0 = f[p]! * inv + au * f[pv]! + as * f[pv + 2]!;
     const h1 = f[p + 1]! * inv + au * f[pv + 1]! + as * f[pv + 3]!;
     f[p] = h0;
@@ -117,20 +123,20 @@ export function symUpdateMvJs(f: Float64Array, h: number, n: number, np: number,
     let acc1 = h1 * f[pv + 5]!;
     if ((i & 1) === 0) {
       acc0 = h0 * f[pv + 4]!;
-      f[pv + 7]! += h1 * gi;
+      f[po + 1]! += h1 * gi;
     }
     const end = row + np;
-    for (p += 2, pv += 8; p < end; p += 2, pv += 8) {
+    for (p += 2, pv += 6, po += 2; p < end; p += 2, pv += 6, po += 2) {
       const a0 = f[p]! * inv + au * f[pv]! + as * f[pv + 2]!;
       const a1 = f[p + 1]! * inv + au * f[pv + 1]! + as * f[pv + 3]!;
       f[p] = a0;
       f[p + 1] = a1;
       acc0 += a0 * f[pv + 4]!;
       acc1 += a1 * f[pv + 5]!;
-      f[pv + 6]! += a0 * gi;
-      f[pv + 7]! += a1 * gi;
+      f[po]! += a0 * gi;
+      f[po + 1]! += a1 * gi;
     }
-    f[iv + 6]! += acc0 + acc1;
+    f[out + i]! += acc0 + acc1;
   }
 }
 

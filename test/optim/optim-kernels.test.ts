@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Rng, kernelUsage, resetKernelUsage } from "../../src/index.js";
 import { setWasmKernels, wasmKernelsActive } from "../../src/engine/kernels/f64-heap.js";
 import { OptimArena, interleaved, padded } from "../../src/optim/optim-kernels.js";
+import { ROW_BLOCKS, RowThreads, rowBlocks } from "../../src/optim/optim-threads.js";
 import { BFGS } from "../../src/optim/bfgs.js";
 import { LBFGS } from "../../src/optim/lbfgs.js";
 import { closureOf, flat, makeParams, quadratic, rosenbrock, run, spdMatrix } from "../helpers/objectives.js";
@@ -32,13 +33,15 @@ interface PassResult {
   out: number[];
 }
 
-/** The fused pass on an arena of the given kind, from a full symmetric H and vectors. */
-function fusedPass(useWasm: boolean, H: number[][], u: number[], s: number[], g: number[], coef: number[]): PassResult & { kernel: string } {
+/** The fused pass on an arena of the given kind, from a full symmetric H and vectors, over the row blocks `blocks` (default: one). */
+function fusedPass(useWasm: boolean, H: number[][], u: number[], s: number[], g: number[], coef: number[], blocks?: { r0: number; r1: number }[]): PassResult & { kernel: string } {
   const n = u.length;
   const np = padded(n);
-  const arena = new OptimArena(4 + 4 * np + np * np, useWasm);
+  const parts = blocks ?? [{ r0: 0, r1: n }];
+  const arena = new OptimArena(4 + (3 + parts.length) * np + np * np, useWasm);
   const c = arena.alloc(4);
-  const v = arena.alloc(4 * np);
+  const v = arena.alloc(3 * np);
+  const outs = parts.map(() => arena.alloc(np));
   const h = arena.alloc(np * np);
   const f = arena.f64;
   f.set(coef, c);
@@ -48,10 +51,10 @@ function fusedPass(useWasm: boolean, H: number[][], u: number[], s: number[], g:
     f[v + interleaved(i, 2)] = g[i]!;
     for (let j = 0; j < n; j++) f[h + i * np + j] = H[i]![j]!;
   }
-  arena.symUpdateMv(h, n, np, c, v);
+  parts.forEach(({ r0, r1 }, b) => arena.symUpdateMv(h, r0, r1, np, c, v, outs[b]!));
   const upper: number[] = [];
   for (let i = 0; i < n; i++) for (let j = i; j < n; j++) upper.push(f[h + i * np + j]!);
-  const out = Array.from({ length: n }, (_, i) => f[v + interleaved(i, 3)]!);
+  const out = Array.from({ length: n }, (_, i) => outs.reduce((t, o) => t + f[o + i]!, 0));
   return { upper, out, kernel: arena.kernel };
 }
 
@@ -83,17 +86,31 @@ describe("optimiser kernels", () => {
       const s = Array.from({ length: n }, r);
       const g = Array.from({ length: n }, r);
       const coef = [0.7, r(), r(), r()];
-      resetKernelUsage();
       const simd = fusedPass(true, H, u, s, g, coef);
       const js = fusedPass(false, H, u, s, g, coef);
-      expect(kernelUsage()).toEqual({ "bfgs-update:js": 1, "bfgs-update:wasm-simd": 1 });
       expect(simd.kernel).toBe("wasm-simd");
+      expect(js.kernel).toBe("js");
       const ref = reference(H, u, s, g, coef);
       // Rounding only: sums of n terms of size O(1)·O(1).
       expect(relErr(simd.upper, ref.upper)).toBeLessThan(1e-14);
       expect(relErr(simd.out, ref.out)).toBeLessThan(1e-13);
       expect(js.upper).toEqual(simd.upper);
       expect(js.out).toEqual(simd.out);
+      // In the row blocks of a threaded pass (each block's share of H·g in its own vector): the
+      // same H, and H·g to rounding.
+      const blocks = rowBlocks(n, padded(n));
+      expect(blocks.length).toBe(ROW_BLOCKS);
+      expect(blocks[0]!.r0).toBe(0);
+      expect(blocks.at(-1)!.r1).toBe(n);
+      blocks.forEach((b, k) => {
+        expect(b.r0 % 2 === 0 || b.r0 === n).toBe(true); // even, or an empty block at the end
+        expect(b.r1).toBeGreaterThanOrEqual(b.r0);
+        if (k > 0) expect(b.r0).toBe(blocks[k - 1]!.r1);
+      });
+      const split = fusedPass(true, H, u, s, g, coef, blocks);
+      expect(split.upper).toEqual(simd.upper);
+      expect(relErr(split.out, ref.out)).toBeLessThan(1e-13);
+      expect(fusedPass(false, H, u, s, g, coef, blocks)).toEqual({ ...split, kernel: "js" });
     });
   }
 
@@ -197,4 +214,29 @@ describe("BFGS and L-BFGS on either kernel", () => {
       });
     }
   }
+
+  it("BFGS with its pass over H on worker threads: the same steps to the bit as on one thread, the workers' share observable", () => {
+    setWasmKernels(true);
+    const n = 300; // above THREADED_MIN_WEIGHTS
+    const x0 = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
+    const steps = (threads: number, workersOnly = false): { x: number[]; threaded: boolean; usage: Record<string, number> } => {
+      const params = makeParams(x0, [n]);
+      const opt = new BFGS(params, { threads, workersOnly });
+      resetKernelUsage();
+      run(opt, closureOf(params, rosenbrock), 12);
+      return { x: flat(params), threaded: opt.threaded, usage: kernelUsage() };
+    };
+    const one = steps(1);
+    expect(one.threaded).toBe(false);
+    const before = RowThreads.get(2).workerBlocks;
+    // Every block on the worker (the calling thread only waits): the workers ran and gave the same numbers.
+    const workers = steps(2, true);
+    expect(workers.threaded).toBe(true);
+    expect(workers.usage["bfgs-update:threads"]).toBe(workers.usage["bfgs-update:wasm-simd"]);
+    expect(RowThreads.get(2).workerBlocks - before).toBe(ROW_BLOCKS * workers.usage["bfgs-update:threads"]!);
+    expect(workers.x).toEqual(one.x);
+    // Blocks shared between the calling thread and the worker, however they fall.
+    expect(steps(2).x).toEqual(one.x);
+    expect(steps(3).x).toEqual(one.x);
+  });
 });
