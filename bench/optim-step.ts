@@ -1,7 +1,9 @@
 // Micro-bench of the quasi-Newton optimisers' own work per step (README "Refinement" and "Every
 // core"): CPU ms per step of dense BFGS and of the L-BFGS direction at n weights, on the
 // WebAssembly SIMD kernels and on the JavaScript fallback, and — with --before DIR, the dist/
-// directory of an earlier build (tsc -p tsconfig.build.json) — the same for that build's optimisers.
+// directory of an earlier build (tsc -p tsconfig.build.json) — the same for that build's optimisers;
+// and the wall-clock ms per BFGS step on one thread and with the pass over H on two (process CPU in
+// brackets: both threads).
 //   npx tsc -p bench/tsconfig.json && node dist-bench/bench/optim-step.js [--before DIR] [N ...]
 // (default n: 1153 and 3297, the weights of a 2-32-32-1 network and of Burgers' network).
 // BFGS runs on f(x) = ½ Σ d_i x_i² (d_i from 1 to 100), whose closure costs O(n): a step's time is
@@ -34,16 +36,22 @@ function cpuMs(): number {
   return (c.user + c.system) / 1000;
 }
 
-/** CPU ms per call of `fn`, the fastest of `repeats` rounds of `calls` calls. */
-function perCall(fn: () => void, calls: number, repeats = 3): number {
+/** CPU ms per call of `fn`, the fastest of `repeats` rounds of `calls` calls (and the wall ms of that round). */
+function timed(fn: () => void, calls: number, repeats = 3): { cpu: number; wall: number } {
   fn();
-  let best = Infinity;
+  let best = { cpu: Infinity, wall: Infinity };
   for (let r = 0; r < repeats; r++) {
     const t0 = cpuMs();
+    const w0 = performance.now();
     for (let k = 0; k < calls; k++) fn();
-    best = Math.min(best, (cpuMs() - t0) / calls);
+    const cpu = (cpuMs() - t0) / calls;
+    if (cpu < best.cpu) best = { cpu, wall: (performance.now() - w0) / calls };
   }
   return best;
+}
+
+function perCall(fn: () => void, calls: number, repeats = 3): number {
+  return timed(fn, calls, repeats).cpu;
 }
 
 function quadratic(n: number): { params: Tensor[]; closure: () => number } {
@@ -63,16 +71,16 @@ function quadratic(n: number): { params: Tensor[]; closure: () => number } {
 }
 
 /** CPU ms per BFGS step (steps 5..) on the quadratic, and the kernels' calls per step. */
-function bfgsStep(n: number, wasm: boolean, Class: OptimizerClass = BFGS as unknown as OptimizerClass): { ms: number; usage: Record<string, number> } {
+function bfgsStep(n: number, wasm: boolean, Class: OptimizerClass = BFGS as unknown as OptimizerClass, threads = 1): { ms: number; wall: number; usage: Record<string, number> } {
   setWasmKernels(wasm);
   const { params, closure } = quadratic(n);
-  const opt = new Class(params, { tolGrad: 0, tolChange: 0 });
+  const opt = new Class(params, { tolGrad: 0, tolChange: 0, threads });
   for (let k = 0; k < 5; k++) opt.step(closure);
   const steps = n > 2000 ? 10 : 40;
   resetKernelUsage();
-  const ms = perCall(() => opt.step(closure), steps);
+  const { cpu: ms, wall } = timed(() => opt.step(closure), steps);
   const usage = Object.fromEntries(Object.entries(kernelUsage()).map(([k, c]) => [k, c / (3 * steps + 1)]));
-  return { ms, usage };
+  return { ms, wall, usage };
 }
 
 /** CPU ms per L-BFGS direction with m = 50 pairs held. */
@@ -97,6 +105,9 @@ for (const n of sizes) {
   if (before !== null) row["BFGS before ms"] = +bfgsStep(n, true, before.BFGS).ms.toFixed(3);
   row["BFGS wasm ms"] = +wasm.ms.toFixed(3);
   row["BFGS js ms"] = +js.ms.toFixed(3);
+  const two = bfgsStep(n, true, undefined, 2);
+  row["BFGS 1 thread wall ms"] = +wasm.wall.toFixed(3);
+  row["BFGS 2 threads wall ms (CPU)"] = `${two.wall.toFixed(3)} (${two.ms.toFixed(3)})`;
   row["passes/step"] = Object.entries({ ...wasm.usage, ...js.usage }).map(([k, c]) => `${k} ${c}`).join(", ");
   if (before !== null) row["L-BFGS before ms"] = +lbfgsDirection(n, true, before.LBFGS).toFixed(3);
   row["L-BFGS wasm ms"] = +lbfgsDirection(n, true).toFixed(3);
