@@ -6,17 +6,18 @@
 // parameter would need a value type the assembler does not declare.
 //
 //   symUpdateMv(h, r0, r1, np, coef, v, out)      coef = [inv, A, C, E]
-//     For rows r0 ≤ i < r1 (r0 even) of the symmetric np × np row-major matrix H of which the upper triangle is kept (each row i
-//     from its even column i & ~1 on: the element left of an odd row's diagonal is kept up to date
-//     too, but never read into a product), in ONE pass over the upper triangle:
+//     H is a symmetric np × np row-major matrix of which the upper triangle is kept: each row i
+//     from its even column i & ~1 on (the element left of an odd row's diagonal is kept up to date
+//     too, but never read into a product). For its rows r0 ≤ i < r1 (r0 even), in ONE pass:
 //       H_ij ← H_ij·inv + (A·u_i − C·s_i)·u_j + (E·s_i − C·u_i)·s_j     (the BFGS update, bfgs.ts)
-//       out  += (rows r0..r1 of H)·g + (their transpose)·g   (with the updated H; `out` zero on
-//               entry: H·g is the sum of the outs of row blocks that cover 0..n, optim-threads.ts)
-//     u, s and g are interleaved by pairs, one 48-byte block per pair of columns (2p, 2p + 1):
-//     [u, u, s, s, g, g] (so one pointer walks them all). Row i's sum is kept in two lanes
-//     (even and odd columns) and added as out_i + (lane0 + lane1); the column part out_j += H_ij·g_i
-//     goes to out_j as it is computed. Two pairs per loop step, in order (the sums are the same). optim-kernels.ts holds the
-//     same loop in JavaScript, operation for operation, so that both give the same numbers to the bit.
+//       out_i += Σ_{j ≥ i} H_ij·g_j,  out_j += H_ij·g_i for j > i      (with the updated H)
+//     so that, with `out` zero on entry, the outs of row blocks covering 0..n add up to H·g
+//     (optim-threads.ts). u, s and g are interleaved by pairs, one 48-byte block per pair of
+//     columns (2p, 2p + 1): [u, u, s, s, g, g] (one pointer walks them all). Row i's sum is kept in
+//     two lanes (even and odd columns) and added as out_i + (lane0 + lane1); the column part goes to
+//     out_j as it is computed. Two pairs per loop step, in order (the sums are the same).
+//     optim-kernels.ts holds the same loop in JavaScript, operation for operation, so that both
+//     give the same numbers to the bit.
 //
 //   axpbyDot(coef, x, y, z, np, result)            coef = [a, b]
 //     y ← b·y + a·x, then result = Σ z_j·y_j (two lanes, lane0 + lane1), in one pass: the L-BFGS
