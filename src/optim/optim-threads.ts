@@ -93,7 +93,11 @@ export class RowThreads {
   /** The process-wide pool with at least `threads − 1` workers. */
   static get(threads: number): RowThreads {
     const pool = (RowThreads.pool ??= new RowThreads());
-    while (pool.workers.length < Math.min(threads, ROW_BLOCKS) - 1) pool.spawn();
+    try {
+      while (pool.workers.length < Math.min(threads, ROW_BLOCKS) - 1) pool.spawn();
+    } catch {
+      // No more threads to be had: the workers there are (or this thread alone) run the blocks.
+    }
     return pool;
   }
 
