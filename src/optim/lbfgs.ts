@@ -6,7 +6,8 @@
 // quasi-newton.ts).
 
 import type { Tensor } from "../engine/tensor.js";
-import { QuasiNewton, axpy, dot, type QuasiNewtonOptions, type QuasiNewtonStepResult, type StepPair } from "./quasi-newton.js";
+import { OptimArena, padded } from "./optim-kernels.js";
+import { QuasiNewton, type QuasiNewtonOptions, type QuasiNewtonStepResult, type StepPair } from "./quasi-newton.js";
 
 export interface LBFGSOptions extends QuasiNewtonOptions {
   /** Pairs (s, y) kept (default 50). */
@@ -17,9 +18,20 @@ export type LBFGSStepResult = QuasiNewtonStepResult;
 
 export class LBFGS extends QuasiNewton {
   readonly historySize: number;
-  // History, oldest first: s_i, y_i, ρ_i = 1/(s_iᵀy_i); γ from the newest pair.
-  private s: Float64Array[] = [];
-  private y: Float64Array[] = [];
+  /**
+   * The pairs and q in one arena (optim-kernels.ts): slot k holds s at sAt[k] and y at yAt[k]
+   * (historySize + 1 slots: the history and the spare one the next step writes into).
+   */
+  private readonly arena: OptimArena;
+  private readonly np: number;
+  private readonly sAt: number[] = [];
+  private readonly yAt: number[] = [];
+  private readonly qAt: number;
+  private readonly coefAt: number;
+  private readonly resultAt: number;
+  // History, oldest first: slots, ρ_i = 1/(s_iᵀy_i); γ from the newest pair.
+  private slots: number[] = [];
+  private spare: number;
   private rho: number[] = [];
   private gamma = 1;
   private readonly alphas: Float64Array;
@@ -31,58 +43,89 @@ export class LBFGS extends QuasiNewton {
       throw new Error(`LBFGS: historySize must be a positive integer, got ${this.historySize}`);
     }
     this.alphas = new Float64Array(this.historySize);
+    const n = this.n;
+    this.np = padded(n);
+    this.arena = new OptimArena((2 * this.historySize + 3) * this.np + 4);
+    this.coefAt = this.arena.alloc(2);
+    this.resultAt = this.arena.alloc(2);
+    this.qAt = this.arena.alloc(n);
+    for (let k = 0; k <= this.historySize; k++) {
+      this.sAt.push(this.arena.alloc(n));
+      this.yAt.push(this.arena.alloc(n));
+    }
+    this.spare = this.historySize;
+    this.sNew = this.arena.view(this.sAt[this.spare]!, n);
+    this.yNew = this.arena.view(this.yAt[this.spare]!, n);
   }
 
   /** Pairs (s, y) currently held. */
   get historyLength(): number {
-    return this.s.length;
+    return this.slots.length;
+  }
+
+  /** Which kernels run the two-loop recursion: "wasm-simd" or "js". */
+  get kernel(): "wasm-simd" | "js" {
+    return this.arena.kernel;
   }
 
   protected forget(): void {
-    this.s = [];
-    this.y = [];
+    this.slots = [];
     this.rho = [];
     this.gamma = 1;
   }
 
-  /** Two-loop recursion (N&W Algorithm 7.4): out = −H·g. */
+  /**
+   * Two-loop recursion (N&W Algorithm 7.4): out = −H·g. Each pass over q updates it and takes the
+   * dot product the next pair needs (optim-wasm.ts, axpbyDot): m + 1 passes per loop instead of 2m.
+   */
   protected direction(g: Float64Array, out: Float64Array): boolean {
-    const m = this.s.length;
+    const m = this.slots.length;
     if (m === 0) return false;
-    const q = out;
-    q.set(g);
+    const { arena, np, qAt, coefAt, resultAt, slots } = this;
+    const f = arena.f64;
+    arena.count("lbfgs-two-loop");
+    f.set(g, qAt);
+    const s = (i: number): number => this.sAt[slots[i]!]!;
+    const y = (i: number): number => this.yAt[slots[i]!]!;
+    // q·s_{m−1} (q unchanged: q ← 1·q + 0·s).
+    f[coefAt] = 0;
+    f[coefAt + 1] = 1;
+    let d = arena.axpbyDot(coefAt, s(m - 1), qAt, s(m - 1), np, resultAt);
     for (let i = m - 1; i >= 0; i--) {
-      const a = this.rho[i]! * dot(this.s[i]!, q); // α_i = ρ_i s_iᵀq
+      const a = this.rho[i]! * d; // α_i = ρ_i s_iᵀq
       this.alphas[i] = a;
-      axpy(-a, this.y[i]!, q); // q ← q − α_i y_i
+      f[coefAt] = -a; // q ← q − α_i y_i, and s_{i−1}ᵀq
+      d = arena.axpbyDot(coefAt, y(i), qAt, i > 0 ? s(i - 1) : y(0), np, resultAt);
     }
-    const n = q.length;
-    for (let j = 0; j < n; j++) q[j]! *= this.gamma; // r = H⁰q, H⁰ = γI
+    // r = H⁰q, H⁰ = γI, and y_0ᵀr.
+    f[coefAt] = 0;
+    f[coefAt + 1] = this.gamma;
+    d = arena.axpbyDot(coefAt, y(0), qAt, y(0), np, resultAt);
+    f[coefAt + 1] = 1;
     for (let i = 0; i < m; i++) {
-      const b = this.rho[i]! * dot(this.y[i]!, q); // β = ρ_i y_iᵀr
-      axpy(this.alphas[i]! - b, this.s[i]!, q); // r ← r + s_i(α_i − β)
+      const b = this.rho[i]! * d; // β = ρ_i y_iᵀr
+      f[coefAt] = this.alphas[i]! - b; // r ← r + s_i(α_i − β), and y_{i+1}ᵀr
+      d = arena.axpbyDot(coefAt, s(i), qAt, i + 1 < m ? y(i + 1) : s(i), np, resultAt);
     }
-    for (let j = 0; j < n; j++) q[j] = -q[j]!;
+    for (let j = 0; j < this.n; j++) out[j] = -f[qAt + j]!;
     return true;
   }
 
-  /** Append (s, y), recycling the oldest pair's buffers when the history is full. */
+  /** Append (s, y): the spare slot joins the history, the oldest pair's slot becomes the spare when the history is full. */
   protected update({ sy, yy }: StepPair): void {
-    let sBuf: Float64Array;
-    let yBuf: Float64Array;
-    if (this.s.length >= this.historySize) {
-      sBuf = this.s.shift()!;
-      yBuf = this.y.shift()!;
+    let next: number;
+    if (this.slots.length >= this.historySize) {
+      next = this.slots.shift()!;
       this.rho.shift();
     } else {
-      sBuf = new Float64Array(this.n);
-      yBuf = new Float64Array(this.n);
+      const used = new Set([...this.slots, this.spare]);
+      next = this.sAt.findIndex((_, k) => !used.has(k));
     }
-    this.s.push(this.sNew);
-    this.y.push(this.yNew);
+    this.slots.push(this.spare);
     this.rho.push(1 / sy);
     this.gamma = sy / yy; // eq. 7.20
-    this.sNew = sBuf;
-    this.yNew = yBuf;
+    this.spare = next;
+    this.sNew = this.arena.view(this.sAt[next]!, this.n);
+    this.yNew = this.arena.view(this.yAt[next]!, this.n);
   }
 }

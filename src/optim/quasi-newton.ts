@@ -52,6 +52,8 @@ export interface StepPair {
   yy: number;
   /** The gradient at the step's start and the step length α (s = α·d). */
   gOld: Float64Array;
+  /** The gradient at the accepted point (the next step's, exactly: not gOld + y, which may differ in the last bit). */
+  gNew: Float64Array;
   alpha: number;
   /** True when d was the model's direction (not the steepest-descent restart). */
   modelDirection: boolean;
@@ -254,7 +256,7 @@ export abstract class QuasiNewton {
     const sy = dot(s, yv);
     const yy = dot(yv, yv);
     // g (the old gradient) is still this.g's buffer here: the model may read it.
-    if (sy > CURVATURE_EPS * Math.sqrt(dot(s, s) * yy)) this.update({ s, y: yv, sy, yy, gOld: g, alpha, modelDirection });
+    if (sy > CURVATURE_EPS * Math.sqrt(dot(s, s) * yy)) this.update({ s, y: yv, sy, yy, gOld: g, gNew, alpha, modelDirection });
 
     const xNew = this.xTrial;
     this.xTrial = x;

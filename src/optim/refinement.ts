@@ -24,8 +24,11 @@ export interface Refiner {
   note?: string;
 }
 
-/** The optimizer for a refinement stage over `params` (a fresh one: no curvature information yet). */
-export function createRefiner(params: Tensor[], stage: RefinementStage): Refiner {
+/**
+ * The optimizer for a refinement stage over `params` (a fresh one: no curvature information yet).
+ * `threads`: the threads training uses; dense BFGS splits its pass over H over them.
+ */
+export function createRefiner(params: Tensor[], stage: RefinementStage, threads = 1): Refiner {
   const lbfgs = (): LBFGS => new LBFGS(params, { lr: stage.learningRate, historySize: stage.historySize });
   if (stage.optimizer === "lbfgs") return { optimizer: lbfgs(), kind: "lbfgs" };
   const n = params.reduce((s, p) => s + p.size, 0);
@@ -39,5 +42,5 @@ export function createRefiner(params: Tensor[], stage: RefinementStage): Refiner
         `${LIMITS.maxDenseBfgsParameters} weights; this stage ran L-BFGS (history ${stage.historySize}) instead`,
     };
   }
-  return { optimizer: new BFGS(params, { lr: stage.learningRate, update: stage.update }), kind: "bfgs" };
+  return { optimizer: new BFGS(params, { lr: stage.learningRate, update: stage.update, threads }), kind: "bfgs" };
 }

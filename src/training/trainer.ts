@@ -250,7 +250,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
       model.causalWeights = null;
     } else {
       model.setWindow(null);
-      const refiner = createRefiner(params, stage);
+      const refiner = createRefiner(params, stage, parallel?.threads ?? 1);
       ({ kind: ran, note } = refiner);
       let optimizer = refiner.optimizer;
       const adaptive = hooks.adaptiveSampling ? new AdaptiveSampler(model, model.problem.training.seed + 7919 * (s + 1)) : null;
@@ -289,7 +289,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         if (hooks.lbfgsResample && done > 0 && done % hooks.lbfgsResample === 0) {
           batch = drawBatch();
           lastBatch = batch;
-          optimizer = createRefiner(params, stage).optimizer;
+          optimizer = createRefiner(params, stage, parallel?.threads ?? 1).optimizer;
         } else if (adaptive !== null && done > 0 && done % hooks.adaptiveSampling! === 0) {
           // New points where the residual is large; the curvature model stays (the objective is a new sample of the same one).
           batch = drawBatch();
