@@ -2,7 +2,8 @@
 // back to when a module does not build (no SIMD in this runtime, or a module that fails to validate).
 // Reported in summary.json ("kernels") and by `pinn solve --verbose`.
 
-import { sharedHeap } from "../engine/kernels/f64-heap.js";
+import { sharedHeap, wasmKernelsActive } from "../engine/kernels/f64-heap.js";
+import { optimModule } from "../optim/optim-wasm.js";
 import { wasmJetKernels } from "../jets/wasm-jet-kernels.js";
 import { jetPlan } from "../jets/jet-plan.js";
 import { downwardClosure } from "../jets/taylor.js";
@@ -17,6 +18,8 @@ export interface KernelReport {
   activations: KernelKind;
   /** The per-layer Taylor-jet kernels of the fused input derivatives (derivatives: taylor). */
   jets: KernelKind;
+  /** The quasi-Newton step (BFGS's pass over H, L-BFGS's two-loop recursion; src/optim/optim-wasm.ts). */
+  optimizer: KernelKind;
 }
 
 const SIMD_ACTIVATIONS = new Set(["tanh", "sigmoid"]);
@@ -45,11 +48,12 @@ export function activeKernels(problem: Pick<Problem, "variables" | "network" | "
       }
     }
   }
-  return { matmul, activations, jets };
+  const optimizer: KernelKind = wasmKernelsActive() && optimModule(false) !== null ? "webassembly-simd" : "javascript";
+  return { matmul, activations, jets, optimizer };
 }
 
 /** One line for the terminal. */
 export function kernelLine(k: KernelReport): string {
   const name = (x: KernelKind): string => (x === "webassembly-simd" ? "WebAssembly SIMD" : x === "javascript" ? "JavaScript fallback" : "not used");
-  return `  kernels: matrix products ${name(k.matmul)}; activations ${name(k.activations)}; Taylor jets ${name(k.jets)}`;
+  return `  kernels: matrix products ${name(k.matmul)}; activations ${name(k.activations)}; Taylor jets ${name(k.jets)}; optimiser step ${name(k.optimizer)}`;
 }

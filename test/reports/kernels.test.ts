@@ -37,17 +37,17 @@ describe("kernels", () => {
   });
 
   it("activeKernels reports them, and reports each fallback when it is in use", () => {
-    expect(activeKernels(problem())).toEqual({ matmul: "webassembly-simd", activations: "webassembly-simd", jets: "webassembly-simd" });
-    expect(activeKernels(problem("sin"))).toEqual({ matmul: "webassembly-simd", activations: "javascript", jets: "javascript" });
+    expect(activeKernels(problem())).toEqual({ matmul: "webassembly-simd", activations: "webassembly-simd", jets: "webassembly-simd", optimizer: "webassembly-simd" });
+    expect(activeKernels(problem("sin"))).toEqual({ matmul: "webassembly-simd", activations: "javascript", jets: "javascript", optimizer: "webassembly-simd" });
     expect(activeKernels(problem("tanh", "reverse")).jets).toBe("not used");
     setWasmJetKernels(false);
     expect(activeKernels(problem()).jets).toBe("javascript");
     setWasmKernels(false);
-    expect(activeKernels(problem())).toEqual({ matmul: "javascript", activations: "javascript", jets: "javascript" });
+    expect(activeKernels(problem())).toEqual({ matmul: "javascript", activations: "javascript", jets: "javascript", optimizer: "javascript" });
   });
 
   it("summary.json names the kernels of the run", async () => {
     const r = await solve(problem(), { write: false });
-    expect(r.summary["kernels"]).toEqual({ matmul: "webassembly-simd", activations: "webassembly-simd", jets: "webassembly-simd" });
+    expect(r.summary["kernels"]).toEqual({ matmul: "webassembly-simd", activations: "webassembly-simd", jets: "webassembly-simd", optimizer: "webassembly-simd" });
   });
 });
