@@ -58,9 +58,23 @@ export function withFusion<T>(fn: () => T): T {
 /** Outputs smaller than this are computed at once (numbering and caching an expression costs more). */
 const MIN_SIZE = 256;
 
-/** Whether an op with this kernel text and output size should return a lazy tensor now. */
+/** Whether an op with this kernel text and output size should return a lazy tensor now (lazyNode decides on the operands). */
 export function fuses(expr: string, size: number): boolean {
-  return active > 0 && size >= MIN_SIZE && FUSIBLE.has(expr);
+  return enabled && size >= MIN_SIZE && FUSIBLE.has(expr);
+}
+
+/**
+ * Whether a lazy expression may read `t` later. Inside a backward pass without createGraph every
+ * lazy value is evaluated (or released) before the pass returns, so any operand will do. Elsewhere
+ * a lazy value may be read at any later time, so it may only read values that cannot change in the
+ * meantime: other lazy values, and the results of engine ops (`sealed`: read-only by contract, see
+ * Tensor.data), never a tensor the caller made from an array — a parameter that an optimizer
+ * updates in place, a batch of points rewritten in place. A released tensor (tidy) is never read
+ * lazily: the op reads it at once and reports the release.
+ */
+function lazyOperand(t: Tensor): boolean {
+  if (t.lazy !== null) return true;
+  return (active > 0 || t.sealed) && t.rawData !== null;
 }
 
 /** A lazy copy of `t` (its own tensor, evaluated into its own buffer), when `t` is lazy. */
@@ -71,6 +85,7 @@ export function lazyCopyOf(t: Tensor): LazyNode | null {
 
 /** The node for `expr` applied to x (and y), or null when the expression would grow too large. */
 export function lazyNode(expr: string, x: Tensor, y: Tensor | null, p: number): LazyNode | null {
+  if (!lazyOperand(x) || (y !== null && !lazyOperand(y))) return null;
   const nodes = 1 + (x.lazy?.nodes ?? 0) + (y?.lazy?.nodes ?? 0);
   if (nodes > MAX_NODES) return null;
   return { expr, x, y, p, nodes };

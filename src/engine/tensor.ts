@@ -52,6 +52,13 @@ export class Tensor {
   /** The unevaluated expression of a lazy tensor (fusion.ts), else null. @internal */
   lazy: LazyNode | null = null;
 
+  /**
+   * The values are an engine op's result (or shared with one), read-only by contract, so lazy
+   * expressions may read them later (fusion.ts). False for tensors made from arrays by the caller:
+   * their values may be changed in place (parameters by optimizers). @internal
+   */
+  sealed = false;
+
   constructor(data: Float64Array, shape: Shape, lazy: LazyNode | null = null) {
     if (lazy !== null) {
       this.buffer = null;
@@ -69,7 +76,10 @@ export class Tensor {
     registerTensor(this);
   }
 
-  /** Row-major values. Optimizers update parameters in place; treat it as read-only elsewhere. */
+  /**
+   * Row-major values. Optimizers update parameters (tensors made from arrays) in place; the values
+   * of an op's result are read-only (lazy values computed from them may read them later: fusion.ts).
+   */
   get data(): Float64Array {
     const d = this.buffer;
     if (d !== null) return d;
@@ -133,6 +143,12 @@ export class Tensor {
     if (this.gradFn !== null) {
       throw new Error("requireGrad() applies to leaf tensors; use detach() first to make a new leaf");
     }
+    if (flag && this.sealed) {
+      // A new leaf from an op's result (detach()) may become a parameter that an optimizer updates in
+      // place: it gets its own copy of the values, so that the result (and lazy values reading it) keep theirs.
+      this.buffer = Float64Array.from(this.data);
+      this.sealed = false;
+    }
     this.requiresGrad = flag;
     return this;
   }
@@ -150,7 +166,9 @@ export class Tensor {
 
   /** The same values, cut from the graph and from any forward-mode tangents. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    const t = new Tensor(this.data, this.shape);
+    t.sealed = this.sealed;
+    return t;
   }
 
   /** A copy of the values (differentiable). */

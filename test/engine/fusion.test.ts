@@ -92,22 +92,81 @@ describe("fused backward arithmetic", () => {
     expect(kernelUsage()["elementwise:fused"]).toBeUndefined();
   });
 
-  it("gradients() returns evaluated tensors; graphs that are recorded are not fused", () => {
+  it("gradients() returns evaluated tensors; a recorded pass (createGraph) fuses too, with the same numbers", () => {
     const x = rand([300], { rng, requiresGrad: true });
     resetKernelUsage();
     const [g] = gradients(x.mul(x).mul(3).sum(), x);
-    expect(kernelUsage()["elementwise:fused"]).toBe(1);
     expect(g!.lazy).toBeNull();
+    // d/dx Σ 3x² = 6x, and 6x is computed as (1·3)·x + (1·3)·x: exact in float64 for these x.
     x.data.forEach((v, i) => expect(g!.data[i]).toBe(6 * v));
     resetKernelUsage();
     const [g2] = gradients(x.mul(x).mul(3).sum(), x, { createGraph: true });
-    expect(g2!.lazy).toBeNull();
+    // The recorded gradient is a lazy expression, evaluated in one fused loop when read.
+    expect(g2!.lazy).not.toBeNull();
+    x.data.forEach((v, i) => expect(g2!.data[i]).toBe(6 * v));
+    expect(kernelUsage()["elementwise:fused"]).toBeGreaterThan(0);
     expect(gradients(g2!.sum(), x)[0]!.data.every((v) => v === 6)).toBe(true);
-    // The createGraph pass did not fuse; the last gradients() (no createGraph) may.
-    resetKernelUsage();
     const z0 = rand([300], { rng });
-    grad((z: Tensor) => z.mul(z).sum())(z0);
-    jvp((z: Tensor) => grad((w: Tensor) => w.mul(w).mul(w).sum())(z), z0, z0);
+    const h = (fused: boolean): Float64Array => {
+      setFusion(fused);
+      const out = Float64Array.from(jvp((z: Tensor) => grad((w: Tensor) => w.mul(w).mul(w).sum())(z), z0, z0)[1].data);
+      setFusion(true);
+      return out;
+    };
+    identical([h(true)], [h(false)]);
+  });
+});
+
+// Lazy values outside backward passes (forward arithmetic, recorded passes): fusion.ts reads only
+// values that cannot change before the lazy value is read (Tensor.sealed).
+describe("fused forward arithmetic", () => {
+  afterAll(() => setFusion(true));
+
+  it("arithmetic on op results is lazy, evaluated once when read, with the ops' own numbers", () => {
+    const x = rand([1000], { rng });
+    const y = x.tanh();
+    resetKernelUsage();
+    const z = y.mul(2).add(1).mul(y);
+    expect(z.lazy).not.toBeNull();
     expect(kernelUsage()["elementwise:fused"]).toBeUndefined();
+    // The reference: the same float64 operations, one at a time, on y's values.
+    const expected = Array.from(y.data, (v) => (v * 2 + 1) * v);
+    expect(Array.from(z.data)).toEqual(expected);
+    expect(z.lazy).toBeNull();
+    z.data;
+    expect(kernelUsage()["elementwise:fused"]).toBe(1);
+  });
+
+  it("a tensor made from an array (a parameter) is read at once, so changing it in place later changes no result", () => {
+    const p = rand([1000], { rng, requiresGrad: true });
+    const before = Float64Array.from(p.data);
+    const a = p.mul(p).add(1);
+    const b = p.reshape([10, 100]).mul(3);
+    const c = p.tanh().mul(p);
+    // p·p and reshape(p)·3 are computed at once (the add after p·p may be lazy: it reads p·p only).
+    expect(b.lazy).toBeNull();
+    expect(c.lazy).toBeNull();
+    p.data.fill(7);
+    a.data.forEach((v, i) => expect(v).toBe(before[i]! * before[i]! + 1));
+    b.data.forEach((v, i) => expect(v).toBe(before[i]! * 3));
+    c.data.forEach((v, i) => expect(Math.abs(v - Math.tanh(before[i]!) * before[i]!)).toBeLessThan(1e-15));
+  });
+
+  it("detach().requireGrad() of an op result gets its own values: updating it in place leaves the result and lazy values of it alone", () => {
+    const y = rand([1000], { rng }).tanh();
+    const old = Float64Array.from(y.data);
+    const lazy = y.mul(3);
+    expect(lazy.lazy).not.toBeNull();
+    const w = y.detach().requireGrad();
+    w.data.fill(5);
+    y.data.forEach((v, i) => expect(v).toBe(old[i]));
+    lazy.data.forEach((v, i) => expect(v).toBe(old[i]! * 3));
+  });
+
+  it("with fusion off nothing is lazy", () => {
+    setFusion(false);
+    const y = rand([1000], { rng }).tanh();
+    expect(y.mul(2).add(1).lazy).toBeNull();
+    setFusion(true);
   });
 });

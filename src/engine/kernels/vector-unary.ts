@@ -38,7 +38,7 @@ export function vectorUnary(name: VectorActivationName, x: Float64Array, out: Fl
     const m = Math.min(BLOCK, n - i0);
     f.set(x.subarray(i0, i0 + m), block);
     kernel(8 * block, 8 * block, (m + 1) >> 1);
-    if (outside === null) out.set(f.subarray(block, block + m), i0);
+    if (outside === null || allWithin(x, i0, i0 + m, lo, hi)) out.set(f.subarray(block, block + m), i0);
     else {
       // Copy out and patch in one pass, while the block is in cache.
       for (let i = 0; i < m; i++) {
@@ -48,5 +48,14 @@ export function vectorUnary(name: VectorActivationName, x: Float64Array, out: Fl
     }
   }
   heap.release(block, size);
+  return true;
+}
+
+/** Whether every x[i] for i in [from, to) lies in [lo, hi] (false for NaN): then the kernel's block is copied out as it is. */
+function allWithin(x: Float64Array, from: number, to: number, lo: number, hi: number): boolean {
+  for (let i = from; i < to; i++) {
+    const v = x[i]!;
+    if (!(v >= lo && v <= hi)) return false;
+  }
   return true;
 }
