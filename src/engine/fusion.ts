@@ -14,7 +14,7 @@
 // JavaScript loop would recompute them at Math.* speed). An expression is evaluated once it reaches
 // MAX_NODES operations. Each evaluation is recorded in kernelUsage() as "elementwise:fused".
 
-import type { Tensor } from "./tensor.js";
+import { Tensor } from "./tensor.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
 import { countKernel } from "./kernels/usage.js";
 
@@ -64,17 +64,25 @@ export function fuses(expr: string, size: number): boolean {
 }
 
 /**
- * Whether a lazy expression may read `t` later. Inside a backward pass without createGraph every
- * lazy value is evaluated (or released) before the pass returns, so any operand will do. Elsewhere
- * a lazy value may be read at any later time, so it may only read values that cannot change in the
- * meantime: other lazy values, and the results of engine ops (`sealed`: read-only by contract, see
- * Tensor.data), never a tensor the caller made from an array — a parameter that an optimizer
- * updates in place, a batch of points rewritten in place. A released tensor (tidy) is never read
- * lazily: the op reads it at once and reports the release.
+ * The tensor a lazy expression may read for operand `t` of a result of `size` values, or null when
+ * the op must compute at once. Inside a backward pass without createGraph every lazy value is
+ * evaluated (or released) before the pass returns, so any operand will do. Elsewhere a lazy value may
+ * be read at any later time, so it may only read values that cannot change in the meantime: other
+ * lazy values, and the results of engine ops (`sealed`: read-only by contract, see Tensor.data),
+ * never a tensor the caller made from an array — a parameter that an optimizer updates in place, a
+ * batch of points rewritten in place. A small one of those (a bias row, a single number: at most
+ * 1/16 of the result) is copied now and the copy read later, as the op would have read it now. A
+ * released tensor (tidy) is never read lazily: the op reads it at once and reports the release.
  */
-function lazyOperand(t: Tensor): boolean {
-  if (t.lazy !== null) return true;
-  return (active > 0 || t.sealed) && t.rawData !== null;
+function lazyOperand(t: Tensor, size: number): Tensor | null {
+  if (t.lazy !== null) return t;
+  const d = t.rawData;
+  if (d === null) return null;
+  if (active > 0 || t.sealed) return t;
+  if (16 * t.size > size) return null;
+  const copy = new Tensor(Float64Array.from(d), t.shape);
+  copy.sealed = true;
+  return copy;
 }
 
 /** A lazy copy of `t` (its own tensor, evaluated into its own buffer), when `t` is lazy. */
@@ -83,19 +91,41 @@ export function lazyCopyOf(t: Tensor): LazyNode | null {
   return node === null ? null : { ...node };
 }
 
-/** The node for `expr` applied to x (and y), or null when the expression would grow too large. */
+/**
+ * The node for `expr` applied to x (and y), or null when the expression would grow too large or an
+ * operand may not be read later. Operands have the result's shape, or are one value (a broadcast
+ * number), or one row of the result's last axis repeated over its rows (a bias: broadcastBinary
+ * checks the layout).
+ */
 export function lazyNode(expr: string, x: Tensor, y: Tensor | null, p: number): LazyNode | null {
-  if (!lazyOperand(x) || (y !== null && !lazyOperand(y))) return null;
+  const size = Math.max(x.size, y?.size ?? 0);
+  const lx = lazyOperand(x, size);
+  const ly = y === null ? null : lazyOperand(y, size);
+  if (lx === null || (y !== null && ly === null)) return null;
   const nodes = 1 + (x.lazy?.nodes ?? 0) + (y?.lazy?.nodes ?? 0);
   if (nodes > MAX_NODES) return null;
-  return { expr, x, y, p, nodes };
+  return { expr, x: lx, y: ly, p, nodes };
 }
 
-type Kernel = (leaves: Float64Array[], params: number[], out: Float64Array) => void;
-const kernels = new Map<string, Kernel>();
+/** Writes the expression's values for elements [start, end) to out[i + shift] (rowLength: see compile). */
+type Kernel = (leaves: Float64Array[], params: number[], out: Float64Array, start: number, end: number, shift: number, rowLength: number) => void;
+/** The sum of the expression's values over [start, end), added in order from 0. */
+type SumKernel = (leaves: Float64Array[], params: number[], start: number, end: number, rowLength: number) => number;
+const kernels = new Map<string, Kernel | SumKernel>();
 
-/** Evaluate a lazy expression into `out` (one generated loop). */
-export function evaluate(root: LazyNode, out: Float64Array): void {
+interface Compiled<K> {
+  readonly kernel: K;
+  readonly leaves: Float64Array[];
+  readonly params: number[];
+  /** The length of the repeated row of the row operands (1 when there are none). */
+  readonly rowLength: number;
+}
+
+/**
+ * The generated loop of a lazy expression with `size` values: one loop over the elements (a kernel
+ * per expression text, cached), each node computed once per element by its op's own kernel text.
+ */
+function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> {
   // Number the distinct materialised operands (leaves), the distinct nodes (each computed once per
   // element even when used twice) and the numbers; the kernel's cache key is the resulting text.
   const leaves: Tensor[] = [];
@@ -103,6 +133,7 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
   const params: number[] = [];
   const nodeVar = new Map<LazyNode, string>();
   const lines: string[] = [];
+  let rowLength = 0;
   const operand = (t: Tensor): string => {
     const node = t.lazy;
     if (node !== null) return emit(node);
@@ -112,9 +143,16 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
       leaves.push(t);
       leafIndex.set(t, i);
     }
-    // A one-element operand in a larger expression is a broadcast scalar (broadcastTo; equal-shape ops
-    // never mix sizes otherwise).
-    return `${jsId("l", i)}[${t.size === 1 ? "0" : "i"}]`;
+    // A one-element operand in a larger expression is a broadcast number; a shorter one, a row
+    // repeated over the rows (index j, the position in the row).
+    let index = "i";
+    if (t.size === 1 && size !== 1) index = "0";
+    else if (t.size !== size) {
+      if (rowLength !== 0 && rowLength !== t.size) throw new Error("internal: fused operands with different row lengths");
+      rowLength = t.size;
+      index = "j";
+    }
+    return `${jsId("l", i)}[${index}]`;
   };
   const emit = (node: LazyNode): string => {
     const known = nodeVar.get(node);
@@ -134,18 +172,48 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
     return v;
   };
   const result = emit(root);
-  const key = `${leaves.length}|${params.length}|${lines.join("")}|${result}`;
+  const rows = rowLength !== 0;
+  const key = `${reduce ? "sum" : "map"}|${rows}|${leaves.length}|${params.length}|${lines.join("")}|${result}`;
   let kernel = kernels.get(key);
   if (kernel === undefined) {
+    const step = rows ? " if (++j === rowLength) j = 0;" : "";
     const body = [
       ...leaves.map((_, i) => `const ${jsId("l", i)} = leaves[${jsIndex(i)}];`),
       ...params.map((_, i) => `const ${jsId("p", i)} = params[${jsIndex(i)}];`),
-      "const n = out.length;",
-      `for (let i = 0; i < n; i++) { ${lines.join(" ")} out[i] = ${result}; }`,
+      rows ? "let j = start % rowLength;" : "",
+      reduce
+        ? `let s = 0; for (let i = start; i < end; i++) { ${lines.join(" ")} s += ${result};${step} } return s;`
+        : `for (let i = start; i < end; i++) { ${lines.join(" ")} out[i + shift] = ${result};${step} }`,
     ].join("\n");
-    kernel = compileKernel<Kernel>("fused-elementwise", ["leaves", "params", "out"], body);
+    kernel = reduce
+      ? compileKernel<SumKernel>("fused-sum", ["leaves", "params", "start", "end", "rowLength"], body)
+      : compileKernel<Kernel>("fused-elementwise", ["leaves", "params", "out", "start", "end", "shift", "rowLength"], body);
     kernels.set(key, kernel);
   }
-  kernel(leaves.map((t) => t.data), params, out);
+  return { kernel: kernel as K, leaves: leaves.map((t) => t.data), params, rowLength: rows ? rowLength : 1 };
+}
+
+/** Evaluate a lazy expression into `out` (one generated loop). */
+export function evaluate(root: LazyNode, out: Float64Array): void {
+  const c = compile<Kernel>(root, out.length, false);
+  c.kernel(c.leaves, c.params, out, 0, out.length, 0, c.rowLength);
   countKernel("elementwise:fused");
+}
+
+/**
+ * Evaluate the elements [from, to) of a lazy expression of `size` values in blocks, each written
+ * to `into(from, to)`'s array at its offset: how a vector kernel reads a lazy input without a
+ * buffer for it (vector-unary.ts). Counted once in kernelUsage() as "elementwise:fused".
+ */
+export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, offset: number, from: number, to: number) => void {
+  const c = compile<Kernel>(root, size, false);
+  countKernel("elementwise:fused");
+  return (out, offset, from, to) => c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
+}
+
+/** The sum of a lazy expression's values, added in order (as sum() adds a buffer), without a buffer for them. */
+export function lazySum(root: LazyNode, size: number): number {
+  const c = compile<SumKernel>(root, size, true);
+  countKernel("sum:fused");
+  return c.kernel(c.leaves, c.params, 0, size, c.rowLength);
 }

@@ -163,6 +163,35 @@ describe("fused forward arithmetic", () => {
     lazy.data.forEach((v, i) => expect(v).toBe(old[i]! * 3));
   });
 
+  it("a layer: the bias row is read lazily from a copy, tanh reads the lazy sum block by block, sum() adds a lazy value without a buffer", () => {
+    const W = rand([32, 16], { rng, requiresGrad: true });
+    const b = rand([16], { rng, requiresGrad: true });
+    const h = rand([64, 32], { rng }).tanh();
+    const run = (fused: boolean): { y: Float64Array; s: number; usage: Record<string, number> } => {
+      setFusion(fused);
+      resetKernelUsage();
+      const z = h.matmul(W).add(b);
+      if (fused) expect(z.lazy).not.toBeNull();
+      const y = z.tanh();
+      const s = y.mul(y).sum().item();
+      const usage = kernelUsage();
+      setFusion(true);
+      return { y: Float64Array.from(y.data), s, usage };
+    };
+    const fused = run(true);
+    expect(fused.usage["tanh:wasm-simd"]).toBe(1);
+    expect(fused.usage["elementwise:fused"]).toBe(1);
+    expect(fused.usage["sum:fused"]).toBe(1);
+    const plain = run(false);
+    expect(plain.usage["elementwise:fused"]).toBeUndefined();
+    identical([fused.y, Float64Array.of(fused.s)], [plain.y, Float64Array.of(plain.s)]);
+    // The bias is copied when the lazy sum is made: changing it in place afterwards changes nothing.
+    const z = h.matmul(W).add(b);
+    const expected = Float64Array.from(h.matmul(W).data, (v, i) => v + b.data[i % 16]!);
+    b.data.fill(100);
+    z.data.forEach((v, i) => expect(v).toBe(expected[i]));
+  });
+
   it("with fusion off nothing is lazy", () => {
     setFusion(false);
     const y = rand([1000], { rng }).tanh();

@@ -24,30 +24,43 @@ const FALLBACK: { readonly [N in VectorActivationName]: readonly [((v: number) =
 
 /** out[i] = f(x[i]) on the SIMD kernel; returns false (nothing written) when it is not available. */
 export function vectorUnary(name: VectorActivationName, x: Float64Array, out: Float64Array): boolean {
-  const n = x.length;
+  return vectorUnaryFrom(name, (f, offset, from, to) => f.set(x.subarray(from, to), offset), x.length, out);
+}
+
+/** Writes the inputs [from, to) to f[offset…] (f is the kernels' heap). */
+export type BlockSource = (f: Float64Array, offset: number, from: number, to: number) => void;
+
+/**
+ * out[i] = f(x_i) for the n inputs x_i that `source` writes block by block into the kernels' heap (a
+ * buffer's values, or a lazy expression evaluated there: fusion.ts lazyBlocks); false (nothing
+ * written) when the kernel is not available.
+ */
+export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource, n: number, out: Float64Array): boolean {
   if (n < VECTOR_MIN_LENGTH) return false;
   const heap = sharedHeap();
   const kernel = heap.activations?.[name];
   if (kernel === undefined) return false;
   const size = Math.min(n, BLOCK);
-  const block = heap.alloc(size);
-  const f = heap.f64;
+  const input = heap.alloc(size);
+  const result = heap.alloc(size);
   // The JavaScript formula for the elements outside the kernel's range (null: none), and that range.
   const [outside, lo, hi] = FALLBACK[name];
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const m = Math.min(BLOCK, n - i0);
-    f.set(x.subarray(i0, i0 + m), block);
-    kernel(8 * block, 8 * block, (m + 1) >> 1);
-    if (outside === null || allWithin(x, i0, i0 + m, lo, hi)) out.set(f.subarray(block, block + m), i0);
+    source(heap.f64, input, i0, i0 + m);
+    kernel(8 * input, 8 * result, (m + 1) >> 1);
+    const f = heap.f64;
+    if (outside === null || allWithin(f, input, input + m, lo, hi)) out.set(f.subarray(result, result + m), i0);
     else {
-      // Copy out and patch in one pass, while the block is in cache.
+      // Copy out and patch, while the block is in cache.
       for (let i = 0; i < m; i++) {
-        const v = x[i0 + i]!;
-        out[i0 + i] = v >= lo && v <= hi ? f[block + i]! : outside(v);
+        const v = f[input + i]!;
+        out[i0 + i] = v >= lo && v <= hi ? f[result + i]! : outside(v);
       }
     }
   }
-  heap.release(block, size);
+  heap.release(result, size);
+  heap.release(input, size);
   return true;
 }
 

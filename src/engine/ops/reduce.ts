@@ -1,7 +1,7 @@
 // Sums and their adjoint, broadcasting: sum (all or along axes), mean, norm, broadcastTo, sumTo.
 
 import { allocData, allocZeroed } from "../pool.js";
-import { fuses, lazyNode, NO_DATA } from "../fusion.js";
+import { fuses, lazyNode, lazySum, NO_DATA } from "../fusion.js";
 import { Tensor } from "../tensor.js";
 import { apply, defineOp, type OpDef } from "../op.js";
 import { gather, scatter } from "../kernels/layout.js";
@@ -31,10 +31,16 @@ function sumKernel(x: Tensor, axes: readonly number[], keepdims: boolean): Tenso
   const kept = reducedShape(x.shape, axes, true);
   const out = allocZeroed(sizeOf(kept));
   if (axes.length === x.ndim) {
-    let s = 0;
-    const d = x.data;
-    for (let i = 0; i < d.length; i++) s += d[i]!;
-    out[0] = s;
+    const lazy = x.lazy;
+    if (lazy !== null) {
+      // A lazy value is summed as it is computed, in the same order, without a buffer (fusion.ts).
+      out[0] = lazySum(lazy, x.size);
+    } else {
+      let s = 0;
+      const d = x.data;
+      for (let i = 0; i < d.length; i++) s += d[i]!;
+      out[0] = s;
+    }
   } else if (x.ndim === 2 && axes.length === 1 && axes[0] === 0) {
     // Column sums of a matrix (a bias's gradient): rows added in order, as the general path does.
     const d = x.data;

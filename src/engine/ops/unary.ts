@@ -3,8 +3,8 @@
 // modes use that one rule.
 
 import { allocData } from "../pool.js";
-import { fuses, lazyNode, NO_DATA } from "../fusion.js";
-import { vectorUnary } from "../kernels/vector-unary.js";
+import { fuses, lazyBlocks, lazyNode, NO_DATA } from "../fusion.js";
+import { vectorUnary, vectorUnaryFrom } from "../kernels/vector-unary.js";
 import { VECTOR_ACTIVATIONS, type VectorActivationName } from "../kernels/wasm-activations.js";
 import { countKernel } from "../kernels/usage.js";
 import { Tensor } from "../tensor.js";
@@ -26,7 +26,10 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
         if (node !== null) return new Tensor(NO_DATA, x!.shape, node);
       }
       const out = allocData(x!.size);
+      const lazy = x!.lazy;
       if (vector === null) kernel(x!.data, out, 0);
+      // A lazy input is evaluated block by block into the kernel's heap, without a buffer of its own.
+      else if (lazy !== null && vectorUnaryFrom(vector, lazyBlocks(lazy, x!.size), x!.size, out)) countKernel(simdKey);
       else if (vectorUnary(vector, x!.data, out)) countKernel(simdKey);
       else {
         kernel(x!.data, out, 0);
