@@ -59,6 +59,19 @@ describe("fused backward arithmetic", () => {
     identical(gradsOf(params, lap, true), gradsOf(params, lap, false));
   });
 
+  it("the Laplacian at sizes where the matrix products run on the SIMD kernel and read lazy operands from their expressions: same bits", () => {
+    const net = new nn.MLP([2, 32, 32, 1], "tanh", { seed: 5 });
+    const params = net.parameters();
+    const X = rand([256, 2], { rng, requiresGrad: true });
+    const lap = (): Tensor => laplacian(net.forward(X), X).sub(1).square().mean();
+    resetKernelUsage();
+    const fused = gradsOf(params, lap, true);
+    const usage = kernelUsage();
+    expect(usage["matmul:wasm-simd"]).toBeGreaterThan(0);
+    expect(usage["elementwise:fused"]).toBeGreaterThan(0);
+    identical(fused, gradsOf(params, lap, false));
+  });
+
   it("broadcasting, plain numbers, division and reuse of one value by several ops: same bits", () => {
     const a = rand([40, 8], { rng, requiresGrad: true });
     const b = rand([8], { rng, requiresGrad: true });
