@@ -182,7 +182,10 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
       ...params.map((_, i) => `const ${jsId("p", i)} = params[${jsIndex(i)}];`),
       rows ? "let j = start % rowLength;" : "",
       reduce
-        ? `let s = 0; for (let i = start; i < end; i++) { ${lines.join(" ")} s += ${result};${step} } return s;`
+        ? // Four running sums by i mod 4, as reduce.ts sumAll adds a buffer (start is 0).
+          `let s0 = 0, s1 = 0, s2 = 0, s3 = 0; const e4 = end - ((end - start) % 4); let i = start;` +
+          ` for (; i < e4; i++) { ${lines.join(" ")} switch (i & 3) { case 0: s0 += ${result}; break; case 1: s1 += ${result}; break; case 2: s2 += ${result}; break; default: s3 += ${result}; }${step} }` +
+          ` let s = (s0 + s1) + (s2 + s3); for (; i < end; i++) { ${lines.join(" ")} s += ${result};${step} } return s;`
         : `for (let i = start; i < end; i++) { ${lines.join(" ")} out[i + shift] = ${result};${step} }`,
     ].join("\n");
     kernel = reduce

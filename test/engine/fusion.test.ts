@@ -205,6 +205,35 @@ describe("fused forward arithmetic", () => {
     z.data.forEach((v, i) => expect(v).toBe(expected[i]));
   });
 
+  it("sum() of a lazy value gives the bits of sum() of its evaluated values (1001 values: four running sums and a tail)", () => {
+    const y = rand([1001], { rng }).tanh();
+    resetKernelUsage();
+    const lazy = y.mul(3).add(y).sum().item();
+    expect(kernelUsage()["sum:fused"]).toBe(1);
+    const values = y.mul(3).add(y);
+    const eager = Float64Array.from(values.data);
+    expect(Object.is(lazy, values.sum().item())).toBe(true);
+    // And it is the sum: against a compensated (Kahan) sum of the same values.
+    let s = 0, c = 0;
+    for (const v of eager) {
+      const t = s + (v - c);
+      c = t - s - (v - c);
+      s = t;
+    }
+    expect(Math.abs(lazy - s)).toBeLessThan(1e-12);
+  });
+
+  it("column sums (a bias's gradient) add the rows in order", () => {
+    const g = rand([1027, 5], { rng }).tanh();
+    const cols = g.sum(0);
+    const d = g.data;
+    for (let j = 0; j < 5; j++) {
+      let s = 0;
+      for (let r = 0; r < 1027; r++) s += d[r * 5 + j]!;
+      expect(Object.is(cols.data[j], s)).toBe(true);
+    }
+  });
+
   it("with fusion off nothing is lazy", () => {
     setFusion(false);
     const y = rand([1000], { rng }).tanh();
