@@ -121,6 +121,23 @@ interface Compiled<K> {
   readonly rowLength: number;
 }
 
+const templates = new Map<string, (x: string, y: string, p: string) => string>();
+
+/** An op's kernel text as a function of the names put in place of x, y and p (split once per text). */
+function template(expr: string): (x: string, y: string, p: string) => string {
+  let t = templates.get(expr);
+  if (t === undefined) {
+    const parts = expr.split(/\b([xyp])\b/);
+    t = (x, y, p) => {
+      let out = parts[0]!;
+      for (let i = 1; i < parts.length; i += 2) out += (parts[i] === "x" ? x : parts[i] === "y" ? y : p) + parts[i + 1]!;
+      return out;
+    };
+    templates.set(expr, t);
+  }
+  return t;
+}
+
 /**
  * The generated loop of a lazy expression with `size` values: one loop over the elements (a kernel
  * per expression text, cached), each node computed once per element by its op's own kernel text.
@@ -167,8 +184,7 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
     const v = jsId("v", nodeVar.size);
     nodeVar.set(node, v);
     // The op's own kernel text with its operands' names in place of x, y and p (all fixed identifiers).
-    const text = node.expr.replace(/\b[xyp]\b/g, (s) => (s === "x" ? x : s === "y" ? y : p));
-    lines.push(`const ${v} = ${text};`);
+    lines.push(`const ${v} = ${template(node.expr)(x, y, p)};`);
     return v;
   };
   const result = emit(root);

@@ -146,3 +146,18 @@ describe("released tensors cannot be read by mistake", () => {
     expect(() => t!.toArray()).toThrow(/released/);
   });
 });
+
+describe("small buffers", () => {
+  it("come from shared slabs: new ones are zero, never overlap, and keep their values while other small tensors are made", async () => {
+    const { allocData, allocZeroed, resetPool } = await import("../../src/engine/pool.js");
+    resetPool();
+    const bufs = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? allocZeroed(1 + (i % 64)) : allocData(1 + (i % 64))));
+    // Fresh memory is zero (allocData promises nothing, but a slab part is handed out once).
+    for (const b of bufs) expect(b.every((v) => v === 0)).toBe(true);
+    bufs.forEach((b, i) => b.fill(i + 1));
+    bufs.forEach((b, i) => expect(b.every((v) => v === i + 1), `buffer ${i}`).toBe(true));
+    const t = tensor([1, 2, 3]).mul(2);
+    for (let i = 0; i < 2000; i++) tensor([i, i]).add(1);
+    expect(Array.from(t.data)).toEqual([2, 4, 6]);
+  });
+});
