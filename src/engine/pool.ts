@@ -100,6 +100,15 @@ export function allocData(n: number): Float64Array {
   return buf;
 }
 
+/**
+ * A new buffer of n zeros that no scope will release (counted as fresh): for values kept outside any
+ * tensor for a while (the cosines of ops/unary.ts), which tidy() could not see as live.
+ */
+export function allocUnscoped(n: number): Float64Array {
+  counters.fresh++;
+  return n <= SMALL ? fromSlab(n) : new Float64Array(n);
+}
+
 /** A buffer of n zeros. */
 export function allocZeroed(n: number): Float64Array {
   const list = free.get(n);

@@ -100,17 +100,18 @@ describe("automatic reuse in backward()", () => {
   it("releases the backward pass's temporaries, keeps .grad and the forward tensors", () => {
     const x = rand([1000], { rng, requiresGrad: true });
     const h = x.tanh();
-    const loss = h.mul(x.sin()).sum();
+    // (cos: its derivative −sin x is a temporary of the backward pass; sin's, cos x, comes from its forward pass)
+    const loss = h.mul(x.cos()).sum();
     const before = poolStats();
     loss.backward();
     const after = poolStats();
     expect(after.released - before.released).toBeGreaterThan(0);
-    // d/dx tanh(x)·sin(x) = (1 − tanh²)·sin + tanh·cos
-    close(x.grad!.data, Array.from(x.data, (v) => (1 - Math.tanh(v) ** 2) * Math.sin(v) + Math.tanh(v) * Math.cos(v)), 1e-13);
+    // d/dx tanh(x)·cos(x) = (1 − tanh²)·cos − tanh·sin
+    close(x.grad!.data, Array.from(x.data, (v) => (1 - Math.tanh(v) ** 2) * Math.cos(v) - Math.tanh(v) * Math.sin(v)), 1e-13);
     close(h.data, Array.from(x.data, Math.tanh), 1e-15);
     // A second pass accumulates (twice the gradient) with reused buffers.
     const grad1 = Float64Array.from(x.grad!.data);
-    x.tanh().mul(x.sin()).sum().backward();
+    x.tanh().mul(x.cos()).sum().backward();
     close(x.grad!.data, Array.from(grad1, (v) => 2 * v), 1e-14);
   });
 

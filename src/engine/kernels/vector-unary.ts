@@ -64,6 +64,44 @@ export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource,
   return true;
 }
 
+/**
+ * sinOut[i] = sin x[i] and cosOut[i] = cos x[i] in one pass of the SIMD sincos kernel (the same bits as
+ * the sin and cos kernels, and the same JavaScript fallback beyond ±1e5); false when not available.
+ */
+export function vectorSinCos(x: Float64Array, sinOut: Float64Array, cosOut: Float64Array): boolean {
+  const n = x.length;
+  if (n < VECTOR_MIN_LENGTH) return false;
+  const heap = sharedHeap();
+  const kernel = heap.activations?.sincos;
+  if (kernel === undefined) return false;
+  const size = Math.min(n, BLOCK);
+  const input = heap.alloc(size);
+  const sines = heap.alloc(size);
+  const cosines = heap.alloc(size);
+  const [, lo, hi] = FALLBACK.sin;
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const m = Math.min(BLOCK, n - i0);
+    const f = heap.f64;
+    f.set(x.subarray(i0, i0 + m), input);
+    kernel(8 * input, 8 * sines, 8 * cosines, (m + 1) >> 1);
+    if (allWithin(f, input, input + m, lo, hi)) {
+      sinOut.set(f.subarray(sines, sines + m), i0);
+      cosOut.set(f.subarray(cosines, cosines + m), i0);
+    } else {
+      for (let i = 0; i < m; i++) {
+        const v = f[input + i]!;
+        const inside = v >= lo && v <= hi;
+        sinOut[i0 + i] = inside ? f[sines + i]! : Math.sin(v);
+        cosOut[i0 + i] = inside ? f[cosines + i]! : Math.cos(v);
+      }
+    }
+  }
+  heap.release(cosines, size);
+  heap.release(sines, size);
+  heap.release(input, size);
+  return true;
+}
+
 /** Whether every x[i] for i in [from, to) lies in [lo, hi] (false for NaN): then the kernel's block is copied out as it is. */
 function allWithin(x: Float64Array, from: number, to: number, lo: number, hi: number): boolean {
   for (let i = from; i < to; i++) {
