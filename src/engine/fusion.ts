@@ -1,18 +1,25 @@
-// Fused elementwise arithmetic inside a backward pass.
+// Fused elementwise arithmetic: lazy tensors.
 //
-// While backward() / gradients() run without createGraph (nothing is recorded, no forward-mode level
-// is live: autograd.ts), the arithmetic ops of the derivative rules — +, −, ×, ÷ of equal shapes, the
-// plain-number forms, square, and broadcasting a single value (sum's rule) — do not compute: they return a lazy tensor holding the expression.
-// A lazy tensor is evaluated when anything reads its values (`.data`: every other op, and the pass
-// itself for the gradients it returns or writes to .grad): the whole expression DAG becomes ONE
-// generated loop over the elements (a kernel per expression shape, cached), instead of one pass over
-// memory and one buffer per op. Each element is computed by the same float64 operations in the same
-// order as the ops would (V8 does not contract a·b + c), so the results are identical bit for bit
-// (test/engine/fusion.test.ts checks this against PINN_NO_FUSION=1 / setFusion(false)).
+// The arithmetic ops — +, −, ×, ÷ of equal shapes, the plain-number forms, square, broadcasting a
+// single value (sum's rule) and a bias row — do not compute when fusion is on: they return a lazy
+// tensor holding the expression. A lazy tensor is evaluated when anything reads its values (`.data`:
+// every other op, and a backward pass for the gradients it returns or writes to .grad): the whole
+// expression DAG becomes ONE generated loop over the elements (a kernel per expression shape, cached),
+// instead of one pass over memory and one buffer per op. Some consumers read a lazy value without a
+// buffer for it: the SIMD unary kernels evaluate it block by block in their heap (lazyBlocks), sum()
+// adds it as it computes it (lazySum). Each element is computed by the same float64 operations in the
+// same order as the ops would (V8 does not contract a·b + c), so the results are identical bit for
+// bit (test/engine/fusion.test.ts checks this against PINN_NO_FUSION=1 / setFusion(false)).
+//
+// When a lazy value must be evaluated: it may be read at any later time, so it reads only values that
+// cannot change before then (lazyOperand): other lazy values and engine op results (Tensor.sealed),
+// or small copies of tensors the caller made. Inside a backward pass without createGraph (withFusion)
+// every lazy value is evaluated or released before the pass returns, so there any operand will do.
 //
 // Transcendental functions are not fused (they run on the SIMD kernels, vector-unary.ts, and a fused
 // JavaScript loop would recompute them at Math.* speed). An expression is evaluated once it reaches
-// MAX_NODES operations. Each evaluation is recorded in kernelUsage() as "elementwise:fused".
+// MAX_NODES operations. Each evaluation is recorded in kernelUsage() as "elementwise:fused" (a sum of
+// a lazy value as "sum:fused").
 
 import { Tensor } from "./tensor.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
@@ -44,7 +51,7 @@ export function setFusion(on: boolean): void {
   enabled = on;
 }
 
-/** Run `fn` with fusion on (when enabled): the backward pass without createGraph. */
+/** Run `fn`, a backward pass without createGraph: its lazy values may read any operand (they are evaluated or released before it returns). */
 export function withFusion<T>(fn: () => T): T {
   if (!enabled) return fn();
   active++;
