@@ -50,6 +50,10 @@ export function resetPool(): void {
 }
 
 interface Scope {
+  /** The enclosing scope (which adopts what survives this one). */
+  readonly parent: Scope | null;
+  /** Set when the scope has returned: its survivors belong to the parent. */
+  closed: boolean;
   /** Every tensor constructed while the scope is open. */
   readonly tensors: Tensor[];
   /** Every buffer allocated from the pool while the scope is open. */
@@ -60,9 +64,31 @@ interface Scope {
 
 let scope: Scope | null = null;
 
-/** Record a new tensor in the open scope (called by the Tensor constructor). */
-export function registerTensor(t: Tensor): void {
+/** The scope a tensor was made in (opaque to the Tensor, which keeps it for allocFor). */
+export type ScopeRef = object | null;
+
+/** Record a new tensor in the open scope (called by the Tensor constructor); returns that scope. */
+export function registerTensor(t: Tensor): ScopeRef {
   if (scope !== null) scope.tensors.push(t);
+  return scope;
+}
+
+/**
+ * A buffer for the values of a tensor made in scope `home` (registerTensor's result), evaluated later
+ * (a lazy value: fusion.ts): it belongs to the scope that holds the tensor now — `home`, or the open
+ * scope that adopted it — not to whatever scope is open when the value is read, which could release
+ * it to the pool while the tensor still holds it.
+ */
+export function allocFor(n: number, home: ScopeRef): Float64Array {
+  let s = home as Scope | null;
+  while (s !== null && s.closed) s = s.parent;
+  const current = scope;
+  scope = s;
+  try {
+    return allocData(n);
+  } finally {
+    scope = current;
+  }
 }
 
 // Small buffers are views into shared 64 KB slabs, each part handed out once (so it starts zeroed):
@@ -139,18 +165,20 @@ export function keep<T extends Tensor | null>(t: T): T {
  */
 export function tidy<T>(fn: () => T): T {
   const parent = scope;
-  const own: Scope = { tensors: [], allocated: [], kept: [] };
+  const own: Scope = { parent, closed: false, tensors: [], allocated: [], kept: [] };
   scope = own;
   let result: T;
   try {
     result = fn();
   } catch (e) {
     scope = parent;
+    own.closed = true;
     // Nothing is released on an error: the caller may still inspect what was built.
     if (parent !== null) adopt(parent, own);
     throw e;
   }
   scope = parent;
+  own.closed = true;
   close(own, parent, collectTensors(result));
   return result;
 }
@@ -206,7 +234,7 @@ function close(own: Scope, parent: Scope | null, roots: Tensor[]): void {
     if (live.has(b)) kept.push(b);
     else giveBack(b);
   }
-  if (parent !== null) adopt(parent, { tensors: survivors, allocated: kept, kept: own.kept });
+  if (parent !== null) adopt(parent, { parent: parent.parent, closed: false, tensors: survivors, allocated: kept, kept: own.kept });
 }
 
 function adopt(parent: Scope, child: Scope): void {

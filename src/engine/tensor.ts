@@ -5,7 +5,7 @@ import { formatShape, sizeOf, type Shape } from "./shape.js";
 import * as ops from "./ops/index.js";
 import { backward as runBackward } from "./autograd.js";
 import { isLevelActive } from "./state.js";
-import { allocData, registerTensor } from "./pool.js";
+import { allocFor, registerTensor, type ScopeRef } from "./pool.js";
 import { evaluate, type LazyNode } from "./fusion.js";
 
 /** The reverse-mode record of the operation that produced a tensor. */
@@ -59,6 +59,9 @@ export class Tensor {
    */
   sealed = false;
 
+  /** The tidy() scope this tensor was made in (pool.ts): a lazy value's buffer belongs to it. @internal */
+  private readonly home: ScopeRef;
+
   constructor(data: Float64Array, shape: Shape, lazy: LazyNode | null = null) {
     if (lazy !== null) {
       this.buffer = null;
@@ -73,7 +76,7 @@ export class Tensor {
     }
     // Shapes of other tensors are frozen already and can be shared.
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
-    registerTensor(this);
+    this.home = registerTensor(this);
   }
 
   /**
@@ -86,7 +89,7 @@ export class Tensor {
     const lazy = this.lazy;
     if (lazy === null) throw releasedError(this.shape);
     // A fused expression: evaluate it now, once (fusion.ts).
-    const out = allocData(this.size);
+    const out = allocFor(this.size, this.home);
     evaluate(lazy, out);
     this.buffer = out;
     this.lazy = null;

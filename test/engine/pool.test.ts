@@ -162,3 +162,31 @@ describe("small buffers", () => {
     expect(Array.from(t.data)).toEqual([2, 4, 6]);
   });
 });
+
+describe("lazy values and tidy", () => {
+  it("a lazy value made outside tidy and first read inside keeps its values after tidy returns (its buffer is not the scope's)", () => {
+    const h = rand([1000], { rng }).tanh();
+    const z = h.mul(2).add(1);
+    expect(z.lazy).not.toBeNull();
+    tidy(() => {
+      // Read inside: z's buffer is allocated now, but z was made outside.
+      expect(z.data[0]).toBe(h.data[0]! * 2 + 1);
+      return h.mul(3).sum().item();
+    });
+    // Buffers released by that tidy are handed out again here; none may be z's.
+    for (let i = 0; i < 5; i++) tidy(() => h.add(7).tanh().sum().item());
+    z.data.forEach((v, i) => expect(v).toBe(h.data[i]! * 2 + 1));
+  });
+
+  it("a lazy value made in an outer tidy and read in an inner one belongs to the outer one", () => {
+    const h = rand([1000], { rng }).tanh();
+    const kept = tidy(() => {
+      const z = h.mul(2).add(1);
+      tidy(() => z.data[0]);
+      for (let i = 0; i < 3; i++) tidy(() => h.add(7).tanh().sum().item());
+      z.data.forEach((v, i) => expect(v).toBe(h.data[i]! * 2 + 1));
+      return z;
+    });
+    kept.data.forEach((v, i) => expect(v).toBe(h.data[i]! * 2 + 1));
+  });
+});
