@@ -1,20 +1,27 @@
-// Fused elementwise arithmetic inside a backward pass.
+// Fused elementwise arithmetic: lazy tensors.
 //
-// While backward() / gradients() run without createGraph (nothing is recorded, no forward-mode level
-// is live: autograd.ts), the arithmetic ops of the derivative rules — +, −, ×, ÷ of equal shapes, the
-// plain-number forms, square, and broadcasting a single value (sum's rule) — do not compute: they return a lazy tensor holding the expression.
-// A lazy tensor is evaluated when anything reads its values (`.data`: every other op, and the pass
-// itself for the gradients it returns or writes to .grad): the whole expression DAG becomes ONE
-// generated loop over the elements (a kernel per expression shape, cached), instead of one pass over
-// memory and one buffer per op. Each element is computed by the same float64 operations in the same
-// order as the ops would (V8 does not contract a·b + c), so the results are identical bit for bit
-// (test/engine/fusion.test.ts checks this against PINN_NO_FUSION=1 / setFusion(false)).
+// The arithmetic ops — +, −, ×, ÷ of equal shapes, the plain-number forms, square, broadcasting a
+// single value (sum's rule) and a bias row — do not compute when fusion is on: they return a lazy
+// tensor holding the expression. A lazy tensor is evaluated when anything reads its values (`.data`:
+// every other op, and a backward pass for the gradients it returns or writes to .grad): the whole
+// expression DAG becomes ONE generated loop over the elements (a kernel per expression shape, cached),
+// instead of one pass over memory and one buffer per op. Some consumers read a lazy value without a
+// buffer for it: the SIMD unary kernels evaluate it block by block in their heap (lazyBlocks), sum()
+// adds it as it computes it (lazySum). Each element is computed by the same float64 operations in the
+// same order as the ops would (V8 does not contract a·b + c), so the results are identical bit for
+// bit (test/engine/fusion.test.ts checks this against PINN_NO_FUSION=1 / setFusion(false)).
+//
+// When a lazy value must be evaluated: it may be read at any later time, so it reads only values that
+// cannot change before then (lazyOperand): other lazy values and engine op results (Tensor.sealed),
+// or small copies of tensors the caller made. Inside a backward pass without createGraph (withFusion)
+// every lazy value is evaluated or released before the pass returns, so there any operand will do.
 //
 // Transcendental functions are not fused (they run on the SIMD kernels, vector-unary.ts, and a fused
 // JavaScript loop would recompute them at Math.* speed). An expression is evaluated once it reaches
-// MAX_NODES operations. Each evaluation is recorded in kernelUsage() as "elementwise:fused".
+// MAX_NODES operations. Each evaluation is recorded in kernelUsage() as "elementwise:fused" (a sum of
+// a lazy value as "sum:fused").
 
-import type { Tensor } from "./tensor.js";
+import { Tensor } from "./tensor.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
 import { countKernel } from "./kernels/usage.js";
 
@@ -44,7 +51,7 @@ export function setFusion(on: boolean): void {
   enabled = on;
 }
 
-/** Run `fn` with fusion on (when enabled): the backward pass without createGraph. */
+/** Run `fn`, a backward pass without createGraph: its lazy values may read any operand (they are evaluated or released before it returns). */
 export function withFusion<T>(fn: () => T): T {
   if (!enabled) return fn();
   active++;
@@ -58,9 +65,31 @@ export function withFusion<T>(fn: () => T): T {
 /** Outputs smaller than this are computed at once (numbering and caching an expression costs more). */
 const MIN_SIZE = 256;
 
-/** Whether an op with this kernel text and output size should return a lazy tensor now. */
+/** Whether an op with this kernel text and output size should return a lazy tensor now (lazyNode decides on the operands). */
 export function fuses(expr: string, size: number): boolean {
-  return active > 0 && size >= MIN_SIZE && FUSIBLE.has(expr);
+  return enabled && size >= MIN_SIZE && FUSIBLE.has(expr);
+}
+
+/**
+ * The tensor a lazy expression may read for operand `t` of a result of `size` values, or null when
+ * the op must compute at once. Inside a backward pass without createGraph every lazy value is
+ * evaluated (or released) before the pass returns, so any operand will do. Elsewhere a lazy value may
+ * be read at any later time, so it may only read values that cannot change in the meantime: other
+ * lazy values, and the results of engine ops (`sealed`: read-only by contract, see Tensor.data),
+ * never a tensor the caller made from an array — a parameter that an optimizer updates in place, a
+ * batch of points rewritten in place. A small one of those (a bias row, a single number: at most
+ * 1/16 of the result) is copied now and the copy read later, as the op would have read it now. A
+ * released tensor (tidy) is never read lazily: the op reads it at once and reports the release.
+ */
+function lazyOperand(t: Tensor, size: number): Tensor | null {
+  if (t.lazy !== null) return t;
+  const d = t.rawData;
+  if (d === null) return null;
+  if (active > 0 || t.sealed) return t;
+  if (16 * t.size > size) return null;
+  const copy = new Tensor(Float64Array.from(d), t.shape);
+  copy.sealed = true;
+  return copy;
 }
 
 /** A lazy copy of `t` (its own tensor, evaluated into its own buffer), when `t` is lazy. */
@@ -69,18 +98,58 @@ export function lazyCopyOf(t: Tensor): LazyNode | null {
   return node === null ? null : { ...node };
 }
 
-/** The node for `expr` applied to x (and y), or null when the expression would grow too large. */
+/**
+ * The node for `expr` applied to x (and y), or null when the expression would grow too large or an
+ * operand may not be read later. Operands have the result's shape, or are one value (a broadcast
+ * number), or one row of the result's last axis repeated over its rows (a bias: broadcastBinary
+ * checks the layout).
+ */
 export function lazyNode(expr: string, x: Tensor, y: Tensor | null, p: number): LazyNode | null {
+  const size = Math.max(x.size, y?.size ?? 0);
+  const lx = lazyOperand(x, size);
+  const ly = y === null ? null : lazyOperand(y, size);
+  if (lx === null || (y !== null && ly === null)) return null;
   const nodes = 1 + (x.lazy?.nodes ?? 0) + (y?.lazy?.nodes ?? 0);
   if (nodes > MAX_NODES) return null;
-  return { expr, x, y, p, nodes };
+  return { expr, x: lx, y: ly, p, nodes };
 }
 
-type Kernel = (leaves: Float64Array[], params: number[], out: Float64Array) => void;
-const kernels = new Map<string, Kernel>();
+/** Writes the expression's values for elements [start, end) to out[i + shift] (rowLength: see compile). */
+type Kernel = (leaves: Float64Array[], params: number[], out: Float64Array, start: number, end: number, shift: number, rowLength: number) => void;
+/** The sum of the expression's values over [start, end), added in order from 0. */
+type SumKernel = (leaves: Float64Array[], params: number[], start: number, end: number, rowLength: number) => number;
+const kernels = new Map<string, Kernel | SumKernel>();
 
-/** Evaluate a lazy expression into `out` (one generated loop). */
-export function evaluate(root: LazyNode, out: Float64Array): void {
+interface Compiled<K> {
+  readonly kernel: K;
+  readonly leaves: Float64Array[];
+  readonly params: number[];
+  /** The length of the repeated row of the row operands (1 when there are none). */
+  readonly rowLength: number;
+}
+
+const templates = new Map<string, (x: string, y: string, p: string) => string>();
+
+/** An op's kernel text as a function of the names put in place of x, y and p (split once per text). */
+function template(expr: string): (x: string, y: string, p: string) => string {
+  let t = templates.get(expr);
+  if (t === undefined) {
+    const parts = expr.split(/\b([xyp])\b/);
+    t = (x, y, p) => {
+      let out = parts[0]!;
+      for (let i = 1; i < parts.length; i += 2) out += (parts[i] === "x" ? x : parts[i] === "y" ? y : p) + parts[i + 1]!;
+      return out;
+    };
+    templates.set(expr, t);
+  }
+  return t;
+}
+
+/**
+ * The generated loop of a lazy expression with `size` values: one loop over the elements (a kernel
+ * per expression text, cached), each node computed once per element by its op's own kernel text.
+ */
+function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> {
   // Number the distinct materialised operands (leaves), the distinct nodes (each computed once per
   // element even when used twice) and the numbers; the kernel's cache key is the resulting text.
   const leaves: Tensor[] = [];
@@ -88,6 +157,7 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
   const params: number[] = [];
   const nodeVar = new Map<LazyNode, string>();
   const lines: string[] = [];
+  let rowLength = 0;
   const operand = (t: Tensor): string => {
     const node = t.lazy;
     if (node !== null) return emit(node);
@@ -97,9 +167,16 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
       leaves.push(t);
       leafIndex.set(t, i);
     }
-    // A one-element operand in a larger expression is a broadcast scalar (broadcastTo; equal-shape ops
-    // never mix sizes otherwise).
-    return `${jsId("l", i)}[${t.size === 1 ? "0" : "i"}]`;
+    // A one-element operand in a larger expression is a broadcast number; a shorter one, a row
+    // repeated over the rows (index j, the position in the row).
+    let index = "i";
+    if (t.size === 1 && size !== 1) index = "0";
+    else if (t.size !== size) {
+      if (rowLength !== 0 && rowLength !== t.size) throw new Error("internal: fused operands with different row lengths");
+      rowLength = t.size;
+      index = "j";
+    }
+    return `${jsId("l", i)}[${index}]`;
   };
   const emit = (node: LazyNode): string => {
     const known = nodeVar.get(node);
@@ -114,23 +191,55 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
     const v = jsId("v", nodeVar.size);
     nodeVar.set(node, v);
     // The op's own kernel text with its operands' names in place of x, y and p (all fixed identifiers).
-    const text = node.expr.replace(/\b[xyp]\b/g, (s) => (s === "x" ? x : s === "y" ? y : p));
-    lines.push(`const ${v} = ${text};`);
+    lines.push(`const ${v} = ${template(node.expr)(x, y, p)};`);
     return v;
   };
   const result = emit(root);
-  const key = `${leaves.length}|${params.length}|${lines.join("")}|${result}`;
+  const rows = rowLength !== 0;
+  const key = `${reduce ? "sum" : "map"}|${rows}|${leaves.length}|${params.length}|${lines.join("")}|${result}`;
   let kernel = kernels.get(key);
   if (kernel === undefined) {
+    const step = rows ? " if (++j === rowLength) j = 0;" : "";
     const body = [
       ...leaves.map((_, i) => `const ${jsId("l", i)} = leaves[${jsIndex(i)}];`),
       ...params.map((_, i) => `const ${jsId("p", i)} = params[${jsIndex(i)}];`),
-      "const n = out.length;",
-      `for (let i = 0; i < n; i++) { ${lines.join(" ")} out[i] = ${result}; }`,
+      rows ? "let j = start % rowLength;" : "",
+      reduce
+        ? // Four running sums by i mod 4, as reduce.ts sumAll adds a buffer (start is 0).
+          `let s0 = 0, s1 = 0, s2 = 0, s3 = 0; const e4 = end - ((end - start) % 4); let i = start;` +
+          ` for (; i < e4; i++) { ${lines.join(" ")} switch (i & 3) { case 0: s0 += ${result}; break; case 1: s1 += ${result}; break; case 2: s2 += ${result}; break; default: s3 += ${result}; }${step} }` +
+          ` let s = (s0 + s1) + (s2 + s3); for (; i < end; i++) { ${lines.join(" ")} s += ${result};${step} } return s;`
+        : `for (let i = start; i < end; i++) { ${lines.join(" ")} out[i + shift] = ${result};${step} }`,
     ].join("\n");
-    kernel = compileKernel<Kernel>("fused-elementwise", ["leaves", "params", "out"], body);
+    kernel = reduce
+      ? compileKernel<SumKernel>("fused-sum", ["leaves", "params", "start", "end", "rowLength"], body)
+      : compileKernel<Kernel>("fused-elementwise", ["leaves", "params", "out", "start", "end", "shift", "rowLength"], body);
     kernels.set(key, kernel);
   }
-  kernel(leaves.map((t) => t.data), params, out);
+  return { kernel: kernel as K, leaves: leaves.map((t) => t.data), params, rowLength: rows ? rowLength : 1 };
+}
+
+/** Evaluate a lazy expression into `out` (one generated loop). */
+export function evaluate(root: LazyNode, out: Float64Array): void {
+  const c = compile<Kernel>(root, out.length, false);
+  c.kernel(c.leaves, c.params, out, 0, out.length, 0, c.rowLength);
   countKernel("elementwise:fused");
+}
+
+/**
+ * Evaluate the elements [from, to) of a lazy expression of `size` values in blocks, each written
+ * to `into(from, to)`'s array at its offset: how a vector kernel reads a lazy input without a
+ * buffer for it (vector-unary.ts). Counted once in kernelUsage() as "elementwise:fused".
+ */
+export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, offset: number, from: number, to: number) => void {
+  const c = compile<Kernel>(root, size, false);
+  countKernel("elementwise:fused");
+  return (out, offset, from, to) => c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
+}
+
+/** The sum of a lazy expression's values, added in order (as sum() adds a buffer), without a buffer for them. */
+export function lazySum(root: LazyNode, size: number): number {
+  const c = compile<SumKernel>(root, size, true);
+  countKernel("sum:fused");
+  return c.kernel(c.leaves, c.params, 0, size, c.rowLength);
 }

@@ -120,7 +120,7 @@ export function gradgradcheck(f: MultiFn, inputs: Tensor[], options: GradcheckOp
   const pullback: MultiFn = (...args) => {
     const xs = args.slice(0, -1);
     const v = args[args.length - 1]!;
-    const vars = xs.map((x) => (x.requiresGrad ? x : new Tensor(x.data, x.shape).requireGrad()));
+    const vars = xs.map((x) => (x.requiresGrad ? x : new Tensor(Float64Array.from(x.data), x.shape).requireGrad()));
     const yv = enableGrad(() => flatOutput(f, vars));
     if (!yv.requiresGrad) return vars.map((x) => zeros(x.shape));
     return gradients(yv, vars, { gradOutputs: v, createGraph: true, allowUnused: true });

@@ -41,6 +41,7 @@ export function apply<P>(def: OpDef<P>, inputs: Tensor[], params: P): Tensor {
   if (observer !== null) observer(def as OpDef<never>);
   for (let i = 0; i < inputs.length; i++) expectTensor(inputs[i], def.name, i + 1);
   const out = def.forward(inputs, params);
+  seal(out, inputs);
   if (isGradEnabled()) {
     for (const t of inputs) {
       if (t.requiresGrad) {
@@ -96,6 +97,7 @@ export function hideLevelsFrom(t: Tensor, level: number): Tensor {
 /** A view of `t` (shared data, gradients flow back to `t`) carrying the given tangents. */
 export function aliasWithTangents(t: Tensor, tangents: Tangent[] | null): Tensor {
   const view = new Tensor(t.data, t.shape);
+  view.sealed = t.sealed;
   view.tangents = tangents !== null && tangents.length > 0 ? tangents : null;
   if (t.requiresGrad && isGradEnabled()) {
     view.requiresGrad = true;
@@ -114,4 +116,21 @@ function checkGrads(name: string, inputs: readonly Tensor[], grads: (Tensor | nu
     }
   }
   return grads;
+}
+
+/**
+ * Mark an op's result as read-only (Tensor.sealed): a lazy value, or new values. A result that
+ * shares its values with an input (reshape, an identity) is as sealed as that input.
+ */
+function seal(out: Tensor, inputs: readonly Tensor[]): void {
+  const d = out.rawData;
+  if (d !== null) {
+    for (const t of inputs) {
+      if (t.rawData === d) {
+        out.sealed = t.sealed;
+        return;
+      }
+    }
+  }
+  out.sealed = true;
 }

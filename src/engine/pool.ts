@@ -50,6 +50,10 @@ export function resetPool(): void {
 }
 
 interface Scope {
+  /** The enclosing scope (which adopts what survives this one). */
+  readonly parent: Scope | null;
+  /** Set when the scope has returned: its survivors belong to the parent. */
+  closed: boolean;
   /** Every tensor constructed while the scope is open. */
   readonly tensors: Tensor[];
   /** Every buffer allocated from the pool while the scope is open. */
@@ -60,9 +64,50 @@ interface Scope {
 
 let scope: Scope | null = null;
 
-/** Record a new tensor in the open scope (called by the Tensor constructor). */
-export function registerTensor(t: Tensor): void {
+/** The scope a tensor was made in (opaque to the Tensor, which keeps it for allocFor). */
+export type ScopeRef = object | null;
+
+/** Record a new tensor in the open scope (called by the Tensor constructor); returns that scope. */
+export function registerTensor(t: Tensor): ScopeRef {
   if (scope !== null) scope.tensors.push(t);
+  return scope;
+}
+
+/**
+ * A buffer for the values of a tensor made in scope `home` (registerTensor's result), evaluated later
+ * (a lazy value: fusion.ts): it belongs to the scope that holds the tensor now — `home`, or the open
+ * scope that adopted it — not to whatever scope is open when the value is read, which could release
+ * it to the pool while the tensor still holds it.
+ */
+export function allocFor(n: number, home: ScopeRef): Float64Array {
+  let s = home as Scope | null;
+  while (s !== null && s.closed) s = s.parent;
+  const current = scope;
+  scope = s;
+  try {
+    return allocData(n);
+  } finally {
+    scope = current;
+  }
+}
+
+// Small buffers are views into shared 64 KB slabs, each part handed out once (so it starts zeroed):
+// a new Float64Array of a few values costs a separate backing store (about 300 ns with its garbage
+// collection, measured) where a view into a slab costs about 40 ns. A slab lives as long as any of its
+// views (at most 128 times the memory of a small tensor that outlives its neighbours).
+const SMALL = 64;
+const SLAB = 8192;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+function fromSlab(n: number): Float64Array {
+  if (slabUsed + n > slab.byteLength / 8) {
+    slab = new ArrayBuffer(8 * SLAB);
+    slabUsed = 0;
+  }
+  const buf = new Float64Array(slab, 8 * slabUsed, n);
+  slabUsed += n;
+  return buf;
 }
 
 /** A buffer of n float64s with unspecified contents (every element must be written). */
@@ -74,11 +119,20 @@ export function allocData(n: number): Float64Array {
     pooledBytes -= 8 * n;
     counters.reused++;
   } else {
-    buf = new Float64Array(n);
+    buf = n <= SMALL ? fromSlab(n) : new Float64Array(n);
     counters.fresh++;
   }
   if (scope !== null) scope.allocated.push(buf);
   return buf;
+}
+
+/**
+ * A new buffer of n zeros that no scope will release (counted as fresh): for values kept outside any
+ * tensor for a while (the cosines of ops/unary.ts), which tidy() could not see as live.
+ */
+export function allocUnscoped(n: number): Float64Array {
+  counters.fresh++;
+  return n <= SMALL ? fromSlab(n) : new Float64Array(n);
 }
 
 /** A buffer of n zeros. */
@@ -111,18 +165,20 @@ export function keep<T extends Tensor | null>(t: T): T {
  */
 export function tidy<T>(fn: () => T): T {
   const parent = scope;
-  const own: Scope = { tensors: [], allocated: [], kept: [] };
+  const own: Scope = { parent, closed: false, tensors: [], allocated: [], kept: [] };
   scope = own;
   let result: T;
   try {
     result = fn();
   } catch (e) {
     scope = parent;
+    own.closed = true;
     // Nothing is released on an error: the caller may still inspect what was built.
     if (parent !== null) adopt(parent, own);
     throw e;
   }
   scope = parent;
+  own.closed = true;
   close(own, parent, collectTensors(result));
   return result;
 }
@@ -178,7 +234,7 @@ function close(own: Scope, parent: Scope | null, roots: Tensor[]): void {
     if (live.has(b)) kept.push(b);
     else giveBack(b);
   }
-  if (parent !== null) adopt(parent, { tensors: survivors, allocated: kept, kept: own.kept });
+  if (parent !== null) adopt(parent, { parent: parent.parent, closed: false, tensors: survivors, allocated: kept, kept: own.kept });
 }
 
 function adopt(parent: Scope, child: Scope): void {

@@ -5,7 +5,7 @@ import { formatShape, sizeOf, type Shape } from "./shape.js";
 import * as ops from "./ops/index.js";
 import { backward as runBackward } from "./autograd.js";
 import { isLevelActive } from "./state.js";
-import { allocData, registerTensor } from "./pool.js";
+import { allocFor, registerTensor, type ScopeRef } from "./pool.js";
 import { evaluate, type LazyNode } from "./fusion.js";
 
 /** The reverse-mode record of the operation that produced a tensor. */
@@ -52,6 +52,16 @@ export class Tensor {
   /** The unevaluated expression of a lazy tensor (fusion.ts), else null. @internal */
   lazy: LazyNode | null = null;
 
+  /**
+   * The values are an engine op's result (or shared with one), read-only by contract, so lazy
+   * expressions may read them later (fusion.ts). False for tensors made from arrays by the caller:
+   * their values may be changed in place (parameters by optimizers). @internal
+   */
+  sealed = false;
+
+  /** The tidy() scope this tensor was made in (pool.ts): a lazy value's buffer belongs to it. @internal */
+  private readonly home: ScopeRef;
+
   constructor(data: Float64Array, shape: Shape, lazy: LazyNode | null = null) {
     if (lazy !== null) {
       this.buffer = null;
@@ -66,17 +76,20 @@ export class Tensor {
     }
     // Shapes of other tensors are frozen already and can be shared.
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
-    registerTensor(this);
+    this.home = registerTensor(this);
   }
 
-  /** Row-major values. Optimizers update parameters in place; treat it as read-only elsewhere. */
+  /**
+   * Row-major values. Optimizers update parameters (tensors made from arrays) in place; the values
+   * of an op's result are read-only (lazy values computed from them may read them later: fusion.ts).
+   */
   get data(): Float64Array {
     const d = this.buffer;
     if (d !== null) return d;
     const lazy = this.lazy;
     if (lazy === null) throw releasedError(this.shape);
     // A fused expression: evaluate it now, once (fusion.ts).
-    const out = allocData(this.size);
+    const out = allocFor(this.size, this.home);
     evaluate(lazy, out);
     this.buffer = out;
     this.lazy = null;
@@ -133,6 +146,12 @@ export class Tensor {
     if (this.gradFn !== null) {
       throw new Error("requireGrad() applies to leaf tensors; use detach() first to make a new leaf");
     }
+    if (flag && this.sealed) {
+      // A new leaf from an op's result (detach()) may become a parameter that an optimizer updates in
+      // place: it gets its own copy of the values, so that the result (and lazy values reading it) keep theirs.
+      this.buffer = Float64Array.from(this.data);
+      this.sealed = false;
+    }
     this.requiresGrad = flag;
     return this;
   }
@@ -150,7 +169,9 @@ export class Tensor {
 
   /** The same values, cut from the graph and from any forward-mode tangents. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    const t = new Tensor(this.data, this.shape);
+    t.sealed = this.sealed;
+    return t;
   }
 
   /** A copy of the values (differentiable). */

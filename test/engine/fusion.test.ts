@@ -59,6 +59,19 @@ describe("fused backward arithmetic", () => {
     identical(gradsOf(params, lap, true), gradsOf(params, lap, false));
   });
 
+  it("the Laplacian at sizes where the matrix products run on the SIMD kernel and read lazy operands from their expressions: same bits", () => {
+    const net = new nn.MLP([2, 32, 32, 1], "tanh", { seed: 5 });
+    const params = net.parameters();
+    const X = rand([256, 2], { rng, requiresGrad: true });
+    const lap = (): Tensor => laplacian(net.forward(X), X).sub(1).square().mean();
+    resetKernelUsage();
+    const fused = gradsOf(params, lap, true);
+    const usage = kernelUsage();
+    expect(usage["matmul:wasm-simd"]).toBeGreaterThan(0);
+    expect(usage["elementwise:fused"]).toBeGreaterThan(0);
+    identical(fused, gradsOf(params, lap, false));
+  });
+
   it("broadcasting, plain numbers, division and reuse of one value by several ops: same bits", () => {
     const a = rand([40, 8], { rng, requiresGrad: true });
     const b = rand([8], { rng, requiresGrad: true });
@@ -92,22 +105,139 @@ describe("fused backward arithmetic", () => {
     expect(kernelUsage()["elementwise:fused"]).toBeUndefined();
   });
 
-  it("gradients() returns evaluated tensors; graphs that are recorded are not fused", () => {
+  it("gradients() returns evaluated tensors; a recorded pass (createGraph) fuses too, with the same numbers", () => {
     const x = rand([300], { rng, requiresGrad: true });
     resetKernelUsage();
     const [g] = gradients(x.mul(x).mul(3).sum(), x);
-    expect(kernelUsage()["elementwise:fused"]).toBe(1);
     expect(g!.lazy).toBeNull();
+    // d/dx Σ 3x² = 6x, and 6x is computed as (1·3)·x + (1·3)·x: exact in float64 for these x.
     x.data.forEach((v, i) => expect(g!.data[i]).toBe(6 * v));
     resetKernelUsage();
     const [g2] = gradients(x.mul(x).mul(3).sum(), x, { createGraph: true });
-    expect(g2!.lazy).toBeNull();
+    // The recorded gradient is a lazy expression, evaluated in one fused loop when read.
+    expect(g2!.lazy).not.toBeNull();
+    x.data.forEach((v, i) => expect(g2!.data[i]).toBe(6 * v));
+    expect(kernelUsage()["elementwise:fused"]).toBeGreaterThan(0);
     expect(gradients(g2!.sum(), x)[0]!.data.every((v) => v === 6)).toBe(true);
-    // The createGraph pass did not fuse; the last gradients() (no createGraph) may.
-    resetKernelUsage();
     const z0 = rand([300], { rng });
-    grad((z: Tensor) => z.mul(z).sum())(z0);
-    jvp((z: Tensor) => grad((w: Tensor) => w.mul(w).mul(w).sum())(z), z0, z0);
+    const h = (fused: boolean): Float64Array => {
+      setFusion(fused);
+      const out = Float64Array.from(jvp((z: Tensor) => grad((w: Tensor) => w.mul(w).mul(w).sum())(z), z0, z0)[1].data);
+      setFusion(true);
+      return out;
+    };
+    identical([h(true)], [h(false)]);
+  });
+});
+
+// Lazy values outside backward passes (forward arithmetic, recorded passes): fusion.ts reads only
+// values that cannot change before the lazy value is read (Tensor.sealed).
+describe("fused forward arithmetic", () => {
+  afterAll(() => setFusion(true));
+
+  it("arithmetic on op results is lazy, evaluated once when read, with the ops' own numbers", () => {
+    const x = rand([1000], { rng });
+    const y = x.tanh();
+    resetKernelUsage();
+    const z = y.mul(2).add(1).mul(y);
+    expect(z.lazy).not.toBeNull();
     expect(kernelUsage()["elementwise:fused"]).toBeUndefined();
+    // The reference: the same float64 operations, one at a time, on y's values.
+    const expected = Array.from(y.data, (v) => (v * 2 + 1) * v);
+    expect(Array.from(z.data)).toEqual(expected);
+    expect(z.lazy).toBeNull();
+    z.data;
+    expect(kernelUsage()["elementwise:fused"]).toBe(1);
+  });
+
+  it("a tensor made from an array (a parameter) is read at once, so changing it in place later changes no result", () => {
+    const p = rand([1000], { rng, requiresGrad: true });
+    const before = Float64Array.from(p.data);
+    const a = p.mul(p).add(1);
+    const b = p.reshape([10, 100]).mul(3);
+    const c = p.tanh().mul(p);
+    // p·p and reshape(p)·3 are computed at once (the add after p·p may be lazy: it reads p·p only).
+    expect(b.lazy).toBeNull();
+    expect(c.lazy).toBeNull();
+    p.data.fill(7);
+    a.data.forEach((v, i) => expect(v).toBe(before[i]! * before[i]! + 1));
+    b.data.forEach((v, i) => expect(v).toBe(before[i]! * 3));
+    c.data.forEach((v, i) => expect(Math.abs(v - Math.tanh(before[i]!) * before[i]!)).toBeLessThan(1e-15));
+  });
+
+  it("detach().requireGrad() of an op result gets its own values: updating it in place leaves the result and lazy values of it alone", () => {
+    const y = rand([1000], { rng }).tanh();
+    const old = Float64Array.from(y.data);
+    const lazy = y.mul(3);
+    expect(lazy.lazy).not.toBeNull();
+    const w = y.detach().requireGrad();
+    w.data.fill(5);
+    y.data.forEach((v, i) => expect(v).toBe(old[i]));
+    lazy.data.forEach((v, i) => expect(v).toBe(old[i]! * 3));
+  });
+
+  it("a layer: the bias row is read lazily from a copy, tanh reads the lazy sum block by block, sum() adds a lazy value without a buffer", () => {
+    const W = rand([32, 16], { rng, requiresGrad: true });
+    const b = rand([16], { rng, requiresGrad: true });
+    const h = rand([64, 32], { rng }).tanh();
+    const run = (fused: boolean): { y: Float64Array; s: number; usage: Record<string, number> } => {
+      setFusion(fused);
+      resetKernelUsage();
+      const z = h.matmul(W).add(b);
+      if (fused) expect(z.lazy).not.toBeNull();
+      const y = z.tanh();
+      const s = y.mul(y).sum().item();
+      const usage = kernelUsage();
+      setFusion(true);
+      return { y: Float64Array.from(y.data), s, usage };
+    };
+    const fused = run(true);
+    expect(fused.usage["tanh:wasm-simd"]).toBe(1);
+    expect(fused.usage["elementwise:fused"]).toBe(1);
+    expect(fused.usage["sum:fused"]).toBe(1);
+    const plain = run(false);
+    expect(plain.usage["elementwise:fused"]).toBeUndefined();
+    identical([fused.y, Float64Array.of(fused.s)], [plain.y, Float64Array.of(plain.s)]);
+    // The bias is copied when the lazy sum is made: changing it in place afterwards changes nothing.
+    const z = h.matmul(W).add(b);
+    const expected = Float64Array.from(h.matmul(W).data, (v, i) => v + b.data[i % 16]!);
+    b.data.fill(100);
+    z.data.forEach((v, i) => expect(v).toBe(expected[i]));
+  });
+
+  it("sum() of a lazy value gives the bits of sum() of its evaluated values (1001 values: four running sums and a tail)", () => {
+    const y = rand([1001], { rng }).tanh();
+    resetKernelUsage();
+    const lazy = y.mul(3).add(y).sum().item();
+    expect(kernelUsage()["sum:fused"]).toBe(1);
+    const values = y.mul(3).add(y);
+    const eager = Float64Array.from(values.data);
+    expect(Object.is(lazy, values.sum().item())).toBe(true);
+    // And it is the sum: against a compensated (Kahan) sum of the same values.
+    let s = 0, c = 0;
+    for (const v of eager) {
+      const t = s + (v - c);
+      c = t - s - (v - c);
+      s = t;
+    }
+    expect(Math.abs(lazy - s)).toBeLessThan(1e-12);
+  });
+
+  it("column sums (a bias's gradient) add the rows in order", () => {
+    const g = rand([1027, 5], { rng }).tanh();
+    const cols = g.sum(0);
+    const d = g.data;
+    for (let j = 0; j < 5; j++) {
+      let s = 0;
+      for (let r = 0; r < 1027; r++) s += d[r * 5 + j]!;
+      expect(Object.is(cols.data[j], s)).toBe(true);
+    }
+  });
+
+  it("with fusion off nothing is lazy", () => {
+    setFusion(false);
+    const y = rand([1000], { rng }).tanh();
+    expect(y.mul(2).add(1).lazy).toBeNull();
+    setFusion(true);
   });
 });

@@ -100,17 +100,18 @@ describe("automatic reuse in backward()", () => {
   it("releases the backward pass's temporaries, keeps .grad and the forward tensors", () => {
     const x = rand([1000], { rng, requiresGrad: true });
     const h = x.tanh();
-    const loss = h.mul(x.sin()).sum();
+    // (cos: its derivative −sin x is a temporary of the backward pass; sin's, cos x, comes from its forward pass)
+    const loss = h.mul(x.cos()).sum();
     const before = poolStats();
     loss.backward();
     const after = poolStats();
     expect(after.released - before.released).toBeGreaterThan(0);
-    // d/dx tanh(x)·sin(x) = (1 − tanh²)·sin + tanh·cos
-    close(x.grad!.data, Array.from(x.data, (v) => (1 - Math.tanh(v) ** 2) * Math.sin(v) + Math.tanh(v) * Math.cos(v)), 1e-13);
+    // d/dx tanh(x)·cos(x) = (1 − tanh²)·cos − tanh·sin
+    close(x.grad!.data, Array.from(x.data, (v) => (1 - Math.tanh(v) ** 2) * Math.cos(v) - Math.tanh(v) * Math.sin(v)), 1e-13);
     close(h.data, Array.from(x.data, Math.tanh), 1e-15);
     // A second pass accumulates (twice the gradient) with reused buffers.
     const grad1 = Float64Array.from(x.grad!.data);
-    x.tanh().mul(x.sin()).sum().backward();
+    x.tanh().mul(x.cos()).sum().backward();
     close(x.grad!.data, Array.from(grad1, (v) => 2 * v), 1e-14);
   });
 
@@ -144,5 +145,48 @@ describe("released tensors cannot be read by mistake", () => {
       t = tensor([1, 2, 3]).mul(2);
     });
     expect(() => t!.toArray()).toThrow(/released/);
+  });
+});
+
+describe("small buffers", () => {
+  it("come from shared slabs: new ones are zero, never overlap, and keep their values while other small tensors are made", async () => {
+    const { allocData, allocZeroed, resetPool } = await import("../../src/engine/pool.js");
+    resetPool();
+    const bufs = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? allocZeroed(1 + (i % 64)) : allocData(1 + (i % 64))));
+    // Fresh memory is zero (allocData promises nothing, but a slab part is handed out once).
+    for (const b of bufs) expect(b.every((v) => v === 0)).toBe(true);
+    bufs.forEach((b, i) => b.fill(i + 1));
+    bufs.forEach((b, i) => expect(b.every((v) => v === i + 1), `buffer ${i}`).toBe(true));
+    const t = tensor([1, 2, 3]).mul(2);
+    for (let i = 0; i < 2000; i++) tensor([i, i]).add(1);
+    expect(Array.from(t.data)).toEqual([2, 4, 6]);
+  });
+});
+
+describe("lazy values and tidy", () => {
+  it("a lazy value made outside tidy and first read inside keeps its values after tidy returns (its buffer is not the scope's)", () => {
+    const h = rand([1000], { rng }).tanh();
+    const z = h.mul(2).add(1);
+    expect(z.lazy).not.toBeNull();
+    tidy(() => {
+      // Read inside: z's buffer is allocated now, but z was made outside.
+      expect(z.data[0]).toBe(h.data[0]! * 2 + 1);
+      return h.mul(3).sum().item();
+    });
+    // Buffers released by that tidy are handed out again here; none may be z's.
+    for (let i = 0; i < 5; i++) tidy(() => h.add(7).tanh().sum().item());
+    z.data.forEach((v, i) => expect(v).toBe(h.data[i]! * 2 + 1));
+  });
+
+  it("a lazy value made in an outer tidy and read in an inner one belongs to the outer one", () => {
+    const h = rand([1000], { rng }).tanh();
+    const kept = tidy(() => {
+      const z = h.mul(2).add(1);
+      tidy(() => z.data[0]);
+      for (let i = 0; i < 3; i++) tidy(() => h.add(7).tanh().sum().item());
+      z.data.forEach((v, i) => expect(v).toBe(h.data[i]! * 2 + 1));
+      return z;
+    });
+    kept.data.forEach((v, i) => expect(v).toBe(h.data[i]! * 2 + 1));
   });
 });

@@ -24,29 +24,89 @@ const FALLBACK: { readonly [N in VectorActivationName]: readonly [((v: number) =
 
 /** out[i] = f(x[i]) on the SIMD kernel; returns false (nothing written) when it is not available. */
 export function vectorUnary(name: VectorActivationName, x: Float64Array, out: Float64Array): boolean {
-  const n = x.length;
+  return vectorUnaryFrom(name, (f, offset, from, to) => f.set(x.subarray(from, to), offset), x.length, out);
+}
+
+/** Writes the inputs [from, to) to f[offset…] (f is the kernels' heap). */
+export type BlockSource = (f: Float64Array, offset: number, from: number, to: number) => void;
+
+/**
+ * out[i] = f(x_i) for the n inputs x_i that `source` writes block by block into the kernels' heap (a
+ * buffer's values, or a lazy expression evaluated there: fusion.ts lazyBlocks); false (nothing
+ * written) when the kernel is not available.
+ */
+export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource, n: number, out: Float64Array): boolean {
   if (n < VECTOR_MIN_LENGTH) return false;
   const heap = sharedHeap();
   const kernel = heap.activations?.[name];
   if (kernel === undefined) return false;
   const size = Math.min(n, BLOCK);
-  const block = heap.alloc(size);
-  const f = heap.f64;
+  const input = heap.alloc(size);
+  const result = heap.alloc(size);
   // The JavaScript formula for the elements outside the kernel's range (null: none), and that range.
   const [outside, lo, hi] = FALLBACK[name];
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const m = Math.min(BLOCK, n - i0);
-    f.set(x.subarray(i0, i0 + m), block);
-    kernel(8 * block, 8 * block, (m + 1) >> 1);
-    if (outside === null) out.set(f.subarray(block, block + m), i0);
+    source(heap.f64, input, i0, i0 + m);
+    kernel(8 * input, 8 * result, (m + 1) >> 1);
+    const f = heap.f64;
+    if (outside === null || allWithin(f, input, input + m, lo, hi)) out.set(f.subarray(result, result + m), i0);
     else {
-      // Copy out and patch in one pass, while the block is in cache.
+      // Copy out and patch, while the block is in cache.
       for (let i = 0; i < m; i++) {
-        const v = x[i0 + i]!;
-        out[i0 + i] = v >= lo && v <= hi ? f[block + i]! : outside(v);
+        const v = f[input + i]!;
+        out[i0 + i] = v >= lo && v <= hi ? f[result + i]! : outside(v);
       }
     }
   }
-  heap.release(block, size);
+  heap.release(result, size);
+  heap.release(input, size);
+  return true;
+}
+
+/**
+ * sinOut[i] = sin x[i] and cosOut[i] = cos x[i] in one pass of the SIMD sincos kernel (the same bits as
+ * the sin and cos kernels, and the same JavaScript fallback beyond ±1e5); false when not available.
+ */
+export function vectorSinCos(x: Float64Array, sinOut: Float64Array, cosOut: Float64Array): boolean {
+  const n = x.length;
+  if (n < VECTOR_MIN_LENGTH) return false;
+  const heap = sharedHeap();
+  const kernel = heap.activations?.sincos;
+  if (kernel === undefined) return false;
+  const size = Math.min(n, BLOCK);
+  const input = heap.alloc(size);
+  const sines = heap.alloc(size);
+  const cosines = heap.alloc(size);
+  const [, lo, hi] = FALLBACK.sin;
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const m = Math.min(BLOCK, n - i0);
+    const f = heap.f64;
+    f.set(x.subarray(i0, i0 + m), input);
+    kernel(8 * input, 8 * sines, 8 * cosines, (m + 1) >> 1);
+    if (allWithin(f, input, input + m, lo, hi)) {
+      sinOut.set(f.subarray(sines, sines + m), i0);
+      cosOut.set(f.subarray(cosines, cosines + m), i0);
+    } else {
+      for (let i = 0; i < m; i++) {
+        const v = f[input + i]!;
+        const inside = v >= lo && v <= hi;
+        sinOut[i0 + i] = inside ? f[sines + i]! : Math.sin(v);
+        cosOut[i0 + i] = inside ? f[cosines + i]! : Math.cos(v);
+      }
+    }
+  }
+  heap.release(cosines, size);
+  heap.release(sines, size);
+  heap.release(input, size);
+  return true;
+}
+
+/** Whether every x[i] for i in [from, to) lies in [lo, hi] (false for NaN): then the kernel's block is copied out as it is. */
+function allWithin(x: Float64Array, from: number, to: number, lo: number, hi: number): boolean {
+  for (let i = from; i < to; i++) {
+    const v = x[i]!;
+    if (!(v >= lo && v <= hi)) return false;
+  }
   return true;
 }

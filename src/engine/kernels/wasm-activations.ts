@@ -114,11 +114,27 @@ class Generator {
       K(1), op.get(l.R2), K(0.5), op.f64x2Mul, op.get(l.R2), op.get(l.R2), op.f64x2Mul, horner(l.R2, C), op.f64x2Mul, op.f64x2Sub, op.f64x2Sub, op.set(l.PB),
       // the quadrant k (+1 for cos) as an integer in each lane
       op.get(l.T), this.KI(SHIFT_BITS), op.i64x2Sub, ...(cos ? [this.KI(1n), op.i64x2Add] : []), op.set(l.Q),
+      this.quadrant(l, l.X),
+    );
+  }
+
+  /** From sin r (PA), cos r (PB) and the quadrant (Q): the value in that quadrant, into `into`. */
+  quadrant(l: Scratch, into: Local<"v128">): Code {
+    return code(
       // odd quadrant: cos r instead of sin r (mask = 0 − (k & 1))
       op.get(l.PB), op.get(l.PA), this.KI(0n), op.get(l.Q), this.KI(1n), op.v128And, op.i64x2Sub, op.bitselect,
       // quadrants 2 and 3: negate ((k & 2) << 62 is the sign bit)
-      op.get(l.Q), this.KI(2n), op.v128And, op.i32(62), op.i64x2Shl, op.v128Xor, op.set(l.X),
+      op.get(l.Q), this.KI(2n), op.v128And, op.i32(62), op.i64x2Shl, op.v128Xor, op.set(into),
     );
+  }
+
+  /**
+   * sin x into X and cos x into E at once: sinCos's reduction and polynomials once, then quadrant k
+   * for sin and k + 1 for cos — the same operations as the sin and cos kernels, so the same bits.
+   */
+  sinAndCos(l: Scratch): Code {
+    // sinCos(l, false) leaves sin x in X and k in Q.
+    return code(this.sinCos(l, false), op.get(l.Q), this.KI(1n), op.i64x2Add, op.set(l.Q), this.quadrant(l, l.E));
   }
 
   /**
@@ -194,9 +210,44 @@ function activationFunction(name: VectorActivationName): FunctionBuilder {
   return f;
 }
 
-export function activationModuleBytes(): Uint8Array {
-  return moduleBytes(VECTOR_ACTIVATIONS.map((name) => activationFunction(name).finish()));
+/** sincos(src, dst, dstCos, pairs): dst[i] = sin(src[i]), dstCos[i] = cos(src[i]); two pairs per step. */
+function sinCosFunction(): FunctionBuilder {
+  const f = new FunctionBuilder("sincos", ["i32", "i32", "i32", "i32"] as const);
+  const [SRC, DST, COS, PAIRS] = f.params;
+  const I = f.local("i32");
+  const scratch = (): Scratch => Object.fromEntries(SCRATCH.map((k) => [k, f.local("v128")])) as Scratch;
+  const sets = [scratch(), scratch()];
+  const g = new Generator(f);
+  const one = (k: number): Code => {
+    const l = sets[k]!;
+    return code(
+      op.get(SRC), op.get(I), op.i32(16), op.mul, op.add, op.v128Load(16 * k), op.set(l.X),
+      g.sinAndCos(l),
+      op.get(DST), op.get(I), op.i32(16), op.mul, op.add, op.get(l.X), op.v128Store(16 * k),
+      op.get(COS), op.get(I), op.i32(16), op.mul, op.add, op.get(l.E), op.v128Store(16 * k),
+    );
+  };
+  f.emit(
+    op.i32(0), op.set(I),
+    op.block, op.loop,
+    op.get(I), op.i32(1), op.add, op.get(PAIRS), op.geU, op.brIf(1),
+    one(0), one(1),
+    op.get(I), op.i32(2), op.add, op.set(I), op.br(0),
+    op.end, op.end,
+    op.block,
+    op.get(I), op.get(PAIRS), op.geU, op.brIf(0),
+    one(0),
+    op.end,
+  );
+  return f;
 }
+
+export function activationModuleBytes(): Uint8Array {
+  return moduleBytes([...VECTOR_ACTIVATIONS.map((name) => activationFunction(name).finish()), sinCosFunction().finish()]);
+}
+
+/** (srcByteOffset, sinByteOffset, cosByteOffset, pairs): sin and cos of 2·pairs float64s at once. */
+export type VectorSinCos = (src: number, dst: number, dstCos: number, pairs: number) => void;
 
 /** (srcByteOffset, dstByteOffset, pairs): dst[i] = f(src[i]) for 2·pairs float64s. */
 export type VectorActivation = (src: number, dst: number, pairs: number) => void;
@@ -205,10 +256,10 @@ export type VectorActivation = (src: number, dst: number, pairs: number) => void
 export const VECTOR_ACTIVATIONS = ["tanh", "sigmoid", "exp", "sin", "cos"] as const;
 export type VectorActivationName = (typeof VECTOR_ACTIVATIONS)[number];
 
-export type VectorActivations = { readonly [N in VectorActivationName]: VectorActivation };
+export type VectorActivations = { readonly [N in VectorActivationName]: VectorActivation } & { readonly sincos: VectorSinCos };
 
 export function instantiateActivations(memory: WebAssembly.Memory): VectorActivations | null {
   const exports = instantiate(activationModuleBytes(), memory);
   if (exports === null) return null;
-  return Object.fromEntries(VECTOR_ACTIVATIONS.map((n) => [n, exports[n] as VectorActivation])) as VectorActivations;
+  return Object.fromEntries([...VECTOR_ACTIVATIONS, "sincos"].map((n) => [n, exports[n]])) as VectorActivations;
 }

@@ -24,9 +24,14 @@ function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor, op: string)
     return new Tensor(out, a.shape);
   }
   const shape = broadcastShapes(a.shape, b.shape, op);
-  const out = new Tensor(allocData(a.size === 0 || b.size === 0 ? 0 : sizeOfShape(shape)), shape);
-  if (out.size === 0) return out;
+  const size = a.size === 0 || b.size === 0 ? 0 : sizeOfShape(shape);
   const c = collapseAxes(shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
+  if (fuses(kernel.expr, size) && fusibleBroadcast(c, a.size, b.size, size)) {
+    const node = lazyNode(kernel.expr, a, b, 0);
+    if (node !== null) return new Tensor(NO_DATA, shape, node);
+  }
+  const out = new Tensor(allocData(size), shape);
+  if (out.size === 0) return out;
   if (c.shape.length === 2 && c.sa[1] === 1 && c.sb[1] === 1) {
     const n = c.shape[1]!;
     if (c.sa[0] === n && c.sb[0] === 0) {
@@ -40,6 +45,17 @@ function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor, op: string)
   }
   kernel.strided(a.data, b.data, out.data, c.shape, c.sa, c.sb);
   return out;
+}
+
+/**
+ * Whether a lazy expression can read both operands of a broadcast (fusion.ts): each has the result's
+ * size (and layout), or is one number, or one row of the result's last (collapsed) axis repeated
+ * over its rows.
+ */
+function fusibleBroadcast(c: { shape: number[]; sa: number[]; sb: number[] }, sizeA: number, sizeB: number, size: number): boolean {
+  const ok = (n: number, strides: number[]): boolean =>
+    n === size || n === 1 || (c.shape.length === 2 && strides[0] === 0 && strides[1] === 1 && n === c.shape[1]);
+  return ok(sizeA, c.sa) && ok(sizeB, c.sb);
 }
 
 function sizeOfShape(shape: Shape): number {

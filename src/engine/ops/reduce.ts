@@ -1,7 +1,7 @@
 // Sums and their adjoint, broadcasting: sum (all or along axes), mean, norm, broadcastTo, sumTo.
 
 import { allocData, allocZeroed } from "../pool.js";
-import { fuses, lazyNode, NO_DATA } from "../fusion.js";
+import { fuses, lazyNode, lazySum, NO_DATA } from "../fusion.js";
 import { Tensor } from "../tensor.js";
 import { apply, defineOp, type OpDef } from "../op.js";
 import { gather, scatter } from "../kernels/layout.js";
@@ -31,16 +31,23 @@ function sumKernel(x: Tensor, axes: readonly number[], keepdims: boolean): Tenso
   const kept = reducedShape(x.shape, axes, true);
   const out = allocZeroed(sizeOf(kept));
   if (axes.length === x.ndim) {
-    let s = 0;
-    const d = x.data;
-    for (let i = 0; i < d.length; i++) s += d[i]!;
-    out[0] = s;
+    const lazy = x.lazy;
+    if (lazy !== null) {
+      // A lazy value is summed as it is computed, in the same order, without a buffer (fusion.ts).
+      out[0] = lazySum(lazy, x.size);
+    } else out[0] = sumAll(x.data);
   } else if (x.ndim === 2 && axes.length === 1 && axes[0] === 0) {
     // Column sums of a matrix (a bias's gradient): rows added in order, as the general path does.
+    // Four rows per sweep, each column's partial sum kept in a register between them.
     const d = x.data;
     const rows = x.shape[0]!;
     const n = x.shape[1]!;
-    for (let r = 0; r < rows; r++) {
+    let r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      const o = r * n;
+      for (let j = 0; j < n; j++) out[j] = out[j]! + d[o + j]! + d[o + n + j]! + d[o + 2 * n + j]! + d[o + 3 * n + j]!;
+    }
+    for (; r < rows; r++) {
       const o = r * n;
       for (let j = 0; j < n; j++) out[j]! += d[o + j]!;
     }
@@ -48,6 +55,26 @@ function sumKernel(x: Tensor, axes: readonly number[], keepdims: boolean): Tenso
     scatter(x.data, out, 0, broadcastStrides(kept, x.shape), x.shape, true);
   }
   return new Tensor(out, keepdims ? kept : reducedShape(x.shape, axes, false));
+}
+
+/**
+ * Σ d[i] with four running sums (elements i ≡ 0, 1, 2, 3 mod 4) added as (s0 + s1) + (s2 + s3), then the
+ * last n mod 4 elements in order: four independent chains of additions instead of one. A lazy value is
+ * summed in the same order (fusion.ts lazySum), so both give the same bits.
+ */
+export function sumAll(d: Float64Array): number {
+  const n = d.length;
+  const n4 = n - (n % 4);
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n4; i += 4) {
+    s0 += d[i]!;
+    s1 += d[i + 1]!;
+    s2 += d[i + 2]!;
+    s3 += d[i + 3]!;
+  }
+  let s = (s0 + s1) + (s2 + s3);
+  for (let i = n4; i < n; i++) s += d[i]!;
+  return s;
 }
 
 export const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({

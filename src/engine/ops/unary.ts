@@ -2,9 +2,10 @@
 // differentiable ops (often through the output y = f(x)); both reverse (g·f') and forward (t·f')
 // modes use that one rule.
 
-import { allocData } from "../pool.js";
-import { fuses, lazyNode, NO_DATA } from "../fusion.js";
-import { vectorUnary } from "../kernels/vector-unary.js";
+import { allocData, allocUnscoped } from "../pool.js";
+import { fuses, lazyBlocks, lazyNode, NO_DATA } from "../fusion.js";
+import { vectorSinCos, vectorUnary, vectorUnaryFrom, VECTOR_MIN_LENGTH } from "../kernels/vector-unary.js";
+import { isGradEnabled } from "../state.js";
 import { VECTOR_ACTIVATIONS, type VectorActivationName } from "../kernels/wasm-activations.js";
 import { countKernel } from "../kernels/usage.js";
 import { Tensor } from "../tensor.js";
@@ -21,12 +22,26 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
   return defineOp({
     name,
     forward: ([x]) => {
+      if (name === "cos" && precomputed !== null && precomputed.x === x) {
+        // cos x from the sin op's forward pass (see sinDerivative).
+        const values = precomputed.values;
+        precomputed = null;
+        countKernel("cos:with-sin");
+        return new Tensor(values, x.shape);
+      }
+      if (name === "sin" && x!.lazy === null && x!.requiresGrad && isGradEnabled()) {
+        const y = sinWithCos(x!);
+        if (y !== null) return y;
+      }
       if (fuses(expr, x!.size)) {
         const node = lazyNode(expr, x!, null, 0);
         if (node !== null) return new Tensor(NO_DATA, x!.shape, node);
       }
       const out = allocData(x!.size);
+      const lazy = x!.lazy;
       if (vector === null) kernel(x!.data, out, 0);
+      // A lazy input is evaluated block by block into the kernel's heap, without a buffer of its own.
+      else if (lazy !== null && vectorUnaryFrom(vector, lazyBlocks(lazy, x!.size), x!.size, out)) countKernel(simdKey);
       else if (vectorUnary(vector, x!.data, out)) countKernel(simdKey);
       else {
         kernel(x!.data, out, 0);
@@ -37,6 +52,38 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
     vjp: (g, [x], y) => [mul(g, derivative(x!, y))],
     jvp: ([t], [x], y) => mul(t!, derivative(x!, y)),
   });
+}
+
+// sin' = cos: when sin x is recorded for differentiation, its forward pass computes cos x as well, in
+// the same pass of the SIMD kernel (the cos kernel's bits), and the derivative rule cos(x) takes those
+// values instead of computing them again. They are cos of x as it was in the forward pass — the
+// derivative of the value that pass computed. Kept until the rule uses them (or sin's result is
+// collected), in a buffer of their own (never the pool's: a tidy scope could hand it out again).
+const cosineOf = new WeakMap<Tensor, Float64Array>();
+let precomputed: { x: Tensor; values: Float64Array } | null = null;
+
+function sinWithCos(x: Tensor): Tensor | null {
+  if (x.size < VECTOR_MIN_LENGTH) return null;
+  const out = allocData(x.size);
+  const cosines = allocUnscoped(x.size);
+  if (!vectorSinCos(x.data, out, cosines)) return null;
+  countKernel("sin:wasm-simd");
+  const y = new Tensor(out, x.shape);
+  cosineOf.set(y, cosines);
+  return y;
+}
+
+/** sin'(x) = cos(x), through the cosines sin's forward pass kept for its result y when there are any. */
+function sinDerivative(x: Tensor, y: Tensor): Tensor {
+  const values = cosineOf.get(y);
+  if (values === undefined) return cos(x);
+  cosineOf.delete(y);
+  precomputed = { x, values };
+  try {
+    return cos(x);
+  } finally {
+    precomputed = null;
+  }
 }
 
 /** A derivative that is piecewise constant (its own derivative is zero): a tensor outside the graph. */
@@ -61,7 +108,7 @@ const UNARY: { readonly [N in UnaryOpName]: readonly [expr: string, derivative: 
   log: ["Math.log(x)", (x) => div(1, x)],
   sqrt: ["Math.sqrt(x)", (_x, y) => div(0.5, y)],
   square: ["x * x", (x) => mulScalar(x, 2)],
-  sin: ["Math.sin(x)", (x) => cos(x)],
+  sin: ["Math.sin(x)", (x, y) => sinDerivative(x, y)],
   cos: ["Math.cos(x)", (x) => neg(sin(x))],
   tan: ["Math.tan(x)", (_x, y) => addScalar(mul(y, y), 1)],
   tanh: ["Math.tanh(x)", (_x, y) => oneMinusSquare(y)],

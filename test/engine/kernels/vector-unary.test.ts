@@ -74,3 +74,40 @@ describe("SIMD elementwise ops", () => {
     expect(kernelUsage()).toEqual({ "matmul:js": 1, "matmul:wasm-simd": 1 });
   });
 });
+
+describe("sin with its derivative's cosines", () => {
+  it("the sincos kernel gives the bits of the sin and cos kernels (and their JavaScript values beyond ±1e5, NaN, ±∞)", async () => {
+    const { vectorSinCos, vectorUnary } = await import("../../../src/engine/kernels/vector-unary.js");
+    if (!wasmKernelsActive()) return;
+    const x = Float64Array.from(inputs());
+    const [s, c, s1, c1] = [0, 0, 0, 0].map(() => new Float64Array(x.length));
+    expect(vectorSinCos(x, s!, c!)).toBe(true);
+    expect(vectorUnary("sin", x, s1!)).toBe(true);
+    expect(vectorUnary("cos", x, c1!)).toBe(true);
+    for (let i = 0; i < x.length; i++) {
+      expect(Object.is(s![i], s1![i]), `sin ${x[i]}`).toBe(true);
+      expect(Object.is(c![i], c1![i]), `cos ${x[i]}`).toBe(true);
+    }
+  });
+
+  it("sin recorded for a gradient keeps cos x from its forward pass: the gradient is the cos kernel's values, and second derivatives still follow", async () => {
+    const { gradients } = await import("../../../src/index.js");
+    if (!wasmKernelsActive()) return;
+    const x = tensor(inputs().slice(0, 1000).map((v) => (Number.isFinite(v) ? v : 0.5)), { requiresGrad: true });
+    const old = Float64Array.from(x.data);
+    resetKernelUsage();
+    const y = x.sin().sum();
+    // Changing x in place after the forward pass: the derivative is still that of the value computed (cos of old x).
+    x.data.fill(3);
+    const [g] = gradients(y, x);
+    expect(kernelUsage()["cos:with-sin"]).toBe(1);
+    const reference = tensor(Array.from(old)).cos().data;
+    g!.data.forEach((v, i) => expect(Object.is(v, reference[i]), `element ${i}`).toBe(true));
+    x.data.set(old);
+    // d/dx Σ sin x = cos x, recorded; d/dx Σ cos x = −sin x.
+    const [g1] = gradients(x.sin().sum(), x, { createGraph: true });
+    const [g2] = gradients(g1!.sum(), x);
+    const sines = tensor(Array.from(old)).sin().data;
+    g2!.data.forEach((v, i) => expect(Object.is(v, -sines[i]!), `element ${i}`).toBe(true));
+  });
+});
