@@ -1,13 +1,13 @@
-// RAR-D by default for evolution problems trained as one network (techniques.ts
-// defaultAdaptiveSampling), off for time-marching windows, steady problems and ODEs and where the
-// file says; and the restart of a refinement that converges on its points (trainer.ts).
+// RAR-D by default for nonlinear evolution problems trained as one network (techniques.ts
+// defaultAdaptiveSampling), off for linear ones, time-marching windows, steady problems and ODEs
+// and where the file says; and the restart of a refinement that converges on its points (trainer.ts).
 
 import { describe, expect, it, vi } from "vitest";
 import { parseProblem } from "../../src/problem/load.js";
 import { buildModel } from "../../src/solve.js";
 import { train } from "../../src/training/trainer.js";
 import { QuasiNewton } from "../../src/optim/quasi-newton.js";
-import { ADAPTIVE_SAMPLING_EVOLUTION, techniqueHooks } from "../../src/training/techniques.js";
+import { ADAPTIVE_SAMPLING_EVOLUTION, nonlinearInUnknowns, techniqueHooks } from "../../src/training/techniques.js";
 
 const HEAT = `name: heat
 domain:
@@ -51,20 +51,42 @@ const period = (text: string, window = false): number => {
   return techniqueHooks(p, buildModel(p), { window }).adaptiveSampling;
 };
 
+const BURGERS = HEAT.replace('"u_t = 0.1*u_xx"', '"u_t + u*u_x = 0.01*u_xx"');
+
+describe("nonlinearity in the unknowns", () => {
+  // Each equation read from a file; whether it is linear in u and its derivatives, by inspection.
+  const cases: [string, boolean][] = [
+    ["u_t = 0.1*u_xx", false],
+    ["u_t + 40*u_x = 0", false],
+    ["u_t = u_xx + exp(-t)*sin(3*x)*x^2", false],
+    ["u_tt - 4*u_xx = sin(x)*u", false],
+    ["u_t + u*u_x = 0.01*u_xx", true],
+    ["u_t = 5*u*(1 - u)", true],
+    ["u_tt - u_xx + u^3 = 0", true],
+    ["u_t = sin(u)", true],
+    ["u_t = u_x^2", true],
+  ];
+  it.each(cases)("%s: nonlinear %s", (equation, nonlinear) => {
+    const p = parseProblem(HEAT.replace('"u_t = 0.1*u_xx"', `"${equation}"`), "case.yaml");
+    expect(nonlinearInUnknowns(p.equations[0]!.residual, p.variables.length)).toBe(nonlinear);
+  });
+});
+
 describe("the default RAR-D period", () => {
-  it("is on for an evolution problem trained as one network, off in a time-marching window", () => {
+  it("is on for a nonlinear evolution problem trained as one network, off in a time-marching window", () => {
     expect(ADAPTIVE_SAMPLING_EVOLUTION).toBe(250);
-    expect(period(HEAT)).toBe(ADAPTIVE_SAMPLING_EVOLUTION);
-    expect(period(HEAT, true)).toBe(0);
+    expect(period(BURGERS)).toBe(ADAPTIVE_SAMPLING_EVOLUTION);
+    expect(period(BURGERS, true)).toBe(0);
   });
 
-  it("is off for a steady problem and an ODE", () => {
+  it("is off for a linear evolution problem, a steady problem and an ODE", () => {
+    expect(period(HEAT)).toBe(0);
     expect(period(POISSON)).toBe(0);
     expect(period(ODE)).toBe(0);
   });
 
   it("gives way to the file's setting", () => {
-    expect(period(`${HEAT}training:\n  adaptive_sampling: false\n`)).toBe(0);
+    expect(period(`${BURGERS}training:\n  adaptive_sampling: false\n`)).toBe(0);
     expect(period(`${HEAT}training:\n  adaptive_sampling: 100\n`)).toBe(100);
     expect(period(`${POISSON}training:\n  adaptive_sampling: true\n`)).toBe(500);
   });
