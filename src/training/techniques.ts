@@ -154,6 +154,15 @@ export function nonlinearInUnknowns(residual: Sym, variables: number): boolean {
   return !(second.kind === "const" && second.value === 0);
 }
 
+/** What defaultAdaptiveSampling reads of a problem. */
+interface AdaptiveSamplingProblem {
+  variables: readonly string[];
+  training: TrainingTechniques;
+  equations: readonly { residual: Sym }[];
+  parameters?: readonly unknown[];
+  data?: readonly unknown[];
+}
+
 /**
  * RAR-D where the file leaves it to pinn: every ADAPTIVE_SAMPLING_EVOLUTION refinement iterations for
  * an evolution problem (initial data at the lower end of its evolution variable, two or more
@@ -161,16 +170,18 @@ export function nonlinearInUnknowns(residual: Sym, variables: number): boolean {
  * Nonlinear terms steepen the data into fronts and shocks away from the initial data (Burgers'
  * shock, the logistic front of reaction), which fixed points miss; linear evolution problems keep
  * the shapes of their data and sources, and measured better on fixed points (README, "Refinement").
- * Time-marching windows, steady problems and ODEs keep fixed points.
+ * Time-marching windows, steady problems, ODEs and inverse problems (learned parameters or data:
+ * not measured with it) keep fixed points.
  */
 export function defaultAdaptiveSampling(
-  problem: { variables: readonly string[]; training: TrainingTechniques; equations: readonly { residual: Sym }[] },
+  problem: AdaptiveSamplingProblem,
   model: { evolution(): unknown },
   window = false,
 ): number {
   if (problem.training.adaptiveSampling !== undefined) return problem.training.adaptiveSampling;
   const n = problem.variables.length;
-  const on = !window && n >= 2 && model.evolution() !== null && problem.equations.some((e) => nonlinearInUnknowns(e.residual, n));
+  const inverse = (problem.parameters ?? []).length > 0 || (problem.data ?? []).length > 0;
+  const on = !window && !inverse && n >= 2 && model.evolution() !== null && problem.equations.some((e) => nonlinearInUnknowns(e.residual, n));
   return on ? ADAPTIVE_SAMPLING_EVOLUTION : TECHNIQUE_DEFAULTS.adaptiveSampling;
 }
 
@@ -179,7 +190,7 @@ export function defaultAdaptiveSampling(
  * `window`: the problem is one time-marching window (time-marching.ts).
  */
 export function techniqueHooks(
-  problem: { variables: readonly string[]; training: TrainingTechniques; equations: readonly { residual: Sym }[] },
+  problem: AdaptiveSamplingProblem,
   model: { causal(): boolean; evolution(): unknown },
   options: { window?: boolean } = {},
 ): { causalWeights: number; lbfgsResample: number; adaptiveSampling: number } {

@@ -3,7 +3,8 @@
 // and where the file says; and the restart of a refinement that converges on its points (trainer.ts).
 
 import { describe, expect, it, vi } from "vitest";
-import { parseProblem } from "../../src/problem/load.js";
+import { loadProblem, parseProblem } from "../../src/problem/load.js";
+import { timeWindowCount } from "../../src/training/time-marching.js";
 import { buildModel } from "../../src/solve.js";
 import { train } from "../../src/training/trainer.js";
 import { QuasiNewton } from "../../src/optim/quasi-newton.js";
@@ -83,6 +84,15 @@ describe("the default RAR-D period", () => {
     expect(period(HEAT)).toBe(0);
     expect(period(POISSON)).toBe(0);
     expect(period(ODE)).toBe(0);
+  });
+
+  it("on the shipped problems: on for burgers and reaction, off for the linear, time-marched and inverse ones", () => {
+    const shipped = (name: string): number => {
+      const p = loadProblem(new URL(`../../problems/${name}.yaml`, import.meta.url).pathname);
+      return techniqueHooks(p, buildModel(p), { window: timeWindowCount(p) > 0 }).adaptiveSampling;
+    };
+    expect(["burgers", "reaction"].map(shipped)).toEqual([250, 250]);
+    expect(["diffusion-reaction", "heat1d", "wave1d", "klein-gordon", "convection", "inverse/burgers-inverse", "poisson2d"].map(shipped)).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 
   it("gives way to the file's setting", () => {
