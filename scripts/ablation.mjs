@@ -14,7 +14,9 @@
 
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { loadProblem, solve } from "pinn";
+import { loadProblem, solve, buildModel } from "pinn";
+import { techniqueHooks } from "../dist/training/techniques.js";
+import { timeWindowCount } from "../dist/training/time-marching.js";
 
 const args = process.argv.slice(2);
 const value = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : null);
@@ -59,7 +61,12 @@ const VARIANTS = {
   "adaptive-sampling": {
     label: "with RAR-D adaptive sampling every 500 refinement iterations (`training.adaptive_sampling: 500`)",
     remove: (p) => (p.training.adaptiveSampling = 500),
-    applies: (p) => !p.training.adaptiveSampling,
+    applies: (p) => !p.training.adaptiveSampling && !rarByDefault(p),
+  },
+  "no-adaptive-sampling": {
+    label: "without RAR-D (`training.adaptive_sampling: false`: fixed refinement points)",
+    remove: (p) => (p.training.adaptiveSampling = 0),
+    applies: (p) => p.training.adaptiveSampling === undefined && rarByDefault(p),
   },
   "no-causal": {
     label: "without the causal window (`training.causal: false`)",
@@ -67,6 +74,10 @@ const VARIANTS = {
     applies: (p) => p.timeVariable !== null,
   },
 };
+/** RAR-D is on by default (techniques.ts defaultAdaptiveSampling): an evolution problem trained as one network. */
+function rarByDefault(p) {
+  return techniqueHooks(p, buildModel(p), { window: timeWindowCount(p) > 0 }).adaptiveSampling > 0;
+}
 const variants = value("--variants")?.split(",") ?? Object.keys(VARIANTS);
 
 function applySet(problem, assignment) {

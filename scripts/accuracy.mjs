@@ -67,7 +67,10 @@ for (const name of names.filter((n) => !isInverse(n))) {
     seconds: result.train.seconds,
     iterations: result.train.epochs,
     network: `${[problem.variables.length, ...problem.network.hidden, problem.unknowns.length].join("-")} ${problem.network.activation}`,
-    stages: problem.training.stages.map((s) => (s.optimizer === "adam" ? `Adam ${s.epochs}` : `${s.optimizer === "bfgs" ? `BFGS (${s.update})` : "L-BFGS"} ${s.iterations}`)).join(" + "),
+    stages:
+      problem.training.stages.map((s) => (s.optimizer === "adam" ? `Adam ${s.epochs}` : `${s.optimizer === "bfgs" ? `BFGS (${s.update})` : "L-BFGS"} ${s.iterations}`)).join(" + ") +
+      // RAR-D (the refinement's points redrawn where the residual is large), as the stage records it.
+      [...new Set(result.train.stages.flatMap((s) => (s.adaptiveSampling ? [s.adaptiveSampling] : [])))].map((r) => `, RAR-D every ${r}`).join(""),
     constraints: problem.trial.some((t) => t && !t.generated) ? "trial form" : problem.constraints,
   };
   rows.push(row);

@@ -9,6 +9,7 @@ import { REGION_HARD_SCOPE } from "../problem/region-trials.js";
 import { describeInverse } from "../reports/parameters.js";
 import { displayExpression } from "./display-expression.js";
 import { OPTIMIZER_NAMES } from "../optim/refinement.js";
+import { techniqueHooks } from "../training/techniques.js";
 
 function where(source: Source): string {
   return source.position ? ` (line ${source.position.line})` : "";
@@ -32,9 +33,11 @@ export function describeModel(model: ResidualModel): string[] {
   const stages = shown.map((s) =>
     s.optimizer === "adam" ? `Adam ${s.epochs} epochs (lr ${s.learningRate})` : `${OPTIMIZER_NAMES[s.optimizer]}${s.optimizer === "bfgs" ? ` (${s.update})` : ""} ${s.iterations} iterations`,
   );
+  const rarD = techniqueHooks(p, model, { window: timeWindowCount(p) > 0 }).adaptiveSampling;
   lines.push(
     `  training: ${stages.join(", then ")}; ${model.pointCounts()[0]} points per epoch (${p.training.sampling})` +
       (model.causal() ? `; causal curriculum along ${p.variables[model.evolution()!.variable]}` : "") +
+      (rarD > 0 && shown.some((s) => s.optimizer !== "adam") ? `; RAR-D: the equations' points redrawn where the residual is large every ${rarD} refinement iterations` : "") +
       (timeWindowCount(p) > 0 ? `; time-marching: ${timeWindowCount(p)} windows along ${p.variables[p.timeVariable!]}, each with these stages (the first window's refinement ×${FIRST_WINDOW_LBFGS})` : ""),
   );
   lines.push(...describeInverse(p));

@@ -93,6 +93,7 @@ export function summaryOf(report: SolveReport, files: string[], written?: Omit<W
         final_loss: s.finalLoss,
         ...(s.stoppedEarly ? { stopped_early: s.stoppedEarly } : {}),
         ...(s.note ? { note: s.note } : {}),
+        ...(s.adaptiveSampling ? { adaptive_sampling_every: s.adaptiveSampling } : {}),
       })),
       ...(train.windows ? { time_windows: train.windows.map((w) => ({ from: w.from, to: w.to, status: w.status, epochs: w.epochs, seconds: round(w.seconds, 4), final_loss: w.finalLoss })) } : {}),
     },

@@ -276,7 +276,7 @@ export async function march(problem: Problem, cuts: readonly number[], options: 
       shouldStop: options.shouldStop,
       lossWeighting: problem.training.lossWeighting,
       causal: model.causal(),
-      ...techniqueHooks(win.problem, model),
+      ...techniqueHooks(win.problem, model, { window: true }),
       threads: options.threads,
     });
     pieces.push({ from, to, network });

@@ -30,6 +30,8 @@ export interface StageRecord {
   stoppedEarly?: string;
   /** Why the stage ran another optimizer than it named, if it did (reported with the results). */
   note?: string;
+  /** RAR-D (adaptive-sampling.ts): the equations' points were redrawn every this many iterations. */
+  adaptiveSampling?: number;
 }
 
 export interface LossHistory {
@@ -51,6 +53,12 @@ export type TrainStatus = "completed" | "interrupted" | "non-finite" | "no-progr
 
 /** Quasi-Newton stop reasons that, at a stage's first iteration, mean the stage changed nothing. */
 const FIRST_STEP_FAILURES = new Set(["line search failed", "non-finite loss or gradient at the starting point"]);
+
+/**
+ * With RAR-D, a refinement that converges on its points is restarted on new ones (curvature model
+ * dropped); converging again within this many iterations of such a restart ends the stage.
+ */
+const ADAPTIVE_RESTART_GAP = 10;
 
 export interface TrainResult {
   status: TrainStatus;
@@ -257,6 +265,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
       const drawBatch = (): Batch => adaptive?.draw() ?? model.drawFresh();
       let batch = drawBatch();
       lastBatch = batch;
+      let restarted = -Infinity;
       // The terms of every point the line search evaluates, to report those of the accepted one.
       let evaluated: { loss: number; terms: number[] }[] = [];
       let terms: number[] = [];
@@ -309,6 +318,16 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
           done++;
           break;
         }
+        if (step.converged && adaptive !== null && done - restarted >= ADAPTIVE_RESTART_GAP) {
+          // Converged on these points is not converged on the problem: new points and a fresh
+          // curvature model (as when Urbán et al. restart BFGS on each new batch), unless that was
+          // just done and the optimizer is converged again.
+          restarted = done;
+          batch = drawBatch();
+          lastBatch = batch;
+          optimizer.reset();
+          continue;
+        }
         if (step.converged) {
           stoppedEarly = step.reason ?? "converged";
           done++;
@@ -320,7 +339,8 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         }
       }
     }
-    records.push({ optimizer: ran, iterations: done, start, seconds: (performance.now() - t0) / 1000, finalLoss: last.loss, stoppedEarly, ...(note ? { note } : {}) });
+    const redrawn = stage.optimizer !== "adam" && hooks.adaptiveSampling && !hooks.lbfgsResample ? { adaptiveSampling: hooks.adaptiveSampling } : {};
+    records.push({ optimizer: ran, iterations: done, start, seconds: (performance.now() - t0) / 1000, finalLoss: last.loss, stoppedEarly, ...(note ? { note } : {}), ...redrawn });
   }
   const seconds = (performance.now() - started) / 1000;
 
