@@ -1,47 +1,54 @@
 // Ablation of the techniques pinn chooses from a problem's structure (README, "Hard problems"):
 // each hard problem solved with the defaults, then with each technique removed, one at a time.
 //
-//   node scripts/ablation.mjs [--update-readme] [--only NAME,...] [--variants NAME,...]
+//   node scripts/ablation.mjs [--update-readme] [--only NAME,...] [--variants NAME,...] [--threads N]
 //                             [--epochs N] [--lbfgs N] [--set section.key=value ...] [--out NAME]
 //   node scripts/ablation.mjs --table NAME,... [--update-readme]   (one table from earlier runs)
 //
-// --epochs / --lbfgs shorten the Adam and L-BFGS stages (reduced-budget comparisons during
-// development); --set changes a setting of every problem (e.g. --set training.causal_weights=10).
-// Writes out/ablation/ablation.json and .md; with --update-readme also the table between the
-// ablation markers in README.md. Times are the training loop's wall time and the process's CPU
-// time over it (the machine's load average is recorded with each row: on a shared machine the wall
-// time is inflated, the CPU time much less so).
+// The default variants are the defaults and each default technique removed: time-marching off,
+// periodic embedding off, BFGS → L-BFGS (as a file with `optimizer: [adam, lbfgs]` gets it); the
+// others (loss balancing, causal weights, RAR-D, …) are named with --variants. A variant that does
+// not apply to a problem (no periodic variable, one window anyway) is skipped. --epochs / --lbfgs
+// shorten the Adam and refinement stages (reduced-budget comparisons during development); --set
+// changes a setting of every problem (e.g. --set training.causal_weights=10). Every solve runs on
+// --threads threads (default 1: the issue's budget is one core). Writes out/ablation/NAME.json and
+// .md; with --update-readme also the table between the ablation markers in README.md. Times are the
+// training loop's wall time and the process's CPU time over the solve (the machine's load average is
+// recorded with each row: on a shared machine the wall time is inflated, the CPU time much less so).
 
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { loadProblem, solve, buildModel } from "pinn";
 import { techniqueHooks } from "../dist/training/techniques.js";
 import { timeWindowCount } from "../dist/training/time-marching.js";
+import { DEFAULTS } from "../dist/problem/defaults.js";
 
 const args = process.argv.slice(2);
 const value = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : null);
 const PROBLEMS = ["convection", "reaction", "wave-modes", "klein-gordon", "diffusion-reaction"];
 const only = value("--only")?.split(",") ?? PROBLEMS;
 const sets = args.flatMap((a, i) => (a === "--set" ? [args[i + 1]] : []));
+const threads = Number(value("--threads") ?? 1);
+const targets = JSON.parse(readFileSync("problems/targets.json", "utf8")).targets;
 
 // Each technique: how to remove it from a loaded problem (or, for those off by default, add it),
 // and whether it applies to the problem.
 const VARIANTS = {
   defaults: { label: "defaults", remove: () => {}, applies: () => true },
   "no-periodic-embedding": {
-    label: "without periodic embedding (`network.periodic_embedding: false`)",
+    label: "periodic embedding off (`network.periodic_embedding: false`)",
     remove: (p) => (p.network.periodicEmbedding = 0),
     applies: (p) => p.conditions.some((c) => c.kind === "periodic"),
   },
-  "no-causal-weights": {
-    label: "without causal weights (`training.causal_weights: false`: the growing window instead)",
-    remove: (p) => (p.training.causalWeights = 0),
+  "causal-weights": {
+    label: "with causal weights (`training.causal_weights: true`)",
+    remove: (p) => (p.training.causalWeights = 1),
     applies: (p) => p.timeVariable !== null && p.variables.length >= 2,
   },
   "no-time-windows": {
-    label: "without time-marching (`training.time_windows: false`: one network for the whole interval)",
+    label: "time-marching off (`training.time_windows: false`: one network)",
     remove: (p) => (p.training.timeWindows = 0),
-    applies: (p) => p.timeVariable !== null && p.variables.length >= 2,
+    applies: (p) => timeWindowCount(p) > 1,
   },
   "lbfgs-resample": {
     label: "with L-BFGS on fresh points every 500 iterations (`training.lbfgs_resample: 500`)",
@@ -49,8 +56,11 @@ const VARIANTS = {
     applies: () => true,
   },
   "lbfgs-refinement": {
-    label: "L-BFGS as the refinement (`optimizer: [adam, lbfgs]`)",
-    remove: (p) => (p.training.stages = p.training.stages.map((s) => (s.optimizer === "bfgs" ? { optimizer: "lbfgs", iterations: s.iterations, learningRate: s.learningRate, historySize: s.historySize } : s))),
+    label: "BFGS → L-BFGS (`optimizer: [adam, lbfgs]`: 5,000 iterations per window)",
+    remove: (p) => {
+      p.training.stages = p.training.stages.map((s) => (s.optimizer === "bfgs" ? { optimizer: "lbfgs", iterations: DEFAULTS.training.lbfgsIterations, learningRate: 1, historySize: DEFAULTS.training.lbfgsHistory } : s));
+      delete p.training.optimizerDefault;
+    },
     applies: (p) => p.training.stages.some((s) => s.optimizer === "bfgs"),
   },
   "bfgs-refinement": {
@@ -68,6 +78,16 @@ const VARIANTS = {
     remove: (p) => (p.training.adaptiveSampling = 0),
     applies: (p) => p.training.adaptiveSampling === undefined && rarByDefault(p),
   },
+  annealing: {
+    label: "with `training.loss_weighting: annealing`",
+    remove: (p) => (p.training.lossWeighting = "annealing"),
+    applies: () => true,
+  },
+  gradnorm: {
+    label: "with `training.loss_weighting: gradnorm`",
+    remove: (p) => (p.training.lossWeighting = "gradnorm"),
+    applies: () => true,
+  },
   "no-causal": {
     label: "without the causal window (`training.causal: false`)",
     remove: (p) => (p.training.causal = false),
@@ -78,7 +98,7 @@ const VARIANTS = {
 function rarByDefault(p) {
   return techniqueHooks(p, buildModel(p), { window: timeWindowCount(p) > 0 }).adaptiveSampling > 0;
 }
-const variants = value("--variants")?.split(",") ?? Object.keys(VARIANTS);
+const variants = value("--variants")?.split(",") ?? ["defaults", "no-time-windows", "no-periodic-embedding", "lbfgs-refinement", "no-adaptive-sampling"];
 
 function applySet(problem, assignment) {
   const [path, raw] = assignment.split("=");
@@ -109,7 +129,7 @@ for (const name of value("--table") ? [] : only) {
     );
     const load = loadavg()[0];
     const cpu0 = process.cpuUsage();
-    const result = await solve(problem, { write: false });
+    const result = await solve(problem, { write: false, threads });
     const cpu = process.cpuUsage(cpu0);
     const rel = Math.max(...Object.values(result.evaluation.metrics).map((m) => m.rel_l2 ?? 0));
     const row = {
@@ -119,6 +139,7 @@ for (const name of value("--table") ? [] : only) {
       seconds: result.train.seconds,
       cpu_seconds: (cpu.user + cpu.system) / 1e6,
       iterations: result.train.epochs,
+      windows: result.train.windows?.length ?? 1,
       status: result.train.status,
       load: Number(load.toFixed(1)),
     };
@@ -129,12 +150,15 @@ for (const name of value("--table") ? [] : only) {
 }
 
 const fmt = (x) => x.toExponential(1);
+const target = (name) => targets[name] ?? 1e-3;
+const loads = rows.map((r) => r.load);
 const table = [
-  "| problem | variant | rel. L2 error | ≤ 1e-3 | time (s) | CPU time (s) | load |",
-  "| --- | --- | --- | --- | --- | --- | --- |",
-  ...rows.map((r) => `| [${r.problem}](problems/${r.problem}.yaml) | ${VARIANTS[r.variant].label} | ${fmt(r.rel_l2)} | ${r.rel_l2 <= 1e-3 ? "✓" : "✗"} | ${r.seconds.toFixed(1)} | ${r.cpu_seconds.toFixed(1)} | ${r.load} |`),
+  "| problem | variant | rel. L2 error | target met | windows | CPU time (s) | time (s) | load |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ...rows.map((r) => `| [${r.problem}](problems/${r.problem}.yaml) | ${VARIANTS[r.variant].label} | ${fmt(r.rel_l2)} | ${r.rel_l2 <= target(r.problem) ? "✓" : "✗"} (${fmt(target(r.problem))}) | ${r.windows ?? "–"} | ${r.cpu_seconds.toFixed(1)} | ${r.seconds.toFixed(1)} | ${r.load} |`),
 ].join("\n");
-const md = `${table}\n\nMeasured with \`node scripts/ablation.mjs\` on ${machine}${budget.length ? `; ${budget.join(", ")}` : "; default settings"}; load: the 1-minute load average at the start of the run (a shared machine).\n`;
+const command = `node scripts/ablation.mjs ${args.filter((a) => a !== "--update-readme").join(" ")}`.trim();
+const md = `${table}\n\nMeasured with \`${command}\` on ${machine}, one thread per solve${budget.length ? `; ${budget.join(", ")}` : "; default settings except the variant"}, seed 0, one process for all rows. CPU time: the process's user + system time over the solve; time: the training loop's wall time; load: the 1-minute load average at the start of the row (${Math.min(...loads)}–${Math.max(...loads)}: a machine shared with other sessions, so the wall times are inflated and the CPU time is the better guide).\n`;
 writeFileSync(`out/ablation/${out}.md`, md);
 process.stdout.write(md);
 if (args.includes("--update-readme")) {

@@ -28,6 +28,7 @@ import { SymbolicTerms, type PointBatch, type PointSource, type TermContext, typ
 import { train, type TrainHooks, type TrainResult } from "./trainer.js";
 import { techniqueHooks, TECHNIQUE_DEFAULTS } from "./techniques.js";
 import { PiecewiseNetwork, type Piece } from "./time-marching-network.js";
+import { initialData, initialGrowthRate, initialPoints, isInitial, topTimeDerivative } from "./growth-rate.js";
 
 /** Points evaluated once on the previous window, per point drawn per epoch (the pool each batch is drawn from). */
 export const TRANSFER_POOL = 8;
@@ -62,10 +63,16 @@ export const WINDOW_SPAN = 4;
 /** At most this many windows by default (the cost grows with the count). */
 export const MAX_DEFAULT_WINDOWS = 16;
 
-/** The default count: the interval's length times the initial rate, over WINDOW_SPAN, rounded up (1: no marching). */
+/**
+ * The default count: the interval's length times the problem's rate, over WINDOW_SPAN, rounded up (1:
+ * no marching). The rate is the larger of how fast the solution starts to change (initialRate) and how
+ * fast a perturbation of it grows (growth-rate.ts initialGrowthRate: logistic growth at rate ρ).
+ */
 export function defaultWindowCount(problem: Problem): number {
-  const rate = initialRate(problem);
-  if (rate === null) return 1;
+  const change = initialRate(problem);
+  const growth = initialGrowthRate(problem);
+  if (change === null && growth === null) return 1;
+  const rate = Math.max(change ?? 0, growth ?? 0);
   const [lo, hi] = problem.bounds[problem.timeVariable!]!;
   return Math.max(1, Math.min(MAX_DEFAULT_WINDOWS, Math.ceil(((hi - lo) * rate) / WINDOW_SPAN - 1e-9)));
 }
@@ -81,11 +88,6 @@ export function timeWindowCount(problem: Problem): number {
 /** N equal windows of [lo, hi]: the cut times. */
 export function windowCuts(lo: number, hi: number, count: number): number[] {
   return Array.from({ length: count + 1 }, (_, k) => (k === count ? hi : lo + ((hi - lo) * k) / count));
-}
-
-/** Is a condition an initial condition (a point condition at t = t_0)? */
-function isInitial(c: Condition, t: number, t0: number): c is PointCondition {
-  return c.kind === "point" && !c.location[t]!.free && (c.location[t] as { value: number }).value === t0;
 }
 
 /**
@@ -364,28 +366,14 @@ export function initialRate(problem: Problem, samples = 256): number | null {
   const t = problem.timeVariable;
   if (t === null) return null;
   const dims = problem.variables.length;
-  const t0 = problem.bounds[t]![0];
-  // Initial data: ∂_t^j u_k at t_0 as expressions of the space variables (conditions "∂_t^j u_k(x, t0) = g").
-  const initial = new Map<string, Sym>();
-  for (const c of problem.conditions) {
-    if (!isInitial(c, t, t0) || c.lhs.kind !== "field" || S.unknownsOf(c.rhs).size > 0) continue;
-    const alpha = c.lhs.alpha;
-    if (alpha.some((a, i) => i !== t && a > 0)) continue;
-    initial.set(`${c.lhs.unknown}:${alpha[t] ?? 0}`, c.rhs);
-  }
-  const rng = new Rng(problem.training.seed);
-  const at: Location = problem.variables.map((_, i) => (i === t ? { free: false as const, value: t0 } : { free: true as const }));
-  const points = new PointSet(dims, problem.bounds, at, samples, "random", true, rng).next();
+  const initial = initialData(problem);
+  const points = initialPoints(problem, samples);
   const rms = (v: Float64Array): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / Math.max(1, v.length));
   let rate: number | null = null;
   for (const e of problem.equations) {
-    const atoms = S.fieldAtoms(e.residual);
-    const order = Math.max(0, ...atoms.map((a) => a.alpha[t] ?? 0));
-    if (order < 1 || order > 2) continue;
-    const top = atoms.filter((a) => (a.alpha[t] ?? 0) === order);
-    const k = top[0]!.unknown;
-    // One top-order atom, a pure time derivative: ∂_t^m u_k.
-    if (top.some((a) => a.unknown !== k || a.alpha.some((c, i) => i !== t && c > 0))) continue;
+    const top = topTimeDerivative(e.residual, t);
+    if (top === null) continue;
+    const { unknown: k, order } = top;
     const u0 = initial.get(`${k}:0`);
     if (u0 === undefined) continue;
     let missing = false;
