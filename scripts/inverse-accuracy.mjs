@@ -2,7 +2,10 @@
 // and pinn's defaults, compare each learned parameter with its exact value and its target, and
 // write the table the README shows (estimate, error, ensemble interval, time).
 //
-//   npm run build && node scripts/inverse-accuracy.mjs [--update-readme] [--only NAME,...]
+//   npm run build && node scripts/inverse-accuracy.mjs [--update-readme] [--only NAME,...] [--table]
+//
+// --table solves nothing: it writes the table (and, with --update-readme, the README) from the rows
+// in out/inverse-accuracy/accuracy.json.
 //
 // Writes out/inverse-accuracy/accuracy.json and accuracy.md; exit status 1 when a target is missed
 // or an ensemble's 95% interval misses the exact value. With --only, the rows of the other problems
@@ -17,7 +20,8 @@ import { cpus } from "node:os";
 import { loadProblem, solve } from "pinn";
 
 const args = process.argv.slice(2);
-const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",") : null;
+const tableOnly = args.includes("--table");
+const only = tableOnly ? [] : args.includes("--only") ? args[args.indexOf("--only") + 1].split(",") : null;
 const DIR = join("problems", "inverse");
 const files = readdirSync(DIR)
   .filter((f) => f.endsWith(".yaml"))
@@ -84,7 +88,7 @@ const table = [
     (r) =>
       `| [${r.problem}](${r.file}) | ${r.parameter} | ${g(r.exact)} | ${g(r.estimate)} | ${pct(r.rel_error)} ${r.pass ? "✓" : "✗"} | ${pct(r.target)} | ${
         r.ensemble ? `[${g(r.ensemble.interval[0])}, ${g(r.ensemble.interval[1])}] (${r.ensemble.members} members) ${r.ensemble.covers ? "covers" : "MISSES"}` : "–"
-      } | ${r.cpuSeconds === undefined ? "–" : r.cpuSeconds.toFixed(0)} | ${(r.ensembleSeconds ?? r.seconds).toFixed(0)} |`,
+      } | ${r.cpuSeconds == null ? "–" : r.cpuSeconds.toFixed(0)} | ${(r.ensembleSeconds ?? r.seconds) == null ? "–" : (r.ensembleSeconds ?? r.seconds).toFixed(0)} |`,
   ),
 ].join("\n");
 const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
