@@ -18,6 +18,7 @@ import { BoxDomain } from "../geometry/domain.js";
 import * as S from "../expressions/symbolic.js";
 import { additiveParts, conditionSides } from "../terms/sides.js";
 import type { TermKind } from "../terms/term.js";
+import { cornerWeights, reentrantCorners, type ReentrantCorner } from "./corners.js";
 
 export interface ResidualStat {
   kind: TermKind;
@@ -39,6 +40,11 @@ export interface ResidualStat {
   relative_max: number;
   /** True when a trial form satisfies the condition by construction (not trained). */
   enforced?: boolean;
+  /**
+   * A region with re-entrant corners (corners.ts): the corners, and the RMS residual and its
+   * relative size with the residual and the natural size weighted by min(1, r/ℓ) near them.
+   */
+  corners?: { list: ReentrantCorner[]; rms: number; relative: number; /** The largest residual's distance to the nearest corner / its ℓ. */ worstNear: number };
 }
 
 export interface ResidualDiagnostics {
@@ -101,6 +107,7 @@ function stat(
   residual: Float64Array,
   size: Float64Array,
   gridSize: number,
+  weights: Float64Array | null = null,
 ): ResidualStat {
   const d = problem.variables.length;
   const n = residual.length;
@@ -108,8 +115,10 @@ function stat(
   let max = 0;
   let sum = 0;
   let bad = false;
+  // Weights (near a re-entrant corner, corners.ts) apply to the residual and to the natural size alike.
+  if (weights !== null) size = size.map((v, i) => v * weights[i]!);
   for (let i = 0; i < n; i++) {
-    const r = Math.abs(residual[i]!);
+    const r = Math.abs(residual[i]!) * (weights === null ? 1 : weights[i]!);
     if (!Number.isFinite(r)) {
       bad = true;
       worst = i;
@@ -160,6 +169,8 @@ export function residualDiagnostics(problem: Problem, network: PinnNetwork, outp
 
   const equations: ResidualStat[] = [];
   const values: Float64Array[] = [];
+  // Near a re-entrant corner the equations' residuals are measured in a weighted norm (corners.ts).
+  const corners = problem.domain?.region ? reentrantCorners(problem.domain.region) : [];
   for (const eq of problem.equations) {
     const parts = partsOf(eq.lhs, eq.rhs);
     const [r, ...partValues] = ev.run([eq.residual, ...parts], grid.points);
@@ -168,7 +179,13 @@ export function residualDiagnostics(problem: Problem, network: PinnNetwork, outp
       values.push(r!.map((v, i) => (inside[i] ? Math.abs(v) : NaN)));
       const keep = (a: Float64Array): Float64Array => a.filter((_, i) => inside[i] === 1);
       const pts = grid.points.filter((_, j) => inside[Math.floor(j / d)] === 1);
-      equations.push(stat(problem, "equation", eq.source, pts, keep(r!), sizeOf(partValues.map(keep), pts.length / d), derivativeSize(eq.residual, interior)));
+      const size = sizeOf(partValues.map(keep), pts.length / d);
+      const s = stat(problem, "equation", eq.source, pts, keep(r!), size, derivativeSize(eq.residual, interior));
+      const weights = cornerWeights(problem.domain, corners, pts, d);
+      const w = weights === null ? null : stat(problem, "equation", eq.source, pts, keep(r!), size, derivativeSize(eq.residual, interior), weights);
+      // The worst point's distance to the nearest corner, in units of that corner's ℓ.
+      const near = weights === null ? 1 : Math.min(...corners.map((c) => Math.hypot(...c.at.map((v, k) => s.at[problem.variables[problem.domain!.spatial[k]!]!]! - v)) / c.range));
+      equations.push(w === null ? s : { ...s, corners: { list: corners, rms: w.rms, relative: w.relative, worstNear: near } });
       continue;
     }
     values.push(r!.map(Math.abs));
@@ -204,6 +221,9 @@ export function residualSummary(diag: ResidualDiagnostics): Record<string, unkno
     natural_size: s.size,
     relative_rms: s.relative,
     points: s.points,
+    ...(s.corners
+      ? { reentrant_corners: { corners: s.corners.list.map((c) => ({ at: c.at, interior_angle: c.angle, range: c.range })), weighted_rms: s.corners.rms, weighted_relative_rms: s.corners.relative } }
+      : {}),
     ...(s.enforced ? { enforced_by_trial: true } : {}),
   });
   return {

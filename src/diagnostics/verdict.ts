@@ -83,6 +83,25 @@ function lastStageDrop(train: TrainResult): number {
   return b > 0 && Number.isFinite(a) ? Math.max(1, a / b) : 1;
 }
 
+/**
+ * When an equation's largest residual sits near a re-entrant corner of the region (corners.ts): why
+ * the residual is large there whatever the network, and the weighted figure that bounds the error.
+ */
+function cornerAdvice(s: ResidualStat): string | null {
+  const c = s.corners;
+  if (c === undefined || !(c.worstNear < CORNER_NEAR)) return null;
+  const at = c.list.map((k) => `(${k.at.map((v) => Number(v.toPrecision(3))).join(", ")}), interior angle ${Math.round((k.angle * 180) / Math.PI)}°`).join("; ");
+  return (
+    `the residual is largest at the region's re-entrant corner ${at}, where the solution's derivatives are generically unbounded (r^(π/ω)): ` +
+    `there no smooth network satisfies the equation, and its L² residual stays large however accurate the solution; weighted by min(1, r/ℓ) near the corner ` +
+    `(a norm that still bounds the error) it is ${fmt(c.relative)} of its size. ` +
+    "Compare with measurements or a finer solution before trusting it; more collocation points near the corner, or the singular function r^(π/ω)·sin(πθ/ω) in a trial form, resolve it"
+  );
+}
+
+/** A largest residual closer to a re-entrant corner than this fraction of its ℓ is blamed on the corner. */
+const CORNER_NEAR = 0.25;
+
 export function verdict(input: VerdictInput): Diagnosis {
   const L = VERDICT_LIMITS;
   const { residuals, train } = input;
@@ -103,7 +122,7 @@ export function verdict(input: VerdictInput): Diagnosis {
     if (!(s.relative <= equationLimit)) {
       warnings.push(
         `the equation "${s.label}" is not satisfied: its RMS residual ${fmt(s.rms)} is ${fmt(s.relative)} of its natural size ${fmt(s.size)} ` +
-          `(limit ${fmt(equationLimit)}${input.evolution ? " for a problem evolving from initial data" : ""}; largest ${fmt(s.max)} ${located(s)}); ${more}`,
+          `(limit ${fmt(equationLimit)}${input.evolution ? " for a problem evolving from initial data" : ""}; largest ${fmt(s.max)} ${located(s)}); ${cornerAdvice(s) ?? more}`,
       );
     } else if (!(s.relative_max <= L.equationRelativeMax)) {
       warnings.push(

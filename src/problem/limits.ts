@@ -8,6 +8,7 @@ import type { ReaderContext } from "./reader.js";
 import type { Problem, StageSettings } from "./types.js";
 import { EXPRESSION_LIMITS } from "../expressions/parser.js";
 import * as S from "../expressions/symbolic.js";
+import { availableParallelism } from "node:os";
 
 export const LIMITS = {
   ...EXPRESSION_LIMITS,
@@ -75,14 +76,66 @@ export function parameterCount(sizes: readonly number[]): number {
   return n;
 }
 
+/** What a memory estimate is about: one run's training or evaluation, or an ensemble's members together. */
+export interface MemoryEstimate {
+  bytes: number;
+  part: "training" | "evaluation" | "ensemble";
+  /** An ensemble: one member's estimate, and the members that train at once (ensembleWorkers). */
+  perMember?: number;
+  inFlight?: number;
+}
+
 /**
  * A coarse estimate, in bytes, of the largest allocation of a run: activations and their Taylor
  * coefficients for every collocation point (forward values, coefficients kept for the backward
  * pass, and gradients: 3 copies), the L-BFGS history (2 vectors per pair) or the dense BFGS matrix
  * (n² values), and the evaluation
  * grid. It is meant to catch requests that are orders of magnitude too large, not to be exact.
+ *
+ * An ensemble (training.ensemble: K) holds that much for each member in training at once — the
+ * members in flight, ensembleWorkers: at most one per thread (`threads`, default training.threads,
+ * else all cores), and no more than the limit holds — plus what the main thread gathers: every
+ * member's solution on the evaluation grid and its weights, and the pointwise mean and standard
+ * deviation.
  */
-export function memoryEstimate(problem: Problem): { bytes: number; part: "training" | "evaluation" } {
+export function memoryEstimate(problem: Problem, threads?: number): MemoryEstimate {
+  const one = runMemoryEstimate(problem);
+  if ((problem.training.ensemble ?? 1) <= 1) return one;
+  const inFlight = ensembleThreads(problem, threads ?? problem.training.threads ?? undefined);
+  return { bytes: inFlight * one.bytes + ensembleGatheredBytes(problem), part: "ensemble", perMember: one.bytes, inFlight };
+}
+
+/** What the main thread of an ensemble gathers: K solutions on the grid, the mean and std, K weight vectors. */
+function ensembleGatheredBytes(problem: Problem): number {
+  const K = problem.training.ensemble ?? 1;
+  const grid = problem.evaluate.points.reduce((a, b) => a * b, 1);
+  return 8 * grid * problem.unknowns.length * (K + 2) + 8 * K * trainedCount(problem);
+}
+
+/**
+ * Members of an ensemble that train at once: K members on at most `threads` worker threads, and only
+ * as many as the memory limit holds beside what the main thread gathers (at least one: a single
+ * member above the limit is an input error, checkMemory). Fewer workers change the time, never
+ * the numbers (members are gathered by index).
+ */
+export function ensembleWorkers(members: number, perMember: number, gathered: number, threads: number): number {
+  const fit = Math.floor((LIMITS.maxMemoryBytes - gathered) / Math.max(perMember, 1));
+  return Math.max(1, Math.min(members, Math.max(1, Math.floor(threads)), fit));
+}
+
+/** The workers an ensemble of `problem` runs on (runEnsemble): ensembleWorkers with this problem's estimate. */
+export function ensembleThreads(problem: Problem, threads: number = availableParallelism()): number {
+  return ensembleWorkers(problem.training.ensemble ?? 1, runMemoryEstimate(problem).bytes, ensembleGatheredBytes(problem), threads);
+}
+
+/** Trained values: the network's weights and the learned parameters (θ). */
+function trainedCount(problem: Problem): number {
+  const sizes = [problem.variables.length, ...problem.network.hidden, problem.unknowns.length];
+  return parameterCount(sizes) + (problem.parameters?.length ?? 0);
+}
+
+/** One run (or one ensemble member): training or evaluation, whichever needs more. */
+function runMemoryEstimate(problem: Problem): { bytes: number; part: "training" | "evaluation" } {
   const t = problem.training;
   const sizes = [problem.variables.length, ...problem.network.hidden, problem.unknowns.length];
   const widths = sizes.slice(1).reduce((a, b) => a + b, 0);
@@ -97,8 +150,11 @@ export function memoryEstimate(problem: Problem): { bytes: number; part: "traini
     if (c.kind === "periodic") points += 2 * (c.points ?? t.boundaryPoints);
     else points += c.points ?? (c.kind === "point" && c.location.every((l) => !l.free) ? 1 : t.boundaryPoints);
   }
+  // Observations: the network at every row of every data set.
+  for (const d of problem.data ?? []) points += d.points.length / problem.variables.length;
   const training = 8 * 3 * points * coefficients * widths;
-  const n = parameterCount(sizes);
+  // The optimisers move the weights and the learned parameters (θ) together.
+  const n = trainedCount(problem);
   const dense = (s: StageSettings): boolean => s.optimizer === "bfgs" && n <= LIMITS.maxDenseBfgsParameters;
   const lbfgs = Math.max(0, ...t.stages.map((s) => (s.optimizer === "adam" ? 0 : dense(s) ? 8 * n * n : 8 * 2 * s.historySize * n)));
   const grid = problem.evaluate.points.reduce((a, b) => a * b, 1);
@@ -108,9 +164,23 @@ export function memoryEstimate(problem: Problem): { bytes: number; part: "traini
 
 /** Report a problem whose memory estimate is above the limit (at the training or evaluate section). */
 export function checkMemory(ctx: ReaderContext, problem: Problem, trainingNode: Node | undefined, evaluateNode: Node | undefined): void {
-  const { bytes, part } = memoryEstimate(problem);
-  if (bytes <= LIMITS.maxMemoryBytes) return;
+  const estimate = memoryEstimate(problem);
+  if (estimate.bytes <= LIMITS.maxMemoryBytes) return;
   const gib = (b: number): string => `${(b / 2 ** 30).toFixed(b < 10 * 2 ** 30 ? 1 : 0)} GiB`;
+  // An ensemble over the limit with one member in flight: one member too large (said as for a single
+  // run), or the members' solutions gathered on the evaluation grid.
+  const member = estimate.part === "ensemble" ? runMemoryEstimate(problem) : null;
+  const part = member !== null && member.bytes > LIMITS.maxMemoryBytes ? member.part : estimate.part;
+  const bytes = member !== null && member.bytes > LIMITS.maxMemoryBytes ? member.bytes : estimate.bytes;
+  if (part === "ensemble") {
+    const at = trainingNode !== undefined && isMap(trainingNode) ? get(trainingNode, "ensemble") ?? trainingNode : trainingNode;
+    ctx.src.error(
+      at,
+      `an ensemble of ${problem.training.ensemble} members would need about ${gib(bytes)} of memory (one member training, and every member's solution on the evaluation grid); the limit is ${gib(LIMITS.maxMemoryBytes)}`,
+      "use fewer members (training.ensemble) or fewer evaluate.points",
+    );
+    return;
+  }
   ctx.src.error(
     part === "training" ? trainingNode : evaluateNode,
     `${part === "training" ? "training" : "evaluation on the grid"} would need about ${gib(bytes)} of memory; the limit is ${gib(LIMITS.maxMemoryBytes)}`,

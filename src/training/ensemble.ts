@@ -22,6 +22,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { Rng } from "../engine/random.js";
 import type { Problem } from "../problem/types.js";
+import { ensembleThreads } from "../problem/limits.js";
 import { bootstrapRows } from "../terms/data.js";
 import type { TrainResult } from "./trainer.js";
 
@@ -136,7 +137,7 @@ export interface EnsembleProgress {
 }
 
 export interface EnsembleOptions {
-  /** Worker threads (default: all cores, at most K). */
+  /** Worker threads (default: all cores; at most K, and at most what the memory limit holds: ensembleThreads). */
   threads?: number;
   /** Called as members finish. */
   onMember?: (done: number, total: number) => void;
@@ -161,7 +162,9 @@ export function plannedIterations(problem: Problem): number {
 /** Train the K members of `problem` (K = training.ensemble) on worker threads. */
 export async function runEnsemble(problem: Problem, text: string, options: EnsembleOptions = {}): Promise<EnsembleResult> {
   const K = problem.training.ensemble ?? 1;
-  const threads = Math.max(1, Math.min(K, options.threads ?? availableParallelism()));
+  // At most one member per thread, and no more members in training at once than the memory limit
+  // holds (each holds its activations and, with BFGS, an n × n matrix: problem/limits.ts).
+  const threads = ensembleThreads(problem, options.threads ?? availableParallelism());
   const started = performance.now();
   const results = new Array<MemberResult | undefined>(K);
   const perMember = plannedIterations(problem);
