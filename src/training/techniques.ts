@@ -44,7 +44,8 @@ export interface TrainingTechniques {
 
 /** Defaults, chosen by measurement (README, "Hard problems"; scripts/ablation.mjs). */
 export const TECHNIQUE_DEFAULTS = {
-  periodicEmbedding: 1,
+  /** Off: measured better without it on every periodic problem under time-marching + BFGS (README, "Hard problems", stop 17). */
+  periodicEmbedding: 0,
   timeFeatures: 0,
   /** Causal weights are off unless a file asks for them (see defaultCausalWeights). */
   causalWeights: 0,
@@ -74,10 +75,11 @@ export const NETWORK_TECHNIQUE_KEYS = ["periodic_embedding", "time_features"];
 export const TRAINING_TECHNIQUE_KEYS = ["causal_weights", "lbfgs_resample", "time_windows", "adaptive_sampling"];
 
 /** A whole number ≥ 0, or false for 0. */
-function countOrFalse(src: YamlSource, node: Node | undefined, what: string, example: string, max = 64): number | undefined {
+function countOrFalse(src: YamlSource, node: Node | undefined, what: string, example: string, max = 64, whenTrue?: number): number | undefined {
   if (node === undefined) return undefined;
   if (isScalar(node) && typeof node.value === "boolean") {
     if (node.value === false) return 0;
+    if (whenTrue !== undefined) return whenTrue;
     src.error(node, `${what}: true is the default; give a number or false`, `write e.g. ${example}, or false to turn it off`);
     return undefined;
   }
@@ -118,7 +120,7 @@ function numberOrSwitch(src: YamlSource, node: Node | undefined, what: string, f
 }
 
 export function readNetworkTechniques(src: YamlSource, field: (key: string) => Node | undefined): NetworkTechniques {
-  const periodicEmbedding = countOrFalse(src, field("periodic_embedding"), "network.periodic_embedding", "periodic_embedding: 2");
+  const periodicEmbedding = countOrFalse(src, field("periodic_embedding"), "network.periodic_embedding", "periodic_embedding: 2", 64, 1);
   const timeFeatures = countOrFalse(src, field("time_features"), "network.time_features", "time_features: 8");
   return { ...(periodicEmbedding === undefined ? {} : { periodicEmbedding }), ...(timeFeatures === undefined ? {} : { timeFeatures }) };
 }

@@ -86,13 +86,13 @@ describe("the default RAR-D period", () => {
     expect(period(ODE)).toBe(0);
   });
 
-  it("on the shipped problems: on for burgers and reaction, off for the linear, time-marched and inverse ones", () => {
+  it("on the shipped problems: on for burgers, off for the linear, time-marched (reaction: 2 windows by its growth rate) and inverse ones", () => {
     const shipped = (name: string): number => {
       const p = loadProblem(new URL(`../../problems/${name}.yaml`, import.meta.url).pathname);
       return techniqueHooks(p, buildModel(p), { window: timeWindowCount(p) > 0 }).adaptiveSampling;
     };
-    expect(["burgers", "reaction"].map(shipped)).toEqual([250, 250]);
-    expect(["diffusion-reaction", "heat1d", "wave1d", "klein-gordon", "convection", "inverse/burgers-inverse", "poisson2d"].map(shipped)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(shipped("burgers")).toBe(250);
+    expect(["reaction", "diffusion-reaction", "heat1d", "wave1d", "klein-gordon", "convection", "inverse/burgers-inverse", "poisson2d"].map(shipped)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   it("gives way to the file's setting", () => {

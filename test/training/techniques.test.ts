@@ -52,8 +52,14 @@ describe("technique settings", () => {
 });
 
 describe("periodic embedding", () => {
-  it("enforces {periodic: x} by construction: the condition leaves the loss", () => {
+  it("is off by default: the periodic condition is a penalty term on the plain inputs", () => {
     const model = buildModel(parseProblem(TRANSPORT, "case.yaml"));
+    expect(model.terms.map((t) => t.kind)).toEqual(["equation", "condition", "periodic"]);
+    expect(model.network.mlp.sizes[0]).toBe(2);
+  });
+
+  it("periodic_embedding: true (one mode) enforces {periodic: x} by construction: the condition leaves the loss", () => {
+    const model = buildModel(parseProblem(`${TRANSPORT}network:\n  periodic_embedding: true\n`, "case.yaml"));
     expect(model.terms.map((t) => t.kind)).toEqual(["equation", "condition"]);
     expect(model.enforced.map((c) => c.kind)).toEqual(["periodic"]);
     // Inputs: cos x, sin x, t̂.
@@ -78,7 +84,7 @@ describe("periodic embedding", () => {
 
 describe("time features", () => {
   it("network.time_features: F adds cos, sin of 2πf(t − lo)/L, f = 1..F, to the inputs", () => {
-    const model = buildModel(parseProblem(`${TRANSPORT}network:\n  time_features: 2\n`, "case.yaml"));
+    const model = buildModel(parseProblem(`${TRANSPORT}network:\n  time_features: 2\n  periodic_embedding: 1\n`, "case.yaml"));
     // cos x, sin x, t̂, then cos/sin of 2πt and 4πt.
     expect(model.network.mlp.sizes[0]).toBe(7);
     const f = model.network.features!.features;
@@ -88,7 +94,7 @@ describe("time features", () => {
 
 describe("L-BFGS resampling", () => {
   it("draws fresh points every R iterations (R = 3, 10 iterations: at the start and at 3, 6, 9)", async () => {
-    const p = parseProblem(`${TRANSPORT}network:\n  hidden: [6]\ntraining:\n  optimizer: lbfgs\n  epochs: 10\n  points: 16\n`, "case.yaml");
+    const p = parseProblem(`${TRANSPORT}network:\n  hidden: [6]\n  periodic_embedding: 1\ntraining:\n  optimizer: lbfgs\n  epochs: 10\n  points: 16\n`, "case.yaml");
     const model = buildModel(p);
     let draws = 0;
     const original = model.drawFresh.bind(model);
@@ -154,7 +160,7 @@ describe("causal weights", () => {
 });
 
 describe("a periodic transport problem at reduced settings", () => {
-  it("solves to 1e-2 with the default techniques (periodic embedding, causal window)", async () => {
+  it("solves to 1e-2 with the default techniques (periodic penalty, causal window)", async () => {
     const p = parseProblem(`${TRANSPORT}network:\n  hidden: [16, 16]\ntraining:\n  epochs: 300\n  learning_rate: 0.01\n  lbfgs_iterations: 300\n  points: 128\nevaluate:\n  points: 21\n`, "case.yaml");
     const r = await solve(p, { write: false });
     expect(r.train.status).toBe("completed");
@@ -169,7 +175,7 @@ describe("model.json with a periodic embedding", () => {
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
     const { loadModel } = await import("../../src/reports/model-file.js");
-    const p = parseProblem(`${TRANSPORT}network:\n  hidden: [6]\ntraining:\n  optimizer: lbfgs\n  epochs: 3\n  points: 16\n`, "case.yaml");
+    const p = parseProblem(`${TRANSPORT}network:\n  hidden: [6]\n  periodic_embedding: 1\ntraining:\n  optimizer: lbfgs\n  epochs: 3\n  points: 16\n`, "case.yaml");
     const dir = mkdtempSync(join(tmpdir(), "pinn-features-"));
     try {
       const r = await solve(p, { outDir: dir, plots: false });

@@ -246,7 +246,7 @@ describe("solving by windows (reduced settings)", () => {
 // Guard for the features each window builds: the periodic embedding acts on x only, the same in every window.
 describe("features", () => {
   it("every window's network embeds x periodically", () => {
-    const p = parseProblem(TRANSPORT, "transport.yaml");
+    const p = parseProblem(`${TRANSPORT}network:\n  periodic_embedding: 1\n`, "transport.yaml");
     const w = windowProblem(p, 0.5, 1).problem;
     expect(networkFeatures(w)?.periodicIn(0, w.bounds[0]!)).toBe(true);
   });
