@@ -6,7 +6,7 @@
 //   node scripts/ablation.mjs --table NAME,... [--update-readme]   (one table from earlier runs)
 //
 // The default variants are the defaults and each default technique removed: time-marching off,
-// periodic embedding off, BFGS → L-BFGS (as a file with `optimizer: [adam, lbfgs]` gets it); the
+// the periodic embedding on (off by default since stop 17), BFGS → L-BFGS, RAR-D off (as a file with `optimizer: [adam, lbfgs]` gets it); the
 // others (loss balancing, causal weights, RAR-D, …) are named with --variants. A variant that does
 // not apply to a problem (no periodic variable, one window anyway) is skipped. --epochs / --lbfgs
 // shorten the Adam and refinement stages (reduced-budget comparisons during development); --set
@@ -39,6 +39,11 @@ const VARIANTS = {
     label: "periodic embedding off (`network.periodic_embedding: false`)",
     remove: (p) => (p.network.periodicEmbedding = 0),
     applies: (p) => p.conditions.some((c) => c.kind === "periodic"),
+  },
+  "periodic-embedding": {
+    label: "with the periodic embedding (`network.periodic_embedding: true`; the default until stop 17)",
+    remove: (p) => (p.network.periodicEmbedding = 1),
+    applies: (p) => p.conditions.some((c) => c.kind === "periodic") && !p.network.periodicEmbedding,
   },
   "causal-weights": {
     label: "with causal weights (`training.causal_weights: true`)",
@@ -98,7 +103,7 @@ const VARIANTS = {
 function rarByDefault(p) {
   return techniqueHooks(p, buildModel(p), { window: timeWindowCount(p) > 0 }).adaptiveSampling > 0;
 }
-const variants = value("--variants")?.split(",") ?? ["defaults", "no-time-windows", "no-periodic-embedding", "lbfgs-refinement", "no-adaptive-sampling"];
+const variants = value("--variants")?.split(",") ?? ["defaults", "no-time-windows", "periodic-embedding", "lbfgs-refinement", "no-adaptive-sampling"];
 
 function applySet(problem, assignment) {
   const [path, raw] = assignment.split("=");
