@@ -194,10 +194,10 @@ export const FIRST_WINDOW_LBFGS = 2;
 /**
  * Share of the default refinement among the windows: N windows run together WINDOW_REFINEMENT_SHARE
  * times the iterations of one network's default stage (each window at most the whole stage).
- * 2 while a BFGS step cost three passes over its matrix; 4 since the one-pass SIMD kernel (stop 17,
- * README "Hard problems": wave-modes 2.5e-3 with 2, its target 1e-3).
+ * 2 while a BFGS step cost three passes over its matrix; 6 since the one-pass SIMD kernel (stop 17,
+ * README "Hard problems": wave-modes 2.5e-3 with 2, 1.03e-3 with 4, 6.1e-4 with 6; its target 1e-3).
  */
-export const WINDOW_REFINEMENT_SHARE = 4;
+export const WINDOW_REFINEMENT_SHARE = 6;
 
 /**
  * The stages of window k of `count`: the file's, with the first window's quasi-Newton refinement

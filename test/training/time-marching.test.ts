@@ -89,14 +89,14 @@ describe("each window's stages", () => {
   it("a default BFGS refinement is shared among the windows; one the file chose is kept whole", () => {
     const p = parseProblem(WAVE, "wave.yaml");
     // No optimizer in the file: the default refinement is BFGS with the documented default length
-    // 2500 (README, "Settings and defaults"); 8 windows share 4 × 2500 = 10000 iterations, 1250 each,
+    // 2500 (README, "Settings and defaults"); 8 windows share 6 × 2500 = 15000 iterations, 1875 each,
     // doubled in the first window; 2 windows would get 2500 each: never more than the whole stage.
     expect(p.training.stages[1]).toMatchObject({ optimizer: "bfgs", iterations: 2500 });
     expect(p.training.optimizerDefault).toBe(true);
-    expect(windowStages(p.training.stages, 0, 8, true)[1]).toMatchObject({ optimizer: "bfgs", iterations: 1250 * FIRST_WINDOW_LBFGS });
-    expect(windowStages(p.training.stages, 5, 8, true)[1]).toMatchObject({ optimizer: "bfgs", iterations: 1250 });
+    expect(windowStages(p.training.stages, 0, 8, true)[1]).toMatchObject({ optimizer: "bfgs", iterations: 1875 * FIRST_WINDOW_LBFGS });
+    expect(windowStages(p.training.stages, 5, 8, true)[1]).toMatchObject({ optimizer: "bfgs", iterations: 1875 });
     expect(windowStages(p.training.stages, 1, 2, true)[1]).toMatchObject({ iterations: 2500 });
-    expect(WINDOW_REFINEMENT_SHARE).toBe(4);
+    expect(WINDOW_REFINEMENT_SHARE).toBe(6);
     const chosen = parseProblem(`${WAVE}training:\n  optimizer: [adam, bfgs]\n`, "wave.yaml");
     expect(chosen.training.optimizerDefault).toBeUndefined();
     expect(windowStages(chosen.training.stages, 2, 8, chosen.training.optimizerDefault)[1]).toMatchObject({ optimizer: "bfgs", iterations: 2500 });
