@@ -57,6 +57,37 @@ export function initialPoints(problem: Problem, samples: number): Float64Array {
 }
 
 /**
+ * An equation solved for its highest time derivative ∂_t^m u_k at t_0, F = −rest / c from the residual
+ * r(y) = c·y + rest (linear in y), with every other atom replaced by its initial data — and u_k itself
+ * by `self` when given (to differentiate against it). Null when the initial data lacks an atom.
+ */
+export function solvedForTopDerivative(
+  residual: Sym,
+  t: number,
+  top: { unknown: number; order: number },
+  initial: Map<string, Sym>,
+  self?: Sym,
+): Sym | null {
+  let missing = false;
+  const withData = (y: Sym): Sym =>
+    S.substitute(residual, (atom) => {
+      if (atom.kind !== "field") return undefined;
+      const j = atom.alpha[t] ?? 0;
+      if (atom.unknown === top.unknown && j === top.order) return y;
+      if (self !== undefined && atom.unknown === top.unknown && atom.alpha.every((c) => c === 0)) return self;
+      const data = initial.get(`${atom.unknown}:${j}`);
+      if (data === undefined) {
+        missing = true;
+        return S.ZERO;
+      }
+      return S.diffMulti(data, atom.alpha.map((c, i) => (i === t ? 0 : c)));
+    });
+  const rest = withData(S.ZERO);
+  const F = S.div(S.neg(rest), S.sub(withData(S.ONE), rest));
+  return missing ? null : F;
+}
+
+/**
  * The growth rate of perturbations at t_0 (1/time): for each equation ∂_t^m u_k = F with initial data
  * for u_k (and every other atom of F), λ = ∂F/∂u_k on points of the initial line; the rate is the
  * largest λ (m = 1) or √λ (m = 2) over the points and the equations, 0 when none is positive; null
@@ -77,25 +108,8 @@ export function initialGrowthRate(problem: Problem, samples = 256): number | nul
     if (top === null) continue;
     const u0 = initial.get(`${top.unknown}:0`);
     if (u0 === undefined) continue;
-    let missing = false;
-    // The residual with the top derivative y, u_k = v, every other atom its initial data.
-    const withData = (y: Sym): Sym =>
-      S.substitute(e.residual, (atom) => {
-        if (atom.kind !== "field") return undefined;
-        const j = atom.alpha[t] ?? 0;
-        if (atom.unknown === top.unknown && j === top.order) return y;
-        if (atom.unknown === top.unknown && atom.alpha.every((c) => c === 0)) return v;
-        const data = initial.get(`${atom.unknown}:${j}`);
-        if (data === undefined) {
-          missing = true;
-          return S.ZERO;
-        }
-        return S.diffMulti(data, atom.alpha.map((c, i) => (i === t ? 0 : c)));
-      });
-    // r(y) = c·y + rest, linear in y: F = −rest / c, both functions of v.
-    const rest = withData(S.ZERO);
-    const F = S.div(S.neg(rest), S.sub(withData(S.ONE), rest));
-    if (missing) continue;
+    const F = solvedForTopDerivative(e.residual, t, top, initial, v);
+    if (F === null) continue;
     const lambda = S.substitute(S.diff(F, dims), (atom) => (atom === v ? u0 : undefined));
     const values = evaluatePoints(lambda, points, dims);
     let largest = 0;

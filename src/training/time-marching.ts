@@ -28,7 +28,7 @@ import { SymbolicTerms, type PointBatch, type PointSource, type TermContext, typ
 import { train, type TrainHooks, type TrainResult } from "./trainer.js";
 import { techniqueHooks, TECHNIQUE_DEFAULTS } from "./techniques.js";
 import { PiecewiseNetwork, type Piece } from "./time-marching-network.js";
-import { initialData, initialGrowthRate, initialPoints, isInitial, topTimeDerivative } from "./growth-rate.js";
+import { initialData, initialGrowthRate, initialPoints, isInitial, solvedForTopDerivative, topTimeDerivative } from "./growth-rate.js";
 
 /** Points evaluated once on the previous window, per point drawn per epoch (the pool each batch is drawn from). */
 export const TRANSFER_POOL = 8;
@@ -375,29 +375,13 @@ export function initialRate(problem: Problem, samples = 256): number | null {
   for (const e of problem.equations) {
     const top = topTimeDerivative(e.residual, t);
     if (top === null) continue;
-    const { unknown: k, order } = top;
-    const u0 = initial.get(`${k}:0`);
+    const u0 = initial.get(`${top.unknown}:0`);
     if (u0 === undefined) continue;
-    let missing = false;
-    const withData = (y: Sym): Sym =>
-      S.substitute(e.residual, (atom) => {
-        if (atom.kind !== "field") return undefined;
-        const j = atom.alpha[t] ?? 0;
-        if (j === order && atom.unknown === k) return y;
-        const data = initial.get(`${atom.unknown}:${j}`);
-        if (data === undefined) {
-          missing = true;
-          return S.num(0);
-        }
-        return S.diffMulti(data, atom.alpha.map((c, i) => (i === t ? 0 : c)));
-      });
-    // r(y) = c·y + rest for the top derivative y (linear in it): y = −rest / c.
-    const rest = evaluatePoints(withData(S.num(0)), points, dims);
-    const one = evaluatePoints(withData(S.num(1)), points, dims);
-    if (missing) continue;
-    const y = rest.map((r, i) => (one[i]! - r !== 0 ? -r / (one[i]! - r) : NaN));
+    const F = solvedForTopDerivative(e.residual, t, top, initial);
+    if (F === null) continue;
+    const y = evaluatePoints(F, points, dims);
     const size = rms(evaluatePoints(u0, points, dims));
-    const r = Math.pow(rms(y) / size, 1 / order);
+    const r = Math.pow(rms(y) / size, 1 / top.order);
     if (Number.isFinite(r) && size > 0) rate = Math.max(rate ?? 0, r);
   }
   return rate;
