@@ -174,23 +174,27 @@ class Generator {
 }
 
 /**
- * f(src, dst, pairs): for i in 0..pairs: X = load(src + 16i); <body leaves the result in X>;
- * store(dst + 16i, X). Two pairs per step, each with its own scratch locals, so that their long
- * dependency chains overlap.
+ * One emitter for every vector function: f(src, dst_1, …, dst_m, pairs): for i in 0..pairs:
+ * X = load(src + 16i); `body` computes; store(dst_j + 16i, results[j]) for each output j. Two pairs
+ * per step, each with its own scratch locals, so that their long dependency chains overlap. The
+ * activations have one output (X); sincos has two (sin x in X, cos x in E).
  */
-function activationFunction(name: VectorActivationName): FunctionBuilder {
-  const f = new FunctionBuilder(name, ["i32", "i32", "i32"] as const);
-  const [SRC, DST, PAIRS] = f.params;
+function pairLoop(name: string, body: (g: Generator, l: Scratch) => Code, results: (l: Scratch) => readonly Local<"v128">[], outputs: number): FunctionBuilder {
+  const f = new FunctionBuilder(name, ["i32", ...Array.from({ length: outputs }, () => "i32" as const), "i32"]);
+  const SRC = f.params[0]!;
+  const DST = f.params.slice(1, 1 + outputs);
+  const PAIRS = f.params[1 + outputs]!;
   const I = f.local("i32");
   const scratch = (): Scratch => Object.fromEntries(SCRATCH.map((k) => [k, f.local("v128")])) as Scratch;
   const sets = [scratch(), scratch()];
   const g = new Generator(f);
   const one = (k: number): Code => {
     const l = sets[k]!;
+    const out = results(l);
     return code(
       op.get(SRC), op.get(I), op.i32(16), op.mul, op.add, op.v128Load(16 * k), op.set(l.X),
-      name === "sin" || name === "cos" ? g.sinCos(l, name === "cos") : g[name](l),
-      op.get(DST), op.get(I), op.i32(16), op.mul, op.add, op.get(l.X), op.v128Store(16 * k),
+      body(g, l),
+      ...DST.map((dst, j) => code(op.get(dst), op.get(I), op.i32(16), op.mul, op.add, op.get(out[j]!), op.v128Store(16 * k))),
     );
   };
   f.emit(
@@ -210,36 +214,15 @@ function activationFunction(name: VectorActivationName): FunctionBuilder {
   return f;
 }
 
-/** sincos(src, dst, dstCos, pairs): dst[i] = sin(src[i]), dstCos[i] = cos(src[i]); two pairs per step. */
+/** f(src, dst, pairs): dst[i] = name(src[i]). */
+function activationFunction(name: VectorActivationName): FunctionBuilder {
+  const body = (g: Generator, l: Scratch): Code => (name === "sin" || name === "cos" ? g.sinCos(l, name === "cos") : g[name](l));
+  return pairLoop(name, body, (l) => [l.X], 1);
+}
+
+/** sincos(src, dst, dstCos, pairs): dst[i] = sin(src[i]), dstCos[i] = cos(src[i]). */
 function sinCosFunction(): FunctionBuilder {
-  const f = new FunctionBuilder("sincos", ["i32", "i32", "i32", "i32"] as const);
-  const [SRC, DST, COS, PAIRS] = f.params;
-  const I = f.local("i32");
-  const scratch = (): Scratch => Object.fromEntries(SCRATCH.map((k) => [k, f.local("v128")])) as Scratch;
-  const sets = [scratch(), scratch()];
-  const g = new Generator(f);
-  const one = (k: number): Code => {
-    const l = sets[k]!;
-    return code(
-      op.get(SRC), op.get(I), op.i32(16), op.mul, op.add, op.v128Load(16 * k), op.set(l.X),
-      g.sinAndCos(l),
-      op.get(DST), op.get(I), op.i32(16), op.mul, op.add, op.get(l.X), op.v128Store(16 * k),
-      op.get(COS), op.get(I), op.i32(16), op.mul, op.add, op.get(l.E), op.v128Store(16 * k),
-    );
-  };
-  f.emit(
-    op.i32(0), op.set(I),
-    op.block, op.loop,
-    op.get(I), op.i32(1), op.add, op.get(PAIRS), op.geU, op.brIf(1),
-    one(0), one(1),
-    op.get(I), op.i32(2), op.add, op.set(I), op.br(0),
-    op.end, op.end,
-    op.block,
-    op.get(I), op.get(PAIRS), op.geU, op.brIf(0),
-    one(0),
-    op.end,
-  );
-  return f;
+  return pairLoop("sincos", (g, l) => g.sinAndCos(l), (l) => [l.X, l.E], 2);
 }
 
 export function activationModuleBytes(): Uint8Array {

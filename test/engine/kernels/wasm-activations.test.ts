@@ -59,3 +59,15 @@ describe("SIMD activations", () => {
     expect(Number.isNaN(run("sigmoid", Float64Array.from([NaN, 1, 0]))[0])).toBe(true);
   });
 });
+
+describe("one emitter for every vector function", () => {
+  it("the module's bytes are those of the separate activation and sincos emitters it replaced", async () => {
+    // sha256 of activationModuleBytes() at commit a7b393f, where the sincos kernel had its own loop
+    // emitter (a copy of the activations'): the shared emitter must assemble the very same code, so
+    // sin, cos and sincos keep their bits (vector-unary.test.ts compares them value by value too).
+    // A deliberate change to a kernel changes this hash: record the new one with that change.
+    const { createHash } = await import("node:crypto");
+    const { activationModuleBytes } = await import("../../../src/engine/kernels/wasm-activations.js");
+    expect(createHash("sha256").update(activationModuleBytes()).digest("hex")).toBe("3d5aa802f159580e43fa0fec7288e27be2c0eb4ad9f84feaab8b81e3e25649c8");
+  });
+});
