@@ -114,6 +114,23 @@ export function lazyNode(expr: string, x: Tensor, y: Tensor | null, p: number): 
   return { expr, x: lx, y: ly, p, nodes };
 }
 
+/**
+ * When an op cannot return a lazy value (an operand may change before a later read, so lazyNode gave
+ * null) but an operand is lazy: the op's values computed now, into `out`, in ONE loop with that
+ * operand's expression — instead of evaluating the expression into a buffer of its own and then
+ * running the op over it. Everything is read now, so any operand will do (a released one is not: the
+ * op reads it and reports the release). False when there is nothing to gain or the expression would
+ * grow too large. Same operations in the same order as the two passes, so the same bits.
+ */
+export function evaluateNow(expr: string, x: Tensor, y: Tensor | null, p: number, out: Float64Array): boolean {
+  if (!enabled || (x.lazy === null && (y === null || y.lazy === null))) return false;
+  if ((x.lazy === null && x.rawData === null) || (y !== null && y.lazy === null && y.rawData === null)) return false;
+  const nodes = 1 + (x.lazy?.nodes ?? 0) + (y?.lazy?.nodes ?? 0);
+  if (nodes > MAX_NODES) return false;
+  evaluate({ expr, x, y, p, nodes }, out);
+  return true;
+}
+
 /** Writes the expression's values for elements [start, end) to out[i + shift] (rowLength: see compile). */
 type Kernel = (leaves: Float64Array[], params: number[], out: Float64Array, start: number, end: number, shift: number, rowLength: number) => void;
 /** The sum of the expression's values over [start, end), added in order from 0. */

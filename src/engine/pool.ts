@@ -127,12 +127,25 @@ export function allocData(n: number): Float64Array {
 }
 
 /**
- * A new buffer of n zeros that no scope will release (counted as fresh): for values kept outside any
- * tensor for a while (the cosines of ops/unary.ts), which tidy() could not see as live.
+ * A buffer of n values (unspecified contents) that no scope owns, from the pool when one is free: for
+ * values kept outside any tensor for a while (the cosines of ops/unary.ts), which tidy() could not see
+ * as live. When they become a tensor's values, adoptBuffer() hands the buffer to the open scope, which
+ * then releases it like its own; a buffer never adopted is left to the garbage collector.
  */
 export function allocUnscoped(n: number): Float64Array {
+  const list = free.get(n);
+  if (list !== undefined && list.length > 0) {
+    pooledBytes -= 8 * n;
+    counters.reused++;
+    return list.pop()!;
+  }
   counters.fresh++;
   return n <= SMALL ? fromSlab(n) : new Float64Array(n);
+}
+
+/** Hand a buffer from allocUnscoped to the open scope (as if allocData had made it now). */
+export function adoptBuffer(buf: Float64Array): void {
+  if (scope !== null) scope.allocated.push(buf);
 }
 
 /** A buffer of n zeros. */

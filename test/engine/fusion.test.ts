@@ -165,6 +165,35 @@ describe("fused forward arithmetic", () => {
     c.data.forEach((v, i) => expect(Math.abs(v - Math.tanh(before[i]!) * before[i]!)).toBeLessThan(1e-15));
   });
 
+  it("a lazy value combined with a parameter is computed at once in ONE loop with its expression (no buffer for the expression), with the two passes' bits", () => {
+    const p = rand([1000], { rng, requiresGrad: true });
+    const y = rand([1000], { rng }).tanh();
+    const y2 = rand([40, 100], { rng }).tanh();
+    const q = rand([40, 100], { rng, requiresGrad: true });
+    let operands: Tensor[] = [];
+    const run = (): Tensor[] => {
+      operands = [y.mul(2).add(1), y.mul(y), y2.mul(3).add(rand([100], { rng: new Rng(3) }))];
+      return [operands[0]!.sub(p), p.div(operands[1]!), operands[2]!.mul(q)];
+    };
+    resetKernelUsage();
+    const fused = run();
+    // One fused evaluation per result, each computed at once (not lazy); the lazy operands were not
+    // evaluated into buffers of their own (they are still lazy).
+    fused.forEach((t) => expect(t.lazy).toBeNull());
+    operands.forEach((t) => expect(t.lazy).not.toBeNull());
+    expect(kernelUsage()["elementwise:fused"]).toBe(3);
+    setFusion(false);
+    const plain = run();
+    setFusion(true);
+    // The references: the same ops one at a time (fusion off), and by hand for the first.
+    fused.forEach((t, k) => t.data.forEach((v, i) => expect(Object.is(v, plain[k]!.data[i]), `result ${k}, element ${i}`).toBe(true)));
+    fused[0]!.data.forEach((v, i) => expect(v).toBe(y.data[i]! * 2 + 1 - p.data[i]!));
+    // Read at once: changing the parameter afterwards changes nothing.
+    const before = Float64Array.from(fused[0]!.data);
+    p.data.fill(9);
+    fused[0]!.data.forEach((v, i) => expect(v).toBe(before[i]));
+  });
+
   it("detach().requireGrad() of an op result gets its own values: updating it in place leaves the result and lazy values of it alone", () => {
     const y = rand([1000], { rng }).tanh();
     const old = Float64Array.from(y.data);

@@ -138,6 +138,32 @@ describe("automatic reuse in backward()", () => {
   });
 });
 
+describe("sin's cosines", () => {
+  it("come from the pool and go back to it: the elementwise chain in tidy allocates only x's new gradient in steady state, with the same numbers", async () => {
+    const { kernelUsage, resetKernelUsage } = await import("../../src/index.js");
+    const x = rand([5000], { rng, requiresGrad: true });
+    const step = (): number => {
+      x.grad = null;
+      const y = x.tanh().mul(x.sin()).add(x.square().neg().exp().mul(0.5)).sub(x).sum();
+      y.backward();
+      return y.item();
+    };
+    const first = tidy(step);
+    const g0 = Float64Array.from(x.grad!.data);
+    tidy(step);
+    resetKernelUsage();
+    const s0 = poolStats();
+    expect(tidy(step)).toBe(first);
+    const s1 = poolStats();
+    // Where the SIMD sincos kernel runs, the derivative took its cosines (they are a pooled buffer now).
+    if (kernelUsage()["cos:with-sin"] !== undefined) expect(kernelUsage()["cos:with-sin"]).toBe(1);
+    expect(s1.fresh - s0.fresh).toBe(1);
+    // d/dx (tanh x·sin x + e^{−x²}/2 − x) = (1 − tanh²x)·sin x + tanh x·cos x − x·e^{−x²} − 1, by hand.
+    close(x.grad!.data, Array.from(x.data, (v) => (1 - Math.tanh(v) ** 2) * Math.sin(v) + Math.tanh(v) * Math.cos(v) - v * Math.exp(-v * v) - 1), 1e-13);
+    x.grad!.data.forEach((v, i) => expect(v).toBe(g0[i]));
+  });
+});
+
 describe("released tensors cannot be read by mistake", () => {
   it("tensor(), zeros() inside tidy without returning them are released too", () => {
     let t: Tensor | null = null;

@@ -2,7 +2,7 @@
 // Each rule is written with these same differentiable ops, so derivatives of any order follow.
 
 import { allocData } from "../pool.js";
-import { fuses, lazyNode, NO_DATA } from "../fusion.js";
+import { evaluateNow, fuses, lazyNode, NO_DATA } from "../fusion.js";
 import { Tensor, type Operand } from "../tensor.js";
 import { apply, defineOp } from "../op.js";
 import { binaryKernel, collapseAxes, unaryKernel, type BinaryKernel } from "../kernels/elementwise.js";
@@ -15,22 +15,26 @@ import { expectOperand, expectTensor } from "../check.js";
 /** Evaluate a broadcasting binary kernel into a new tensor. */
 function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor, op: string): Tensor {
   if (sameShape(a.shape, b.shape)) {
-    if (fuses(kernel.expr, a.size)) {
+    const fusible = fuses(kernel.expr, a.size);
+    if (fusible) {
       const node = lazyNode(kernel.expr, a, b, 0);
       if (node !== null) return new Tensor(NO_DATA, a.shape, node);
     }
     const out = allocData(a.size);
-    kernel.same(a.data, b.data, out);
+    // A lazy operand and one that must be read now (a parameter): one loop, now.
+    if (!(fusible && evaluateNow(kernel.expr, a, b, 0, out))) kernel.same(a.data, b.data, out);
     return new Tensor(out, a.shape);
   }
   const shape = broadcastShapes(a.shape, b.shape, op);
   const size = a.size === 0 || b.size === 0 ? 0 : sizeOfShape(shape);
   const c = collapseAxes(shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
-  if (fuses(kernel.expr, size) && fusibleBroadcast(c, a.size, b.size, size)) {
+  const fusible = fuses(kernel.expr, size) && fusibleBroadcast(c, a.size, b.size, size);
+  if (fusible) {
     const node = lazyNode(kernel.expr, a, b, 0);
     if (node !== null) return new Tensor(NO_DATA, shape, node);
   }
   const out = new Tensor(allocData(size), shape);
+  if (fusible && evaluateNow(kernel.expr, a, b, 0, out.data)) return out;
   if (out.size === 0) return out;
   if (c.shape.length === 2 && c.sa[1] === 1 && c.sb[1] === 1) {
     const n = c.shape[1]!;

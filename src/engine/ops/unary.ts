@@ -2,7 +2,7 @@
 // differentiable ops (often through the output y = f(x)); both reverse (g·f') and forward (t·f')
 // modes use that one rule.
 
-import { allocData, allocUnscoped } from "../pool.js";
+import { adoptBuffer, allocData, allocUnscoped } from "../pool.js";
 import { fuses, lazyBlocks, lazyNode, NO_DATA } from "../fusion.js";
 import { vectorSinCos, vectorUnary, vectorUnaryFrom, VECTOR_MIN_LENGTH } from "../kernels/vector-unary.js";
 import { isGradEnabled } from "../state.js";
@@ -26,6 +26,8 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
         // cos x from the sin op's forward pass (see sinDerivative).
         const values = precomputed.values;
         precomputed = null;
+        // From now on the values are this tensor's: the open scope (a backward pass's) may release them.
+        adoptBuffer(values);
         countKernel("cos:with-sin");
         return new Tensor(values, x.shape);
       }
@@ -58,7 +60,8 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
 // the same pass of the SIMD kernel (the cos kernel's bits), and the derivative rule cos(x) takes those
 // values instead of computing them again. They are cos of x as it was in the forward pass — the
 // derivative of the value that pass computed. Kept until the rule uses them (or sin's result is
-// collected), in a buffer of their own (never the pool's: a tidy scope could hand it out again).
+// collected), in a buffer no scope owns until the rule makes it a tensor's (pool.ts allocUnscoped):
+// a tidy scope closing in between cannot hand it out again.
 const cosineOf = new WeakMap<Tensor, Float64Array>();
 let precomputed: { x: Tensor; values: Float64Array } | null = null;
 
