@@ -137,11 +137,16 @@ export function jacobian(f: TensorFn, mode: JacobianMode = "reverse"): TensorFn 
 }
 
 /**
- * The Hessian of a scalar function as a function: shape [...x.shape, ...x.shape]. Computed as the
- * forward-mode Jacobian of the gradient (one Hessian–vector product per column).
+ * The Hessian of a scalar function as a function: shape [...x.shape, ...x.shape]. By default
+ * reverse-over-reverse, as PyTorch's: the gradient's graph is recorded once and each row is a
+ * reverse pass through it (one vector–Jacobian product per row). "forward-over-reverse" takes the
+ * forward-mode Jacobian of the gradient instead (one Hessian–vector product per column), which
+ * evaluates f and its gradient again for every column: about twice the ops for a 10-input function
+ * (631 against 318, bench/ops-child.ts's Hessian). Both give the same numbers up to rounding.
  */
-export function hessian(f: TensorFn): TensorFn {
-  return jacobian(grad(f), "forward");
+export function hessian(f: TensorFn, mode: HvpMode = "reverse-over-reverse"): TensorFn {
+  checkMode("hessian", mode, ["forward-over-reverse", "reverse-over-reverse"]);
+  return mode === "forward-over-reverse" ? jacobian(grad(f), "forward") : jacobian(grad(f), "reverse");
 }
 
 function expectFunction(f: unknown, who: string): void {

@@ -107,12 +107,24 @@ describe("hvp, hessian, jacobian", () => {
     expectClose(hvp(cubeOfDot, x0, v, "reverse-over-reverse"), Array.from(a.data, (p) => s * p));
   });
 
-  it("hessian matches the analytic matrices", () => {
-    const H = hessian(chain)(xc);
+  it.each([undefined, "reverse-over-reverse", "forward-over-reverse"] as const)("hessian (mode %s) matches the analytic matrices", (mode) => {
+    const H = hessian(chain, mode)(xc);
     expect(H.shape).toEqual([5, 5]);
     expectClose(H, chainHessian(xc.data).flat());
-    const H2 = hessian(cubeOfDot)(x0);
+    const H2 = hessian(cubeOfDot, mode)(x0);
     expectClose(H2, Array.from(a.data).flatMap((p) => Array.from(a.data, (q) => 6 * ax * p * q)));
+  });
+
+  it("hessian's default is reverse-over-reverse: the gradient's graph once, a reverse pass per row, fewer ops than a forward pass per column", async () => {
+    const { observeOps } = await import("../../src/engine/op.js");
+    const count = (mode?: "reverse-over-reverse" | "forward-over-reverse"): number => {
+      let n = 0;
+      observeOps(() => n++, () => hessian(chain, mode)(xc));
+      return n;
+    };
+    expect(count()).toBe(count("reverse-over-reverse"));
+    expect(count()).toBeLessThan(count("forward-over-reverse"));
+    expect(() => hessian(chain, "sideways" as never)).toThrow(/hessian: mode must be "forward-over-reverse" or "reverse-over-reverse"/);
   });
 
   // f(x) = [x0²·x1, 5x0 + sin x1, x1·e^x2]:
