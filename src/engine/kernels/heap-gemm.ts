@@ -9,27 +9,34 @@ const K_BLOCK = 256;
 
 /**
  * C += op(A)·B for blocks of `heap` (element offsets, contiguous row-major): A is m×k, or k×m
- * when `transA`; B is k×n; C is m×n.
+ * when `transA`; B is k×n; C is m×n. With `accumulate` false, C = op(A)·B whatever C held (the
+ * same bits as zeroing C first: the kernel starts its sums from +0, the edges are zeroed here).
  */
-export function heapGemm(heap: F64Heap, a: number, b: number, c: number, m: number, n: number, k: number, transA: boolean): void {
-  if (m === 0 || n === 0 || k === 0) return;
+export function heapGemm(heap: F64Heap, a: number, b: number, c: number, m: number, n: number, k: number, transA: boolean, accumulate = true): void {
+  if (m === 0 || n === 0) return;
   const gemm = heap.gemm;
-  if (gemm === null) {
-    matmulJs(heap.view(a, m * k), heap.view(b, k * n), heap.view(c, m * n), m, n, k, transA, false);
+  if (gemm === null || k === 0) {
+    if (!accumulate) heap.f64.fill(0, c, c + m * n);
+    if (gemm === null && k > 0) matmulJs(heap.view(a, m * k), heap.view(b, k * n), heap.view(c, m * n), m, n, k, transA, false);
     return;
   }
   const m4 = m & ~3;
   const n4 = n & ~3;
   const sai = transA ? 8 : 8 * k;
   const sap = transA ? 8 * m : 8;
+  const f = heap.f64;
   if (m4 > 0 && n4 > 0) {
     if (transA && k > K_BLOCK) {
       for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
-        gemm(8 * (a + p0 * m), 8 * (b + p0 * n), 8 * c, m4, n4, Math.min(K_BLOCK, k - p0), sai, sap, 8 * n, 8 * n);
+        gemm(8 * (a + p0 * m), 8 * (b + p0 * n), 8 * c, m4, n4, Math.min(K_BLOCK, k - p0), sai, sap, 8 * n, 8 * n, accumulate || p0 > 0 ? -1 : 0);
       }
-    } else gemm(8 * a, 8 * b, 8 * c, m4, n4, k, sai, sap, 8 * n, 8 * n);
-  }
-  const f = heap.f64;
+    } else gemm(8 * a, 8 * b, 8 * c, m4, n4, k, sai, sap, 8 * n, 8 * n, accumulate ? -1 : 0);
+    if (!accumulate) {
+      // The edges the kernel does not write: columns n4..n of rows 0..m4, then rows m4..m.
+      if (n4 < n) for (let i = 0; i < m4; i++) f.fill(0, c + i * n + n4, c + (i + 1) * n);
+      f.fill(0, c + m4 * n, c + m * n);
+    }
+  } else if (!accumulate) f.fill(0, c, c + m * n);
   const si = transA ? 1 : k;
   const sp = transA ? m : 1;
   // Columns n4..n of rows 0..m4: dot products.

@@ -7,7 +7,11 @@
 
 /** The pure-JavaScript kernels (C += op(A)·op(B)); exported for cross-checking. */
 export function matmulJs(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: number, k: number, transA: boolean, transB: boolean): void {
-  if (!transA && !transB) mmNN(A, B, C, m, n, k);
+  if (n === 1 && !transB) {
+    // A matrix times a vector (a layer of one output, or its weights' gradient): four rows per sweep.
+    if (transA) mvT(A, B, C, m, k);
+    else mv(A, B, C, m, k);
+  } else if (!transA && !transB) mmNN(A, B, C, m, n, k);
   else if (!transA && transB) {
     if (n * k <= SCRATCH_LIMIT && m >= 4) {
       const Bt = scratch(n * k);
@@ -70,6 +74,51 @@ function mmNN(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: n
       const b = p * n;
       for (let j = 0; j < n; j++) C[ci + j]! += a * B[b + j]!;
     }
+  }
+}
+
+// C[i] += Σ_p A[i,p]·b[p] (n = 1): per row the sum of mmNN (from C[i], p in order), four independent rows at a time.
+function mv(A: Float64Array, B: Float64Array, C: Float64Array, m: number, k: number): void {
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    let s0 = C[i]!, s1 = C[i + 1]!, s2 = C[i + 2]!, s3 = C[i + 3]!;
+    for (let p = 0; p < k; p++) {
+      const y = B[p]!;
+      s0 += A[a0 + p]! * y; s1 += A[a1 + p]! * y; s2 += A[a2 + p]! * y; s3 += A[a3 + p]! * y;
+    }
+    C[i] = s0; C[i + 1] = s1; C[i + 2] = s2; C[i + 3] = s3;
+  }
+  for (; i < m; i++) {
+    const a0 = i * k;
+    let s = C[i]!;
+    for (let p = 0; p < k; p++) s += A[a0 + p]! * B[p]!;
+    C[i] = s;
+  }
+}
+
+// A stored k×m, n = 1: C[i] += Σ_p A[p,i]·b[p] with mmTN's sums (per block of P rows of A, each row pair's
+// block sum added to C; an odd last row accumulated term by term), four rows at a time.
+function mvT(A: Float64Array, B: Float64Array, C: Float64Array, m: number, k: number): void {
+  const m2 = m - (m % 2);
+  const P = Math.max(16, Math.min(256, Math.floor(16384 / (m + 1))));
+  for (let p0 = 0; p0 < k; p0 += P) {
+    const p1 = Math.min(k, p0 + P);
+    let i = 0;
+    for (; i + 4 <= m2; i += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let p = p0, a = p0 * m + i; p < p1; p++, a += m) {
+        const y = B[p]!;
+        s0 += A[a]! * y; s1 += A[a + 1]! * y; s2 += A[a + 2]! * y; s3 += A[a + 3]! * y;
+      }
+      C[i]! += s0; C[i + 1]! += s1; C[i + 2]! += s2; C[i + 3]! += s3;
+    }
+    for (; i < m2; i++) {
+      let s = 0;
+      for (let p = p0, a = p0 * m + i; p < p1; p++, a += m) s += A[a]! * B[p]!;
+      C[i]! += s;
+    }
+    if (m2 < m) for (let p = p0; p < p1; p++) C[m2]! += A[p * m + m2]! * B[p]!;
   }
 }
 

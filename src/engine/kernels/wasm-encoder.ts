@@ -107,6 +107,7 @@ export const op = {
   /** An int64 (a bigint, taken modulo 2^64) in both lanes. */
   i64x2: (x: bigint): Code => v128Const((v) => (v.setBigUint64(0, BigInt.asUintN(64, x), true), v.setBigUint64(8, BigInt.asUintN(64, x), true))),
   f64x2Splat: simd(0x14) as Code,
+  i32x4Splat: simd(0x11) as Code,
   f64x2Abs: simd(0xec) as Code,
   f64x2Neg: simd(0xed) as Code,
   f64x2Add: simd(0xf0) as Code,

@@ -1,11 +1,13 @@
 // A WebAssembly SIMD (f64x2) matrix-product kernel, assembled byte by byte here so that no
 // toolchain is needed to build or install the project.
 //
-//   gemm(a, b, c, m4, n4, k, sai, sap, ldb, ldc)
-//     C[i, j] += Σ_p A(i, p) · B[p, j]   for i < m4, j < n4 (both multiples of 4), 0 < k,
+//   gemm(a, b, c, m4, n4, k, sai, sap, ldb, ldc, keep)
+//     C[i, j] = (keep ? C[i, j] : 0) + Σ_p A(i, p) · B[p, j]   for i < m4, j < n4 (both multiples of 4), 0 < k,
 //   where A(i, p) is the float64 at byte a + i·sai + p·sap (so A may be read transposed),
 //   B[p, j] at b + p·ldb + 8j and C[i, j] at c + i·ldc + 8j. All addresses are byte offsets into
-//   the imported memory "env.memory".
+//   the imported memory "env.memory". `keep` is −1 to accumulate into C and 0 to overwrite it (C's old
+//   values, whatever they are, are masked to +0: the sums start from +0 as they would from a zeroed C,
+//   so the bits are the same and C needs no zeroing pass before the call).
 //
 // A 4×4 block of C stays in eight f64x2 registers while p runs over k: per step, two vector loads
 // of B's row, four broadcast loads of A, eight multiplies and eight adds.
@@ -13,8 +15,8 @@
 import { FunctionBuilder, instantiate, moduleBytes, op } from "./wasm-encoder.js";
 
 function gemmFunction(): FunctionBuilder {
-  const f = new FunctionBuilder("gemm", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"] as const);
-  const [A, B, C, M4, N4, K, SAI, SAP, LDB, LDC] = f.params;
+  const f = new FunctionBuilder("gemm", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"] as const);
+  const [A, B, C, M4, N4, K, SAI, SAP, LDB, LDC, KEEP] = f.params;
   const int = () => f.local("i32");
   const vec = () => f.local("v128");
   const I = int(), J = int(), P = int();
@@ -37,10 +39,12 @@ function gemmFunction(): FunctionBuilder {
   emit(op.block, op.loop); // j loop
   emit(op.get(J), op.get(N4), op.geU, op.brIf(1));
   emit(op.get(CROW), op.get(J), op.i32(8), op.mul, op.add, op.set(PC));
+  // The block of C (masked to +0 unless keep).
+  const mask = f.hoist("keep", "v128", () => [...op.get(KEEP), ...op.i32x4Splat]);
   for (let r = 0; r < 4; r++) {
     cRow(r);
-    emit(op.tee(PC2), op.v128Load(0), op.set(ACC[2 * r]!));
-    emit(op.get(PC2), op.v128Load(16), op.set(ACC[2 * r + 1]!));
+    emit(op.tee(PC2), op.v128Load(0), op.get(mask), op.v128And, op.set(ACC[2 * r]!));
+    emit(op.get(PC2), op.v128Load(16), op.get(mask), op.v128And, op.set(ACC[2 * r + 1]!));
   }
   emit(op.get(AROW), op.set(PA[0]!));
   for (let r = 1; r < 4; r++) emit(op.get(PA[r - 1]!), op.get(SAI), op.add, op.set(PA[r]!));
@@ -76,7 +80,7 @@ export function gemmModuleBytes(): Uint8Array {
   return moduleBytes([gemmFunction().finish()]);
 }
 
-export type GemmFunction = (a: number, b: number, c: number, m4: number, n4: number, k: number, sai: number, sap: number, ldb: number, ldc: number) => void;
+export type GemmFunction = (a: number, b: number, c: number, m4: number, n4: number, k: number, sai: number, sap: number, ldb: number, ldc: number, keep: number) => void;
 
 /** Instantiate the kernel on a memory, or null where WebAssembly SIMD is not available. */
 export function instantiateGemm(memory: WebAssembly.Memory): GemmFunction | null {

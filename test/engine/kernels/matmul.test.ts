@@ -35,6 +35,8 @@ function maxDiff(a: Float64Array, b: Float64Array): number {
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [4, 4, 4], [5, 7, 3], [8, 12, 16], [13, 9, 33], [64, 32, 32], [3, 41, 130], [130, 3, 9], [37, 64, 300], [9, 8, 600],
+  // Short k on the SIMD kernel, and matrix–vector products (n = 1) with even and odd row counts.
+  [1024, 32, 2], [1027, 33, 1], [1024, 1, 32], [33, 1, 1024], [7, 1, 5],
 ];
 const FLAGS: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
 
@@ -94,6 +96,10 @@ describe("matrix-product kernels", () => {
           const c = heap.copyIn(C0);
           heapGemm(heap, a, b, c, m, n, k, tA);
           expect(maxDiff(heap.view(c, m * n), reference(A, B, C0, m, n, k, tA, false)), `${m}×${n}×${k} ${tA}`).toBeLessThan(1e-12 * k);
+          // Overwriting: whatever C held (here the previous result, or NaN) does not enter the result.
+          heap.f64.fill(NaN, c, c + m * n);
+          heapGemm(heap, a, b, c, m, n, k, tA, false);
+          expect(maxDiff(heap.view(c, m * n), reference(A, B, new Float64Array(m * n), m, n, k, tA, false)), `${m}×${n}×${k} ${tA} overwrite`).toBeLessThan(1e-12 * k);
           heap.release(a, m * k);
           heap.release(b, k * n);
           heap.release(c, m * n);
@@ -101,6 +107,47 @@ describe("matrix-product kernels", () => {
       }
     });
   }
+
+  it("where the additions run in the same order, the kernels give the same bits: the SIMD kernel and JavaScript (overwriting or accumulating), and the matrix–vector paths and the general ones", () => {
+    const rng = new Rng(4);
+    const same = (x: Float64Array, y: Float64Array, what: string): void => {
+      for (let i = 0; i < x.length; i++) expect(Object.is(x[i], y[i]), `${what}, element ${i}`).toBe(true);
+    };
+    // A not transposed: both kernels add the products to C in the order of p.
+    for (const [m, n, k, tB] of [[1024, 32, 2, false], [1024, 32, 1, true], [64, 32, 32, false], [257, 36, 40, true]] as const) {
+      const A = random(m * k, rng), B = random(k * n, rng), C0 = random(m * n, rng);
+      for (const accumulate of [false, true]) {
+        const out = [true, false].map((wasm) => {
+          setWasmKernels(wasm);
+          const C = Float64Array.from(C0);
+          matmulInto(A, B, C, m, n, k, false, tB, accumulate);
+          return C;
+        });
+        same(out[0]!, out[1]!, `${m}×${n}×${k} transB ${tB} accumulate ${accumulate}`);
+      }
+    }
+    setWasmKernels(true);
+    // n = 1: a k×1 B read transposed is the same array, and that path is the general 2×4-blocked one.
+    for (const [m, k] of [[1024, 32], [1027, 7], [5, 300]] as const) {
+      const A = random(m * k, rng), B = random(k, rng), C0 = random(m, rng);
+      const [mv, general] = [false, true].map((tB) => {
+        const C = Float64Array.from(C0);
+        matmulJs(A, B, C, m, 1, k, false, tB);
+        return C;
+      });
+      same(mv!, general!, `${m}×1×${k}`);
+    }
+    // A transposed, n = 1, even m and k within one block of rows: the general path for two transposed operands sums alike.
+    for (const [m, k] of [[32, 200], [6, 16]] as const) {
+      const A = random(m * k, rng), B = random(k, rng), C0 = random(m, rng);
+      const [mv, general] = [false, true].map((tB) => {
+        const C = Float64Array.from(C0);
+        matmulJs(A, B, C, m, 1, k, true, tB);
+        return C;
+      });
+      same(mv!, general!, `${m}×1×${k} transposed`);
+    }
+  });
 
   it("the heap reuses released blocks of the same length and keeps contents across growth", () => {
     const heap = new F64Heap(true);
