@@ -96,13 +96,19 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
       }
       const fn = t.gradFn;
       if (fn === null) continue;
-      const needs = fn.inputs.map((x) => x.requiresGrad && (reaches === null || reaches.has(x)));
-      if (!needs.includes(true)) continue;
+      const inputs = fn.inputs;
+      const needs = new Array<boolean>(inputs.length);
+      let any = false;
+      for (let j = 0; j < inputs.length; j++) {
+        const x = inputs[j]!;
+        any = (needs[j] = x.requiresGrad && (reaches === null || reaches.has(x))) || any;
+      }
+      if (!any) continue;
       const grads = fn.backward(g, needs);
-      fn.inputs.forEach((x, j) => {
+      for (let j = 0; j < inputs.length; j++) {
         const gx = grads[j];
-        if (needs[j] && gx != null) accumulate(x, gx);
-      });
+        if (needs[j] && gx != null) accumulate(inputs[j]!, gx);
+      }
     }
   };
   // Without createGraph (and without forward-mode levels, whose tangents could reach the results)

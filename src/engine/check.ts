@@ -32,11 +32,20 @@ export function expectOperand(value: unknown, op: string, position: number): Ten
 
 /** A shape must be an array of non-negative integers. */
 export function expectShape(shape: unknown, op: string): Shape {
-  if (!Array.isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isInteger(d) && d >= 0)) {
+  if (!isShape(shape)) {
     const shown = Array.isArray(shape) ? `[${shape.map((d) => String(d)).join(", ")}]` : describeValue(shape);
     throw new RangeError(`${op}: invalid shape ${shown} (dimensions must be non-negative integers)`);
   }
   return shape as Shape;
+}
+
+function isShape(shape: unknown): boolean {
+  if (!Array.isArray(shape)) return false;
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
+    if (typeof d !== "number" || !Number.isInteger(d) || d < 0) return false;
+  }
+  return true;
 }
 
 /** A count (number of elements, rows, ...) must be a non-negative integer. */

@@ -3,8 +3,9 @@
 export type Shape = readonly number[];
 
 export function sizeOf(shape: Shape): number {
+  // Indexed (shapes are often frozen arrays, whose iterator V8 does not inline).
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
   return n;
 }
 
@@ -85,26 +86,28 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepdims: bo
 
 /** Resolve a reshape target that may contain one -1. */
 export function resolveReshape(size: number, target: Shape, from?: Shape): number[] {
-  const input = from === undefined ? `${size} elements` : `a tensor of shape ${formatShape(from)} (${size} elements)`;
+  // The input as error messages name it (built only for an error).
+  const input = (): string => (from === undefined ? `${size} elements` : `a tensor of shape ${formatShape(from)} (${size} elements)`);
   let unknown = -1;
   let known = 1;
-  target.forEach((d, i) => {
+  for (let i = 0; i < target.length; i++) {
+    const d = target[i]!;
     if (d === -1) {
-      if (unknown >= 0) throw new Error(`reshape: only one dimension may be -1, got ${formatShape(target)} for ${input}`);
+      if (unknown >= 0) throw new Error(`reshape: only one dimension may be -1, got ${formatShape(target)} for ${input()}`);
       unknown = i;
     } else {
-      if (!Number.isInteger(d) || d < 0) throw new Error(`reshape: invalid dimension ${String(d)} in ${formatShape(target)} for ${input}`);
+      if (!Number.isInteger(d) || d < 0) throw new Error(`reshape: invalid dimension ${String(d)} in ${formatShape(target)} for ${input()}`);
       known *= d;
     }
-  });
+  }
   const out = [...target];
   if (unknown >= 0) {
     if (known === 0 || size % known !== 0) {
-      throw new Error(`reshape: cannot infer -1 in ${formatShape(target)} for ${input}`);
+      throw new Error(`reshape: cannot infer -1 in ${formatShape(target)} for ${input()}`);
     }
     out[unknown] = size / known;
   } else if (known !== size) {
-    throw new Error(`reshape: cannot reshape ${input} into ${formatShape(target)}`);
+    throw new Error(`reshape: cannot reshape ${input()} into ${formatShape(target)}`);
   }
   return out;
 }
