@@ -7,10 +7,12 @@
 
 /** The pure-JavaScript kernels (C += op(A)·op(B)); exported for cross-checking. */
 export function matmulJs(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: number, k: number, transA: boolean, transB: boolean): void {
-  if (n === 1 && !transB) {
-    // A matrix times a vector (a layer of one output, or its weights' gradient): four rows per sweep.
-    if (transA) mvT(A, B, C, m, k);
-    else mv(A, B, C, m, k);
+  if (n <= 2 && (!transB || (n === 1 && !transA && m >= 4 && k <= SCRATCH_LIMIT))) {
+    // One or two columns (a layer of one output, its weights' gradient, the gradient in two inputs):
+    // four rows per sweep, with the sums of the general kernels. (A B of one column is laid out alike
+    // read transposed or not; read transposed it went through mmNN, as here, where the scratch copy applied.)
+    if (transA) mvT(A, B, C, m, n, k);
+    else mv(A, B, C, m, n, k);
   } else if (!transA && !transB) mmNN(A, B, C, m, n, k);
   else if (!transA && transB) {
     if (n * k <= SCRATCH_LIMIT && m >= 4) {
@@ -77,48 +79,87 @@ function mmNN(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: n
   }
 }
 
-// C[i] += Σ_p A[i,p]·b[p] (n = 1): per row the sum of mmNN (from C[i], p in order), four independent rows at a time.
-function mv(A: Float64Array, B: Float64Array, C: Float64Array, m: number, k: number): void {
+// n = 1 or 2: C[i,j] += Σ_p A[i,p]·B[p,j] with the sums of mmNN (from C[i,j], p in order), four
+// independent rows at a time.
+function mv(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: number, k: number): void {
   let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-    let s0 = C[i]!, s1 = C[i + 1]!, s2 = C[i + 2]!, s3 = C[i + 3]!;
-    for (let p = 0; p < k; p++) {
-      const y = B[p]!;
-      s0 += A[a0 + p]! * y; s1 += A[a1 + p]! * y; s2 += A[a2 + p]! * y; s3 += A[a3 + p]! * y;
+  if (n === 1) {
+    for (; i + 4 <= m; i += 4) {
+      const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+      let s0 = C[i]!, s1 = C[i + 1]!, s2 = C[i + 2]!, s3 = C[i + 3]!;
+      for (let p = 0; p < k; p++) {
+        const y = B[p]!;
+        s0 += A[a0 + p]! * y; s1 += A[a1 + p]! * y; s2 += A[a2 + p]! * y; s3 += A[a3 + p]! * y;
+      }
+      C[i] = s0; C[i + 1] = s1; C[i + 2] = s2; C[i + 3] = s3;
     }
-    C[i] = s0; C[i + 1] = s1; C[i + 2] = s2; C[i + 3] = s3;
+  } else {
+    for (; i + 4 <= m; i += 4) {
+      const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k, c = 2 * i;
+      let s00 = C[c]!, s01 = C[c + 1]!, s10 = C[c + 2]!, s11 = C[c + 3]!, s20 = C[c + 4]!, s21 = C[c + 5]!, s30 = C[c + 6]!, s31 = C[c + 7]!;
+      for (let p = 0; p < k; p++) {
+        const y0 = B[2 * p]!, y1 = B[2 * p + 1]!;
+        const x0 = A[a0 + p]!, x1 = A[a1 + p]!, x2 = A[a2 + p]!, x3 = A[a3 + p]!;
+        s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+        s20 += x2 * y0; s21 += x2 * y1; s30 += x3 * y0; s31 += x3 * y1;
+      }
+      C[c] = s00; C[c + 1] = s01; C[c + 2] = s10; C[c + 3] = s11; C[c + 4] = s20; C[c + 5] = s21; C[c + 6] = s30; C[c + 7] = s31;
+    }
   }
   for (; i < m; i++) {
     const a0 = i * k;
-    let s = C[i]!;
-    for (let p = 0; p < k; p++) s += A[a0 + p]! * B[p]!;
-    C[i] = s;
+    for (let j = 0; j < n; j++) {
+      let s = C[i * n + j]!;
+      for (let p = 0; p < k; p++) s += A[a0 + p]! * B[p * n + j]!;
+      C[i * n + j] = s;
+    }
   }
 }
 
-// A stored k×m, n = 1: C[i] += Σ_p A[p,i]·b[p] with mmTN's sums (per block of P rows of A, each row pair's
-// block sum added to C; an odd last row accumulated term by term), four rows at a time.
-function mvT(A: Float64Array, B: Float64Array, C: Float64Array, m: number, k: number): void {
+// A stored k×m, n = 1 or 2: C[i,j] += Σ_p A[p,i]·B[p,j] with mmTN's sums (per block of P rows of A,
+// each row pair's block sum added to C; an odd last row accumulated term by term), four rows at a time.
+function mvT(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: number, k: number): void {
   const m2 = m - (m % 2);
-  const P = Math.max(16, Math.min(256, Math.floor(16384 / (m + 1))));
+  const P = Math.max(16, Math.min(256, Math.floor(16384 / (m + n))));
   for (let p0 = 0; p0 < k; p0 += P) {
     const p1 = Math.min(k, p0 + P);
     let i = 0;
-    for (; i + 4 <= m2; i += 4) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let p = p0, a = p0 * m + i; p < p1; p++, a += m) {
-        const y = B[p]!;
-        s0 += A[a]! * y; s1 += A[a + 1]! * y; s2 += A[a + 2]! * y; s3 += A[a + 3]! * y;
+    if (n === 1) {
+      for (; i + 4 <= m2; i += 4) {
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let p = p0, a = p0 * m + i; p < p1; p++, a += m) {
+          const y = B[p]!;
+          s0 += A[a]! * y; s1 += A[a + 1]! * y; s2 += A[a + 2]! * y; s3 += A[a + 3]! * y;
+        }
+        C[i]! += s0; C[i + 1]! += s1; C[i + 2]! += s2; C[i + 3]! += s3;
       }
-      C[i]! += s0; C[i + 1]! += s1; C[i + 2]! += s2; C[i + 3]! += s3;
+    } else {
+      for (; i + 4 <= m2; i += 4) {
+        let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+        for (let p = p0, a = p0 * m + i; p < p1; p++, a += m) {
+          const y0 = B[2 * p]!, y1 = B[2 * p + 1]!;
+          const x0 = A[a]!, x1 = A[a + 1]!, x2 = A[a + 2]!, x3 = A[a + 3]!;
+          s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+          s20 += x2 * y0; s21 += x2 * y1; s30 += x3 * y0; s31 += x3 * y1;
+        }
+        const c = 2 * i;
+        C[c]! += s00; C[c + 1]! += s01; C[c + 2]! += s10; C[c + 3]! += s11; C[c + 4]! += s20; C[c + 5]! += s21; C[c + 6]! += s30; C[c + 7]! += s31;
+      }
     }
     for (; i < m2; i++) {
-      let s = 0;
-      for (let p = p0, a = p0 * m + i; p < p1; p++, a += m) s += A[a]! * B[p]!;
-      C[i]! += s;
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = p0, a = p0 * m + i; p < p1; p++, a += m) s += A[a]! * B[p * n + j]!;
+        C[i * n + j]! += s;
+      }
     }
-    if (m2 < m) for (let p = p0; p < p1; p++) C[m2]! += A[p * m + m2]! * B[p]!;
+    if (m2 < m) {
+      for (let j = 0; j < n; j++) {
+        let s = C[m2 * n + j]!;
+        for (let p = p0; p < p1; p++) s += A[p * m + m2]! * B[p * n + j]!;
+        C[m2 * n + j] = s;
+      }
+    }
   }
 }
 
@@ -198,11 +239,21 @@ function mmTN(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: n
       }
     }
     if (m2 < m) {
+      // The odd last row, term by term from C (four columns held across the block).
       const ci = m2 * n;
-      for (let p = p0; p < p1; p++) {
-        const a = A[p * m + m2]!;
-        const b = p * n;
-        for (let j = 0; j < n; j++) C[ci + j]! += a * B[b + j]!;
+      let j = 0;
+      for (; j < n4; j += 4) {
+        let s0 = C[ci + j]!, s1 = C[ci + j + 1]!, s2 = C[ci + j + 2]!, s3 = C[ci + j + 3]!;
+        for (let p = p0, b = p0 * n + j; p < p1; p++, b += n) {
+          const a = A[p * m + m2]!;
+          s0 += a * B[b]!; s1 += a * B[b + 1]!; s2 += a * B[b + 2]!; s3 += a * B[b + 3]!;
+        }
+        C[ci + j] = s0; C[ci + j + 1] = s1; C[ci + j + 2] = s2; C[ci + j + 3] = s3;
+      }
+      for (; j < n; j++) {
+        let s = C[ci + j]!;
+        for (let p = p0; p < p1; p++) s += A[p * m + m2]! * B[p * n + j]!;
+        C[ci + j] = s;
       }
     }
   }

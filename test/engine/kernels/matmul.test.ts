@@ -37,6 +37,8 @@ const SHAPES: [number, number, number][] = [
   [1, 1, 1], [4, 4, 4], [5, 7, 3], [8, 12, 16], [13, 9, 33], [64, 32, 32], [3, 41, 130], [130, 3, 9], [37, 64, 300], [9, 8, 600],
   // Short k on the SIMD kernel, and matrix–vector products (n = 1) with even and odd row counts.
   [1024, 32, 2], [1027, 33, 1], [1024, 1, 32], [33, 1, 1024], [7, 1, 5],
+  // Two columns (four rows per sweep, odd row counts), and one row read transposed (its columns held across k).
+  [1024, 2, 32], [1027, 2, 7], [33, 2, 1024], [1, 32, 1024], [3, 37, 600],
 ];
 const FLAGS: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
 
@@ -127,7 +129,8 @@ describe("matrix-product kernels", () => {
       }
     }
     setWasmKernels(true);
-    // n = 1: a k×1 B read transposed is the same array, and that path is the general 2×4-blocked one.
+    // n = 1: a k×1 B read transposed is the same array, and that path (through a transposed copy)
+    // is the general 2×4-blocked one, which the four-row paths must match bit for bit.
     for (const [m, k] of [[1024, 32], [1027, 7], [5, 300]] as const) {
       const A = random(m * k, rng), B = random(k, rng), C0 = random(m, rng);
       const [mv, general] = [false, true].map((tB) => {
@@ -136,6 +139,17 @@ describe("matrix-product kernels", () => {
         return C;
       });
       same(mv!, general!, `${m}×1×${k}`);
+    }
+    // n = 2: B read transposed from its transpose goes the general way (a transposed copy, then mmNN).
+    for (const [m, k] of [[1024, 32], [1027, 7], [6, 300]] as const) {
+      const A = random(m * k, rng), B = random(k * 2, rng), C0 = random(m * 2, rng);
+      const Bt = new Float64Array(2 * k);
+      for (let p = 0; p < k; p++) for (let j = 0; j < 2; j++) Bt[j * k + p] = B[p * 2 + j]!;
+      const direct = Float64Array.from(C0);
+      matmulJs(A, B, direct, m, 2, k, false, false);
+      const general = Float64Array.from(C0);
+      matmulJs(A, Bt, general, m, 2, k, false, true);
+      same(direct, general, `${m}×2×${k}`);
     }
     // A transposed, n = 1, even m and k within one block of rows: the general path for two transposed operands sums alike.
     for (const [m, k] of [[32, 200], [6, 16]] as const) {
