@@ -6,7 +6,7 @@
 // one call (wall clock) and the mean process CPU ms of one call (insensitive to waiting for a core on
 // a loaded machine), the buffers a steady-state call still allocates, and which kernels a call ran.
 //
-//   node dist-bench/bench/ops-child.js [--reps N]
+//   node --expose-gc dist-bench/bench/ops-child.js [--reps N]
 //
 //   chain:     y = sum(tanh(x)·sin(x) + exp(−x²)·0.5 − x) on 1e5 values, forward and backward
 //   mlp:       2-32-32-32-1 tanh MLP on 1,024 points: mean(N(X)²) forward and backward to the weights
@@ -21,9 +21,20 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-/** Median wall ms and mean CPU ms of one call. */
-function time(fn: () => void, warm: number, reps: number): { ms: number; cpuMs: number } {
+/** A full garbage collection, when node runs with --expose-gc (bench/ops.ts starts this file so). */
+const collect = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
+
+/**
+ * Median wall ms and mean CPU ms of one call. The process CPU includes V8's background threads
+ * (concurrent marking and sweeping), so the garbage of earlier cases is collected before the timed
+ * calls, and the sweeping that follows is given 0.2 s to finish, so that neither is charged to them.
+ * (Not a full collection after them: its cost is that of marking every live object, tens of ms,
+ * which would be charged to the short cases.)
+ */
+async function time(fn: () => void, warm: number, reps: number): Promise<{ ms: number; cpuMs: number }> {
   for (let i = 0; i < warm; i++) fn();
+  collect();
+  await new Promise((resolve) => setTimeout(resolve, 200));
   const ts: number[] = [];
   const c0 = cpuMs();
   for (let i = 0; i < reps; i++) {
@@ -34,7 +45,7 @@ function time(fn: () => void, warm: number, reps: number): { ms: number; cpuMs: 
   return { ms: median(ts), cpuMs: (cpuMs() - c0) / reps };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const reps = argv[0] === "--reps" ? Number(argv[1]) : 30;
   const rng = new Rng(0);
@@ -65,13 +76,15 @@ function main(): void {
   const H = hessian(f);
   const z = tensor(Array.from({ length: 10 }, (_, i) => 0.1 * (i + 1)));
   const hess = (): void => void H(z);
-  // [name, call, warm-up calls, timed calls]: the Hessian's calls are short, so it gets more of both (as in torch_ops.py).
-  const cases: [string, () => void, number, number][] = [["chain", chain, 5, reps], ["mlp", mlp, 5, reps], ["laplacian", lap, 5, reps], ["hessian", hess, 50, reps * 3]];
+  // [name, call, warm-up calls, timed calls], as in torch_ops.py. The warm-up lets V8 compile the hot
+  // functions first (its optimising compiler runs on background threads, whose CPU the process CPU
+  // counts); the Hessian's calls are short, so it gets more of both.
+  const cases: [string, () => void, number, number][] = [["chain", chain, 20, reps], ["mlp", mlp, 20, reps], ["laplacian", lap, 10, reps], ["hessian", hess, 500, reps * 10]];
   const result: Record<string, unknown> = { impl: "pinn" };
   const kernels: Record<string, Record<string, number>> = {};
   for (const [name, fn, warm, n] of cases) {
-    const plain = time(fn, warm, n);
-    const tidied = time(() => tidy(fn), warm, n);
+    const plain = await time(fn, warm, n);
+    const tidied = await time(() => tidy(fn), warm, n);
     // One more call in tidy, after the timed ones (steady state): what it allocates and which kernels run.
     const s0 = poolStats();
     resetKernelUsage();
@@ -87,4 +100,4 @@ function main(): void {
   console.log(JSON.stringify(result));
 }
 
-main();
+await main();

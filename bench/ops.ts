@@ -44,7 +44,7 @@ export async function runOps(o: { repo: string; child: string; python: string; t
   let torchError = o.torchMissing ?? "";
   for (let r = 0; r < rounds; r++) {
     o.log(`engine op by op, pinn (round ${r + 1}/${rounds}) ...`);
-    await runJson<Record<string, unknown>>(process.execPath, [o.child, "--reps", reps], ONE_THREAD).then((x) => void pinnRuns.push(x), (e: Error) => void (pinnError = `failed: ${e.message}`));
+    await runJson<Record<string, unknown>>(process.execPath, ["--expose-gc", o.child, "--reps", reps], ONE_THREAD).then((x) => void pinnRuns.push(x), (e: Error) => void (pinnError = `failed: ${e.message}`));
     if (o.torchMissing === null) {
       o.log(`engine op by op, pytorch-f64 (round ${r + 1}/${rounds}) ...`);
       await runJson<Record<string, unknown>>(o.python, [join(o.repo, "bench", "peers", "torch_ops.py"), reps, "1"], ONE_THREAD).then((x) => void torchRuns.push(x), (e: Error) => void (torchError = `failed: ${e.message}`));
