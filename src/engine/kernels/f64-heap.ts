@@ -10,6 +10,7 @@
 import "./wasm-types.js";
 import { instantiateGemm, type GemmFunction } from "./wasm-gemm.js";
 import { instantiateActivations, type VectorActivations } from "./wasm-activations.js";
+import { instantiateRange, type WithinFunction } from "./wasm-range.js";
 
 const PAGE = 65536;
 
@@ -18,6 +19,8 @@ export class F64Heap {
   readonly gemm: GemmFunction | null;
   /** SIMD tanh and sigmoid on this heap's memory, or null. */
   readonly activations: VectorActivations | null;
+  /** The SIMD range check of the activation kernels' inputs (wasm-range.ts), or null. */
+  readonly within: WithinFunction | null;
   /** The WebAssembly memory behind the heap (null for the pure-JavaScript heap). */
   readonly memory: WebAssembly.Memory | null;
   private buffer: ArrayBuffer;
@@ -41,6 +44,7 @@ export class F64Heap {
     this.memory = memory;
     this.gemm = gemm;
     this.activations = memory === null ? null : instantiateActivations(memory);
+    this.within = memory === null ? null : instantiateRange(memory);
     this.buffer = memory !== null ? memory.buffer : new ArrayBuffer(16 * PAGE);
     this.f64 = new Float64Array(this.buffer);
   }

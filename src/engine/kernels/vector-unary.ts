@@ -5,7 +5,8 @@
 // units in the last place everywhere. Short arrays, or no WebAssembly SIMD, keep the JavaScript
 // kernel; the op records which one ran (usage.ts).
 
-import { sharedHeap } from "./f64-heap.js";
+import { sharedHeap, type F64Heap } from "./f64-heap.js";
+import { countKernel } from "./usage.js";
 import type { VectorActivationName } from "./wasm-activations.js";
 
 /** Arrays shorter than this stay in JavaScript (the copies would cost more than they save). */
@@ -43,14 +44,16 @@ export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource,
   const size = Math.min(n, BLOCK);
   const input = heap.alloc(size);
   const result = heap.alloc(size);
+  const bounds = heap.alloc(BOUNDS);
   // The JavaScript formula for the elements outside the kernel's range (null: none), and that range.
   const [outside, lo, hi] = FALLBACK[name];
+  if (outside !== null) countKernel(heap.within !== null ? "range-check:wasm-simd" : "range-check:js");
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const m = Math.min(BLOCK, n - i0);
     source(heap.f64, input, i0, i0 + m);
     kernel(8 * input, 8 * result, (m + 1) >> 1);
     const f = heap.f64;
-    if (outside === null || allWithin(f, input, input + m, lo, hi)) out.set(f.subarray(result, result + m), i0);
+    if (outside === null || blockWithin(heap, input, m, lo, hi, bounds)) out.set(f.subarray(result, result + m), i0);
     else {
       // Copy out and patch, while the block is in cache.
       for (let i = 0; i < m; i++) {
@@ -59,6 +62,7 @@ export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource,
       }
     }
   }
+  heap.release(bounds, BOUNDS);
   heap.release(result, size);
   heap.release(input, size);
   return true;
@@ -78,13 +82,15 @@ export function vectorSinCos(x: Float64Array, sinOut: Float64Array, cosOut: Floa
   const input = heap.alloc(size);
   const sines = heap.alloc(size);
   const cosines = heap.alloc(size);
+  const bounds = heap.alloc(BOUNDS);
   const [, lo, hi] = FALLBACK.sin;
+  countKernel(heap.within !== null ? "range-check:wasm-simd" : "range-check:js");
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const m = Math.min(BLOCK, n - i0);
     const f = heap.f64;
     f.set(x.subarray(i0, i0 + m), input);
     kernel(8 * input, 8 * sines, 8 * cosines, (m + 1) >> 1);
-    if (allWithin(f, input, input + m, lo, hi)) {
+    if (blockWithin(heap, input, m, lo, hi, bounds)) {
       sinOut.set(f.subarray(sines, sines + m), i0);
       cosOut.set(f.subarray(cosines, cosines + m), i0);
     } else {
@@ -96,14 +102,34 @@ export function vectorSinCos(x: Float64Array, sinOut: Float64Array, cosOut: Floa
       }
     }
   }
+  heap.release(bounds, BOUNDS);
   heap.release(cosines, size);
   heap.release(sines, size);
   heap.release(input, size);
   return true;
 }
 
+/** The range check's block of float64s: lo, lo, hi, hi and its answer (wasm-range.ts). */
+const BOUNDS = 6;
+
+/**
+ * Whether the m inputs at heap offset `input` all lie in [lo, hi] (false for NaN): by the SIMD range
+ * check when the heap has it, else by the JavaScript loop. The same answer either way.
+ */
+function blockWithin(heap: F64Heap, input: number, m: number, lo: number, hi: number, bounds: number): boolean {
+  const f = heap.f64;
+  const within = heap.within;
+  if (within === null) return allWithin(f, input, input + m, lo, hi);
+  // The check reads whole pairs: the lane after an odd count (inside the block, which has even length) is set to 0, which lies in every kernel's range.
+  if ((m & 1) !== 0) f[input + m] = 0;
+  f[bounds] = f[bounds + 1] = lo;
+  f[bounds + 2] = f[bounds + 3] = hi;
+  within(8 * input, (m + 1) >> 1, 8 * bounds);
+  return f[bounds + 4] === 1 && f[bounds + 5] === 1;
+}
+
 /** Whether every x[i] for i in [from, to) lies in [lo, hi] (false for NaN): then the kernel's block is copied out as it is. */
-function allWithin(x: Float64Array, from: number, to: number, lo: number, hi: number): boolean {
+export function allWithin(x: Float64Array, from: number, to: number, lo: number, hi: number): boolean {
   for (let i = from; i < to; i++) {
     const v = x[i]!;
     if (!(v >= lo && v <= hi)) return false;
