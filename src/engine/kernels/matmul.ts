@@ -16,9 +16,9 @@ import { countKernel } from "./usage.js";
 export { matmulJs } from "./matmul-js.js";
 
 /**
- * Products with fewer multiply-adds than this, or a shorter k, stay in JavaScript. A short k is no
- * reason (measured: 1024×2·2×32 took 70 µs in JavaScript, 25 µs on the SIMD kernel with the copies;
- * 1024×1·1×32, 45 and 20 µs).
+ * Products with fewer multiply-adds than WASM_MIN_WORK (or fewer than 4 rows or columns: see
+ * matmulInto) stay in JavaScript; any k will do (measured: 1024×2·2×32 took 70 µs in JavaScript and
+ * 25 µs on the SIMD kernel with the copies; 1024×1·1×32, 45 and 20 µs).
  */
 const WASM_MIN_WORK = 32768;
 const WASM_MIN_K = 1;
