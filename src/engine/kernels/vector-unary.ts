@@ -2,8 +2,9 @@
 // (wasm-activations.ts): the values are copied through the shared heap (f64-heap.ts) in blocks
 // that stay in cache. Elements outside the kernels' range (exp beyond ±708, sigmoid below −700,
 // sin and cos beyond ±1e5, NaN) are recomputed with the JavaScript formula, so that the results agree with it to a few
-// units in the last place everywhere. Short arrays, or no WebAssembly SIMD, keep the JavaScript
-// kernel; the op records which one ran (usage.ts).
+// units in the last place everywhere; a block whose inputs all lie in the range (one SIMD pass,
+// wasm-range.ts, recorded as "range-check:wasm-simd") is copied out whole. Short arrays, or no
+// WebAssembly SIMD, keep the JavaScript kernel; the op records which one ran (usage.ts).
 
 import { sharedHeap, type F64Heap } from "./f64-heap.js";
 import { countKernel } from "./usage.js";
