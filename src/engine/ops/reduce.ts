@@ -38,18 +38,31 @@ function sumKernel(x: Tensor, axes: readonly number[], keepdims: boolean): Tenso
     } else out[0] = sumAll(x.data);
   } else if (x.ndim === 2 && axes.length === 1 && axes[0] === 0) {
     // Column sums of a matrix (a bias's gradient): rows added in order, as the general path does.
-    // Four rows per sweep, each column's partial sum kept in a register between them.
+    // Eight columns at a time down all the rows, their sums in registers (eight independent chains);
+    // the remaining columns four rows per sweep.
     const d = x.data;
     const rows = x.shape[0]!;
     const n = x.shape[1]!;
-    let r = 0;
-    for (; r + 4 <= rows; r += 4) {
-      const o = r * n;
-      for (let j = 0; j < n; j++) out[j] = out[j]! + d[o + j]! + d[o + n + j]! + d[o + 2 * n + j]! + d[o + 3 * n + j]!;
+    const n8 = n - (n % 8);
+    for (let j = 0; j < n8; j += 8) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      for (let r = 0, o = j; r < rows; r++, o += n) {
+        s0 += d[o]!; s1 += d[o + 1]!; s2 += d[o + 2]!; s3 += d[o + 3]!;
+        s4 += d[o + 4]!; s5 += d[o + 5]!; s6 += d[o + 6]!; s7 += d[o + 7]!;
+      }
+      out[j] = s0; out[j + 1] = s1; out[j + 2] = s2; out[j + 3] = s3;
+      out[j + 4] = s4; out[j + 5] = s5; out[j + 6] = s6; out[j + 7] = s7;
     }
-    for (; r < rows; r++) {
-      const o = r * n;
-      for (let j = 0; j < n; j++) out[j]! += d[o + j]!;
+    if (n8 < n) {
+      let r = 0;
+      for (; r + 4 <= rows; r += 4) {
+        const o = r * n;
+        for (let j = n8; j < n; j++) out[j] = out[j]! + d[o + j]! + d[o + n + j]! + d[o + 2 * n + j]! + d[o + 3 * n + j]!;
+      }
+      for (; r < rows; r++) {
+        const o = r * n;
+        for (let j = n8; j < n; j++) out[j]! += d[o + j]!;
+      }
     }
   } else {
     scatter(x.data, out, 0, broadcastStrides(kept, x.shape), x.shape, true);
