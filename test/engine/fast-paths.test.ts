@@ -27,13 +27,15 @@ describe("fast paths", () => {
     }
   });
 
-  it("column sums (a bias's gradient) add the rows in order", () => {
-    const A = rand([50, 7], { rng });
-    const s = A.sum(0);
-    for (let j = 0; j < 7; j++) {
-      let t = 0;
-      for (let i = 0; i < 50; i++) t += at(A, i, j);
-      expect(s.data[j]).toBe(t);
+  it("column sums (a bias's gradient) add the rows in order (eight-column blocks and the remaining columns)", () => {
+    for (const [rows, cols] of [[50, 7], [50, 19], [1027, 32], [3, 8]] as const) {
+      const A = rand([rows, cols], { rng });
+      const s = A.sum(0);
+      for (let j = 0; j < cols; j++) {
+        let t = 0;
+        for (let i = 0; i < rows; i++) t += at(A, i, j);
+        expect(s.data[j], `${rows}×${cols}, column ${j}`).toBe(t);
+      }
     }
   });
 
