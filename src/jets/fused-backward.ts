@@ -98,8 +98,7 @@ export function fusedBackward(g: Tensor, inputs: readonly Tensor[], params: Fuse
     heapGemm(heap, Gc.offset, H[last - 1]!.offset, gW[last]!.offset, Kp, wIn, S * c, true);
     if (gb[last]) columnSumsInto(heap.f64, Gc.offset, c, Kp, gb[last]);
     let GH = block(heap, S * c * wIn);
-    heap.f64.fill(0, GH.offset, GH.offset + GH.length);
-    heapGemm(heap, Gc.offset, W[last]!.offset, GH.offset, S * c, wIn, Kp, false);
+    heapGemm(heap, Gc.offset, W[last]!.offset, GH.offset, S * c, wIn, Kp, false, false);
     free(heap, Gc);
     for (let l = last - 1; l >= 1; l--) {
       const [out, wPrev] = shapeOf(l) as [number, number];
@@ -116,8 +115,7 @@ export function fusedBackward(g: Tensor, inputs: readonly Tensor[], params: Fuse
       heapGemm(heap, GZ.offset, H[l - 1]!.offset, gW[l]!.offset, out, wPrev, S * c, true);
       if (gb[l]) columnSumsInto(heap.f64, GZ.offset, c, out, gb[l]!);
       GH = block(heap, S * c * wPrev);
-      heap.f64.fill(0, GH.offset, GH.offset + GH.length);
-      heapGemm(heap, GZ.offset, W[l]!.offset, GH.offset, S * c, wPrev, out, false);
+      heapGemm(heap, GZ.offset, W[l]!.offset, GH.offset, S * c, wPrev, out, false, false);
       free(heap, GZ);
     }
     if (embedded) {
