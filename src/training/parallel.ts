@@ -22,8 +22,10 @@
 // training loop is synchronous). Workers are built from the problem file's text (symbolic
 // expressions stay per thread), as the ensemble's are; the first evaluation is checked against
 // one thread's. Used only where it pays (enough work per evaluation), where every term group can
-// be split by rows (SymbolicTerms), and without adaptive loss weighting. PINN_THREAD_PROFILE=1
-// measures each phase's CPU time (parallel-profile.ts).
+// be split by rows (TermGroup.rowwise: equations, conditions, data, and periodic conditions, whose
+// rows are point pairs — both points of a pair in the same block), and without causal weights
+// (each time slice's weight depends on every earlier slice's loss over all the points).
+// PINN_THREAD_PROFILE=1 measures each phase's CPU time (parallel-profile.ts).
 
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
@@ -35,7 +37,6 @@ import { isGradEnabled } from "../engine/state.js";
 import * as ops from "../engine/ops/index.js";
 import type { Problem } from "../problem/types.js";
 import type { Batch, ResidualModel } from "../residual/model.js";
-import { SymbolicTerms } from "../terms/symbolic-terms.js";
 import { weightedLoss, type Loss } from "../loss/loss.js";
 import { ParallelProfile, WORKER_SLOTS, WORKER_SLOT_COUNT, absoluteMs, profiling, setLastParallelProfile } from "./parallel-profile.js";
 
@@ -187,7 +188,7 @@ const PRECOMPUTED = defineOp<{ value: number; grads: Float64Array[] }>({
 /**
  * Threads to use for `model`: the setting, or by default all cores where the work per evaluation
  * is large enough to pay for the hand-over; 1 where the terms cannot be split by rows, or when
- * `coupled` (adaptive weights, causal weights over time slices) ties the chunks' points together.
+ * `coupled` (causal weights over time slices) ties the chunks' points together.
  */
 export function parallelThreads(model: ResidualModel, setting: number | null | undefined, coupled: boolean): number {
   // Running from the TypeScript sources (the tests), a worker transpiles every module as it
@@ -197,7 +198,7 @@ export function parallelThreads(model: ResidualModel, setting: number | null | u
   if (setting == null && !isMainThread) return 1;
   const wanted = Math.min(MAX_THREADS, setting ?? availableParallelism());
   if (wanted <= 1 || coupled) return 1;
-  if (!model.groups.every((g) => g instanceof SymbolicTerms)) return 1;
+  if (!model.groups.every((g) => g.rowwise)) return 1;
   const counts = model.groups.map((g) => g.points.count);
   if (blockCount(counts, wanted) < wanted) return 1;
   const sizes = [model.network.dims, ...model.problem.network.hidden, model.problem.unknowns.length];

@@ -172,8 +172,13 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   const started = performance.now();
   let lastYield = started;
 
-  const parallel = ParallelLoss.create(model, params, parallelThreads(model, hooks.threads, annealing !== null || Boolean(hooks.causalWeights)));
-  const evaluate = (batch: Batch): Loss => parallel?.evaluate(batch, weights()) ?? weightedLoss(model.losses(batch), weights());
+  // On every core where it pays (parallel.ts), but not while causal weights tie the points together.
+  const parallel = ParallelLoss.create(model, params, parallelThreads(model, hooks.threads, false));
+  const evaluateWith = (batch: Batch, w: readonly number[]): Loss => (model.causalWeights === null ? parallel?.evaluate(batch, w) : undefined) ?? weightedLoss(model.losses(batch), w);
+  const evaluate = (batch: Batch): Loss => evaluateWith(batch, weights());
+  /** Term t's unweighted loss with its graph (adaptive weighting's per-term gradients), split over the threads like the total. */
+  const termLossOn = (batch: Batch, t: number): Tensor =>
+    parallel !== null && model.causalWeights === null ? parallel.evaluate(batch, model.terms.map((_, i) => (i === t ? 1 : 0))).total : termLoss(model.losses(batch), t);
   const record = (loss: number, terms: number[]): void => {
     history.iteration.push(iteration);
     history.total.push(loss);
@@ -226,11 +231,9 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         if (hooks.causal && causalWeights === null) model.setWindow(causalWindow(done, stage.epochs));
         const batch = model.draw();
         lastBatch = batch;
-        let loss = evaluate(batch);
-        if (annealing?.due(done)) {
-          annealing.update((t) => termLoss(model.losses(batch), t), params, baseWeights);
-          loss = weightedLoss(loss.perTerm, weights());
-        }
+        // The weights first, then the loss with them (the same numbers as the loss then re-weighted).
+        if (annealing?.due(done)) annealing.update((t) => termLossOn(batch, t), params, baseWeights);
+        const loss = evaluate(batch);
         const value = loss.total.item();
         if (nonFinite(value, loss.terms)) return false;
         best.offer(value);
