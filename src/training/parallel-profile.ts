@@ -219,12 +219,19 @@ export class ParallelProfile {
 }
 
 let last: ParallelProfileSummary | null = null;
+const all: ParallelProfileSummary[] = [];
 
 /** The summary of the last ParallelLoss closed with profiling on (for the bench). */
 export function lastParallelProfile(): ParallelProfileSummary | null {
   return last;
 }
 
+/** Every summary so far, in order (time-marching: one per window). */
+export function parallelProfiles(): readonly ParallelProfileSummary[] {
+  return all;
+}
+
 export function setLastParallelProfile(s: ParallelProfileSummary | null): void {
   last = s;
+  if (s !== null) all.push(s);
 }

@@ -6,6 +6,7 @@
 import { workerData } from "node:worker_threads";
 import { parseProblem } from "../problem/load.js";
 import { buildModel } from "../solve.js";
+import { workerWindowModel } from "./time-marching.js";
 import { noGrad } from "../engine/state.js";
 import type { Batch } from "../residual/model.js";
 import { WORKER_SLOTS, WORKER_SLOT_COUNT, absoluteMs, threadCpuClock } from "./parallel-profile.js";
@@ -30,7 +31,7 @@ try {
   const problem = parseProblem(spec.text, spec.file);
   problem.training = spec.training;
   problem.network = spec.network;
-  const model = buildModel(problem);
+  const model = spec.window === null ? buildModel(problem) : workerWindowModel(problem, spec.window);
   const params = trainedParameters(model);
   const T = layout.termCount;
   const P = layout.paramCount;

@@ -36,6 +36,7 @@ import { gradients } from "../engine/autograd.js";
 import { isGradEnabled } from "../engine/state.js";
 import * as ops from "../engine/ops/index.js";
 import type { Problem } from "../problem/types.js";
+import type { WindowRecipe } from "./time-marching.js";
 import type { Batch, ResidualModel } from "../residual/model.js";
 import { weightedLoss, type Loss } from "../loss/loss.js";
 import { ParallelProfile, WORKER_SLOTS, WORKER_SLOT_COUNT, absoluteMs, profiling, setLastParallelProfile } from "./parallel-profile.js";
@@ -56,6 +57,8 @@ export interface ParallelSpec {
   file: string;
   training: Problem["training"];
   network: Problem["network"];
+  /** A time-marching window's model (time-marching.ts workerWindowModel), or null: the problem's. */
+  window: WindowRecipe | null;
 }
 
 // Control words (Int32Array over a SharedArrayBuffer).
@@ -238,7 +241,7 @@ export class ParallelLoss {
   }
 
   /** A parallel evaluator with `threads` threads in all, or null when the problem has no file to rebuild it from. */
-  static create(model: ResidualModel, params: readonly Tensor[], threads: number): ParallelLoss | null {
+  static create(model: ResidualModel, params: readonly Tensor[], threads: number, window: WindowRecipe | null = null): ParallelLoss | null {
     // Profiling measures one thread through the same path (no workers), to compare like with like.
     if (threads < 1 || (threads === 1 && !profiling())) return null;
     let text: string;
@@ -248,7 +251,7 @@ export class ParallelLoss {
       return null;
     }
     const p = model.problem;
-    return new ParallelLoss(model, params, threads, { text, file: p.file, training: p.training, network: p.network });
+    return new ParallelLoss(model, params, threads, { text, file: p.file, training: p.training, network: p.network, window });
   }
 
   /** Lay out shared memory for batches shaped like `batch` and start the workers. */

@@ -15,6 +15,7 @@ import { AdaptiveWeights } from "../loss/adaptive-weights.js";
 import { CausalWeights } from "./causal.js";
 import { AdaptiveSampler } from "./adaptive-sampling.js";
 import { ParallelLoss, parallelThreads, trainedParameters } from "./parallel.js";
+import type { WindowRecipe } from "./time-marching.js";
 
 export interface StageRecord {
   /** The optimizer that ran (a bfgs stage runs L-BFGS above the dense-matrix limit; see `note`). */
@@ -144,6 +145,8 @@ export interface TrainOptions extends TrainHooks {
   adaptiveSampling?: number;
   /** Threads for data-parallel evaluation of the loss (parallel.ts); default all cores where it pays. */
   threads?: number | null;
+  /** The time-marching window the model was built for (the worker threads build the same: parallel.ts). */
+  window?: WindowRecipe;
 }
 
 /** Fraction of the evolution interval covered at step `step` of `total`: 10% to 100% over the first half. */
@@ -173,7 +176,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   let lastYield = started;
 
   // On every core where it pays (parallel.ts), but not while causal weights tie the points together.
-  const parallel = ParallelLoss.create(model, params, parallelThreads(model, hooks.threads, false));
+  const parallel = ParallelLoss.create(model, params, parallelThreads(model, hooks.threads, false), hooks.window ?? null);
   const evaluateWith = (batch: Batch, w: readonly number[]): Loss => (model.causalWeights === null ? parallel?.evaluate(batch, w) : undefined) ?? weightedLoss(model.losses(batch), w);
   const evaluate = (batch: Batch): Loss => evaluateWith(batch, weights());
   /** Term t's unweighted loss with its graph (adaptive weighting's per-term gradients), split over the threads like the total. */
