@@ -9,8 +9,8 @@ import { buildModel } from "../solve.js";
 import { workerWindowModel } from "./time-marching.js";
 import { noGrad } from "../engine/state.js";
 import type { Batch } from "../residual/model.js";
-import { WORKER_SLOTS, WORKER_SLOT_COUNT, absoluteMs, threadCpuClock } from "./parallel-profile.js";
-import { CONTROL, blocksOf, chunkContribution, finishBlock, trainedParameters, type ParallelSpec, type SharedLayout } from "./parallel.js";
+import { WORKER_SLOTS, WORKER_SLOT_COUNT, absoluteMs, recordBlock, threadCpuClock } from "./parallel-profile.js";
+import { CONTROL, blocksOf, chunkContribution, finishBlock, spinWhile, trainedParameters, type ParallelSpec, type SharedLayout } from "./parallel.js";
 
 const { spec, layout, index } = workerData as { spec: ParallelSpec; layout: SharedLayout; index: number };
 const control = new Int32Array(layout.control);
@@ -43,6 +43,7 @@ try {
   // Profiling (parallel-profile.ts): this worker's slots, and its CPU clock.
   const slots = layout.profile === null ? null : new Float64Array(layout.profile, 8 * (1 + (index - 1) * WORKER_SLOT_COUNT), WORKER_SLOT_COUNT);
   const cpu = slots === null ? null : threadCpuClock();
+  const allSlots = layout.profile === null ? null : new Float64Array(layout.profile);
   // Warm-up on points of its own while the calling thread waits for the workers to start anyway:
   // the JIT compiles this isolate's copy of the code now, not during the first timed epochs (where,
   // on a machine without a spare core, the compiler threads take from the training threads).
@@ -58,6 +59,7 @@ try {
   Atomics.store(control, READY + index, 1);
   Atomics.notify(control, READY + index);
   for (;;) {
+    spinWhile(control, GEN, seen);
     Atomics.wait(control, GEN, seen);
     if (Atomics.load(control, STOP) !== 0) break;
     const gen = Atomics.load(control, GEN);
@@ -82,6 +84,7 @@ try {
       }
       const c1 = cpu?.() ?? 0;
       const w1 = slots === null ? 0 : performance.now();
+      const start = slots === null ? 0 : absoluteMs();
       const run = (): void => chunkContribution(model, params, batch, b, B, weights, grad, slot(b));
       if (grad) run();
       else noGrad(run);
@@ -93,6 +96,7 @@ try {
         slots[WORKER_SLOTS.blocks]! += 1;
         slots[WORKER_SLOTS.totalCpu] = c2;
         slots[WORKER_SLOTS.done] = absoluteMs();
+        recordBlock(allSlots!, layout.threads, b, index, start);
       }
       finishBlock(done, b, gen);
     }

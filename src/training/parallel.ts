@@ -39,7 +39,7 @@ import type { Problem } from "../problem/types.js";
 import type { WindowRecipe } from "./time-marching.js";
 import type { Batch, ResidualModel } from "../residual/model.js";
 import { weightedLoss, type Loss } from "../loss/loss.js";
-import { ParallelProfile, WORKER_SLOTS, WORKER_SLOT_COUNT, absoluteMs, profiling, setLastParallelProfile } from "./parallel-profile.js";
+import { ParallelProfile, WORKER_SLOTS, WORKER_SLOT_COUNT, absoluteMs, blockRecords, profileSlotCount, profiling, recordBlock, setLastParallelProfile } from "./parallel-profile.js";
 
 /** The tensors training updates: the network's weights, then the learned parameters θ if any. */
 export function trainedParameters(model: ResidualModel): Tensor[] {
@@ -81,6 +81,21 @@ const MAX_BLOCKS = 255;
 /** Blocks for `threads` threads over point sets of these sizes: max(BLOCKS, threads), at most the smallest set's rows. */
 export function blockCount(counts: readonly number[], threads: number): number {
   return Math.min(Math.max(BLOCKS, threads), MAX_BLOCKS, ...counts);
+}
+
+/** How long a thread polls a word before it sleeps in Atomics.wait (ms), unless PINN_SPIN_MS says otherwise. */
+export const DEFAULT_SPIN_MS = 0;
+/** How long a thread polls a word before it sleeps in Atomics.wait (ms): a sleeping vCPU takes far longer to wake. */
+export const SPIN_MS = Number(process.env["PINN_SPIN_MS"] ?? DEFAULT_SPIN_MS);
+
+/** Poll `word[i]` while it equals `value`, for up to SPIN_MS; true when it changed. */
+export function spinWhile(word: Int32Array, i: number, value: number): boolean {
+  if (SPIN_MS <= 0) return false;
+  const end = performance.now() + SPIN_MS;
+  for (let k = 0; ; k++) {
+    if (Atomics.load(word, i) !== value) return true;
+    if ((k & 255) === 255 && performance.now() > end) return false;
+  }
 }
 
 function ticketTag(gen: number): number {
@@ -269,7 +284,7 @@ export class ParallelLoss {
     const blocks = blockCount(batch.map((b) => b.x.length / this.model.network.dims), this.threads);
     const results = take(blocks * (T + P));
     const data = new SharedArrayBuffer(at * 8);
-    const profile = this.profile === null ? null : new SharedArrayBuffer(8 * (1 + this.threads * WORKER_SLOT_COUNT));
+    const profile = this.profile === null ? null : new SharedArrayBuffer(8 * profileSlotCount(this.threads, blocks));
     this.profileSlots = profile === null ? null : new Float64Array(profile);
     this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, blocks, threads: this.threads, done: new SharedArrayBuffer(4 * blocks), results, paramCount: P, termCount: T, profile };
     this.data = new Float64Array(data);
@@ -341,7 +356,9 @@ export class ParallelLoss {
     Atomics.notify(control, GEN);
     let own = 0;
     for (const b of blocksOf(control, gen, B, 0, this.threads)) {
+      const start = prof === null ? 0 : absoluteMs();
       chunkContribution(this.model, this.params, batch, b, B, weights, grad, data.subarray(l.results + b * stride, l.results + (b + 1) * stride));
+      if (prof !== null) recordBlock(this.profileSlots!, this.threads, b, 0, start);
       finishBlock(done, b, gen);
       own++;
     }
@@ -360,6 +377,7 @@ export class ParallelLoss {
           this.fail();
           return this.serial(batch, weights);
         }
+        if (spinWhile(done, b, seen)) continue;
         Atomics.wait(done, b, seen, 1000);
       }
       const r = l.results + b * stride;
@@ -393,6 +411,8 @@ export class ParallelLoss {
     const lap = prof.lap();
     prof.set("waitWall", lap.wall - lap.cpu);
     prof.set("reduceCpu", lap.cpu);
+    prof.set("barrier", resumed - slots[0]!);
+    prof.set("blocks", blockRecords(slots, this.threads, this.layout!.blocks));
     const workers = [];
     for (let j = 1; j < this.threads; j++) {
       const o = 1 + (j - 1) * WORKER_SLOT_COUNT;

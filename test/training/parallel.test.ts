@@ -12,7 +12,7 @@ import { loadProblem, parseProblem } from "../../src/problem/load.js";
 import { buildModel } from "../../src/solve.js";
 import { weightedLoss } from "../../src/loss/loss.js";
 import { BLOCKS, CONTROL, ParallelLoss, blockCount, chunkRows, finishBlock, parallelThreads, takeBlock } from "../../src/training/parallel.js";
-import { lastParallelProfile } from "../../src/training/parallel-profile.js";
+import { lastParallelProfile, quantiles } from "../../src/training/parallel-profile.js";
 import { train } from "../../src/training/trainer.js";
 import type { Problem } from "../../src/problem/types.js";
 
@@ -122,6 +122,13 @@ describe("parallel loss", () => {
         expect(profile.threads).toBe(2);
         expect(profile.evaluations).toBeGreaterThanOrEqual(5);
         expect(profile.ownBlocks + profile.workerBlocks[0]!).toBeCloseTo(4, 12);
+        // The hand-over's per-evaluation records: the training thread's block counts (fractions of
+        // the evaluations) add up to 1 and average to the mean count above; a barrier after the notify.
+        const h = profile.handover!;
+        expect(h.ownBlocks.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+        expect(h.ownBlocks.reduce((a, f, k) => a + k * f, 0)).toBeCloseTo(profile.ownBlocks, 12);
+        expect(h.barrier.p50).toBeGreaterThan(0);
+        expect(h.wake.p10).toBeLessThanOrEqual(h.wake.p90);
       }
     }
     const [two, three] = results;
@@ -211,6 +218,14 @@ describe("parallel loss", () => {
     expect(relDiff(two!.history.total, one!.history.total)).toBeLessThan(1e-8);
     expect(one!.history.total.at(-1)!).toBeLessThan(one!.history.total[0]!);
   }, 120_000);
+});
+
+describe("hand-over quantiles", () => {
+  it("takes the element at floor(p·n) of the sorted finite values", () => {
+    // 1..10 shuffled, with a NaN left out: p10 = 2nd smallest (index 1), p50 = index 5 → 6, p90 = index 9 → 10.
+    const q = quantiles([7, 3, NaN, 10, 1, 9, 2, 8, 4, 6, 5]);
+    expect([q.p10, q.p50, q.p90, q.p99, q.max, q.mean]).toEqual([2, 6, 10, 10, 10, 5.5]);
+  });
 });
 
 describe("parallel loss with a changed problem file", () => {
