@@ -65,12 +65,14 @@ export interface ParallelSpec {
 const GEN = 0; // evaluation counter, bumped by the calling thread
 const TICKET = 1; // the next block to take: (GEN mod 2^23)·256 + block (blocks of other evaluations are refused)
 const GRAD = 2; // 1 when gradients are wanted
-const STOP = 3; // 1: workers exit
+const STOP = 3; // 1: workers exit; PARK: they wait for their next job (ParallelLoss.close(true))
 const ERROR = 4; // 1: a worker failed
 const FIXED = 6; // 1: thread j computes blocks j, j + K, j + 2K, … (the first evaluation, so that the check covers every worker)
 const READY = 8; // READY + j: worker j is built
 const CONTROL_WORDS = 72;
 export const MAX_THREADS = CONTROL_WORDS - READY;
+/** STOP's value that parks the workers instead of ending them. */
+export const PARK = 2;
 /** Blocks per evaluation for up to this many threads (more threads: one block each). */
 // 4, not more: each block allocates its own gradients, and 8 blocks measured about 0.7 ms more
 // CPU per poisson2d epoch on V8's helper threads (garbage collection) than 4 — time that, on two
@@ -234,12 +236,30 @@ function workerUrl(): URL {
   return new URL(fromSource ? "./parallel-worker-source.mjs" : "./parallel-worker.js", import.meta.url);
 }
 
+/** A worker thread, its mailbox (raised when a job is posted to it) and the evaluator it serves now. */
+interface WorkerHandle {
+  worker: Worker;
+  mailbox: Int32Array;
+  owner: { control: Int32Array; index: number };
+}
+
+/** Workers parked by close(true) for the next evaluator of the same problem text and thread count (the next time-marching window). */
+let parked: { key: string; workers: WorkerHandle[] } | null = null;
+
+/** End the parked workers (time-marching's end, or an evaluator that cannot use them). */
+export function releaseParkedWorkers(): void {
+  if (parked === null) return;
+  for (const h of parked.workers) void h.worker.terminate();
+  parked = null;
+}
+
 export class ParallelLoss {
   private readonly control: Int32Array;
   private layout: SharedLayout | null = null;
   private data: Float64Array | null = null;
   private done: Int32Array | null = null;
-  private readonly workers: Worker[] = [];
+  private readonly workers: WorkerHandle[] = [];
+  private readonly key: string;
   private failed = false;
   private verified = false;
   private readonly profile: ParallelProfile | null;
@@ -253,6 +273,7 @@ export class ParallelLoss {
   ) {
     this.control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
     this.profile = profiling() ? new ParallelProfile(threads) : null;
+    this.key = `${threads}\0${spec.file}\0${spec.text}`;
   }
 
   /** A parallel evaluator with `threads` threads in all, or null when the problem has no file to rebuild it from. */
@@ -289,14 +310,30 @@ export class ParallelLoss {
     this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, blocks, threads: this.threads, done: new SharedArrayBuffer(4 * blocks), results, paramCount: P, termCount: T, profile };
     this.data = new Float64Array(data);
     this.done = new Int32Array(this.layout.done);
+    // Parked workers of the same problem text take the new job (their code compiled already); else new threads.
+    const reuse = parked !== null && parked.key === this.key ? parked.workers : null;
+    if (reuse !== null) parked = null;
+    else releaseParkedWorkers();
     for (let j = 1; j < this.threads; j++) {
-      const worker = new Worker(workerUrl(), { workerData: { spec: this.spec, layout: this.layout, index: j } });
+      const job = { spec: this.spec, layout: this.layout, index: j };
+      const handle = reuse?.[j - 1];
+      if (handle !== undefined) {
+        handle.owner.control = this.control;
+        handle.worker.postMessage(job);
+        Atomics.store(handle.mailbox, 0, 1);
+        Atomics.notify(handle.mailbox, 0);
+        this.workers.push(handle);
+        continue;
+      }
+      const mailbox = new Int32Array(new SharedArrayBuffer(4));
+      const worker = new Worker(workerUrl(), { workerData: { ...job, mailbox: mailbox.buffer } });
       worker.unref();
+      const owner = { control: this.control, index: j };
       worker.on("error", () => {
-        Atomics.store(this.control, ERROR, 1);
-        Atomics.notify(this.control, READY + j);
+        Atomics.store(owner.control, ERROR, 1);
+        Atomics.notify(owner.control, READY + owner.index);
       });
-      this.workers.push(worker);
+      this.workers.push({ worker, mailbox, owner });
     }
     const deadline = performance.now() + START_TIMEOUT_MS;
     for (let j = 1; j < this.threads; j++) {
@@ -460,14 +497,24 @@ export class ParallelLoss {
     this.close();
   }
 
-  /** Stop the workers. */
-  close(): void {
+  /**
+   * Stop the workers, or with `park` (more time-marching windows follow) keep them for the next
+   * evaluator of the same problem text (releaseParkedWorkers ends them).
+   */
+  close(park = false): void {
     if (this.profile !== null) setLastParallelProfile(this.profile.summary());
-    Atomics.store(this.control, STOP, 1);
+    const keep = park && !this.failed && this.workers.length > 0 && Atomics.load(this.control, ERROR) === 0;
+    Atomics.store(this.control, STOP, keep ? PARK : 1);
     Atomics.store(this.control, TICKET, -1);
     Atomics.add(this.control, GEN, 1);
     Atomics.notify(this.control, GEN);
-    for (const w of this.workers) void w.terminate();
+    if (keep) {
+      releaseParkedWorkers();
+      parked = { key: this.key, workers: [...this.workers] };
+      this.workers.length = 0;
+      return;
+    }
+    for (const w of this.workers) void w.worker.terminate();
     this.workers.length = 0;
   }
 }

@@ -26,6 +26,7 @@ import { PointSet } from "../residual/point-sets.js";
 import { evaluatePoints } from "../expressions/evaluate.js";
 import { SymbolicTerms, type PointBatch, type PointSource, type TermContext, type TermGroup } from "../terms/index.js";
 import { train, type TrainHooks, type TrainResult } from "./trainer.js";
+import { releaseParkedWorkers } from "./parallel.js";
 import { techniqueHooks, TECHNIQUE_DEFAULTS } from "./techniques.js";
 import { PiecewiseNetwork, type Piece } from "./time-marching-network.js";
 import { initialData, initialGrowthRate, initialPoints, isInitial, solvedForTopDerivative, topTimeDerivative } from "./growth-rate.js";
@@ -304,37 +305,43 @@ export async function march(problem: Problem, cuts: readonly number[], options: 
   const records: WindowRecord[] = [];
   let previous: PinnNetwork | null = null;
 
-  for (let k = 0; k < count; k++) {
-    const from = cuts[k]!;
-    const to = cuts[k + 1]!;
-    const win = windowProblem(problem, from, to);
-    const windowRng = rng.fork();
-    const network = new PinnNetwork(win.problem.bounds, problem.unknowns.length, problem.network, windowRng.fork(), networkFeatures(win.problem));
-    // Transfer: start from the previous window's weights (the same architecture; only the input scaling differs).
-    if (previous !== null) network.parameters().forEach((p, i) => p.data.set(previous!.parameters()[i]!.data));
-    const prior = previous;
-    const recipe: WindowRecipe = { from, to, outputScale: [...outputScale], handedOn: prior !== null };
-    const model = windowModel(problem, recipe, network, windowRng.fork(), (ctx, c, quantity, per) => {
-      const pool = new PointSet(dims, win.problem.bounds, c.location, per * TRANSFER_POOL, "random", true, ctx.rng.fork()).next();
-      const values = handedOnValues(prior!, problem, outputScale, quantity, pool);
-      return new HandedOnPoints(pool, values, dims, per, problem.training.resample, ctx.rng.fork());
-    });
-    const window = { index: k, count, from, to };
-    const result = await train(model, options.stages?.(k, count) ?? windowStages(problem.training.stages, k, count, problem.training.optimizerDefault), {
-      onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, window })),
-      shouldStop: options.shouldStop,
-      lossWeighting: problem.training.lossWeighting,
-      causal: model.causal(),
-      ...techniqueHooks(win.problem, model, { window: true }),
-      threads: options.threads,
-      window: recipe,
-    });
-    pieces.push({ from, to, network });
-    results.push(result);
-    models.push(model);
-    records.push({ from, to, status: result.status, epochs: result.epochs, seconds: result.seconds, finalLoss: result.finalLoss });
-    previous = network;
-    if (result.status !== "completed") break;
+  // The worker threads are kept from one window to the next (parallel.ts), and ended here.
+  try {
+    for (let k = 0; k < count; k++) {
+      const from = cuts[k]!;
+      const to = cuts[k + 1]!;
+      const win = windowProblem(problem, from, to);
+      const windowRng = rng.fork();
+      const network = new PinnNetwork(win.problem.bounds, problem.unknowns.length, problem.network, windowRng.fork(), networkFeatures(win.problem));
+      // Transfer: start from the previous window's weights (the same architecture; only the input scaling differs).
+      if (previous !== null) network.parameters().forEach((p, i) => p.data.set(previous!.parameters()[i]!.data));
+      const prior = previous;
+      const recipe: WindowRecipe = { from, to, outputScale: [...outputScale], handedOn: prior !== null };
+      const model = windowModel(problem, recipe, network, windowRng.fork(), (ctx, c, quantity, per) => {
+        const pool = new PointSet(dims, win.problem.bounds, c.location, per * TRANSFER_POOL, "random", true, ctx.rng.fork()).next();
+        const values = handedOnValues(prior!, problem, outputScale, quantity, pool);
+        return new HandedOnPoints(pool, values, dims, per, problem.training.resample, ctx.rng.fork());
+      });
+      const window = { index: k, count, from, to };
+      const result = await train(model, options.stages?.(k, count) ?? windowStages(problem.training.stages, k, count, problem.training.optimizerDefault), {
+        onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, window })),
+        shouldStop: options.shouldStop,
+        lossWeighting: problem.training.lossWeighting,
+        causal: model.causal(),
+        ...techniqueHooks(win.problem, model, { window: true }),
+        threads: options.threads,
+        window: recipe,
+        keepWorkers: k + 1 < count,
+      });
+      pieces.push({ from, to, network });
+      results.push(result);
+      models.push(model);
+      records.push({ from, to, status: result.status, epochs: result.epochs, seconds: result.seconds, finalLoss: result.finalLoss });
+      previous = network;
+      if (result.status !== "completed") break;
+    }
+  } finally {
+    releaseParkedWorkers();
   }
 
   const glued = new PiecewiseNetwork(problem.bounds, t, pieces);

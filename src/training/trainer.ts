@@ -147,6 +147,8 @@ export interface TrainOptions extends TrainHooks {
   threads?: number | null;
   /** The time-marching window the model was built for (the worker threads build the same: parallel.ts). */
   window?: WindowRecipe;
+  /** Keep the worker threads at the end for the next window's run (time-marching; parallel.ts releaseParkedWorkers ends them). */
+  keepWorkers?: boolean;
 }
 
 /** Fraction of the evolution interval covered at step `step` of `total`: 10% to 100% over the first half. */
@@ -354,7 +356,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   // The loss at the final weights on the last stage's points (the history holds losses before
   // each step).
   const final = noGrad(() => evaluate(lastBatch ?? model.draw()));
-  parallel?.close();
+  parallel?.close(hooks.keepWorkers ?? false);
   return {
     status,
     message,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { loadProblem, parseProblem } from "../../src/problem/load.js";
-import { buildModel } from "../../src/solve.js";
+import { buildModel, solve } from "../../src/solve.js";
 import { weightedLoss } from "../../src/loss/loss.js";
 import { BLOCKS, CONTROL, ParallelLoss, blockCount, chunkRows, finishBlock, parallelThreads, takeBlock } from "../../src/training/parallel.js";
 import { lastParallelProfile, quantiles } from "../../src/training/parallel-profile.js";
@@ -186,6 +186,30 @@ describe("parallel loss", () => {
     expect(relDiff(two!.finalWeights, one!.finalWeights)).toBeLessThan(1e-8);
     expect(relDiff(two!.history.total, one!.history.total)).toBeLessThan(1e-8);
   }, 120_000);
+
+  it("trains time-marching windows on 2 threads along the one-thread path, the workers kept from window to window", async () => {
+    const runs = [];
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on("warning", onWarning);
+    try {
+      for (const threads of [1, 2]) {
+        const p = tinyConvection();
+        // Three windows; the workers build each window's model (its time interval, and after the
+        // first the initial data handed on as per-point values) and are parked between windows.
+        p.training = { ...p.training, timeWindows: 3, optimizerDefault: false, stages: [{ optimizer: "adam", epochs: 12, learningRate: 5e-3, schedule: { type: "constant" } }, { optimizer: "lbfgs", iterations: 4, learningRate: 1, historySize: 10 }] };
+        runs.push(await solve(p, { write: false, plots: false, threads }));
+      }
+    } finally {
+      process.off("warning", onWarning);
+    }
+    const [one, two] = runs;
+    expect(one!.train.windows!.length).toBe(3);
+    // No window fell back to one thread (a worker's model that differed would warn).
+    expect(warnings.filter((w) => /parallel training/.test(w))).toEqual([]);
+    // Rounding-level differences only (the blocks' sums are grouped differently from one thread's).
+    expect(relDiff(two!.train.history.total, one!.train.history.total)).toBeLessThan(1e-8);
+  }, 180_000);
 
   it("stays on one thread, with the one-thread numbers, when a point set has fewer rows than threads", () => {
     const problem = (): Problem => {
