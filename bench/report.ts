@@ -123,11 +123,12 @@ export function formatHandover(workloads: WorkloadReport[]): string {
           [1, 2, 3].map((k) => `${Math.round(100 * (h.ownBlocks[k] ?? 0))}%`).join(" / "),
           `${Math.round(100 * h.lateWake)}%`,
           fmt(v.profile!.cycleWall),
+          fmt(v.profile!.helperCpu, 2),
         ];
       }),
   );
   if (rows.length === 0) return "";
-  return table(["workload", "variant", "wake-up", "barrier", "idle at the barrier", "one block", "lost", "training thread's blocks 1 / 2 / 3", "late wake-ups", "mean cycle ms"], rows);
+  return table(["workload", "variant", "wake-up", "barrier", "idle at the barrier", "one block", "lost", "training thread's blocks 1 / 2 / 3", "late wake-ups", "mean cycle ms", "helper threads CPU ms"], rows);
 }
 
 export function formatReport(r: Report): string {
@@ -220,7 +221,7 @@ export function formatReport(r: Report): string {
         "\nThe hand-over per evaluation (profiled runs; wall ms after the training thread's notify, p50 / p90 over the evaluations): the worker's wake-up, " +
           "when the training thread had every block (barrier), its idle wall time there, one block's wall time, " +
           "the wall time lost between the threads (barrier less the blocks' wall time over the threads), how often the training thread computed 1 / 2 / 3 of 4 blocks, " +
-          "and how often the worker woke only after the training thread's first block:\n",
+          "how often the worker woke only after the training thread's first block, and the V8 helper threads' CPU per evaluation:\n",
       );
       out.push(handover);
     }
