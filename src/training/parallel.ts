@@ -25,7 +25,10 @@
 // be split by rows (TermGroup.rowwise: equations, conditions, data, and periodic conditions, whose
 // rows are point pairs — both points of a pair in the same block), and without causal weights
 // (each time slice's weight depends on every earlier slice's loss over all the points).
-// PINN_THREAD_PROFILE=1 measures each phase's CPU time (parallel-profile.ts).
+// Time-marching windows: the workers build the window's model (ParallelSpec.window) and are parked
+// between windows (close(true)), then handed the next window's job. PINN_THREAD_PROFILE=1 measures
+// each phase's CPU time and each hand-over's wall times (parallel-profile.ts); PINN_SPIN_MS=m makes
+// a thread poll for up to m ms before it sleeps in Atomics.wait (default 0: README, "Every core").
 
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
