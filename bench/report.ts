@@ -23,8 +23,10 @@ export interface WorkloadReport {
   pinn: Record<string, unknown>;
   /** pinn on every core (threads: the count; load: the 1-minute load average before and after), when the machine has more than one. */
   pinnAll?: Record<string, unknown>;
-  /** Profiled runs (PINN_THREAD_PROFILE=1) on one thread and on every core, and the load average after them. */
-  threadProfile?: { one: ThreadProfile | null; all: ThreadProfile | null; load: number };
+  /** pinn on every core per hand-over variant (bench/run.ts HANDOVER_VARIANTS), runs alternating. */
+  pinnVariants?: Record<string, unknown>[];
+  /** Profiled runs (PINN_THREAD_PROFILE=1) on one thread and on every core (the default variant's, and each variant's), and the load average after them. */
+  threadProfile?: { one: ThreadProfile | null; all: ThreadProfile | null; load: number; variants?: { label: string; profile: ThreadProfile | null }[] };
   peers: Record<string, PeerResult | { skipped: string }>;
   /** Target ratio pinn/peer (ms per epoch) per peer. */
   targets: Record<string, number>;
@@ -102,6 +104,33 @@ export function formatThreadProfiles(workloads: WorkloadReport[]): string {
   );
 }
 
+/** The hand-over's distributions per workload and variant (parallel-profile.ts HandoverSummary). */
+export function formatHandover(workloads: WorkloadReport[]): string {
+  const pq = (q: { p50: number; p90: number } | undefined): string => (q === undefined ? "–" : `${fmt(q.p50)} / ${fmt(q.p90)}`);
+  const rows = workloads.flatMap((w) =>
+    (w.threadProfile?.variants ?? [])
+      .filter((v) => v.profile?.handover)
+      .map((v) => {
+        const h = v.profile!.handover!;
+        return [
+          w.name,
+          v.label,
+          pq(h.wake),
+          pq(h.barrier),
+          pq(h.idle),
+          pq(h.blockWall),
+          `${pq(h.lost)} (mean ${fmt(h.lost.mean)})`,
+          [1, 2, 3].map((k) => `${Math.round(100 * (h.ownBlocks[k] ?? 0))}%`).join(" / "),
+          `${Math.round(100 * h.lateWake)}%`,
+          fmt(v.profile!.cycleWall),
+          fmt(v.profile!.helperCpu, 2),
+        ];
+      }),
+  );
+  if (rows.length === 0) return "";
+  return table(["workload", "variant", "wake-up", "barrier", "idle at the barrier", "one block", "lost", "training thread's blocks 1 / 2 / 3", "late wake-ups", "mean cycle ms", "helper threads CPU ms"], rows);
+}
+
 export function formatReport(r: Report): string {
   const out: string[] = [];
   const m = r.machine;
@@ -170,8 +199,32 @@ export function formatReport(r: Report): string {
         }),
       ),
     );
+    const variantRows = parallel.flatMap((w) =>
+      (w.pinnVariants ?? []).map((a) => [
+        w.name,
+        String(a["label"]),
+        fmt(a["ms_per_epoch"] as number),
+        ((a["ms_per_epoch_runs"] as number[] | undefined) ?? []).map((x) => fmt(x)).join(", "),
+        fmt((w.pinn["ms_per_epoch"] as number) / (a["ms_per_epoch"] as number), 3),
+        fmt((w.pinn["median_epoch_ms"] as number) / (a["median_epoch_ms"] as number), 3),
+      ]),
+    );
+    if (variantRows.length > 0) {
+      out.push("\nThe hand-over variants, runs alternating (\"all cores\" above is the default's):\n");
+      out.push(table(["workload", "variant", "ms/epoch (median run)", "runs", "speed-up (mean)", "speed-up (median epoch)"], variantRows));
+    }
     out.push("\nWall-clock speed-ups need an idle machine (1-minute load average well below 1). Measured in CPU time instead, which load does not distort:\n");
     out.push(formatThreadProfiles(parallel));
+    const handover = formatHandover(parallel);
+    if (handover !== "") {
+      out.push(
+        "\nThe hand-over per evaluation (profiled runs; wall ms after the training thread's notify, p50 / p90 over the evaluations): the worker's wake-up, " +
+          "when the training thread had every block (barrier), its idle wall time there, one block's wall time, " +
+          "the wall time lost between the threads (barrier less the blocks' wall time over the threads), how often the training thread computed 1 / 2 / 3 of 4 blocks, " +
+          "how often the worker woke only after the training thread's first block, and the V8 helper threads' CPU per evaluation:\n",
+      );
+      out.push(handover);
+    }
   }
   const skipped = r.workloads.flatMap((w) => Object.entries(w.peers).filter(([, p]) => !isResult(p)).map(([id, p]) => `${w.name}/${id}: ${(p as { skipped: string }).skipped}`));
   if (skipped.length > 0) out.push(`\nNot run: ${[...new Set(skipped)].join("; ")}`);

@@ -20,6 +20,16 @@ import { median } from "./stats.js";
 import { formatReport, type Report, type WorkloadReport, type ScalingRow, type ThreadProfile } from "./report.js";
 import { formatTta, runTta } from "./tta.js";
 import { formatOps, runOps } from "./ops.js";
+import { DEFAULT_SPIN_MS } from "../src/training/parallel.js";
+
+/**
+ * Variants of the hand-over the every-core runs compare, alternating (README "Every core"): how long
+ * a thread polls before it sleeps in Atomics.wait (PINN_SPIN_MS). The default's runs give "all cores".
+ */
+const HANDOVER_VARIANTS: { label: string; spinMs: number }[] = [
+  { label: "spin 0", spinMs: 0 },
+  { label: "spin 1 ms", spinMs: 1 },
+];
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist-bench/bench/run.js: the repository is two levels up.
@@ -248,25 +258,33 @@ async function main(): Promise<void> {
     // pinn on every core (data-parallel training, src/training/parallel.ts), as many runs.
     const cores = cpus().length;
     if (cores > 1) {
-      const allRuns: Record<string, unknown>[] = [];
+      const variantRuns = HANDOVER_VARIANTS.map(() => [] as Record<string, unknown>[]);
+      const envOf = (v: { spinMs: number }): NodeJS.ProcessEnv => ({ ...process.env, PINN_SPIN_MS: String(v.spinMs) });
       const loadBefore = loadavg()[0]!;
       for (let r = 0; r < Math.max(1, opts.runs); r++) {
-        log(`pinn ${w.name}: ${epochs} epochs on ${cores} threads (run ${r + 1}) ...`);
-        allRuns.push(await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1", "--threads", String(cores)]));
+        for (const [i, v] of HANDOVER_VARIANTS.entries()) {
+          log(`pinn ${w.name}: ${epochs} epochs on ${cores} threads, ${v.label} (run ${r + 1}) ...`);
+          variantRuns[i]!.push(await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1", "--threads", String(cores)], envOf(v)));
+        }
       }
+      const load = [loadBefore, loadavg()[0]!];
+      const byDefault = Math.max(0, HANDOVER_VARIANTS.findIndex((v) => v.spinMs === DEFAULT_SPIN_MS));
       // The 1-minute load average before and after: wall-clock speed-ups mean little above ~0.5.
-      entry.pinnAll = { threads: cores, load: [loadBefore, loadavg()[0]!], ...combineRuns(allRuns) };
+      entry.pinnAll = { threads: cores, load, variant: HANDOVER_VARIANTS[byDefault]!.label, ...combineRuns(variantRuns[byDefault]!) };
+      entry.pinnVariants = HANDOVER_VARIANTS.map((v, i) => ({ label: v.label, threads: cores, load, ...combineRuns(variantRuns[i]!) }));
       // The same on one thread and on every core with PINN_THREAD_PROFILE=1 (src/training/
       // parallel-profile.ts): each phase's CPU time per evaluation, which a loaded machine does
       // not distort as it does the wall clock.
-      const profiled = async (threads: number): Promise<ThreadProfile | null> => {
-        log(`pinn ${w.name}: ${epochs} epochs on ${threads} thread(s), profiled ...`);
-        const r = await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1", "--threads", String(threads)], { ...process.env, PINN_THREAD_PROFILE: "1" });
+      const profiled = async (threads: number, env: NodeJS.ProcessEnv = process.env, label = ""): Promise<ThreadProfile | null> => {
+        log(`pinn ${w.name}: ${epochs} epochs on ${threads} thread(s)${label}, profiled ...`);
+        const r = await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1", "--threads", String(threads)], { ...env, PINN_THREAD_PROFILE: "1" });
         return (r["thread_profile"] as ThreadProfile | null) ?? null;
       };
       const one = await profiled(1);
-      const all = await profiled(cores);
-      entry.threadProfile = { one, all, load: loadavg()[0]! };
+      // Every variant profiled: the hand-over's distributions (wake-up, idle time at the barrier, blocks per thread).
+      const variants: (ThreadProfile | null)[] = [];
+      for (const v of HANDOVER_VARIANTS) variants.push(await profiled(cores, envOf(v), `, ${v.label}`));
+      entry.threadProfile = { one, all: variants[byDefault]!, load: loadavg()[0]!, variants: HANDOVER_VARIANTS.map((v, i) => ({ label: v.label, profile: variants[i]! })) };
     }
     report.workloads.push(entry);
   }

@@ -1,10 +1,11 @@
 // Time to accuracy, pinn side, in its own process: runs a shipped problem file through the normal
-// solve() path with its default pipeline (Adam, then L-BFGS), evaluates the relative L2 error of
+// solve() path with its default pipeline (Adam, then self-scaled BFGS), evaluates the relative L2 error of
 // the first unknown on the problem's evaluation grid every `every` iterations, and records the
 // training time at which the error first reaches each target. The error checks are timed and
 // subtracted (they are not part of training). Training stops once the last target is reached.
 // Prints one JSON line, including the settings the PyTorch peer (bench/peers/torch_tta.py) needs to
-// run the same pipeline: output and term scales, term weights, point counts, stages, causal window.
+// run the same pipeline: output and term scales, term weights, point counts, stages, causal window
+// (a BFGS stage becomes the L-BFGS stage pinn runs with `optimizer: lbfgs`: torch has no dense BFGS).
 //
 //   node dist-bench/bench/tta-child.js PROBLEM.yaml [--every K] [--targets 1e-3,1e-5] [--threads N] [--max-seconds S]
 
@@ -15,6 +16,7 @@ import { predictUnknowns } from "../src/residual/predict.js";
 import { errorMetrics, makeGrid } from "../src/reports/evaluation.js";
 import { evaluatePoints } from "../src/expressions/evaluate.js";
 import { parallelThreads } from "../src/training/parallel.js";
+import { DEFAULTS } from "../src/problem/defaults.js";
 
 interface Args {
   problem: string;
@@ -45,7 +47,7 @@ export interface TargetHit {
   seconds: number | null;
   /** Process CPU seconds (all threads) at that point, checks excluded. */
   cpu_seconds: number | null;
-  /** Global iteration (Adam epochs and L-BFGS iterations counted together) of that check. */
+  /** Global iteration (Adam epochs and refinement iterations counted together) of that check. */
   iteration: number | null;
   optimizer: "adam" | "lbfgs" | "bfgs" | null;
 }
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
       out_of_budget: outOfTime,
       iterations: result.train.epochs,
       // The threads training used (data-parallel where it pays: training/parallel.ts).
-      threads: parallelThreads(m, training.threads, training.lossWeighting !== "fixed"),
+      threads: parallelThreads(m, training.threads, false),
       train_seconds: (result.train.seconds * 1000 - excluded) / 1000,
       check_seconds: excluded / 1000,
       checks,
@@ -135,7 +137,9 @@ async function main(): Promise<void> {
         output_scale: m.outputScale,
         terms: m.terms.map((t, i) => ({ label: t.label, kind: t.kind, weight: t.weight, scale: m.termScale[i], points: m.pointCounts()[i] })),
         causal: m.causal() ? m.evolution() : null,
-        stages: training.stages,
+        stages: training.stages.map((s) =>
+          s.optimizer === "bfgs" ? { optimizer: "lbfgs", iterations: DEFAULTS.training.lbfgsIterations, learningRate: 1, historySize: DEFAULTS.training.lbfgsHistory, pinn: "bfgs" } : s,
+        ),
         grid: problem.evaluate.points,
       },
     }),

@@ -1,6 +1,7 @@
-"""Time to accuracy, PyTorch side: the pipeline pinn runs by default (Adam on fresh random points
-every epoch, then L-BFGS with a strong-Wolfe line search on one fixed set), float64, on the shipped
-poisson2d and heat1d problems.
+"""Time to accuracy, PyTorch side: Adam on fresh random points every epoch, then L-BFGS with a
+strong-Wolfe line search on one fixed set, float64, on the shipped poisson2d and heat1d problems.
+pinn's default refinement is self-scaled BFGS, which torch does not have: its stage arrives here as
+the L-BFGS stage pinn runs with `optimizer: lbfgs` (5000 iterations, history 50).
 
 usage: python3 torch_tta.py PROBLEM SPEC_JSON [threads] [every] [targets] [max_seconds]
 

@@ -44,6 +44,8 @@ export class PeriodicTerm extends TermGroup {
   private readonly evaluator: FieldEvaluator;
   private readonly hi: number;
   private readonly dims: number;
+  /** Each row is one pair: a point at the low end (the batch holds those) and the same point moved to the high end. */
+  override readonly rowwise = true;
 
   constructor(
     ctx: TermContext,

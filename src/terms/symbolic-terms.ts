@@ -11,6 +11,8 @@ import { TermGroup, type PointBatch, type PointSource, type TermContext, type Te
 export class SymbolicTerms extends TermGroup {
   private readonly evaluator: FieldEvaluator;
   private readonly fused: boolean;
+  /** Each row is one point: its residuals are the expressions there. */
+  override readonly rowwise = true;
 
   /** `residuals[i]` is term i's raw residual; it is divided by `specs[i].scale`. */
   constructor(ctx: TermContext, points: PointSource, specs: TermSpec[], residuals: Sym[]) {

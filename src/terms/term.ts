@@ -59,6 +59,13 @@ export abstract class TermGroup {
     readonly specs: TermSpec[],
   ) {}
 
+  /**
+   * Whether each row of a batch gives residuals of its own (a block of rows' mean square times its
+   * share of the rows is its part of the term's loss): data-parallel training (training/parallel.ts)
+   * then cuts the batch by rows. False unless a kind of term says so: its group stays on one thread.
+   */
+  readonly rowwise: boolean = false;
+
   /** Scaled residuals, one [n, 1] tensor per term (differentiable to any order). */
   abstract residuals(batch: PointBatch): Tensor[];
 

@@ -48,6 +48,63 @@ export function threadCpuClock(): () => number {
 export const WORKER_SLOTS = { wake: 0, copyCpu: 1, computeCpu: 2, computeWall: 3, done: 4, totalCpu: 5, blocks: 6 } as const;
 export const WORKER_SLOT_COUNT = 7;
 
+/**
+ * The profile's shared slots: [notify time], then WORKER_SLOT_COUNT per thread, then per block of
+ * the evaluation [thread that computed it, start, end] (absoluteMs), written by that thread.
+ */
+export function profileSlotCount(threads: number, blocks: number): number {
+  return 1 + threads * WORKER_SLOT_COUNT + 3 * blocks;
+}
+
+/** Record block b's thread and wall times (start, now) in the shared slots. */
+export function recordBlock(slots: Float64Array, threads: number, b: number, thread: number, start: number): void {
+  const o = 1 + threads * WORKER_SLOT_COUNT + 3 * b;
+  slots[o] = thread;
+  slots[o + 1] = start;
+  slots[o + 2] = absoluteMs();
+}
+
+/** The blocks' records of the last evaluation, times relative to its notify time. */
+export function blockRecords(slots: Float64Array, threads: number, blocks: number): { thread: number; start: number; end: number }[] {
+  const o = 1 + threads * WORKER_SLOT_COUNT;
+  return Array.from({ length: blocks }, (_, b) => ({ thread: slots[o + 3 * b]!, start: slots[o + 3 * b + 1]! - slots[0]!, end: slots[o + 3 * b + 2]! - slots[0]! }));
+}
+
+/** Distribution of a quantity over the evaluations (ms). */
+export interface Quantiles {
+  mean: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export function quantiles(xs: number[]): Quantiles {
+  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  const q = (p: number): number => (v.length === 0 ? NaN : v[Math.min(v.length - 1, Math.floor(p * v.length))]!);
+  return { mean: mean(v), p10: q(0.1), p50: q(0.5), p90: q(0.9), p99: q(0.99), max: v.length === 0 ? NaN : v[v.length - 1]! };
+}
+
+/**
+ * The hand-over, per evaluation (wall ms from the calling thread's notify): when the first worker
+ * woke and started its first block, when the calling thread had every block (the barrier), its idle
+ * wall time there, each block's wall time, and how many blocks each thread computed.
+ */
+export interface HandoverSummary {
+  wake: Quantiles;
+  firstBlock: Quantiles;
+  barrier: Quantiles;
+  idle: Quantiles;
+  blockWall: Quantiles;
+  /** Fraction of evaluations in which the calling thread computed k blocks (index k). */
+  ownBlocks: number[];
+  /** Fraction of evaluations in which the first worker woke after the calling thread finished its first block. */
+  lateWake: number;
+  /** Per evaluation: the barrier less the ideal (every block's wall time over the threads): wall time lost between threads. */
+  lost: Quantiles;
+}
+
 /** One evaluation: the calling thread's phases (cpu, wall ms) and each worker's. */
 interface EvaluationRecord {
   outsideCpu: number;
@@ -64,6 +121,9 @@ interface EvaluationRecord {
   cycleWall: number;
   /** Per worker; totalCpu is its CPU time since it started (differences give each cycle's). */
   workers: { wakeLatency: number; copyCpu: number; computeCpu: number; computeWall: number; blocks: number; doneLatency: number; totalCpu: number }[];
+  /** Each block's thread and wall times, and the barrier, relative to the notify (wall ms). */
+  blocks: { thread: number; start: number; end: number }[];
+  barrier: number;
 }
 
 /** Means over the evaluations (ms per evaluation) and what follows from them. */
@@ -105,6 +165,8 @@ export interface ParallelProfileSummary {
   criticalCpu: number;
   /** The first evaluations (warm-up, not in the means): wall ms of each, and each thread's CPU ms. */
   first: { wall: number; threadsCpu: number[] }[];
+  /** With workers: the hand-over's wall-time distributions (the same evaluations as the means). */
+  handover: HandoverSummary | null;
 }
 
 function mean(xs: number[]): number {
@@ -214,17 +276,50 @@ export class ParallelProfile {
       amdahl: (serialCpu + parallelCpu) / (serialCpu + parallelCpu / this.threads),
       criticalCpu: serialCpu + Math.max(...shares),
       first: all.slice(0, 10).map((r) => ({ wall: r.cycleWall, threadsCpu: [r.ownCpu, ...r.workers.map((w) => w.computeCpu)] })),
+      handover: W > 0 ? handover(rs, this.threads) : null,
     };
   }
 }
 
+function handover(rs: EvaluationRecord[], threads: number): HandoverSummary | null {
+  const with0 = rs.filter((r) => r.blocks !== undefined && r.blocks.length > 0 && r.workers.length > 0);
+  if (with0.length === 0) return null;
+  const B = with0[0]!.blocks.length;
+  const own = new Array<number>(B + 1).fill(0);
+  let late = 0;
+  for (const r of with0) {
+    const k = r.blocks.filter((b) => b.thread === 0).length;
+    own[k]! += 1 / with0.length;
+    const firstOwnEnd = Math.min(...r.blocks.filter((b) => b.thread === 0).map((b) => b.end));
+    if (r.workers[0]!.wakeLatency > firstOwnEnd) late += 1 / with0.length;
+  }
+  const firstBlock = (r: EvaluationRecord): number => Math.min(...r.blocks.filter((b) => b.thread === 1).map((b) => b.start));
+  return {
+    wake: quantiles(with0.map((r) => r.workers[0]!.wakeLatency)),
+    firstBlock: quantiles(with0.map(firstBlock)),
+    barrier: quantiles(with0.map((r) => r.barrier)),
+    idle: quantiles(with0.map((r) => Math.max(0, r.waitWall))),
+    blockWall: quantiles(with0.flatMap((r) => r.blocks.map((b) => b.end - b.start))),
+    ownBlocks: own,
+    lateWake: late,
+    lost: quantiles(with0.map((r) => r.barrier - r.blocks.reduce((a, b) => a + (b.end - b.start), 0) / threads)),
+  };
+}
+
 let last: ParallelProfileSummary | null = null;
+const all: ParallelProfileSummary[] = [];
 
 /** The summary of the last ParallelLoss closed with profiling on (for the bench). */
 export function lastParallelProfile(): ParallelProfileSummary | null {
   return last;
 }
 
+/** Every summary so far, in order (time-marching: one per window). */
+export function parallelProfiles(): readonly ParallelProfileSummary[] {
+  return all;
+}
+
 export function setLastParallelProfile(s: ParallelProfileSummary | null): void {
   last = s;
+  if (s !== null) all.push(s);
 }

@@ -22,8 +22,13 @@
 // training loop is synchronous). Workers are built from the problem file's text (symbolic
 // expressions stay per thread), as the ensemble's are; the first evaluation is checked against
 // one thread's. Used only where it pays (enough work per evaluation), where every term group can
-// be split by rows (SymbolicTerms), and without adaptive loss weighting. PINN_THREAD_PROFILE=1
-// measures each phase's CPU time (parallel-profile.ts).
+// be split by rows (TermGroup.rowwise: equations, conditions, data, and periodic conditions, whose
+// rows are point pairs — both points of a pair in the same block), and without causal weights
+// (each time slice's weight depends on every earlier slice's loss over all the points).
+// Time-marching windows: the workers build the window's model (ParallelSpec.window) and are parked
+// between windows (close(true)), then handed the next window's job. PINN_THREAD_PROFILE=1 measures
+// each phase's CPU time and each hand-over's wall times (parallel-profile.ts); PINN_SPIN_MS=m makes
+// a thread poll for up to m ms before it sleeps in Atomics.wait (default 0: README, "Every core").
 
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
@@ -34,10 +39,10 @@ import { gradients } from "../engine/autograd.js";
 import { isGradEnabled } from "../engine/state.js";
 import * as ops from "../engine/ops/index.js";
 import type { Problem } from "../problem/types.js";
+import type { WindowRecipe } from "./time-marching.js";
 import type { Batch, ResidualModel } from "../residual/model.js";
-import { SymbolicTerms } from "../terms/symbolic-terms.js";
 import { weightedLoss, type Loss } from "../loss/loss.js";
-import { ParallelProfile, WORKER_SLOTS, WORKER_SLOT_COUNT, absoluteMs, profiling, setLastParallelProfile } from "./parallel-profile.js";
+import { ParallelProfile, WORKER_SLOTS, WORKER_SLOT_COUNT, absoluteMs, blockRecords, profileSlotCount, profiling, recordBlock, setLastParallelProfile } from "./parallel-profile.js";
 
 /** The tensors training updates: the network's weights, then the learned parameters θ if any. */
 export function trainedParameters(model: ResidualModel): Tensor[] {
@@ -55,18 +60,22 @@ export interface ParallelSpec {
   file: string;
   training: Problem["training"];
   network: Problem["network"];
+  /** A time-marching window's model (time-marching.ts workerWindowModel), or null: the problem's. */
+  window: WindowRecipe | null;
 }
 
 // Control words (Int32Array over a SharedArrayBuffer).
 const GEN = 0; // evaluation counter, bumped by the calling thread
 const TICKET = 1; // the next block to take: (GEN mod 2^23)·256 + block (blocks of other evaluations are refused)
 const GRAD = 2; // 1 when gradients are wanted
-const STOP = 3; // 1: workers exit
+const STOP = 3; // 1: workers exit; PARK: they wait for their next job (ParallelLoss.close(true))
 const ERROR = 4; // 1: a worker failed
 const FIXED = 6; // 1: thread j computes blocks j, j + K, j + 2K, … (the first evaluation, so that the check covers every worker)
 const READY = 8; // READY + j: worker j is built
 const CONTROL_WORDS = 72;
 export const MAX_THREADS = CONTROL_WORDS - READY;
+/** STOP's value that parks the workers instead of ending them. */
+export const PARK = 2;
 /** Blocks per evaluation for up to this many threads (more threads: one block each). */
 // 4, not more: each block allocates its own gradients, and 8 blocks measured about 0.7 ms more
 // CPU per poisson2d epoch on V8's helper threads (garbage collection) than 4 — time that, on two
@@ -77,6 +86,21 @@ const MAX_BLOCKS = 255;
 /** Blocks for `threads` threads over point sets of these sizes: max(BLOCKS, threads), at most the smallest set's rows. */
 export function blockCount(counts: readonly number[], threads: number): number {
   return Math.min(Math.max(BLOCKS, threads), MAX_BLOCKS, ...counts);
+}
+
+/** How long a thread polls a word before it sleeps in Atomics.wait (ms), unless PINN_SPIN_MS says otherwise. */
+export const DEFAULT_SPIN_MS = 0;
+/** How long a thread polls a word before it sleeps in Atomics.wait (ms): a sleeping vCPU takes far longer to wake. */
+export const SPIN_MS = Number(process.env["PINN_SPIN_MS"] ?? DEFAULT_SPIN_MS);
+
+/** Poll `word[i]` while it equals `value`, for up to SPIN_MS; true when it changed. */
+export function spinWhile(word: Int32Array, i: number, value: number): boolean {
+  if (SPIN_MS <= 0) return false;
+  const end = performance.now() + SPIN_MS;
+  for (let k = 0; ; k++) {
+    if (Atomics.load(word, i) !== value) return true;
+    if ((k & 255) === 255 && performance.now() > end) return false;
+  }
 }
 
 function ticketTag(gen: number): number {
@@ -187,7 +211,7 @@ const PRECOMPUTED = defineOp<{ value: number; grads: Float64Array[] }>({
 /**
  * Threads to use for `model`: the setting, or by default all cores where the work per evaluation
  * is large enough to pay for the hand-over; 1 where the terms cannot be split by rows, or when
- * `coupled` (adaptive weights, causal weights over time slices) ties the chunks' points together.
+ * `coupled` (causal weights over time slices) ties the chunks' points together.
  */
 export function parallelThreads(model: ResidualModel, setting: number | null | undefined, coupled: boolean): number {
   // Running from the TypeScript sources (the tests), a worker transpiles every module as it
@@ -197,7 +221,7 @@ export function parallelThreads(model: ResidualModel, setting: number | null | u
   if (setting == null && !isMainThread) return 1;
   const wanted = Math.min(MAX_THREADS, setting ?? availableParallelism());
   if (wanted <= 1 || coupled) return 1;
-  if (!model.groups.every((g) => g instanceof SymbolicTerms)) return 1;
+  if (!model.groups.every((g) => g.rowwise)) return 1;
   const counts = model.groups.map((g) => g.points.count);
   if (blockCount(counts, wanted) < wanted) return 1;
   const sizes = [model.network.dims, ...model.problem.network.hidden, model.problem.unknowns.length];
@@ -215,12 +239,30 @@ function workerUrl(): URL {
   return new URL(fromSource ? "./parallel-worker-source.mjs" : "./parallel-worker.js", import.meta.url);
 }
 
+/** A worker thread, its mailbox (raised when a job is posted to it) and the evaluator it serves now. */
+interface WorkerHandle {
+  worker: Worker;
+  mailbox: Int32Array;
+  owner: { control: Int32Array; index: number };
+}
+
+/** Workers parked by close(true) for the next evaluator of the same problem text and thread count (the next time-marching window). */
+let parked: { key: string; workers: WorkerHandle[] } | null = null;
+
+/** End the parked workers (time-marching's end, or an evaluator that cannot use them). */
+export function releaseParkedWorkers(): void {
+  if (parked === null) return;
+  for (const h of parked.workers) void h.worker.terminate();
+  parked = null;
+}
+
 export class ParallelLoss {
   private readonly control: Int32Array;
   private layout: SharedLayout | null = null;
   private data: Float64Array | null = null;
   private done: Int32Array | null = null;
-  private readonly workers: Worker[] = [];
+  private readonly workers: WorkerHandle[] = [];
+  private readonly key: string;
   private failed = false;
   private verified = false;
   private readonly profile: ParallelProfile | null;
@@ -234,10 +276,11 @@ export class ParallelLoss {
   ) {
     this.control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
     this.profile = profiling() ? new ParallelProfile(threads) : null;
+    this.key = `${threads}\0${spec.file}\0${spec.text}`;
   }
 
   /** A parallel evaluator with `threads` threads in all, or null when the problem has no file to rebuild it from. */
-  static create(model: ResidualModel, params: readonly Tensor[], threads: number): ParallelLoss | null {
+  static create(model: ResidualModel, params: readonly Tensor[], threads: number, window: WindowRecipe | null = null): ParallelLoss | null {
     // Profiling measures one thread through the same path (no workers), to compare like with like.
     if (threads < 1 || (threads === 1 && !profiling())) return null;
     let text: string;
@@ -247,7 +290,7 @@ export class ParallelLoss {
       return null;
     }
     const p = model.problem;
-    return new ParallelLoss(model, params, threads, { text, file: p.file, training: p.training, network: p.network });
+    return new ParallelLoss(model, params, threads, { text, file: p.file, training: p.training, network: p.network, window });
   }
 
   /** Lay out shared memory for batches shaped like `batch` and start the workers. */
@@ -265,19 +308,35 @@ export class ParallelLoss {
     const blocks = blockCount(batch.map((b) => b.x.length / this.model.network.dims), this.threads);
     const results = take(blocks * (T + P));
     const data = new SharedArrayBuffer(at * 8);
-    const profile = this.profile === null ? null : new SharedArrayBuffer(8 * (1 + this.threads * WORKER_SLOT_COUNT));
+    const profile = this.profile === null ? null : new SharedArrayBuffer(8 * profileSlotCount(this.threads, blocks));
     this.profileSlots = profile === null ? null : new Float64Array(profile);
     this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, blocks, threads: this.threads, done: new SharedArrayBuffer(4 * blocks), results, paramCount: P, termCount: T, profile };
     this.data = new Float64Array(data);
     this.done = new Int32Array(this.layout.done);
+    // Parked workers of the same problem text take the new job (their code compiled already); else new threads.
+    const reuse = parked !== null && parked.key === this.key ? parked.workers : null;
+    if (reuse !== null) parked = null;
+    else releaseParkedWorkers();
     for (let j = 1; j < this.threads; j++) {
-      const worker = new Worker(workerUrl(), { workerData: { spec: this.spec, layout: this.layout, index: j } });
+      const job = { spec: this.spec, layout: this.layout, index: j };
+      const handle = reuse?.[j - 1];
+      if (handle !== undefined) {
+        handle.owner.control = this.control;
+        handle.worker.postMessage(job);
+        Atomics.store(handle.mailbox, 0, 1);
+        Atomics.notify(handle.mailbox, 0);
+        this.workers.push(handle);
+        continue;
+      }
+      const mailbox = new Int32Array(new SharedArrayBuffer(4));
+      const worker = new Worker(workerUrl(), { workerData: { ...job, mailbox: mailbox.buffer } });
       worker.unref();
+      const owner = { control: this.control, index: j };
       worker.on("error", () => {
-        Atomics.store(this.control, ERROR, 1);
-        Atomics.notify(this.control, READY + j);
+        Atomics.store(owner.control, ERROR, 1);
+        Atomics.notify(owner.control, READY + owner.index);
       });
-      this.workers.push(worker);
+      this.workers.push({ worker, mailbox, owner });
     }
     const deadline = performance.now() + START_TIMEOUT_MS;
     for (let j = 1; j < this.threads; j++) {
@@ -337,7 +396,9 @@ export class ParallelLoss {
     Atomics.notify(control, GEN);
     let own = 0;
     for (const b of blocksOf(control, gen, B, 0, this.threads)) {
+      const start = prof === null ? 0 : absoluteMs();
       chunkContribution(this.model, this.params, batch, b, B, weights, grad, data.subarray(l.results + b * stride, l.results + (b + 1) * stride));
+      if (prof !== null) recordBlock(this.profileSlots!, this.threads, b, 0, start);
       finishBlock(done, b, gen);
       own++;
     }
@@ -356,6 +417,7 @@ export class ParallelLoss {
           this.fail();
           return this.serial(batch, weights);
         }
+        if (spinWhile(done, b, seen)) continue;
         Atomics.wait(done, b, seen, 1000);
       }
       const r = l.results + b * stride;
@@ -389,6 +451,8 @@ export class ParallelLoss {
     const lap = prof.lap();
     prof.set("waitWall", lap.wall - lap.cpu);
     prof.set("reduceCpu", lap.cpu);
+    prof.set("barrier", resumed - slots[0]!);
+    prof.set("blocks", blockRecords(slots, this.threads, this.layout!.blocks));
     const workers = [];
     for (let j = 1; j < this.threads; j++) {
       const o = 1 + (j - 1) * WORKER_SLOT_COUNT;
@@ -436,14 +500,24 @@ export class ParallelLoss {
     this.close();
   }
 
-  /** Stop the workers. */
-  close(): void {
+  /**
+   * Stop the workers, or with `park` (more time-marching windows follow) keep them for the next
+   * evaluator of the same problem text (releaseParkedWorkers ends them).
+   */
+  close(park = false): void {
     if (this.profile !== null) setLastParallelProfile(this.profile.summary());
-    Atomics.store(this.control, STOP, 1);
+    const keep = park && !this.failed && this.workers.length > 0 && Atomics.load(this.control, ERROR) === 0;
+    Atomics.store(this.control, STOP, keep ? PARK : 1);
     Atomics.store(this.control, TICKET, -1);
     Atomics.add(this.control, GEN, 1);
     Atomics.notify(this.control, GEN);
-    for (const w of this.workers) void w.terminate();
+    if (keep) {
+      releaseParkedWorkers();
+      parked = { key: this.key, workers: [...this.workers] };
+      this.workers.length = 0;
+      return;
+    }
+    for (const w of this.workers) void w.worker.terminate();
     this.workers.length = 0;
   }
 }

@@ -26,6 +26,7 @@ import { PointSet } from "../residual/point-sets.js";
 import { evaluatePoints } from "../expressions/evaluate.js";
 import { SymbolicTerms, type PointBatch, type PointSource, type TermContext, type TermGroup } from "../terms/index.js";
 import { train, type TrainHooks, type TrainResult } from "./trainer.js";
+import { releaseParkedWorkers } from "./parallel.js";
 import { techniqueHooks, TECHNIQUE_DEFAULTS } from "./techniques.js";
 import { PiecewiseNetwork, type Piece } from "./time-marching-network.js";
 import { initialData, initialGrowthRate, initialPoints, isInitial, solvedForTopDerivative, topTimeDerivative } from "./growth-rate.js";
@@ -173,6 +174,58 @@ export class HandedOnPoints implements PointSource {
   setWindow(): void {}
 }
 
+/** What builds window k's model besides the problem (plain data: worker threads rebuild it from this, parallel.ts). */
+export interface WindowRecipe {
+  from: number;
+  to: number;
+  /** The whole problem's output scales. */
+  outputScale: number[];
+  /** Whether the initial conditions are handed on from a previous window (every window but the first). */
+  handedOn: boolean;
+}
+
+/**
+ * Window [from, to]'s residual model on `network`: the problem restricted to the window; with
+ * `handedOn`, each initial condition's quantity matched to per-point values (the attribute) on the
+ * points `handedOnPoints` gives (the previous window's values; any points of the right count in a
+ * worker thread, whose batches come from the training thread).
+ */
+export function windowModel(
+  problem: Problem,
+  recipe: WindowRecipe,
+  network: PinnNetwork,
+  rng: Rng,
+  handedOnPoints: (ctx: TermContext, c: PointCondition, quantity: Sym, per: number) => PointSource,
+): ResidualModel {
+  const dims = problem.variables.length;
+  const win = windowProblem(problem, recipe.from, recipe.to);
+  const handedOn = new Map<Condition, Sym>();
+  if (recipe.handedOn) for (const { condition, original } of win.initial) handedOn.set(condition, handedOnQuantity(original));
+  const conditionTerms = (ctx: TermContext, c: Condition): TermGroup | null => {
+    const quantity = handedOn.get(c);
+    if (quantity === undefined || c.kind !== "point") return null;
+    const per = c.points ?? problem.training.boundaryPoints;
+    const points = handedOnPoints(ctx, c, quantity, per);
+    const residual = S.sub(quantity, attributeVariable(dims, 0));
+    const spec = { kind: "condition" as const, source: c.source, weight: c.weight, unknowns: [...S.unknownsOf(c.residual)].sort((a, b) => a - b), scale: ctx.scaleOf(c.residual, c.location) };
+    return new SymbolicTerms(ctx, points, [spec], [residual]);
+  };
+  return new ResidualModel(win.problem, network, problem.training.derivatives, rng, { outputScale: recipe.outputScale, conditionTerms });
+}
+
+/** Window `recipe`'s model in a worker thread (parallel-worker.ts): the network's weights and every batch come from the training thread. */
+export function workerWindowModel(problem: Problem, recipe: WindowRecipe): ResidualModel {
+  const rng = new Rng(problem.training.seed);
+  const win = windowProblem(problem, recipe.from, recipe.to).problem;
+  const network = new PinnNetwork(win.bounds, problem.unknowns.length, problem.network, rng.fork(), networkFeatures(win));
+  const dims = problem.variables.length;
+  // Points on the condition's set (the worker warms its code up on them), values 0.
+  return windowModel(problem, recipe, network, rng.fork(), (ctx, c, _quantity, per) => {
+    const pool = new PointSet(dims, win.bounds, c.location, per, "random", true, ctx.rng.fork()).next();
+    return new HandedOnPoints(pool, new Float64Array(per), dims, per, false, ctx.rng.fork());
+  });
+}
+
 /** Values of `quantity` (an expression of the unknowns) at points, from a trained network. */
 export function handedOnValues(network: PinnNetwork, problem: Problem, outputScale: readonly number[], quantity: Sym, points: Float64Array): Float64Array {
   return noGrad(() => {
@@ -252,43 +305,43 @@ export async function march(problem: Problem, cuts: readonly number[], options: 
   const records: WindowRecord[] = [];
   let previous: PinnNetwork | null = null;
 
-  for (let k = 0; k < count; k++) {
-    const from = cuts[k]!;
-    const to = cuts[k + 1]!;
-    const win = windowProblem(problem, from, to);
-    const windowRng = rng.fork();
-    const network = new PinnNetwork(win.problem.bounds, problem.unknowns.length, problem.network, windowRng.fork(), networkFeatures(win.problem));
-    // Transfer: start from the previous window's weights (the same architecture; only the input scaling differs).
-    if (previous !== null) network.parameters().forEach((p, i) => p.data.set(previous!.parameters()[i]!.data));
-    const handedOn = new Map<Condition, { quantity: Sym; original: PointCondition }>();
-    if (previous !== null) for (const { condition, original } of win.initial) handedOn.set(condition, { quantity: handedOnQuantity(original), original });
-    const prior = previous;
-    const conditionTerms = (ctx: TermContext, c: Condition): TermGroup | null => {
-      const h = handedOn.get(c);
-      if (h === undefined || prior === null || c.kind !== "point") return null;
-      const per = c.points ?? problem.training.boundaryPoints;
-      const pool = new PointSet(dims, win.problem.bounds, c.location, per * TRANSFER_POOL, "random", true, ctx.rng.fork()).next();
-      const values = handedOnValues(prior, problem, outputScale, h.quantity, pool);
-      const residual = S.sub(h.quantity, attributeVariable(dims, 0));
-      const spec = { kind: "condition" as const, source: c.source, weight: c.weight, unknowns: [...S.unknownsOf(c.residual)].sort((a, b) => a - b), scale: ctx.scaleOf(c.residual, c.location) };
-      return new SymbolicTerms(ctx, new HandedOnPoints(pool, values, dims, per, problem.training.resample, ctx.rng.fork()), [spec], [residual]);
-    };
-    const model = new ResidualModel(win.problem, network, problem.training.derivatives, windowRng.fork(), { outputScale, conditionTerms });
-    const window = { index: k, count, from, to };
-    const result = await train(model, options.stages?.(k, count) ?? windowStages(problem.training.stages, k, count, problem.training.optimizerDefault), {
-      onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, window })),
-      shouldStop: options.shouldStop,
-      lossWeighting: problem.training.lossWeighting,
-      causal: model.causal(),
-      ...techniqueHooks(win.problem, model, { window: true }),
-      threads: options.threads,
-    });
-    pieces.push({ from, to, network });
-    results.push(result);
-    models.push(model);
-    records.push({ from, to, status: result.status, epochs: result.epochs, seconds: result.seconds, finalLoss: result.finalLoss });
-    previous = network;
-    if (result.status !== "completed") break;
+  // The worker threads are kept from one window to the next (parallel.ts), and ended here.
+  try {
+    for (let k = 0; k < count; k++) {
+      const from = cuts[k]!;
+      const to = cuts[k + 1]!;
+      const win = windowProblem(problem, from, to);
+      const windowRng = rng.fork();
+      const network = new PinnNetwork(win.problem.bounds, problem.unknowns.length, problem.network, windowRng.fork(), networkFeatures(win.problem));
+      // Transfer: start from the previous window's weights (the same architecture; only the input scaling differs).
+      if (previous !== null) network.parameters().forEach((p, i) => p.data.set(previous!.parameters()[i]!.data));
+      const prior = previous;
+      const recipe: WindowRecipe = { from, to, outputScale: [...outputScale], handedOn: prior !== null };
+      const model = windowModel(problem, recipe, network, windowRng.fork(), (ctx, c, quantity, per) => {
+        const pool = new PointSet(dims, win.problem.bounds, c.location, per * TRANSFER_POOL, "random", true, ctx.rng.fork()).next();
+        const values = handedOnValues(prior!, problem, outputScale, quantity, pool);
+        return new HandedOnPoints(pool, values, dims, per, problem.training.resample, ctx.rng.fork());
+      });
+      const window = { index: k, count, from, to };
+      const result = await train(model, options.stages?.(k, count) ?? windowStages(problem.training.stages, k, count, problem.training.optimizerDefault), {
+        onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, window })),
+        shouldStop: options.shouldStop,
+        lossWeighting: problem.training.lossWeighting,
+        causal: model.causal(),
+        ...techniqueHooks(win.problem, model, { window: true }),
+        threads: options.threads,
+        window: recipe,
+        keepWorkers: k + 1 < count,
+      });
+      pieces.push({ from, to, network });
+      results.push(result);
+      models.push(model);
+      records.push({ from, to, status: result.status, epochs: result.epochs, seconds: result.seconds, finalLoss: result.finalLoss });
+      previous = network;
+      if (result.status !== "completed") break;
+    }
+  } finally {
+    releaseParkedWorkers();
   }
 
   const glued = new PiecewiseNetwork(problem.bounds, t, pieces);

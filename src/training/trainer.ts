@@ -15,6 +15,7 @@ import { AdaptiveWeights } from "../loss/adaptive-weights.js";
 import { CausalWeights } from "./causal.js";
 import { AdaptiveSampler } from "./adaptive-sampling.js";
 import { ParallelLoss, parallelThreads, trainedParameters } from "./parallel.js";
+import type { WindowRecipe } from "./time-marching.js";
 
 export interface StageRecord {
   /** The optimizer that ran (a bfgs stage runs L-BFGS above the dense-matrix limit; see `note`). */
@@ -144,6 +145,10 @@ export interface TrainOptions extends TrainHooks {
   adaptiveSampling?: number;
   /** Threads for data-parallel evaluation of the loss (parallel.ts); default all cores where it pays. */
   threads?: number | null;
+  /** The time-marching window the model was built for (the worker threads build the same: parallel.ts). */
+  window?: WindowRecipe;
+  /** Keep the worker threads at the end for the next window's run (time-marching; parallel.ts releaseParkedWorkers ends them). */
+  keepWorkers?: boolean;
 }
 
 /** Fraction of the evolution interval covered at step `step` of `total`: 10% to 100% over the first half. */
@@ -172,8 +177,13 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   const started = performance.now();
   let lastYield = started;
 
-  const parallel = ParallelLoss.create(model, params, parallelThreads(model, hooks.threads, annealing !== null || Boolean(hooks.causalWeights)));
-  const evaluate = (batch: Batch): Loss => parallel?.evaluate(batch, weights()) ?? weightedLoss(model.losses(batch), weights());
+  // On every core where it pays (parallel.ts), but not while causal weights tie the points together.
+  const parallel = ParallelLoss.create(model, params, parallelThreads(model, hooks.threads, false), hooks.window ?? null);
+  const evaluateWith = (batch: Batch, w: readonly number[]): Loss => (model.causalWeights === null ? parallel?.evaluate(batch, w) : undefined) ?? weightedLoss(model.losses(batch), w);
+  const evaluate = (batch: Batch): Loss => evaluateWith(batch, weights());
+  /** Term t's unweighted loss with its graph (adaptive weighting's per-term gradients), split over the threads like the total. */
+  const termLossOn = (batch: Batch, t: number): Tensor =>
+    parallel !== null && model.causalWeights === null ? parallel.evaluate(batch, model.terms.map((_, i) => (i === t ? 1 : 0))).total : termLoss(model.losses(batch), t);
   const record = (loss: number, terms: number[]): void => {
     history.iteration.push(iteration);
     history.total.push(loss);
@@ -226,11 +236,9 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         if (hooks.causal && causalWeights === null) model.setWindow(causalWindow(done, stage.epochs));
         const batch = model.draw();
         lastBatch = batch;
-        let loss = evaluate(batch);
-        if (annealing?.due(done)) {
-          annealing.update((t) => termLoss(model.losses(batch), t), params, baseWeights);
-          loss = weightedLoss(loss.perTerm, weights());
-        }
+        // The weights first, then the loss with them (the same numbers as the loss then re-weighted).
+        if (annealing?.due(done)) annealing.update((t) => termLossOn(batch, t), params, baseWeights);
+        const loss = evaluate(batch);
         const value = loss.total.item();
         if (nonFinite(value, loss.terms)) return false;
         best.offer(value);
@@ -348,7 +356,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
   // The loss at the final weights on the last stage's points (the history holds losses before
   // each step).
   const final = noGrad(() => evaluate(lastBatch ?? model.draw()));
-  parallel?.close();
+  parallel?.close(hooks.keepWorkers ?? false);
   return {
     status,
     message,

@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { loadProblem, parseProblem } from "../../src/problem/load.js";
-import { buildModel } from "../../src/solve.js";
+import { buildModel, solve } from "../../src/solve.js";
 import { weightedLoss } from "../../src/loss/loss.js";
-import { BLOCKS, CONTROL, ParallelLoss, blockCount, chunkRows, finishBlock, takeBlock } from "../../src/training/parallel.js";
-import { lastParallelProfile } from "../../src/training/parallel-profile.js";
+import { BLOCKS, CONTROL, ParallelLoss, blockCount, chunkRows, finishBlock, parallelThreads, takeBlock } from "../../src/training/parallel.js";
+import { lastParallelProfile, quantiles } from "../../src/training/parallel-profile.js";
 import { train } from "../../src/training/trainer.js";
 import type { Problem } from "../../src/problem/types.js";
 
@@ -21,6 +21,14 @@ const root = join(import.meta.dirname, "..", "..");
 /** heat1d (four term groups: equation, initial and two boundary conditions) at tiny sizes. */
 function tinyHeat(): Problem {
   const p = loadProblem(join(root, "problems", "heat1d.yaml"));
+  p.network = { ...p.network, hidden: [8, 8] };
+  p.training = { ...p.training, points: 37, boundaryPoints: 11 };
+  return p;
+}
+
+/** convection (equation, initial condition and a periodic condition in x, whose rows are point pairs) at tiny sizes. */
+function tinyConvection(): Problem {
+  const p = loadProblem(join(root, "problems", "convection.yaml"));
   p.network = { ...p.network, hidden: [8, 8] };
   p.training = { ...p.training, points: 37, boundaryPoints: 11 };
   return p;
@@ -114,6 +122,13 @@ describe("parallel loss", () => {
         expect(profile.threads).toBe(2);
         expect(profile.evaluations).toBeGreaterThanOrEqual(5);
         expect(profile.ownBlocks + profile.workerBlocks[0]!).toBeCloseTo(4, 12);
+        // The hand-over's per-evaluation records: the training thread's block counts (fractions of
+        // the evaluations) add up to 1 and average to the mean count above; a barrier after the notify.
+        const h = profile.handover!;
+        expect(h.ownBlocks.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+        expect(h.ownBlocks.reduce((a, f, k) => a + k * f, 0)).toBeCloseTo(profile.ownBlocks, 12);
+        expect(h.barrier.p50).toBeGreaterThan(0);
+        expect(h.wake.p10).toBeLessThanOrEqual(h.wake.p90);
       }
     }
     const [two, three] = results;
@@ -121,6 +136,80 @@ describe("parallel loss", () => {
     expect(three!.terms).toEqual(two!.terms);
     three!.grads.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(two!.grads[i]!)));
   }, 90_000);
+
+  it("splits a periodic condition's point pairs by rows: 2, 3 and 4 threads give the serial numbers, the same to the bit with any", () => {
+    const problem = tinyConvection();
+    const model0 = buildModel(problem);
+    expect(model0.terms.map((t) => t.kind)).toContain("periodic");
+    // Every group can be split by rows now, so the default uses the threads asked for.
+    expect(parallelThreads(model0, 3, false)).toBe(3);
+    expect(parallelThreads(model0, 3, true)).toBe(1);
+    const weights = model0.terms.map((_, t) => 1 + 0.5 * t);
+    // The reference: the ordinary one-thread path (model.losses + backward) on the same seed's batch.
+    const ref = serialLossAndGrad(tinyConvection(), weights);
+    const results: { total: number; terms: number[]; grads: Float64Array[] }[] = [];
+    for (const threads of [2, 3, 4]) {
+      const { model, params, batch } = serialLossAndGrad(tinyConvection(), weights);
+      params.forEach((p) => (p.grad = null));
+      const parallel = ParallelLoss.create(model, params, threads)!;
+      try {
+        for (let e = 0; e < 3; e++) parallel.evaluate(batch, weights);
+        const loss = parallel.evaluate(batch, weights);
+        expect(Math.abs(loss.total.item() - ref.value) / ref.value).toBeLessThan(1e-12);
+        expect(relDiff(loss.terms, ref.terms)).toBeLessThan(1e-12);
+        loss.total.backward();
+        params.forEach((p, i) => expect(relDiff(p.grad!.data, ref.grads[i]!)).toBeLessThan(1e-11));
+        results.push({ total: loss.total.item(), terms: loss.terms, grads: params.map((p) => Float64Array.from(p.grad!.data)) });
+      } finally {
+        parallel.close();
+      }
+    }
+    // 4 blocks for 2 to 4 threads: the same sums in the same order whichever thread computed a block.
+    for (const other of results.slice(1)) {
+      expect(other.total).toBe(results[0]!.total);
+      expect(other.terms).toEqual(results[0]!.terms);
+      other.grads.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(results[0]!.grads[i]!)));
+    }
+  }, 120_000);
+
+  it("trains with adaptive loss weighting (annealing) along the same path with 1 and 2 threads", async () => {
+    const runs = [];
+    for (const threads of [1, 2]) {
+      const model = buildModel(tinyHeat());
+      // Annealing updates the weights at epochs 0 and 10 from each term's gradient (on the threads too).
+      runs.push(await train(model, [{ optimizer: "adam", epochs: 15, learningRate: 5e-3, schedule: { type: "constant" } }], { threads, causal: false, lossWeighting: "annealing" }));
+    }
+    const [one, two] = runs;
+    expect(one!.history.total.length).toBe(15);
+    // The weights moved away from the file's (all 1) on one thread and two alike.
+    expect(one!.finalWeights.some((w) => Math.abs(w - 1) > 1e-3)).toBe(true);
+    expect(relDiff(two!.finalWeights, one!.finalWeights)).toBeLessThan(1e-8);
+    expect(relDiff(two!.history.total, one!.history.total)).toBeLessThan(1e-8);
+  }, 120_000);
+
+  it("trains time-marching windows on 2 threads along the one-thread path, the workers kept from window to window", async () => {
+    const runs = [];
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on("warning", onWarning);
+    try {
+      for (const threads of [1, 2]) {
+        const p = tinyConvection();
+        // Three windows; the workers build each window's model (its time interval, and after the
+        // first the initial data handed on as per-point values) and are parked between windows.
+        p.training = { ...p.training, timeWindows: 3, optimizerDefault: false, stages: [{ optimizer: "adam", epochs: 12, learningRate: 5e-3, schedule: { type: "constant" } }, { optimizer: "lbfgs", iterations: 4, learningRate: 1, historySize: 10 }] };
+        runs.push(await solve(p, { write: false, plots: false, threads }));
+      }
+    } finally {
+      process.off("warning", onWarning);
+    }
+    const [one, two] = runs;
+    expect(one!.train.windows!.length).toBe(3);
+    // No window fell back to one thread (a worker's model that differed would warn).
+    expect(warnings.filter((w) => /parallel training/.test(w))).toEqual([]);
+    // Rounding-level differences only (the blocks' sums are grouped differently from one thread's).
+    expect(relDiff(two!.train.history.total, one!.train.history.total)).toBeLessThan(1e-8);
+  }, 180_000);
 
   it("stays on one thread, with the one-thread numbers, when a point set has fewer rows than threads", () => {
     const problem = (): Problem => {
@@ -153,6 +242,14 @@ describe("parallel loss", () => {
     expect(relDiff(two!.history.total, one!.history.total)).toBeLessThan(1e-8);
     expect(one!.history.total.at(-1)!).toBeLessThan(one!.history.total[0]!);
   }, 120_000);
+});
+
+describe("hand-over quantiles", () => {
+  it("takes the element at floor(p·n) of the sorted finite values", () => {
+    // 1..10 shuffled, with a NaN left out: p10 = 2nd smallest (index 1), p50 = index 5 → 6, p90 = index 9 → 10.
+    const q = quantiles([7, 3, NaN, 10, 1, 9, 2, 8, 4, 6, 5]);
+    expect([q.p10, q.p50, q.p90, q.p99, q.max, q.mean]).toEqual([2, 6, 10, 10, 10, 5.5]);
+  });
 });
 
 describe("parallel loss with a changed problem file", () => {
