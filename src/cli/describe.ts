@@ -10,6 +10,7 @@ import { describeInverse } from "../reports/parameters.js";
 import { displayExpression } from "./display-expression.js";
 import { OPTIMIZER_NAMES } from "../optim/refinement.js";
 import { techniqueHooks } from "../training/techniques.js";
+import { describeRegionDefaults } from "../training/region-defaults.js";
 
 function where(source: Source): string {
   return source.position ? ` (line ${source.position.line})` : "";
@@ -40,6 +41,8 @@ export function describeModel(model: ResidualModel): string[] {
       (rarD > 0 && shown.some((s) => s.optimizer !== "adam") ? `; RAR-D: the equations' points redrawn where the residual is large every ${rarD} refinement iterations` : "") +
       (timeWindowCount(p) > 0 ? `; time-marching: ${timeWindowCount(p)} windows along ${p.variables[p.timeVariable!]}, each with these stages (the first window's refinement ×${FIRST_WINDOW_LBFGS})` : ""),
   );
+  const region = describeRegionDefaults(p.training.regionDefaults);
+  if (region !== null) lines.push(region);
   lines.push(...describeInverse(p));
   return lines;
 }

@@ -15,6 +15,7 @@ import { ReaderContext } from "./reader.js";
 import { readName, readDomainNames, readUnknowns, readConstants, readIntervals } from "./names.js";
 import { readEquations, readConditions, readPerUnknown, checkUnknownsUsed } from "./equations.js";
 import { readNetwork, readTraining, readEvaluate } from "./settings.js";
+import { applyRegionDefaults } from "../training/region-defaults.js";
 import { SECTIONS, TOP_KEYS, type ReadState } from "./sections.js";
 import { checkProblemLimits } from "./limits.js";
 
@@ -110,6 +111,8 @@ function readProblem(ctx: ReaderContext): Problem | null {
   runSections(ctx, "problem", state);
   const problem = state.problem;
   if (problem === null) return null;
+  const regionDefaults = src.issues.length === 0 ? applyRegionDefaults(problem) : null;
+  if (regionDefaults !== null) problem.training.regionDefaults = regionDefaults;
   if (src.issues.length === 0) checkProblemLimits(ctx, problem, root);
   if (constraints === "hard") problem.trial = buildHardTrials(problem);
   return problem;

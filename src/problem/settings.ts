@@ -117,7 +117,10 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
     stages.push({ optimizer: "adam", epochs: stageEpochs, learningRate: o.learningRate ?? s.learningRate, schedule: stageSchedule });
   }
   const optimizerDefault = field("optimizer") === undefined ? { optimizerDefault: true } : {};
-  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...(ensemble !== null ? { ensemble } : {}), threads, ...optimizerDefault, ...readTrainingTechniques(ctx.src, field) };
+  // Counts left to pinn, which a rule from the problem's structure may raise (training/region-defaults.ts).
+  const pointsDefault = o.points === undefined && field("points") === undefined ? { pointsDefault: true } : {};
+  const boundaryDefault = field("boundary_points") === undefined ? { boundaryPointsDefault: true } : {};
+  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...(ensemble !== null ? { ensemble } : {}), threads, ...optimizerDefault, ...pointsDefault, ...boundaryDefault, ...readTrainingTechniques(ctx.src, field) };
 }
 
 /**

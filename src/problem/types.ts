@@ -1,6 +1,7 @@
 // A validated problem: what the YAML file says, with names resolved to symbolic expressions and
 // every setting filled in (the defaults are in defaults.ts).
 
+import type { RegionRuleRecord } from "../training/region-defaults.js";
 import type { Sym } from "../expressions/symbolic.js";
 import type { Location } from "../expressions/resolve.js";
 import type { NetworkTechniques, TrainingTechniques } from "../training/techniques.js";
@@ -133,6 +134,12 @@ export interface TrainingSettings extends TrainingTechniques {
    * time-marching may share out among its windows (training/time-marching.ts windowStages).
    */
   optimizerDefault?: boolean;
+  /** The file (and the command line) left `points` to pinn: a region rule may raise it (training/region-defaults.ts). */
+  pointsDefault?: boolean;
+  /** The file left `boundary_points` to pinn: a region rule may raise it per boundary part. */
+  boundaryPointsDefault?: boolean;
+  /** What the steady 2-D region rule set (training/region-defaults.ts), when it applies. */
+  regionDefaults?: RegionRuleRecord;
 }
 
 export interface NetworkSettings extends NetworkTechniques {

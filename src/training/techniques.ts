@@ -7,6 +7,7 @@ import type { YamlSource, Node } from "../problem/yaml-source.js";
 import { asNumber, isScalar } from "../problem/yaml-source.js";
 import * as S from "../expressions/symbolic.js";
 import type { Sym } from "../expressions/symbolic.js";
+import { regionAdaptiveSampling } from "./region-defaults.js";
 
 export interface NetworkTechniques {
   /**
@@ -172,8 +173,8 @@ interface AdaptiveSamplingProblem {
  * Nonlinear terms steepen the data into fronts and shocks away from the initial data (Burgers'
  * shock, the logistic front of reaction), which fixed points miss; linear evolution problems keep
  * the shapes of their data and sources, and measured better on fixed points (README, "Refinement").
- * Time-marching windows, steady problems, ODEs and inverse problems (learned parameters or data:
- * not measured with it) keep fixed points.
+ * Time-marching windows, ODEs, inverse problems (learned parameters or data: not measured with it)
+ * and steady problems keep fixed points, except steady problems on 2-D regions (region-defaults.ts).
  */
 export function defaultAdaptiveSampling(
   problem: AdaptiveSamplingProblem,
@@ -184,7 +185,7 @@ export function defaultAdaptiveSampling(
   const n = problem.variables.length;
   const inverse = (problem.parameters ?? []).length > 0 || (problem.data ?? []).length > 0;
   const on = !window && !inverse && n >= 2 && model.evolution() !== null && problem.equations.some((e) => nonlinearInUnknowns(e.residual, n));
-  return on ? ADAPTIVE_SAMPLING_EVOLUTION : TECHNIQUE_DEFAULTS.adaptiveSampling;
+  return on ? ADAPTIVE_SAMPLING_EVOLUTION : (regionAdaptiveSampling(problem) ?? TECHNIQUE_DEFAULTS.adaptiveSampling);
 }
 
 /**

@@ -1,16 +1,10 @@
 // Problems that are valid YAML but cannot be solved as written: exit code 2, with the line.
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { pinn } from "../helpers/cli.js";
+import { tempFolder } from "../helpers/problems.js";
 
-const dir = mkdtempSync(join(tmpdir(), "pinn-checks-"));
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const folder = tempFolder("checks");
+const file = (name: string, text: string): string => folder.write(name, text);
 
 const contradiction = file(
   "contradiction.yaml",
@@ -25,7 +19,7 @@ describe("a trial form that contradicts a condition", () => {
   });
 
   it("pinn solve exits 2 before training", async () => {
-    const r = await pinn("solve", contradiction, "--out", join(dir, "out"), "--quiet");
+    const r = await pinn("solve", contradiction, "--out", folder.path("out"), "--quiet");
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot hold/);
     expect(r.stdout).toBe("");

@@ -4,15 +4,13 @@
 // (Conditions use 1e-7·N: with 1e-300 pinn rightly calls a condition impossible for every network.)
 
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseProblem, loadProblem } from "../../src/problem/load.js";
 import { ProblemError } from "../../src/problem/errors.js";
 import { buildModel, solve } from "../../src/solve.js";
 import { residualDiagnostics } from "../../src/diagnostics/residuals.js";
+import { shipped, tempFolder } from "../helpers/problems.js";
 
-const DIR = mkdtempSync(join(tmpdir(), "pinn-diag-"));
+const folder = tempFolder("diag");
 
 function cubic(extra = ""): string {
   return `name: cubic
@@ -83,9 +81,8 @@ describe("reference data", () => {
     // Reference u = x^3 + 0.1 at 6 points: the prediction x^3 is off by 0.1 everywhere, so
     // rel_l2 = 0.1·√6 / ‖x^3 + 0.1‖ and max_abs = 0.1, computed here.
     const xs = [0, 0.2, 0.4, 0.6, 0.8, 1];
-    writeFileSync(join(DIR, "ref.csv"), `x,u\n${xs.map((x) => `${x},${x ** 3 + 0.1}`).join("\n")}\n`);
-    writeFileSync(join(DIR, "p.yaml"), cubic("reference:\n  file: ref.csv\ntraining:\n  optimizer:\n    - adam: {epochs: 1}\n"));
-    const problem = loadProblem(join(DIR, "p.yaml"));
+    folder.write("ref.csv", `x,u\n${xs.map((x) => `${x},${x ** 3 + 0.1}`).join("\n")}\n`);
+    const problem = loadProblem(folder.write("p.yaml", cubic("reference:\n  file: ref.csv\ntraining:\n  optimizer:\n    - adam: {epochs: 1}\n")));
     const result = await solve(problem, { write: false });
     const m = result.evaluation.metrics.u!;
     const norm = Math.sqrt(xs.reduce((s, x) => s + (x ** 3 + 0.1) ** 2, 0));
@@ -102,22 +99,20 @@ describe("reference data", () => {
   });
 
   it("reports a reference point outside the domain at its CSV line, and a missing file", () => {
-    writeFileSync(join(DIR, "bad.csv"), "x,u\n0.5,1\n1.5,2\n");
-    writeFileSync(join(DIR, "bad.yaml"), cubic("reference:\n  file: bad.csv\n"));
-    expect(() => loadProblem(join(DIR, "bad.yaml"))).toThrow(ProblemError);
+    folder.write("bad.csv", "x,u\n0.5,1\n1.5,2\n");
+    const bad = folder.write("bad.yaml", cubic("reference:\n  file: bad.csv\n"));
+    expect(() => loadProblem(bad)).toThrow(ProblemError);
     try {
-      loadProblem(join(DIR, "bad.yaml"));
+      loadProblem(bad);
     } catch (e) {
       expect((e as ProblemError).message).toMatch(/bad\.csv:3:1: error: reference point x = 1\.5 lies outside the domain/);
     }
-    writeFileSync(join(DIR, "missing.yaml"), cubic("reference:\n  file: nowhere.csv\n"));
-    expect(() => loadProblem(join(DIR, "missing.yaml"))).toThrow(/nowhere\.csv.*cannot read the reference file/);
-    writeFileSync(join(DIR, "typo.yaml"), cubic("reference:\n  fil: ref.csv\n"));
-    expect(() => loadProblem(join(DIR, "typo.yaml"))).toThrow(/unknown key "fil" in reference/);
+    expect(() => loadProblem(folder.write("missing.yaml", cubic("reference:\n  file: nowhere.csv\n")))).toThrow(/nowhere\.csv.*cannot read the reference file/);
+    expect(() => loadProblem(folder.write("typo.yaml", cubic("reference:\n  fil: ref.csv\n")))).toThrow(/unknown key "fil" in reference/);
   });
 
   it("ships Burgers with its reference", () => {
-    const p = loadProblem("problems/burgers.yaml");
+    const p = shipped("burgers");
     expect(p.reference!.count).toBe(201 * 21);
     expect(p.exact[0]).toBeNull();
   });

@@ -4,22 +4,12 @@
 // computed here by hand from the formula in the comment of memoryEstimate.
 
 import { describe, expect, it } from "vitest";
-import { parseProblem } from "../../src/problem/load.js";
-import { rejection } from "../helpers/problems.js";
+import { ODE_PROBLEM, parse, rejection, shipped } from "../helpers/problems.js";
 import { LIMITS, ensembleThreads, ensembleWorkers, memoryEstimate } from "../../src/problem/limits.js";
-import { loadProblem } from "../../src/problem/load.js";
 
 const GIB = 2 ** 30;
 
-const ODE = (training: string, evaluate = 11): string => `name: ode
-domain:
-  x: [0, 1]
-unknowns: [u]
-equations:
-  - "u' = 2*x"
-conditions:
-  - "u(0) = 1"
-network:
+const ODE = (training: string, evaluate = 11): string => `${ODE_PROBLEM}network:
   hidden: [10, 10]
 training:
 ${training}evaluate:
@@ -28,7 +18,7 @@ ${training}evaluate:
 
 describe("ensemble memory", () => {
   it("counts one member per worker in flight, plus the members' solutions gathered on the grid", () => {
-    const p = parseProblem(ODE("  points: 100\n  optimizer: bfgs\n  ensemble: 3\n"), "case.yaml");
+    const p = parse(ODE("  points: 100\n  optimizer: bfgs\n  ensemble: 3\n"));
     // One member: 100 interior points + 1 for u(0); coefficients 1 + 2 (u') + 1 (u) = 4; widths 10 + 10 + 1 = 21;
     // the dense matrix for n = 20 + 110 + 11 = 141 weights: 8·141² bytes.
     const member = 8 * 3 * 101 * 4 * 21 + 8 * 141 * 141;
@@ -37,7 +27,7 @@ describe("ensemble memory", () => {
     expect(memoryEstimate(p, 2)).toEqual({ bytes: 2 * member + gathered, part: "ensemble", perMember: member, inFlight: 2 });
     expect(memoryEstimate(p, 8)).toEqual({ bytes: 3 * member + gathered, part: "ensemble", perMember: member, inFlight: 3 });
     // Without an ensemble: the single run, as before.
-    expect(memoryEstimate(parseProblem(ODE("  points: 100\n  optimizer: bfgs\n"), "case.yaml"))).toEqual({ bytes: member, part: "training" });
+    expect(memoryEstimate(parse(ODE("  points: 100\n  optimizer: bfgs\n")))).toEqual({ bytes: member, part: "training" });
   });
 
   it("runs no more members at once than the limit holds", () => {
@@ -49,7 +39,7 @@ describe("ensemble memory", () => {
   });
 
   it("Burgers' inverse ensemble: four members with their 3,299 × 3,299 BFGS matrices fit, on any number of threads", () => {
-    const p = loadProblem("problems/inverse/burgers-inverse.yaml");
+    const p = shipped("inverse/burgers-inverse");
     expect(p.training.ensemble).toBe(4);
     // 2-32-32-32-32-1: 96 + 3·1056 + 33 = 3,297 weights, and λ1, λ2.
     const matrix = 8 * 3299 * 3299;
@@ -90,6 +80,6 @@ evaluate:
     expect(e.issues[0]!.hint).toMatch(/fewer members/);
     expect(e.issues[0]!.position?.line).toBe(text.split("\n").indexOf("  ensemble: 64") + 1);
     // Eight members fit.
-    expect(() => parseProblem(text.replace("ensemble: 64", "ensemble: 8"), "case.yaml")).not.toThrow();
+    expect(() => parse(text.replace("ensemble: 64", "ensemble: 8"))).not.toThrow();
   });
 });

@@ -3,47 +3,13 @@
 // size of the file. Positions are computed here by searching the YAML text itself.
 
 import { describe, expect, it } from "vitest";
-import { parseProblem, type LoadOptions } from "../../src/problem/load.js";
-import { type ProblemIssue, type SourcePosition } from "../../src/problem/errors.js";
 import { LIMITS, checkPointsOption, memoryEstimate, parameterCount } from "../../src/problem/limits.js";
 import { EXPRESSION_LIMITS } from "../../src/expressions/parser.js";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdirSync } from "node:fs";
 import { pinn } from "../helpers/cli.js";
-import { rejection } from "../helpers/problems.js";
+import { ODE_PROBLEM as VALID, issuesOf, locate as locateAt, onlyIssue, parse, withTempFolder } from "../helpers/problems.js";
 
-const VALID = `name: ode
-domain:
-  x: [0, 1]
-unknowns: [u]
-equations:
-  - "u' = 2*x"
-conditions:
-  - "u(0) = 1"
-`;
-
-function issuesOf(text: string, options: LoadOptions = {}): ProblemIssue[] {
-  const e = rejection(text, options);
-  // Every error says what to do.
-  for (const i of e.issues) expect(i.hint ?? e.message).toBeTruthy();
-  expect(e.message.split("\n").filter((l) => l.includes(": error: ")).length).toBe(e.message.split("\n  hint: ").length - 1);
-  return e.issues;
-}
-
-function onlyIssue(text: string, options: LoadOptions = {}): ProblemIssue {
-  const issues = issuesOf(text, options);
-  expect(issues, JSON.stringify(issues, null, 2).slice(0, 2000)).toHaveLength(1);
-  return issues[0]!;
-}
-
-function locate(text: string, needle: string, occurrence = 0): SourcePosition {
-  let at = -1;
-  for (let i = 0; i <= occurrence; i++) at = text.indexOf(needle, at + 1);
-  if (at < 0) throw new Error(`"${needle}" not in the text`);
-  const before = text.slice(0, at).split("\n");
-  return { line: before.length, column: before[before.length - 1]!.length + 1 };
-}
+const locate = (text: string, needle: string, occurrence = 0) => locateAt(text, needle, { occurrence });
 
 const withEquation = (eq: string): string => VALID.replace(`"u' = 2*x"`, `"${eq}"`);
 
@@ -82,7 +48,7 @@ describe("limits on expressions (the parser recurses boundedly)", () => {
 
   it("a sum of 500 terms is fine", () => {
     const eq = `u' = ${Array.from({ length: 500 }, (_, i) => `sin(${i}*x)`).join(" + ")}`;
-    expect(() => parseProblem(withEquation(eq), "case.yaml")).not.toThrow();
+    expect(() => parse(withEquation(eq))).not.toThrow();
   });
 
   it.each([
@@ -101,7 +67,7 @@ describe("limits on expressions (the parser recurses boundedly)", () => {
   });
 
   it("order 6 is accepted", () => {
-    expect(() => parseProblem(withEquation("d(u, x, 6) = u"), "case.yaml")).not.toThrow();
+    expect(() => parse(withEquation("d(u, x, 6) = u"))).not.toThrow();
   });
 });
 
@@ -135,7 +101,7 @@ describe("limits on settings", () => {
   });
 
   it("the estimate counts points, Taylor coefficients and widths (computed by hand)", () => {
-    const p = parseProblem(`${VALID}network:\n  hidden: [10, 10]\ntraining:\n  points: 100\n  boundary_points: 7\n  optimizer: adam\n`, "case.yaml");
+    const p = parse(`${VALID}network:\n  hidden: [10, 10]\ntraining:\n  points: 100\n  boundary_points: 7\n  optimizer: adam\n`);
     // Points: 100 interior + 1 for u(0) (every argument fixed). Coefficients: 1 + (u': order 1 → 2) + (u: order 0 → 1) = 4.
     // Widths: 10 + 10 + 1 = 21. 8 bytes × 3 copies.
     expect(memoryEstimate(p)).toEqual({ bytes: 8 * 3 * 101 * 4 * 21, part: "training" });
@@ -219,7 +185,7 @@ describe("degenerate numbers are input errors at their line", () => {
 describe("YAML", () => {
   it("anchors and aliases are supported", () => {
     const text = VALID.replace("x: [0, 1]", "x: &r [0, 1]\n  y: *r").replace(`"u' = 2*x"`, `"u_x + u_y = 0"`).replace(`"u(0) = 1"`, `"u(0, y) = 1"`);
-    expect(parseProblem(text, "case.yaml").bounds).toEqual([[0, 1], [0, 1]]);
+    expect(parse(text).bounds).toEqual([[0, 1], [0, 1]]);
   });
 
   it("an alias expanding past the bound (billion laughs) is an error, found quickly", () => {
@@ -305,17 +271,13 @@ describe("pinn check and pinn solve stop at a limit with exit 2, before training
     ["solve", "d(u, x, 12)", []],
     ["solve", "2*x", ["--points", "1e308"]],
   ])("pinn %s with %s %s", async (command, rhs, flags) => {
-    const dir = mkdtempSync(join(tmpdir(), "pinn-limits-"));
-    try {
-      const file = join(dir, "p.yaml");
-      writeFileSync(file, withEquation(rhs === "2*x" ? "u' = 2*x" : `${rhs} = 0`));
-      const r = await pinn(command, file, ...(command === "solve" ? ["--out", join(dir, "out")] : []), ...flags);
+    await withTempFolder("limits", async (folder) => {
+      const file = folder.write("p.yaml", withEquation(rhs === "2*x" ? "u' = 2*x" : `${rhs} = 0`));
+      const r = await pinn(command, file, ...(command === "solve" ? ["--out", folder.path("out")] : []), ...flags);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(rhs === "2*x" ? /--points 1\.00e308 is above the limit/ : new RegExp(`${file.replace(/[.]/g, "\\.")}:6:14: error: a derivative of order 12`));
       expect(r.stderr).toContain("hint: ");
-      expect(readdirSync(dir)).toEqual(["p.yaml"]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      expect(readdirSync(folder.dir)).toEqual(["p.yaml"]);
+    });
   });
 });

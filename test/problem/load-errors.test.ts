@@ -2,26 +2,13 @@
 // text (computed here by searching the YAML text itself) and a hint saying what to write instead.
 // Several problems in one file are reported together, sorted by position.
 
-import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { loadProblem, parseProblem } from "../../src/problem/load.js";
-import { ProblemError, type ProblemIssue, type SourcePosition } from "../../src/problem/errors.js";
-import { issuesOf } from "../helpers/problems.js";
-
-const FILE = "case.yaml";
+import { ProblemError } from "../../src/problem/errors.js";
+import { CASE_FILE as FILE, ODE_PROBLEM, issuesOf, locate, onlyIssue, replaceOnce, tempFolder } from "../helpers/problems.js";
 
 /** A valid one-variable problem; tests replace parts of it. */
-const VALID = `name: ode
-domain:
-  x: [0, 1]
-unknowns: [u]
-equations:
-  - "u' = 2*x"
-conditions:
-  - "u(0) = 1"
-`;
+const VALID = ODE_PROBLEM;
 
 const VALID_2D = `name: heat
 domain:
@@ -35,31 +22,6 @@ conditions:
   - "u(0, t) = 0"
 `;
 
-
-/** The single issue of a file with exactly one problem. */
-function onlyIssue(text: string): ProblemIssue {
-  const issues = issuesOf(text);
-  expect(issues, JSON.stringify(issues, null, 2)).toHaveLength(1);
-  return issues[0]!;
-}
-
-/** Line and column (1-based) of the n-th occurrence of `needle` in `text`, plus `shift` characters. */
-function locate(text: string, needle: string, { occurrence = 0, shift = 0 } = {}): SourcePosition {
-  let at = -1;
-  for (let i = 0; i <= occurrence; i++) {
-    at = text.indexOf(needle, at + 1);
-    if (at < 0) throw new Error(`"${needle}" (occurrence ${occurrence}) not in the text`);
-  }
-  at += shift;
-  const before = text.slice(0, at);
-  const line = before.split("\n").length;
-  return { line, column: at - before.lastIndexOf("\n") };
-}
-
-function replaceOnce(text: string, from: string, to: string): string {
-  expect(text.includes(from), `"${from}" in the text`).toBe(true);
-  return text.replace(from, to);
-}
 
 describe("the valid base files load", () => {
   it("one and two variables", () => {
@@ -553,19 +515,18 @@ describe("columns inside quoted and plain scalars", () => {
 });
 
 describe("loadProblem reads files", () => {
-  const dir = mkdtempSync(join(tmpdir(), "pinn-load-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const folder = tempFolder("load");
+  const dir = folder.dir;
 
   it("a valid file", () => {
-    const file = join(dir, "ok.yaml");
-    writeFileSync(file, VALID);
+    const file = folder.write("ok.yaml", VALID);
     const p = loadProblem(file);
     expect(p.file).toBe(file);
     expect(p.name).toBe("ode");
   });
 
   it("a missing file and a directory", () => {
-    const missing = join(dir, "missing.yaml");
+    const missing = folder.path("missing.yaml");
     expect(() => loadProblem(missing)).toThrow(ProblemError);
     try {
       loadProblem(missing);
@@ -581,8 +542,7 @@ describe("loadProblem reads files", () => {
   });
 
   it("errors name the file given", () => {
-    const file = join(dir, "bad.yaml");
-    writeFileSync(file, replaceOnce(VALID, "2*x", "2*xx"));
+    const file = folder.write("bad.yaml", replaceOnce(VALID, "2*x", "2*xx"));
     expect(() => loadProblem(file)).toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:6:\\d+: error:`));
   });
 });

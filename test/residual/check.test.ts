@@ -2,11 +2,11 @@
 // rounding); a deliberately wrong one fails on the line with the error, and only there.
 
 import { describe, expect, it } from "vitest";
-import { parseProblem } from "../../src/problem/load.js";
+import { parse } from "../helpers/problems.js";
 import { checkExactSolution, type CheckReport } from "../../src/residual/check.js";
 
 function check(text: string): CheckReport {
-  return checkExactSolution(parseProblem(text, "case.yaml"));
+  return checkExactSolution(parse(text));
 }
 
 /** 1-based line of the first line containing `needle`. */
@@ -127,7 +127,7 @@ describe("correct exact solutions pass", () => {
     ["three variables", HEAT_3D],
   ])("%s", (_, text) => {
     const report = check(text);
-    const p = parseProblem(text, "case.yaml");
+    const p = parse(text);
     expect(report.items).toHaveLength(p.equations.length + p.conditions.length);
     expectAllOk(report);
     for (const item of report.items) expect(item.maxResidual).toBeLessThan(1e-8 * item.scale);

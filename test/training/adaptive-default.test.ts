@@ -3,7 +3,7 @@
 // and where the file says; and the restart of a refinement that converges on its points (trainer.ts).
 
 import { describe, expect, it, vi } from "vitest";
-import { loadProblem, parseProblem } from "../../src/problem/load.js";
+import { parse, shipped as load } from "../helpers/problems.js";
 import { timeWindowCount } from "../../src/training/time-marching.js";
 import { buildModel } from "../../src/solve.js";
 import { train } from "../../src/training/trainer.js";
@@ -48,7 +48,7 @@ conditions:
 `;
 
 const period = (text: string, window = false): number => {
-  const p = parseProblem(text, "case.yaml");
+  const p = parse(text);
   return techniqueHooks(p, buildModel(p), { window }).adaptiveSampling;
 };
 
@@ -68,7 +68,7 @@ describe("nonlinearity in the unknowns", () => {
     ["u_t = u_x^2", true],
   ];
   it.each(cases)("%s: nonlinear %s", (equation, nonlinear) => {
-    const p = parseProblem(HEAT.replace('"u_t = 0.1*u_xx"', `"${equation}"`), "case.yaml");
+    const p = parse(HEAT.replace('"u_t = 0.1*u_xx"', `"${equation}"`));
     expect(nonlinearInUnknowns(p.equations[0]!.residual, p.variables.length)).toBe(nonlinear);
   });
 });
@@ -88,7 +88,7 @@ describe("the default RAR-D period", () => {
 
   it("on the shipped problems: on for burgers, off for the linear, time-marched (reaction: 2 windows by its growth rate) and inverse ones", () => {
     const shipped = (name: string): number => {
-      const p = loadProblem(new URL(`../../problems/${name}.yaml`, import.meta.url).pathname);
+      const p = load(name);
       return techniqueHooks(p, buildModel(p), { window: timeWindowCount(p) > 0 }).adaptiveSampling;
     };
     expect(shipped("burgers")).toBe(250);
@@ -105,7 +105,7 @@ describe("the default RAR-D period", () => {
 describe("a refinement with RAR-D that converges on its points", () => {
   // u' = 0, u(0) = 0: the loss of a small network reaches rounding level within a few hundred
   // BFGS iterations, where the step falls below tolerance and the stage stops as converged.
-  const p = parseProblem(`${ODE}network:\n  hidden: [4]\ntraining:\n  points: 16\n  optimizer:\n    - adam: {epochs: 20, learning_rate: 0.01}\n    - bfgs: {iterations: 3000}\n`, "case.yaml");
+  const p = parse(`${ODE}network:\n  hidden: [4]\ntraining:\n  points: 16\n  optimizer:\n    - adam: {epochs: 20, learning_rate: 0.01}\n    - bfgs: {iterations: 3000}\n`);
 
   it("restarts on new points with a fresh model, then stops when it converges again at once", async () => {
     const resets = vi.spyOn(QuasiNewton.prototype, "reset");
