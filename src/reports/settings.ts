@@ -17,6 +17,10 @@ export function settingsSummary(problem: Problem): Record<string, unknown> {
       ),
       points: t.points,
       boundary_points: t.boundaryPoints,
+      // Boundary parts whose count the steady 2-D region rule raised (training/region-defaults.ts).
+      ...(t.regionDefaults !== undefined && t.regionDefaults.parts.length > 0
+        ? { boundary_points_by_part: Object.fromEntries(t.regionDefaults.parts.map((p) => [p.part, p.points])) }
+        : {}),
       sampling: t.sampling,
       resample: t.resample,
       seed: t.seed,

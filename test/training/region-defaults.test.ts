@@ -9,6 +9,7 @@ import { diagnosticsSummary } from "../../src/diagnostics/index.js";
 import { techniqueHooks } from "../../src/training/techniques.js";
 import { REGION_DEFAULTS } from "../../src/training/region-defaults.js";
 import { describeModel } from "../../src/cli/describe.js";
+import { settingsSummary } from "../../src/reports/settings.js";
 import { parse, shipped } from "../helpers/problems.js";
 import type { Problem } from "../../src/problem/types.js";
 
@@ -65,6 +66,14 @@ describe("the steady 2-D region rule", () => {
     const lines = describeModel(buildModel(p)).join("\n");
     expect(lines).toMatch(/steady 2-D region: 1024 interior points, boundary points by length \(outer 202, inner 101\)/);
     expect(lines).toMatch(/RAR-D: the equations' points redrawn where the residual is large every 250 refinement iterations/);
+  });
+
+  it("records the raised boundary counts in summary.json's settings", () => {
+    // The same hand-computed counts as above (64·π and 64·π/2, rounded up).
+    const settings = settingsSummary(parse(ANNULUS)).training as Record<string, unknown>;
+    expect(settings["boundary_points_by_part"]).toEqual({ outer: 202, inner: 101 });
+    // A box problem: the rule does not apply, so no per-part counts.
+    expect(settingsSummary(shipped("poisson2d")).training).not.toHaveProperty("boundary_points_by_part");
   });
 
   it("gives way to the file's settings and the command line", () => {
