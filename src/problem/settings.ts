@@ -117,7 +117,14 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
     stages.push({ optimizer: "adam", epochs: stageEpochs, learningRate: o.learningRate ?? s.learningRate, schedule: stageSchedule });
   }
   const optimizerDefault = field("optimizer") === undefined ? { optimizerDefault: true } : {};
-  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...(ensemble !== null ? { ensemble } : {}), threads, ...optimizerDefault, ...readTrainingTechniques(ctx.src, field) };
+  // What the file leaves to pinn that the refinement budget may size (training/budget.ts).
+  const networkNode = get(root, "network");
+  const leftOut = {
+    points: o.points === undefined && filePoints === null,
+    refinement: field("optimizer") === undefined && refineIterations === null,
+    hidden: !(networkNode !== undefined && isMap(networkNode) && get(networkNode, "hidden") !== undefined),
+  };
+  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...(ensemble !== null ? { ensemble } : {}), threads, ...optimizerDefault, leftOut, ...readTrainingTechniques(ctx.src, field) };
 }
 
 /**

@@ -4,6 +4,7 @@
 import type { Sym } from "../expressions/symbolic.js";
 import type { Location } from "../expressions/resolve.js";
 import type { NetworkTechniques, TrainingTechniques } from "../training/techniques.js";
+import type { RefinementBudget } from "../training/budget.js";
 import type { ActivationName } from "../nn/activations.js";
 import type { InitScheme } from "../nn/init.js";
 import type { SamplingMethod } from "../sampling/index.js";
@@ -133,6 +134,13 @@ export interface TrainingSettings extends TrainingTechniques {
    * time-marching may share out among its windows (training/time-marching.ts windowStages).
    */
   optimizerDefault?: boolean;
+  /**
+   * Settings the file left out (`points`; `optimizer` and `lbfgs_iterations`; `network.hidden`),
+   * which the refinement budget of a problem with RAR-D may size (training/budget.ts).
+   */
+  leftOut?: { points: boolean; refinement: boolean; hidden: boolean };
+  /** What training/budget.ts chose, when it applied (recorded in summary.json). */
+  budget?: RefinementBudget;
 }
 
 export interface NetworkSettings extends NetworkTechniques {
