@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from "vitest";
 import { loadProblem, parseProblem } from "../../src/problem/load.js";
-import { solve } from "../../src/solve.js";
+import { buildModel, solve } from "../../src/solve.js";
+import { describeModel } from "../../src/cli/describe.js";
 import { RAR_BUDGET, budgetIterations, iterationCost, weightCount, withRefinementBudget } from "../../src/training/budget.js";
 import { ADAPTIVE_SAMPLING_EVOLUTION } from "../../src/training/techniques.js";
 import type { Problem } from "../../src/problem/types.js";
@@ -62,6 +63,11 @@ describe("withRefinementBudget", () => {
     expect(p.training.budget).toEqual({ hidden: [20, 20, 20], points: 2000, iterations: 15000, cost_per_iteration: 4_214_060.25 });
     // Applying it again changes nothing (scripts may apply it before solve does).
     expect(withRefinementBudget(p)).toEqual(p);
+    // pinn solve's header says so.
+    const header = describeModel(buildModel(p)).join("\n");
+    expect(header).toContain("network 2-20-20-20-1 tanh; 921 weights");
+    expect(header).toContain("BFGS (ssbfgs) 15000 iterations; 2000 points per epoch");
+    expect(header).toContain("network, points and BFGS iterations chosen by the refinement budget for RAR-D");
   });
 
   it("keeps what the file gives and prices the iterations with it", () => {
