@@ -22,6 +22,7 @@ import { loadProblem, solve, buildModel } from "pinn";
 import { techniqueHooks } from "../dist/training/techniques.js";
 import { timeWindowCount } from "../dist/training/time-marching.js";
 import { DEFAULTS } from "../dist/problem/defaults.js";
+import { withRefinementBudget } from "../dist/training/budget.js";
 
 const args = process.argv.slice(2);
 const value = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : null);
@@ -79,8 +80,16 @@ const VARIANTS = {
     applies: (p) => !p.training.adaptiveSampling && !rarByDefault(p),
   },
   "no-adaptive-sampling": {
-    label: "without RAR-D (`training.adaptive_sampling: false`: fixed refinement points)",
+    label: "without RAR-D (`training.adaptive_sampling: false`: fixed refinement points; its refinement budget goes with it)",
     remove: (p) => (p.training.adaptiveSampling = 0),
+    applies: (p) => p.training.adaptiveSampling === undefined && rarByDefault(p),
+  },
+  "no-adaptive-sampling-same-budget": {
+    label: "without RAR-D, keeping its refinement budget (network, points, iterations of training/budget.ts)",
+    remove: (p) => {
+      Object.assign(p, withRefinementBudget(p));
+      p.training.adaptiveSampling = 0;
+    },
     applies: (p) => p.training.adaptiveSampling === undefined && rarByDefault(p),
   },
   annealing: {
@@ -111,6 +120,9 @@ function applySet(problem, assignment) {
   const camel = key.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
   const v = raw === "false" ? 0 : raw === "true" ? true : Number.isNaN(Number(raw)) ? raw : Number(raw);
   problem[section][camel] = v;
+  // A value set here is the file's, not left to the refinement budget (training/budget.ts).
+  const left = problem.training.leftOut;
+  if (left && ((section === "training" && camel === "points") || (section === "network" && camel === "hidden"))) problem.training.leftOut = { ...left, [camel]: false };
 }
 
 const out = value("--out") ?? "ablation";
@@ -132,6 +144,7 @@ for (const name of value("--table") ? [] : only) {
     problem.training.stages = problem.training.stages.map((s) =>
       s.optimizer === "adam" ? { ...s, epochs: epochs ? Number(epochs) : s.epochs } : { ...s, iterations: lbfgs ? Number(lbfgs) : s.iterations },
     );
+    if (lbfgs && problem.training.leftOut) problem.training.leftOut = { ...problem.training.leftOut, refinement: false };
     const load = loadavg()[0];
     const cpu0 = process.cpuUsage();
     const result = await solve(problem, { write: false, threads });

@@ -12,6 +12,7 @@ import { withOverrides, type RunOverrides } from "./run-overrides.js";
 import { readFileSync } from "node:fs";
 import { buildSeededModel, loadWeights } from "./training/member.js";
 import { techniqueHooks } from "./training/techniques.js";
+import { withRefinementBudget } from "./training/budget.js";
 import { runEnsemble, type EnsembleProgress, type EnsembleResult } from "./training/ensemble.js";
 import { withParameterValues } from "./problem/parameters.js";
 import { diagnose, type Diagnostics } from "./diagnostics/index.js";
@@ -69,7 +70,8 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
   const unknown = Object.keys(options).filter((k) => !OPTION_KEYS.has(k));
   if (unknown.length > 0) throw new TypeError(`solve: unknown option ${unknown.map((k) => `"${k}"`).join(", ")} (options: ${[...OPTION_KEYS].join(", ")})`);
   if (options.out !== undefined && options.outDir !== undefined && options.out !== options.outDir) throw new TypeError("solve: give out or outDir, not both");
-  const problem = withOverrides(loaded, options);
+  // The default refinement budget of a problem with RAR-D (training/budget.ts), before --epochs scales it.
+  const problem = withOverrides(withRefinementBudget(loaded), options);
   assertPreflight(problem);
   const outDir = resolvePath(options.outDir ?? options.out ?? join("out", problem.name));
   const model = buildModel(problem);

@@ -11,6 +11,7 @@ import { displayExpression } from "./display-expression.js";
 import { OPTIMIZER_NAMES } from "../optim/refinement.js";
 import { techniqueHooks } from "../training/techniques.js";
 import { describeRegionDefaults } from "../training/region-defaults.js";
+import type { RefinementBudget } from "../training/budget.js";
 
 function where(source: Source): string {
   return source.position ? ` (line ${source.position.line})` : "";
@@ -39,12 +40,19 @@ export function describeModel(model: ResidualModel): string[] {
     `  training: ${stages.join(", then ")}; ${model.pointCounts()[0]} points per epoch (${p.training.sampling})` +
       (model.causal() ? `; causal curriculum along ${p.variables[model.evolution()!.variable]}` : "") +
       (rarD > 0 && shown.some((s) => s.optimizer !== "adam") ? `; RAR-D: the equations' points redrawn where the residual is large every ${rarD} refinement iterations` : "") +
+      (p.training.budget ? `; ${budgetChoices(p.training.budget)} chosen by the refinement budget for RAR-D (README, "Refinement")` : "") +
       (timeWindowCount(p) > 0 ? `; time-marching: ${timeWindowCount(p)} windows along ${p.variables[p.timeVariable!]}, each with these stages (the first window's refinement ×${FIRST_WINDOW_LBFGS})` : ""),
   );
   const region = describeRegionDefaults(p.training.regionDefaults);
   if (region !== null) lines.push(region);
   lines.push(...describeInverse(p));
   return lines;
+}
+
+/** Which settings the refinement budget (training/budget.ts) chose, in words (their values are in the lines above). */
+function budgetChoices(b: RefinementBudget): string {
+  const parts = [b.hidden ? "network" : null, b.points !== undefined ? "points" : null, b.iterations !== undefined ? "BFGS iterations" : null].filter((x) => x !== null);
+  return parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}` : parts.join("");
 }
 
 export function formatMetric(m: Metrics): string {

@@ -117,10 +117,15 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
     stages.push({ optimizer: "adam", epochs: stageEpochs, learningRate: o.learningRate ?? s.learningRate, schedule: stageSchedule });
   }
   const optimizerDefault = field("optimizer") === undefined ? { optimizerDefault: true } : {};
-  // Counts left to pinn, which a rule from the problem's structure may raise (training/region-defaults.ts).
-  const pointsDefault = o.points === undefined && field("points") === undefined ? { pointsDefault: true } : {};
-  const boundaryDefault = field("boundary_points") === undefined ? { boundaryPointsDefault: true } : {};
-  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...(ensemble !== null ? { ensemble } : {}), threads, ...optimizerDefault, ...pointsDefault, ...boundaryDefault, ...readTrainingTechniques(ctx.src, field) };
+  // What the file leaves to pinn that a rule may size (training/budget.ts, training/region-defaults.ts).
+  const networkNode = get(root, "network");
+  const leftOut = {
+    points: o.points === undefined && filePoints === null,
+    boundaryPoints: field("boundary_points") === undefined,
+    refinement: field("optimizer") === undefined && refineIterations === null,
+    hidden: !(networkNode !== undefined && isMap(networkNode) && get(networkNode, "hidden") !== undefined),
+  };
+  return { stages, points, boundaryPoints, sampling, resample, seed, lossWeighting, derivatives, causal, scaling, ...(ensemble !== null ? { ensemble } : {}), threads, ...optimizerDefault, leftOut, ...readTrainingTechniques(ctx.src, field) };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { RegionRuleRecord } from "../training/region-defaults.js";
 import type { Sym } from "../expressions/symbolic.js";
 import type { Location } from "../expressions/resolve.js";
 import type { NetworkTechniques, TrainingTechniques } from "../training/techniques.js";
+import type { RefinementBudget } from "../training/budget.js";
 import type { ActivationName } from "../nn/activations.js";
 import type { InitScheme } from "../nn/init.js";
 import type { SamplingMethod } from "../sampling/index.js";
@@ -134,10 +135,15 @@ export interface TrainingSettings extends TrainingTechniques {
    * time-marching may share out among its windows (training/time-marching.ts windowStages).
    */
   optimizerDefault?: boolean;
-  /** The file (and the command line) left `points` to pinn: a region rule may raise it (training/region-defaults.ts). */
-  pointsDefault?: boolean;
-  /** The file left `boundary_points` to pinn: a region rule may raise it per boundary part. */
-  boundaryPointsDefault?: boolean;
+  /**
+   * Settings the file (and the command line) left out (`points`; `boundary_points`; `optimizer` and
+   * `lbfgs_iterations`; `network.hidden`), which a rule from the problem's structure may size: the
+   * refinement budget of an evolution problem with RAR-D (training/budget.ts), the steady 2-D region
+   * rule (training/region-defaults.ts).
+   */
+  leftOut?: { points: boolean; boundaryPoints: boolean; refinement: boolean; hidden: boolean };
+  /** What training/budget.ts chose, when it applied (recorded in summary.json). */
+  budget?: RefinementBudget;
   /** What the steady 2-D region rule set (training/region-defaults.ts), when it applies. */
   regionDefaults?: RegionRuleRecord;
 }

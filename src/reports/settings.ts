@@ -28,6 +28,7 @@ export function settingsSummary(problem: Problem): Record<string, unknown> {
       derivatives: t.derivatives,
       causal: t.causal ?? "auto",
       scaling: t.scaling,
+      ...(t.budget ? { refinement_budget: t.budget } : {}),
     },
     evaluate: { points: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])) },
   };

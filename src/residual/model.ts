@@ -95,20 +95,7 @@ export class ResidualModel {
    * conditions all sit at one end (an initial- or terminal-value problem).
    */
   evolution(): { variable: number; from: number } | null {
-    const p = this.problem;
-    const points = p.conditions.filter((c) => c.kind === "point");
-    const t = p.timeVariable;
-    if (t !== null) {
-      const lo = p.bounds[t]![0];
-      const initial = points.some((c) => !c.location[t]!.free && (c.location[t] as { value: number }).value === lo);
-      return initial ? { variable: t, from: lo } : null;
-    }
-    if (p.variables.length !== 1 || points.length === 0 || points.length !== p.conditions.length) return null;
-    const at = new Set(points.map((c) => (c.location[0] as { value: number }).value));
-    if (at.size !== 1) return null;
-    const [value] = [...at];
-    const [lo, hi] = p.bounds[0]!;
-    return value === lo || value === hi ? { variable: 0, from: value } : null;
+    return evolutionOf(this.problem);
   }
 
   /** Whether training uses the causal curriculum: on for evolution problems unless the file says false. */
@@ -163,4 +150,21 @@ export class ResidualModel {
   residuals(batch: Batch): Tensor[] {
     return this.groups.flatMap((g, i) => g.residuals(batch[i]!));
   }
+}
+
+/** ResidualModel.evolution() of a problem, before any model is built (training/budget.ts). */
+export function evolutionOf(p: Problem): { variable: number; from: number } | null {
+  const points = p.conditions.filter((c) => c.kind === "point");
+  const t = p.timeVariable;
+  if (t !== null) {
+    const lo = p.bounds[t]![0];
+    const initial = points.some((c) => !c.location[t]!.free && (c.location[t] as { value: number }).value === lo);
+    return initial ? { variable: t, from: lo } : null;
+  }
+  if (p.variables.length !== 1 || points.length === 0 || points.length !== p.conditions.length) return null;
+  const at = new Set(points.map((c) => (c.location[0] as { value: number }).value));
+  if (at.size !== 1) return null;
+  const [value] = [...at];
+  const [lo, hi] = p.bounds[0]!;
+  return value === lo || value === hi ? { variable: 0, from: value } : null;
 }

@@ -68,11 +68,11 @@ export function applyRegionDefaults(problem: Problem): RegionRuleRecord | null {
   const region = problem.domain!.region!;
   const t = problem.training;
   const record: RegionRuleRecord = { points: null, parts: [] };
-  if (t.pointsDefault && t.points < REGION_DEFAULTS.points) {
+  if (t.leftOut?.points === true && t.points < REGION_DEFAULTS.points) {
     t.points = REGION_DEFAULTS.points;
     record.points = t.points;
   }
-  if (t.boundaryPointsDefault) {
+  if (t.leftOut?.boundaryPoints === true) {
     const sides = region.bbox.hi.map((h, i) => h - region.bbox.lo[i]!);
     const side = sides.reduce((s, v) => s + v, 0) / sides.length;
     for (const c of problem.conditions) {

@@ -46,9 +46,12 @@ interface Reduced {
 // an untrained or wrong solution gives (≈ 1). Times in the comments were measured with a load average
 // of 13–19 on the 2-core machine (several times a quiet machine's). Full-settings targets: npm run accuracy.
 const REDUCED: Record<string, Reduced> = {
-  // Burgers (ν = 0.01/π, shock at x = 0): 200 epochs give 0.39, 1000 epochs on 500 points 0.18 (75 s
-  // at load 19), both flagged "suspect"; its 1e-4 target against the reference needs the full budget.
-  burgers: { epochs: 200, bound: "truthful" }, // 0.39, suspect, 36 s
+  // Burgers (ν = 0.01/π, shock at x = 0) under the refinement budget of RAR-D (training/budget.ts:
+  // 3×20, 2,000 points; 200 epochs scale its 15,000 BFGS iterations to 1,500): 1.5e-3 (23 s of CPU,
+  // load 15; stop 18) — too slow for this suite's 180 s timeout on a loaded machine (it timed out at
+  // load 15), so it stays held to the verdict's promise within the 15 s cap. Its 1e-4 target against
+  // the reference needs the full budget (npm run accuracy).
+  burgers: { epochs: 200, bound: "truthful" }, // 1.5e-3 when run to the end, 23 s CPU
   beam: { epochs: 200, bound: 5e-5 }, // 4.4e-6, 3.2 s
   "bvp-dirichlet": { epochs: 200, bound: 1.5e-4 }, // 1.3e-5, 7.3 s
   "bvp-robin": { epochs: 200, bound: 1e-4 }, // 9.5e-6, 2.0 s
