@@ -124,9 +124,11 @@ for (const name of value("--table") ? [] : only) {
   for (const variant of variants) {
     const problem = loadProblem(`problems/${name}.yaml`);
     const v = VARIANTS[variant];
+    // --set first, so a variant's test sees it (e.g. --set training.time_windows=false
+    // --variants no-adaptive-sampling: RAR-D is on by default only for one network).
+    for (const s of sets) applySet(problem, s);
     if (!v.applies(problem)) continue;
     v.remove(problem);
-    for (const s of sets) applySet(problem, s);
     const epochs = value("--epochs");
     const lbfgs = value("--lbfgs");
     problem.training.stages = problem.training.stages.map((s) =>
