@@ -136,9 +136,11 @@ for (const name of value("--table") ? [] : only) {
   for (const variant of variants) {
     const problem = loadProblem(`problems/${name}.yaml`);
     const v = VARIANTS[variant];
+    // --set first, so a variant's test sees it (e.g. --set training.time_windows=false
+    // --variants no-adaptive-sampling: RAR-D is on by default only for one network).
+    for (const s of sets) applySet(problem, s);
     if (!v.applies(problem)) continue;
     v.remove(problem);
-    for (const s of sets) applySet(problem, s);
     const epochs = value("--epochs");
     const lbfgs = value("--lbfgs");
     problem.training.stages = problem.training.stages.map((s) =>
@@ -160,6 +162,7 @@ for (const name of value("--table") ? [] : only) {
       windows: result.train.windows?.length ?? 1,
       status: result.train.status,
       load: Number(load.toFixed(1)),
+      seed: problem.training.seed,
     };
     rows.push(row);
     writeFileSync(`out/ablation/${out}.json`, `${JSON.stringify({ machine, budget, rows }, null, 2)}\n`);
@@ -168,6 +171,7 @@ for (const name of value("--table") ? [] : only) {
 }
 
 const fmt = (x) => x.toExponential(1);
+const seeds = [...new Set(rows.map((r) => r.seed ?? 0))];
 const target = (name) => targets[name] ?? 1e-3;
 const loads = rows.map((r) => r.load);
 const table = [
@@ -176,7 +180,7 @@ const table = [
   ...rows.map((r) => `| [${r.problem}](problems/${r.problem}.yaml) | ${VARIANTS[r.variant].label} | ${fmt(r.rel_l2)} | ${r.rel_l2 <= target(r.problem) ? "✓" : "✗"} (${fmt(target(r.problem))}) | ${r.windows ?? "–"} | ${r.cpu_seconds.toFixed(1)} | ${r.seconds.toFixed(1)} | ${r.load} |`),
 ].join("\n");
 const command = `node scripts/ablation.mjs ${args.filter((a) => a !== "--update-readme").join(" ")}`.trim();
-const md = `${table}\n\nMeasured with \`${command}\` on ${machine}, one thread per solve${budget.length ? `; ${budget.join(", ")}` : "; default settings except the variant"}, seed 0, one process for all rows. CPU time: the process's user + system time over the solve; time: the training loop's wall time; load: the 1-minute load average at the start of the row (${Math.min(...loads)}–${Math.max(...loads)}: a machine shared with other sessions, so the wall times are inflated and the CPU time is the better guide).\n`;
+const md = `${table}\n\nMeasured with \`${command}\` on ${machine}, one thread per solve${budget.length ? `; ${budget.join(", ")}` : "; default settings except the variant"}, seed ${seeds.join(", ")}, one process for all rows. CPU time: the process's user + system time over the solve; time: the training loop's wall time; load: the 1-minute load average at the start of the row (${Math.min(...loads)}–${Math.max(...loads)}: a machine shared with other sessions, so the wall times are inflated and the CPU time is the better guide).\n`;
 writeFileSync(`out/ablation/${out}.md`, md);
 process.stdout.write(md);
 if (args.includes("--update-readme")) {
