@@ -55,6 +55,8 @@ describe("defaults", () => {
       threads: undefined,
       // No optimizer in the file: the stages are pinn's own (time-marching may share them out).
       optimizerDefault: true,
+      // Everything a rule may size was left out (training/budget.ts, training/region-defaults.ts).
+      leftOut: { points: true, boundaryPoints: true, refinement: true, hidden: true },
     });
   });
 
