@@ -49,7 +49,14 @@ export function trainedParameters(model: ResidualModel): Tensor[] {
   return model.theta === null ? model.network.parameters() : [...model.network.parameters(), model.theta];
 }
 
-/** Below this many multiply-adds per evaluation (points × streams × weights), one thread is faster. */
+/**
+ * Below this many multiply-adds per evaluation and point set (points × streams × weights over the
+ * number of point sets), one thread is faster. Per point set, because every set is split into its
+ * own blocks, each with the fixed costs of a call of the fused pass: measured on 2 cores (whole
+ * `pinn solve` runs, wall clock, quiet machine, stop 18), poisson2d.yaml with 512 points (one set,
+ * 2.9e6) ran 1.24–1.35× faster on two threads, but heat1d.yaml (four sets, 2.5e6 in all) 0.89× and with
+ * 512 points (3.9e6 in all) only 1.05–1.09×, for 35–55% more CPU.
+ */
 export const PARALLEL_MIN_WORK = 1.5e6;
 /** How long the calling thread waits for the workers to start (module loading) before going on alone. */
 const START_TIMEOUT_MS = 60_000;
@@ -224,13 +231,18 @@ export function parallelThreads(model: ResidualModel, setting: number | null | u
   if (!model.groups.every((g) => g.rowwise)) return 1;
   const counts = model.groups.map((g) => g.points.count);
   if (blockCount(counts, wanted) < wanted) return 1;
+  // A number of threads the user set is used as given; the default only where it pays.
+  return setting != null || parallelWork(model) >= PARALLEL_MIN_WORK ? wanted : 1;
+}
+
+/** Multiply-adds per evaluation and point set: points × streams (1 + 2·inputs) × weight products, over the sets. */
+export function parallelWork(model: ResidualModel): number {
+  const counts = model.groups.map((g) => g.points.count);
   const sizes = [model.network.dims, ...model.problem.network.hidden, model.problem.unknowns.length];
   let perPoint = 0;
   for (let i = 0; i + 1 < sizes.length; i++) perPoint += sizes[i]! * sizes[i + 1]!;
   const streams = 1 + 2 * model.network.dims;
-  const work = counts.reduce((a, n) => a + n, 0) * streams * perPoint;
-  // A number of threads the user set is used as given; the default only where it pays.
-  return setting != null || work >= PARALLEL_MIN_WORK ? wanted : 1;
+  return (counts.reduce((a, n) => a + n, 0) * streams * perPoint) / counts.length;
 }
 
 /** The worker script: the compiled module, or (running from the TypeScript sources) a loader for them. */

@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { loadProblem, parseProblem } from "../../src/problem/load.js";
 import { buildModel, solve } from "../../src/solve.js";
 import { weightedLoss } from "../../src/loss/loss.js";
-import { BLOCKS, CONTROL, ParallelLoss, blockCount, chunkRows, finishBlock, parallelThreads, takeBlock } from "../../src/training/parallel.js";
+import { shipped } from "../helpers/problems.js";
+import { BLOCKS, CONTROL, PARALLEL_MIN_WORK, ParallelLoss, blockCount, chunkRows, finishBlock, parallelThreads, parallelWork, takeBlock } from "../../src/training/parallel.js";
 import { lastParallelProfile, quantiles } from "../../src/training/parallel-profile.js";
 import { train } from "../../src/training/trainer.js";
 import type { Problem } from "../../src/problem/types.js";
@@ -136,6 +137,19 @@ describe("parallel loss", () => {
     expect(three!.terms).toEqual(two!.terms);
     three!.grads.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(two!.grads[i]!)));
   }, 90_000);
+
+  it("counts the work per point set: heat1d stays on one thread by default, poisson2d with 512 points does not", () => {
+    // heat1d.yaml: 2-32-32-1 (2·32 + 32·32 + 32·1 = 1,120 products per stream), 5 streams (u and
+    // first and second derivatives in x and t), 256 + 3 × 64 points in 4 sets: 448 · 5 · 1120 / 4.
+    const heat = buildModel(shipped("heat1d"));
+    expect(parallelWork(heat)).toBe((448 * 5 * 1120) / 4);
+    expect(parallelWork(heat)).toBeLessThan(PARALLEL_MIN_WORK);
+    // poisson2d.yaml (hard conditions: one set) with 512 points: 512 · 5 · 1120.
+    const p = shipped("poisson2d");
+    const poisson = buildModel({ ...p, training: { ...p.training, points: 512 } });
+    expect(parallelWork(poisson)).toBe(512 * 5 * 1120);
+    expect(parallelWork(poisson)).toBeGreaterThanOrEqual(PARALLEL_MIN_WORK);
+  });
 
   it("splits a periodic condition's point pairs by rows: 2, 3 and 4 threads give the serial numbers, the same to the bit with any", () => {
     const problem = tinyConvection();
