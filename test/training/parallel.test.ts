@@ -54,6 +54,39 @@ function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return num / den;
 }
 
+type Sums = { total: number; terms: number[]; grads: Float64Array[] };
+
+/**
+ * `evaluations` evaluations of `parallel` on the reference's batch and weights (the first checked
+ * against one thread inside), the last one's loss, terms and gradient against the one-thread
+ * reference `ref` (only the summation order differs: 1e-12, gradients 1e-11); returns its sums.
+ */
+function checkedAgainstSerial(
+  parallel: ParallelLoss,
+  setup: ReturnType<typeof serialLossAndGrad>,
+  weights: number[],
+  ref: ReturnType<typeof serialLossAndGrad>,
+  evaluations: number,
+): Sums {
+  const { params, batch } = setup;
+  for (let e = 0; e < evaluations; e++) parallel.evaluate(batch, weights);
+  const loss = parallel.evaluate(batch, weights);
+  expect(Math.abs(loss.total.item() - ref.value) / ref.value).toBeLessThan(1e-12);
+  expect(relDiff(loss.terms, ref.terms)).toBeLessThan(1e-12);
+  loss.total.backward();
+  params.forEach((p, i) => expect(relDiff(p.grad!.data, ref.grads[i]!)).toBeLessThan(1e-11));
+  return { total: loss.total.item(), terms: loss.terms, grads: params.map((p) => Float64Array.from(p.grad!.data)) };
+}
+
+/** Every thread count's sums equal the first's to the bit (the same blocks added in the same order). */
+function expectSameBits(results: Sums[]): void {
+  for (const other of results.slice(1)) {
+    expect(other.total).toBe(results[0]!.total);
+    expect(other.terms).toEqual(results[0]!.terms);
+    other.grads.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(results[0]!.grads[i]!)));
+  }
+}
+
 describe("parallel loss", () => {
   it("splits n rows into K contiguous chunks covering each row once", () => {
     for (const [n, K] of [[37, 2], [37, 3], [11, 3], [5, 5]] as const) {
@@ -94,10 +127,11 @@ describe("parallel loss", () => {
   it("gives the serial loss, terms and gradient with 2 and 3 threads, the same to the bit with either", () => {
     const weights = [1, 2, 0.5, 1];
     const ref = serialLossAndGrad(tinyHeat(), weights);
-    const results: { total: number; terms: number[]; grads: Float64Array[] }[] = [];
+    const results: Sums[] = [];
     const previous = process.env["PINN_THREAD_PROFILE"];
     for (const threads of [2, 3]) {
-      const { model, params, batch } = serialLossAndGrad(tinyHeat(), weights);
+      const setup = serialLossAndGrad(tinyHeat(), weights);
+      const { model, params } = setup;
       params.forEach((p) => (p.grad = null));
       // Profiled on 2 threads: the profile's block counts are checked below.
       if (threads === 2) process.env["PINN_THREAD_PROFILE"] = "1";
@@ -105,15 +139,9 @@ describe("parallel loss", () => {
       if (previous === undefined) delete process.env["PINN_THREAD_PROFILE"];
       else process.env["PINN_THREAD_PROFILE"] = previous;
       try {
-        // Several evaluations (the profile drops the first quarter and the last); the first is checked against one thread inside.
-        for (let e = 0; e < 8; e++) parallel.evaluate(batch, weights);
-        const loss = parallel.evaluate(batch, weights);
-        // The same batch and weights as the reference (same seed): only the summation order differs.
-        expect(Math.abs(loss.total.item() - ref.value) / ref.value).toBeLessThan(1e-12);
-        expect(relDiff(loss.terms, ref.terms)).toBeLessThan(1e-12);
-        loss.total.backward();
-        params.forEach((p, i) => expect(relDiff(p.grad!.data, ref.grads[i]!)).toBeLessThan(1e-11));
-        results.push({ total: loss.total.item(), terms: loss.terms, grads: params.map((p) => Float64Array.from(p.grad!.data)) });
+        // Several evaluations (the profile drops the first quarter and the last); the same batch and
+        // weights as the reference (same seed).
+        results.push(checkedAgainstSerial(parallel, setup, weights, ref, 8));
       } finally {
         parallel.close();
       }
@@ -132,10 +160,7 @@ describe("parallel loss", () => {
         expect(h.wake.p10).toBeLessThanOrEqual(h.wake.p90);
       }
     }
-    const [two, three] = results;
-    expect(three!.total).toBe(two!.total);
-    expect(three!.terms).toEqual(two!.terms);
-    three!.grads.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(two!.grads[i]!)));
+    expectSameBits(results);
   }, 90_000);
 
   it("counts the work per point set: heat1d stays on one thread by default, poisson2d with 512 points does not", () => {
@@ -161,29 +186,19 @@ describe("parallel loss", () => {
     const weights = model0.terms.map((_, t) => 1 + 0.5 * t);
     // The reference: the ordinary one-thread path (model.losses + backward) on the same seed's batch.
     const ref = serialLossAndGrad(tinyConvection(), weights);
-    const results: { total: number; terms: number[]; grads: Float64Array[] }[] = [];
+    const results: Sums[] = [];
     for (const threads of [2, 3, 4]) {
-      const { model, params, batch } = serialLossAndGrad(tinyConvection(), weights);
-      params.forEach((p) => (p.grad = null));
-      const parallel = ParallelLoss.create(model, params, threads)!;
+      const setup = serialLossAndGrad(tinyConvection(), weights);
+      setup.params.forEach((p) => (p.grad = null));
+      const parallel = ParallelLoss.create(setup.model, setup.params, threads)!;
       try {
-        for (let e = 0; e < 3; e++) parallel.evaluate(batch, weights);
-        const loss = parallel.evaluate(batch, weights);
-        expect(Math.abs(loss.total.item() - ref.value) / ref.value).toBeLessThan(1e-12);
-        expect(relDiff(loss.terms, ref.terms)).toBeLessThan(1e-12);
-        loss.total.backward();
-        params.forEach((p, i) => expect(relDiff(p.grad!.data, ref.grads[i]!)).toBeLessThan(1e-11));
-        results.push({ total: loss.total.item(), terms: loss.terms, grads: params.map((p) => Float64Array.from(p.grad!.data)) });
+        results.push(checkedAgainstSerial(parallel, setup, weights, ref, 3));
       } finally {
         parallel.close();
       }
     }
     // 4 blocks for 2 to 4 threads: the same sums in the same order whichever thread computed a block.
-    for (const other of results.slice(1)) {
-      expect(other.total).toBe(results[0]!.total);
-      expect(other.terms).toEqual(results[0]!.terms);
-      other.grads.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(results[0]!.grads[i]!)));
-    }
+    expectSameBits(results);
   }, 120_000);
 
   it("trains with adaptive loss weighting (annealing) along the same path with 1 and 2 threads", async () => {
