@@ -25,6 +25,7 @@
 
 import type { Problem, StageSettings } from "../problem/types.js";
 import { evolutionOf } from "../residual/model.js";
+import { parameterCount } from "../problem/limits.js";
 import { defaultAdaptiveSampling } from "./techniques.js";
 import { timeWindowCount } from "./time-marching.js";
 
@@ -59,17 +60,9 @@ export interface RefinementBudget {
   cost_per_iteration: number;
 }
 
-/** Trained weights of a fully connected network inputs → hidden → outputs (with biases). */
-export function weightCount(inputs: number, hidden: readonly number[], outputs: number): number {
-  const widths = [inputs, ...hidden, outputs];
-  let n = 0;
-  for (let i = 1; i < widths.length; i++) n += (widths[i - 1]! + 1) * widths[i]!;
-  return n;
-}
-
 /** The cost of one refinement iteration, in units of one point through one weight (see above). */
 export function iterationCost(points: number, inputs: number, hidden: readonly number[], outputs: number): number {
-  const weights = weightCount(inputs, hidden, outputs);
+  const weights = parameterCount([inputs, ...hidden, outputs]);
   const neurons = hidden.reduce((a, b) => a + b, 0);
   return points * (RAR_BUDGET.neuronCost * neurons + weights) + RAR_BUDGET.matrixCost * weights * weights;
 }
@@ -87,9 +80,11 @@ export function budgetIterations(cost: number, period: number): number {
 export function withRefinementBudget(problem: Problem): Problem {
   const left = problem.training.leftOut;
   if (left === undefined || !(left.points || left.refinement || left.hidden)) return problem;
-  const period = defaultAdaptiveSampling(problem, { evolution: () => evolutionOf(problem) });
   // Evolution problems only: the steady 2-D region rule's RAR-D (region-defaults.ts) has its own counts.
-  if (period <= 0 || evolutionOf(problem) === null || timeWindowCount(problem) > 0) return problem;
+  const evolution = evolutionOf(problem);
+  if (evolution === null || timeWindowCount(problem) > 0) return problem;
+  const period = defaultAdaptiveSampling(problem, { evolution: () => evolution });
+  if (period <= 0) return problem;
   const d = problem.variables.length;
   const hidden = left.hidden ? [...RAR_BUDGET.hidden] : problem.network.hidden;
   const points = left.points ? RAR_BUDGET.pointsPerVariable * d : problem.training.points;

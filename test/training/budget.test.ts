@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { loadProblem, parseProblem } from "../../src/problem/load.js";
 import { buildModel, solve } from "../../src/solve.js";
 import { describeModel } from "../../src/cli/describe.js";
-import { RAR_BUDGET, budgetIterations, iterationCost, weightCount, withRefinementBudget } from "../../src/training/budget.js";
+import { RAR_BUDGET, budgetIterations, iterationCost, withRefinementBudget } from "../../src/training/budget.js";
+import { parameterCount } from "../../src/problem/limits.js";
 import { ADAPTIVE_SAMPLING_EVOLUTION } from "../../src/training/techniques.js";
 import type { Problem } from "../../src/problem/types.js";
 
@@ -29,9 +30,9 @@ const bfgsIterations = (p: Problem): number[] => p.training.stages.flatMap((s) =
 describe("the cost model", () => {
   it("counts the weights of a fully connected network with biases", () => {
     // By hand: (2 + 1)·20 + (20 + 1)·20 + (20 + 1)·20 + (20 + 1)·1 = 60 + 420 + 420 + 21.
-    expect(weightCount(2, [20, 20, 20], 1)).toBe(921);
+    expect(parameterCount([2, 20, 20, 20, 1])).toBe(921);
     // (2 + 1)·32 + 2·(32 + 1)·32 + (32 + 1)·1 = 96 + 2112 + 33.
-    expect(weightCount(2, [32, 32, 32], 1)).toBe(2241);
+    expect(parameterCount([2, 32, 32, 32, 1])).toBe(2241);
   });
 
   it("prices an iteration as points·(18·neurons + weights) + weights²/4 and fits whole redraw periods into the work", () => {
