@@ -24,7 +24,7 @@
 import { Tensor } from "./tensor.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
 import { countKernel } from "./kernels/usage.js";
-import { sharedHeap } from "./kernels/f64-heap.js";
+import { kernelMemory } from "./kernels/arena.js";
 import { mapBlocks, mapInto, mapKernel, sumBlocks, type MapKernel, type Program, type Ref, type Step } from "./kernels/wasm-fused.js";
 
 /** The expressions that may be fused: each an engine op's own kernel text over x, y and p. */
@@ -284,7 +284,8 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
 
 /** The WebAssembly SIMD kernel of a compiled expression, or null (row operands, no WebAssembly SIMD, PINN_NO_WASM=1). */
 function wasmKernel(c: Compiled<unknown>): MapKernel | null {
-  return c.program === null ? null : mapKernel(sharedHeap(), c.program, c.key);
+  const heap = kernelMemory();
+  return c.program === null || heap === null ? null : mapKernel(heap, c.program, c.key);
 }
 
 /** Evaluate a lazy expression into `out` (one generated loop). */
@@ -293,7 +294,7 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
   countKernel("elementwise:fused");
   const wasm = wasmKernel(c);
   if (wasm !== null) {
-    mapBlocks(sharedHeap(), wasm, c.full, c.scalars, 0, out.length, (f, at, i0, m) => out.set(f.subarray(at, at + m), i0));
+    mapBlocks(kernelMemory()!, wasm, c.full, c.scalars, 0, out.length, out);
     countKernel("elementwise:wasm-simd");
     return;
   }
@@ -311,7 +312,7 @@ export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, of
   const wasm = wasmKernel(c);
   if (wasm !== null) {
     countKernel("elementwise:wasm-simd");
-    const heap = sharedHeap();
+    const heap = kernelMemory()!;
     return (out, offset, from, to) => {
       // The kernels' heap is the vector kernel's: the block is written there in place (by offset: the
       // scratch blocks allocated meanwhile may replace the heap's view).
@@ -328,7 +329,7 @@ export function lazySum(root: LazyNode, size: number): number {
   countKernel("sum:fused");
   const wasm = wasmKernel(c);
   if (wasm !== null) {
-    const s = sumBlocks(sharedHeap(), wasm, c.full, c.scalars, size);
+    const s = sumBlocks(kernelMemory()!, wasm, c.full, c.scalars, size);
     if (s !== null) {
       countKernel("sum:wasm-simd");
       return s;

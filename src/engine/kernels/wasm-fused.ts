@@ -16,7 +16,13 @@
 // keeps its JavaScript loops.
 
 import { FunctionBuilder, code, instantiate, moduleBytes, op, type Code, type Local } from "./wasm-encoder.js";
-import type { F64Heap } from "./f64-heap.js";
+/** The memory the kernels run on (the arena, arena.ts, or the shared heap, f64-heap.ts). */
+export interface KernelHeap {
+  readonly memory: WebAssembly.Memory | null;
+  readonly f64: Float64Array;
+  alloc(length: number): number;
+  release(offset: number, length: number): void;
+}
 
 /** An operand of a step: a leaf (full-size operand), a scalar, or an earlier step. */
 export type Ref = { readonly leaf: number } | { readonly scalar: number } | { readonly step: number };
@@ -140,9 +146,9 @@ interface HeapKernels {
   readonly accumulate: ((src: number, acc: number, quads: number) => void) | null;
 }
 
-const perHeap = new WeakMap<F64Heap, HeapKernels>();
+const perHeap = new WeakMap<KernelHeap, HeapKernels>();
 
-function kernelsOf(heap: F64Heap): HeapKernels | null {
+function kernelsOf(heap: KernelHeap): HeapKernels | null {
   const memory = heap.memory;
   if (memory === null) return null;
   let k = perHeap.get(heap);
@@ -155,7 +161,7 @@ function kernelsOf(heap: F64Heap): HeapKernels | null {
 }
 
 /** The program's kernel on the heap's memory (compiled once per program text), or null without WebAssembly SIMD. */
-export function mapKernel(heap: F64Heap, p: Program, key: string = programKey(p)): MapKernel | null {
+export function mapKernel(heap: KernelHeap, p: Program, key: string = programKey(p)): MapKernel | null {
   const k = kernelsOf(heap);
   if (k === null) return null;
   let kernel = k.maps.get(key);
@@ -173,43 +179,54 @@ export function mapKernel(heap: F64Heap, p: Program, key: string = programKey(p)
 /** Elements per block (a multiple of 4, so that a block's element i has the global index's i mod 4). */
 export const FUSED_BLOCK = 2048;
 
+/** The element offset of an array in the heap's memory, or −1. */
+function offsetIn(heap: KernelHeap, a: Float64Array): number {
+  return a.buffer === heap.f64.buffer ? a.byteOffset >> 3 : -1;
+}
+
+/** A block's values: written to an array, or handed to `sink(f, at, i0, m)` (the m values of elements i0… at f[at…], f the heap's current view). */
+export type BlockSink = Float64Array | ((f: Float64Array, at: number, i0: number, m: number) => void);
+
 /**
- * Run `kernel` over elements [from, to) of its leaves (JavaScript arrays of the result's length) in
- * blocks: each block's leaves are copied into the heap, and `sink(f, at, i0, m)` gets the m values of
- * elements i0… at f[at…] (f the heap's current view; a lane past m may be written too). from must be a
- * multiple of FUSED_BLOCK for the sums' order (0 in every use but a vector kernel's blocks).
+ * Run `kernel` over elements [from, to) of its leaves (arrays of the result's length): leaves in the
+ * heap's memory (tensors in the arena) are read in place, others are copied into the heap in blocks
+ * that stay in cache; an output array in the heap's memory is written in place (all in place: one
+ * call over the whole range), else each block is copied out. A sink gets blocks of FUSED_BLOCK
+ * values (the sums rely on it: from is 0 there).
  */
-export function mapBlocks(
-  heap: F64Heap,
-  kernel: MapKernel,
-  leaves: readonly Float64Array[],
-  scalars: readonly number[],
-  from: number,
-  to: number,
-  sink: (f: Float64Array, at: number, i0: number, m: number) => void,
-): void {
+export function mapBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], from: number, to: number, out: BlockSink): void {
   const n = to - from;
   if (n <= 0) return;
-  const size = Math.min(n, FUSED_BLOCK);
-  const ins = leaves.map(() => heap.alloc(size));
-  const out = heap.alloc(size);
+  const at = leaves.map((l) => offsetIn(heap, l));
+  const outAt = typeof out === "function" ? -1 : offsetIn(heap, out);
+  const block = outAt >= 0 && at.every((a) => a >= 0) ? n : Math.min(n, FUSED_BLOCK);
+  const ins = at.map((a) => (a >= 0 ? -1 : heap.alloc(block)));
+  const result = outAt >= 0 ? -1 : heap.alloc(block);
   const sc = heap.alloc(Math.max(scalars.length, 1));
   const args = new Array<number>(leaves.length + 3);
-  args[0] = 8 * out;
-  for (let k = 0; k < ins.length; k++) args[1 + k] = 8 * ins[k]!;
   args[1 + ins.length] = 8 * sc;
   const f = heap.f64;
   for (let k = 0; k < scalars.length; k++) f[sc + k] = scalars[k]!;
-  for (let i0 = from; i0 < to; i0 += FUSED_BLOCK) {
-    const m = Math.min(FUSED_BLOCK, to - i0);
-    for (let k = 0; k < leaves.length; k++) f.set(leaves[k]!.subarray(i0, i0 + m), ins[k]!);
+  for (let i0 = from; i0 < to; i0 += block) {
+    const m = Math.min(block, to - i0);
+    for (let k = 0; k < leaves.length; k++) {
+      if (at[k]! >= 0) args[1 + k] = 8 * (at[k]! + i0);
+      else {
+        f.set(leaves[k]!.subarray(i0, i0 + m), ins[k]!);
+        args[1 + k] = 8 * ins[k]!;
+      }
+    }
+    args[0] = 8 * (outAt >= 0 ? outAt + i0 : result);
     args[2 + ins.length] = (m + 1) >> 1;
     kernel(...args);
-    sink(f, out, i0, m);
+    if (outAt < 0) {
+      if (typeof out === "function") out(f, result, i0, m);
+      else out.set(f.subarray(result, result + m), i0);
+    }
   }
   heap.release(sc, Math.max(scalars.length, 1));
-  heap.release(out, size);
-  for (let k = ins.length - 1; k >= 0; k--) heap.release(ins[k]!, size);
+  if (result >= 0) heap.release(result, block);
+  for (let k = ins.length - 1; k >= 0; k--) if (ins[k]! >= 0) heap.release(ins[k]!, block);
 }
 
 /**
@@ -217,7 +234,7 @@ export function mapBlocks(
  * 4 added as (s0 + s1) + (s2 + s3), then the last n mod 4 values in order): the same bits. Null
  * without the kernels.
  */
-export function sumBlocks(heap: F64Heap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], n: number): number | null {
+export function sumBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], n: number): number | null {
   const k = kernelsOf(heap);
   if (k === null) return null;
   const accumulate = k.accumulate!;
@@ -242,22 +259,26 @@ export function sumBlocks(heap: F64Heap, kernel: MapKernel, leaves: readonly Flo
  * block, vector-unary.ts): the leaves' elements are copied into the heap first. One lane past the
  * end may be written when to − from is odd (the heap's blocks have even lengths).
  */
-export function mapInto(heap: F64Heap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], from: number, to: number, at: number): void {
+export function mapInto(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], from: number, to: number, at: number): void {
   const m = to - from;
   if (m <= 0) return;
-  const ins = leaves.map(() => heap.alloc(m));
+  const own = leaves.map((l) => offsetIn(heap, l));
+  const ins = own.map((a) => (a >= 0 ? -1 : heap.alloc(m)));
   const sc = heap.alloc(Math.max(scalars.length, 1));
   const f = heap.f64;
   for (let k = 0; k < scalars.length; k++) f[sc + k] = scalars[k]!;
   const args = new Array<number>(leaves.length + 3);
   args[0] = 8 * at;
   for (let k = 0; k < leaves.length; k++) {
-    f.set(leaves[k]!.subarray(from, to), ins[k]!);
-    args[1 + k] = 8 * ins[k]!;
+    if (own[k]! >= 0) args[1 + k] = 8 * (own[k]! + from);
+    else {
+      f.set(leaves[k]!.subarray(from, to), ins[k]!);
+      args[1 + k] = 8 * ins[k]!;
+    }
   }
   args[1 + ins.length] = 8 * sc;
   args[2 + ins.length] = (m + 1) >> 1;
   kernel(...args);
   heap.release(sc, Math.max(scalars.length, 1));
-  for (let k = ins.length - 1; k >= 0; k--) heap.release(ins[k]!, m);
+  for (let k = ins.length - 1; k >= 0; k--) if (ins[k]! >= 0) heap.release(ins[k]!, m);
 }
