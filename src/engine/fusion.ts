@@ -25,10 +25,10 @@ import { Tensor } from "./tensor.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
 import { countKernel } from "./kernels/usage.js";
 import { kernelMemory } from "./kernels/arena.js";
-import { mapBlocks, mapInto, mapKernel, sumBlocks, type MapKernel, type Program, type Ref, type Step } from "./kernels/wasm-fused.js";
+import { mapBlocks, mapInto, mapKernel, sumBlocks, type MapKernel, type Operands, type Program, type Ref, type Step } from "./kernels/wasm-fused.js";
 
-/** The expressions that may be fused: each an engine op's own kernel text over x, y and p. */
-const FUSIBLE = new Set(["x", "x + y", "x - y", "x * y", "x / y", "x + p", "x * p", "p - x", "p / x", "-x", "x * x"]);
+/** The expressions that may be fused: each an engine op's own kernel text over x, y and p (each has a WebAssembly form: kernels/wasm-fused.ts). */
+export const FUSIBLE: ReadonlySet<string> = new Set(["x", "x + y", "x - y", "x * y", "x / y", "x + p", "x * p", "p - x", "p / x", "-x", "x * x"]);
 
 const MAX_NODES = 40;
 
@@ -145,11 +145,10 @@ interface Compiled<K> {
   readonly params: number[];
   /** The length of the repeated row of the row operands (1 when there are none). */
   readonly rowLength: number;
-  /** The expression for the WebAssembly SIMD kernel (kernels/wasm-fused.ts), null when it has row operands. */
+  /** The expression for the WebAssembly SIMD kernel (kernels/wasm-fused.ts), null when it has rows of odd length. */
   readonly program: Program | null;
-  /** The full-size operands' values (the program's leaves) and its scalars (numbers and one-element operands). */
-  readonly full: Float64Array[];
-  readonly scalars: number[];
+  /** The program's operands: full-size values, rows, scalars (numbers and one-element operands). */
+  readonly operands: Operands;
   /** The kernels' cache key (the expression's text). */
   readonly key: string;
 }
@@ -190,6 +189,8 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
   const full: Tensor[] = [];
   const scalarValues: (Tensor | number)[] = [];
   const fullIndex = new Map<Tensor, number>();
+  const rowOperands: Tensor[] = [];
+  const rowIndex = new Map<Tensor, number>();
   const scalarIndex = new Map<Tensor, number>();
   const operand = (t: Tensor): string => {
     const node = t.lazy;
@@ -216,6 +217,13 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
       if (rowLength !== 0 && rowLength !== t.size) throw new Error("internal: fused operands with different row lengths");
       rowLength = t.size;
       index = "j";
+      let k = rowIndex.get(t);
+      if (k === undefined) {
+        k = rowOperands.length;
+        rowOperands.push(t);
+        rowIndex.set(t, k);
+      }
+      refOf.set(`${jsId("l", i)}[j]`, { row: k });
     } else {
       let k = fullIndex.get(t);
       if (k === undefined) {
@@ -275,9 +283,14 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
     leaves: leaves.map((t) => t.data),
     params,
     rowLength: rows ? rowLength : 1,
-    program: rows ? null : { leaves: full.length, scalars: scalarValues.length, steps },
-    full: full.map((t) => t.data),
-    scalars: scalarValues.map((v) => (typeof v === "number" ? v : v.data[0]!)),
+    // (A pair of elements must not straddle two rows: rows of odd length stay in JavaScript.)
+    program: rowLength % 2 !== 0 ? null : { leaves: full.length, rows: rowOperands.length, scalars: scalarValues.length, steps },
+    operands: {
+      full: full.map((t) => t.data),
+      rows: rowOperands.map((t) => t.data),
+      rowLength: rows ? rowLength : 0,
+      scalars: scalarValues.map((v) => (typeof v === "number" ? v : v.data[0]!)),
+    },
     key: key.slice(key.indexOf("|") + 1),
   };
 }
@@ -294,7 +307,7 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
   countKernel("elementwise:fused");
   const wasm = wasmKernel(c);
   if (wasm !== null) {
-    mapBlocks(kernelMemory()!, wasm, c.full, c.scalars, 0, out.length, out);
+    mapBlocks(kernelMemory()!, wasm, c.operands, 0, out.length, out);
     countKernel("elementwise:wasm-simd");
     return;
   }
@@ -317,7 +330,7 @@ export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, of
       // The kernels' heap is the vector kernel's: the block is written there in place (by offset: the
       // scratch blocks allocated meanwhile may replace the heap's view).
       if (out.buffer !== heap.memory!.buffer) c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
-      else mapInto(heap, wasm, c.full, c.scalars, from, to, offset);
+      else mapInto(heap, wasm, c.operands, from, to, offset);
     };
   }
   return (out, offset, from, to) => c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
@@ -329,7 +342,7 @@ export function lazySum(root: LazyNode, size: number): number {
   countKernel("sum:fused");
   const wasm = wasmKernel(c);
   if (wasm !== null) {
-    const s = sumBlocks(kernelMemory()!, wasm, c.full, c.scalars, size);
+    const s = sumBlocks(kernelMemory()!, wasm, c.operands, size);
     if (s !== null) {
       countKernel("sum:wasm-simd");
       return s;

@@ -25,7 +25,7 @@ export interface KernelHeap {
 }
 
 /** An operand of a step: a leaf (full-size operand), a scalar, or an earlier step. */
-export type Ref = { readonly leaf: number } | { readonly scalar: number } | { readonly step: number };
+export type Ref = { readonly leaf: number } | { readonly row: number } | { readonly scalar: number } | { readonly step: number };
 
 /** One op of an expression: its kernel text over x, y and p (p: a scalar's index, −1 when none). */
 export interface Step {
@@ -38,6 +38,8 @@ export interface Step {
 /** An expression: `leaves` full-size operands, `scalars` numbers, steps in order (the last is the value). */
 export interface Program {
   readonly leaves: number;
+  /** Operands of one row of even length repeated over the result's rows (a bias): a pair never straddles two rows. */
+  readonly rows: number;
   readonly scalars: number;
   readonly steps: readonly Step[];
 }
@@ -62,26 +64,37 @@ export function hasWasmForm(expr: string): boolean {
   return Object.prototype.hasOwnProperty.call(WASM_FORMS, expr);
 }
 
-/** map(out, in_0, …, in_{L−1}, scalars, pairs), all byte offsets but pairs. */
+/** map(out, in_0, …, in_{L−1}, row_0, …, row_{R−1}, scalars, rowBytes, rowStart, pairs): byte offsets but pairs; the rows are read from byte rowStart on, wrapping at rowBytes. */
 export type MapKernel = (...args: number[]) => void;
 
 function mapFunction(p: Program): FunctionBuilder {
-  const f = new FunctionBuilder("map", Array.from({ length: p.leaves + 3 }, () => "i32" as const));
+  const L = p.leaves + p.rows;
+  const f = new FunctionBuilder("map", Array.from({ length: L + 5 }, () => "i32" as const));
   const OUT = f.params[0]!;
   const IN = f.params.slice(1, 1 + p.leaves);
-  const SCALARS = f.params[1 + p.leaves]!;
-  const PAIRS = f.params[2 + p.leaves]!;
+  const ROW = f.params.slice(1 + p.leaves, 1 + L);
+  const SCALARS = f.params[1 + L]!;
+  const ROWBYTES = f.params[2 + L]!;
+  const ROWSTART = f.params[3 + L]!;
+  const PAIRS = f.params[4 + L]!;
   const I = f.local("i32");
   const OFF = f.local("i32");
+  const J = f.local("i32");
   const scalars: Local<"v128">[] = [];
   for (let k = 0; k < p.scalars; k++) scalars.push(f.hoist(`s${k}`, "v128", () => code(op.get(SCALARS), op.load64Splat(8 * k))) as Local<"v128">);
   const leaves = IN.map(() => f.local("v128"));
+  const rows = ROW.map(() => f.local("v128"));
   const steps = p.steps.map(() => f.local("v128"));
   const used = new Set<number>();
+  const usedRows = new Set<number>();
   const value = (r: Ref): Code => {
     if ("leaf" in r) {
       used.add(r.leaf);
       return op.get(leaves[r.leaf]!);
+    }
+    if ("row" in r) {
+      usedRows.add(r.row);
+      return op.get(rows[r.row]!);
     }
     if ("scalar" in r) return op.get(scalars[r.scalar]!);
     return op.get(steps[r.step]!);
@@ -93,14 +106,22 @@ function mapFunction(p: Program): FunctionBuilder {
     body.push(code(form(value(s.x), s.y === null ? [] : value(s.y), s.p < 0 ? [] : op.get(scalars[s.p]!)), op.set(steps[k]!)));
   });
   const loads = [...used].map((k) => code(op.get(IN[k]!), op.get(OFF), op.add, op.v128Load(0), op.set(leaves[k]!)));
+  const rowLoads = [...usedRows].map((k) => code(op.get(ROW[k]!), op.get(J), op.add, op.v128Load(0), op.set(rows[k]!)));
+  // j += 16, back to 0 at the end of the row.
+  const rowStep = usedRows.size === 0 ? [] : code(
+    op.get(J), op.i32(16), op.add, op.set(J),
+    op.block, op.get(J), op.get(ROWBYTES), op.ltU, op.brIf(0), op.i32(0), op.set(J), op.end,
+  );
   f.emit(
-    op.i32(0), op.set(I), op.i32(0), op.set(OFF),
+    op.i32(0), op.set(I), op.i32(0), op.set(OFF), op.get(ROWSTART), op.set(J),
     op.block, op.loop,
     op.get(I), op.get(PAIRS), op.geU, op.brIf(1),
     ...loads,
+    ...rowLoads,
     ...body,
     op.get(OUT), op.get(OFF), op.add, op.get(steps[steps.length - 1]!), op.v128Store(0),
     op.get(OFF), op.i32(16), op.add, op.set(OFF),
+    rowStep,
     op.get(I), op.i32(1), op.add, op.set(I), op.br(0),
     op.end, op.end,
   );
@@ -137,8 +158,8 @@ function accumulateFunction(): FunctionBuilder {
 
 /** The text that identifies a program (its kernel's cache key). */
 export function programKey(p: Program): string {
-  const ref = (r: Ref | null): string => (r === null ? "" : "leaf" in r ? `l${r.leaf}` : "scalar" in r ? `s${r.scalar}` : `v${r.step}`);
-  return `${p.leaves}|${p.scalars}|${p.steps.map((s) => `${s.expr}:${ref(s.x)},${ref(s.y)},${s.p}`).join(";")}`;
+  const ref = (r: Ref | null): string => (r === null ? "" : "leaf" in r ? `l${r.leaf}` : "row" in r ? `r${r.row}` : "scalar" in r ? `s${r.scalar}` : `v${r.step}`);
+  return `${p.leaves}|${p.rows}|${p.scalars}|${p.steps.map((s) => `${s.expr}:${ref(s.x)},${ref(s.y)},${s.p}`).join(";")}`;
 }
 
 interface HeapKernels {
@@ -184,32 +205,67 @@ function offsetIn(heap: KernelHeap, a: Float64Array): number {
   return a.buffer === heap.f64.buffer ? a.byteOffset >> 3 : -1;
 }
 
+/** A program's operands: its full-size leaves, its rows (all of length rowLength, even), its scalars. */
+export interface Operands {
+  readonly full: readonly Float64Array[];
+  readonly rows: readonly Float64Array[];
+  readonly rowLength: number;
+  readonly scalars: readonly number[];
+}
+
+/**
+ * The kernel's arguments but the per-block ones (out, the leaves' offsets, rowStart, pairs): the scalars
+ * and the rows are written into the heap once (a row in the heap's memory is read in place). `done`
+ * gives the blocks back.
+ */
+function fixedArguments(heap: KernelHeap, ops: Operands): { args: number[]; done: () => void } {
+  const L = ops.full.length;
+  const R = ops.rows.length;
+  const args = new Array<number>(L + R + 5).fill(0);
+  const sc = heap.alloc(Math.max(ops.scalars.length, 1));
+  const rowAt = ops.rows.map((r) => offsetIn(heap, r));
+  const rowCopies = rowAt.map((a) => (a >= 0 ? -1 : heap.alloc(ops.rowLength)));
+  const f = heap.f64;
+  for (let k = 0; k < ops.scalars.length; k++) f[sc + k] = ops.scalars[k]!;
+  for (let k = 0; k < R; k++) {
+    if (rowCopies[k]! >= 0) f.set(ops.rows[k]!, rowCopies[k]!);
+    args[1 + L + k] = 8 * (rowAt[k]! >= 0 ? rowAt[k]! : rowCopies[k]!);
+  }
+  args[1 + L + R] = 8 * sc;
+  args[2 + L + R] = 8 * ops.rowLength;
+  const done = (): void => {
+    for (let k = R - 1; k >= 0; k--) if (rowCopies[k]! >= 0) heap.release(rowCopies[k]!, ops.rowLength);
+    heap.release(sc, Math.max(ops.scalars.length, 1));
+  };
+  return { args, done };
+}
+
 /** A block's values: written to an array, or handed to `sink(f, at, i0, m)` (the m values of elements i0… at f[at…], f the heap's current view). */
 export type BlockSink = Float64Array | ((f: Float64Array, at: number, i0: number, m: number) => void);
 
 /**
- * Run `kernel` over elements [from, to) of its leaves (arrays of the result's length): leaves in the
- * heap's memory (tensors in the arena) are read in place, others are copied into the heap in blocks
- * that stay in cache; an output array in the heap's memory is written in place (all in place: one
- * call over the whole range), else each block is copied out. A sink gets blocks of FUSED_BLOCK
- * values (the sums rely on it: from is 0 there).
+ * Run `kernel` over elements [from, to) of its operands (`from` even): leaves in the heap's memory
+ * (tensors in the arena) are read in place, others are copied into the heap in blocks that stay in
+ * cache; an output array in the heap's memory is written in place (all in place: one call over the
+ * whole range), else each block is copied out. A sink gets blocks of FUSED_BLOCK values (the sums
+ * rely on it: from is 0 there).
  */
-export function mapBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], from: number, to: number, out: BlockSink): void {
+export function mapBlocks(heap: KernelHeap, kernel: MapKernel, ops: Operands, from: number, to: number, out: BlockSink): void {
   const n = to - from;
   if (n <= 0) return;
+  const leaves = ops.full;
+  const L = leaves.length;
+  const R = ops.rows.length;
   const at = leaves.map((l) => offsetIn(heap, l));
   const outAt = typeof out === "function" ? -1 : offsetIn(heap, out);
   const block = outAt >= 0 && at.every((a) => a >= 0) ? n : Math.min(n, FUSED_BLOCK);
   const ins = at.map((a) => (a >= 0 ? -1 : heap.alloc(block)));
   const result = outAt >= 0 ? -1 : heap.alloc(block);
-  const sc = heap.alloc(Math.max(scalars.length, 1));
-  const args = new Array<number>(leaves.length + 3);
-  args[1 + ins.length] = 8 * sc;
+  const { args, done } = fixedArguments(heap, ops);
   const f = heap.f64;
-  for (let k = 0; k < scalars.length; k++) f[sc + k] = scalars[k]!;
   for (let i0 = from; i0 < to; i0 += block) {
     const m = Math.min(block, to - i0);
-    for (let k = 0; k < leaves.length; k++) {
+    for (let k = 0; k < L; k++) {
       if (at[k]! >= 0) args[1 + k] = 8 * (at[k]! + i0);
       else {
         f.set(leaves[k]!.subarray(i0, i0 + m), ins[k]!);
@@ -217,16 +273,17 @@ export function mapBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly 
       }
     }
     args[0] = 8 * (outAt >= 0 ? outAt + i0 : result);
-    args[2 + ins.length] = (m + 1) >> 1;
+    args[3 + L + R] = R === 0 ? 0 : 8 * (i0 % ops.rowLength);
+    args[4 + L + R] = (m + 1) >> 1;
     kernel(...args);
     if (outAt < 0) {
       if (typeof out === "function") out(f, result, i0, m);
       else out.set(f.subarray(result, result + m), i0);
     }
   }
-  heap.release(sc, Math.max(scalars.length, 1));
+  done();
   if (result >= 0) heap.release(result, block);
-  for (let k = ins.length - 1; k >= 0; k--) if (ins[k]! >= 0) heap.release(ins[k]!, block);
+  for (let k = L - 1; k >= 0; k--) if (ins[k]! >= 0) heap.release(ins[k]!, block);
 }
 
 /**
@@ -234,7 +291,7 @@ export function mapBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly 
  * 4 added as (s0 + s1) + (s2 + s3), then the last n mod 4 values in order): the same bits. Null
  * without the kernels.
  */
-export function sumBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], n: number): number | null {
+export function sumBlocks(heap: KernelHeap, kernel: MapKernel, ops: Operands, n: number): number | null {
   const k = kernelsOf(heap);
   if (k === null) return null;
   const accumulate = k.accumulate!;
@@ -242,7 +299,7 @@ export function sumBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly 
   heap.f64.fill(0, acc, acc + 4);
   // The values of the last (partial) quad are added after the others, in order.
   const tail: number[] = [];
-  mapBlocks(heap, kernel, leaves, scalars, 0, n, (f, at, _i0, m) => {
+  mapBlocks(heap, kernel, ops, 0, n, (f, at, _i0, m) => {
     const quads = m >> 2;
     if (quads > 0) accumulate(8 * at, 8 * acc, quads);
     for (let i = 4 * quads; i < m; i++) tail.push(f[at + i]!);
@@ -255,30 +312,31 @@ export function sumBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly 
 }
 
 /**
- * Run `kernel` over elements [from, to) into the heap at element offset `at` (a vector kernel's input
- * block, vector-unary.ts): the leaves' elements are copied into the heap first. One lane past the
- * end may be written when to − from is odd (the heap's blocks have even lengths).
+ * Run `kernel` over elements [from, to) (from even) into the heap at element offset `at` (a vector
+ * kernel's input block, vector-unary.ts): leaves not in the heap's memory are copied in first. One lane
+ * past the end may be written when to − from is odd (the heap's blocks have even lengths).
  */
-export function mapInto(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], from: number, to: number, at: number): void {
+export function mapInto(heap: KernelHeap, kernel: MapKernel, ops: Operands, from: number, to: number, at: number): void {
   const m = to - from;
   if (m <= 0) return;
+  const leaves = ops.full;
+  const L = leaves.length;
+  const R = ops.rows.length;
   const own = leaves.map((l) => offsetIn(heap, l));
   const ins = own.map((a) => (a >= 0 ? -1 : heap.alloc(m)));
-  const sc = heap.alloc(Math.max(scalars.length, 1));
+  const { args, done } = fixedArguments(heap, ops);
   const f = heap.f64;
-  for (let k = 0; k < scalars.length; k++) f[sc + k] = scalars[k]!;
-  const args = new Array<number>(leaves.length + 3);
   args[0] = 8 * at;
-  for (let k = 0; k < leaves.length; k++) {
+  for (let k = 0; k < L; k++) {
     if (own[k]! >= 0) args[1 + k] = 8 * (own[k]! + from);
     else {
       f.set(leaves[k]!.subarray(from, to), ins[k]!);
       args[1 + k] = 8 * ins[k]!;
     }
   }
-  args[1 + ins.length] = 8 * sc;
-  args[2 + ins.length] = (m + 1) >> 1;
+  args[3 + L + R] = R === 0 ? 0 : 8 * (from % ops.rowLength);
+  args[4 + L + R] = (m + 1) >> 1;
   kernel(...args);
-  heap.release(sc, Math.max(scalars.length, 1));
-  for (let k = ins.length - 1; k >= 0; k--) if (ins[k]! >= 0) heap.release(ins[k]!, m);
+  done();
+  for (let k = L - 1; k >= 0; k--) if (ins[k]! >= 0) heap.release(ins[k]!, m);
 }

@@ -103,12 +103,12 @@ export function sumAll(d: Float64Array, count = false): number {
 /** Buffers at least this long are summed by the SIMD kernel (kernels/wasm-fused.ts sumBlocks: the same order, so the same bits). */
 const WASM_SUM_MIN = 2048;
 /** The identity expression: the SIMD sum of one buffer. */
-const IDENTITY: Program = { leaves: 1, scalars: 0, steps: [{ expr: "x", x: { leaf: 0 }, y: null, p: -1 }] };
+const IDENTITY: Program = { leaves: 1, rows: 0, scalars: 0, steps: [{ expr: "x", x: { leaf: 0 }, y: null, p: -1 }] };
 
 function wasmSum(d: Float64Array): number | null {
   const heap = kernelMemory();
   const kernel = heap === null ? null : mapKernel(heap, IDENTITY);
-  return kernel === null ? null : sumBlocks(heap!, kernel, [d], [], d.length);
+  return kernel === null ? null : sumBlocks(heap!, kernel, { full: [d], rows: [], rowLength: 0, scalars: [] }, d.length);
 }
 
 export const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
