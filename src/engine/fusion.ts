@@ -315,6 +315,25 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
 }
 
 /**
+ * An op computed now (it cannot return a lazy value: lazyNode gave null) on the SIMD kernel: its kernel
+ * text over materialised operands of the result's size (and one-element ones), into `out`. The same
+ * bits as the op's JavaScript kernel; false (nothing written) where the kernel does not run (short
+ * arrays, no WebAssembly SIMD). Recorded as "elementwise:wasm-simd".
+ */
+export function computeNow(expr: string, x: Tensor, y: Tensor | null, p: number, out: Float64Array): boolean {
+  if (out.length < MIN_SIZE || !FUSIBLE.has(expr) || x.lazy !== null || (y !== null && y.lazy !== null)) return false;
+  if (x.size !== out.length || (y !== null && y.size !== out.length && y.size !== 1)) return false;
+  const heap = kernelMemory();
+  if (heap === null) return false;
+  const c = compile<Kernel>({ expr, x, y, p, nodes: 1 }, out.length, false);
+  const wasm = wasmKernel(c);
+  if (wasm === null) return false;
+  mapBlocks(heap, wasm, c.operands, 0, out.length, out);
+  countKernel("elementwise:wasm-simd");
+  return true;
+}
+
+/**
  * Evaluate the elements [from, to) of a lazy expression of `size` values in blocks, each written
  * to `into(from, to)`'s array at its offset: how a vector kernel reads a lazy input without a
  * buffer for it (vector-unary.ts). Counted once in kernelUsage() as "elementwise:fused".

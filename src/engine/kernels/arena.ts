@@ -47,9 +47,14 @@ export class Arena {
     this.within = instantiateRange(this.memory);
   }
 
-  /** A scratch block of `length` float64s (contents unspecified); returns its element offset. Throws when the arena is full (the reserve makes that an internal error). */
+  /**
+   * A scratch block of `length` float64s (contents unspecified); returns its element offset. Sizes are
+   * rounded up to a power of two (at least 64), so that the free lists stay few whatever lengths are
+   * asked for, and the kernels' scratch stays far below the reserve. Throws when the arena is full (the
+   * reserve makes that an internal error).
+   */
   alloc(length: number): number {
-    const size = length + (length & 1);
+    const size = scratchSize(length);
     const list = this.freeLists.get(size);
     if (list !== undefined && list.length > 0) return list.pop()!;
     if (this.top + size > this.capacity) throw new Error("internal: the kernels' arena has no room for a scratch block");
@@ -60,7 +65,7 @@ export class Arena {
 
   /** Give back a scratch block from alloc (same length). */
   release(offset: number, length: number): void {
-    const size = length + (length & 1);
+    const size = scratchSize(length);
     let list = this.freeLists.get(size);
     if (list === undefined) this.freeLists.set(size, (list = []));
     list.push(offset);
@@ -84,6 +89,12 @@ export class Arena {
   get usedBytes(): number {
     return 8 * this.top;
   }
+}
+
+function scratchSize(length: number): number {
+  let size = 64;
+  while (size < length) size *= 2;
+  return size;
 }
 
 let arena: Arena | null | undefined;

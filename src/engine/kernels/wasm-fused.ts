@@ -312,6 +312,26 @@ export function sumBlocks(heap: KernelHeap, kernel: MapKernel, ops: Operands, n:
 }
 
 /**
+ * The sum of a buffer that lies in the heap's memory (a tensor in the arena), read in place, in sumAll's
+ * order (the same bits); null when it lies elsewhere or without the kernels.
+ */
+export function sumInPlace(heap: KernelHeap, a: Float64Array): number | null {
+  const at = offsetIn(heap, a);
+  const k = at < 0 ? null : kernelsOf(heap);
+  if (k === null) return null;
+  const n = a.length;
+  const acc = heap.alloc(4);
+  const f = heap.f64;
+  f.fill(0, acc, acc + 4);
+  const quads = n >> 2;
+  if (quads > 0) k.accumulate!(8 * at, 8 * acc, quads);
+  let s = (f[acc]! + f[acc + 1]!) + (f[acc + 2]! + f[acc + 3]!);
+  for (let i = 4 * quads; i < n; i++) s += a[i]!;
+  heap.release(acc, 4);
+  return s;
+}
+
+/**
  * Run `kernel` over elements [from, to) (from even) into the heap at element offset `at` (a vector
  * kernel's input block, vector-unary.ts): leaves not in the heap's memory are copied in first. One lane
  * past the end may be written when to − from is odd (the heap's blocks have even lengths).

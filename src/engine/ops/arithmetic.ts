@@ -2,7 +2,7 @@
 // Each rule is written with these same differentiable ops, so derivatives of any order follow.
 
 import { allocData } from "../pool.js";
-import { evaluateNow, fuses, lazyNode, NO_DATA } from "../fusion.js";
+import { computeNow, evaluateNow, fuses, lazyNode, NO_DATA } from "../fusion.js";
 import { Tensor, type Operand } from "../tensor.js";
 import { apply, defineOp } from "../op.js";
 import { binaryKernel, collapseAxes, unaryKernel, type BinaryKernel } from "../kernels/elementwise.js";
@@ -22,7 +22,7 @@ function broadcastBinary(kernel: BinaryKernel, a: Tensor, b: Tensor, op: string)
     }
     const out = allocData(a.size);
     // A lazy operand and one that must be read now (a parameter): one loop, now.
-    if (!(fusible && evaluateNow(kernel.expr, a, b, 0, out))) kernel.same(a.data, b.data, out);
+    if (!(fusible && evaluateNow(kernel.expr, a, b, 0, out)) && !computeNow(kernel.expr, a, b, 0, out)) kernel.same(a.data, b.data, out);
     return new Tensor(out, a.shape);
   }
   const shape = broadcastShapes(a.shape, b.shape, op);
@@ -215,7 +215,7 @@ function scalarForward(expr: string) {
       if (node !== null) return new Tensor(NO_DATA, x!.shape, node);
     }
     const out = allocData(x!.size);
-    kernel(x!.data, out, c);
+    if (!computeNow(expr, x!, null, c, out)) kernel(x!.data, out, c);
     return new Tensor(out, x!.shape);
   };
 }

@@ -21,7 +21,7 @@ import { zeros } from "../creation.js";
 import { describeValue, expectShape, expectTensor } from "../check.js";
 import { reshape } from "./layout.js";
 import { kernelMemory } from "../kernels/arena.js";
-import { mapKernel, sumBlocks, type Program } from "../kernels/wasm-fused.js";
+import { mapKernel, sumBlocks, sumInPlace, type Program } from "../kernels/wasm-fused.js";
 import { countKernel } from "../kernels/usage.js";
 
 export interface AxesParams {
@@ -107,7 +107,11 @@ const IDENTITY: Program = { leaves: 1, rows: 0, scalars: 0, steps: [{ expr: "x",
 
 function wasmSum(d: Float64Array): number | null {
   const heap = kernelMemory();
-  const kernel = heap === null ? null : mapKernel(heap, IDENTITY);
+  if (heap === null) return null;
+  // A buffer in the arena is added where it lies; another is copied in blocks.
+  const inPlace = sumInPlace(heap, d);
+  if (inPlace !== null) return inPlace;
+  const kernel = mapKernel(heap, IDENTITY);
   return kernel === null ? null : sumBlocks(heap!, kernel, { full: [d], rows: [], rowLength: 0, scalars: [] }, d.length);
 }
 

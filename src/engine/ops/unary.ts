@@ -3,7 +3,7 @@
 // modes use that one rule.
 
 import { adoptBuffer, allocData, allocUnscoped } from "../pool.js";
-import { fuses, lazyBlocks, lazyNode, NO_DATA } from "../fusion.js";
+import { computeNow, fuses, lazyBlocks, lazyNode, NO_DATA } from "../fusion.js";
 import { vectorSinCos, vectorUnary, vectorUnaryFrom, VECTOR_MIN_LENGTH } from "../kernels/vector-unary.js";
 import { isGradEnabled } from "../state.js";
 import { VECTOR_ACTIVATIONS, type VectorActivationName } from "../kernels/wasm-activations.js";
@@ -41,7 +41,10 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
       }
       const out = allocData(x!.size);
       const lazy = x!.lazy;
-      if (vector === null) kernel(x!.data, out, 0);
+      if (vector === null) {
+        // (square, the one fusible function: on the SIMD loop when its input is a buffer)
+        if (!computeNow(expr, x!, null, 0, out)) kernel(x!.data, out, 0);
+      }
       // A lazy input is evaluated block by block into the kernel's heap, without a buffer of its own.
       else if (lazy !== null && vectorUnaryFrom(vector, lazyBlocks(lazy, x!.size), x!.size, out)) countKernel(simdKey);
       else if (vectorUnary(vector, x!.data, out)) countKernel(simdKey);

@@ -103,6 +103,9 @@ describe("fused expressions on SIMD", () => {
       const r = bothWays(f);
       sameBits(r.simd, r.js, `n = ${n}`);
       if (n >= 2048) expect(r.usage["sum:wasm-simd"]).toBeGreaterThan(0);
+      // In tidy the buffer lies in the arena and is added where it lies.
+      const t = bothWays(() => tidy(f));
+      sameBits(t.simd, r.js, `n = ${n}, in tidy`);
     }
   });
 
