@@ -3,7 +3,7 @@
 
 import { Tensor, type BackwardOptions } from "./tensor.js";
 import { anyLevelActive, withGradMode } from "./state.js";
-import { backwardScope, keep } from "./pool.js";
+import { backwardScope, keep, outsideArena } from "./pool.js";
 import { lazyCopyOf, NO_DATA, withFusion } from "./fusion.js";
 import { formatShape, sameShape } from "./shape.js";
 import { add, clone } from "./ops/index.js";
@@ -120,6 +120,10 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
   const fused = (): Tensor[] => {
     run();
     const out = [...found.values()];
+    // (.grad outlives every scope: its buffer is an ordinary array from the start, pool.ts.)
+    outsideArena(() => {
+      for (const t of written) void t.grad!.data;
+    });
     for (const t of written) out.push(t.grad!);
     for (const t of out) void t.data;
     return out;

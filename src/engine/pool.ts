@@ -131,6 +131,21 @@ export function setArenaBuffers(on: boolean): void {
   arenaOn = on;
 }
 
+/**
+ * Run `fn` with its new buffers ordinary arrays: for values that will outlive every scope (the
+ * gradients a backward pass writes to .grad, kept past all of them), which would otherwise be copied
+ * out of the arena when the outermost scope closes.
+ */
+export function outsideArena<T>(fn: () => T): T {
+  const was = arenaOn;
+  arenaOn = false;
+  try {
+    return fn();
+  } finally {
+    arenaOn = was;
+  }
+}
+
 function fromArena(n: number): Float64Array | null {
   const list = arenaFree.get(n);
   if (list !== undefined && list.length > 0) {
@@ -138,7 +153,7 @@ function fromArena(n: number): Float64Array | null {
     counters.reused++;
     return list.pop()!;
   }
-  if (!arenaOn || !wasmKernelsActive()) return null;
+  if (!wasmKernelsActive()) return null;
   const arena = (arenaMade ??= theArena());
   const buf = arena === null ? null : arena.newBuffer(n);
   if (buf !== null) counters.fresh++;
@@ -152,7 +167,7 @@ export function inArena(buf: Float64Array): boolean {
 
 /** A buffer of n float64s with unspecified contents (every element must be written). */
 export function allocData(n: number): Float64Array {
-  if (scope !== null && scope.arena && n >= ARENA_MIN) {
+  if (scope !== null && scope.arena && arenaOn && n >= ARENA_MIN) {
     const a = fromArena(n);
     if (a !== null) {
       scope.allocated.push(a);
@@ -180,7 +195,7 @@ export function allocData(n: number): Float64Array {
  * then releases it like its own; a buffer never adopted is left to the garbage collector.
  */
 export function allocUnscoped(n: number, owner: object): Float64Array {
-  if (scope !== null && scope.arena && n >= ARENA_MIN) {
+  if (scope !== null && scope.arena && arenaOn && n >= ARENA_MIN) {
     const a = fromArena(n);
     if (a !== null) {
       // Back to the arena if never adopted, once `owner` (the tensor it belongs with) is collected.
