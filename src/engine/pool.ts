@@ -162,7 +162,8 @@ function fromArena(n: number): Float64Array | null {
 
 /** Whether a buffer lives in the kernels' arena. */
 export function inArena(buf: Float64Array): boolean {
-  return arenaMade !== null && buf.buffer === arenaMade.buffer;
+  // (Arena buffers are never short; and reading .buffer of a short array makes V8 move it off its heap.)
+  return arenaMade !== null && buf.length >= ARENA_MIN && buf.buffer === arenaMade.buffer;
 }
 
 /** A buffer of n float64s with unspecified contents (every element must be written). */

@@ -21,7 +21,7 @@ import { zeros } from "../creation.js";
 import { describeValue, expectShape, expectTensor } from "../check.js";
 import { reshape } from "./layout.js";
 import { kernelMemory } from "../kernels/arena.js";
-import { mapKernel, sumBlocks, sumInPlace, type Program } from "../kernels/wasm-fused.js";
+import { sumInPlace } from "../kernels/wasm-fused.js";
 import { countKernel } from "../kernels/usage.js";
 
 export interface AxesParams {
@@ -100,19 +100,13 @@ export function sumAll(d: Float64Array, count = false): number {
   return s;
 }
 
-/** Buffers at least this long are summed by the SIMD kernel (kernels/wasm-fused.ts sumBlocks: the same order, so the same bits). */
+/** Buffers at least this long are summed by the SIMD kernel where they lie in the arena (kernels/wasm-fused.ts sumInPlace: the same order, so the same bits). */
 const WASM_SUM_MIN = 2048;
-/** The identity expression: the SIMD sum of one buffer. */
-const IDENTITY: Program = { leaves: 1, rows: 0, scalars: 0, steps: [{ expr: "x", x: { leaf: 0 }, y: null, p: -1 }] };
 
 function wasmSum(d: Float64Array): number | null {
+  // A buffer in the arena is added where it lies (another would be copied in: no gain, as in fusion.ts).
   const heap = kernelMemory();
-  if (heap === null) return null;
-  // A buffer in the arena is added where it lies; another is copied in blocks.
-  const inPlace = sumInPlace(heap, d);
-  if (inPlace !== null) return inPlace;
-  const kernel = mapKernel(heap, IDENTITY);
-  return kernel === null ? null : sumBlocks(heap!, kernel, { full: [d], rows: [], rowLength: 0, scalars: [] }, d.length);
+  return heap === null ? null : sumInPlace(heap, d);
 }
 
 export const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
