@@ -6,7 +6,7 @@
 // wasm-range.ts, recorded as "range-check:wasm-simd") is copied out whole. Short arrays, or no
 // WebAssembly SIMD, keep the JavaScript kernel; the op records which one ran (usage.ts).
 
-import type { F64Heap } from "./f64-heap.js";
+import { sharedHeap, type F64Heap } from "./f64-heap.js";
 import { kernelMemory } from "./arena.js";
 import { countKernel } from "./usage.js";
 import type { VectorActivationName } from "./wasm-activations.js";
@@ -27,7 +27,7 @@ const FALLBACK: { readonly [N in VectorActivationName]: readonly [((v: number) =
 
 /** out[i] = f(x[i]) on the SIMD kernel; returns false (nothing written) when it is not available. */
 export function vectorUnary(name: VectorActivationName, x: Float64Array, out: Float64Array): boolean {
-  const mem = kernelMemory();
+  const mem = memoryFor(x, out);
   // An input in the kernels' memory is read in place (no block source).
   const at = mem === null ? -1 : offsetIn(mem, x);
   return vectorUnaryFrom(name, at >= 0 ? at : (f, offset, from, to) => f.set(x.subarray(from, to), offset), x.length, out);
@@ -45,6 +45,18 @@ interface KernelMemory {
   release(offset: number, length: number): void;
 }
 
+/**
+ * The memory to run on: the arena (arena.ts kernelMemory) when one of the arrays lies in it (it is read
+ * or written in place there), else the shared heap as before (the copies cost the same, and the matrix
+ * products' blocks are there: one memory's pages in cache, not two); null when the kernels are off.
+ */
+function memoryFor(...arrays: Float64Array[]): KernelMemory | null {
+  const mem = kernelMemory();
+  if (mem === null || mem === sharedHeap()) return mem;
+  for (const a of arrays) if (offsetIn(mem, a) >= 0) return mem;
+  return sharedHeap();
+}
+
 /** The element offset of an array in the kernels' memory, or −1. */
 function offsetIn(mem: KernelMemory, a: Float64Array): number {
   return a.buffer === mem.f64.buffer ? a.byteOffset >> 3 : -1;
@@ -58,7 +70,7 @@ function offsetIn(mem: KernelMemory, a: Float64Array): number {
  */
 export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource | number, n: number, out: Float64Array): boolean {
   if (n < VECTOR_MIN_LENGTH) return false;
-  const mem = kernelMemory();
+  const mem = memoryFor(out);
   const kernel = mem?.activations?.[name];
   if (mem === null || kernel === undefined) return false;
   const outAt = offsetIn(mem, out);
@@ -105,7 +117,7 @@ export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource 
 export function vectorSinCos(x: Float64Array, sinOut: Float64Array, cosOut: Float64Array): boolean {
   const n = x.length;
   if (n < VECTOR_MIN_LENGTH) return false;
-  const mem = kernelMemory();
+  const mem = memoryFor(x, sinOut, cosOut);
   const kernel = mem?.activations?.sincos;
   if (mem === null || kernel === undefined) return false;
   const xAt = offsetIn(mem, x);
