@@ -20,6 +20,12 @@
 // JavaScript loop would recompute them at Math.* speed). An expression is evaluated once it reaches
 // MAX_NODES operations. Each evaluation is recorded in kernelUsage() as "elementwise:fused" (a sum of
 // a lazy value as "sum:fused").
+//
+// Where an expression reads or writes tensors in the kernels' arena (inside tidy(): pool.ts), its loop
+// is WebAssembly SIMD (kernels/wasm-fused.ts, generated from the same kernel texts: the same bits),
+// reading those tensors in place; recorded as "elementwise:wasm-simd" / "sum:wasm-simd". Elsewhere the
+// JavaScript loop stays: copying every operand into the WebAssembly memory costs more than it saves.
+// An op that must compute now (computeNow: an operand the caller may change) uses the SIMD loop too.
 
 import { Tensor } from "./tensor.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";

@@ -16,6 +16,12 @@
 //
 // Raw arrays read through `.data` inside tidy are valid only inside it (copy them to keep them).
 // The pool holds at most MAX_POOLED_BYTES; beyond that, released buffers are left to the GC.
+//
+// Inside a tidy() of the caller's, buffers of ARENA_MIN values or more live in the kernels' arena
+// (kernels/arena.ts: a WebAssembly memory that never grows), where the SIMD kernels read and write
+// them in place; what survives the outermost tidy is moved to ordinary arrays when it returns, and
+// .grad values are ordinary arrays from the start (outsideArena). A backward pass outside any tidy()
+// keeps ordinary arrays (backwardScope). See "The kernels' arena" below.
 
 import type { Tensor } from "./tensor.js";
 import { theArena, type Arena } from "./kernels/arena.js";

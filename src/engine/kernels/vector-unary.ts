@@ -1,6 +1,7 @@
 // The engine's elementwise tanh, sigmoid, exp, sin and cos on the WebAssembly SIMD kernels
-// (wasm-activations.ts): the values are copied through the shared heap (f64-heap.ts) in blocks
-// that stay in cache. Elements outside the kernels' range (exp beyond ±708, sigmoid below −700,
+// (wasm-activations.ts): tensors in the kernels' arena (arena.ts: inside tidy()) are read and written
+// in place; ordinary arrays are copied through the shared heap (f64-heap.ts) in blocks that stay in
+// cache. Elements outside the kernels' range (exp beyond ±708, sigmoid below −700,
 // sin and cos beyond ±1e5, NaN) are recomputed with the JavaScript formula, so that the results agree with it to a few
 // units in the last place everywhere; a block whose inputs all lie in the range (one SIMD pass,
 // wasm-range.ts, recorded as "range-check:wasm-simd") is copied out whole. Short arrays, or no
