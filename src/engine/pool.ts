@@ -21,7 +21,7 @@
 // (kernels/arena.ts: a WebAssembly memory that never grows), where the SIMD kernels read and write
 // them in place; what survives the outermost tidy is moved to ordinary arrays when it returns, and
 // .grad values are ordinary arrays from the start (outsideArena). A backward pass outside any tidy()
-// keeps ordinary arrays (backwardScope). See "The kernels' arena" below.
+// keeps ordinary arrays (backwardScope). More at ARENA_MIN below.
 
 import type { Tensor } from "./tensor.js";
 import { theArena, type Arena } from "./kernels/arena.js";
