@@ -144,7 +144,7 @@ class Generator {
   exp(l: Scratch): Code {
     const K = (x: number): Code => this.K(x);
     return code(
-      op.get(l.X), K(-708), op.f64x2Max, K(708), op.f64x2Min, op.set(l.U),
+      op.get(l.X), K(-708), op.f64x2Pmax, K(708), op.f64x2Pmin, op.set(l.U),
       this.expParts(l),
       op.get(l.Q), op.get(l.SCALE), op.f64x2Mul, op.get(l.SCALE), op.f64x2Add, op.set(l.X),
     );
@@ -154,7 +154,7 @@ class Generator {
     const K = (x: number): Code => this.K(x);
     return code(
       // u = 2·min(|x|, 20)
-      op.get(l.X), op.f64x2Abs, K(20), op.f64x2Min, K(2), op.f64x2Mul, op.set(l.U),
+      op.get(l.X), op.f64x2Abs, K(20), op.f64x2Pmin, K(2), op.f64x2Mul, op.set(l.U),
       this.expm1Into(l),
       // |tanh| = e/(e + 2), then the sign of x
       op.get(l.E), op.get(l.E), K(2), op.f64x2Add, op.f64x2Div,
@@ -166,7 +166,7 @@ class Generator {
     const K = (x: number): Code => this.K(x);
     return code(
       // u = clamp(−x, −700, 700); σ = 1/(1 + e^u) = 1/(2 + expm1(u))
-      op.get(l.X), op.f64x2Neg, K(-700), op.f64x2Max, K(700), op.f64x2Min, op.set(l.U),
+      op.get(l.X), op.f64x2Neg, K(-700), op.f64x2Pmax, K(700), op.f64x2Pmin, op.set(l.U),
       this.expm1Into(l),
       K(1), op.get(l.E), K(2), op.f64x2Add, op.f64x2Div, op.set(l.X),
     );

@@ -116,6 +116,10 @@ export const op = {
   f64x2Div: simd(0xf3) as Code,
   f64x2Min: simd(0xf4) as Code,
   f64x2Max: simd(0xf5) as Code,
+  /** Pseudo-minimum b < a ? b : a (one x86 minpd; f64x2.min's NaN and ±0 rules cost about eight instructions). */
+  f64x2Pmin: simd(0xf6) as Code,
+  /** Pseudo-maximum a < b ? b : a (one maxpd). */
+  f64x2Pmax: simd(0xf7) as Code,
   f64x2Le: simd(0x4b) as Code,
   i64x2Add: simd(0xce) as Code,
   i64x2Sub: simd(0xd1) as Code,

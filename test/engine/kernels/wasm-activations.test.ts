@@ -62,12 +62,13 @@ describe("SIMD activations", () => {
 
 describe("one emitter for every vector function", () => {
   it("the module's bytes are those of the separate activation and sincos emitters it replaced", async () => {
-    // sha256 of activationModuleBytes() at commit a7b393f, where the sincos kernel had its own loop
-    // emitter (a copy of the activations'): the shared emitter must assemble the very same code, so
-    // sin, cos and sincos keep their bits (vector-unary.test.ts compares them value by value too).
-    // A deliberate change to a kernel changes this hash: record the new one with that change.
+    // sha256 of activationModuleBytes(): this pins the module's bytes, so that any change to a kernel's
+    // code is deliberate and recorded here with that change (the values are checked by the tests above
+    // and vector-unary.test.ts, which also compares sincos with sin and cos value by value).
+    // History: a7b393f, one loop emitter for the activations and sincos (the same bytes as the two
+    // emitters before); then the clamps with f64x2.pmin/pmax instead of f64x2.min/max (NaN still propagates).
     const { createHash } = await import("node:crypto");
     const { activationModuleBytes } = await import("../../../src/engine/kernels/wasm-activations.js");
-    expect(createHash("sha256").update(activationModuleBytes()).digest("hex")).toBe("3d5aa802f159580e43fa0fec7288e27be2c0eb4ad9f84feaab8b81e3e25649c8");
+    expect(createHash("sha256").update(activationModuleBytes()).digest("hex")).toBe("353edd1d9edb1805de48f51e3d16ed1c1819d31ff2ed2884c5d97133f132b0fd");
   });
 });
