@@ -288,20 +288,22 @@ function sinCosFunction(): FunctionBuilder {
   return pairLoop("sincos", (g, l) => g.sinAndCos(l), (l) => [l.X, l.E], 2);
 }
 
-/** The tables' bytes (computed once): exp's at EXP_TABLE_AT, sin/cos's at TRIG_TABLE_AT. */
-let tableBytes: Uint8Array | null = null;
+/** The tables' bytes: exp's at EXP_TABLE_AT, sin/cos's at TRIG_TABLE_AT (little-endian, as WebAssembly reads them). */
 function tables(): Uint8Array {
-  if (tableBytes === null) {
-    tableBytes = new Uint8Array(KERNEL_TABLE_BYTES);
-    tableBytes.set(new Uint8Array(expTable().buffer), EXP_TABLE_AT);
-    tableBytes.set(new Uint8Array(trigTable().buffer), TRIG_TABLE_AT);
-  }
-  return tableBytes;
+  const bytes = new Uint8Array(KERNEL_TABLE_BYTES);
+  const view = new DataView(bytes.buffer);
+  expTable().forEach((w, i) => view.setBigUint64(EXP_TABLE_AT + 8 * i, w, true));
+  trigTable().forEach((x, i) => view.setFloat64(TRIG_TABLE_AT + 8 * i, x, true));
+  return bytes;
 }
+
+/** The module's bytes, assembled once per process (about 20 ms; every heap instantiates them). */
+let moduleCache: Uint8Array | null = null;
 
 /** The module: the functions, and the tables as a data segment at the start of the memory (KERNEL_TABLE_BYTES, kept by the heap). */
 export function activationModuleBytes(): Uint8Array {
-  return moduleBytes([...VECTOR_ACTIVATIONS.map((name) => activationFunction(name).finish()), sinCosFunction().finish()], [{ offset: 0, bytes: tables() }]);
+  moduleCache ??= moduleBytes([...VECTOR_ACTIVATIONS.map((name) => activationFunction(name).finish()), sinCosFunction().finish()], [{ offset: 0, bytes: tables() }]);
+  return moduleCache;
 }
 
 /** (srcByteOffset, sinByteOffset, cosByteOffset, pairs): sin and cos of 2·pairs float64s at once. */
