@@ -11,9 +11,10 @@
 // Then tanh z = sign(z)·e/(e + 2) with e = expm1(2·min(|z|, 20)) (±1 in float64 beyond 20), and
 // σ(x) = 1/(1 + e^u), u = −x clamped to ±700.
 // sin and cos: x = k·π/64 + r, k = round(64x/π), |r| ≤ π/128, r by four parts of π/64 (32-bit high
-// parts, so each k·part is exact for |k| < 2^21, |x| ≤ 1e5 with room), j = k mod 128, and with
-// S = sin(jπ/64), C = cos(jπ/64) from the table, s(r) = sin r, c(r) = cos r − 1 by their Taylor
-// polynomials to r⁷ and r⁶ (truncation below 2^−60 relative on |r| ≤ π/128):
+// parts, so each k·part is exact for |k| < 2^21 = 2.1·10⁶; |x| ≤ 1e5, the callers' range, gives
+// |k| ≤ 2.04·10⁶), j = k mod 128, and with S = sin(jπ/64), C = cos(jπ/64) from the table,
+// s(r) = sin r, c(r) = cos r − 1 by their Taylor polynomials to r⁷ and r⁶ (the first terms left out:
+// below 2^−61 of sin r and 2^−57 of cos r on |r| ≤ π/128):
 //   sin x = S + (S·c(r) + C·s(r)),  cos x = C + (C·c(r) − S·s(r)).
 // The zeros of sin and cos are table rows with S or C exactly 0 and the other ±1, so there the result
 // is ±s(r) with its full relative accuracy.
