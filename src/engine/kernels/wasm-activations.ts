@@ -319,6 +319,11 @@ export type VectorActivationName = (typeof VECTOR_ACTIVATIONS)[number];
 
 export type VectorActivations = { readonly [N in VectorActivationName]: VectorActivation } & { readonly sincos: VectorSinCos };
 
+/**
+ * The kernels on `memory`, or null without WebAssembly SIMD. Instantiating writes the kernels' tables
+ * to bytes [0, KERNEL_TABLE_BYTES) of the memory (the module's data segment): the caller must keep
+ * them (F64Heap allocates after them) and must not pass the kernels addresses inside them.
+ */
 export function instantiateActivations(memory: WebAssembly.Memory): VectorActivations | null {
   const exports = instantiate(activationModuleBytes(), memory);
   if (exports === null) return null;
