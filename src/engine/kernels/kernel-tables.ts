@@ -1,6 +1,7 @@
 // The constant tables of the SIMD exp and sin/cos kernels (wasm-activations.ts), computed from their
-// definitions in fixed-point BigInt arithmetic (P fraction bits, far more than float64's 53), so that
-// each entry is the correctly rounded float64 of the exact value:
+// definitions in fixed-point BigInt arithmetic (P = 200 fraction bits, far more than float64's 53), so
+// that each entry is the correctly rounded float64 of the exact value (but for a value within 2^−190
+// of a rounding tie):
 //   exp: 2^(j/N) for j = 0..N−1 (N = EXP_TABLE_SIZE) as a scale and a relative tail, the layout of
 //        the ARM optimized-routines / musl / glibc exp (exp_data.c): 2^(j/N) = scale_j·(1 + tail_j);
 //   sin/cos: sin(jπ/M) and cos(jπ/M) for j = 0..2M−1 (M = TRIG_TABLE_SIZE / 2, a whole period).
@@ -33,7 +34,10 @@ function pi(): bigint {
   return 16n * atanInverse(5n) - 4n * atanInverse(239n);
 }
 
-/** Σ_{n≥0} sign^… terms of a Taylor series at y (fixed point): e^y (step 1), or sin/cos by their first term. */
+/**
+ * A Taylor series at y in fixed point, from its first term: e^y = Σ y^n/n! (first ONE, n from 0), or
+ * with `alternate` every other term with alternating signs: sin y (first y, n from 1), cos y (ONE, 0).
+ */
 function series(y: bigint, first: bigint, firstN: bigint, alternate: boolean): bigint {
   let term = first;
   let sum = 0n;
