@@ -336,12 +336,12 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
 export function computeNow(expr: string, x: Tensor, y: Tensor | null, p: number, out: Float64Array): boolean {
   if (out.length < MIN_SIZE || !FUSIBLE.has(expr) || x.lazy !== null || (y !== null && y.lazy !== null)) return false;
   if (x.size !== out.length || (y !== null && y.size !== out.length && y.size !== 1)) return false;
-  const heap = kernelMemory();
-  if (heap === null) return false;
+  // (only into the arena: see wasmKernel)
+  if (!inArena(out)) return false;
   const c = compile<Kernel>({ expr, x, y, p, nodes: 1 }, out.length, false);
   const wasm = wasmKernel(c, out);
   if (wasm === null) return false;
-  mapBlocks(heap, wasm, c.operands, 0, out.length, out);
+  mapBlocks(kernelMemory()!, wasm, c.operands, 0, out.length, out);
   countKernel("elementwise:wasm-simd");
   return true;
 }

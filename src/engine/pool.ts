@@ -227,7 +227,8 @@ const unadopted = new FinalizationRegistry<Float64Array>((buf) => giveBack(buf))
  * returns the buffer to use: outside any scope, an arena buffer's values are moved to an ordinary array.
  */
 export function adoptBuffer(buf: Float64Array, owner: object): Float64Array {
-  unadopted.unregister(owner);
+  // (Only arena buffers were registered.)
+  if (inArena(buf)) unadopted.unregister(owner);
   if (scope !== null) {
     scope.allocated.push(buf);
     return buf;

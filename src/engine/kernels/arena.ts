@@ -117,6 +117,11 @@ export function theArena(): Arena | null {
   return arena;
 }
 
+/** The arena if it has been made (nothing lies in it before), else null; never makes it. */
+export function arenaIfMade(): Arena | null {
+  return arena ?? null;
+}
+
 /**
  * The memory the elementwise SIMD kernels run on: the arena, or the shared heap where no arena could be
  * made; null when the WebAssembly kernels are off (PINN_NO_WASM=1, setWasmKernels(false)).

@@ -7,8 +7,8 @@
 // wasm-range.ts, recorded as "range-check:wasm-simd") is copied out whole. Short arrays, or no
 // WebAssembly SIMD, keep the JavaScript kernel; the op records which one ran (usage.ts).
 
-import { sharedHeap, type F64Heap } from "./f64-heap.js";
-import { kernelMemory } from "./arena.js";
+import { sharedHeap, wasmKernelsActive, type F64Heap } from "./f64-heap.js";
+import { arenaIfMade, kernelMemory } from "./arena.js";
 import { countKernel } from "./usage.js";
 import type { VectorActivationName } from "./wasm-activations.js";
 
@@ -52,9 +52,10 @@ interface KernelMemory {
  * products' blocks are there: one memory's pages in cache, not two); null when the kernels are off.
  */
 function memoryFor(...arrays: Float64Array[]): KernelMemory | null {
-  const mem = kernelMemory();
-  if (mem === null || mem === sharedHeap()) return mem;
-  for (const a of arrays) if (offsetIn(mem, a) >= 0) return mem;
+  if (!wasmKernelsActive()) return null;
+  // (Before the pool has put anything in the arena, it need not exist.)
+  const arena = arenaIfMade();
+  if (arena !== null) for (const a of arrays) if (offsetIn(arena, a) >= 0) return kernelMemory();
   return sharedHeap();
 }
 

@@ -1,6 +1,6 @@
 // Sums and their adjoint, broadcasting: sum (all or along axes), mean, norm, broadcastTo, sumTo.
 
-import { allocData, allocZeroed } from "../pool.js";
+import { allocData, allocZeroed, inArena } from "../pool.js";
 import { fuses, lazyNode, lazySum, NO_DATA } from "../fusion.js";
 import { Tensor } from "../tensor.js";
 import { apply, defineOp, type OpDef } from "../op.js";
@@ -105,6 +105,7 @@ const WASM_SUM_MIN = 2048;
 
 function wasmSum(d: Float64Array): number | null {
   // A buffer in the arena is added where it lies (another would be copied in: no gain, as in fusion.ts).
+  if (!inArena(d)) return null;
   const heap = kernelMemory();
   return heap === null ? null : sumInPlace(heap, d);
 }
