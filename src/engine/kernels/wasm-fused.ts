@@ -1,21 +1,24 @@
 // Fused elementwise expressions (fusion.ts) as WebAssembly SIMD kernels, two float64 lanes at a time.
 //
-// fusion.ts describes an expression as a Program: its full-size operands (leaves), its scalars (numbers
-// of the ops, and one-element operands broadcast over the result) and its steps, each an engine op's
-// kernel text (WASM_FORMS below has the same texts as fusion.ts's FUSIBLE set) over earlier steps,
-// leaves and scalars. The generated function
+// fusion.ts describes an expression as a Program: its full-size operands (leaves), its rows (one row of
+// even length repeated over the result's rows: a bias), its scalars (numbers of the ops, and
+// one-element operands broadcast over the result) and its steps, each an engine op's kernel text
+// (WASM_FORMS below has the same texts as fusion.ts's FUSIBLE set) over earlier steps and operands.
+// The generated function
 //
-//   map(out, in_0, …, in_{L−1}, scalars, pairs)        (byte offsets into the heap's memory)
+//   map(out, in_0, …, in_{L−1}, row_0, …, row_{R−1}, scalars, rowBytes, rowStart, pairs)
+//                                                     (byte offsets into the kernels' memory)
 //
 // computes 2·pairs values: every step by the same IEEE float64 operation as the JavaScript kernel text
-// (WebAssembly neither contracts a·b + c nor reorders), so the values are the same bits. The operands
-// live in JavaScript arrays: mapBlocks copies them into the heap (f64-heap.ts) in blocks that stay in
-// cache, runs the kernel on each block and hands the block of results on (copied out, or summed there
-// by `accumulate` in the order of reduce.ts sumAll: elements i ≡ 0, 1, 2, 3 mod 4 in four running sums).
-// Kernels are cached per heap and per program text. No WebAssembly SIMD (PINN_NO_WASM=1): fusion.ts
-// keeps its JavaScript loops.
+// (WebAssembly neither contracts a·b + c nor reorders), so the values are the same bits. Operands and
+// results that lie in the kernels' memory (tensors in the arena, arena.ts) are read and written in
+// place; others are copied in blocks that stay in cache (mapBlocks, mapInto). A block of results can
+// also be summed there by `accumulate`, in the order of reduce.ts sumAll (elements i ≡ 0, 1, 2, 3 mod 4
+// in four running sums). Kernels are cached per memory and per program text. Without WebAssembly SIMD
+// (PINN_NO_WASM=1) fusion.ts keeps its JavaScript loops.
 
 import { FunctionBuilder, code, instantiate, moduleBytes, op, type Code, type Local } from "./wasm-encoder.js";
+
 /** The memory the kernels run on (the arena, arena.ts, or the shared heap, f64-heap.ts). */
 export interface KernelHeap {
   readonly memory: WebAssembly.Memory | null;
