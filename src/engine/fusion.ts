@@ -24,6 +24,7 @@
 import { Tensor } from "./tensor.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
 import { countKernel } from "./kernels/usage.js";
+import { evaluateFusedWasm } from "./kernels/wasm-fused.js";
 
 /** The expressions that may be fused: each an engine op's own kernel text over x, y and p. */
 const FUSIBLE = new Set(["x", "x + y", "x - y", "x * y", "x / y", "x + p", "x * p", "p - x", "p / x", "-x", "x * x"]);
@@ -238,6 +239,8 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
 
 /** Evaluate a lazy expression into `out` (one generated loop). */
 export function evaluate(root: LazyNode, out: Float64Array): void {
+  // Long expressions of the arithmetic ops run on a WebAssembly SIMD loop, same bits (kernels/wasm-fused.ts).
+  if (evaluateFusedWasm(root, out)) return countKernel("elementwise:fused");
   const c = compile<Kernel>(root, out.length, false);
   c.kernel(c.leaves, c.params, out, 0, out.length, 0, c.rowLength);
   countKernel("elementwise:fused");

@@ -1,0 +1,187 @@
+// Fused elementwise arithmetic on WebAssembly SIMD: a lazy expression (fusion.ts) evaluated by a
+// generated f64x2 loop over the kernels' heap instead of the generated JavaScript loop.
+//
+// V8 runs the JavaScript loop one element at a time at 1.3–4 ns per element (the more operands, the
+// slower: 24 ns with twelve); the SIMD loop takes two elements per step, and its operands are copied
+// into the heap and the result out of it by memcpy (TypedArray.set, ~6 µs per 256 KB). Each node is
+// the same IEEE float64 operation as the JavaScript kernel text of its op (+, −, ×, ÷, negation,
+// with the same operands in the same order), so the values are identical bit for bit (NaN payloads
+// aside); test/engine/kernels/wasm-fused.test.ts checks this against the JavaScript loop.
+//
+// What it takes: every node's op among the arithmetic below, operands of the result's length or a
+// single number (a broadcast value, read now: a lazy expression's leaves cannot change before it is
+// evaluated). A repeated row (a bias) or an op it does not know sends the expression back to the
+// JavaScript loop (evaluateFusedWasm returns false). One module per expression shape, cached.
+
+import type { LazyNode } from "../fusion.js";
+import type { Tensor } from "../tensor.js";
+import { sharedHeap, type F64Heap } from "./f64-heap.js";
+import { FunctionBuilder, instantiate, moduleBytes, op, type Code, type Local } from "./wasm-encoder.js";
+import { countKernel } from "./usage.js";
+
+/** Each fusible op's kernel text (fusion.ts FUSIBLE) as f64x2 code over its operands x, y and the number p. */
+const SIMD_OPS: Readonly<Record<string, (x: Code, y: Code, p: Code) => Code>> = {
+  "x": (x) => x,
+  "x + y": (x, y) => [...x, ...y, ...op.f64x2Add],
+  "x - y": (x, y) => [...x, ...y, ...op.f64x2Sub],
+  "x * y": (x, y) => [...x, ...y, ...op.f64x2Mul],
+  "x / y": (x, y) => [...x, ...y, ...op.f64x2Div],
+  "x + p": (x, _y, p) => [...x, ...p, ...op.f64x2Add],
+  "x * p": (x, _y, p) => [...x, ...p, ...op.f64x2Mul],
+  "p - x": (x, _y, p) => [...p, ...x, ...op.f64x2Sub],
+  "p / x": (x, _y, p) => [...p, ...x, ...op.f64x2Div],
+  "-x": (x) => [...x, ...op.f64x2Neg],
+  "x * x": (x) => [...x, ...x, ...op.f64x2Mul],
+};
+
+/** Expressions shorter than this stay in JavaScript (the copies and the call cost more than they save). */
+export const WASM_FUSED_MIN_SIZE = 2048;
+
+let enabled = process.env["PINN_NO_WASM_FUSED"] === undefined || process.env["PINN_NO_WASM_FUSED"] === "0";
+
+/** Turn the SIMD evaluation of fused expressions on or off (for cross-checks; PINN_NO_WASM_FUSED=1 at start-up). */
+export function setWasmFused(on: boolean): void {
+  enabled = on;
+}
+
+/** One step of the program: a node's op over operands, each a leaf, an earlier node or a number. */
+type Ref = { kind: "leaf" | "node" | "param"; index: number };
+interface Step {
+  readonly expr: string;
+  readonly x: Ref;
+  readonly y: Ref | null;
+  readonly p: Ref | null;
+}
+
+interface Program {
+  readonly key: string;
+  readonly steps: Step[];
+  readonly leaves: Float64Array[];
+  readonly params: number[];
+}
+
+/** The expression as a program (leaves and numbers numbered in order of first use), or null when the SIMD loop cannot run it. */
+function program(root: LazyNode, size: number): Program | null {
+  const leaves: Float64Array[] = [];
+  const leafIndex = new Map<Tensor, number>();
+  const params: number[] = [];
+  const paramIndex = new Map<Tensor, number>();
+  const nodeIndex = new Map<LazyNode, number>();
+  const steps: Step[] = [];
+  let ok = true;
+  const operand = (t: Tensor): Ref => {
+    const node = t.lazy;
+    if (node !== null) return { kind: "node", index: emit(node) };
+    if (t.size === size) {
+      let i = leafIndex.get(t);
+      if (i === undefined) {
+        i = leaves.length;
+        leaves.push(t.data);
+        leafIndex.set(t, i);
+      }
+      return { kind: "leaf", index: i };
+    }
+    if (t.size === 1) {
+      // A broadcast number: its value now, as the JavaScript loop reads l[0] now.
+      let i = paramIndex.get(t);
+      if (i === undefined) {
+        i = params.length;
+        params.push(t.data[0]!);
+        paramIndex.set(t, i);
+      }
+      return { kind: "param", index: i };
+    }
+    ok = false; // a repeated row
+    return { kind: "leaf", index: 0 };
+  };
+  const emit = (node: LazyNode): number => {
+    const known = nodeIndex.get(node);
+    if (known !== undefined) return known;
+    if (!(node.expr in SIMD_OPS)) ok = false;
+    const x = operand(node.x);
+    const y = node.y === null ? null : operand(node.y);
+    let p: Ref | null = null;
+    if (node.expr.includes("p")) {
+      p = { kind: "param", index: params.length };
+      params.push(node.p);
+    }
+    const index = steps.length;
+    steps.push({ expr: node.expr, x, y, p });
+    nodeIndex.set(node, index);
+    return index;
+  };
+  emit(root);
+  if (!ok) return null;
+  const ref = (r: Ref | null): string => (r === null ? "" : `${r.kind[0]}${r.index}`);
+  const key = `${leaves.length}|${params.length}|${steps.map((s) => `${s.expr}(${ref(s.x)},${ref(s.y)},${ref(s.p)})`).join(";")}`;
+  return { key, steps, leaves, params };
+}
+
+type FusedFunction = (...args: number[]) => void;
+
+/**
+ * f(out, pairs, params, leaf0, leaf1, …): byte offsets into the heap; for each pair of elements
+ * (2·pairs values, the blocks rounded up to even lengths), every leaf loaded once, the steps in
+ * order, the root stored.
+ */
+function build(prog: Program, memory: WebAssembly.Memory): FusedFunction | null {
+  const types = ["i32", "i32", "i32", ...prog.leaves.map(() => "i32" as const)] as const;
+  const f = new FunctionBuilder("fused", types);
+  const [OUT, PAIRS, PARAMS, ...LEAF] = f.params as readonly Local<"i32">[];
+  const OFF = f.local("i32");
+  const END = f.local("i32");
+  const paramVals = prog.params.map((_, i) => f.hoist(`p${i}`, "v128", () => [...op.get(PARAMS!), ...op.load64Splat(8 * i)]));
+  const leafVals = prog.leaves.map(() => f.local("v128"));
+  const nodeVals = prog.steps.map(() => f.local("v128"));
+  const get = (r: Ref): Code => op.get(r.kind === "leaf" ? leafVals[r.index]! : r.kind === "node" ? nodeVals[r.index]! : paramVals[r.index]!);
+  f.emit(op.get(PAIRS!), op.i32(16), op.mul, op.set(END), op.i32(0), op.set(OFF));
+  f.emit(op.block, op.loop);
+  f.emit(op.get(OFF), op.get(END), op.geU, op.brIf(1));
+  LEAF.forEach((l, i) => f.emit(op.get(l!), op.get(OFF), op.add, op.v128Load(0), op.set(leafVals[i]!)));
+  prog.steps.forEach((s, i) => {
+    f.emit(SIMD_OPS[s.expr]!(get(s.x), s.y === null ? [] : get(s.y), s.p === null ? [] : get(s.p)), op.set(nodeVals[i]!));
+  });
+  f.emit(op.get(OUT!), op.get(OFF), op.add, op.get(nodeVals[nodeVals.length - 1]!), op.v128Store(0));
+  f.emit(op.get(OFF), op.i32(16), op.add, op.set(OFF), op.br(0));
+  f.emit(op.end, op.end);
+  const exports = instantiate(moduleBytes([f.finish()]), memory);
+  return exports === null ? null : (exports["fused"] as FusedFunction);
+}
+
+/** The compiled loops of each heap (a new heap, after setWasmKernels, has its own memory). */
+const cache = new WeakMap<F64Heap, Map<string, FusedFunction | null>>();
+
+/**
+ * Evaluate a lazy expression into `out` on the SIMD loop; false (nothing written) when it cannot
+ * run there (no WebAssembly SIMD, turned off, too short, an op or operand layout it does not take).
+ */
+export function evaluateFusedWasm(root: LazyNode, out: Float64Array): boolean {
+  const size = out.length;
+  if (!enabled || size < WASM_FUSED_MIN_SIZE) return false;
+  const heap = sharedHeap();
+  if (heap.memory === null) return false;
+  const prog = program(root, size);
+  if (prog === null) return false;
+  let loops = cache.get(heap);
+  if (loops === undefined) cache.set(heap, (loops = new Map()));
+  let fn = loops.get(prog.key);
+  if (fn === undefined) {
+    fn = build(prog, heap.memory);
+    loops.set(prog.key, fn);
+  }
+  if (fn === null) return false;
+  // Every block first (an alloc may grow the memory and replace heap.f64), then the copies.
+  const o = heap.alloc(size);
+  const pp = heap.alloc(Math.max(1, prog.params.length));
+  const offsets = prog.leaves.map(() => heap.alloc(size));
+  const f64 = heap.f64;
+  prog.params.forEach((v, i) => (f64[pp + i] = v));
+  prog.leaves.forEach((l, i) => f64.set(l, offsets[i]!));
+  fn(8 * o, (size + 1) >> 1, 8 * pp, ...offsets.map((x) => 8 * x));
+  out.set(f64.subarray(o, o + size));
+  for (const x of offsets) heap.release(x, size);
+  heap.release(pp, Math.max(1, prog.params.length));
+  heap.release(o, size);
+  countKernel("elementwise:wasm-simd");
+  return true;
+}
