@@ -24,7 +24,7 @@
 import { Tensor } from "./tensor.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
 import { countKernel } from "./kernels/usage.js";
-import { evaluateFusedWasm } from "./kernels/wasm-fused.js";
+import { evaluateFusedWasm, fusedBlocksWasm } from "./kernels/wasm-fused.js";
 
 /** The expressions that may be fused: each an engine op's own kernel text over x, y and p. */
 const FUSIBLE = new Set(["x", "x + y", "x - y", "x * y", "x / y", "x + p", "x * p", "p - x", "p / x", "-x", "x * x"]);
@@ -252,6 +252,12 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
  * buffer for it (vector-unary.ts). Counted once in kernelUsage() as "elementwise:fused".
  */
 export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, offset: number, from: number, to: number) => void {
+  // Long expressions written into the heap by the WebAssembly SIMD loop, same bits (kernels/wasm-fused.ts).
+  const simd = fusedBlocksWasm(root, size);
+  if (simd !== null) {
+    countKernel("elementwise:fused");
+    return simd;
+  }
   const c = compile<Kernel>(root, size, false);
   countKernel("elementwise:fused");
   return (out, offset, from, to) => c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);

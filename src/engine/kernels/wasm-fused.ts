@@ -8,10 +8,15 @@
 // with the same operands in the same order), so the values are identical bit for bit (NaN payloads
 // aside); test/engine/kernels/wasm-fused.test.ts checks this against the JavaScript loop.
 //
-// What it takes: every node's op among the arithmetic below, operands of the result's length or a
+// What it takes: every node's op among the arithmetic below, operands of the result's length, a
 // single number (a broadcast value, read now: a lazy expression's leaves cannot change before it is
-// evaluated). A repeated row (a bias) or an op it does not know sends the expression back to the
-// JavaScript loop (evaluateFusedWasm returns false). One module per expression shape, cached.
+// evaluated) or a row of even length repeated over the result's rows (a bias: a pair of elements
+// never straddles two rows). Anything else sends the expression back to the JavaScript loop
+// (evaluateFusedWasm and fusedBlocksWasm return false / null). One module per expression shape, cached.
+//
+// Two uses: evaluateFusedWasm writes a lazy value into a buffer (fusion.ts evaluate), and
+// fusedBlocksWasm writes it block by block straight into the heap, where a SIMD unary kernel reads it
+// (fusion.ts lazyBlocks: e.g. tanh of a layer's x·Wᵀ + b, without a JavaScript pass over the sum).
 
 import type { LazyNode } from "../fusion.js";
 import type { Tensor } from "../tensor.js";
@@ -45,7 +50,7 @@ export function setWasmFused(on: boolean): void {
 }
 
 /** One step of the program: a node's op over operands, each a leaf, an earlier node or a number. */
-type Ref = { kind: "leaf" | "node" | "param"; index: number };
+type Ref = { kind: "leaf" | "row" | "node" | "param"; index: number };
 interface Step {
   readonly expr: string;
   readonly x: Ref;
@@ -57,6 +62,9 @@ interface Program {
   readonly key: string;
   readonly steps: Step[];
   readonly leaves: Float64Array[];
+  /** Operands of one row repeated over the rows, all of length rowLength (0 when there are none). */
+  readonly rows: Float64Array[];
+  readonly rowLength: number;
   readonly params: number[];
 }
 
@@ -64,6 +72,9 @@ interface Program {
 function program(root: LazyNode, size: number): Program | null {
   const leaves: Float64Array[] = [];
   const leafIndex = new Map<Tensor, number>();
+  const rows: Float64Array[] = [];
+  const rowIndex = new Map<Tensor, number>();
+  let rowLength = 0;
   const params: number[] = [];
   const paramIndex = new Map<Tensor, number>();
   const nodeIndex = new Map<LazyNode, number>();
@@ -91,8 +102,16 @@ function program(root: LazyNode, size: number): Program | null {
       }
       return { kind: "param", index: i };
     }
-    ok = false; // a repeated row
-    return { kind: "leaf", index: 0 };
+    // A row repeated over the rows (fusion.ts checked the layout): even lengths only, one length.
+    if (t.size % 2 !== 0 || (rowLength !== 0 && rowLength !== t.size)) ok = false;
+    rowLength = t.size;
+    let i = rowIndex.get(t);
+    if (i === undefined) {
+      i = rows.length;
+      rows.push(t.data);
+      rowIndex.set(t, i);
+    }
+    return { kind: "row", index: i };
   };
   const emit = (node: LazyNode): number => {
     const known = nodeIndex.get(node);
@@ -113,35 +132,47 @@ function program(root: LazyNode, size: number): Program | null {
   emit(root);
   if (!ok) return null;
   const ref = (r: Ref | null): string => (r === null ? "" : `${r.kind[0]}${r.index}`);
-  const key = `${leaves.length}|${params.length}|${steps.map((s) => `${s.expr}(${ref(s.x)},${ref(s.y)},${ref(s.p)})`).join(";")}`;
-  return { key, steps, leaves, params };
+  const key = `${leaves.length}|${rows.length}|${params.length}|${steps.map((s) => `${s.expr}(${ref(s.x)},${ref(s.y)},${ref(s.p)})`).join(";")}`;
+  return { key, steps, leaves, rows, rowLength, params };
 }
 
 type FusedFunction = (...args: number[]) => void;
 
 /**
- * f(out, pairs, params, leaf0, leaf1, …): byte offsets into the heap; for each pair of elements
- * (2·pairs values, the blocks rounded up to even lengths), every leaf loaded once, the steps in
- * order, the root stored.
+ * f(out, pairs, params, rowBytes, rowStart, leaf0, …, row0, …): byte offsets into the heap; for each
+ * pair of elements (2·pairs values, the blocks rounded up to even lengths), every operand loaded
+ * once, the steps in order, the root stored. Row operands are read at a byte offset that starts at
+ * rowStart and wraps at rowBytes (the row's length in bytes).
  */
 function build(prog: Program, memory: WebAssembly.Memory): FusedFunction | null {
-  const types = ["i32", "i32", "i32", ...prog.leaves.map(() => "i32" as const)] as const;
+  const types = ["i32", "i32", "i32", "i32", "i32", ...prog.leaves.map(() => "i32" as const), ...prog.rows.map(() => "i32" as const)] as const;
   const f = new FunctionBuilder("fused", types);
-  const [OUT, PAIRS, PARAMS, ...LEAF] = f.params as readonly Local<"i32">[];
+  const [OUT, PAIRS, PARAMS, ROWBYTES, ROWSTART, ...BASES] = f.params as readonly Local<"i32">[];
+  const LEAF = BASES.slice(0, prog.leaves.length);
+  const ROW = BASES.slice(prog.leaves.length);
   const OFF = f.local("i32");
   const END = f.local("i32");
+  const J = f.local("i32");
   const paramVals = prog.params.map((_, i) => f.hoist(`p${i}`, "v128", () => [...op.get(PARAMS!), ...op.load64Splat(8 * i)]));
   const leafVals = prog.leaves.map(() => f.local("v128"));
+  const rowVals = prog.rows.map(() => f.local("v128"));
   const nodeVals = prog.steps.map(() => f.local("v128"));
-  const get = (r: Ref): Code => op.get(r.kind === "leaf" ? leafVals[r.index]! : r.kind === "node" ? nodeVals[r.index]! : paramVals[r.index]!);
-  f.emit(op.get(PAIRS!), op.i32(16), op.mul, op.set(END), op.i32(0), op.set(OFF));
+  const get = (r: Ref): Code =>
+    op.get(r.kind === "leaf" ? leafVals[r.index]! : r.kind === "row" ? rowVals[r.index]! : r.kind === "node" ? nodeVals[r.index]! : paramVals[r.index]!);
+  f.emit(op.get(PAIRS!), op.i32(16), op.mul, op.set(END), op.i32(0), op.set(OFF), op.get(ROWSTART!), op.set(J));
   f.emit(op.block, op.loop);
   f.emit(op.get(OFF), op.get(END), op.geU, op.brIf(1));
   LEAF.forEach((l, i) => f.emit(op.get(l!), op.get(OFF), op.add, op.v128Load(0), op.set(leafVals[i]!)));
+  ROW.forEach((l, i) => f.emit(op.get(l!), op.get(J), op.add, op.v128Load(0), op.set(rowVals[i]!)));
   prog.steps.forEach((s, i) => {
     f.emit(SIMD_OPS[s.expr]!(get(s.x), s.y === null ? [] : get(s.y), s.p === null ? [] : get(s.p)), op.set(nodeVals[i]!));
   });
   f.emit(op.get(OUT!), op.get(OFF), op.add, op.get(nodeVals[nodeVals.length - 1]!), op.v128Store(0));
+  if (ROW.length > 0) {
+    // j += 16, back to 0 at the end of the row.
+    f.emit(op.get(J), op.i32(16), op.add, op.tee(J), op.get(ROWBYTES!), op.geU);
+    f.emit([0x04, 0x40], op.i32(0), op.set(J), op.end); // if … end
+  }
   f.emit(op.get(OFF), op.i32(16), op.add, op.set(OFF), op.br(0));
   f.emit(op.end, op.end);
   const exports = instantiate(moduleBytes([f.finish()]), memory);
@@ -151,17 +182,13 @@ function build(prog: Program, memory: WebAssembly.Memory): FusedFunction | null 
 /** The compiled loops of each heap (a new heap, after setWasmKernels, has its own memory). */
 const cache = new WeakMap<F64Heap, Map<string, FusedFunction | null>>();
 
-/**
- * Evaluate a lazy expression into `out` on the SIMD loop; false (nothing written) when it cannot
- * run there (no WebAssembly SIMD, turned off, too short, an op or operand layout it does not take).
- */
-export function evaluateFusedWasm(root: LazyNode, out: Float64Array): boolean {
-  const size = out.length;
-  if (!enabled || size < WASM_FUSED_MIN_SIZE) return false;
+/** The program and compiled loop of an expression, or null when the SIMD loop cannot run it. */
+function prepare(root: LazyNode, size: number): { heap: F64Heap; prog: Program; fn: FusedFunction } | null {
+  if (!enabled || size < WASM_FUSED_MIN_SIZE) return null;
   const heap = sharedHeap();
-  if (heap.memory === null) return false;
+  if (heap.memory === null) return null;
   const prog = program(root, size);
-  if (prog === null) return false;
+  if (prog === null) return null;
   let loops = cache.get(heap);
   if (loops === undefined) cache.set(heap, (loops = new Map()));
   let fn = loops.get(prog.key);
@@ -169,19 +196,59 @@ export function evaluateFusedWasm(root: LazyNode, out: Float64Array): boolean {
     fn = build(prog, heap.memory);
     loops.set(prog.key, fn);
   }
-  if (fn === null) return false;
-  // Every block first (an alloc may grow the memory and replace heap.f64), then the copies.
-  const o = heap.alloc(size);
-  const pp = heap.alloc(Math.max(1, prog.params.length));
-  const offsets = prog.leaves.map(() => heap.alloc(size));
+  return fn === null ? null : { heap, prog, fn };
+}
+
+/**
+ * Run the loop for elements [from, to) (from even) into the heap at element offset `out`: the
+ * operands' parts copied into blocks of the heap first (every block allocated before any copy: an
+ * alloc may grow the memory and replace heap.f64).
+ */
+function run({ heap, prog, fn }: { heap: F64Heap; prog: Program; fn: FusedFunction }, out: number, from: number, to: number): void {
+  const m = to - from;
+  const np = Math.max(1, prog.params.length);
+  const R = prog.rowLength;
+  const pp = heap.alloc(np);
+  const offsets = prog.leaves.map(() => heap.alloc(m));
+  const rowOffsets = prog.rows.map(() => heap.alloc(R));
   const f64 = heap.f64;
   prog.params.forEach((v, i) => (f64[pp + i] = v));
-  prog.leaves.forEach((l, i) => f64.set(l, offsets[i]!));
-  fn(8 * o, (size + 1) >> 1, 8 * pp, ...offsets.map((x) => 8 * x));
-  out.set(f64.subarray(o, o + size));
-  for (const x of offsets) heap.release(x, size);
-  heap.release(pp, Math.max(1, prog.params.length));
-  heap.release(o, size);
+  prog.leaves.forEach((l, i) => f64.set(l.subarray(from, to), offsets[i]!));
+  prog.rows.forEach((r, i) => f64.set(r, rowOffsets[i]!));
+  fn(8 * out, (m + 1) >> 1, 8 * pp, 8 * R, R === 0 ? 0 : 8 * (from % R), ...offsets.map((x) => 8 * x), ...rowOffsets.map((x) => 8 * x));
+  for (const x of rowOffsets) heap.release(x, R);
+  for (const x of offsets) heap.release(x, m);
+  heap.release(pp, np);
+}
+
+/**
+ * Evaluate a lazy expression into `out` on the SIMD loop; false (nothing written) when it cannot
+ * run there (no WebAssembly SIMD, turned off, too short, an op or operand layout it does not take).
+ */
+export function evaluateFusedWasm(root: LazyNode, out: Float64Array): boolean {
+  const size = out.length;
+  const loop = prepare(root, size);
+  if (loop === null) return false;
+  const o = loop.heap.alloc(size);
+  run(loop, o, 0, size);
+  out.set(loop.heap.f64.subarray(o, o + size));
+  loop.heap.release(o, size);
   countKernel("elementwise:wasm-simd");
   return true;
+}
+
+/**
+ * A lazy expression of `size` values as a source of blocks written straight into the kernels' heap
+ * (vector-unary.ts BlockSource: f is the heap's view, offset an element offset in it, from even), or
+ * null when the SIMD loop cannot run it. The block at offset must have room for an even number of
+ * values (F64Heap blocks do).
+ */
+export function fusedBlocksWasm(root: LazyNode, size: number): ((f: Float64Array, offset: number, from: number, to: number) => void) | null {
+  const loop = prepare(root, size);
+  if (loop === null) return null;
+  countKernel("elementwise:wasm-simd");
+  return (_f, offset, from, to) => {
+    if (from % 2 !== 0) throw new Error("internal: fusedBlocksWasm: a block must start at an even element");
+    run(loop, offset, from, to);
+  };
 }

@@ -87,15 +87,38 @@ describe.runIf(wasmKernelsActive())("fused expressions on the SIMD loop", () => 
     expect(w[8]).toBe(0);
   });
 
-  it("a repeated bias row and a short expression stay on the JavaScript loop", () => {
+  it("a bias row of even length runs on the SIMD loop (same bits); one of odd length and a short expression stay on the JavaScript loop", () => {
     const m = rand([512, 8], { rng }).mul(1);
     const bias = rand([8], { rng }).mul(1);
-    const withRow = valuesOf(() => m.add(bias).mul(m), true);
-    expect(withRow.usage["elementwise:wasm-simd"]).toBeUndefined();
-    expect(withRow.usage["elementwise:fused"]).toBe(1);
+    const even = (): Tensor => m.add(bias).mul(m).sub(bias);
+    const simd = valuesOf(even, true);
+    expect(simd.usage["elementwise:wasm-simd"]).toBe(1);
+    sameBits(simd.values, valuesOf(even, false).values);
+    sameBits(simd.values, valuesOf(even, true, false).values);
+    const m7 = rand([512, 7], { rng }).mul(1);
+    const bias7 = rand([7], { rng }).mul(1);
+    const odd = valuesOf(() => m7.add(bias7).mul(m7), true);
+    expect(odd.usage["elementwise:wasm-simd"]).toBeUndefined();
+    expect(odd.usage["elementwise:fused"]).toBe(1);
     const short = rand([WASM_FUSED_MIN_SIZE - 1], { rng }).mul(1);
     const s = valuesOf(() => short.mul(short).add(1), true);
     expect(s.usage["elementwise:wasm-simd"]).toBeUndefined();
+  });
+
+  it("tanh of a lazy x·Wᵀ + b (written block by block into the heap for the SIMD tanh): the same bits as the JavaScript loop, on 1,000 × 32, 700 × 6 (the second block of 4,096 starts inside a row) and 2,049 × 2", () => {
+    for (const [rows, cols] of [[1000, 32], [700, 6], [2049, 2]] as const) {
+      const x = rand([rows, 3], { rng }).mul(1);
+      const W = rand([cols, 3], { rng }).mul(1);
+      const b = rand([cols], { rng }).mul(1);
+      const make = (): Tensor => x.matmul(W.transpose()).add(b).tanh();
+      const simd = valuesOf(make, true);
+      expect(simd.usage["elementwise:wasm-simd"]).toBe(1);
+      expect(simd.usage["tanh:wasm-simd"]).toBe(1);
+      const js = valuesOf(make, false);
+      expect(js.usage["elementwise:wasm-simd"]).toBeUndefined();
+      sameBits(simd.values, js.values);
+      sameBits(simd.values, valuesOf(make, true, false).values);
+    }
   });
 
   it("the Laplacian's weight gradient on 1,024 points: the same bits with the SIMD loop, the JavaScript loop and no fusion", () => {
