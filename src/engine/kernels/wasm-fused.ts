@@ -20,7 +20,7 @@
 
 import type { LazyNode } from "../fusion.js";
 import type { Tensor } from "../tensor.js";
-import { sharedHeap, type F64Heap } from "./f64-heap.js";
+import { F64Heap, sharedHeap } from "./f64-heap.js";
 import { FunctionBuilder, instantiate, moduleBytes, op, type Code, type Local } from "./wasm-encoder.js";
 import { countKernel } from "./usage.js";
 
@@ -182,11 +182,23 @@ function build(prog: Program, memory: WebAssembly.Memory): FusedFunction | null 
 /** The compiled loops of each heap (a new heap, after setWasmKernels, has its own memory). */
 const cache = new WeakMap<F64Heap, Map<string, FusedFunction | null>>();
 
-/** The program and compiled loop of an expression, or null when the SIMD loop cannot run it. */
-function prepare(root: LazyNode, size: number): { heap: F64Heap; prog: Program; fn: FusedFunction } | null {
-  if (!enabled || size < WASM_FUSED_MIN_SIZE) return null;
-  const heap = sharedHeap();
-  if (heap.memory === null) return null;
+/**
+ * The heap of evaluateFusedWasm: its own memory, not the shared heap's. A lazy value is evaluated
+ * whenever anything reads its values, also by code that holds a view of the shared heap while it
+ * reads them (e.g. `heap.f64.set(X.data, …)`): an alloc there could grow that memory and detach the
+ * view. Null until first used, and whenever the shared heap has no SIMD (setWasmKernels).
+ */
+let own: F64Heap | null = null;
+
+function evaluationHeap(): F64Heap | null {
+  if (sharedHeap().memory === null) return null;
+  own ??= new F64Heap(true);
+  return own.memory === null ? null : own;
+}
+
+/** The program and compiled loop of an expression on `heap`, or null when the SIMD loop cannot run it. */
+function prepare(root: LazyNode, size: number, heap: F64Heap | null): { heap: F64Heap; prog: Program; fn: FusedFunction } | null {
+  if (!enabled || size < WASM_FUSED_MIN_SIZE || heap === null || heap.memory === null) return null;
   const prog = program(root, size);
   if (prog === null) return null;
   let loops = cache.get(heap);
@@ -227,7 +239,7 @@ function run({ heap, prog, fn }: { heap: F64Heap; prog: Program; fn: FusedFuncti
  */
 export function evaluateFusedWasm(root: LazyNode, out: Float64Array): boolean {
   const size = out.length;
-  const loop = prepare(root, size);
+  const loop = prepare(root, size, evaluationHeap());
   if (loop === null) return false;
   const o = loop.heap.alloc(size);
   run(loop, o, 0, size);
@@ -244,7 +256,8 @@ export function evaluateFusedWasm(root: LazyNode, out: Float64Array): boolean {
  * values (F64Heap blocks do).
  */
 export function fusedBlocksWasm(root: LazyNode, size: number): ((f: Float64Array, offset: number, from: number, to: number) => void) | null {
-  const loop = prepare(root, size);
+  // Into the shared heap, where the unary kernel reads them (vector-unary.ts reads heap.f64 afresh after each block).
+  const loop = prepare(root, size, sharedHeap());
   if (loop === null) return null;
   countKernel("elementwise:wasm-simd");
   return (_f, offset, from, to) => {

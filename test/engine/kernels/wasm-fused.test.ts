@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { rand, tensor, Rng, nn, laplacian, kernelUsage, resetKernelUsage, type Tensor } from "../../../src/index.js";
 import { div, sub } from "../../../src/engine/ops/index.js";
-import { wasmKernelsActive } from "../../../src/engine/kernels/f64-heap.js";
+import { sharedHeap, wasmKernelsActive } from "../../../src/engine/kernels/f64-heap.js";
 import { setFusion } from "../../../src/engine/fusion.js";
 import { setWasmFused, WASM_FUSED_MIN_SIZE } from "../../../src/engine/kernels/wasm-fused.js";
 
@@ -119,6 +119,20 @@ describe.runIf(wasmKernelsActive())("fused expressions on the SIMD loop", () => 
       sameBits(simd.values, js.values);
       sameBits(simd.values, valuesOf(make, true, false).values);
     }
+  });
+
+  it("evaluating a lazy value never grows the shared heap: a view of it held while a value is read stays attached", () => {
+    // 2^21 values (16 MB per operand): larger than the shared heap, so evaluating there would grow it
+    // and detach `view` (its length would become 0), as in `heap.f64.set(X.data, …)` where X is lazy.
+    const big = rand([1 << 21], { rng }).mul(1);
+    const lazy = big.mul(big).add(1);
+    const view = sharedHeap().f64;
+    const length = view.length;
+    resetKernelUsage();
+    const values = lazy.data;
+    expect(kernelUsage()["elementwise:wasm-simd"]).toBe(1);
+    expect(view.length).toBe(length);
+    expect(values[5]).toBe(big.data[5]! * big.data[5]! + 1);
   });
 
   it("the Laplacian's weight gradient on 1,024 points: the same bits with the SIMD loop, the JavaScript loop and no fusion", () => {
