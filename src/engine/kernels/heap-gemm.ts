@@ -3,6 +3,36 @@
 
 import type { F64Heap } from "./f64-heap.js";
 import { matmulJs } from "./matmul-js.js";
+import { instantiateSpecialisedGemm, type SpecialisedGemm } from "./wasm-gemm.js";
+import { countKernel } from "./usage.js";
+
+/**
+ * Kernels specialised for a product's strides (wasm-gemm.ts), per heap and strides: a network has a
+ * handful of layer shapes, so a handful of modules. Past MAX_SPECIALISED shapes the generic kernel
+ * runs (the same bits).
+ */
+const specialised = new WeakMap<F64Heap, Map<string, SpecialisedGemm | null>>();
+const MAX_SPECIALISED = 64;
+let specialiseOn = process.env["PINN_NO_GEMM_SPECIALISE"] === undefined || process.env["PINN_NO_GEMM_SPECIALISE"] === "0";
+
+/** Turn the specialised kernels on or off (cross-checks; PINN_NO_GEMM_SPECIALISE=1 at start-up). */
+export function setGemmSpecialise(on: boolean): void {
+  specialiseOn = on;
+}
+
+function specialisedFor(heap: F64Heap, sai: number, sap: number, ldb: number, ldc: number): SpecialisedGemm | null {
+  if (!specialiseOn || heap.memory === null) return null;
+  let byKey = specialised.get(heap);
+  if (byKey === undefined) specialised.set(heap, (byKey = new Map()));
+  const key = `${sai},${sap},${ldb},${ldc}`;
+  let fn = byKey.get(key);
+  if (fn === undefined) {
+    if (byKey.size >= MAX_SPECIALISED) return null;
+    fn = instantiateSpecialisedGemm({ sai, sap, ldb, ldc }, heap.memory);
+    byKey.set(key, fn);
+  }
+  return fn;
+}
 
 /** Rows of k per call when A is read transposed (keeps both operands' rows in cache). */
 const K_BLOCK = 256;
@@ -26,7 +56,13 @@ export function heapGemm(heap: F64Heap, a: number, b: number, c: number, m: numb
   const sap = transA ? 8 * m : 8;
   const f = heap.f64;
   if (m4 > 0 && n4 > 0) {
-    if (transA && k > K_BLOCK) {
+    const fast = specialisedFor(heap, sai, sap, 8 * n, 8 * n);
+    if (fast !== null) {
+      countKernel("matmul:wasm-simd-specialised");
+      if (transA && k > K_BLOCK) {
+        for (let p0 = 0; p0 < k; p0 += K_BLOCK) fast(8 * (a + p0 * m), 8 * (b + p0 * n), 8 * c, m4, n4, Math.min(K_BLOCK, k - p0), accumulate || p0 > 0 ? -1 : 0);
+      } else fast(8 * a, 8 * b, 8 * c, m4, n4, k, accumulate ? -1 : 0);
+    } else if (transA && k > K_BLOCK) {
       for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
         gemm(8 * (a + p0 * m), 8 * (b + p0 * n), 8 * c, m4, n4, Math.min(K_BLOCK, k - p0), sai, sap, 8 * n, 8 * n, accumulate || p0 > 0 ? -1 : 0);
       }
