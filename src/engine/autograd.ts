@@ -3,7 +3,7 @@
 
 import { Tensor, type BackwardOptions } from "./tensor.js";
 import { anyLevelActive, withGradMode } from "./state.js";
-import { keep, tidy } from "./pool.js";
+import { backwardScope, keep } from "./pool.js";
 import { lazyCopyOf, NO_DATA, withFusion } from "./fusion.js";
 import { formatShape, sameShape } from "./shape.js";
 import { add, clone } from "./ops/index.js";
@@ -124,7 +124,7 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
     for (const t of out) void t.data;
     return out;
   };
-  withGradMode(createGraph, () => (release ? tidy(() => withFusion(fused)) : run()));
+  withGradMode(createGraph, () => (release ? backwardScope(() => withFusion(fused)) : run()));
   return found;
 }
 

@@ -24,7 +24,8 @@
 import { Tensor } from "./tensor.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
 import { countKernel } from "./kernels/usage.js";
-import { evaluateFusedWasm, fusedBlocksWasm } from "./kernels/wasm-fused.js";
+import { kernelMemory } from "./kernels/arena.js";
+import { mapBlocks, mapInto, mapKernel, sumBlocks, type MapKernel, type Program, type Ref, type Step } from "./kernels/wasm-fused.js";
 
 /** The expressions that may be fused: each an engine op's own kernel text over x, y and p. */
 const FUSIBLE = new Set(["x", "x + y", "x - y", "x * y", "x / y", "x + p", "x * p", "p - x", "p / x", "-x", "x * x"]);
@@ -144,6 +145,13 @@ interface Compiled<K> {
   readonly params: number[];
   /** The length of the repeated row of the row operands (1 when there are none). */
   readonly rowLength: number;
+  /** The expression for the WebAssembly SIMD kernel (kernels/wasm-fused.ts), null when it has row operands. */
+  readonly program: Program | null;
+  /** The full-size operands' values (the program's leaves) and its scalars (numbers and one-element operands). */
+  readonly full: Float64Array[];
+  readonly scalars: number[];
+  /** The kernels' cache key (the expression's text). */
+  readonly key: string;
 }
 
 const templates = new Map<string, (x: string, y: string, p: string) => string>();
@@ -176,6 +184,13 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
   const nodeVar = new Map<LazyNode, string>();
   const lines: string[] = [];
   let rowLength = 0;
+  // The same expression for the WebAssembly kernel: full-size leaves and scalars numbered apart.
+  const steps: Step[] = [];
+  const refOf = new Map<string, Ref>();
+  const full: Tensor[] = [];
+  const scalarValues: (Tensor | number)[] = [];
+  const fullIndex = new Map<Tensor, number>();
+  const scalarIndex = new Map<Tensor, number>();
   const operand = (t: Tensor): string => {
     const node = t.lazy;
     if (node !== null) return emit(node);
@@ -188,11 +203,27 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
     // A one-element operand in a larger expression is a broadcast number; a shorter one, a row
     // repeated over the rows (index j, the position in the row).
     let index = "i";
-    if (t.size === 1 && size !== 1) index = "0";
-    else if (t.size !== size) {
+    if (t.size === 1 && size !== 1) {
+      index = "0";
+      let k = scalarIndex.get(t);
+      if (k === undefined) {
+        k = scalarValues.length;
+        scalarValues.push(t);
+        scalarIndex.set(t, k);
+      }
+      refOf.set(`${jsId("l", i)}[0]`, { scalar: k });
+    } else if (t.size !== size) {
       if (rowLength !== 0 && rowLength !== t.size) throw new Error("internal: fused operands with different row lengths");
       rowLength = t.size;
       index = "j";
+    } else {
+      let k = fullIndex.get(t);
+      if (k === undefined) {
+        k = full.length;
+        full.push(t);
+        fullIndex.set(t, k);
+      }
+      refOf.set(`${jsId("l", i)}[i]`, { leaf: k });
     }
     return `${jsId("l", i)}[${index}]`;
   };
@@ -202,14 +233,19 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
     const x = operand(node.x);
     const y = node.y === null ? "" : operand(node.y);
     let p = "";
+    let sp = -1;
     if (node.expr.includes("p")) {
       p = jsId("p", params.length);
       params.push(node.p);
+      sp = scalarValues.length;
+      scalarValues.push(node.p);
     }
     const v = jsId("v", nodeVar.size);
     nodeVar.set(node, v);
     // The op's own kernel text with its operands' names in place of x, y and p (all fixed identifiers).
     lines.push(`const ${v} = ${template(node.expr)(x, y, p)};`);
+    refOf.set(v, { step: steps.length });
+    steps.push({ expr: node.expr, x: refOf.get(x)!, y: node.y === null ? null : refOf.get(y)!, p: sp });
     return v;
   };
   const result = emit(root);
@@ -234,16 +270,35 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
       : compileKernel<Kernel>("fused-elementwise", ["leaves", "params", "out", "start", "end", "shift", "rowLength"], body);
     kernels.set(key, kernel);
   }
-  return { kernel: kernel as K, leaves: leaves.map((t) => t.data), params, rowLength: rows ? rowLength : 1 };
+  return {
+    kernel: kernel as K,
+    leaves: leaves.map((t) => t.data),
+    params,
+    rowLength: rows ? rowLength : 1,
+    program: rows ? null : { leaves: full.length, scalars: scalarValues.length, steps },
+    full: full.map((t) => t.data),
+    scalars: scalarValues.map((v) => (typeof v === "number" ? v : v.data[0]!)),
+    key: key.slice(key.indexOf("|") + 1),
+  };
+}
+
+/** The WebAssembly SIMD kernel of a compiled expression, or null (row operands, no WebAssembly SIMD, PINN_NO_WASM=1). */
+function wasmKernel(c: Compiled<unknown>): MapKernel | null {
+  const heap = kernelMemory();
+  return c.program === null || heap === null ? null : mapKernel(heap, c.program, c.key);
 }
 
 /** Evaluate a lazy expression into `out` (one generated loop). */
 export function evaluate(root: LazyNode, out: Float64Array): void {
-  // Long expressions of the arithmetic ops run on a WebAssembly SIMD loop, same bits (kernels/wasm-fused.ts).
-  if (evaluateFusedWasm(root, out)) return countKernel("elementwise:fused");
   const c = compile<Kernel>(root, out.length, false);
-  c.kernel(c.leaves, c.params, out, 0, out.length, 0, c.rowLength);
   countKernel("elementwise:fused");
+  const wasm = wasmKernel(c);
+  if (wasm !== null) {
+    mapBlocks(kernelMemory()!, wasm, c.full, c.scalars, 0, out.length, out);
+    countKernel("elementwise:wasm-simd");
+    return;
+  }
+  c.kernel(c.leaves, c.params, out, 0, out.length, 0, c.rowLength);
 }
 
 /**
@@ -252,14 +307,19 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
  * buffer for it (vector-unary.ts). Counted once in kernelUsage() as "elementwise:fused".
  */
 export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, offset: number, from: number, to: number) => void {
-  // Long expressions written into the heap by the WebAssembly SIMD loop, same bits (kernels/wasm-fused.ts).
-  const simd = fusedBlocksWasm(root, size);
-  if (simd !== null) {
-    countKernel("elementwise:fused");
-    return simd;
-  }
   const c = compile<Kernel>(root, size, false);
   countKernel("elementwise:fused");
+  const wasm = wasmKernel(c);
+  if (wasm !== null) {
+    countKernel("elementwise:wasm-simd");
+    const heap = kernelMemory()!;
+    return (out, offset, from, to) => {
+      // The kernels' heap is the vector kernel's: the block is written there in place (by offset: the
+      // scratch blocks allocated meanwhile may replace the heap's view).
+      if (out.buffer !== heap.memory!.buffer) c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
+      else mapInto(heap, wasm, c.full, c.scalars, from, to, offset);
+    };
+  }
   return (out, offset, from, to) => c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
 }
 
@@ -267,5 +327,13 @@ export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, of
 export function lazySum(root: LazyNode, size: number): number {
   const c = compile<SumKernel>(root, size, true);
   countKernel("sum:fused");
+  const wasm = wasmKernel(c);
+  if (wasm !== null) {
+    const s = sumBlocks(kernelMemory()!, wasm, c.full, c.scalars, size);
+    if (s !== null) {
+      countKernel("sum:wasm-simd");
+      return s;
+    }
+  }
   return c.kernel(c.leaves, c.params, 0, size, c.rowLength);
 }

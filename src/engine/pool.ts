@@ -18,6 +18,8 @@
 // The pool holds at most MAX_POOLED_BYTES; beyond that, released buffers are left to the GC.
 
 import type { Tensor } from "./tensor.js";
+import { theArena, type Arena } from "./kernels/arena.js";
+import { wasmKernelsActive } from "./kernels/f64-heap.js";
 
 const MAX_POOLED_BYTES = 256 * 1024 * 1024;
 
@@ -39,7 +41,7 @@ export interface PoolStats {
 const counters = { fresh: 0, reused: 0, released: 0 };
 
 export function poolStats(): PoolStats {
-  return { ...counters, pooledBytes };
+  return { ...counters, pooledBytes: pooledBytes + arenaPooledBytes };
 }
 
 /** Empty the pool and zero its counters (tests). */
@@ -60,6 +62,8 @@ interface Scope {
   readonly allocated: Float64Array[];
   /** Tensors that must survive this scope (and the enclosing ones). */
   readonly kept: Tensor[];
+  /** Whether its buffers come from the kernels' arena: inside a tidy() of the caller's (see allocData). */
+  readonly arena: boolean;
 }
 
 let scope: Scope | null = null;
@@ -110,8 +114,51 @@ function fromSlab(n: number): Float64Array {
   return buf;
 }
 
+// Inside a scope, buffers of at least ARENA_MIN values come from the kernels' arena (kernels/arena.ts:
+// one WebAssembly memory that never grows), where the SIMD kernels read and write them in place. A scope
+// gives them back when it closes; what survives the outermost scope (a returned result, a kept
+// gradient) is moved to an ordinary array then (Tensor.moveTo), so that the arena holds only buffers
+// some open scope will give back. Outside any scope (nothing would give them back) and when the arena
+// is full, buffers are ordinary arrays.
+const ARENA_MIN = 256;
+let arenaMade: Arena | null = null;
+const arenaFree = new Map<number, Float64Array[]>();
+let arenaPooledBytes = 0;
+let arenaOn = true;
+
+/** Whether new buffers may come from the arena (on by default; off for cross-checks in tests). Buffers handed out already stay where they are. */
+export function setArenaBuffers(on: boolean): void {
+  arenaOn = on;
+}
+
+function fromArena(n: number): Float64Array | null {
+  const list = arenaFree.get(n);
+  if (list !== undefined && list.length > 0) {
+    arenaPooledBytes -= 8 * n;
+    counters.reused++;
+    return list.pop()!;
+  }
+  if (!arenaOn || !wasmKernelsActive()) return null;
+  const arena = (arenaMade ??= theArena());
+  const buf = arena === null ? null : arena.newBuffer(n);
+  if (buf !== null) counters.fresh++;
+  return buf;
+}
+
+/** Whether a buffer lives in the kernels' arena. */
+export function inArena(buf: Float64Array): boolean {
+  return arenaMade !== null && buf.buffer === arenaMade.buffer;
+}
+
 /** A buffer of n float64s with unspecified contents (every element must be written). */
 export function allocData(n: number): Float64Array {
+  if (scope !== null && scope.arena && n >= ARENA_MIN) {
+    const a = fromArena(n);
+    if (a !== null) {
+      scope.allocated.push(a);
+      return a;
+    }
+  }
   const list = free.get(n);
   let buf: Float64Array;
   if (list !== undefined && list.length > 0) {
@@ -132,7 +179,15 @@ export function allocData(n: number): Float64Array {
  * as live. When they become a tensor's values, adoptBuffer() hands the buffer to the open scope, which
  * then releases it like its own; a buffer never adopted is left to the garbage collector.
  */
-export function allocUnscoped(n: number): Float64Array {
+export function allocUnscoped(n: number, owner: object): Float64Array {
+  if (scope !== null && scope.arena && n >= ARENA_MIN) {
+    const a = fromArena(n);
+    if (a !== null) {
+      // Back to the arena if never adopted, once `owner` (the tensor it belongs with) is collected.
+      unadopted.register(owner, a, owner);
+      return a;
+    }
+  }
   const list = free.get(n);
   if (list !== undefined && list.length > 0) {
     pooledBytes -= 8 * n;
@@ -143,20 +198,44 @@ export function allocUnscoped(n: number): Float64Array {
   return n <= SMALL ? fromSlab(n) : new Float64Array(n);
 }
 
-/** Hand a buffer from allocUnscoped to the open scope (as if allocData had made it now). */
-export function adoptBuffer(buf: Float64Array): void {
-  if (scope !== null) scope.allocated.push(buf);
+const unadopted = new FinalizationRegistry<Float64Array>((buf) => giveBack(buf));
+
+/**
+ * Hand a buffer from allocUnscoped (for `owner`) to the open scope, as if allocData had made it now;
+ * returns the buffer to use: outside any scope, an arena buffer's values are moved to an ordinary array.
+ */
+export function adoptBuffer(buf: Float64Array, owner: object): Float64Array {
+  unadopted.unregister(owner);
+  if (scope !== null) {
+    scope.allocated.push(buf);
+    return buf;
+  }
+  if (!inArena(buf)) return buf;
+  const copy = allocData(buf.length);
+  copy.set(buf);
+  giveBack(buf);
+  return copy;
 }
 
 /** A buffer of n zeros. */
 export function allocZeroed(n: number): Float64Array {
-  const list = free.get(n);
-  if (list !== undefined && list.length > 0) return allocData(n).fill(0);
-  return allocData(n);
+  const fresh = counters.fresh;
+  const buf = allocData(n);
+  // A new buffer is zero (a new array, an arena block or slab part never handed out before); a reused one is not.
+  return counters.fresh === fresh ? buf.fill(0) : buf;
 }
 
 function giveBack(buf: Float64Array): void {
   const n = buf.length;
+  if (inArena(buf)) {
+    // Arena buffers always go back to the pool (the garbage collector cannot reclaim them).
+    let list = arenaFree.get(n);
+    if (list === undefined) arenaFree.set(n, (list = []));
+    list.push(buf);
+    arenaPooledBytes += 8 * n;
+    counters.released++;
+    return;
+  }
   if (n === 0 || pooledBytes + 8 * n > MAX_POOLED_BYTES) return;
   let list = free.get(n);
   if (list === undefined) free.set(n, (list = []));
@@ -177,8 +256,22 @@ export function keep<T extends Tensor | null>(t: T): T {
  * object of tensors, or anything else (numbers, undefined).
  */
 export function tidy<T>(fn: () => T): T {
+  return openScope(fn, false);
+}
+
+/**
+ * The scope of a backward pass (autograd.ts): tidy(), but outside any tidy() of the caller's its
+ * buffers are ordinary arrays, not the arena's. Its survivors (the gradients) would be copied out of
+ * the arena at once, and its ordinary arrays go back to the pool, where the next forward pass outside
+ * tidy() takes them again.
+ */
+export function backwardScope<T>(fn: () => T): T {
+  return openScope(fn, true);
+}
+
+function openScope<T>(fn: () => T, internal: boolean): T {
   const parent = scope;
-  const own: Scope = { parent, closed: false, tensors: [], allocated: [], kept: [] };
+  const own: Scope = { parent, closed: false, tensors: [], allocated: [], kept: [], arena: parent !== null ? parent.arena : !internal };
   scope = own;
   let result: T;
   try {
@@ -247,7 +340,31 @@ function close(own: Scope, parent: Scope | null, roots: Tensor[]): void {
     if (live.has(b)) kept.push(b);
     else giveBack(b);
   }
-  if (parent !== null) adopt(parent, { parent: parent.parent, closed: false, tensors: survivors, allocated: kept, kept: own.kept });
+  if (parent !== null) adopt(parent, { parent: parent.parent, closed: false, tensors: survivors, allocated: kept, kept: own.kept, arena: parent.arena });
+  else moveOutOfArena(survivors, kept);
+}
+
+/**
+ * The outermost scope has closed: its surviving tensors' arena buffers are copied to ordinary arrays
+ * (every tensor sharing one gets the same copy) and given back to the arena. No scope is open, so the
+ * copies are ordinary arrays.
+ */
+function moveOutOfArena(survivors: Tensor[], kept: Float64Array[]): void {
+  let moved: Map<Float64Array, Float64Array> | null = null;
+  for (const b of kept) {
+    if (!inArena(b)) continue;
+    const copy = allocData(b.length);
+    copy.set(b);
+    (moved ??= new Map()).set(b, copy);
+  }
+  if (moved === null) return;
+  for (const t of survivors) {
+    const d = t.rawData;
+    if (d === null) continue;
+    const copy = moved.get(d);
+    if (copy !== undefined) t.moveTo(copy);
+  }
+  for (const b of moved.keys()) giveBack(b);
 }
 
 function adopt(parent: Scope, child: Scope): void {

@@ -101,6 +101,11 @@ export class Tensor {
     return this.buffer;
   }
 
+  /** Called by tidy() when it moves this tensor's values to another buffer with the same values (pool.ts). @internal */
+  moveTo(data: Float64Array): void {
+    this.buffer = data;
+  }
+
   /** Called by tidy() when it returns this tensor's buffer to the pool. @internal */
   markReleased(): void {
     this.buffer = null;

@@ -6,7 +6,8 @@
 // wasm-range.ts, recorded as "range-check:wasm-simd") is copied out whole. Short arrays, or no
 // WebAssembly SIMD, keep the JavaScript kernel; the op records which one ran (usage.ts).
 
-import { sharedHeap, type F64Heap } from "./f64-heap.js";
+import type { F64Heap } from "./f64-heap.js";
+import { kernelMemory } from "./arena.js";
 import { countKernel } from "./usage.js";
 import type { VectorActivationName } from "./wasm-activations.js";
 
@@ -26,87 +27,124 @@ const FALLBACK: { readonly [N in VectorActivationName]: readonly [((v: number) =
 
 /** out[i] = f(x[i]) on the SIMD kernel; returns false (nothing written) when it is not available. */
 export function vectorUnary(name: VectorActivationName, x: Float64Array, out: Float64Array): boolean {
-  return vectorUnaryFrom(name, (f, offset, from, to) => f.set(x.subarray(from, to), offset), x.length, out);
+  const mem = kernelMemory();
+  // An input in the kernels' memory is read in place (no block source).
+  const at = mem === null ? -1 : offsetIn(mem, x);
+  return vectorUnaryFrom(name, at >= 0 ? at : (f, offset, from, to) => f.set(x.subarray(from, to), offset), x.length, out);
 }
 
-/** Writes the inputs [from, to) to f[offset…] (f is the kernels' heap). */
+/** Writes the inputs [from, to) to f[offset…] (f is the kernels' memory). */
 export type BlockSource = (f: Float64Array, offset: number, from: number, to: number) => void;
 
+/** The memory the activation kernels run on (arena.ts kernelMemory). */
+interface KernelMemory {
+  readonly f64: Float64Array;
+  readonly activations: F64Heap["activations"];
+  readonly within: F64Heap["within"];
+  alloc(length: number): number;
+  release(offset: number, length: number): void;
+}
+
+/** The element offset of an array in the kernels' memory, or −1. */
+function offsetIn(mem: KernelMemory, a: Float64Array): number {
+  return a.buffer === mem.f64.buffer ? a.byteOffset >> 3 : -1;
+}
+
 /**
- * out[i] = f(x_i) for the n inputs x_i that `source` writes block by block into the kernels' heap (a
- * buffer's values, or a lazy expression evaluated there: fusion.ts lazyBlocks); false (nothing
- * written) when the kernel is not available.
+ * out[i] = f(x_i) for the n inputs x_i that `source` writes block by block into the kernels' memory (a
+ * buffer's values, or a lazy expression evaluated there: fusion.ts lazyBlocks), or that lie in that
+ * memory from element offset `source` on; false (nothing written) when the kernel is not available.
+ * An output in the kernels' memory is written in place.
  */
-export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource, n: number, out: Float64Array): boolean {
+export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource | number, n: number, out: Float64Array): boolean {
   if (n < VECTOR_MIN_LENGTH) return false;
-  const heap = sharedHeap();
-  const kernel = heap.activations?.[name];
-  if (kernel === undefined) return false;
+  const mem = kernelMemory();
+  const kernel = mem?.activations?.[name];
+  if (mem === null || kernel === undefined) return false;
+  const outAt = offsetIn(mem, out);
   const size = Math.min(n, BLOCK);
-  const input = heap.alloc(size);
-  const result = heap.alloc(size);
-  const bounds = heap.alloc(BOUNDS);
+  const input = typeof source === "number" ? -1 : mem.alloc(size);
+  const result = outAt >= 0 ? -1 : mem.alloc(size);
+  const bounds = mem.alloc(BOUNDS);
   // The JavaScript formula for the elements outside the kernel's range (null: none), and that range.
   const [outside, lo, hi] = FALLBACK[name];
-  if (outside !== null) countKernel(heap.within !== null ? "range-check:wasm-simd" : "range-check:js");
+  if (outside !== null) countKernel(mem.within !== null ? "range-check:wasm-simd" : "range-check:js");
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const m = Math.min(BLOCK, n - i0);
-    source(heap.f64, input, i0, i0 + m);
-    kernel(8 * input, 8 * result, (m + 1) >> 1);
-    const f = heap.f64;
-    if (outside === null || blockWithin(heap, input, m, lo, hi, bounds)) out.set(f.subarray(result, result + m), i0);
+    let src: number;
+    if (typeof source === "number") src = source + i0;
     else {
+      source(mem.f64, input, i0, i0 + m);
+      src = input;
+    }
+    const dst = outAt >= 0 ? outAt + i0 : result;
+    kernel(8 * src, 8 * dst, (m + 1) >> 1);
+    const f = mem.f64;
+    if (outside === null || blockWithin(mem, src, m, lo, hi, bounds)) {
+      if (outAt < 0) out.set(f.subarray(result, result + m), i0);
+    } else {
       // Copy out and patch, while the block is in cache.
       for (let i = 0; i < m; i++) {
-        const v = f[input + i]!;
-        out[i0 + i] = v >= lo && v <= hi ? f[result + i]! : outside(v);
+        const v = f[src + i]!;
+        if (!(v >= lo && v <= hi)) out[i0 + i] = outside(v);
+        else if (outAt < 0) out[i0 + i] = f[result + i]!;
       }
     }
   }
-  heap.release(bounds, BOUNDS);
-  heap.release(result, size);
-  heap.release(input, size);
+  mem.release(bounds, BOUNDS);
+  if (result >= 0) mem.release(result, size);
+  if (input >= 0) mem.release(input, size);
   return true;
 }
 
 /**
  * sinOut[i] = sin x[i] and cosOut[i] = cos x[i] in one pass of the SIMD sincos kernel (the same bits as
  * the sin and cos kernels, and the same JavaScript fallback beyond ±1e5); false when not available.
+ * Arrays in the kernels' memory are read and written in place.
  */
 export function vectorSinCos(x: Float64Array, sinOut: Float64Array, cosOut: Float64Array): boolean {
   const n = x.length;
   if (n < VECTOR_MIN_LENGTH) return false;
-  const heap = sharedHeap();
-  const kernel = heap.activations?.sincos;
-  if (kernel === undefined) return false;
+  const mem = kernelMemory();
+  const kernel = mem?.activations?.sincos;
+  if (mem === null || kernel === undefined) return false;
+  const xAt = offsetIn(mem, x);
+  const sinAt = offsetIn(mem, sinOut);
+  const cosAt = offsetIn(mem, cosOut);
   const size = Math.min(n, BLOCK);
-  const input = heap.alloc(size);
-  const sines = heap.alloc(size);
-  const cosines = heap.alloc(size);
-  const bounds = heap.alloc(BOUNDS);
+  const input = xAt >= 0 ? -1 : mem.alloc(size);
+  const sines = sinAt >= 0 ? -1 : mem.alloc(size);
+  const cosines = cosAt >= 0 ? -1 : mem.alloc(size);
+  const bounds = mem.alloc(BOUNDS);
   const [, lo, hi] = FALLBACK.sin;
-  countKernel(heap.within !== null ? "range-check:wasm-simd" : "range-check:js");
+  countKernel(mem.within !== null ? "range-check:wasm-simd" : "range-check:js");
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const m = Math.min(BLOCK, n - i0);
-    const f = heap.f64;
-    f.set(x.subarray(i0, i0 + m), input);
-    kernel(8 * input, 8 * sines, 8 * cosines, (m + 1) >> 1);
-    if (blockWithin(heap, input, m, lo, hi, bounds)) {
-      sinOut.set(f.subarray(sines, sines + m), i0);
-      cosOut.set(f.subarray(cosines, cosines + m), i0);
+    const f = mem.f64;
+    let src = xAt + i0;
+    if (xAt < 0) {
+      f.set(x.subarray(i0, i0 + m), input);
+      src = input;
+    }
+    const s = sinAt >= 0 ? sinAt + i0 : sines;
+    const c = cosAt >= 0 ? cosAt + i0 : cosines;
+    kernel(8 * src, 8 * s, 8 * c, (m + 1) >> 1);
+    if (blockWithin(mem, src, m, lo, hi, bounds)) {
+      if (sinAt < 0) sinOut.set(f.subarray(sines, sines + m), i0);
+      if (cosAt < 0) cosOut.set(f.subarray(cosines, cosines + m), i0);
     } else {
       for (let i = 0; i < m; i++) {
-        const v = f[input + i]!;
+        const v = f[src + i]!;
         const inside = v >= lo && v <= hi;
-        sinOut[i0 + i] = inside ? f[sines + i]! : Math.sin(v);
-        cosOut[i0 + i] = inside ? f[cosines + i]! : Math.cos(v);
+        sinOut[i0 + i] = inside ? f[s + i]! : Math.sin(v);
+        cosOut[i0 + i] = inside ? f[c + i]! : Math.cos(v);
       }
     }
   }
-  heap.release(bounds, BOUNDS);
-  heap.release(cosines, size);
-  heap.release(sines, size);
-  heap.release(input, size);
+  mem.release(bounds, BOUNDS);
+  if (cosines >= 0) mem.release(cosines, size);
+  if (sines >= 0) mem.release(sines, size);
+  if (input >= 0) mem.release(input, size);
   return true;
 }
 
@@ -117,7 +155,7 @@ const BOUNDS = 6;
  * Whether the m inputs at heap offset `input` all lie in [lo, hi] (false for NaN): by the SIMD range
  * check when the heap has it, else by the JavaScript loop. The same answer either way.
  */
-function blockWithin(heap: F64Heap, input: number, m: number, lo: number, hi: number, bounds: number): boolean {
+function blockWithin(heap: KernelMemory, input: number, m: number, lo: number, hi: number, bounds: number): boolean {
   const f = heap.f64;
   const within = heap.within;
   if (within === null) return allWithin(f, input, input + m, lo, hi);

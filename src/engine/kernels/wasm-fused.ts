@@ -1,267 +1,284 @@
-// Fused elementwise arithmetic on WebAssembly SIMD: a lazy expression (fusion.ts) evaluated by a
-// generated f64x2 loop over the kernels' heap instead of the generated JavaScript loop.
+// Fused elementwise expressions (fusion.ts) as WebAssembly SIMD kernels, two float64 lanes at a time.
 //
-// V8 runs the JavaScript loop one element at a time at 1.3–4 ns per element (the more operands, the
-// slower: 24 ns with twelve); the SIMD loop takes two elements per step, and its operands are copied
-// into the heap and the result out of it by memcpy (TypedArray.set, ~6 µs per 256 KB). Each node is
-// the same IEEE float64 operation as the JavaScript kernel text of its op (+, −, ×, ÷, negation,
-// with the same operands in the same order), so the values are identical bit for bit (NaN payloads
-// aside); test/engine/kernels/wasm-fused.test.ts checks this against the JavaScript loop.
+// fusion.ts describes an expression as a Program: its full-size operands (leaves), its scalars (numbers
+// of the ops, and one-element operands broadcast over the result) and its steps, each an engine op's
+// kernel text (WASM_FORMS below has the same texts as fusion.ts's FUSIBLE set) over earlier steps,
+// leaves and scalars. The generated function
 //
-// What it takes: every node's op among the arithmetic below, operands of the result's length, a
-// single number (a broadcast value, read now: a lazy expression's leaves cannot change before it is
-// evaluated) or a row of even length repeated over the result's rows (a bias: a pair of elements
-// never straddles two rows). Anything else sends the expression back to the JavaScript loop
-// (evaluateFusedWasm and fusedBlocksWasm return false / null). One module per expression shape, cached.
+//   map(out, in_0, …, in_{L−1}, scalars, pairs)        (byte offsets into the heap's memory)
 //
-// Two uses: evaluateFusedWasm writes a lazy value into a buffer (fusion.ts evaluate), and
-// fusedBlocksWasm writes it block by block straight into the heap, where a SIMD unary kernel reads it
-// (fusion.ts lazyBlocks: e.g. tanh of a layer's x·Wᵀ + b, without a JavaScript pass over the sum).
+// computes 2·pairs values: every step by the same IEEE float64 operation as the JavaScript kernel text
+// (WebAssembly neither contracts a·b + c nor reorders), so the values are the same bits. The operands
+// live in JavaScript arrays: mapBlocks copies them into the heap (f64-heap.ts) in blocks that stay in
+// cache, runs the kernel on each block and hands the block of results on (copied out, or summed there
+// by `accumulate` in the order of reduce.ts sumAll: elements i ≡ 0, 1, 2, 3 mod 4 in four running sums).
+// Kernels are cached per heap and per program text. No WebAssembly SIMD (PINN_NO_WASM=1): fusion.ts
+// keeps its JavaScript loops.
 
-import type { LazyNode } from "../fusion.js";
-import type { Tensor } from "../tensor.js";
-import { F64Heap, sharedHeap } from "./f64-heap.js";
-import { FunctionBuilder, instantiate, moduleBytes, op, type Code, type Local } from "./wasm-encoder.js";
-import { countKernel } from "./usage.js";
-
-/** Each fusible op's kernel text (fusion.ts FUSIBLE) as f64x2 code over its operands x, y and the number p. */
-const SIMD_OPS: Readonly<Record<string, (x: Code, y: Code, p: Code) => Code>> = {
-  "x": (x) => x,
-  "x + y": (x, y) => [...x, ...y, ...op.f64x2Add],
-  "x - y": (x, y) => [...x, ...y, ...op.f64x2Sub],
-  "x * y": (x, y) => [...x, ...y, ...op.f64x2Mul],
-  "x / y": (x, y) => [...x, ...y, ...op.f64x2Div],
-  "x + p": (x, _y, p) => [...x, ...p, ...op.f64x2Add],
-  "x * p": (x, _y, p) => [...x, ...p, ...op.f64x2Mul],
-  "p - x": (x, _y, p) => [...p, ...x, ...op.f64x2Sub],
-  "p / x": (x, _y, p) => [...p, ...x, ...op.f64x2Div],
-  "-x": (x) => [...x, ...op.f64x2Neg],
-  "x * x": (x) => [...x, ...x, ...op.f64x2Mul],
-};
-
-/** Expressions shorter than this stay in JavaScript (the copies and the call cost more than they save). */
-export const WASM_FUSED_MIN_SIZE = 2048;
-
-let enabled = process.env["PINN_NO_WASM_FUSED"] === undefined || process.env["PINN_NO_WASM_FUSED"] === "0";
-
-/** Turn the SIMD evaluation of fused expressions on or off (for cross-checks; PINN_NO_WASM_FUSED=1 at start-up). */
-export function setWasmFused(on: boolean): void {
-  enabled = on;
+import { FunctionBuilder, code, instantiate, moduleBytes, op, type Code, type Local } from "./wasm-encoder.js";
+/** The memory the kernels run on (the arena, arena.ts, or the shared heap, f64-heap.ts). */
+export interface KernelHeap {
+  readonly memory: WebAssembly.Memory | null;
+  readonly f64: Float64Array;
+  alloc(length: number): number;
+  release(offset: number, length: number): void;
 }
 
-/** One step of the program: a node's op over operands, each a leaf, an earlier node or a number. */
-type Ref = { kind: "leaf" | "row" | "node" | "param"; index: number };
-interface Step {
+/** An operand of a step: a leaf (full-size operand), a scalar, or an earlier step. */
+export type Ref = { readonly leaf: number } | { readonly scalar: number } | { readonly step: number };
+
+/** One op of an expression: its kernel text over x, y and p (p: a scalar's index, −1 when none). */
+export interface Step {
   readonly expr: string;
   readonly x: Ref;
   readonly y: Ref | null;
-  readonly p: Ref | null;
+  readonly p: number;
 }
 
-interface Program {
-  readonly key: string;
-  readonly steps: Step[];
-  readonly leaves: Float64Array[];
-  /** Operands of one row repeated over the rows, all of length rowLength (0 when there are none). */
-  readonly rows: Float64Array[];
-  readonly rowLength: number;
-  readonly params: number[];
+/** An expression: `leaves` full-size operands, `scalars` numbers, steps in order (the last is the value). */
+export interface Program {
+  readonly leaves: number;
+  readonly scalars: number;
+  readonly steps: readonly Step[];
 }
 
-/** The expression as a program (leaves and numbers numbered in order of first use), or null when the SIMD loop cannot run it. */
-function program(root: LazyNode, size: number): Program | null {
-  const leaves: Float64Array[] = [];
-  const leafIndex = new Map<Tensor, number>();
-  const rows: Float64Array[] = [];
-  const rowIndex = new Map<Tensor, number>();
-  let rowLength = 0;
-  const params: number[] = [];
-  const paramIndex = new Map<Tensor, number>();
-  const nodeIndex = new Map<LazyNode, number>();
-  const steps: Step[] = [];
-  let ok = true;
-  const operand = (t: Tensor): Ref => {
-    const node = t.lazy;
-    if (node !== null) return { kind: "node", index: emit(node) };
-    if (t.size === size) {
-      let i = leafIndex.get(t);
-      if (i === undefined) {
-        i = leaves.length;
-        leaves.push(t.data);
-        leafIndex.set(t, i);
-      }
-      return { kind: "leaf", index: i };
-    }
-    if (t.size === 1) {
-      // A broadcast number: its value now, as the JavaScript loop reads l[0] now.
-      let i = paramIndex.get(t);
-      if (i === undefined) {
-        i = params.length;
-        params.push(t.data[0]!);
-        paramIndex.set(t, i);
-      }
-      return { kind: "param", index: i };
-    }
-    // A row repeated over the rows (fusion.ts checked the layout): even lengths only, one length.
-    if (t.size % 2 !== 0 || (rowLength !== 0 && rowLength !== t.size)) ok = false;
-    rowLength = t.size;
-    let i = rowIndex.get(t);
-    if (i === undefined) {
-      i = rows.length;
-      rows.push(t.data);
-      rowIndex.set(t, i);
-    }
-    return { kind: "row", index: i };
-  };
-  const emit = (node: LazyNode): number => {
-    const known = nodeIndex.get(node);
-    if (known !== undefined) return known;
-    if (!(node.expr in SIMD_OPS)) ok = false;
-    const x = operand(node.x);
-    const y = node.y === null ? null : operand(node.y);
-    let p: Ref | null = null;
-    if (node.expr.includes("p")) {
-      p = { kind: "param", index: params.length };
-      params.push(node.p);
-    }
-    const index = steps.length;
-    steps.push({ expr: node.expr, x, y, p });
-    nodeIndex.set(node, index);
-    return index;
-  };
-  emit(root);
-  if (!ok) return null;
-  const ref = (r: Ref | null): string => (r === null ? "" : `${r.kind[0]}${r.index}`);
-  const key = `${leaves.length}|${rows.length}|${params.length}|${steps.map((s) => `${s.expr}(${ref(s.x)},${ref(s.y)},${ref(s.p)})`).join(";")}`;
-  return { key, steps, leaves, rows, rowLength, params };
+/** Each fusible kernel text as WebAssembly: code from its operands' values (x, y, p on the stack in that order of use). */
+const WASM_FORMS: { readonly [expr: string]: (x: Code, y: Code, p: Code) => Code } = {
+  "x": (x) => x,
+  "x + y": (x, y) => code(x, y, op.f64x2Add),
+  "x - y": (x, y) => code(x, y, op.f64x2Sub),
+  "x * y": (x, y) => code(x, y, op.f64x2Mul),
+  "x / y": (x, y) => code(x, y, op.f64x2Div),
+  "x + p": (x, _y, p) => code(x, p, op.f64x2Add),
+  "x * p": (x, _y, p) => code(x, p, op.f64x2Mul),
+  "p - x": (x, _y, p) => code(p, x, op.f64x2Sub),
+  "p / x": (x, _y, p) => code(p, x, op.f64x2Div),
+  "-x": (x) => code(x, op.f64x2Neg),
+  "x * x": (x) => code(x, x, op.f64x2Mul),
+};
+
+/** Whether an op's kernel text has a WebAssembly form (every text fusion.ts fuses has one; tested). */
+export function hasWasmForm(expr: string): boolean {
+  return Object.prototype.hasOwnProperty.call(WASM_FORMS, expr);
 }
 
-type FusedFunction = (...args: number[]) => void;
+/** map(out, in_0, …, in_{L−1}, scalars, pairs), all byte offsets but pairs. */
+export type MapKernel = (...args: number[]) => void;
 
-/**
- * f(out, pairs, params, rowBytes, rowStart, leaf0, …, row0, …): byte offsets into the heap; for each
- * pair of elements (2·pairs values, the blocks rounded up to even lengths), every operand loaded
- * once, the steps in order, the root stored. Row operands are read at a byte offset that starts at
- * rowStart and wraps at rowBytes (the row's length in bytes).
- */
-function build(prog: Program, memory: WebAssembly.Memory): FusedFunction | null {
-  const types = ["i32", "i32", "i32", "i32", "i32", ...prog.leaves.map(() => "i32" as const), ...prog.rows.map(() => "i32" as const)] as const;
-  const f = new FunctionBuilder("fused", types);
-  const [OUT, PAIRS, PARAMS, ROWBYTES, ROWSTART, ...BASES] = f.params as readonly Local<"i32">[];
-  const LEAF = BASES.slice(0, prog.leaves.length);
-  const ROW = BASES.slice(prog.leaves.length);
+function mapFunction(p: Program): FunctionBuilder {
+  const f = new FunctionBuilder("map", Array.from({ length: p.leaves + 3 }, () => "i32" as const));
+  const OUT = f.params[0]!;
+  const IN = f.params.slice(1, 1 + p.leaves);
+  const SCALARS = f.params[1 + p.leaves]!;
+  const PAIRS = f.params[2 + p.leaves]!;
+  const I = f.local("i32");
   const OFF = f.local("i32");
-  const END = f.local("i32");
-  const J = f.local("i32");
-  const paramVals = prog.params.map((_, i) => f.hoist(`p${i}`, "v128", () => [...op.get(PARAMS!), ...op.load64Splat(8 * i)]));
-  const leafVals = prog.leaves.map(() => f.local("v128"));
-  const rowVals = prog.rows.map(() => f.local("v128"));
-  const nodeVals = prog.steps.map(() => f.local("v128"));
-  const get = (r: Ref): Code =>
-    op.get(r.kind === "leaf" ? leafVals[r.index]! : r.kind === "row" ? rowVals[r.index]! : r.kind === "node" ? nodeVals[r.index]! : paramVals[r.index]!);
-  f.emit(op.get(PAIRS!), op.i32(16), op.mul, op.set(END), op.i32(0), op.set(OFF), op.get(ROWSTART!), op.set(J));
-  f.emit(op.block, op.loop);
-  f.emit(op.get(OFF), op.get(END), op.geU, op.brIf(1));
-  LEAF.forEach((l, i) => f.emit(op.get(l!), op.get(OFF), op.add, op.v128Load(0), op.set(leafVals[i]!)));
-  ROW.forEach((l, i) => f.emit(op.get(l!), op.get(J), op.add, op.v128Load(0), op.set(rowVals[i]!)));
-  prog.steps.forEach((s, i) => {
-    f.emit(SIMD_OPS[s.expr]!(get(s.x), s.y === null ? [] : get(s.y), s.p === null ? [] : get(s.p)), op.set(nodeVals[i]!));
-  });
-  f.emit(op.get(OUT!), op.get(OFF), op.add, op.get(nodeVals[nodeVals.length - 1]!), op.v128Store(0));
-  if (ROW.length > 0) {
-    // j += 16, back to 0 at the end of the row.
-    f.emit(op.get(J), op.i32(16), op.add, op.tee(J), op.get(ROWBYTES!), op.geU);
-    f.emit([0x04, 0x40], op.i32(0), op.set(J), op.end); // if … end
-  }
-  f.emit(op.get(OFF), op.i32(16), op.add, op.set(OFF), op.br(0));
-  f.emit(op.end, op.end);
-  const exports = instantiate(moduleBytes([f.finish()]), memory);
-  return exports === null ? null : (exports["fused"] as FusedFunction);
-}
-
-/** The compiled loops of each heap (a new heap, after setWasmKernels, has its own memory). */
-const cache = new WeakMap<F64Heap, Map<string, FusedFunction | null>>();
-
-/**
- * The heap of evaluateFusedWasm: its own memory, not the shared heap's. A lazy value is evaluated
- * whenever anything reads its values, also by code that holds a view of the shared heap while it
- * reads them (e.g. `heap.f64.set(X.data, …)`): an alloc there could grow that memory and detach the
- * view. Null until first used, and whenever the shared heap has no SIMD (setWasmKernels).
- */
-let own: F64Heap | null = null;
-
-function evaluationHeap(): F64Heap | null {
-  if (sharedHeap().memory === null) return null;
-  own ??= new F64Heap(true);
-  return own.memory === null ? null : own;
-}
-
-/** The program and compiled loop of an expression on `heap`, or null when the SIMD loop cannot run it. */
-function prepare(root: LazyNode, size: number, heap: F64Heap | null): { heap: F64Heap; prog: Program; fn: FusedFunction } | null {
-  if (!enabled || size < WASM_FUSED_MIN_SIZE || heap === null || heap.memory === null) return null;
-  const prog = program(root, size);
-  if (prog === null) return null;
-  let loops = cache.get(heap);
-  if (loops === undefined) cache.set(heap, (loops = new Map()));
-  let fn = loops.get(prog.key);
-  if (fn === undefined) {
-    fn = build(prog, heap.memory);
-    loops.set(prog.key, fn);
-  }
-  return fn === null ? null : { heap, prog, fn };
-}
-
-/**
- * Run the loop for elements [from, to) (from even) into the heap at element offset `out`: the
- * operands' parts copied into blocks of the heap first (every block allocated before any copy: an
- * alloc may grow the memory and replace heap.f64).
- */
-function run({ heap, prog, fn }: { heap: F64Heap; prog: Program; fn: FusedFunction }, out: number, from: number, to: number): void {
-  const m = to - from;
-  const np = Math.max(1, prog.params.length);
-  const R = prog.rowLength;
-  const pp = heap.alloc(np);
-  const offsets = prog.leaves.map(() => heap.alloc(m));
-  const rowOffsets = prog.rows.map(() => heap.alloc(R));
-  const f64 = heap.f64;
-  prog.params.forEach((v, i) => (f64[pp + i] = v));
-  prog.leaves.forEach((l, i) => f64.set(l.subarray(from, to), offsets[i]!));
-  prog.rows.forEach((r, i) => f64.set(r, rowOffsets[i]!));
-  fn(8 * out, (m + 1) >> 1, 8 * pp, 8 * R, R === 0 ? 0 : 8 * (from % R), ...offsets.map((x) => 8 * x), ...rowOffsets.map((x) => 8 * x));
-  for (const x of rowOffsets) heap.release(x, R);
-  for (const x of offsets) heap.release(x, m);
-  heap.release(pp, np);
-}
-
-/**
- * Evaluate a lazy expression into `out` on the SIMD loop; false (nothing written) when it cannot
- * run there (no WebAssembly SIMD, turned off, too short, an op or operand layout it does not take).
- */
-export function evaluateFusedWasm(root: LazyNode, out: Float64Array): boolean {
-  const size = out.length;
-  const loop = prepare(root, size, evaluationHeap());
-  if (loop === null) return false;
-  const o = loop.heap.alloc(size);
-  run(loop, o, 0, size);
-  out.set(loop.heap.f64.subarray(o, o + size));
-  loop.heap.release(o, size);
-  countKernel("elementwise:wasm-simd");
-  return true;
-}
-
-/**
- * A lazy expression of `size` values as a source of blocks written straight into the kernels' heap
- * (vector-unary.ts BlockSource: f is the heap's view, offset an element offset in it, from even), or
- * null when the SIMD loop cannot run it. The block at offset must have room for an even number of
- * values (F64Heap blocks do).
- */
-export function fusedBlocksWasm(root: LazyNode, size: number): ((f: Float64Array, offset: number, from: number, to: number) => void) | null {
-  // Into the shared heap, where the unary kernel reads them (vector-unary.ts reads heap.f64 afresh after each block).
-  const loop = prepare(root, size, sharedHeap());
-  if (loop === null) return null;
-  countKernel("elementwise:wasm-simd");
-  return (_f, offset, from, to) => {
-    if (from % 2 !== 0) throw new Error("internal: fusedBlocksWasm: a block must start at an even element");
-    run(loop, offset, from, to);
+  const scalars: Local<"v128">[] = [];
+  for (let k = 0; k < p.scalars; k++) scalars.push(f.hoist(`s${k}`, "v128", () => code(op.get(SCALARS), op.load64Splat(8 * k))) as Local<"v128">);
+  const leaves = IN.map(() => f.local("v128"));
+  const steps = p.steps.map(() => f.local("v128"));
+  const used = new Set<number>();
+  const value = (r: Ref): Code => {
+    if ("leaf" in r) {
+      used.add(r.leaf);
+      return op.get(leaves[r.leaf]!);
+    }
+    if ("scalar" in r) return op.get(scalars[r.scalar]!);
+    return op.get(steps[r.step]!);
   };
+  const body: Code[] = [];
+  p.steps.forEach((s, k) => {
+    const form = WASM_FORMS[s.expr];
+    if (form === undefined) throw new Error(`internal: no WebAssembly form for ${JSON.stringify(s.expr)}`);
+    body.push(code(form(value(s.x), s.y === null ? [] : value(s.y), s.p < 0 ? [] : op.get(scalars[s.p]!)), op.set(steps[k]!)));
+  });
+  const loads = [...used].map((k) => code(op.get(IN[k]!), op.get(OFF), op.add, op.v128Load(0), op.set(leaves[k]!)));
+  f.emit(
+    op.i32(0), op.set(I), op.i32(0), op.set(OFF),
+    op.block, op.loop,
+    op.get(I), op.get(PAIRS), op.geU, op.brIf(1),
+    ...loads,
+    ...body,
+    op.get(OUT), op.get(OFF), op.add, op.get(steps[steps.length - 1]!), op.v128Store(0),
+    op.get(OFF), op.i32(16), op.add, op.set(OFF),
+    op.get(I), op.i32(1), op.add, op.set(I), op.br(0),
+    op.end, op.end,
+  );
+  return f;
+}
+
+/**
+ * accumulate(src, acc, quads): the float64 pairs (s0, s1) at acc and (s2, s3) at acc + 16 plus, for each
+ * group of four values at src, its first two and its last two (reduce.ts sumAll's running sums).
+ */
+function accumulateFunction(): FunctionBuilder {
+  const f = new FunctionBuilder("accumulate", ["i32", "i32", "i32"] as const);
+  const [SRC, ACC, QUADS] = f.params;
+  const I = f.local("i32");
+  const P = f.local("i32");
+  const A = f.local("v128");
+  const B = f.local("v128");
+  f.emit(
+    op.get(ACC), op.v128Load(0), op.set(A),
+    op.get(ACC), op.v128Load(16), op.set(B),
+    op.i32(0), op.set(I), op.get(SRC), op.set(P),
+    op.block, op.loop,
+    op.get(I), op.get(QUADS), op.geU, op.brIf(1),
+    op.get(A), op.get(P), op.v128Load(0), op.f64x2Add, op.set(A),
+    op.get(B), op.get(P), op.v128Load(16), op.f64x2Add, op.set(B),
+    op.get(P), op.i32(32), op.add, op.set(P),
+    op.get(I), op.i32(1), op.add, op.set(I), op.br(0),
+    op.end, op.end,
+    op.get(ACC), op.get(A), op.v128Store(0),
+    op.get(ACC), op.get(B), op.v128Store(16),
+  );
+  return f;
+}
+
+/** The text that identifies a program (its kernel's cache key). */
+export function programKey(p: Program): string {
+  const ref = (r: Ref | null): string => (r === null ? "" : "leaf" in r ? `l${r.leaf}` : "scalar" in r ? `s${r.scalar}` : `v${r.step}`);
+  return `${p.leaves}|${p.scalars}|${p.steps.map((s) => `${s.expr}:${ref(s.x)},${ref(s.y)},${s.p}`).join(";")}`;
+}
+
+interface HeapKernels {
+  readonly maps: Map<string, MapKernel | null>;
+  readonly accumulate: ((src: number, acc: number, quads: number) => void) | null;
+}
+
+const perHeap = new WeakMap<KernelHeap, HeapKernels>();
+
+function kernelsOf(heap: KernelHeap): HeapKernels | null {
+  const memory = heap.memory;
+  if (memory === null) return null;
+  let k = perHeap.get(heap);
+  if (k === undefined) {
+    const exports = instantiate(moduleBytes([accumulateFunction().finish()]), memory);
+    k = { maps: new Map(), accumulate: exports === null ? null : (exports["accumulate"] as HeapKernels["accumulate"]) };
+    perHeap.set(heap, k);
+  }
+  return k.accumulate === null ? null : k;
+}
+
+/** The program's kernel on the heap's memory (compiled once per program text), or null without WebAssembly SIMD. */
+export function mapKernel(heap: KernelHeap, p: Program, key: string = programKey(p)): MapKernel | null {
+  const k = kernelsOf(heap);
+  if (k === null) return null;
+  let kernel = k.maps.get(key);
+  if (kernel === undefined) {
+    if (!p.steps.every((s) => hasWasmForm(s.expr))) kernel = null;
+    else {
+      const exports = instantiate(moduleBytes([mapFunction(p).finish()]), heap.memory!);
+      kernel = exports === null ? null : (exports["map"] as MapKernel);
+    }
+    k.maps.set(key, kernel);
+  }
+  return kernel;
+}
+
+/** Elements per block (a multiple of 4, so that a block's element i has the global index's i mod 4). */
+export const FUSED_BLOCK = 2048;
+
+/** The element offset of an array in the heap's memory, or −1. */
+function offsetIn(heap: KernelHeap, a: Float64Array): number {
+  return a.buffer === heap.f64.buffer ? a.byteOffset >> 3 : -1;
+}
+
+/** A block's values: written to an array, or handed to `sink(f, at, i0, m)` (the m values of elements i0… at f[at…], f the heap's current view). */
+export type BlockSink = Float64Array | ((f: Float64Array, at: number, i0: number, m: number) => void);
+
+/**
+ * Run `kernel` over elements [from, to) of its leaves (arrays of the result's length): leaves in the
+ * heap's memory (tensors in the arena) are read in place, others are copied into the heap in blocks
+ * that stay in cache; an output array in the heap's memory is written in place (all in place: one
+ * call over the whole range), else each block is copied out. A sink gets blocks of FUSED_BLOCK
+ * values (the sums rely on it: from is 0 there).
+ */
+export function mapBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], from: number, to: number, out: BlockSink): void {
+  const n = to - from;
+  if (n <= 0) return;
+  const at = leaves.map((l) => offsetIn(heap, l));
+  const outAt = typeof out === "function" ? -1 : offsetIn(heap, out);
+  const block = outAt >= 0 && at.every((a) => a >= 0) ? n : Math.min(n, FUSED_BLOCK);
+  const ins = at.map((a) => (a >= 0 ? -1 : heap.alloc(block)));
+  const result = outAt >= 0 ? -1 : heap.alloc(block);
+  const sc = heap.alloc(Math.max(scalars.length, 1));
+  const args = new Array<number>(leaves.length + 3);
+  args[1 + ins.length] = 8 * sc;
+  const f = heap.f64;
+  for (let k = 0; k < scalars.length; k++) f[sc + k] = scalars[k]!;
+  for (let i0 = from; i0 < to; i0 += block) {
+    const m = Math.min(block, to - i0);
+    for (let k = 0; k < leaves.length; k++) {
+      if (at[k]! >= 0) args[1 + k] = 8 * (at[k]! + i0);
+      else {
+        f.set(leaves[k]!.subarray(i0, i0 + m), ins[k]!);
+        args[1 + k] = 8 * ins[k]!;
+      }
+    }
+    args[0] = 8 * (outAt >= 0 ? outAt + i0 : result);
+    args[2 + ins.length] = (m + 1) >> 1;
+    kernel(...args);
+    if (outAt < 0) {
+      if (typeof out === "function") out(f, result, i0, m);
+      else out.set(f.subarray(result, result + m), i0);
+    }
+  }
+  heap.release(sc, Math.max(scalars.length, 1));
+  if (result >= 0) heap.release(result, block);
+  for (let k = ins.length - 1; k >= 0; k--) if (ins[k]! >= 0) heap.release(ins[k]!, block);
+}
+
+/**
+ * The sum of the program's values over [0, n), in reduce.ts sumAll's order (four running sums by i mod
+ * 4 added as (s0 + s1) + (s2 + s3), then the last n mod 4 values in order): the same bits. Null
+ * without the kernels.
+ */
+export function sumBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], n: number): number | null {
+  const k = kernelsOf(heap);
+  if (k === null) return null;
+  const accumulate = k.accumulate!;
+  const acc = heap.alloc(4);
+  heap.f64.fill(0, acc, acc + 4);
+  // The values of the last (partial) quad are added after the others, in order.
+  const tail: number[] = [];
+  mapBlocks(heap, kernel, leaves, scalars, 0, n, (f, at, _i0, m) => {
+    const quads = m >> 2;
+    if (quads > 0) accumulate(8 * at, 8 * acc, quads);
+    for (let i = 4 * quads; i < m; i++) tail.push(f[at + i]!);
+  });
+  const f = heap.f64;
+  let s = (f[acc]! + f[acc + 1]!) + (f[acc + 2]! + f[acc + 3]!);
+  for (const v of tail) s += v;
+  heap.release(acc, 4);
+  return s;
+}
+
+/**
+ * Run `kernel` over elements [from, to) into the heap at element offset `at` (a vector kernel's input
+ * block, vector-unary.ts): the leaves' elements are copied into the heap first. One lane past the
+ * end may be written when to − from is odd (the heap's blocks have even lengths).
+ */
+export function mapInto(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], from: number, to: number, at: number): void {
+  const m = to - from;
+  if (m <= 0) return;
+  const own = leaves.map((l) => offsetIn(heap, l));
+  const ins = own.map((a) => (a >= 0 ? -1 : heap.alloc(m)));
+  const sc = heap.alloc(Math.max(scalars.length, 1));
+  const f = heap.f64;
+  for (let k = 0; k < scalars.length; k++) f[sc + k] = scalars[k]!;
+  const args = new Array<number>(leaves.length + 3);
+  args[0] = 8 * at;
+  for (let k = 0; k < leaves.length; k++) {
+    if (own[k]! >= 0) args[1 + k] = 8 * (own[k]! + from);
+    else {
+      f.set(leaves[k]!.subarray(from, to), ins[k]!);
+      args[1 + k] = 8 * ins[k]!;
+    }
+  }
+  args[1 + ins.length] = 8 * sc;
+  args[2 + ins.length] = (m + 1) >> 1;
+  kernel(...args);
+  heap.release(sc, Math.max(scalars.length, 1));
+  for (let k = ins.length - 1; k >= 0; k--) if (ins[k]! >= 0) heap.release(ins[k]!, m);
 }

@@ -20,6 +20,9 @@ import { div, mul, mulScalar } from "./arithmetic.js";
 import { zeros } from "../creation.js";
 import { describeValue, expectShape, expectTensor } from "../check.js";
 import { reshape } from "./layout.js";
+import { kernelMemory } from "../kernels/arena.js";
+import { mapKernel, sumBlocks, type Program } from "../kernels/wasm-fused.js";
+import { countKernel } from "../kernels/usage.js";
 
 export interface AxesParams {
   axes: number[];
@@ -35,7 +38,7 @@ function sumKernel(x: Tensor, axes: readonly number[], keepdims: boolean): Tenso
     if (lazy !== null) {
       // A lazy value is summed as it is computed, in the same order, without a buffer (fusion.ts).
       out[0] = lazySum(lazy, x.size);
-    } else out[0] = sumAll(x.data);
+    } else out[0] = sumAll(x.data, true);
   } else if (x.ndim === 2 && axes.length === 1 && axes[0] === 0) {
     // Column sums of a matrix (a bias's gradient): rows added in order, as the general path does.
     // Eight columns at a time down all the rows, their sums in registers (eight independent chains);
@@ -75,8 +78,15 @@ function sumKernel(x: Tensor, axes: readonly number[], keepdims: boolean): Tenso
  * last n mod 4 elements in order: four independent chains of additions instead of one. A lazy value is
  * summed in the same order (fusion.ts lazySum), so both give the same bits.
  */
-export function sumAll(d: Float64Array): number {
+export function sumAll(d: Float64Array, count = false): number {
   const n = d.length;
+  if (n >= WASM_SUM_MIN) {
+    const s = wasmSum(d);
+    if (s !== null) {
+      if (count) countKernel("sum:wasm-simd");
+      return s;
+    }
+  }
   const n4 = n - (n % 4);
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   for (let i = 0; i < n4; i += 4) {
@@ -88,6 +98,17 @@ export function sumAll(d: Float64Array): number {
   let s = (s0 + s1) + (s2 + s3);
   for (let i = n4; i < n; i++) s += d[i]!;
   return s;
+}
+
+/** Buffers at least this long are summed by the SIMD kernel (kernels/wasm-fused.ts sumBlocks: the same order, so the same bits). */
+const WASM_SUM_MIN = 2048;
+/** The identity expression: the SIMD sum of one buffer. */
+const IDENTITY: Program = { leaves: 1, scalars: 0, steps: [{ expr: "x", x: { leaf: 0 }, y: null, p: -1 }] };
+
+function wasmSum(d: Float64Array): number | null {
+  const heap = kernelMemory();
+  const kernel = heap === null ? null : mapKernel(heap, IDENTITY);
+  return kernel === null ? null : sumBlocks(heap!, kernel, [d], [], d.length);
 }
 
 export const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({

@@ -24,10 +24,10 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
     forward: ([x]) => {
       if (name === "cos" && precomputed !== null && precomputed.x === x) {
         // cos x from the sin op's forward pass (see sinDerivative).
-        const values = precomputed.values;
+        const { values: unowned, owner } = precomputed;
         precomputed = null;
         // From now on the values are this tensor's: the open scope (a backward pass's) may release them.
-        adoptBuffer(values);
+        const values = adoptBuffer(unowned, owner);
         countKernel("cos:with-sin");
         return new Tensor(values, x.shape);
       }
@@ -63,15 +63,15 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
 // collected), in a buffer no scope owns until the rule makes it a tensor's (pool.ts allocUnscoped):
 // a tidy scope closing in between cannot hand it out again.
 const cosineOf = new WeakMap<Tensor, Float64Array>();
-let precomputed: { x: Tensor; values: Float64Array } | null = null;
+let precomputed: { x: Tensor; values: Float64Array; owner: Tensor } | null = null;
 
 function sinWithCos(x: Tensor): Tensor | null {
   if (x.size < VECTOR_MIN_LENGTH) return null;
   const out = allocData(x.size);
-  const cosines = allocUnscoped(x.size);
+  const y = new Tensor(out, x.shape);
+  const cosines = allocUnscoped(x.size, y);
   if (!vectorSinCos(x.data, out, cosines)) return null;
   countKernel("sin:wasm-simd");
-  const y = new Tensor(out, x.shape);
   cosineOf.set(y, cosines);
   return y;
 }
@@ -81,7 +81,7 @@ function sinDerivative(x: Tensor, y: Tensor): Tensor {
   const values = cosineOf.get(y);
   if (values === undefined) return cos(x);
   cosineOf.delete(y);
-  precomputed = { x, values };
+  precomputed = { x, values, owner: y };
   try {
     return cos(x);
   } finally {
