@@ -1,9 +1,17 @@
-// Matrix products on F64Heap blocks: the WebAssembly SIMD kernel for the part of C made of whole
+// Matrix products on blocks of a kernel memory (F64Heap, or the arena: GemmHeap): the WebAssembly SIMD kernel for the part of C made of whole
 // 4×4 blocks, plain loops for the edges, or the JavaScript kernels when the heap has no SIMD.
 
 import type { F64Heap } from "./f64-heap.js";
 import { matmulJs } from "./matmul-js.js";
-import { instantiateSpecialisedGemm, type SpecialisedGemm } from "./wasm-gemm.js";
+import { instantiateSpecialisedGemm, type GemmFunction, type SpecialisedGemm } from "./wasm-gemm.js";
+
+/** What the product needs of a memory: the shared heap (F64Heap) or the kernels' arena (matmul.ts). */
+export interface GemmHeap {
+  readonly gemm: GemmFunction | null;
+  readonly memory: WebAssembly.Memory | null;
+  readonly f64: Float64Array;
+  view(offset: number, length: number): Float64Array;
+}
 import { countKernel } from "./usage.js";
 
 /**
@@ -11,7 +19,7 @@ import { countKernel } from "./usage.js";
  * handful of layer shapes, so a handful of modules. Past MAX_SPECIALISED shapes the generic kernel
  * runs (the same bits).
  */
-const specialised = new WeakMap<F64Heap, Map<string, SpecialisedGemm | null>>();
+const specialised = new WeakMap<GemmHeap, Map<string, SpecialisedGemm | null>>();
 const MAX_SPECIALISED = 64;
 let specialiseOn = process.env["PINN_NO_GEMM_SPECIALISE"] === undefined || process.env["PINN_NO_GEMM_SPECIALISE"] === "0";
 
@@ -20,7 +28,7 @@ export function setGemmSpecialise(on: boolean): void {
   specialiseOn = on;
 }
 
-function specialisedFor(heap: F64Heap, sai: number, sap: number, ldb: number, ldc: number): SpecialisedGemm | null {
+function specialisedFor(heap: GemmHeap, sai: number, sap: number, ldb: number, ldc: number): SpecialisedGemm | null {
   if (!specialiseOn || heap.memory === null) return null;
   let byKey = specialised.get(heap);
   if (byKey === undefined) specialised.set(heap, (byKey = new Map()));
@@ -42,7 +50,7 @@ const K_BLOCK = 256;
  * when `transA`; B is k×n; C is m×n. With `accumulate` false, C = op(A)·B whatever C held (the
  * same bits as zeroing C first: the kernel starts its sums from +0, the edges are zeroed here).
  */
-export function heapGemm(heap: F64Heap, a: number, b: number, c: number, m: number, n: number, k: number, transA: boolean, accumulate = true): void {
+export function heapGemm(heap: GemmHeap | F64Heap, a: number, b: number, c: number, m: number, n: number, k: number, transA: boolean, accumulate = true): void {
   if (m === 0 || n === 0) return;
   const gemm = heap.gemm;
   if (gemm === null || k === 0) {
