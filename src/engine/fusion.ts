@@ -25,7 +25,7 @@ import { Tensor } from "./tensor.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
 import { countKernel } from "./kernels/usage.js";
 import { kernelMemory } from "./kernels/arena.js";
-import { mapBlocks, mapInto, mapKernel, sumBlocks, type MapKernel, type Program, type Ref, type Step } from "./kernels/wasm-fused.js";
+import { mapBlocks, mapInto, mapKernel, sumBlocks, type MapKernel, type Program, type Ref, type RowOperands, type Step } from "./kernels/wasm-fused.js";
 
 /** The expressions that may be fused: each an engine op's own kernel text over x, y and p. */
 const FUSIBLE = new Set(["x", "x + y", "x - y", "x * y", "x / y", "x + p", "x * p", "p - x", "p / x", "-x", "x * x"]);
@@ -145,8 +145,10 @@ interface Compiled<K> {
   readonly params: number[];
   /** The length of the repeated row of the row operands (1 when there are none). */
   readonly rowLength: number;
-  /** The expression for the WebAssembly SIMD kernel (kernels/wasm-fused.ts), null when it has row operands. */
+  /** The expression for the WebAssembly SIMD kernel (kernels/wasm-fused.ts), null when it has rows of odd length. */
   readonly program: Program | null;
+  /** Its row operands (a bias of even length), or null. */
+  readonly rows: RowOperands | null;
   /** The full-size operands' values (the program's leaves) and its scalars (numbers and one-element operands). */
   readonly full: Float64Array[];
   readonly scalars: number[];
@@ -191,6 +193,8 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
   const scalarValues: (Tensor | number)[] = [];
   const fullIndex = new Map<Tensor, number>();
   const scalarIndex = new Map<Tensor, number>();
+  const rowOperands: Tensor[] = [];
+  const rowIndex = new Map<Tensor, number>();
   const operand = (t: Tensor): string => {
     const node = t.lazy;
     if (node !== null) return emit(node);
@@ -216,6 +220,13 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
       if (rowLength !== 0 && rowLength !== t.size) throw new Error("internal: fused operands with different row lengths");
       rowLength = t.size;
       index = "j";
+      let k = rowIndex.get(t);
+      if (k === undefined) {
+        k = rowOperands.length;
+        rowOperands.push(t);
+        rowIndex.set(t, k);
+      }
+      refOf.set(`${jsId("l", i)}[j]`, { row: k });
     } else {
       let k = fullIndex.get(t);
       if (k === undefined) {
@@ -275,14 +286,16 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
     leaves: leaves.map((t) => t.data),
     params,
     rowLength: rows ? rowLength : 1,
-    program: rows ? null : { leaves: full.length, scalars: scalarValues.length, steps },
+    // Rows of even length run on the SIMD kernel too (a pair of elements never straddles two rows).
+    program: rows && rowLength % 2 !== 0 ? null : { leaves: full.length, scalars: scalarValues.length, steps, ...(rows ? { rows: rowOperands.length } : {}) },
+    rows: rows && rowLength % 2 === 0 ? { data: rowOperands.map((t) => t.data), length: rowLength } : null,
     full: full.map((t) => t.data),
     scalars: scalarValues.map((v) => (typeof v === "number" ? v : v.data[0]!)),
     key: key.slice(key.indexOf("|") + 1),
   };
 }
 
-/** The WebAssembly SIMD kernel of a compiled expression, or null (row operands, no WebAssembly SIMD, PINN_NO_WASM=1). */
+/** The WebAssembly SIMD kernel of a compiled expression, or null (rows of odd length, no WebAssembly SIMD, PINN_NO_WASM=1). */
 function wasmKernel(c: Compiled<unknown>): MapKernel | null {
   const heap = kernelMemory();
   return c.program === null || heap === null ? null : mapKernel(heap, c.program, c.key);
@@ -294,7 +307,7 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
   countKernel("elementwise:fused");
   const wasm = wasmKernel(c);
   if (wasm !== null) {
-    mapBlocks(kernelMemory()!, wasm, c.full, c.scalars, 0, out.length, out);
+    mapBlocks(kernelMemory()!, wasm, c.full, c.scalars, 0, out.length, out, c.rows);
     countKernel("elementwise:wasm-simd");
     return;
   }
@@ -316,8 +329,9 @@ export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, of
     return (out, offset, from, to) => {
       // The kernels' heap is the vector kernel's: the block is written there in place (by offset: the
       // scratch blocks allocated meanwhile may replace the heap's view).
-      if (out.buffer !== heap.memory!.buffer) c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
-      else mapInto(heap, wasm, c.full, c.scalars, from, to, offset);
+      // (A block starting at an odd element would split a pair of a row: the JavaScript loop.)
+      if (out.buffer !== heap.memory!.buffer || (c.rows !== null && from % 2 !== 0)) c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
+      else mapInto(heap, wasm, c.full, c.scalars, from, to, offset, c.rows);
     };
   }
   return (out, offset, from, to) => c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
@@ -329,7 +343,7 @@ export function lazySum(root: LazyNode, size: number): number {
   countKernel("sum:fused");
   const wasm = wasmKernel(c);
   if (wasm !== null) {
-    const s = sumBlocks(kernelMemory()!, wasm, c.full, c.scalars, size);
+    const s = sumBlocks(kernelMemory()!, wasm, c.full, c.scalars, size, c.rows);
     if (s !== null) {
       countKernel("sum:wasm-simd");
       return s;

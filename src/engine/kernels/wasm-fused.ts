@@ -24,8 +24,8 @@ export interface KernelHeap {
   release(offset: number, length: number): void;
 }
 
-/** An operand of a step: a leaf (full-size operand), a scalar, or an earlier step. */
-export type Ref = { readonly leaf: number } | { readonly scalar: number } | { readonly step: number };
+/** An operand of a step: a leaf (full-size operand), a scalar, a row (repeated over the rows), or an earlier step. */
+export type Ref = { readonly leaf: number } | { readonly scalar: number } | { readonly row: number } | { readonly step: number };
 
 /** One op of an expression: its kernel text over x, y and p (p: a scalar's index, −1 when none). */
 export interface Step {
@@ -40,6 +40,12 @@ export interface Program {
   readonly leaves: number;
   readonly scalars: number;
   readonly steps: readonly Step[];
+  /**
+   * Row operands (a bias): arrays of one even length R repeated over the result's rows (absent: none).
+   * Their arguments follow the others: map(…, pairs, row_0, …, row_{K−1}, 8R, 8·(first element's
+   * position in its row)); a pair of elements never straddles two rows when R and that position are even.
+   */
+  readonly rows?: number;
 }
 
 /** Each fusible kernel text as WebAssembly: code from its operands' values (x, y, p on the stack in that order of use). */
@@ -66,13 +72,20 @@ export function hasWasmForm(expr: string): boolean {
 export type MapKernel = (...args: number[]) => void;
 
 function mapFunction(p: Program): FunctionBuilder {
-  const f = new FunctionBuilder("map", Array.from({ length: p.leaves + 3 }, () => "i32" as const));
+  const nRows = p.rows ?? 0;
+  const f = new FunctionBuilder("map", Array.from({ length: p.leaves + 3 + (nRows > 0 ? nRows + 2 : 0) }, () => "i32" as const));
   const OUT = f.params[0]!;
   const IN = f.params.slice(1, 1 + p.leaves);
   const SCALARS = f.params[1 + p.leaves]!;
   const PAIRS = f.params[2 + p.leaves]!;
+  const ROWS = f.params.slice(3 + p.leaves, 3 + p.leaves + nRows);
+  const ROWBYTES = f.params[3 + p.leaves + nRows];
+  const ROWSTART = f.params[4 + p.leaves + nRows];
   const I = f.local("i32");
   const OFF = f.local("i32");
+  const J = f.local("i32");
+  const rows = ROWS.map(() => f.local("v128"));
+  const usedRows = new Set<number>();
   const scalars: Local<"v128">[] = [];
   for (let k = 0; k < p.scalars; k++) scalars.push(f.hoist(`s${k}`, "v128", () => code(op.get(SCALARS), op.load64Splat(8 * k))) as Local<"v128">);
   const leaves = IN.map(() => f.local("v128"));
@@ -84,6 +97,10 @@ function mapFunction(p: Program): FunctionBuilder {
       return op.get(leaves[r.leaf]!);
     }
     if ("scalar" in r) return op.get(scalars[r.scalar]!);
+    if ("row" in r) {
+      usedRows.add(r.row);
+      return op.get(rows[r.row]!);
+    }
     return op.get(steps[r.step]!);
   };
   const body: Code[] = [];
@@ -93,13 +110,19 @@ function mapFunction(p: Program): FunctionBuilder {
     body.push(code(form(value(s.x), s.y === null ? [] : value(s.y), s.p < 0 ? [] : op.get(scalars[s.p]!)), op.set(steps[k]!)));
   });
   const loads = [...used].map((k) => code(op.get(IN[k]!), op.get(OFF), op.add, op.v128Load(0), op.set(leaves[k]!)));
+  const rowLoads = [...usedRows].map((k) => code(op.get(ROWS[k]!), op.get(J), op.add, op.v128Load(0), op.set(rows[k]!)));
+  // The position in the row (bytes): j += 16, back to 0 at the row's end (if … end: 0x04 0x40 … 0x0b).
+  const rowStep: Code = nRows === 0 ? [] : code(op.get(J), op.i32(16), op.add, op.tee(J), op.get(ROWBYTES!), op.geU, [0x04, 0x40], op.i32(0), op.set(J), op.end);
   f.emit(
     op.i32(0), op.set(I), op.i32(0), op.set(OFF),
+    nRows === 0 ? [] : code(op.get(ROWSTART!), op.set(J)),
     op.block, op.loop,
     op.get(I), op.get(PAIRS), op.geU, op.brIf(1),
     ...loads,
+    ...rowLoads,
     ...body,
     op.get(OUT), op.get(OFF), op.add, op.get(steps[steps.length - 1]!), op.v128Store(0),
+    rowStep,
     op.get(OFF), op.i32(16), op.add, op.set(OFF),
     op.get(I), op.i32(1), op.add, op.set(I), op.br(0),
     op.end, op.end,
@@ -137,8 +160,8 @@ function accumulateFunction(): FunctionBuilder {
 
 /** The text that identifies a program (its kernel's cache key). */
 export function programKey(p: Program): string {
-  const ref = (r: Ref | null): string => (r === null ? "" : "leaf" in r ? `l${r.leaf}` : "scalar" in r ? `s${r.scalar}` : `v${r.step}`);
-  return `${p.leaves}|${p.scalars}|${p.steps.map((s) => `${s.expr}:${ref(s.x)},${ref(s.y)},${s.p}`).join(";")}`;
+  const ref = (r: Ref | null): string => (r === null ? "" : "leaf" in r ? `l${r.leaf}` : "scalar" in r ? `s${r.scalar}` : "row" in r ? `r${r.row}` : `v${r.step}`);
+  return `${p.leaves}|${p.scalars}|${p.rows ?? 0}|${p.steps.map((s) => `${s.expr}:${ref(s.x)},${ref(s.y)},${s.p}`).join(";")}`;
 }
 
 interface HeapKernels {
@@ -184,6 +207,35 @@ function offsetIn(heap: KernelHeap, a: Float64Array): number {
   return a.buffer === heap.f64.buffer ? a.byteOffset >> 3 : -1;
 }
 
+/** Row operands of a program (Program.rows): the arrays, all of one even length. */
+export interface RowOperands {
+  readonly data: readonly Float64Array[];
+  readonly length: number;
+}
+
+/**
+ * The rows' arguments of a kernel call (appended to `args` from index `first`): each row in the heap
+ * (read in place, or copied into a block taken here and listed in `taken`), 8R, then the block's
+ * position in the row (set per block by rowStart).
+ */
+function placeRows(heap: KernelHeap, rows: RowOperands, args: number[], first: number, taken: number[]): void {
+  rows.data.forEach((r, k) => {
+    let o = offsetIn(heap, r);
+    if (o < 0) {
+      o = heap.alloc(rows.length);
+      taken.push(o);
+      heap.f64.set(r, o);
+    }
+    args[first + k] = 8 * o;
+  });
+  args[first + rows.data.length] = 8 * rows.length;
+}
+
+function rowStart(rows: RowOperands, args: number[], first: number, i0: number): void {
+  if (i0 % 2 !== 0) throw new Error("internal: a block of a fused expression with rows must start at an even element");
+  args[first + rows.data.length + 1] = 8 * (i0 % rows.length);
+}
+
 /** A block's values: written to an array, or handed to `sink(f, at, i0, m)` (the m values of elements i0… at f[at…], f the heap's current view). */
 export type BlockSink = Float64Array | ((f: Float64Array, at: number, i0: number, m: number) => void);
 
@@ -194,7 +246,7 @@ export type BlockSink = Float64Array | ((f: Float64Array, at: number, i0: number
  * call over the whole range), else each block is copied out. A sink gets blocks of FUSED_BLOCK
  * values (the sums rely on it: from is 0 there).
  */
-export function mapBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], from: number, to: number, out: BlockSink): void {
+export function mapBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], from: number, to: number, out: BlockSink, rows: RowOperands | null = null): void {
   const n = to - from;
   if (n <= 0) return;
   const at = leaves.map((l) => offsetIn(heap, l));
@@ -203,8 +255,10 @@ export function mapBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly 
   const ins = at.map((a) => (a >= 0 ? -1 : heap.alloc(block)));
   const result = outAt >= 0 ? -1 : heap.alloc(block);
   const sc = heap.alloc(Math.max(scalars.length, 1));
-  const args = new Array<number>(leaves.length + 3);
+  const args = new Array<number>(leaves.length + 3 + (rows === null ? 0 : rows.data.length + 2));
   args[1 + ins.length] = 8 * sc;
+  const rowBlocks: number[] = [];
+  if (rows !== null) placeRows(heap, rows, args, leaves.length + 3, rowBlocks);
   const f = heap.f64;
   for (let k = 0; k < scalars.length; k++) f[sc + k] = scalars[k]!;
   for (let i0 = from; i0 < to; i0 += block) {
@@ -218,12 +272,14 @@ export function mapBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly 
     }
     args[0] = 8 * (outAt >= 0 ? outAt + i0 : result);
     args[2 + ins.length] = (m + 1) >> 1;
+    if (rows !== null) rowStart(rows, args, leaves.length + 3, i0);
     kernel(...args);
     if (outAt < 0) {
       if (typeof out === "function") out(f, result, i0, m);
       else out.set(f.subarray(result, result + m), i0);
     }
   }
+  for (const o of rowBlocks) heap.release(o, rows!.length);
   heap.release(sc, Math.max(scalars.length, 1));
   if (result >= 0) heap.release(result, block);
   for (let k = ins.length - 1; k >= 0; k--) if (ins[k]! >= 0) heap.release(ins[k]!, block);
@@ -234,7 +290,7 @@ export function mapBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly 
  * 4 added as (s0 + s1) + (s2 + s3), then the last n mod 4 values in order): the same bits. Null
  * without the kernels.
  */
-export function sumBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], n: number): number | null {
+export function sumBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], n: number, rows: RowOperands | null = null): number | null {
   const k = kernelsOf(heap);
   if (k === null) return null;
   const accumulate = k.accumulate!;
@@ -246,7 +302,7 @@ export function sumBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly 
     const quads = m >> 2;
     if (quads > 0) accumulate(8 * at, 8 * acc, quads);
     for (let i = 4 * quads; i < m; i++) tail.push(f[at + i]!);
-  });
+  }, rows);
   const f = heap.f64;
   let s = (f[acc]! + f[acc + 1]!) + (f[acc + 2]! + f[acc + 3]!);
   for (const v of tail) s += v;
@@ -259,15 +315,20 @@ export function sumBlocks(heap: KernelHeap, kernel: MapKernel, leaves: readonly 
  * block, vector-unary.ts): the leaves' elements are copied into the heap first. One lane past the
  * end may be written when to − from is odd (the heap's blocks have even lengths).
  */
-export function mapInto(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], from: number, to: number, at: number): void {
+export function mapInto(heap: KernelHeap, kernel: MapKernel, leaves: readonly Float64Array[], scalars: readonly number[], from: number, to: number, at: number, rows: RowOperands | null = null): void {
   const m = to - from;
   if (m <= 0) return;
   const own = leaves.map((l) => offsetIn(heap, l));
   const ins = own.map((a) => (a >= 0 ? -1 : heap.alloc(m)));
   const sc = heap.alloc(Math.max(scalars.length, 1));
+  const args = new Array<number>(leaves.length + 3 + (rows === null ? 0 : rows.data.length + 2));
+  const rowBlocks: number[] = [];
+  if (rows !== null) {
+    placeRows(heap, rows, args, leaves.length + 3, rowBlocks);
+    rowStart(rows, args, leaves.length + 3, from);
+  }
   const f = heap.f64;
   for (let k = 0; k < scalars.length; k++) f[sc + k] = scalars[k]!;
-  const args = new Array<number>(leaves.length + 3);
   args[0] = 8 * at;
   for (let k = 0; k < leaves.length; k++) {
     if (own[k]! >= 0) args[1 + k] = 8 * (own[k]! + from);
@@ -279,6 +340,7 @@ export function mapInto(heap: KernelHeap, kernel: MapKernel, leaves: readonly Fl
   args[1 + ins.length] = 8 * sc;
   args[2 + ins.length] = (m + 1) >> 1;
   kernel(...args);
+  for (const o of rowBlocks) heap.release(o, rows!.length);
   heap.release(sc, Math.max(scalars.length, 1));
   for (let k = ins.length - 1; k >= 0; k--) if (ins[k]! >= 0) heap.release(ins[k]!, m);
 }
