@@ -1,6 +1,6 @@
-// Defaults for steady problems on 2-D regions (README, "Regions": "Defaults from the region"): more
-// interior collocation points, boundary points in proportion to each boundary part's length, and
-// RAR-D in the refinement — each only where the file leaves that setting to pinn.
+// Defaults for steady problems on 2-D and 3-D regions (README, "Regions": "Defaults from the region"):
+// more interior collocation points, boundary points in proportion to each boundary part's length (area
+// in 3-D), and RAR-D in the refinement — each only where the file leaves that setting to pinn.
 //
 // Why. The refinement (BFGS) trains on one fixed set of points. A box problem gets 64 boundary
 // points on each of its sides (one condition per side); a region's condition `on boundary` or `on
@@ -9,7 +9,7 @@
 // fits the points exactly and not what lies between them — at a sharp tip, a re-entrant corner or a
 // concentrated source, where the solution has structure the smooth box problems lack (measured in
 // README: a square with a thin notch at defaults, relative error 1.4; a disk with a thin elliptic hole
-// 0.52). Redrawing the equations' points where the residual is large (RAR-D) keeps the refinement
+// 0.52; a spherical shell in 3-D at defaults 6.5e-3, flagged). Redrawing the equations' points where the residual is large (RAR-D) keeps the refinement
 // from settling on one point set, and puts points at the tips and corners.
 
 import { Rng } from "../engine/random.js";
@@ -22,7 +22,7 @@ export const REGION_DEFAULTS = {
   points: 1024,
   /** RAR-D period in the refinement stages (the nonlinear evolution problems' period, techniques.ts). */
   adaptiveSampling: 250,
-  /** Boundary-length estimate: candidate draws on each part (region.ts partMeasure), with a fixed seed. */
+  /** Boundary-measure estimate (length, or area in 3-D): candidate draws on each part (region.ts partMeasure), with a fixed seed. */
   measureDraws: 20_000,
 };
 
@@ -35,23 +35,35 @@ interface RegionRuleProblem {
 }
 
 /**
- * Whether a problem is steady on a 2-D region: its two variables are those of a region given by
- * `shapes` (no time or other variable beside them), with no learned parameters or data (inverse
- * problems were not measured with the rule).
+ * Whether a problem is steady on a 2-D or 3-D region: its variables are exactly those of a region
+ * given by `shapes` (no time or other variable beside them), with no learned parameters or data
+ * (inverse problems were not measured with the rule). Regions with time are left out: measured at
+ * defaults, a heat problem on a disk over time solved to 2.5e-6 without the rule (README, "Regions").
  */
-export function steadyRegion2d(problem: RegionRuleProblem): boolean {
+export function steadyRegion(problem: RegionRuleProblem): boolean {
   const region = problem.domain?.region ?? null;
   const inverse = (problem.parameters ?? []).length > 0 || (problem.data ?? []).length > 0;
-  return region !== null && region.dim === 2 && problem.variables.length === 2 && !inverse;
+  return region !== null && (region.dim === 2 || region.dim === 3) && problem.variables.length === region.dim && !inverse;
 }
 
-/** The rule's RAR-D period for a problem the file leaves it to (techniques.ts defaultAdaptiveSampling); null: not a steady 2-D region. */
+/** The rule's RAR-D period for a problem the file leaves it to (techniques.ts defaultAdaptiveSampling); null: not a steady region. */
 export function regionAdaptiveSampling(problem: RegionRuleProblem): number | null {
-  return steadyRegion2d(problem) ? REGION_DEFAULTS.adaptiveSampling : null;
+  return steadyRegion(problem) ? REGION_DEFAULTS.adaptiveSampling : null;
 }
 
-/** What the rule set, for the report: the interior points, and the boundary points of each part condition it sized. */
+/**
+ * The measure of a mean face of the box with these sides: the mean side in 2-D, the mean face area
+ * ((ab + bc + ca)/3) in 3-D — what one side condition of a box problem covers with boundary_points.
+ */
+export function meanFace(sides: readonly number[]): number {
+  if (sides.length === 2) return (sides[0]! + sides[1]!) / 2;
+  const [a, b, c] = sides as [number, number, number];
+  return (a * b + b * c + c * a) / 3;
+}
+
+/** What the rule set, for the report: the region's dimension, the interior points, and the boundary points of each part condition it sized (`length`: the part's length, or area in 3-D). */
 export interface RegionRuleRecord {
+  dim: number;
   points: number | null;
   parts: { part: string; length: number; points: number }[];
 }
@@ -60,21 +72,21 @@ export interface RegionRuleRecord {
  * Applies the rule's counts to a loaded problem (problem/load.ts), where the file left them to
  * pinn: `training.points` becomes REGION_DEFAULTS.points, and each boundary-part condition without
  * its own `points` gets boundary_points × (its part's length / the mean side of the region's
- * bounding box), at least boundary_points — the density a box side gets. Returns what it set (null
- * when the rule does not apply).
+ * bounding box; in 3-D its area / the mean face area), at least boundary_points — the density a box
+ * side gets. Returns what it set (null when the rule does not apply).
  */
 export function applyRegionDefaults(problem: Problem): RegionRuleRecord | null {
-  if (!steadyRegion2d(problem)) return null;
+  if (!steadyRegion(problem)) return null;
   const region = problem.domain!.region!;
   const t = problem.training;
-  const record: RegionRuleRecord = { points: null, parts: [] };
+  const record: RegionRuleRecord = { dim: region.dim, points: null, parts: [] };
   if (t.leftOut?.points === true && t.points < REGION_DEFAULTS.points) {
     t.points = REGION_DEFAULTS.points;
     record.points = t.points;
   }
   if (t.leftOut?.boundaryPoints === true) {
     const sides = region.bbox.hi.map((h, i) => h - region.bbox.lo[i]!);
-    const side = sides.reduce((s, v) => s + v, 0) / sides.length;
+    const side = meanFace(sides);
     for (const c of problem.conditions) {
       if (c.kind !== "part" || c.points !== undefined) continue;
       const length = region.partMeasure(c.part, new Rng(t.seed + 1), REGION_DEFAULTS.measureDraws);
@@ -92,7 +104,7 @@ export function describeRegionDefaults(record: RegionRuleRecord | undefined | nu
   if (!record || (record.points === null && record.parts.length === 0)) return null;
   const what = [
     ...(record.points !== null ? [`${record.points} interior points`] : []),
-    ...(record.parts.length > 0 ? [`boundary points by length (${record.parts.map((p) => `${p.part} ${p.points}`).join(", ")})`] : []),
+    ...(record.parts.length > 0 ? [`boundary points by ${record.dim === 3 ? "area" : "length"} (${record.parts.map((p) => `${p.part} ${p.points}`).join(", ")})`] : []),
   ];
-  return `  steady 2-D region: ${what.join(", ")} (training.points and boundary_points choose otherwise)`;
+  return `  steady ${record.dim}-D region: ${what.join(", ")} (training.points and boundary_points choose otherwise)`;
 }

@@ -1,7 +1,8 @@
-// The steady 2-D region rule (training/region-defaults.ts): more interior points, boundary points in
-// proportion to each part's length, and RAR-D in the refinement, only where the file leaves them to
-// pinn, and only for steady problems on 2-D regions. The expected counts are computed here from the
-// shapes' perimeters by hand (64 points per mean side of the bounding box).
+// The steady region rule (training/region-defaults.ts): more interior points, boundary points in
+// proportion to each part's length (area in 3-D), and RAR-D in the refinement, only where the file
+// leaves them to pinn, and only for steady problems on 2-D and 3-D regions. The expected counts are
+// computed here from the shapes' perimeters and areas by hand (64 points per mean side, or mean face
+// area, of the bounding box).
 
 import { describe, expect, it } from "vitest";
 import { buildModel, solve } from "../../src/solve.js";
@@ -42,6 +43,23 @@ conditions:
   - "u = x on boundary"
 `;
 
+const SHELL = `name: shell
+domain:
+  x: [-1, 1]
+  y: [-1, 1]
+  z: [-1, 1]
+shapes:
+  outer: "ball(0, 0, 0, 1)"
+  inner: "ball(0, 0, 0, 0.4)"
+region: "outer - inner"
+unknowns: [u]
+equations:
+  - "u_xx + u_yy + u_zz = 0"
+conditions:
+  - "u = 1 on outer"
+  - "u = 2.5 on inner"
+`;
+
 const partPoints = (p: Problem): (number | undefined)[] => p.conditions.map((c) => c.points);
 const period = (p: Problem): number => techniqueHooks(p, buildModel(p)).adaptiveSampling;
 
@@ -59,6 +77,17 @@ describe("the steady 2-D region rule", () => {
     // The whole boundary of the notched square: three sides of 2, the right side less the notch's
     // mouth (2 − 0.1) and the notch's two sides √(1 + 0.05²): 64 · 9.9025 / 2 = 316.9.
     expect(partPoints(parse(NOTCH))).toEqual([317]);
+  });
+
+  it("in 3-D sizes each part's boundary points by its area", () => {
+    const p = parse(SHELL);
+    expect(p.training.points).toBe(REGION_DEFAULTS.points);
+    // Sphere areas 4π and 4π·0.4² over the bounding cube's face area 4: 64·π = 201.06 → 202 points;
+    // 64·0.16π = 32.2 is below the box default, so the inner sphere keeps 64 (no per-part count).
+    expect(partPoints(p)).toEqual([202, undefined]);
+    expect(p.training.regionDefaults!.parts.map((q) => [q.part, q.length])).toEqual([["outer", expect.closeTo(4 * Math.PI, 12)]]);
+    expect(period(p)).toBe(REGION_DEFAULTS.adaptiveSampling);
+    expect(describeModel(buildModel(p)).join("\n")).toMatch(/steady 3-D region: 1024 interior points, boundary points by area \(outer 202\)/);
   });
 
   it("says what it set in the header", () => {
@@ -86,7 +115,7 @@ describe("the steady 2-D region rule", () => {
     expect(parse(ANNULUS, { overrides: { points: 128 } }).training.points).toBe(128);
   });
 
-  it("leaves boxes, evolution problems on regions and 3-D regions alone", () => {
+  it("leaves boxes and evolution problems on regions alone", () => {
     const box = parse(`name: box\ndomain:\n  x: [0, 1]\n  y: [0, 1]\nunknowns: [u]\nequations:\n  - "u_xx + u_yy = 0"\nconditions:\n  - "u(0, y) = 0"\n  - "u(1, y) = 1"\n`);
     expect(box.training.points).toBe(256);
     expect(box.training.regionDefaults).toBeUndefined();
@@ -96,15 +125,12 @@ describe("the steady 2-D region rule", () => {
     );
     expect(evolution.training.points).toBe(256);
     expect(partPoints(evolution)).toEqual([undefined, undefined, undefined]);
-    const ball = shipped("poisson-ball");
-    expect(ball.training.regionDefaults).toBeUndefined();
-    expect(period(ball)).toBe(0);
   });
 
-  it("on the shipped steady 2-D regions (their files set the counts): RAR-D only", () => {
-    for (const name of ["poisson-disk", "laplace-annulus", "laplace-lshape", "cylinder-flow"]) {
+  it("on the shipped steady regions (their files set the counts): RAR-D only", () => {
+    for (const name of ["poisson-disk", "laplace-annulus", "laplace-lshape", "cylinder-flow", "poisson-ball"]) {
       const p = shipped(name);
-      expect(p.training.regionDefaults, name).toEqual({ points: null, parts: [] });
+      expect(p.training.regionDefaults, name).toEqual({ dim: name === "poisson-ball" ? 3 : 2, points: null, parts: [] });
       expect(period(p), name).toBe(REGION_DEFAULTS.adaptiveSampling);
     }
   });

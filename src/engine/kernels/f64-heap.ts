@@ -9,7 +9,7 @@
 
 import "./wasm-types.js";
 import { instantiateGemm, type GemmFunction } from "./wasm-gemm.js";
-import { instantiateActivations, type VectorActivations } from "./wasm-activations.js";
+import { KERNEL_TABLE_BYTES, instantiateActivations, type VectorActivations } from "./wasm-activations.js";
 import { instantiateRange, type WithinFunction } from "./wasm-range.js";
 
 const PAGE = 65536;
@@ -45,6 +45,8 @@ export class F64Heap {
     this.gemm = gemm;
     this.activations = memory === null ? null : instantiateActivations(memory);
     this.within = memory === null ? null : instantiateRange(memory);
+    // The activation kernels' tables (their module's data segment) occupy the start of the memory.
+    if (this.activations !== null) this.top = KERNEL_TABLE_BYTES / 8;
     this.buffer = memory !== null ? memory.buffer : new ArrayBuffer(16 * PAGE);
     this.f64 = new Float64Array(this.buffer);
   }

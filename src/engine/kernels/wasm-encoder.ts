@@ -106,6 +106,20 @@ export const op = {
   f64x2: (x: number): Code => v128Const((v) => (v.setFloat64(0, x, true), v.setFloat64(8, x, true))),
   /** An int64 (a bigint, taken modulo 2^64) in both lanes. */
   i64x2: (x: bigint): Code => v128Const((v) => (v.setBigUint64(0, BigInt.asUintN(64, x), true), v.setBigUint64(8, BigInt.asUintN(64, x), true))),
+  /** i8x16.shuffle: byte i of the result is byte lanes[i] of a‖b (0–15 from a, 16–31 from b). */
+  i8x16Shuffle: (lanes: readonly number[]): Code => {
+    if (lanes.length !== 16 || lanes.some((l) => !Number.isInteger(l) || l < 0 || l > 31)) throw new RangeError(`internal: shuffle lanes ${lanes}`);
+    return [...simd(0x0d), ...lanes];
+  },
+  /** The low float64 lanes of a and b: [a₀, b₀] (one unpcklpd). */
+  f64x2Lows: [...simd(0x0d), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23] as Code,
+  /** The high float64 lanes of a and b: [a₁, b₁] (one unpckhpd). */
+  f64x2Highs: [...simd(0x0d), 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31] as Code,
+  /** i32x4.extract_lane: lane 0 and 2 are the low halves of the two 64-bit lanes. */
+  i32x4ExtractLane: (lane: number): Code => {
+    if (!Number.isInteger(lane) || lane < 0 || lane > 3) throw new RangeError(`internal: i32x4 lane ${lane}`);
+    return [...simd(0x1b), lane];
+  },
   f64x2Splat: simd(0x14) as Code,
   i32x4Splat: simd(0x11) as Code,
   f64x2Abs: simd(0xec) as Code,
@@ -116,6 +130,10 @@ export const op = {
   f64x2Div: simd(0xf3) as Code,
   f64x2Min: simd(0xf4) as Code,
   f64x2Max: simd(0xf5) as Code,
+  /** Pseudo-minimum b < a ? b : a (one x86 minpd; f64x2.min's NaN and ±0 rules cost about eight instructions). */
+  f64x2Pmin: simd(0xf6) as Code,
+  /** Pseudo-maximum a < b ? b : a (one maxpd). */
+  f64x2Pmax: simd(0xf7) as Code,
   f64x2Le: simd(0x4b) as Code,
   i64x2Add: simd(0xce) as Code,
   i64x2Sub: simd(0xd1) as Code,
@@ -215,8 +233,17 @@ function name(s: string): number[] {
 /** The magic number and version 1 (spec §5.5.16). */
 export const MODULE_HEADER: readonly number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
-/** A module importing env.memory (one page at least) and exporting the given functions. */
-export function moduleBytes(functions: readonly FunctionDef[]): Uint8Array {
+/** An active data segment: `bytes` written to the memory at byte `offset` when the module is instantiated. */
+export interface DataSegment {
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * A module importing env.memory (one page at least) and exporting the given functions, with the
+ * given data segments (spec §5.5.14: mode 0, an i32.const offset expression).
+ */
+export function moduleBytes(functions: readonly FunctionDef[], data: readonly DataSegment[] = []): Uint8Array {
   const types = functions.map((f) => [0x60, ...vector(f.params.map((t) => [TYPE_CODE[t]])), ...vector([])]);
   const memoryImport = [...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(1)];
   const bodies = functions.map((f) => [...uleb(f.code.length), ...f.code]);
@@ -227,6 +254,7 @@ export function moduleBytes(functions: readonly FunctionDef[]): Uint8Array {
     ...section(3, vector(functions.map((_, i) => uleb(i)))),
     ...section(7, vector(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
     ...section(10, vector(bodies)),
+    ...(data.length === 0 ? [] : section(11, vector(data.map((d) => [0x00, 0x41, ...sleb(d.offset), 0x0b, ...uleb(d.bytes.length), ...d.bytes])))),
   ]);
 }
 

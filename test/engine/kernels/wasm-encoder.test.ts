@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { FunctionBuilder, MODULE_HEADER, code, instantiate, moduleBytes, op, sleb, uleb } from "../../../src/engine/kernels/wasm-encoder.js";
+import { FunctionBuilder, MODULE_HEADER, code, instantiate, moduleBytes, op, sleb, uleb, type Code } from "../../../src/engine/kernels/wasm-encoder.js";
 
 describe("LEB128", () => {
   it("unsigned: known encodings", () => {
@@ -116,5 +116,56 @@ describe("module bytes", () => {
     (exports!["axpy"] as (d: number, n: number) => void)(0, 2);
     // Halved (exactly, in binary) for the first two pairs; the third pair is untouched.
     expect([...a]).toEqual([1.5, -2.5, 0.375, 5e299, -0, 7]);
+  });
+});
+
+describe("data segments, shuffles, lane extraction, pseudo-min/max", () => {
+  it("a data segment is a section 11 after the code, written to the memory at instantiation", () => {
+    const bytes = moduleBytes([new FunctionBuilder("f", []).finish()], [{ offset: 8, bytes: Uint8Array.from([1, 2, 3]) }]);
+    // data section: id 11, size 9, one segment: mode 0 (active, memory 0), i32.const 8, end, 3 bytes
+    expect([...bytes.slice(-11)]).toEqual([0x0b, 0x09, 0x01, 0x00, 0x41, 0x08, 0x0b, 0x03, 1, 2, 3]);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    expect(instantiate(bytes, memory)).not.toBeNull();
+    expect([...new Uint8Array(memory.buffer, 7, 5)]).toEqual([0, 1, 2, 3, 0]);
+  });
+
+  it("f64x2Lows/Highs, i32x4.extract_lane and pmin/pmax compute what the specification says", () => {
+    // f(p): at p: a, b (two f64x2); writes [a₀, b₀], [a₁, b₁], pmin(a, b), pmax(a, b) after them, and
+    // the i32 lanes 0 and 2 of a as the i32s at p + 96 and p + 100.
+    const f = new FunctionBuilder("f", ["i32"]);
+    const [p] = f.params;
+    const a = f.local("v128");
+    const b = f.local("v128");
+    const lane = (n: number): Code => code(op.get(a), op.i32x4ExtractLane(n));
+    f.emit(
+      op.get(p!), op.v128Load(0), op.set(a), op.get(p!), op.v128Load(16), op.set(b),
+      op.get(p!), op.get(a), op.get(b), op.f64x2Lows, op.v128Store(32),
+      op.get(p!), op.get(a), op.get(b), op.f64x2Highs, op.v128Store(48),
+      op.get(p!), op.get(a), op.get(b), op.f64x2Pmin, op.v128Store(64),
+      op.get(p!), op.get(a), op.get(b), op.f64x2Pmax, op.v128Store(80),
+      op.get(p!), lane(0), [0x36, 0x02, 96], // i32.store align 4, offset 96
+      op.get(p!), lane(2), [0x36, 0x02, 100],
+    );
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const exports = instantiate(moduleBytes([f.finish()]), memory)!;
+    const x = new Float64Array(memory.buffer, 0, 12);
+    x.set([NaN, 2, 1, -0]);
+    (exports["f"] as (p: number) => void)(0);
+    expect([...x.slice(4, 6)]).toEqual([NaN, 1]);
+    expect([...x.slice(6, 8)]).toEqual([2, -0]);
+    // pmin(a, b) = b < a ? b : a: NaN < … is false, so NaN stays; pmax(a, b) = a < b ? b : a
+    expect([...x.slice(8, 10)]).toEqual([NaN, -0]);
+    expect([...x.slice(10, 12)]).toEqual([NaN, 2]);
+    // the low 32 bits of each float64: NaN's canonical bits 0x7ff8000000000000 → 0, 2 = 0x4000000000000000 → 0
+    x[0] = 5e-324; // bits 1
+    x[1] = 1e-323; // bits 2
+    (exports["f"] as (p: number) => void)(0);
+    expect([...new Int32Array(memory.buffer, 96, 2)]).toEqual([1, 2]);
+  });
+
+  it("refuses shuffle lanes beyond 31 and i32x4 lanes beyond 3", () => {
+    expect(() => op.i8x16Shuffle(Array.from({ length: 16 }, () => 32))).toThrow();
+    expect(() => op.i8x16Shuffle([0])).toThrow();
+    expect(() => op.i32x4ExtractLane(4)).toThrow();
   });
 });
