@@ -15,7 +15,7 @@
 // an odd-length buffer's last element, which is that buffer's own padding.
 
 import "./wasm-types.js";
-import { instantiateActivations, type VectorActivations } from "./wasm-activations.js";
+import { KERNEL_TABLE_BYTES, instantiateActivations, type VectorActivations } from "./wasm-activations.js";
 import { instantiateRange, type WithinFunction } from "./wasm-range.js";
 import { sharedHeap, wasmKernelsActive, type F64Heap } from "./f64-heap.js";
 
@@ -45,6 +45,8 @@ export class Arena {
     this.capacity = this.f64.length;
     this.activations = instantiateActivations(this.memory);
     this.within = instantiateRange(this.memory);
+    // The activation kernels' tables (their module's data segment) occupy the start of the memory (as in f64-heap.ts).
+    if (this.activations !== null) this.top = KERNEL_TABLE_BYTES / 8;
   }
 
   /** A scratch block of `length` float64s (contents unspecified); returns its element offset. Throws when the arena is full (the reserve makes that an internal error). */
