@@ -21,6 +21,30 @@ describe.runIf(heap.gemm !== null)("specialised SIMD matrix product", () => {
     expect(specialisable({ sai: 2 ** 29, sap: 8, ldb: 8, ldc: 8 })).toBe(false);
   });
 
+  it("overwriting, every element is the sum of its terms added in order of p from +0 (a JavaScript loop gives the bits), whatever the blocks of k read transposed", () => {
+    const rng = new Rng(12);
+    for (const [m, n, k] of [[32, 32, 1024], [64, 8, 600], [8, 128, 300], [1024, 32, 32]] as const) {
+      for (const transA of [true, false]) {
+        const a = heap.alloc(m * k), b = heap.alloc(k * n), c = heap.alloc(m * n);
+        const f = heap.f64;
+        for (let i = 0; i < m * k; i++) f[a + i] = rng.uniform() * 2 - 1;
+        for (let i = 0; i < k * n; i++) f[b + i] = rng.uniform() * 2 - 1;
+        heapGemm(heap, a, b, c, m, n, k, transA, false);
+        const g = heap.f64;
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let p = 0; p < k; p++) s += g[a + (transA ? p * m + i : i * k + p)]! * g[b + p * n + j]!;
+            if (!Object.is(g[c + i * n + j], s)) expect(`${m}×${n}·${k} (${i}, ${j}) ${g[c + i * n + j]}`).toBe(`${s}`);
+          }
+        }
+        heap.release(a, m * k);
+        heap.release(b, k * n);
+        heap.release(c, m * n);
+      }
+    }
+  });
+
   const shapes: [number, number, number][] = [
     [4, 4, 1], [8, 12, 16], [13, 9, 33], [1024, 32, 32], [1024, 32, 2], [32, 32, 1024], [37, 64, 300], [33, 2, 1024], [5, 7, 3], [64, 8, 600],
   ];
