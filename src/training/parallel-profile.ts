@@ -45,8 +45,13 @@ export function threadCpuClock(): () => number {
 }
 
 /** Per worker and evaluation, written by the worker into shared memory (float64 slots). */
-export const WORKER_SLOTS = { wake: 0, copyCpu: 1, computeCpu: 2, computeWall: 3, done: 4, totalCpu: 5, blocks: 6 } as const;
-export const WORKER_SLOT_COUNT = 7;
+/**
+ * A worker's slots. `gen` is the evaluation its other slots are for (written when it wakes, after zeroing
+ * them): a worker that has not woken yet for this evaluation still holds the last one's counts, which
+ * must not be read as this one's.
+ */
+export const WORKER_SLOTS = { wake: 0, copyCpu: 1, computeCpu: 2, computeWall: 3, done: 4, totalCpu: 5, blocks: 6, gen: 7 } as const;
+export const WORKER_SLOT_COUNT = 8;
 
 /**
  * The profile's shared slots: [notify time], then WORKER_SLOT_COUNT per thread, then per block of

@@ -74,6 +74,7 @@ function serve({ spec, layout, index }: Job, warm: boolean): boolean {
       if (slots !== null) {
         slots[WORKER_SLOTS.wake] = absoluteMs();
         slots[WORKER_SLOTS.copyCpu] = slots[WORKER_SLOTS.computeCpu] = slots[WORKER_SLOTS.computeWall] = slots[WORKER_SLOTS.blocks] = 0;
+        slots[WORKER_SLOTS.gen] = gen;
       }
       let copied = false;
       for (const b of blocksOf(control, gen, B, index, layout.threads)) {

@@ -435,7 +435,7 @@ export class ParallelLoss {
       const r = l.results + b * stride;
       for (let i = 0; i < stride; i++) sum[i]! += data[r + i]!;
     }
-    if (prof !== null) this.recordWorkers(prof);
+    if (prof !== null) this.recordWorkers(prof, gen);
     const terms = Array.from(sum.subarray(0, T));
     let value = 0;
     for (let t = 0; t < T; t++) value += weights[t]! * terms[t]!;
@@ -456,7 +456,7 @@ export class ParallelLoss {
   }
 
   /** The barrier's wait and each worker's phases, from the shared profile slots. */
-  private recordWorkers(prof: ParallelProfile): void {
+  private recordWorkers(prof: ParallelProfile, gen: number): void {
     const slots = this.profileSlots!;
     const resumed = absoluteMs();
     // The wait for the workers' blocks, with the blocks' sums done meanwhile: idle is wall − CPU.
@@ -468,12 +468,16 @@ export class ParallelLoss {
     const workers = [];
     for (let j = 1; j < this.threads; j++) {
       const o = 1 + (j - 1) * WORKER_SLOT_COUNT;
-      const blocks = slots[o + WORKER_SLOTS.blocks]!;
+      // A worker that has not woken for this evaluation (its slots are still the last one's): no
+      // blocks, no CPU, and a wake-up after the barrier (Infinity: counted late, left out of the
+      // latency's quantiles and means).
+      const current = slots[o + WORKER_SLOTS.gen] === gen;
+      const blocks = current ? slots[o + WORKER_SLOTS.blocks]! : 0;
       workers.push({
-        wakeLatency: slots[o + WORKER_SLOTS.wake]! - slots[0]!,
-        copyCpu: slots[o + WORKER_SLOTS.copyCpu]!,
-        computeCpu: slots[o + WORKER_SLOTS.computeCpu]!,
-        computeWall: slots[o + WORKER_SLOTS.computeWall]!,
+        wakeLatency: current ? slots[o + WORKER_SLOTS.wake]! - slots[0]! : Infinity,
+        copyCpu: current ? slots[o + WORKER_SLOTS.copyCpu]! : 0,
+        computeCpu: current ? slots[o + WORKER_SLOTS.computeCpu]! : 0,
+        computeWall: current ? slots[o + WORKER_SLOTS.computeWall]! : 0,
         blocks,
         doneLatency: blocks > 0 ? Math.max(0, resumed - slots[o + WORKER_SLOTS.done]!) : NaN,
         totalCpu: slots[o + WORKER_SLOTS.totalCpu]!,
