@@ -3,14 +3,16 @@
 // in place; ordinary arrays are copied through the shared heap (f64-heap.ts) in blocks that stay in
 // cache. Elements outside the kernels' range (exp beyond ±708, sigmoid below −700,
 // sin and cos beyond ±1e5, NaN) are recomputed with the JavaScript formula, so that the results agree with it to a few
-// units in the last place everywhere; a block whose inputs all lie in the range (one SIMD pass,
-// wasm-range.ts, recorded as "range-check:wasm-simd") is copied out whole. Short arrays, or no
+// units in the last place everywhere; a block whose inputs all lie in the range is copied out whole.
+// The range is checked by the kernel's range-checked form in its own pass over the block
+// (wasm-activations.ts RANGE_CHECKED; else by a second SIMD pass, wasm-range.ts), recorded as
+// "range-check:wasm-simd". Short arrays, or no
 // WebAssembly SIMD, keep the JavaScript kernel; the op records which one ran (usage.ts).
 
 import { sharedHeap, wasmKernelsActive, type F64Heap } from "./f64-heap.js";
 import { arenaIfMade, kernelMemory } from "./arena.js";
 import { countKernel } from "./usage.js";
-import type { VectorActivationName } from "./wasm-activations.js";
+import type { CheckedActivation, VectorActivationName } from "./wasm-activations.js";
 
 /** Arrays shorter than this stay in JavaScript (the copies would cost more than they save). */
 export const VECTOR_MIN_LENGTH = 16;
@@ -83,6 +85,9 @@ export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource 
   // The JavaScript formula for the elements outside the kernel's range (null: none), and that range.
   const [outside, lo, hi] = FALLBACK[name];
   if (outside !== null) countKernel(mem.within !== null ? "range-check:wasm-simd" : "range-check:js");
+  // The kernel's form that checks the range in its own pass (wasm-activations.ts RANGE_CHECKED), if any.
+  const checked = outside === null ? undefined : (mem.activations?.checked as Partial<Record<string, CheckedActivation>> | undefined)?.[name];
+  if (checked !== undefined) setBounds(mem.f64, bounds, lo, hi);
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const m = Math.min(BLOCK, n - i0);
     let src: number;
@@ -92,15 +97,21 @@ export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource 
       src = input;
     }
     const dst = outAt >= 0 ? outAt + i0 : result;
-    kernel(8 * src, 8 * dst, (m + 1) >> 1);
+    let inside: boolean;
+    if (checked !== undefined) {
+      inside = checkedPass(mem, src, m, bounds, (pairs) => checked(8 * src, 8 * dst, pairs, 8 * bounds));
+    } else {
+      kernel(8 * src, 8 * dst, (m + 1) >> 1);
+      inside = outside === null || blockWithin(mem, src, m, lo, hi, bounds);
+    }
     const f = mem.f64;
-    if (outside === null || blockWithin(mem, src, m, lo, hi, bounds)) {
+    if (inside) {
       if (outAt < 0) out.set(f.subarray(result, result + m), i0);
     } else {
       // Copy out and patch, while the block is in cache.
       for (let i = 0; i < m; i++) {
         const v = f[src + i]!;
-        if (!(v >= lo && v <= hi)) out[i0 + i] = outside(v);
+        if (!(v >= lo && v <= hi)) out[i0 + i] = outside!(v); // (a block can fail the check only where there is a range)
         else if (outAt < 0) out[i0 + i] = f[result + i]!;
       }
     }
@@ -132,6 +143,8 @@ export function vectorSinCos(x: Float64Array, sinOut: Float64Array, cosOut: Floa
   const bounds = mem.alloc(BOUNDS);
   const [, lo, hi] = FALLBACK.sin;
   countKernel(mem.within !== null ? "range-check:wasm-simd" : "range-check:js");
+  const checked = mem.activations?.checked?.sincos;
+  if (checked !== undefined) setBounds(mem.f64, bounds, lo, hi);
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const m = Math.min(BLOCK, n - i0);
     const f = mem.f64;
@@ -142,8 +155,13 @@ export function vectorSinCos(x: Float64Array, sinOut: Float64Array, cosOut: Floa
     }
     const s = sinAt >= 0 ? sinAt + i0 : sines;
     const c = cosAt >= 0 ? cosAt + i0 : cosines;
-    kernel(8 * src, 8 * s, 8 * c, (m + 1) >> 1);
-    if (blockWithin(mem, src, m, lo, hi, bounds)) {
+    let inside: boolean;
+    if (checked !== undefined) inside = checkedPass(mem, src, m, bounds, (pairs) => checked(8 * src, 8 * s, 8 * c, pairs, 8 * bounds));
+    else {
+      kernel(8 * src, 8 * s, 8 * c, (m + 1) >> 1);
+      inside = blockWithin(mem, src, m, lo, hi, bounds);
+    }
+    if (inside) {
       if (sinAt < 0) sinOut.set(f.subarray(sines, sines + m), i0);
       if (cosAt < 0) cosOut.set(f.subarray(cosines, cosines + m), i0);
     } else {
@@ -164,6 +182,24 @@ export function vectorSinCos(x: Float64Array, sinOut: Float64Array, cosOut: Floa
 
 /** The range check's block of float64s: lo, lo, hi, hi and its answer (wasm-range.ts). */
 const BOUNDS = 6;
+
+function setBounds(f: Float64Array, bounds: number, lo: number, hi: number): void {
+  f[bounds] = f[bounds + 1] = lo;
+  f[bounds + 2] = f[bounds + 3] = hi;
+}
+
+/**
+ * One pass of a range-checked kernel over the m inputs at heap offset `input` (`run(pairs)`; the bounds
+ * set by setBounds): whether they all lie in [lo, hi], as blockWithin answers. The lane after an odd
+ * count is set to 0 first, as there (inside the block's even length; 0 lies in every kernel's range).
+ */
+function checkedPass(heap: KernelMemory, input: number, m: number, bounds: number, run: (pairs: number) => void): boolean {
+  let f = heap.f64;
+  if ((m & 1) !== 0) f[input + m] = 0;
+  run((m + 1) >> 1);
+  f = heap.f64;
+  return f[bounds + 4] === 1 && f[bounds + 5] === 1;
+}
 
 /**
  * Whether the m inputs at heap offset `input` all lie in [lo, hi] (false for NaN): by the SIMD range

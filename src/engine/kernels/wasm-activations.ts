@@ -242,12 +242,16 @@ function interleave(bodies: readonly Code[]): Code {
  * then the remaining pairs one at a time. The activations have one output (X); sincos has two (sin x
  * in X, cos x in E).
  */
-function pairLoop(name: string, body: (g: Generator, l: Scratch) => Code, results: (l: Scratch) => readonly Local<"v128">[], outputs: number): FunctionBuilder {
-  const f = new FunctionBuilder(name, ["i32", ...Array.from({ length: outputs }, () => "i32" as const), "i32"]);
+function pairLoop(name: string, body: (g: Generator, l: Scratch) => Code, results: (l: Scratch) => readonly Local<"v128">[], outputs: number, range = false): FunctionBuilder {
+  const f = new FunctionBuilder(name, ["i32", ...Array.from({ length: outputs }, () => "i32" as const), "i32", ...(range ? (["i32"] as const) : [])]);
   const SRC = f.params[0]!;
   const DST = f.params.slice(1, 1 + outputs);
   const PAIRS = f.params[1 + outputs]!;
+  // With the range check (see withinName): ALL &= (lo ≤ x) & (x ≤ hi) on each input, before the body overwrites it.
+  const BOUNDS = range ? f.params[2 + outputs]! : null;
   const I = f.local("i32");
+  // (declared only in the checked form: the plain form's bytes stay as they were)
+  const [LO, HI, ALL] = range ? [f.local("v128"), f.local("v128"), f.local("v128")] : [I, I, I];
   const scratch = (): Scratch => Object.fromEntries(SCRATCH.map((k) => [k, f.local("v128")])) as Scratch;
   const sets = Array.from({ length: PAIRS_PER_STEP }, scratch);
   const g = new Generator(f);
@@ -257,11 +261,13 @@ function pairLoop(name: string, body: (g: Generator, l: Scratch) => Code, result
     const out = results(l);
     return code(
       op.get(SRC), op.get(I), op.i32(16), op.mul, op.add, op.v128Load(16 * k), op.set(l.X),
+      BOUNDS === null ? code() : code(op.get(ALL), op.get(LO), op.get(l.X), op.f64x2Le, op.v128And, op.get(l.X), op.get(HI), op.f64x2Le, op.v128And, op.set(ALL)),
       body(g, l),
       ...DST.map((dst, j) => code(op.get(dst), op.get(I), op.i32(16), op.mul, op.add, op.get(out[j]!), op.v128Store(16 * k))),
     );
   };
   f.emit(
+    BOUNDS === null ? code() : code(op.get(BOUNDS), op.v128Load(0), op.set(LO), op.get(BOUNDS), op.v128Load(16), op.set(HI), op.i64x2(-1n), op.set(ALL)),
     op.i32(0), op.set(I),
     op.block, op.loop,
     op.get(I), op.i32(PAIRS_PER_STEP - 1), op.add, op.get(PAIRS), op.geU, op.brIf(1),
@@ -274,19 +280,33 @@ function pairLoop(name: string, body: (g: Generator, l: Scratch) => Code, result
     one(0),
     op.get(I), op.i32(1), op.add, op.set(I), op.br(0),
     op.end, op.end,
+    // 1.0 in each lane whose inputs all lay in [lo, hi], else +0 (wasm-range.ts's answer, at bounds + 32)
+    BOUNDS === null ? code() : code(op.get(BOUNDS), op.get(ALL), op.f64x2(1), op.v128And, op.v128Store(32)),
   );
   return f;
 }
 
-/** f(src, dst, pairs): dst[i] = name(src[i]). */
-function activationFunction(name: VectorActivationName): FunctionBuilder {
+/** f(src, dst, pairs): dst[i] = name(src[i]); with `range`, f(src, dst, pairs, bounds) also checks the inputs (withinName). */
+function activationFunction(name: VectorActivationName, range = false): FunctionBuilder {
   const body = (g: Generator, l: Scratch): Code => (name === "sin" || name === "cos" ? g.sinCos(l, name === "cos") : g[name](l));
-  return pairLoop(name, body, (l) => [l.X], 1);
+  return pairLoop(range ? withinName(name) : name, body, (l) => [l.X], 1, range);
 }
 
-/** sincos(src, dst, dstCos, pairs): dst[i] = sin(src[i]), dstCos[i] = cos(src[i]). */
-function sinCosFunction(): FunctionBuilder {
-  return pairLoop("sincos", (g, l) => g.sinAndCos(l), (l) => [l.X, l.E], 2);
+/** sincos(src, dst, dstCos, pairs): dst[i] = sin(src[i]), dstCos[i] = cos(src[i]); with `range`, sincos_within(…, pairs, bounds). */
+function sinCosFunction(range = false): FunctionBuilder {
+  return pairLoop(range ? withinName("sincos") : "sincos", (g, l) => g.sinAndCos(l), (l) => [l.X, l.E], 2, range);
+}
+
+/**
+ * The functions whose callers check the inputs' range (vector-unary.ts) have a second form that does
+ * it in the same pass, "<name>_within": one more argument `bounds`, a byte offset holding lo, lo, hi,
+ * hi (float64s); at bounds + 32 it writes two float64s, lane l = 1 when lo ≤ x ≤ hi for every input x
+ * of lane l, else 0 (NaN is not within) — wasm-range.ts's answer, without its second pass over the block.
+ * The values written are those of the plain form, bit for bit (the same body).
+ */
+export const RANGE_CHECKED = ["exp", "sigmoid", "sin", "cos", "sincos"] as const;
+function withinName(name: string): string {
+  return `${name}_within`;
 }
 
 /** The tables' bytes: exp's at EXP_TABLE_AT, sin/cos's at TRIG_TABLE_AT (little-endian, as WebAssembly reads them). */
@@ -303,7 +323,14 @@ let moduleCache: Uint8Array | null = null;
 
 /** The module: the functions, and the tables as a data segment at the start of the memory (KERNEL_TABLE_BYTES, kept by the heap). */
 export function activationModuleBytes(): Uint8Array {
-  moduleCache ??= moduleBytes([...VECTOR_ACTIVATIONS.map((name) => activationFunction(name).finish()), sinCosFunction().finish()], [{ offset: 0, bytes: tables() }]);
+  moduleCache ??= moduleBytes(
+    [
+      ...VECTOR_ACTIVATIONS.map((name) => activationFunction(name).finish()),
+      sinCosFunction().finish(),
+      ...RANGE_CHECKED.map((name) => (name === "sincos" ? sinCosFunction(true) : activationFunction(name, true)).finish()),
+    ],
+    [{ offset: 0, bytes: tables() }],
+  );
   return moduleCache;
 }
 
@@ -317,7 +344,15 @@ export type VectorActivation = (src: number, dst: number, pairs: number) => void
 export const VECTOR_ACTIVATIONS = ["tanh", "sigmoid", "exp", "sin", "cos"] as const;
 export type VectorActivationName = (typeof VECTOR_ACTIVATIONS)[number];
 
-export type VectorActivations = { readonly [N in VectorActivationName]: VectorActivation } & { readonly sincos: VectorSinCos };
+/** The range-checked forms (RANGE_CHECKED): the plain form's arguments, then the bounds' byte offset. */
+export type CheckedActivation = (src: number, dst: number, pairs: number, bounds: number) => void;
+export type CheckedSinCos = (src: number, dst: number, dstCos: number, pairs: number, bounds: number) => void;
+
+export type VectorActivations = { readonly [N in VectorActivationName]: VectorActivation } & {
+  readonly sincos: VectorSinCos;
+  /** The range-checked forms, by the plain form's name. */
+  readonly checked: { readonly [N in Exclude<(typeof RANGE_CHECKED)[number], "sincos">]: CheckedActivation } & { readonly sincos: CheckedSinCos };
+};
 
 /**
  * The kernels on `memory`, or null without WebAssembly SIMD. Instantiating writes the kernels' tables
@@ -327,5 +362,6 @@ export type VectorActivations = { readonly [N in VectorActivationName]: VectorAc
 export function instantiateActivations(memory: WebAssembly.Memory): VectorActivations | null {
   const exports = instantiate(activationModuleBytes(), memory);
   if (exports === null) return null;
-  return Object.fromEntries([...VECTOR_ACTIVATIONS, "sincos"].map((n) => [n, exports[n]])) as VectorActivations;
+  const checked = Object.fromEntries(RANGE_CHECKED.map((n) => [n, exports[withinName(n)]]));
+  return { ...Object.fromEntries([...VECTOR_ACTIVATIONS, "sincos"].map((n) => [n, exports[n]])), checked } as VectorActivations;
 }

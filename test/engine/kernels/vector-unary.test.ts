@@ -146,4 +146,49 @@ describe("the SIMD range check", () => {
     }
     expect(checked).toBe(900);
   });
+
+  it("the kernels' range-checked forms (one pass) give the plain forms' bits and the JavaScript loop's answer", async () => {
+    const { F64Heap } = await import("../../../src/engine/kernels/f64-heap.js");
+    const { allWithin } = await import("../../../src/engine/kernels/vector-unary.js");
+    const heap = new F64Heap(true);
+    const acts = heap.activations!;
+    const rng = new Rng(13);
+    const bounds = heap.alloc(6);
+    // Each function's range as vector-unary.ts's FALLBACK table writes it (restated here).
+    const cases = [["exp", -708, 708], ["sigmoid", -700, Infinity], ["sin", -1e5, 1e5], ["cos", -1e5, 1e5], ["sincos", -1e5, 1e5]] as const;
+    const specials = [NaN, Infinity, -Infinity, -0, 708, -708, 708.0000000000001, 1e5, -100000.00000000001, -700, -700.0000000000001, 1e308];
+    let checked = 0;
+    for (const [name, lo, hi] of cases) {
+      for (let trial = 0; trial < 120; trial++) {
+        // Counts across the kernels' steps of four pairs and the pairs left over, odd counts included.
+        const m = 1 + Math.floor(rng.uniform() * 40);
+        const input = heap.alloc(m);
+        const [a, b, c, d] = [heap.alloc(m), heap.alloc(m), heap.alloc(m), heap.alloc(m)];
+        const f = heap.f64;
+        for (let i = 0; i < m; i++) f[input + i] = (rng.uniform() - 0.5) * 2 * Math.min(hi, 1e5);
+        if (trial % 3 !== 0) f[input + Math.floor(rng.uniform() * m)] = specials[trial % specials.length]!;
+        if ((m & 1) !== 0) f[input + m] = 0;
+        // The answer of the JavaScript loop, independent of the kernels.
+        const js = allWithin(heap.f64, input, input + m, lo, hi);
+        f.set([lo, lo, hi, hi, -1, -1], bounds);
+        const pairs = (m + 1) >> 1;
+        if (name === "sincos") {
+          acts.sincos(8 * input, 8 * a, 8 * b, pairs);
+          acts.checked.sincos(8 * input, 8 * c, 8 * d, pairs, 8 * bounds);
+        } else {
+          acts[name](8 * input, 8 * a, pairs);
+          acts.checked[name](8 * input, 8 * c, pairs, 8 * bounds);
+        }
+        const g = heap.f64;
+        expect(g[bounds + 4] === 1 && g[bounds + 5] === 1, `${name} on [${lo}, ${hi}], ${m} values`).toBe(js);
+        for (let i = 0; i < m; i++) {
+          expect(Object.is(g[c + i], g[a + i]), `${name}, element ${i} of ${m}`).toBe(true);
+          if (name === "sincos") expect(Object.is(g[d + i], g[b + i]), `cos, element ${i} of ${m}`).toBe(true);
+        }
+        for (const o of [d, c, b, a, input]) heap.release(o, m);
+        checked++;
+      }
+    }
+    expect(checked).toBe(600);
+  });
 });
