@@ -186,6 +186,16 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
   // element even when used twice) and the numbers; the kernel's cache key is the resulting text.
   const leaves: Tensor[] = [];
   const leafIndex = new Map<Tensor, number>();
+  /** t's number in `list` (appended, and numbered in `index`, the first time it is seen). */
+  const numbered = <T>(list: (Tensor | T)[], index: Map<Tensor, number>, t: Tensor): number => {
+    let k = index.get(t);
+    if (k === undefined) {
+      k = list.length;
+      list.push(t);
+      index.set(t, k);
+    }
+    return k;
+  };
   const params: number[] = [];
   const nodeVar = new Map<LazyNode, string>();
   const lines: string[] = [];
@@ -202,43 +212,20 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
   const operand = (t: Tensor): string => {
     const node = t.lazy;
     if (node !== null) return emit(node);
-    let i = leafIndex.get(t);
-    if (i === undefined) {
-      i = leaves.length;
-      leaves.push(t);
-      leafIndex.set(t, i);
-    }
+    const i = numbered(leaves, leafIndex, t);
     // A one-element operand in a larger expression is a broadcast number; a shorter one, a row
     // repeated over the rows (index j, the position in the row).
     let index = "i";
     if (t.size === 1 && size !== 1) {
       index = "0";
-      let k = scalarIndex.get(t);
-      if (k === undefined) {
-        k = scalarValues.length;
-        scalarValues.push(t);
-        scalarIndex.set(t, k);
-      }
-      refOf.set(`${jsId("l", i)}[0]`, { scalar: k });
+      refOf.set(`${jsId("l", i)}[0]`, { scalar: numbered(scalarValues, scalarIndex, t) });
     } else if (t.size !== size) {
       if (rowLength !== 0 && rowLength !== t.size) throw new Error("internal: fused operands with different row lengths");
       rowLength = t.size;
       index = "j";
-      let k = rowIndex.get(t);
-      if (k === undefined) {
-        k = rowOperands.length;
-        rowOperands.push(t);
-        rowIndex.set(t, k);
-      }
-      refOf.set(`${jsId("l", i)}[j]`, { row: k });
+      refOf.set(`${jsId("l", i)}[j]`, { row: numbered(rowOperands, rowIndex, t) });
     } else {
-      let k = fullIndex.get(t);
-      if (k === undefined) {
-        k = full.length;
-        full.push(t);
-        fullIndex.set(t, k);
-      }
-      refOf.set(`${jsId("l", i)}[i]`, { leaf: k });
+      refOf.set(`${jsId("l", i)}[i]`, { leaf: numbered(full, fullIndex, t) });
     }
     return `${jsId("l", i)}[${index}]`;
   };
