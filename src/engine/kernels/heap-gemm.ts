@@ -4,6 +4,7 @@
 import type { F64Heap } from "./f64-heap.js";
 import { matmulJs } from "./matmul-js.js";
 import { instantiateSpecialisedGemm, type GemmFunction, type SpecialisedGemm } from "./wasm-gemm.js";
+import { countKernel } from "./usage.js";
 
 /** What the product needs of a memory: the shared heap (F64Heap) or the kernels' arena (matmul.ts). */
 export interface GemmHeap {
@@ -12,7 +13,6 @@ export interface GemmHeap {
   readonly f64: Float64Array;
   view(offset: number, length: number): Float64Array;
 }
-import { countKernel } from "./usage.js";
 
 /**
  * Kernels specialised for a product's strides (wasm-gemm.ts), per heap and strides: a network has a
@@ -71,18 +71,16 @@ export function heapGemm(heap: GemmHeap | F64Heap, a: number, b: number, c: numb
   const sap = transA ? 8 * m : 8;
   const f = heap.f64;
   if (m4 > 0 && n4 > 0) {
+    // The kernel for these strides if one is specialised, else the generic one (the same sums).
     const fast = specialisedFor(heap, sai, sap, 8 * n, 8 * n);
-    if (fast !== null) {
-      countKernel("matmul:wasm-simd-specialised");
-      const kb = kBlock(m, n);
-      if (transA && k > kb) {
-        for (let p0 = 0; p0 < k; p0 += kb) fast(8 * (a + p0 * m), 8 * (b + p0 * n), 8 * c, m4, n4, Math.min(kb, k - p0), accumulate || p0 > 0 ? -1 : 0);
-      } else fast(8 * a, 8 * b, 8 * c, m4, n4, k, accumulate ? -1 : 0);
-    } else if (transA && k > kBlock(m, n)) {
-      for (let p0 = 0; p0 < k; p0 += kBlock(m, n)) {
-        gemm(8 * (a + p0 * m), 8 * (b + p0 * n), 8 * c, m4, n4, Math.min(kBlock(m, n), k - p0), sai, sap, 8 * n, 8 * n, accumulate || p0 > 0 ? -1 : 0);
-      }
-    } else gemm(8 * a, 8 * b, 8 * c, m4, n4, k, sai, sap, 8 * n, 8 * n, accumulate ? -1 : 0);
+    if (fast !== null) countKernel("matmul:wasm-simd-specialised");
+    const run = (pa: number, pb: number, kk: number, keep: number): void => {
+      if (fast !== null) fast(pa, pb, 8 * c, m4, n4, kk, keep);
+      else gemm(pa, pb, 8 * c, m4, n4, kk, sai, sap, 8 * n, 8 * n, keep);
+    };
+    // A read transposed: k in blocks that fit L1 (C stored and reloaded between them exactly).
+    const kb = transA ? kBlock(m, n) : k;
+    for (let p0 = 0; p0 < k; p0 += kb) run(8 * (a + p0 * (transA ? m : 1)), 8 * (b + p0 * n), Math.min(kb, k - p0), accumulate || p0 > 0 ? -1 : 0);
     if (!accumulate) {
       // The edges the kernel does not write: columns n4..n of rows 0..m4, then rows m4..m.
       if (n4 < n) for (let i = 0; i < m4; i++) f.fill(0, c + i * n + n4, c + (i + 1) * n);
