@@ -17,7 +17,7 @@
 import "./wasm-types.js";
 import { KERNEL_TABLE_BYTES, instantiateActivations, type VectorActivations } from "./wasm-activations.js";
 import { instantiateRange, type WithinFunction } from "./wasm-range.js";
-import { sharedHeap, wasmKernelsActive, type F64Heap } from "./f64-heap.js";
+import { offsetIn, sharedHeap, wasmKernelsActive, type F64Heap } from "./f64-heap.js";
 
 /** The arena's size: 256 MB of address space (the system backs only the pages that are used). */
 const ARENA_PAGES = 4096;
@@ -84,7 +84,7 @@ export class Arena {
 
   /** The element offset of a buffer in this arena, or −1 for any other array. */
   offsetOf(a: Float64Array): number {
-    return a.buffer === this.buffer ? a.byteOffset >> 3 : -1;
+    return offsetIn(this, a);
   }
 
   /** Bytes handed out so far (tensors and scratch). */

@@ -112,6 +112,14 @@ export class F64Heap {
   }
 }
 
+/**
+ * The element offset of an array in a kernel memory (the shared heap or the arena: anything with a view
+ * `f64` of its whole buffer), or −1 for an array elsewhere.
+ */
+export function offsetIn(mem: { readonly f64: Float64Array }, a: Float64Array): number {
+  return a.buffer === mem.f64.buffer ? a.byteOffset >> 3 : -1;
+}
+
 let shared: F64Heap | null = null;
 let wasmWanted = process.env["PINN_NO_WASM"] === undefined || process.env["PINN_NO_WASM"] === "0";
 

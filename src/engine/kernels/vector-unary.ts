@@ -9,7 +9,7 @@
 // "range-check:wasm-simd". Short arrays, or no
 // WebAssembly SIMD, keep the JavaScript kernel; the op records which one ran (usage.ts).
 
-import { sharedHeap, wasmKernelsActive, type F64Heap } from "./f64-heap.js";
+import { offsetIn, sharedHeap, wasmKernelsActive, type F64Heap } from "./f64-heap.js";
 import { arenaIfMade, kernelMemory } from "./arena.js";
 import { countKernel } from "./usage.js";
 import type { CheckedActivation, VectorActivationName } from "./wasm-activations.js";
@@ -59,11 +59,6 @@ function memoryFor(...arrays: Float64Array[]): KernelMemory | null {
   const arena = arenaIfMade();
   if (arena !== null) for (const a of arrays) if (offsetIn(arena, a) >= 0) return kernelMemory();
   return sharedHeap();
-}
-
-/** The element offset of an array in the kernels' memory, or −1. */
-function offsetIn(mem: KernelMemory, a: Float64Array): number {
-  return a.buffer === mem.f64.buffer ? a.byteOffset >> 3 : -1;
 }
 
 /**
@@ -211,8 +206,7 @@ function blockWithin(heap: KernelMemory, input: number, m: number, lo: number, h
   if (within === null) return allWithin(f, input, input + m, lo, hi);
   // The check reads whole pairs: the lane after an odd count (inside the block, which has even length) is set to 0, which lies in every kernel's range.
   if ((m & 1) !== 0) f[input + m] = 0;
-  f[bounds] = f[bounds + 1] = lo;
-  f[bounds + 2] = f[bounds + 3] = hi;
+  setBounds(f, bounds, lo, hi);
   within(8 * input, (m + 1) >> 1, 8 * bounds);
   return f[bounds + 4] === 1 && f[bounds + 5] === 1;
 }

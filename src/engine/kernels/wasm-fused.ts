@@ -18,6 +18,7 @@
 // (PINN_NO_WASM=1) fusion.ts keeps its JavaScript loops.
 
 import { FunctionBuilder, code, instantiate, moduleBytes, op, type Code, type Local } from "./wasm-encoder.js";
+import { offsetIn } from "./f64-heap.js";
 
 /** The memory the kernels run on (the arena, arena.ts, or the shared heap, f64-heap.ts). */
 export interface KernelHeap {
@@ -202,11 +203,6 @@ export function mapKernel(heap: KernelHeap, p: Program, key: string = programKey
 
 /** Elements per block (a multiple of 4, so that a block's element i has the global index's i mod 4). */
 export const FUSED_BLOCK = 2048;
-
-/** The element offset of an array in the heap's memory, or −1. */
-function offsetIn(heap: KernelHeap, a: Float64Array): number {
-  return a.buffer === heap.f64.buffer ? a.byteOffset >> 3 : -1;
-}
 
 /** A program's operands: its full-size leaves, its rows (all of length rowLength, even), its scalars. */
 export interface Operands {
