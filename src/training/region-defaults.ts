@@ -55,7 +55,7 @@ export function regionAdaptiveSampling(problem: RegionRuleProblem): number | nul
  * The measure of a mean face of the box with these sides: the mean side in 2-D, the mean face area
  * ((ab + bc + ca)/3) in 3-D — what one side condition of a box problem covers with boundary_points.
  */
-export function meanFace(sides: readonly number[]): number {
+function meanFace(sides: readonly number[]): number {
   if (sides.length === 2) return (sides[0]! + sides[1]!) / 2;
   const [a, b, c] = sides as [number, number, number];
   return (a * b + b * c + c * a) / 3;
