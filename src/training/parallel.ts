@@ -351,6 +351,7 @@ export class ParallelLoss {
       this.workers.push({ worker, mailbox, owner });
     }
     const deadline = performance.now() + START_TIMEOUT_MS;
+    this.warmUp(batch, T, blocks, deadline);
     for (let j = 1; j < this.threads; j++) {
       while (Atomics.load(this.control, READY + j) === 0 && Atomics.load(this.control, ERROR) === 0) {
         const left = deadline - performance.now();
@@ -360,6 +361,40 @@ export class ParallelLoss {
     }
     return Atomics.load(this.control, ERROR) === 0;
   }
+
+  /** Whether every worker has signalled that it is built (or one failed). */
+  private workersReady(): boolean {
+    if (Atomics.load(this.control, ERROR) !== 0) return true;
+    for (let j = 1; j < this.threads; j++) if (Atomics.load(this.control, READY + j) === 0) return false;
+    return true;
+  }
+
+  /**
+   * While the workers start (loading modules, building the model, their own warm-up), this thread
+   * computes the blocks of the first batch into a scratch buffer, over and over: its JIT compiles its
+   * copy of the code now, on time it would spend waiting, instead of during the first epochs, where on
+   * a machine without a spare core the compiler threads take from the training threads. Nothing but the
+   * scratch buffer is written and no random numbers are drawn, so training is the same as without it.
+   * It stops once every worker is ready (or one failed), checked after each block; an error here is
+   * left to the first real evaluation, which computes the same blocks and reports it.
+   */
+  private warmUp(batch: Batch, T: number, blocks: number, deadline: number): void {
+    const P = this.layout!.paramCount;
+    const scratch = new Float64Array(T + P);
+    const weights = this.model.terms.map((t) => t.weight);
+    const grad = isGradEnabled();
+    try {
+      for (let b = 0; !this.workersReady() && performance.now() < deadline; b = (b + 1) % blocks) {
+        chunkContribution(this.model, this.params, batch, b, blocks, weights, grad, scratch);
+        this.warmUpBlocks++;
+      }
+    } catch {
+      // (see above)
+    }
+  }
+
+  /** Blocks computed by warmUp (tests, profiling). */
+  warmUpBlocks = 0;
 
   private fits(batch: Batch): boolean {
     const l = this.layout!;
