@@ -31,9 +31,10 @@ const FALLBACK: { readonly [N in VectorActivationName]: readonly [((v: number) =
 /** out[i] = f(x[i]) on the SIMD kernel; returns false (nothing written) when it is not available. */
 export function vectorUnary(name: VectorActivationName, x: Float64Array, out: Float64Array): boolean {
   const mem = memoryFor(x, out);
-  // An input in the kernels' memory is read in place (no block source).
+  // An input in the kernels' memory is read in place (no block source) — in that memory: where the input
+  // lies in the arena and the output does not, the arena (not the memory vectorUnaryFrom would pick for the output).
   const at = mem === null ? -1 : offsetIn(mem, x);
-  return vectorUnaryFrom(name, at >= 0 ? at : (f, offset, from, to) => f.set(x.subarray(from, to), offset), x.length, out);
+  return unaryOn(mem, name, at >= 0 ? at : (f, offset, from, to) => f.set(x.subarray(from, to), offset), x.length, out);
 }
 
 /** Writes the inputs [from, to) to f[offset…] (f is the kernels' memory). */
@@ -63,13 +64,17 @@ function memoryFor(...arrays: Float64Array[]): KernelMemory | null {
 
 /**
  * out[i] = f(x_i) for the n inputs x_i that `source` writes block by block into the kernels' memory (a
- * buffer's values, or a lazy expression evaluated there: fusion.ts lazyBlocks), or that lie in that
- * memory from element offset `source` on; false (nothing written) when the kernel is not available.
+ * buffer's values, or a lazy expression evaluated there: fusion.ts lazyBlocks); false (nothing written)
+ * when the kernel is not available.
  * An output in the kernels' memory is written in place.
  */
-export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource | number, n: number, out: Float64Array): boolean {
+export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource, n: number, out: Float64Array): boolean {
+  return unaryOn(n < VECTOR_MIN_LENGTH ? null : memoryFor(out), name, source, n, out);
+}
+
+/** vectorUnaryFrom on the memory `mem` (an offset `source` is an element offset in it). */
+function unaryOn(mem: KernelMemory | null, name: VectorActivationName, source: BlockSource | number, n: number, out: Float64Array): boolean {
   if (n < VECTOR_MIN_LENGTH) return false;
-  const mem = memoryFor(out);
   const kernel = mem?.activations?.[name];
   if (mem === null || kernel === undefined) return false;
   const outAt = offsetIn(mem, out);
