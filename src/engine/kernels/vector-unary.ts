@@ -101,8 +101,8 @@ export function vectorSinCos(x: Float64Array, sinOut: Float64Array, cosOut: Floa
   const kernel = mem?.activations?.sincos;
   if (mem === null || kernel === undefined) return false;
   // (sin and cos have the same range: FALLBACK.)
-  const [, lo, hi] = FALLBACK.sin;
-  blockLoop(mem, sourceOf(mem, x), n, [sinOut, cosOut], [Math.sin, Math.cos], lo, hi, kernel, mem.activations?.checked?.sincos);
+  const [sin, lo, hi] = FALLBACK.sin;
+  blockLoop(mem, sourceOf(mem, x), n, [sinOut, cosOut], [sin!, FALLBACK.cos[0]!], lo, hi, kernel, mem.activations?.checked?.sincos);
   return true;
 }
 
