@@ -18,6 +18,7 @@ import "./wasm-types.js";
 import { KERNEL_TABLE_BYTES, instantiateActivations, type VectorActivations } from "./wasm-activations.js";
 import { instantiateRange, type WithinFunction } from "./wasm-range.js";
 import { offsetIn, sharedHeap, wasmKernelsActive, type F64Heap } from "./f64-heap.js";
+import { FreeList } from "./free-list.js";
 
 /** The arena's size: 256 MB of address space (the system backs only the pages that are used). */
 const ARENA_PAGES = 4096;
@@ -36,7 +37,13 @@ export class Arena {
   readonly within: WithinFunction | null;
   private top = 0;
   private readonly capacity: number;
-  private readonly freeLists = new Map<number, number[]>();
+  /** Scratch blocks by power-of-two size; a new one is taken from the top, never past the end (the memory does not grow). */
+  private readonly scratch = new FreeList(scratchSize, (size) => {
+    if (this.top + size > this.capacity) throw new Error("internal: the kernels' arena has no room for a scratch block");
+    const offset = this.top;
+    this.top += size;
+    return offset;
+  });
 
   constructor(pages: number = ARENA_PAGES) {
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
@@ -56,21 +63,12 @@ export class Arena {
    * reserve makes that an internal error).
    */
   alloc(length: number): number {
-    const size = scratchSize(length);
-    const list = this.freeLists.get(size);
-    if (list !== undefined && list.length > 0) return list.pop()!;
-    if (this.top + size > this.capacity) throw new Error("internal: the kernels' arena has no room for a scratch block");
-    const offset = this.top;
-    this.top += size;
-    return offset;
+    return this.scratch.alloc(length);
   }
 
   /** Give back a scratch block from alloc (same length). */
   release(offset: number, length: number): void {
-    const size = scratchSize(length);
-    let list = this.freeLists.get(size);
-    if (list === undefined) this.freeLists.set(size, (list = []));
-    list.push(offset);
+    this.scratch.release(offset, length);
   }
 
   /** A new tensor buffer of n float64s (zero: never used before), or null when the arena is full. */

@@ -4,13 +4,14 @@
 //
 // Buffers are addressed by element offsets, never by long-lived views: growing the memory
 // replaces its ArrayBuffer, so a view (`heap.view(...)` or `heap.f64`) is valid only until the
-// next alloc. Freed blocks are kept in free lists by exact length; a training loop allocates the
+// next alloc. Freed blocks are kept in free lists by (even) length (free-list.ts); a training loop allocates the
 // same sizes every epoch, so after the first epoch nothing new is allocated.
 
 import "./wasm-types.js";
 import { instantiateGemm, type GemmFunction } from "./wasm-gemm.js";
 import { KERNEL_TABLE_BYTES, instantiateActivations, type VectorActivations } from "./wasm-activations.js";
 import { instantiateRange, type WithinFunction } from "./wasm-range.js";
+import { FreeList } from "./free-list.js";
 
 const PAGE = 65536;
 
@@ -27,7 +28,16 @@ export class F64Heap {
   /** A view of the whole heap (replaced when the heap grows). */
   f64: Float64Array;
   private top = 0;
-  private readonly freeLists = new Map<number, number[]>();
+  /** Blocks by even size; a new one is taken from the top, growing the memory. */
+  private readonly blocks = new FreeList(
+    (length) => length + (length & 1),
+    (size) => {
+      const offset = this.top;
+      this.ensure(offset + size);
+      this.top += size;
+      return offset;
+    },
+  );
 
   constructor(useWasm: boolean) {
     let memory: WebAssembly.Memory | null = null;
@@ -53,13 +63,7 @@ export class F64Heap {
 
   /** Reserve `length` float64s (16-byte aligned, contents unspecified); returns the offset. */
   alloc(length: number): number {
-    const size = length + (length & 1);
-    const list = this.freeLists.get(size);
-    if (list !== undefined && list.length > 0) return list.pop()!;
-    const offset = this.top;
-    this.ensure(offset + size);
-    this.top += size;
-    return offset;
+    return this.blocks.alloc(length);
   }
 
   /** Reserve and zero. */
@@ -71,10 +75,7 @@ export class F64Heap {
 
   /** Give back a block from alloc (same length). */
   release(offset: number, length: number): void {
-    const size = length + (length & 1);
-    let list = this.freeLists.get(size);
-    if (list === undefined) this.freeLists.set(size, (list = []));
-    list.push(offset);
+    this.blocks.release(offset, length);
   }
 
   /** A view of a block, valid until the next alloc. */

@@ -30,10 +30,9 @@ const FALLBACK: { readonly [N in VectorActivationName]: readonly [((v: number) =
 
 /** out[i] = f(x[i]) on the SIMD kernel; returns false (nothing written) when it is not available. */
 export function vectorUnary(name: VectorActivationName, x: Float64Array, out: Float64Array): boolean {
+  // (The input is read in the memory chosen for both arrays: in the arena where it lies there.)
   const mem = memoryFor(x, out);
-  // An input in the kernels' memory is read in place (no block source).
-  const at = mem === null ? -1 : offsetIn(mem, x);
-  return vectorUnaryFrom(name, at >= 0 ? at : (f, offset, from, to) => f.set(x.subarray(from, to), offset), x.length, out);
+  return unaryOn(mem, name, mem === null ? 0 : sourceOf(mem, x), x.length, out);
 }
 
 /** Writes the inputs [from, to) to f[offset…] (f is the kernels' memory). */
@@ -61,59 +60,32 @@ function memoryFor(...arrays: Float64Array[]): KernelMemory | null {
   return sharedHeap();
 }
 
+/** An input array as the block loop reads it: its element offset where it lies in `mem` (read in place), else a block source copying it in. */
+function sourceOf(mem: KernelMemory, x: Float64Array): BlockSource | number {
+  const at = offsetIn(mem, x);
+  return at >= 0 ? at : (f, offset, from, to) => f.set(x.subarray(from, to), offset);
+}
+
 /**
  * out[i] = f(x_i) for the n inputs x_i that `source` writes block by block into the kernels' memory (a
- * buffer's values, or a lazy expression evaluated there: fusion.ts lazyBlocks), or that lie in that
- * memory from element offset `source` on; false (nothing written) when the kernel is not available.
+ * buffer's values, or a lazy expression evaluated there: fusion.ts lazyBlocks); false (nothing written)
+ * when the kernel is not available.
  * An output in the kernels' memory is written in place.
  */
-export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource | number, n: number, out: Float64Array): boolean {
+export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource, n: number, out: Float64Array): boolean {
+  return unaryOn(n < VECTOR_MIN_LENGTH ? null : memoryFor(out), name, source, n, out);
+}
+
+/** vectorUnaryFrom on the memory `mem` (an offset `source` is an element offset in it). */
+function unaryOn(mem: KernelMemory | null, name: VectorActivationName, source: BlockSource | number, n: number, out: Float64Array): boolean {
   if (n < VECTOR_MIN_LENGTH) return false;
-  const mem = memoryFor(out);
   const kernel = mem?.activations?.[name];
   if (mem === null || kernel === undefined) return false;
-  const outAt = offsetIn(mem, out);
-  const size = Math.min(n, BLOCK);
-  const input = typeof source === "number" ? -1 : mem.alloc(size);
-  const result = outAt >= 0 ? -1 : mem.alloc(size);
-  const bounds = mem.alloc(BOUNDS);
   // The JavaScript formula for the elements outside the kernel's range (null: none), and that range.
   const [outside, lo, hi] = FALLBACK[name];
-  if (outside !== null) countKernel(mem.within !== null ? "range-check:wasm-simd" : "range-check:js");
   // The kernel's form that checks the range in its own pass (wasm-activations.ts RANGE_CHECKED), if any.
   const checked = outside === null ? undefined : (mem.activations?.checked as Partial<Record<string, CheckedActivation>> | undefined)?.[name];
-  if (checked !== undefined) setBounds(mem.f64, bounds, lo, hi);
-  for (let i0 = 0; i0 < n; i0 += BLOCK) {
-    const m = Math.min(BLOCK, n - i0);
-    let src: number;
-    if (typeof source === "number") src = source + i0;
-    else {
-      source(mem.f64, input, i0, i0 + m);
-      src = input;
-    }
-    const dst = outAt >= 0 ? outAt + i0 : result;
-    let inside: boolean;
-    if (checked !== undefined) {
-      inside = checkedPass(mem, src, m, bounds, (pairs) => checked(8 * src, 8 * dst, pairs, 8 * bounds));
-    } else {
-      kernel(8 * src, 8 * dst, (m + 1) >> 1);
-      inside = outside === null || blockWithin(mem, src, m, lo, hi, bounds);
-    }
-    const f = mem.f64;
-    if (inside) {
-      if (outAt < 0) out.set(f.subarray(result, result + m), i0);
-    } else {
-      // Copy out and patch, while the block is in cache.
-      for (let i = 0; i < m; i++) {
-        const v = f[src + i]!;
-        if (!(v >= lo && v <= hi)) out[i0 + i] = outside!(v); // (a block can fail the check only where there is a range)
-        else if (outAt < 0) out[i0 + i] = f[result + i]!;
-      }
-    }
-  }
-  mem.release(bounds, BOUNDS);
-  if (result >= 0) mem.release(result, size);
-  if (input >= 0) mem.release(input, size);
+  blockLoop(mem, source, n, [out], outside === null ? null : [outside], lo, hi, kernel, checked);
   return true;
 }
 
@@ -128,51 +100,81 @@ export function vectorSinCos(x: Float64Array, sinOut: Float64Array, cosOut: Floa
   const mem = memoryFor(x, sinOut, cosOut);
   const kernel = mem?.activations?.sincos;
   if (mem === null || kernel === undefined) return false;
-  const xAt = offsetIn(mem, x);
-  const sinAt = offsetIn(mem, sinOut);
-  const cosAt = offsetIn(mem, cosOut);
+  // (sin and cos have the same range: FALLBACK.)
+  const [sin, lo, hi] = FALLBACK.sin;
+  blockLoop(mem, sourceOf(mem, x), n, [sinOut, cosOut], [sin!, FALLBACK.cos[0]!], lo, hi, kernel, mem.activations?.checked?.sincos);
+  return true;
+}
+
+/** A vector kernel (wasm-activations.ts pairLoop): (src, dst_1, …, dst_m, pairs), byte offsets but pairs; its range-checked form takes the bounds' byte offset last. */
+type PairKernel = (...args: number[]) => void;
+
+/**
+ * The one block loop of the vector kernels, for one output (an activation) or two (sincos): `kernel`
+ * over the n inputs, block by block — from `source` (written into a scratch block), or in place from
+ * element offset `source` in `mem`. Outputs in `mem` are written in place, others copied out of
+ * scratch blocks. Where there is a range (`outside` non-null: each output's JavaScript formula), a
+ * block with inputs outside [lo, hi] or NaN has those elements recomputed by the formulas; the range is
+ * checked by `checked` (the kernel's range-checked form) in the same pass where there is one, else by
+ * blockWithin.
+ */
+function blockLoop(
+  mem: KernelMemory, source: BlockSource | number, n: number, outs: readonly Float64Array[],
+  outside: readonly ((v: number) => number)[] | null, lo: number, hi: number, kernel: PairKernel, checked: PairKernel | undefined,
+): void {
+  const K = outs.length;
+  const outAt = outs.map((o) => offsetIn(mem, o));
   const size = Math.min(n, BLOCK);
-  const input = xAt >= 0 ? -1 : mem.alloc(size);
-  const sines = sinAt >= 0 ? -1 : mem.alloc(size);
-  const cosines = cosAt >= 0 ? -1 : mem.alloc(size);
+  const input = typeof source === "number" ? -1 : mem.alloc(size);
+  const results = outAt.map((a) => (a >= 0 ? -1 : mem.alloc(size)));
   const bounds = mem.alloc(BOUNDS);
-  const [, lo, hi] = FALLBACK.sin;
-  countKernel(mem.within !== null ? "range-check:wasm-simd" : "range-check:js");
-  const checked = mem.activations?.checked?.sincos;
+  if (outside !== null) countKernel(mem.within !== null ? "range-check:wasm-simd" : "range-check:js");
   if (checked !== undefined) setBounds(mem.f64, bounds, lo, hi);
+  // The kernel's arguments: src, the outputs, pairs (and the bounds for the checked form).
+  const args = new Array<number>(K + (checked !== undefined ? 3 : 2)).fill(0);
+  if (checked !== undefined) args[K + 2] = 8 * bounds;
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const m = Math.min(BLOCK, n - i0);
-    const f = mem.f64;
-    let src = xAt + i0;
-    if (xAt < 0) {
-      f.set(x.subarray(i0, i0 + m), input);
+    let src: number;
+    if (typeof source === "number") src = source + i0;
+    else {
+      source(mem.f64, input, i0, i0 + m);
       src = input;
     }
-    const s = sinAt >= 0 ? sinAt + i0 : sines;
-    const c = cosAt >= 0 ? cosAt + i0 : cosines;
+    args[0] = 8 * src;
+    for (let k = 0; k < K; k++) args[1 + k] = 8 * (outAt[k]! >= 0 ? outAt[k]! + i0 : results[k]!);
+    args[1 + K] = (m + 1) >> 1;
     let inside: boolean;
-    if (checked !== undefined) inside = checkedPass(mem, src, m, bounds, (pairs) => checked(8 * src, 8 * s, 8 * c, pairs, 8 * bounds));
-    else {
-      kernel(8 * src, 8 * s, 8 * c, (m + 1) >> 1);
-      inside = blockWithin(mem, src, m, lo, hi, bounds);
-    }
-    if (inside) {
-      if (sinAt < 0) sinOut.set(f.subarray(sines, sines + m), i0);
-      if (cosAt < 0) cosOut.set(f.subarray(cosines, cosines + m), i0);
+    if (checked !== undefined) {
+      // The lane after an odd count is set to 0 first, as blockWithin does (inside the block's even
+      // length; 0 lies in every kernel's range); the answer is blockWithin's.
+      if ((m & 1) !== 0) mem.f64[src + m] = 0;
+      checked(...args);
+      inside = mem.f64[bounds + 4] === 1 && mem.f64[bounds + 5] === 1;
     } else {
+      kernel(...args);
+      inside = outside === null || blockWithin(mem, src, m, lo, hi, bounds);
+    }
+    const f = mem.f64;
+    for (let k = 0; k < K; k++) {
+      const out = outs[k]!;
+      const result = results[k]!;
+      if (inside) {
+        if (result >= 0) out.set(f.subarray(result, result + m), i0);
+        continue;
+      }
+      // Copy out and patch, while the block is in cache (a block can fail the check only where there is a range).
+      const formula = outside![k]!;
       for (let i = 0; i < m; i++) {
         const v = f[src + i]!;
-        const inside = v >= lo && v <= hi;
-        sinOut[i0 + i] = inside ? f[s + i]! : Math.sin(v);
-        cosOut[i0 + i] = inside ? f[c + i]! : Math.cos(v);
+        if (!(v >= lo && v <= hi)) out[i0 + i] = formula(v);
+        else if (result >= 0) out[i0 + i] = f[result + i]!;
       }
     }
   }
   mem.release(bounds, BOUNDS);
-  if (cosines >= 0) mem.release(cosines, size);
-  if (sines >= 0) mem.release(sines, size);
+  for (let k = K - 1; k >= 0; k--) if (results[k]! >= 0) mem.release(results[k]!, size);
   if (input >= 0) mem.release(input, size);
-  return true;
 }
 
 /** The range check's block of float64s: lo, lo, hi, hi and its answer (wasm-range.ts). */
@@ -181,19 +183,6 @@ const BOUNDS = 6;
 function setBounds(f: Float64Array, bounds: number, lo: number, hi: number): void {
   f[bounds] = f[bounds + 1] = lo;
   f[bounds + 2] = f[bounds + 3] = hi;
-}
-
-/**
- * One pass of a range-checked kernel over the m inputs at heap offset `input` (`run(pairs)`; the bounds
- * set by setBounds): whether they all lie in [lo, hi], as blockWithin answers. The lane after an odd
- * count is set to 0 first, as there (inside the block's even length; 0 lies in every kernel's range).
- */
-function checkedPass(heap: KernelMemory, input: number, m: number, bounds: number, run: (pairs: number) => void): boolean {
-  let f = heap.f64;
-  if ((m & 1) !== 0) f[input + m] = 0;
-  run((m + 1) >> 1);
-  f = heap.f64;
-  return f[bounds + 4] === 1 && f[bounds + 5] === 1;
 }
 
 /**

@@ -250,16 +250,34 @@ export type BlockSink = Float64Array | ((f: Float64Array, at: number, i0: number
  * rely on it: from is 0 there).
  */
 export function mapBlocks(heap: KernelHeap, kernel: MapKernel, ops: Operands, from: number, to: number, out: BlockSink): void {
+  const outAt = typeof out === "function" ? -1 : offsetIn(heap, out);
+  runBlocks(heap, kernel, ops, from, to, outAt >= 0 ? outAt : null, out);
+}
+
+/**
+ * Run `kernel` over elements [from, to) (from even) into the heap at element offset `at` (a vector
+ * kernel's input block, vector-unary.ts), in one block: leaves not in the heap's memory are copied in
+ * first. One lane past the end may be written when to − from is odd (the heap's blocks have even lengths).
+ */
+export function mapInto(heap: KernelHeap, kernel: MapKernel, ops: Operands, from: number, to: number, at: number): void {
+  runBlocks(heap, kernel, ops, from, to, at - from, null);
+}
+
+/**
+ * mapBlocks and mapInto: element i's value is written in place at heap offset `base` + i (base null:
+ * each block into a scratch block, then to `out`). In blocks of FUSED_BLOCK values, but in one block
+ * where every leaf is read in place, or where there is no `out` (mapInto: its caller's block).
+ */
+function runBlocks(heap: KernelHeap, kernel: MapKernel, ops: Operands, from: number, to: number, base: number | null, out: BlockSink | null): void {
   const n = to - from;
   if (n <= 0) return;
   const leaves = ops.full;
   const L = leaves.length;
   const R = ops.rows.length;
   const at = leaves.map((l) => offsetIn(heap, l));
-  const outAt = typeof out === "function" ? -1 : offsetIn(heap, out);
-  const block = outAt >= 0 && at.every((a) => a >= 0) ? n : Math.min(n, FUSED_BLOCK);
+  const block = out === null || (base !== null && at.every((a) => a >= 0)) ? n : Math.min(n, FUSED_BLOCK);
   const ins = at.map((a) => (a >= 0 ? -1 : heap.alloc(block)));
-  const result = outAt >= 0 ? -1 : heap.alloc(block);
+  const result = base !== null ? -1 : heap.alloc(block);
   const { args, done } = fixedArguments(heap, ops);
   const f = heap.f64;
   for (let i0 = from; i0 < to; i0 += block) {
@@ -271,13 +289,13 @@ export function mapBlocks(heap: KernelHeap, kernel: MapKernel, ops: Operands, fr
         args[1 + k] = 8 * ins[k]!;
       }
     }
-    args[0] = 8 * (outAt >= 0 ? outAt + i0 : result);
+    args[0] = 8 * (base !== null ? base + i0 : result);
     args[3 + L + R] = R === 0 ? 0 : 8 * (i0 % ops.rowLength);
     args[4 + L + R] = (m + 1) >> 1;
     kernel(...args);
-    if (outAt < 0) {
+    if (base === null) {
       if (typeof out === "function") out(f, result, i0, m);
-      else out.set(f.subarray(result, result + m), i0);
+      else out!.set(f.subarray(result, result + m), i0);
     }
   }
   done();
@@ -328,34 +346,4 @@ export function sumInPlace(heap: KernelHeap, a: Float64Array): number | null {
   for (let i = 4 * quads; i < n; i++) s += a[i]!;
   heap.release(acc, 4);
   return s;
-}
-
-/**
- * Run `kernel` over elements [from, to) (from even) into the heap at element offset `at` (a vector
- * kernel's input block, vector-unary.ts): leaves not in the heap's memory are copied in first. One lane
- * past the end may be written when to − from is odd (the heap's blocks have even lengths).
- */
-export function mapInto(heap: KernelHeap, kernel: MapKernel, ops: Operands, from: number, to: number, at: number): void {
-  const m = to - from;
-  if (m <= 0) return;
-  const leaves = ops.full;
-  const L = leaves.length;
-  const R = ops.rows.length;
-  const own = leaves.map((l) => offsetIn(heap, l));
-  const ins = own.map((a) => (a >= 0 ? -1 : heap.alloc(m)));
-  const { args, done } = fixedArguments(heap, ops);
-  const f = heap.f64;
-  args[0] = 8 * at;
-  for (let k = 0; k < L; k++) {
-    if (own[k]! >= 0) args[1 + k] = 8 * (own[k]! + from);
-    else {
-      f.set(leaves[k]!.subarray(from, to), ins[k]!);
-      args[1 + k] = 8 * ins[k]!;
-    }
-  }
-  args[3 + L + R] = R === 0 ? 0 : 8 * (from % ops.rowLength);
-  args[4 + L + R] = (m + 1) >> 1;
-  kernel(...args);
-  done();
-  for (let k = L - 1; k >= 0; k--) if (ins[k]! >= 0) heap.release(ins[k]!, m);
 }

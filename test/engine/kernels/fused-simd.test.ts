@@ -134,6 +134,19 @@ describe("fused expressions on SIMD", () => {
       sameBits(lazy, input.tanh().data, `${cols} columns`);
     }
   });
+
+  it("a lazy input with a leaf in the arena and one outside it (copied into the heap for each block), 9,001 values (three vector blocks, the last odd): the same bits as evaluating it first", () => {
+    const outside = operand(9001, 8);
+    outside.data; // (evaluated now, outside tidy: an ordinary array)
+    const f = (t: Tensor): Tensor => t.add(outside.mul(300)).exp(); // (values beyond ±708 too: patched by the JavaScript formula)
+    setWasmKernels(true);
+    resetKernelUsage();
+    const lazy = tidy(() => Float64Array.from(f(operand(9001, 9)).data));
+    expect(kernelUsage()["elementwise:wasm-simd"]).toBeGreaterThan(0);
+    // The same exp kernel on the evaluated input (fusion's bits are tested above).
+    const input = tensor(Float64Array.from(operand(9001, 9).add(outside.mul(300)).data));
+    sameBits(lazy, input.exp().data, "exp of a mixed lazy input");
+  });
 });
 
 describe("the kernels' arena", () => {
