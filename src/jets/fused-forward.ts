@@ -8,14 +8,18 @@
 // element (jet-kernels.ts, or its SIMD form wasm-jet-kernels.ts). In the first layer the
 // derivative streams are constant: z_{e_i} is the row a_i·W₁[:, i] for every point and higher
 // orders vanish, so only the value rows are multiplied.
+//
+// Written as small functions over one `Pass` (a chunk's first layer, hidden layers and output layer):
+// V8 compiles each on its own, in a fraction of the time one function of all of them took (a cost
+// paid by every thread of a parallel run, at start-up).
 
 import { Tensor } from "../engine/tensor.js";
-import { sharedHeap } from "../engine/kernels/f64-heap.js";
+import { sharedHeap, type F64Heap } from "../engine/kernels/f64-heap.js";
 import { heapGemm } from "../engine/kernels/heap-gemm.js";
 import type { ActivationName } from "../nn/activations.js";
-import { activationKernel } from "./jet-kernels.js";
+import { activationKernel, type ActivationKernel } from "./jet-kernels.js";
 import type { JetPlan } from "./jet-plan.js";
-import { wasmJetKernels } from "./wasm-jet-kernels.js";
+import { wasmJetKernels, type WasmJetKernels } from "./wasm-jet-kernels.js";
 import { chunkSize } from "./chunks.js";
 import { block, free, newSaved, type Block, type Chunk, type Saved } from "./saved-buffers.js";
 import { fillBias, firstLayerRows, outputWidth, rowsBlock, transposedInto, vectorActivation, vectorActivationAvailable } from "./layer-math.js";
@@ -37,6 +41,37 @@ export interface FusedParams {
   readonly embedded: boolean;
 }
 
+/** What every step of one forward pass reads. */
+interface Pass {
+  readonly heap: F64Heap;
+  readonly saved: Saved;
+  readonly activation: ActivationName;
+  readonly embedded: boolean;
+  /** The op's input (points, or the features' jets) and its row width. */
+  readonly X: Tensor;
+  readonly d: number;
+  /** Points, streams, layers, first layer's width, the output's width K (Kp in the heap). */
+  readonly n: number;
+  readonly S: number;
+  readonly L: number;
+  readonly w1: number;
+  readonly K: number;
+  readonly Kp: number;
+  /** Layer widths, input first. */
+  readonly widths: readonly number[];
+  /** Transposed weights in the heap, per layer. */
+  readonly Wt: readonly Block[];
+  readonly bias: (l: number) => Float64Array | null;
+  /** The output layer's bias padded to Kp, or null. */
+  readonly paddedBias: Float64Array | null;
+  readonly rows: (Float64Array | null)[];
+  readonly forwardFirst: ActivationKernel;
+  readonly forwardHidden: ActivationKernel;
+  readonly simd: WasmJetKernels | null;
+  /** The output jets [S·n, K]. */
+  readonly result: Float64Array;
+}
+
 /** The output jets [S·n, K] of the op's inputs, and what the backward pass needs. */
 export function fusedForward(inputs: readonly Tensor[], params: FusedParams): { out: Tensor; saved: Saved } {
   const { plan, activation, inputScale, weightSlot, biasSlot, embedded } = params;
@@ -54,22 +89,7 @@ export function fusedForward(inputs: readonly Tensor[], params: FusedParams): { 
   const w1 = W1.shape[0]!;
   const rows = embedded ? plan.streams.map(() => null) : firstLayerRows(plan, W1.data, w1, d, inputScale);
   const saved = newSaved(heap, n, rows);
-  if (L === 1) {
-    // A single linear layer: the value, constant first derivatives, zero higher ones.
-    const out = new Float64Array(S * n * w1);
-    const b = bias(0);
-    for (let p = 0; p < n; p++) {
-      for (let j = 0; j < w1; j++) {
-        let v = b === null ? 0 : b[j]!;
-        for (let i = 0; i < d; i++) v += X.data[p * d + i]! * W1.data[j * d + i]!;
-        out[p * w1 + j] = v;
-      }
-    }
-    rows.forEach((r, s) => {
-      if (r !== null) for (let p = 0; p < n; p++) out.set(r, (s * n + p) * w1);
-    });
-    return { out: new Tensor(out, [S * n, w1]), saved };
-  }
+  if (L === 1) return { out: singleLayer(X, W1, bias(0), rows, S, n), saved };
   // Weights as at the forward pass (for the backward pass), and transposed for the products.
   const widths = [d, ...Array.from({ length: L }, (_, l) => weight(l).shape[0]!)];
   const K = widths[L]!;
@@ -96,66 +116,115 @@ export function fusedForward(inputs: readonly Tensor[], params: FusedParams): { 
   const forwardHidden = activationKernel(activation, plan, false, vectorActivationAvailable(heap, activation));
   const simd = vectorActivationAvailable(heap, activation) ? wasmJetKernels(heap, activation, plan) : null;
   if (simd !== null && !embedded) saved.R = rowsBlock(heap, simd, rows, w1);
-  for (let p0 = 0; p0 < n; p0 += C) {
-    const c = Math.min(C, n - p0);
-    const chunk: Chunk = { p0, count: c, X: block(heap, (embedded ? S : 1) * c * d), Z: [], H: [] };
-    saved.chunks.push(chunk);
-    let Z1: Block;
-    let H: Block;
-    if (embedded) {
-      // First layer over all streams of the features: Z = Φ·W₁ᵀ (+ b₁ on the value rows).
-      for (let s = 0; s < S; s++) heap.f64.set(X.data.subarray((s * n + p0) * d, (s * n + p0 + c) * d), chunk.X.offset + s * c * d);
-      Z1 = block(heap, S * c * w1);
-      fillBias(heap.f64, Z1.offset, bias(0), c, w1);
-      if (S > 1) heap.f64.fill(0, Z1.offset + c * w1, Z1.offset + S * c * w1);
-      heapGemm(heap, chunk.X.offset, Wt[0]!.offset, Z1.offset, S * c, w1, d, false);
-      H = block(heap, S * c * w1);
-      vectorActivation(heap, activation, Z1.offset, H.offset, c * w1);
-      if (simd !== null && (c * w1) % 2 === 0) simd.forwardHidden(8 * Z1.offset, 8 * H.offset, (c * w1) / 2, 8 * c * w1);
-      else forwardHidden(heap.view(Z1.offset, Z1.length), heap.view(H.offset, H.length), c, w1, []);
-    } else {
-      heap.f64.set(X.data.subarray(p0 * d, (p0 + c) * d), chunk.X.offset);
-      // First layer: value rows only.
-      Z1 = block(heap, c * w1);
-      fillBias(heap.f64, Z1.offset, bias(0), c, w1);
-      heapGemm(heap, chunk.X.offset, Wt[0]!.offset, Z1.offset, c, w1, d, false);
-      H = block(heap, S * c * w1);
-      vectorActivation(heap, activation, Z1.offset, H.offset, c * w1);
-      if (simd !== null && w1 % 2 === 0) simd.forwardFirst(8 * Z1.offset, 8 * H.offset, c, 8 * w1, 8 * c * w1, 8 * saved.R!.offset);
-      else forwardFirst(heap.view(Z1.offset, Z1.length), heap.view(H.offset, H.length), c, w1, rows);
-    }
-    chunk.Z.push(Z1);
-    chunk.H.push(H);
-    for (let l = 1; l < L - 1; l++) {
-      const out = widths[l + 1]!;
-      const Z = block(heap, S * c * out);
-      fillBias(heap.f64, Z.offset, bias(l), c, out);
-      if (S > 1) heap.f64.fill(0, Z.offset + c * out, Z.offset + S * c * out);
-      heapGemm(heap, H.offset, Wt[l]!.offset, Z.offset, S * c, out, widths[l]!, false);
-      const Hn = block(heap, S * c * out);
-      vectorActivation(heap, activation, Z.offset, Hn.offset, c * out);
-      if (simd !== null && (c * out) % 2 === 0) simd.forwardHidden(8 * Z.offset, 8 * Hn.offset, (c * out) / 2, 8 * c * out);
-      else forwardHidden(heap.view(Z.offset, Z.length), heap.view(Hn.offset, Hn.length), c, out, []);
-      chunk.Z.push(Z);
-      chunk.H.push(Hn);
-      H = Hn;
-    }
-    // Output layer, computed Kp = outputWidth(K) wide (zero weights past K) so that the SIMD
-    // kernel covers it; the first K columns are the result.
-    const Zp = block(heap, S * c * Kp);
-    fillBias(heap.f64, Zp.offset, paddedBias, c, Kp);
-    if (S > 1) heap.f64.fill(0, Zp.offset + c * Kp, Zp.offset + S * c * Kp);
-    heapGemm(heap, H.offset, Wt[L - 1]!.offset, Zp.offset, S * c, Kp, widths[L - 1]!, false);
-    const f = heap.f64;
-    for (let s = 0; s < S; s++) {
-      for (let i = 0; i < c; i++) {
-        const src = Zp.offset + (s * c + i) * Kp;
-        const dst = (s * n + p0 + i) * K;
-        for (let k = 0; k < K; k++) result[dst + k] = f[src + k]!;
-      }
-    }
-    free(heap, Zp);
-  }
+  const pass: Pass = { heap, saved, activation, embedded, X, d, n, S, L, w1, K, Kp, widths, Wt, bias, paddedBias, rows, forwardFirst, forwardHidden, simd, result };
+  for (let p0 = 0; p0 < n; p0 += C) chunkForward(pass, p0, Math.min(C, n - p0));
   for (const b of Wt) free(heap, b);
   return { out: new Tensor(result, [S * n, K]), saved };
+}
+
+/** A single linear layer: the value, constant first derivatives, zero higher ones. */
+function singleLayer(X: Tensor, W1: Tensor, b: Float64Array | null, rows: (Float64Array | null)[], S: number, n: number): Tensor {
+  const d = X.shape[1]!;
+  const w1 = W1.shape[0]!;
+  const out = new Float64Array(S * n * w1);
+  for (let p = 0; p < n; p++) {
+    for (let j = 0; j < w1; j++) {
+      let v = b === null ? 0 : b[j]!;
+      for (let i = 0; i < d; i++) v += X.data[p * d + i]! * W1.data[j * d + i]!;
+      out[p * w1 + j] = v;
+    }
+  }
+  rows.forEach((r, s) => {
+    if (r !== null) for (let p = 0; p < n; p++) out.set(r, (s * n + p) * w1);
+  });
+  return new Tensor(out, [S * n, w1]);
+}
+
+/** One chunk of c points from p0 on: every layer's jets, kept in the chunk's blocks, and its rows of the result. */
+function chunkForward(pass: Pass, p0: number, c: number): void {
+  const { heap, saved, embedded, S, d, L } = pass;
+  const chunk: Chunk = { p0, count: c, X: block(heap, (embedded ? S : 1) * c * d), Z: [], H: [] };
+  saved.chunks.push(chunk);
+  let H = embedded ? embeddedFirstLayer(pass, chunk) : firstLayer(pass, chunk);
+  for (let l = 1; l < L - 1; l++) H = hiddenLayer(pass, chunk, l, H);
+  outputLayer(pass, chunk, H);
+}
+
+/** The activation's jets H of the pre-activations Z (all streams) of a chunk's layer `width` wide (SIMD where it runs). */
+function activate(pass: Pass, Z: Block, c: number, width: number): Block {
+  const { heap, S, simd } = pass;
+  const H = block(heap, S * c * width);
+  vectorActivation(heap, pass.activation, Z.offset, H.offset, c * width);
+  if (simd !== null && (c * width) % 2 === 0) simd.forwardHidden(8 * Z.offset, 8 * H.offset, (c * width) / 2, 8 * c * width);
+  else pass.forwardHidden(heap.view(Z.offset, Z.length), heap.view(H.offset, H.length), c, width, []);
+  return H;
+}
+
+/** First layer over all streams of the features: Z = Φ·W₁ᵀ (+ b₁ on the value rows). */
+function embeddedFirstLayer(pass: Pass, chunk: Chunk): Block {
+  const { heap, S, n, d, w1, X } = pass;
+  const { p0, count: c } = chunk;
+  for (let s = 0; s < S; s++) heap.f64.set(X.data.subarray((s * n + p0) * d, (s * n + p0 + c) * d), chunk.X.offset + s * c * d);
+  const Z1 = block(heap, S * c * w1);
+  fillBias(heap.f64, Z1.offset, pass.bias(0), c, w1);
+  if (S > 1) heap.f64.fill(0, Z1.offset + c * w1, Z1.offset + S * c * w1);
+  heapGemm(heap, chunk.X.offset, pass.Wt[0]!.offset, Z1.offset, S * c, w1, d, false);
+  const H = activate(pass, Z1, c, w1);
+  chunk.Z.push(Z1);
+  chunk.H.push(H);
+  return H;
+}
+
+/** First layer: value rows only (the derivative streams are the constant rows a_i·W₁[:, i]). */
+function firstLayer(pass: Pass, chunk: Chunk): Block {
+  const { heap, S, d, w1, X, simd, saved } = pass;
+  const { p0, count: c } = chunk;
+  heap.f64.set(X.data.subarray(p0 * d, (p0 + c) * d), chunk.X.offset);
+  const Z1 = block(heap, c * w1);
+  fillBias(heap.f64, Z1.offset, pass.bias(0), c, w1);
+  heapGemm(heap, chunk.X.offset, pass.Wt[0]!.offset, Z1.offset, c, w1, d, false);
+  const H = block(heap, S * c * w1);
+  vectorActivation(heap, pass.activation, Z1.offset, H.offset, c * w1);
+  if (simd !== null && w1 % 2 === 0) simd.forwardFirst(8 * Z1.offset, 8 * H.offset, c, 8 * w1, 8 * c * w1, 8 * saved.R!.offset);
+  else pass.forwardFirst(heap.view(Z1.offset, Z1.length), heap.view(H.offset, H.length), c, w1, pass.rows);
+  chunk.Z.push(Z1);
+  chunk.H.push(H);
+  return H;
+}
+
+/** Hidden layer l of a chunk (H: the previous layer's jets): its pre-activations and activations, kept in the chunk. */
+function hiddenLayer(pass: Pass, chunk: Chunk, l: number, H: Block): Block {
+  const { heap, S, widths } = pass;
+  const c = chunk.count;
+  const out = widths[l + 1]!;
+  const Z = block(heap, S * c * out);
+  fillBias(heap.f64, Z.offset, pass.bias(l), c, out);
+  if (S > 1) heap.f64.fill(0, Z.offset + c * out, Z.offset + S * c * out);
+  heapGemm(heap, H.offset, pass.Wt[l]!.offset, Z.offset, S * c, out, widths[l]!, false);
+  const Hn = activate(pass, Z, c, out);
+  chunk.Z.push(Z);
+  chunk.H.push(Hn);
+  return Hn;
+}
+
+/**
+ * Output layer, computed Kp = outputWidth(K) wide (zero weights past K) so that the SIMD kernel
+ * covers it; the first K columns are the chunk's rows of the result.
+ */
+function outputLayer(pass: Pass, chunk: Chunk, H: Block): void {
+  const { heap, S, n, L, K, Kp, widths, result } = pass;
+  const { p0, count: c } = chunk;
+  const Zp = block(heap, S * c * Kp);
+  fillBias(heap.f64, Zp.offset, pass.paddedBias, c, Kp);
+  if (S > 1) heap.f64.fill(0, Zp.offset + c * Kp, Zp.offset + S * c * Kp);
+  heapGemm(heap, H.offset, pass.Wt[L - 1]!.offset, Zp.offset, S * c, Kp, widths[L - 1]!, false);
+  const f = heap.f64;
+  for (let s = 0; s < S; s++) {
+    for (let i = 0; i < c; i++) {
+      const src = Zp.offset + (s * c + i) * Kp;
+      const dst = (s * n + p0 + i) * K;
+      for (let k = 0; k < K; k++) result[dst + k] = f[src + k]!;
+    }
+  }
+  free(heap, Zp);
 }
