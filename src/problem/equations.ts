@@ -4,7 +4,8 @@
 import { checkKeys, get, asMap, asList, asString, asNumber, isScalar, isMap, Scalar, type Node, type YAMLMap } from "./yaml-source.js";
 import type { ReaderContext } from "./reader.js";
 import type { Equation, Condition, Source } from "./types.js";
-import { parseEquation } from "../expressions/parser.js";
+import { ExpressionError, parseEquation } from "../expressions/parser.js";
+import { unitRephrase } from "./units.js";
 import { resolveEquation, type Names, type Context } from "../expressions/resolve.js";
 import * as S from "../expressions/symbolic.js";
 import type { Sym } from "../expressions/symbolic.js";
@@ -66,7 +67,8 @@ function parseEquationText(ctx: ReaderContext, node: Node, names: Names, context
     const { lhs, rhs } = parseEquation(text);
     return resolveEquation(lhs, rhs, names, context);
   } catch (e) {
-    ctx.reportExpressionError(e, node as Scalar);
+    const unit = e instanceof ExpressionError ? unitRephrase(e, text, names) : null;
+    ctx.reportExpressionError(unit ? new ExpressionError(unit.message, (e as ExpressionError).span, unit.hint, (e as ExpressionError).reason) : e, node as Scalar);
     return null;
   }
 }

@@ -18,6 +18,7 @@ import { readNetwork, readTraining, readEvaluate } from "./settings.js";
 import { applyRegionDefaults } from "../training/region-defaults.js";
 import { SECTIONS, TOP_KEYS, type ReadState } from "./sections.js";
 import { checkProblemLimits } from "./limits.js";
+import { warnShiftInvariant } from "./uniqueness.js";
 
 export interface LoadOptions {
   /** Override settings from the command line. */
@@ -114,6 +115,7 @@ function readProblem(ctx: ReaderContext): Problem | null {
   const regionDefaults = src.issues.length === 0 ? applyRegionDefaults(problem) : null;
   if (regionDefaults !== null) problem.training.regionDefaults = regionDefaults;
   if (src.issues.length === 0) checkProblemLimits(ctx, problem, root);
+  if (src.issues.length === 0) warnShiftInvariant(problem);
   if (constraints === "hard") problem.trial = buildHardTrials(problem);
   return problem;
 }

@@ -139,8 +139,10 @@ export function readConstants(ctx: ReaderContext, root: YAMLMap, variables: stri
     const keyNode = pair.key as Node;
     const c = keyName(keyNode);
     if (!IDENTIFIER.test(c) || RESERVED.has(c) || variables.includes(c) || unknowns.includes(c)) {
-      const why = RESERVED.has(c) ? " (it is a built-in name)" : variables.includes(c) ? " (it is a domain variable)" : unknowns.includes(c) ? " (it is an unknown)" : "";
+      const why = c === "d" ? " (it is a built-in name: d(u, x) is a derivative)" : c === "N" ? " (it is a built-in name: N is the network's output in trial forms)" : RESERVED.has(c) ? " (it is a built-in name)" : variables.includes(c) ? " (it is a domain variable)" : unknowns.includes(c) ? " (it is an unknown)" : "";
       ctx.src.error(keyNode, `"${c}" cannot be a constant's name${why}`, "choose another name");
+      // Its uses are not reported again as undefined ("d" is not defined … go under constants:).
+      ctx.failedConstants.add(c);
       continue;
     }
     const value = pair.value as Node | undefined;

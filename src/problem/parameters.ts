@@ -192,6 +192,14 @@ export const PARAMETERS_NAMES: Section = {
       RESERVED.has(p) ? "it is a built-in name" : variables.includes(p) ? "it is a domain variable" : unknowns.includes(p) ? "it is an unknown" : constants.has(p) ? "it is already a constant" : null,
     );
     read.set(state, parameters);
+    // A parameter rejected above (its name, its bounds) is reported once, not again where it is used.
+    const node = get(state.root, "parameters");
+    if (node !== undefined && isMap(node)) {
+      for (const pair of node.items) {
+        const name = isScalar(pair.key) ? String(pair.key.value) : "";
+        if (!parameters.some((q) => q.name === name) && !constants.has(name)) ctx.failedConstants.add(name);
+      }
+    }
     if (parameters.length > 0) state.names = { ...state.names, parameters: parameterSymbols(parameters) };
   },
 };

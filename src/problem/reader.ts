@@ -11,6 +11,7 @@ import { parseExpression, ExpressionError } from "../expressions/parser.js";
 import { resolve, type Names, type Context } from "../expressions/resolve.js";
 import type { Sym } from "../expressions/symbolic.js";
 import { closest, didYouMean } from "../util/suggest.js";
+import { unitRephrase } from "./units.js";
 
 /** Replaces an expression error's message and hint (null: keep it). */
 export type Rephrase = (e: ExpressionError) => { message: string; hint: string } | null;
@@ -94,7 +95,7 @@ export class ReaderContext {
     try {
       return resolve(parseExpression(text), names, context).sym;
     } catch (e) {
-      const better = e instanceof ExpressionError ? rephrase?.(e) : null;
+      const better = e instanceof ExpressionError ? (rephrase?.(e) ?? unitRephrase(e, text, names)) : null;
       this.reportExpressionError(better ? new ExpressionError(better.message, (e as ExpressionError).span, better.hint, (e as ExpressionError).reason) : e, node as Scalar);
       return null;
     }

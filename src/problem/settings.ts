@@ -72,8 +72,12 @@ export function readTraining(ctx: ReaderContext, root: YAMLMap): TrainingSetting
   const fileEpochs = boundedCount(ctx, field("epochs"), "training.epochs", LIMITS.maxIterations);
   const fileRate = ctx.positiveNumber(field("learning_rate"), "training.learning_rate");
   const filePoints = boundedCount(ctx, field("points"), "training.points", LIMITS.maxPoints);
-  for (const message of [o.points === undefined ? null : checkPointsOption(o.points), o.seed === undefined ? null : checkSeedOption(o.seed)]) {
-    if (message !== null) ctx.src.errorAt(undefined, `command line: ${message}`, `use a smaller value (README, "Limits")`);
+  // "Smaller" only for a value above its limit: --seed -1 or 1.5 needs a whole number in the range.
+  for (const [message, tooLarge] of [
+    [o.points === undefined ? null : checkPointsOption(o.points), o.points !== undefined && o.points > LIMITS.maxPoints],
+    [o.seed === undefined ? null : checkSeedOption(o.seed), o.seed !== undefined && o.seed > LIMITS.maxSeed],
+  ] as const) {
+    if (message !== null) ctx.src.errorAt(undefined, `command line: ${message}`, tooLarge ? `use a smaller value (README, "Limits")` : "give a whole number in the range the message names");
   }
   if (o.epochs !== undefined) atMost(ctx, undefined, o.epochs, LIMITS.maxIterations, "command line: --epochs");
   const epochs = fileEpochs ?? d.epochs;

@@ -168,7 +168,16 @@ function messageOverlay(text: string): Plugin {
   };
 }
 
-function panelConfig(opts: HeatmapOptions, panel: HeatmapPanel, gx: AxisGrid, gy: AxisGrid, shared?: { min: number; max: number }): ChartConfiguration {
+/**
+ * A panel's title on one or two lines that fit its width (chart.js would squeeze a long one, such as
+ * an equation's label on residuals.png, into the width until it is unreadable).
+ */
+export function panelTitle(title: string, panelWidth: number): { lines: string[]; size: number } {
+  return fitTitle(title, panelWidth - 24, 14, 11);
+}
+
+function panelConfig(opts: HeatmapOptions, panel: HeatmapPanel, gx: AxisGrid, gy: AxisGrid, panelWidth: number, shared?: { min: number; max: number }): ChartConfiguration {
+  const fitted = panelTitle(panel.title, panelWidth);
   const found = valueRange(panel.values) && shared ? shared : valueRange(panel.values);
   const range = found ?? { min: 0, max: 1 };
   const plugins: Plugin[] = [cellsPlugin(gx, gy, panel.values, range, opts)];
@@ -194,7 +203,7 @@ function panelConfig(opts: HeatmapOptions, panel: HeatmapPanel, gx: AxisGrid, gy
         ),
       },
       plugins: {
-        title: { display: true, text: panel.title, font: { size: 14, weight: "bold" }, padding: { top: 4, bottom: 8 } },
+        title: { display: true, text: fitted.lines, font: { size: fitted.size, weight: "bold" }, padding: { top: 4, bottom: 8 } },
         legend: { display: false },
         tooltip: { enabled: false },
       },
@@ -245,7 +254,7 @@ export function heatmaps2D(opts: HeatmapOptions): Buffer {
   }
   opts.panels.forEach((panel, k) => {
     const shared = panel.scaleGroup === undefined ? undefined : groups.get(panel.scaleGroup);
-    withRenderedChart(panelConfig(opts, panel, gx, gy, shared), panelW, panelH, (panelCanvas) => {
+    withRenderedChart(panelConfig(opts, panel, gx, gy, panelW, shared), panelW, panelH, (panelCanvas) => {
       ctx.drawImage(panelCanvas, k * panelW, titleBand);
     });
   });

@@ -242,21 +242,28 @@ export interface Solution1DOptions {
   x: ArrayLike<number>;
   predicted: ArrayLike<number>;
   exact?: ArrayLike<number>;
+  /** What `exact` is: the exact solution (default) or the reference data interpolated onto the grid. */
+  against?: "exact" | "reference";
 }
 
-/** Predicted solution u(x) (solid) against the exact solution (dashed) when known. */
-export function solutionPlot1D(opts: Solution1DOptions): Buffer {
+/** The lines of solutionPlot1D: the prediction, and the exact solution or the reference when known. */
+export function solutionSeries(opts: Solution1DOptions): LineSeries[] {
   const series: LineSeries[] = [
     { label: "predicted", x: opts.x, y: opts.predicted, style: "solid", color: PALETTE[0]!, lineWidth: 2.6 },
   ];
   if (opts.exact) {
-    series.push({ label: "exact", x: opts.x, y: opts.exact, style: "dashed", color: "#d62728", lineWidth: 2 });
+    series.push({ label: opts.against ?? "exact", x: opts.x, y: opts.exact, style: "dashed", color: "#d62728", lineWidth: 2 });
   }
+  return series;
+}
+
+/** Predicted solution u(x) (solid) against the exact solution or the reference (dashed) when known. */
+export function solutionPlot1D(opts: Solution1DOptions): Buffer {
   return linePlot({
     title: opts.title,
     xLabel: opts.variable,
     yLabel: `${opts.unknown}(${opts.variable})`,
-    series,
+    series: solutionSeries(opts),
   });
 }
 
@@ -266,6 +273,13 @@ export interface Error1DOptions {
   unknown: string;
   x: ArrayLike<number>;
   error: ArrayLike<number>;
+  /** What the error is measured against (default: the exact solution). */
+  against?: "exact" | "reference";
+}
+
+/** The y-axis label of errorPlot1D: |u(x) − exact| or |u(x) − reference|. */
+export function errorYLabel(opts: Pick<Error1DOptions, "unknown" | "variable" | "against">): string {
+  return `|${opts.unknown}(${opts.variable}) − ${opts.against ?? "exact"}|`;
 }
 
 /**
@@ -281,7 +295,7 @@ export function errorPlot1D(opts: Error1DOptions): Buffer {
   return linePlot({
     title: opts.title,
     xLabel: opts.variable,
-    yLabel: `|${opts.unknown}(${opts.variable}) − exact|`,
+    yLabel: errorYLabel(opts),
     series: [{ label: "absolute error", x: opts.x, y: clipped, style: "solid", color: "#d62728" }],
     logY: true,
     legend: false,
@@ -297,6 +311,8 @@ export interface SnapshotsOptions {
   times: number[];
   predicted: ArrayLike<number>[];
   exact?: ArrayLike<number>[];
+  /** What `exact` is (default: the exact solution; "reference": reference data on the grid). */
+  against?: "exact" | "reference";
 }
 
 /** Short label for a time value: at most 4 significant digits, e.g. "0.25", "1.333". */
@@ -323,7 +339,7 @@ export function snapshotsPlot(opts: SnapshotsOptions): Buffer {
   if (opts.exact) {
     opts.times.forEach((t, k) => {
       series.push({
-        label: `${opts.timeName} = ${formatTime(t)} (exact)`,
+        label: `${opts.timeName} = ${formatTime(t)} (${opts.against ?? "exact"})`,
         x: opts.x,
         y: opts.exact![k]!,
         style: "dashed",
@@ -334,7 +350,7 @@ export function snapshotsPlot(opts: SnapshotsOptions): Buffer {
     });
     // Key entries explaining the two line styles; they hold no data.
     series.push({ label: "predicted", x: [], y: [], color: "#555555", lineWidth: 2.4 });
-    series.push({ label: "exact", x: [], y: [], style: "dashed", color: "#555555", lineWidth: 1.8 });
+    series.push({ label: opts.against ?? "exact", x: [], y: [], style: "dashed", color: "#555555", lineWidth: 1.8 });
   }
   return linePlot({
     title: opts.title,

@@ -29,16 +29,17 @@ export function solutionPlots(report: SolveReport): [string, () => Buffer][] {
   problem.unknowns.forEach((u, k) => {
     const pred = predicted[k]!;
     const ex = exact[k] ?? undefined;
+    const against = evaluation.against[k] ?? "exact";
     if (vars.length === 1) {
       const x = grid.axes[0]!;
-      out.push([`${u}.png`, () => solutionPlot1D({ title: problem.title, variable: vars[0]!, unknown: u, x, predicted: pred, exact: ex })]);
+      out.push([`${u}.png`, () => solutionPlot1D({ title: problem.title, variable: vars[0]!, unknown: u, x, predicted: pred, exact: ex, against })]);
       if (ex) {
-        out.push([`${u}_error.png`, () => errorPlot1D({ title: `${problem.title}: error`, variable: vars[0]!, unknown: u, x, error: pred.map((p, i) => Math.abs(p - ex[i]!)) })]);
+        out.push([`${u}_error.png`, () => errorPlot1D({ title: `${problem.title}: error`, variable: vars[0]!, unknown: u, x, against, error: pred.map((p, i) => Math.abs(p - ex[i]!)) })]);
       }
       return;
     }
     if (vars.length === 2) {
-      out.push([`${u}_heatmap.png`, () => heatmaps2D({ title: `${problem.title}: ${u}`, xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!, panels: panels(u, pred, ex, evaluation.against[k] ?? "exact"), inside: grid.inside ?? undefined, outline })]);
+      out.push([`${u}_heatmap.png`, () => heatmaps2D({ title: `${problem.title}: ${u}`, xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!, panels: panels(u, pred, ex, against), inside: grid.inside ?? undefined, outline })]);
       if (problem.timeVariable !== null) out.push([`${u}_snapshots.png`, () => snapshots(problem, evaluation, k)]);
       return;
     }
@@ -54,7 +55,7 @@ export function solutionPlots(report: SolveReport): [string, () => Buffer][] {
         () => heatmaps2D({
           title: `${problem.title}: ${u} at ${third} = ${at}`,
           xName: vars[0]!, yName: vars[1]!, x: grid.axes[0]!, y: grid.axes[1]!,
-          panels: panels(u, pick(pred), ex ? pick(ex) : undefined),
+          panels: panels(u, pick(pred), ex ? pick(ex) : undefined, against),
           ...(grid.inside ? { inside: pick(grid.inside), outline } : {}),
         }),
       ]);
@@ -105,5 +106,6 @@ function snapshots(problem: Problem, evaluation: Evaluation, k: number): Buffer 
     times: times.map((j) => grid.axes[t]![j]!),
     predicted: times.map((j) => slice(evaluation.predicted[k]!, j)),
     exact: ex ? times.map((j) => slice(ex, j)) : undefined,
+    against: evaluation.against[k] ?? "exact",
   });
 }

@@ -138,6 +138,16 @@ describe("verdict rules", () => {
     expect(d.warnings.join("\n")).toMatch(/fits its collocation points but not the points between them/);
   });
 
+  it("names the data weight in the gap warning only when the problem has data", () => {
+    // The same gap as above (loss 1e-10 claims an RMS of 1e-5; the grid shows 5e-3), once with a data
+    // term beside the equation: noisy data are the usual cause there, so the advice names their weight.
+    const withData = [...terms, { label: "u = data m.csv", kind: "data" }];
+    const d = verdict({ residuals: diag(stat("equation", "eq", 5e-3, 1), stat("condition", "bc", 0, 1)), train: train([1e-10, 0, 1e-4]), terms: withData, termScale: [1, 1, 1] });
+    expect(d.warnings.join("\n")).toMatch(/fits its collocation points.*give the data a smaller weight/);
+    const without = verdict({ residuals: diag(stat("equation", "eq", 5e-3, 1), stat("condition", "bc", 0, 1)), train: train([1e-10, 0]), terms, termScale: [1, 1] });
+    expect(without.warnings.join("\n")).not.toMatch(/data/);
+  });
+
   it("flags a normalisation that hides an equation (the Klein-Gordon case of issue 10)", () => {
     // Loss 1.9e-7 after dividing by 12456 claims 4.4e-4 of the size; the raw residual 4.8 is 0.2 of the terms.
     const d = verdict({ residuals: diag(stat("equation", "eq", 4.8, 24), stat("condition", "bc", 0, 1)), train: train([1.9e-7, 0]), terms, termScale: [12456, 1] });

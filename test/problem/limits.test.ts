@@ -118,6 +118,16 @@ describe("limits on settings", () => {
     ]);
   });
 
+  it("--seed below its range or not whole is not told to be smaller", () => {
+    // -1 and 1.5 are outside 0 … 2^32 − 1 from below or between integers: "use a smaller value" would be wrong.
+    for (const seed of [-1, 1.5]) {
+      const issue = issuesOf(VALID, { overrides: { seed } })[0]!;
+      expect(issue.message).toBe(`command line: --seed must be a whole number from 0 to 4294967295 (2^32 − 1), not ${seed}`);
+      expect(issue.hint).not.toMatch(/smaller/);
+    }
+    expect(issuesOf(VALID, { overrides: { seed: 2 ** 32 } })[0]!.hint).toMatch(/use a smaller value/);
+  });
+
   it("too many equations is one error, found without reading them", () => {
     const eqs = Array.from({ length: 20_000 }, (_, i) => `  - "u' = ${i}"`).join("\n");
     const text = VALID.replace(`  - "u' = 2*x"`, eqs);
