@@ -170,8 +170,9 @@ export class Polygon implements Shape {
       total += len;
       this.cumulative.push(total);
     }
-    if (area2 === 0) throw new ShapeError("polygon has zero area (its vertices are collinear)", "give the vertices of a proper polygon, in order");
+    // Crossing edges first: a bow-tie's two halves cancel to zero signed area, and "collinear" would be the wrong reason.
     if (selfIntersecting(this.xs, this.ys)) throw new ShapeError("polygon edges cross each other", "list the vertices in order around the polygon");
+    if (area2 === 0) throw new ShapeError("polygon has zero area (its vertices are collinear)", "give the vertices of a proper polygon, in order");
     this.orientation = Math.sign(area2);
     this.measure = total;
     this.bbox = { lo: [Math.min(...this.xs), Math.min(...this.ys)], hi: [Math.max(...this.xs), Math.max(...this.ys)] };

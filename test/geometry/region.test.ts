@@ -101,6 +101,9 @@ describe("primitive shapes", () => {
     expect(() => new Polygon([0, 0, 2, 2, 2, 0, 0, 1])).toThrow(/cross/);
     expect(() => new Polygon([0, 0, 1, 1])).toThrow(/three vertices/);
     expect(() => new Polygon([0, 0, 1, 1, 2, 2])).toThrow(/zero area/);
+    // A bow-tie (0,0)→(1,1)→(1,0)→(0,1): its edges (0,0)–(1,1) and (1,0)–(0,1) cross at (½, ½), and its two
+    // triangles' signed areas (+¼, −¼) cancel — the crossing is the reason to give, not collinearity.
+    expect(() => new Polygon([0, 0, 1, 1, 1, 0, 0, 1])).toThrow(/edges cross/);
   });
 });
 
