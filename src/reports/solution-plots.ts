@@ -5,23 +5,45 @@ import type { Evaluation } from "./evaluation.js";
 import type { Problem } from "../problem/types.js";
 import { OPTIMIZER_NAMES } from "../optim/refinement.js";
 import type { SolveReport } from "./outputs.js";
+import { isInitial } from "../training/growth-rate.js";
+
+/**
+ * The loss history as the loss plot draws it: the total (when there is more than one term), then each
+ * term by its label. With time-marching windows, an initial condition's term holds the file's initial
+ * data in the first window only; in the later ones it matches the previous window's values at the
+ * window's start (time-marching.ts), and its label says so.
+ */
+export function lossHistory(report: Pick<SolveReport, "problem" | "train" | "model">): { iteration: number[]; terms: { name: string; values: number[] }[]; stages: { name: string; start: number }[] } {
+  const { problem, train, model } = report;
+  const windows = train.windows?.length ?? 0;
+  const t = problem.timeVariable;
+  const handedOn = (source: { text: string }): boolean => {
+    if (windows < 2 || t === null) return false;
+    const t0 = problem.bounds[t]![0];
+    return problem.conditions.some((c) => c.source.text === source.text && isInitial(c, t, t0));
+  };
+  return {
+    iteration: train.history.iteration,
+    // With one term the total is that term (times its weight): draw it once.
+    terms: [
+      ...(model.terms.length > 1 ? [{ name: "total", values: train.history.total }] : []),
+      ...model.terms.map((term, i) => ({
+        name: handedOn(term.source) ? `${term.label} (window 1; windows 2–${windows}: the previous window's values)` : term.label,
+        values: train.history.terms[i]!,
+      })),
+    ],
+    stages: train.stages.map((s) => ({ name: OPTIMIZER_NAMES[s.optimizer], start: s.start })),
+  };
+}
 
 /**
  * The PNG plots: loss history, then the solution by the shape of the domain. Each is drawn when its
  * function is called, so that a caller can stop between plots.
  */
 export function solutionPlots(report: SolveReport): [string, () => Buffer][] {
-  const { problem, train, evaluation, model } = report;
+  const { problem, evaluation } = report;
   const out: [string, () => Buffer][] = [];
-  const history = {
-    iteration: train.history.iteration,
-    // With one term the total is that term (times its weight): draw it once.
-    terms: [
-      ...(model.terms.length > 1 ? [{ name: "total", values: train.history.total }] : []),
-      ...model.terms.map((t, i) => ({ name: t.label, values: train.history.terms[i]! })),
-    ],
-    stages: train.stages.map((s) => ({ name: OPTIMIZER_NAMES[s.optimizer], start: s.start })),
-  };
+  const history = lossHistory(report);
   out.push(["loss.png", () => lossPlot(history, `${problem.title}: training loss`)]);
   const { grid, predicted, exact } = evaluation;
   const vars = problem.variables;
