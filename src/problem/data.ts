@@ -104,7 +104,7 @@ export function readDataSet(path: string, source: DataSet["source"], weight: num
   return { file: path, source, weight, points, observed };
 }
 
-/** `data`, problem phase: the observations (a CSV error stops the reading with its own file and line). */
+/** `data`, problem phase: the observations (a CSV error stops this section, reported with its own file and line; the other sections are still read). */
 export const DATA_SECTION: Section = {
   key: "data",
   phase: "problem",

@@ -10,6 +10,8 @@ export interface ProblemIssue {
   message: string;
   position?: SourcePosition;
   hint?: string;
+  /** The file the position is in, when it is not the problem file (a data CSV it names). */
+  file?: string;
 }
 
 const DEFAULT_HINT = 'see "Problem files" in the README for what this key accepts';
@@ -22,7 +24,8 @@ export class ProblemError extends Error {
 }
 
 export function formatIssue(file: string, issue: ProblemIssue, kind: "error" | "warning" = "error"): string {
-  const where = issue.position ? `${file}:${issue.position.line}:${issue.position.column}` : file;
+  const at = issue.file ?? file;
+  const where = issue.position ? `${at}:${issue.position.line}:${issue.position.column}` : at;
   // Every error says what to do; one without its own hint points at the file format.
   const text = issue.hint ?? (kind === "error" ? DEFAULT_HINT : undefined);
   const hint = text ? `\n  hint: ${text.replace(/\n/g, "\n    ")}` : "";

@@ -128,14 +128,18 @@ function runSections(ctx: ReaderContext, phase: "names" | "problem", state: Read
       section.read(ctx, node, state);
     } catch (e) {
       // A file the section reads (a CSV) that cannot be read at all: reported at the section, so
-      // that the error is located in the problem file. Errors located in that file pass through.
-      if (!(e instanceof ProblemError) || e.issues.some((i) => i.position !== undefined)) throw e;
-      for (const issue of e.issues) ctx.src.error(node, `${section.key}: ${e.file}: ${issue.message}`, issue.hint);
+      // that the error is located in the problem file. Errors located in that file are listed with
+      // its name, after the problem file's own, and the other sections are still read (their errors
+      // reported too, not hidden behind the CSV's).
+      if (!(e instanceof ProblemError)) throw e;
+      if (e.issues.some((i) => i.position !== undefined)) for (const issue of e.issues) ctx.src.issues.push({ ...issue, file: issue.file ?? e.file });
+      else for (const issue of e.issues) ctx.src.error(node, `${section.key}: ${e.file}: ${issue.message}`, issue.hint);
     }
   }
 }
 
 function sortByPosition(issues: ProblemIssue[]): ProblemIssue[] {
-  const key = (i: ProblemIssue): number => (i.position ? i.position.line * 1e6 + i.position.column : 0);
+  // The problem file's issues by position, then those located in the files it names (a data CSV).
+  const key = (i: ProblemIssue): number => (i.file !== undefined ? 1e15 : 0) + (i.position ? i.position.line * 1e6 + i.position.column : 0);
   return [...issues].sort((a, b) => key(a) - key(b));
 }

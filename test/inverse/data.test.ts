@@ -88,14 +88,15 @@ describe("data terms", () => {
 describe("CSV errors", () => {
   it("a point outside the domain names the CSV, its line and column", () => {
     const e = csvError(setup({ "a.csv": "x,u\n0.5,1\n2.5,1\n", "b.csv": B }));
-    expect(e.file).toMatch(/a\.csv$/);
+    expect(e.issues[0]!.file).toMatch(/a\.csv$/);
+    expect(e.message).toMatch(/a\.csv:3:1: error: /);
     expect(e.issues[0]!.message).toContain("x = 2.5 lies outside the domain");
     expect(e.issues[0]!.position).toEqual({ line: 3, column: 1 });
   });
 
   it("a non-number names its line and column", () => {
     const e = csvError(setup({ "a.csv": A, "b.csv": "x,v\n1,abc\n" }));
-    expect(e.file).toMatch(/b\.csv$/);
+    expect(e.issues[0]!.file).toMatch(/b\.csv$/);
     expect(e.issues[0]!.message).toContain('"abc" is not a finite number');
     expect(e.issues[0]!.position).toEqual({ line: 2, column: 3 });
   });
@@ -105,6 +106,15 @@ describe("CSV errors", () => {
     expect(csvError(setup({ "a.csv": "x,w\n1,1\n", "b.csv": B })).issues[0]!.message).toContain('unknown column "w"');
     const ragged = csvError(setup({ "a.csv": "x,u\n1,1\n1\n", "b.csv": B }));
     expect(ragged.issues[0]!.position!.line).toBe(3);
+  });
+
+  it("an error in a CSV does not hide the problem file's own errors: both listed, the problem file's first", () => {
+    // The problem file's second condition (line 10: name, domain, x, unknowns, equations, two equations,
+    // conditions, the first) calls an unknown function; b.csv has a non-number on its line 2.
+    const broken = PROBLEM.replace('  - "u(0) = 0"\n', '  - "u(0) = 0"\n  - "v(0) = sinn(1)"\n');
+    const e = csvError(setup({ "a.csv": A, "b.csv": "x,v\n1,abc\n" }, broken));
+    expect(e.issues.map((i) => [i.file === undefined ? "p.yaml" : i.file.split("/").pop(), i.position?.line])).toEqual([["p.yaml", 10], ["b.csv", 2]]);
+    expect(e.issues[0]!.message).toContain('unknown function "sinn"');
   });
 
   it("a data file with no unknown column", () => {
