@@ -48,8 +48,8 @@ interface Pass {
   readonly simd: WasmJetKernels | null;
   /** The SIMD kernel's row gradients (slot-major), or null. */
   readonly GRheap: Block | null;
+  /** The op's input: the points (or the input features' jets). */
   readonly X: Tensor;
-  readonly W1: Tensor;
 }
 
 /** The gradients of the op's inputs (null where `needs` is false) from the output gradient `g`. */
@@ -97,7 +97,7 @@ export function fusedBackward(g: Tensor, inputs: readonly Tensor[], params: Fuse
     heap, saved, params, n, S: plan.streams.length, L, w1, d: X.shape[1]!, shapes, G: g.data, K, Kp, GR, gb, gX, gW,
     backwardHidden: activationBackwardKernel(params.activation, plan, false),
     backwardFirst: activationBackwardKernel(params.activation, plan, true),
-    simd, GRheap, X, W1: inputs[weightSlot[0]!]!,
+    simd, GRheap, X,
   };
   for (const chunk of saved.chunks) chunkBackward(pass, chunk);
   assemble(pass, needs, grads);
