@@ -12,29 +12,47 @@
 // A 4×4 block of C stays in eight f64x2 registers while p runs over k: per step, two vector loads
 // of B's row, four broadcast loads of A, eight multiplies and eight adds.
 
-import { FunctionBuilder, instantiate, moduleBytes, op } from "./wasm-encoder.js";
+import { FunctionBuilder, instantiate, moduleBytes, op, type Code } from "./wasm-encoder.js";
 
-function gemmFunction(): FunctionBuilder {
-  const f = new FunctionBuilder("gemm", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"] as const);
-  const [A, B, C, M4, N4, K, SAI, SAP, LDB, LDC, KEEP] = f.params;
+/**
+ * The kernel's function: with `fixed` null, the generic gemm (the strides are parameters; A's four rows
+ * each have a pointer, C's rows are addressed at run time); with `fixed`, gemm(a, b, c, m4, n4, k, keep)
+ * with those strides built in (every address a pointer plus an immediate offset: one pointer for A's
+ * four rows). Both add the same sums in the same order (for each C[i, j], from +0 or C, p from 0 to
+ * k − 1), so the same bits.
+ */
+function gemmFunction(fixed: GemmStrides | null = null): FunctionBuilder {
+  const f = fixed === null
+    ? new FunctionBuilder("gemm", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"] as const)
+    : new FunctionBuilder("gemm", ["i32", "i32", "i32", "i32", "i32", "i32", "i32"] as const);
+  const [A, B, C, M4, N4, K] = f.params;
+  const KEEP = f.params[f.params.length - 1]!;
+  // A stride: the parameter's value (generic: sai, sap, ldb, ldc after k), or the built-in constant.
+  const stride = (name: keyof GemmStrides): Code =>
+    fixed !== null ? op.i32(fixed[name]) : op.get(f.params[6 + ["sai", "sap", "ldb", "ldc"].indexOf(name)]!);
   const int = () => f.local("i32");
   const vec = () => f.local("v128");
   const I = int(), J = int(), P = int();
-  const PA = [int(), int(), int(), int()] as const; // A(i + r, p) for the block's four rows
-  const PB = int(), PC = int(), AROW = int(), CROW = int(), PC2 = int();
+  const PA = Array.from({ length: fixed === null ? 4 : 1 }, int); // A(i + r, p): a pointer per row, or one for all four
+  const PB = int(), PC = int(), AROW = int(), CROW = int();
+  const PC2 = fixed === null ? int() : null; // generic: row r of the C block, pc + r·ldc
   const ACC = Array.from({ length: 8 }, vec); // the 4×4 block of C, two lanes per register
   const B0 = vec(), B1 = vec(), X = vec();
   const emit = f.emit.bind(f);
-  // Address of row r of the current C block: pc + r·ldc.
-  const cRow = (r: number): void => {
-    if (r === 0) emit(op.get(PC));
-    else emit(op.get(PC), op.get(LDC), op.i32(r), op.mul, op.add);
+  /** The address (code) and immediate offset of A(i + r, p). */
+  const aAt = (r: number): [Code, number] => (fixed === null ? [op.get(PA[r]!), 0] : [op.get(PA[0]!), r * fixed.sai]);
+  /** The address (code) and immediate offset of half h of row r of the C block (generic: computed into pc2 at h = 0). */
+  const cAt = (r: number, h: number): [Code, number] => {
+    if (fixed !== null) return [op.get(PC), r * fixed.ldc + 16 * h];
+    if (h === 1) return [op.get(PC2!), 16];
+    const row = r === 0 ? op.get(PC) : [...op.get(PC), ...stride("ldc"), ...op.i32(r), ...op.mul, ...op.add];
+    return [[...row, ...op.tee(PC2!)], 0];
   };
   emit(op.i32(0), op.set(I));
   emit(op.block, op.loop); // i loop
   emit(op.get(I), op.get(M4), op.geU, op.brIf(1));
-  emit(op.get(A), op.get(I), op.get(SAI), op.mul, op.add, op.set(AROW));
-  emit(op.get(C), op.get(I), op.get(LDC), op.mul, op.add, op.set(CROW));
+  emit(op.get(A), op.get(I), stride("sai"), op.mul, op.add, op.set(AROW));
+  emit(op.get(C), op.get(I), stride("ldc"), op.mul, op.add, op.set(CROW));
   emit(op.i32(0), op.set(J));
   emit(op.block, op.loop); // j loop
   emit(op.get(J), op.get(N4), op.geU, op.brIf(1));
@@ -42,12 +60,13 @@ function gemmFunction(): FunctionBuilder {
   // The block of C (masked to +0 unless keep).
   const mask = f.hoist("keep", "v128", () => [...op.get(KEEP), ...op.i32x4Splat]);
   for (let r = 0; r < 4; r++) {
-    cRow(r);
-    emit(op.tee(PC2), op.v128Load(0), op.get(mask), op.v128And, op.set(ACC[2 * r]!));
-    emit(op.get(PC2), op.v128Load(16), op.get(mask), op.v128And, op.set(ACC[2 * r + 1]!));
+    for (let h = 0; h < 2; h++) {
+      const [at, offset] = cAt(r, h);
+      emit(at, op.v128Load(offset), op.get(mask), op.v128And, op.set(ACC[2 * r + h]!));
+    }
   }
   emit(op.get(AROW), op.set(PA[0]!));
-  for (let r = 1; r < 4; r++) emit(op.get(PA[r - 1]!), op.get(SAI), op.add, op.set(PA[r]!));
+  for (let r = 1; r < PA.length; r++) emit(op.get(PA[r - 1]!), stride("sai"), op.add, op.set(PA[r]!));
   emit(op.get(B), op.get(J), op.i32(8), op.mul, op.add, op.set(PB));
   emit(op.get(K), op.set(P));
   emit(op.loop); // p loop
@@ -55,18 +74,20 @@ function gemmFunction(): FunctionBuilder {
   emit(op.get(PB), op.v128Load(16), op.set(B1));
   for (let r = 0; r < 4; r++) {
     const [lo, hi] = [ACC[2 * r]!, ACC[2 * r + 1]!];
-    emit(op.get(PA[r]!), op.load64Splat(0), op.set(X));
+    const [at, offset] = aAt(r);
+    emit(at, op.load64Splat(offset), op.set(X));
     emit(op.get(lo), op.get(X), op.get(B0), op.f64x2Mul, op.f64x2Add, op.set(lo));
     emit(op.get(hi), op.get(X), op.get(B1), op.f64x2Mul, op.f64x2Add, op.set(hi));
   }
-  for (let r = 0; r < 4; r++) emit(op.get(PA[r]!), op.get(SAP), op.add, op.set(PA[r]!));
-  emit(op.get(PB), op.get(LDB), op.add, op.set(PB));
+  for (const pa of PA) emit(op.get(pa), stride("sap"), op.add, op.set(pa));
+  emit(op.get(PB), stride("ldb"), op.add, op.set(PB));
   emit(op.get(P), op.i32(1), op.sub, op.tee(P), op.brIf(0));
   emit(op.end); // p loop
   for (let r = 0; r < 4; r++) {
-    cRow(r);
-    emit(op.tee(PC2), op.get(ACC[2 * r]!), op.v128Store(0));
-    emit(op.get(PC2), op.get(ACC[2 * r + 1]!), op.v128Store(16));
+    for (let h = 0; h < 2; h++) {
+      const [at, offset] = cAt(r, h);
+      emit(at, op.get(ACC[2 * r + h]!), op.v128Store(offset));
+    }
   }
   emit(op.get(J), op.i32(4), op.add, op.set(J), op.br(0));
   emit(op.end, op.end); // j loop
@@ -106,63 +127,9 @@ export function specialisable({ sai, sap, ldb, ldc }: GemmStrides): boolean {
   return [sai, sap, ldb, ldc].every((s) => Number.isInteger(s) && s > 0 && s < 2 ** 28);
 }
 
-/**
- * gemm(a, b, c, m4, n4, k, keep), 0 < k, with the strides `s` built in: the same sums, added in the
- * same order (for each C[i, j], from +0 or C, p from 0 to k − 1), as the generic kernel, so the same bits.
- */
-function gemmSpecialisedFunction(s: GemmStrides): FunctionBuilder {
-  const f = new FunctionBuilder("gemm", ["i32", "i32", "i32", "i32", "i32", "i32", "i32"] as const);
-  const [A, B, C, M4, N4, K, KEEP] = f.params;
-  const int = () => f.local("i32");
-  const vec = () => f.local("v128");
-  const I = int(), J = int(), P = int(), PA = int(), PB = int(), PC = int(), AROW = int(), CROW = int();
-  const ACC = Array.from({ length: 8 }, vec);
-  const B0 = vec(), B1 = vec(), X = vec();
-  const emit = f.emit.bind(f);
-  emit(op.i32(0), op.set(I));
-  emit(op.block, op.loop); // i loop
-  emit(op.get(I), op.get(M4), op.geU, op.brIf(1));
-  emit(op.get(A), op.get(I), op.i32(s.sai), op.mul, op.add, op.set(AROW));
-  emit(op.get(C), op.get(I), op.i32(s.ldc), op.mul, op.add, op.set(CROW));
-  emit(op.i32(0), op.set(J));
-  emit(op.block, op.loop); // j loop
-  emit(op.get(J), op.get(N4), op.geU, op.brIf(1));
-  emit(op.get(CROW), op.get(J), op.i32(8), op.mul, op.add, op.set(PC));
-  const mask = f.hoist("keep", "v128", () => [...op.get(KEEP), ...op.i32x4Splat]);
-  for (let r = 0; r < 4; r++) {
-    emit(op.get(PC), op.v128Load(r * s.ldc), op.get(mask), op.v128And, op.set(ACC[2 * r]!));
-    emit(op.get(PC), op.v128Load(r * s.ldc + 16), op.get(mask), op.v128And, op.set(ACC[2 * r + 1]!));
-  }
-  emit(op.get(AROW), op.set(PA));
-  emit(op.get(B), op.get(J), op.i32(8), op.mul, op.add, op.set(PB));
-  emit(op.get(K), op.set(P));
-  emit(op.loop); // p loop
-  emit(op.get(PB), op.v128Load(0), op.set(B0));
-  emit(op.get(PB), op.v128Load(16), op.set(B1));
-  for (let r = 0; r < 4; r++) {
-    const [lo, hi] = [ACC[2 * r]!, ACC[2 * r + 1]!];
-    emit(op.get(PA), op.load64Splat(r * s.sai), op.set(X));
-    emit(op.get(lo), op.get(X), op.get(B0), op.f64x2Mul, op.f64x2Add, op.set(lo));
-    emit(op.get(hi), op.get(X), op.get(B1), op.f64x2Mul, op.f64x2Add, op.set(hi));
-  }
-  emit(op.get(PA), op.i32(s.sap), op.add, op.set(PA));
-  emit(op.get(PB), op.i32(s.ldb), op.add, op.set(PB));
-  emit(op.get(P), op.i32(1), op.sub, op.tee(P), op.brIf(0));
-  emit(op.end); // p loop
-  for (let r = 0; r < 4; r++) {
-    emit(op.get(PC), op.get(ACC[2 * r]!), op.v128Store(r * s.ldc));
-    emit(op.get(PC), op.get(ACC[2 * r + 1]!), op.v128Store(r * s.ldc + 16));
-  }
-  emit(op.get(J), op.i32(4), op.add, op.set(J), op.br(0));
-  emit(op.end, op.end); // j loop
-  emit(op.get(I), op.i32(4), op.add, op.set(I), op.br(0));
-  emit(op.end, op.end); // i loop
-  return f;
-}
-
 /** The specialised module's bytes (imports env.memory, exports gemm). */
 export function gemmSpecialisedModuleBytes(s: GemmStrides): Uint8Array {
-  return moduleBytes([gemmSpecialisedFunction(s).finish()]);
+  return moduleBytes([gemmFunction(s).finish()]);
 }
 
 export type SpecialisedGemm = (a: number, b: number, c: number, m4: number, n4: number, k: number, keep: number) => void;
