@@ -29,16 +29,25 @@ export function gradients(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[],
   ins.forEach((t, i) => {
     if (!t.requiresGrad) throw new Error(`gradients(): input ${i} does not require grad`);
   });
-  const seeds = outs.map((o, i) => makeSeed(o, seedsIn[i] ?? undefined, "gradients()"));
+  const seeds: Tensor[] = [];
+  for (let i = 0; i < outs.length; i++) seeds.push(makeSeed(outs[i]!, seedsIn[i] ?? undefined, "gradients()"));
   const found = walk(outs, seeds, options.createGraph ?? false, new Set(ins));
-  return ins.map((t, i) => {
+  // (Built by push, not map(): an array of one elements kind whatever path map() would take, so
+  // that optimised callers do not deoptimise on it; see chunkContribution in training/parallel.ts.)
+  const result: Tensor[] = [];
+  for (let i = 0; i < ins.length; i++) {
+    const t = ins[i]!;
     const g = found.get(t);
-    if (g !== undefined) return g;
+    if (g !== undefined) {
+      result.push(g);
+      continue;
+    }
     if (!options.allowUnused) {
       throw new Error(`gradients(): input ${i} is not used to compute the outputs (pass allowUnused: true to get zeros)`);
     }
-    return full(t.shape, 0);
-  });
+    result.push(full(t.shape, 0));
+  }
+  return result;
 }
 
 /** `tensor.backward()`: accumulate into `.grad` of leaves (and of tensors that retain grad). */

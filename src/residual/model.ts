@@ -138,11 +138,16 @@ export class ResidualModel {
    * residuals' squares are averaged with ordinary (differentiable to any order) ops.
    */
   losses(batch: Batch): Tensor {
-    const parts = this.groups.map((g, i) =>
-      this.causalWeights !== null && g.specs.every((t) => t.kind === "equation")
-        ? this.causalWeights.weightedMeanSquares((b) => g.meanSquares(b), batch[i]!, this.network.dims)
-        : g.meanSquares(batch[i]!),
-    );
+    // (Built by push, not map(): see chunkContribution in training/parallel.ts.)
+    const parts: Tensor[] = [];
+    for (let i = 0; i < this.groups.length; i++) {
+      const g = this.groups[i]!;
+      parts.push(
+        this.causalWeights !== null && g.specs.every((t) => t.kind === "equation")
+          ? this.causalWeights.weightedMeanSquares((b) => g.meanSquares(b), batch[i]!, this.network.dims)
+          : g.meanSquares(batch[i]!),
+      );
+    }
     return parts.length === 1 ? parts[0]! : ops.concat(parts);
   }
 
