@@ -10,7 +10,7 @@
 
 import * as S from "../expressions/symbolic.js";
 import type { Sym } from "../expressions/symbolic.js";
-import { FunctionBuilder, instantiate, moduleBytes, op, type Code, type FunctionDef, type Local } from "../engine/kernels/wasm-encoder.js";
+import { FunctionBuilder, code, countedLoop, instantiate, moduleBytes, op, type Code, type FunctionDef, type Local } from "../engine/kernels/wasm-encoder.js";
 import type { F64Heap } from "../engine/kernels/f64-heap.js";
 import { BoundedCache } from "../util/bounded-cache.js";
 import { activationSym } from "./taylor.js";
@@ -33,10 +33,10 @@ export interface WasmJetKernels {
 /** Locals of the function being generated (typed handles; numbered when it is encoded). */
 class Locals {
   constructor(private readonly f: FunctionBuilder) {}
-  int(): Local {
+  int(): Local<"i32"> {
     return this.f.local("i32");
   }
-  vec(): Local {
+  vec(): Local<"v128"> {
     return this.f.local("v128");
   }
 }
@@ -181,7 +181,7 @@ function generate(name: ActivationName, plan: JetPlan, slots: number[], v: Varia
   const gradStreams = live.grads;
   const o = locals.int();
   // Loop counters.
-  const firstOnly = (): Local => (v.first ? locals.int() : o); // (o stands in: unused unless first)
+  const firstOnly = (): Local<"i32"> => (v.first ? locals.int() : o); // (o stands in: unused unless first)
   const p = firstOnly();
   const j = firstOnly();
   const rowStart = firstOnly();
@@ -241,20 +241,15 @@ function generate(name: ActivationName, plan: JetPlan, slots: number[], v: Varia
   const body: Code[] = [...pre.instrs];
   if (!v.first) {
     body.push(op.get(P["pairs"]!), op.i32(16), op.mul, op.set(end), op.i32(0), op.set(o));
-    body.push(op.block, op.loop, op.get(o), op.get(end), op.geU, op.brIf(1));
-    body.push(...loop.instrs);
-    body.push(op.get(o), op.i32(16), op.add, op.set(o), op.br(0), op.end, op.end);
+    body.push(countedLoop(o, op.get(end), 16, ...loop.instrs));
   } else {
     // for p < n: rowStart = p·wb; for j < wb (step 16): o = rowStart + j.
     body.push(op.i32(0), op.set(p), op.i32(0), op.set(rowStart));
-    body.push(op.block, op.loop, op.get(p), op.get(P["n"]!), op.geU, op.brIf(1));
-    body.push(op.i32(0), op.set(j));
-    body.push(op.block, op.loop, op.get(j), op.get(P["wb"]!), op.geU, op.brIf(1));
-    body.push(op.get(rowStart), op.get(j), op.add, op.set(o));
-    body.push(...loop.instrs);
-    body.push(op.get(j), op.i32(16), op.add, op.set(j), op.br(0), op.end, op.end);
-    body.push(op.get(rowStart), op.get(P["wb"]!), op.add, op.set(rowStart));
-    body.push(op.get(p), op.i32(1), op.add, op.set(p), op.br(0), op.end, op.end);
+    body.push(countedLoop(p, op.get(P["n"]!), 1,
+      code(op.i32(0), op.set(j)),
+      countedLoop(j, op.get(P["wb"]!), 16, code(op.get(rowStart), op.get(j), op.add, op.set(o)), ...loop.instrs),
+      code(op.get(rowStart), op.get(P["wb"]!), op.add, op.set(rowStart)),
+    ));
   }
   fb.emit(...body);
   return fb.finish();

@@ -87,42 +87,42 @@ function symUpdateMvFunction(): FunctionBuilder {
   e(op.get(COEF), op.load64Splat(24), op.set(EV));
   e(op.get(NP), op.i32(3), raw.shl, op.set(STRIDE));
   e(op.get(R0), op.set(I), op.get(H), op.get(R0), op.get(STRIDE), op.mul, op.add, op.set(ROW));
-  e(op.block, op.loop); // rows
-  e(op.get(I), op.get(R1), op.geU, op.brIf(1));
-  // The block of the pair (i & ~1, (i & ~1) + 1), and element i in it.
-  e(op.get(V), op.get(I), op.i32(1), raw.shrU, op.i32(48), op.mul, op.add, op.tee(PV));
-  e(op.get(I), op.i32(1), op.and, op.i32(3), raw.shl, op.add, op.set(IV));
-  e(op.get(IV), op.load64Splat(0), op.set(UI));
-  e(op.get(IV), op.load64Splat(16), op.set(SI));
-  e(op.get(IV), op.load64Splat(32), op.set(GI));
-  e(op.get(AV), op.get(UI), op.f64x2Mul, op.get(CV), op.get(SI), op.f64x2Mul, op.f64x2Sub, op.set(AU));
-  e(op.get(EV), op.get(SI), op.f64x2Mul, op.get(CV), op.get(UI), op.f64x2Mul, op.f64x2Sub, op.set(AS));
-  e(op.get(I), op.i32(-2), op.and, op.i32(3), raw.shl, op.tee(PO), op.get(ROW), op.add, op.set(PH));
-  e(op.get(OUT), op.get(PO), op.add, op.set(PO));
-  e(op.get(ROW), op.get(STRIDE), op.add, op.set(ROWEND));
-  // The first pair: masks for an even row (diagonal and the next column into the row sum, only
-  // the next column into the column part) and an odd row (only the diagonal into the row sum).
-  e(op.get(I), op.i32(1), op.and, raw.if, op.get(M01), op.set(RM), op.get(ZERO), op.set(CM));
-  e(raw.else, op.get(ONES), op.set(RM), op.get(M01), op.set(CM), op.end);
-  e(updated(0));
-  e(op.get(HV), op.get(PV), op.v128Load(32), op.f64x2Mul, op.get(RM), op.f64x2Mul, op.set(ACC));
-  e(column(0, op.get(CM)));
-  e(op.get(PH), op.i32(16), op.add, op.set(PH), op.get(PV), op.i32(48), op.add, op.set(PV), op.get(PO), op.i32(16), op.add, op.set(PO));
-  e(op.block, op.loop); // the rest of the row, two pairs at a time while two remain
-  e(op.get(PH), op.i32(16), op.add, op.get(ROWEND), op.geU, op.brIf(1));
-  e(pair(0), pair(1));
-  e(op.get(PH), op.i32(32), op.add, op.set(PH), op.get(PV), op.i32(96), op.add, op.set(PV), op.get(PO), op.i32(32), op.add, op.set(PO));
-  e(op.br(0), op.end, op.end);
-  e(op.block); // the last pair, if any
-  e(op.get(PH), op.get(ROWEND), op.geU, op.brIf(0));
-  e(pair(0));
-  e(op.end);
-  // out_i += lane0 + lane1
-  e(op.get(OUT), op.get(I), op.i32(3), raw.shl, op.add, op.tee(PO));
-  e(op.get(PO), raw.f64Load(0));
-  e(op.get(ACC), raw.lane(0), op.get(ACC), raw.lane(1), raw.f64Add, raw.f64Add, raw.f64Store(0));
-  e(op.get(I), op.i32(1), op.add, op.set(I), op.get(ROWEND), op.set(ROW));
-  e(op.br(0), op.end, op.end);
+  // The rows i of [r0, r1).
+  f.emitWhileNot(code(op.get(I), op.get(R1), op.geU), () => {
+    // The block of the pair (i & ~1, (i & ~1) + 1), and element i in it.
+    e(op.get(V), op.get(I), op.i32(1), raw.shrU, op.i32(48), op.mul, op.add, op.tee(PV));
+    e(op.get(I), op.i32(1), op.and, op.i32(3), raw.shl, op.add, op.set(IV));
+    e(op.get(IV), op.load64Splat(0), op.set(UI));
+    e(op.get(IV), op.load64Splat(16), op.set(SI));
+    e(op.get(IV), op.load64Splat(32), op.set(GI));
+    e(op.get(AV), op.get(UI), op.f64x2Mul, op.get(CV), op.get(SI), op.f64x2Mul, op.f64x2Sub, op.set(AU));
+    e(op.get(EV), op.get(SI), op.f64x2Mul, op.get(CV), op.get(UI), op.f64x2Mul, op.f64x2Sub, op.set(AS));
+    e(op.get(I), op.i32(-2), op.and, op.i32(3), raw.shl, op.tee(PO), op.get(ROW), op.add, op.set(PH));
+    e(op.get(OUT), op.get(PO), op.add, op.set(PO));
+    e(op.get(ROW), op.get(STRIDE), op.add, op.set(ROWEND));
+    // The first pair: masks for an even row (diagonal and the next column into the row sum, only
+    // the next column into the column part) and an odd row (only the diagonal into the row sum).
+    e(op.get(I), op.i32(1), op.and, raw.if, op.get(M01), op.set(RM), op.get(ZERO), op.set(CM));
+    e(raw.else, op.get(ONES), op.set(RM), op.get(M01), op.set(CM), op.end);
+    e(updated(0));
+    e(op.get(HV), op.get(PV), op.v128Load(32), op.f64x2Mul, op.get(RM), op.f64x2Mul, op.set(ACC));
+    e(column(0, op.get(CM)));
+    e(op.get(PH), op.i32(16), op.add, op.set(PH), op.get(PV), op.i32(48), op.add, op.set(PV), op.get(PO), op.i32(16), op.add, op.set(PO));
+    // The rest of the row, two pairs at a time while two remain.
+    f.emitWhileNot(code(op.get(PH), op.i32(16), op.add, op.get(ROWEND), op.geU), () => {
+      e(pair(0), pair(1));
+      e(op.get(PH), op.i32(32), op.add, op.set(PH), op.get(PV), op.i32(96), op.add, op.set(PV), op.get(PO), op.i32(32), op.add, op.set(PO));
+    });
+    e(op.block); // the last pair, if any
+    e(op.get(PH), op.get(ROWEND), op.geU, op.brIf(0));
+    e(pair(0));
+    e(op.end);
+    // out_i += lane0 + lane1
+    e(op.get(OUT), op.get(I), op.i32(3), raw.shl, op.add, op.tee(PO));
+    e(op.get(PO), raw.f64Load(0));
+    e(op.get(ACC), raw.lane(0), op.get(ACC), raw.lane(1), raw.f64Add, raw.f64Add, raw.f64Store(0));
+    e(op.get(I), op.i32(1), op.add, op.set(I), op.get(ROWEND), op.set(ROW));
+  });
   return f;
 }
 
@@ -136,14 +136,12 @@ function axpbyDotFunction(): FunctionBuilder {
   e(op.get(COEF), op.load64Splat(8), op.set(BV));
   e(op.get(NP), op.i32(3), raw.shl, op.set(END));
   e(raw.pair(0, 0), op.set(ACC), op.i32(0), op.set(PJ));
-  e(op.block, op.loop);
-  e(op.get(PJ), op.get(END), op.geU, op.brIf(1));
-  e(op.get(Y), op.get(PJ), op.add, op.tee(PY));
-  e(op.get(BV), op.get(PY), op.v128Load(0), op.f64x2Mul);
-  e(op.get(AV), op.get(X), op.get(PJ), op.add, op.v128Load(0), op.f64x2Mul, op.f64x2Add, op.tee(YV), op.v128Store(0));
-  e(op.get(ACC), op.get(Z), op.get(PJ), op.add, op.v128Load(0), op.get(YV), op.f64x2Mul, op.f64x2Add, op.set(ACC));
-  e(op.get(PJ), op.i32(16), op.add, op.set(PJ), op.br(0));
-  e(op.end, op.end);
+  f.emitCounted(PJ, op.get(END), 16, () => {
+    e(op.get(Y), op.get(PJ), op.add, op.tee(PY));
+    e(op.get(BV), op.get(PY), op.v128Load(0), op.f64x2Mul);
+    e(op.get(AV), op.get(X), op.get(PJ), op.add, op.v128Load(0), op.f64x2Mul, op.f64x2Add, op.tee(YV), op.v128Store(0));
+    e(op.get(ACC), op.get(Z), op.get(PJ), op.add, op.v128Load(0), op.get(YV), op.f64x2Mul, op.f64x2Add, op.set(ACC));
+  });
   e(op.get(RESULT), op.get(ACC), raw.lane(0), op.get(ACC), raw.lane(1), raw.f64Add, raw.f64Store(0));
   return f;
 }

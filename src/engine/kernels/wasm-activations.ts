@@ -20,7 +20,7 @@
 // is ±s(r) with its full relative accuracy.
 // All agree with Math.* (σ: its formula) to a few units in the last place (tests).
 
-import { FunctionBuilder, code, instantiate, moduleBytes, op, type Code, type Local } from "./wasm-encoder.js";
+import { FunctionBuilder, code, countedLoop, instantiate, moduleBytes, op, whileNot, type Code, type Local } from "./wasm-encoder.js";
 import { EXP_TABLE_SIZE, TRIG_TABLE_SIZE, expTable, piParts, trigTable } from "./kernel-tables.js";
 
 /** 1.5·2^52: adding it rounds to an integer held in the low mantissa bits. */
@@ -269,17 +269,14 @@ function pairLoop(name: string, body: (g: Generator, l: Scratch) => Code, result
   f.emit(
     BOUNDS === null ? code() : code(op.get(BOUNDS), op.v128Load(0), op.set(LO), op.get(BOUNDS), op.v128Load(16), op.set(HI), op.i64x2(-1n), op.set(ALL)),
     op.i32(0), op.set(I),
-    op.block, op.loop,
-    op.get(I), op.i32(PAIRS_PER_STEP - 1), op.add, op.get(PAIRS), op.geU, op.brIf(1),
-    interleave(Array.from({ length: PAIRS_PER_STEP }, (_, k) => one(k))),
-    op.get(I), op.i32(PAIRS_PER_STEP), op.add, op.set(I), op.br(0),
-    op.end, op.end,
-    // The remaining pairs, one at a time.
-    op.block, op.loop,
-    op.get(I), op.get(PAIRS), op.geU, op.brIf(1),
-    one(0),
-    op.get(I), op.i32(1), op.add, op.set(I), op.br(0),
-    op.end, op.end,
+    // PAIRS_PER_STEP pairs at a time while that many remain (i + PAIRS_PER_STEP − 1 < pairs) …
+    whileNot(
+      code(op.get(I), op.i32(PAIRS_PER_STEP - 1), op.add, op.get(PAIRS), op.geU),
+      interleave(Array.from({ length: PAIRS_PER_STEP }, (_, k) => one(k))),
+      op.get(I), op.i32(PAIRS_PER_STEP), op.add, op.set(I),
+    ),
+    // … then the remaining pairs, one at a time.
+    countedLoop(I, op.get(PAIRS), 1, one(0)),
     // 1.0 in each lane whose inputs all lay in [lo, hi], else +0 (wasm-range.ts's answer, at bounds + 32)
     BOUNDS === null ? code() : code(op.get(BOUNDS), op.get(ALL), op.f64x2(1), op.v128And, op.v128Store(32)),
   );

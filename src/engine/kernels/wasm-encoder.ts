@@ -145,6 +145,19 @@ export const op = {
   bitselect: simd(0x52) as Code,
 };
 
+/**
+ * `while (!exit) { body }`: block, loop, the exit test (an i32, nonzero to leave), br_if 1, the body,
+ * br 0, end, end. Inside the body, depth 0 is the loop (continue) and 1 the block (leave).
+ */
+export function whileNot(exit: Code, ...body: Code[]): (number | LocalRef)[] {
+  return code(op.block, op.loop, exit, op.brIf(1), ...body, op.br(0), op.end, op.end);
+}
+
+/** `for (; i < n; i += step) { body }`, unsigned (the caller sets i first): whileNot(i ≥ n) with the step after the body. */
+export function countedLoop(i: Local<"i32">, n: Code, step: number, ...body: Code[]): (number | LocalRef)[] {
+  return whileNot(code(op.get(i), n, op.geU), ...body, op.get(i), op.i32(step), op.add, op.set(i));
+}
+
 /** An encoded function: exported by name, parameters only (all functions return nothing). */
 export interface FunctionDef {
   readonly name: string;
@@ -175,6 +188,20 @@ export class FunctionBuilder<P extends readonly ValType[] = readonly ValType[]> 
   /** Append code to the body. */
   emit(...parts: Code[]): void {
     for (const p of parts) for (const b of p) this.body.push(b);
+  }
+
+  /** Emit whileNot(exit, …) around the code that `body` emits. */
+  emitWhileNot(exit: Code, body: () => void): void {
+    const mark = this.body.length;
+    body();
+    this.emit(whileNot(exit, this.body.splice(mark)));
+  }
+
+  /** Emit countedLoop(i, n, step, …) around the code that `body` emits. */
+  emitCounted(i: Local<"i32">, n: Code, step: number, body: () => void): void {
+    const mark = this.body.length;
+    body();
+    this.emit(countedLoop(i, n, step, this.body.splice(mark)));
   }
 
   /**

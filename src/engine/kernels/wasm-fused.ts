@@ -17,7 +17,7 @@
 // in four running sums). Kernels are cached per memory and per program text. Without WebAssembly SIMD
 // (PINN_NO_WASM=1) fusion.ts keeps its JavaScript loops.
 
-import { FunctionBuilder, code, instantiate, moduleBytes, op, type Code, type Local } from "./wasm-encoder.js";
+import { FunctionBuilder, code, countedLoop, instantiate, moduleBytes, op, type Code, type Local } from "./wasm-encoder.js";
 import { offsetIn } from "./f64-heap.js";
 
 /** The memory the kernels run on (the arena, arena.ts, or the shared heap, f64-heap.ts). */
@@ -118,16 +118,14 @@ function mapFunction(p: Program): FunctionBuilder {
   );
   f.emit(
     op.i32(0), op.set(I), op.i32(0), op.set(OFF), op.get(ROWSTART), op.set(J),
-    op.block, op.loop,
-    op.get(I), op.get(PAIRS), op.geU, op.brIf(1),
-    ...loads,
-    ...rowLoads,
-    ...body,
-    op.get(OUT), op.get(OFF), op.add, op.get(steps[steps.length - 1]!), op.v128Store(0),
-    op.get(OFF), op.i32(16), op.add, op.set(OFF),
-    rowStep,
-    op.get(I), op.i32(1), op.add, op.set(I), op.br(0),
-    op.end, op.end,
+    countedLoop(I, op.get(PAIRS), 1,
+      ...loads,
+      ...rowLoads,
+      ...body,
+      code(op.get(OUT), op.get(OFF), op.add, op.get(steps[steps.length - 1]!), op.v128Store(0)),
+      code(op.get(OFF), op.i32(16), op.add, op.set(OFF)),
+      rowStep,
+    ),
   );
   return f;
 }
@@ -147,13 +145,11 @@ function accumulateFunction(): FunctionBuilder {
     op.get(ACC), op.v128Load(0), op.set(A),
     op.get(ACC), op.v128Load(16), op.set(B),
     op.i32(0), op.set(I), op.get(SRC), op.set(P),
-    op.block, op.loop,
-    op.get(I), op.get(QUADS), op.geU, op.brIf(1),
-    op.get(A), op.get(P), op.v128Load(0), op.f64x2Add, op.set(A),
-    op.get(B), op.get(P), op.v128Load(16), op.f64x2Add, op.set(B),
-    op.get(P), op.i32(32), op.add, op.set(P),
-    op.get(I), op.i32(1), op.add, op.set(I), op.br(0),
-    op.end, op.end,
+    countedLoop(I, op.get(QUADS), 1, code(
+      op.get(A), op.get(P), op.v128Load(0), op.f64x2Add, op.set(A),
+      op.get(B), op.get(P), op.v128Load(16), op.f64x2Add, op.set(B),
+      op.get(P), op.i32(32), op.add, op.set(P),
+    )),
     op.get(ACC), op.get(A), op.v128Store(0),
     op.get(ACC), op.get(B), op.v128Store(16),
   );

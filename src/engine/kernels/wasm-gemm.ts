@@ -49,50 +49,46 @@ function gemmFunction(fixed: GemmStrides | null = null): FunctionBuilder {
     return [[...row, ...op.tee(PC2!)], 0];
   };
   emit(op.i32(0), op.set(I));
-  emit(op.block, op.loop); // i loop
-  emit(op.get(I), op.get(M4), op.geU, op.brIf(1));
-  emit(op.get(A), op.get(I), stride("sai"), op.mul, op.add, op.set(AROW));
-  emit(op.get(C), op.get(I), stride("ldc"), op.mul, op.add, op.set(CROW));
-  emit(op.i32(0), op.set(J));
-  emit(op.block, op.loop); // j loop
-  emit(op.get(J), op.get(N4), op.geU, op.brIf(1));
-  emit(op.get(CROW), op.get(J), op.i32(8), op.mul, op.add, op.set(PC));
-  // The block of C (masked to +0 unless keep).
-  const mask = f.hoist("keep", "v128", () => [...op.get(KEEP), ...op.i32x4Splat]);
-  for (let r = 0; r < 4; r++) {
-    for (let h = 0; h < 2; h++) {
-      const [at, offset] = cAt(r, h);
-      emit(at, op.v128Load(offset), op.get(mask), op.v128And, op.set(ACC[2 * r + h]!));
-    }
-  }
-  emit(op.get(AROW), op.set(PA[0]!));
-  for (let r = 1; r < PA.length; r++) emit(op.get(PA[r - 1]!), stride("sai"), op.add, op.set(PA[r]!));
-  emit(op.get(B), op.get(J), op.i32(8), op.mul, op.add, op.set(PB));
-  emit(op.get(K), op.set(P));
-  emit(op.loop); // p loop
-  emit(op.get(PB), op.v128Load(0), op.set(B0));
-  emit(op.get(PB), op.v128Load(16), op.set(B1));
-  for (let r = 0; r < 4; r++) {
-    const [lo, hi] = [ACC[2 * r]!, ACC[2 * r + 1]!];
-    const [at, offset] = aAt(r);
-    emit(at, op.load64Splat(offset), op.set(X));
-    emit(op.get(lo), op.get(X), op.get(B0), op.f64x2Mul, op.f64x2Add, op.set(lo));
-    emit(op.get(hi), op.get(X), op.get(B1), op.f64x2Mul, op.f64x2Add, op.set(hi));
-  }
-  for (const pa of PA) emit(op.get(pa), stride("sap"), op.add, op.set(pa));
-  emit(op.get(PB), stride("ldb"), op.add, op.set(PB));
-  emit(op.get(P), op.i32(1), op.sub, op.tee(P), op.brIf(0));
-  emit(op.end); // p loop
-  for (let r = 0; r < 4; r++) {
-    for (let h = 0; h < 2; h++) {
-      const [at, offset] = cAt(r, h);
-      emit(at, op.get(ACC[2 * r + h]!), op.v128Store(offset));
-    }
-  }
-  emit(op.get(J), op.i32(4), op.add, op.set(J), op.br(0));
-  emit(op.end, op.end); // j loop
-  emit(op.get(I), op.i32(4), op.add, op.set(I), op.br(0));
-  emit(op.end, op.end); // i loop
+  f.emitCounted(I, op.get(M4), 4, () => {
+    emit(op.get(A), op.get(I), stride("sai"), op.mul, op.add, op.set(AROW));
+    emit(op.get(C), op.get(I), stride("ldc"), op.mul, op.add, op.set(CROW));
+    emit(op.i32(0), op.set(J));
+    f.emitCounted(J, op.get(N4), 4, () => {
+      emit(op.get(CROW), op.get(J), op.i32(8), op.mul, op.add, op.set(PC));
+      // The block of C (masked to +0 unless keep).
+      const mask = f.hoist("keep", "v128", () => [...op.get(KEEP), ...op.i32x4Splat]);
+      for (let r = 0; r < 4; r++) {
+        for (let h = 0; h < 2; h++) {
+          const [at, offset] = cAt(r, h);
+          emit(at, op.v128Load(offset), op.get(mask), op.v128And, op.set(ACC[2 * r + h]!));
+        }
+      }
+      emit(op.get(AROW), op.set(PA[0]!));
+      for (let r = 1; r < PA.length; r++) emit(op.get(PA[r - 1]!), stride("sai"), op.add, op.set(PA[r]!));
+      emit(op.get(B), op.get(J), op.i32(8), op.mul, op.add, op.set(PB));
+      emit(op.get(K), op.set(P));
+      emit(op.loop); // p loop
+      emit(op.get(PB), op.v128Load(0), op.set(B0));
+      emit(op.get(PB), op.v128Load(16), op.set(B1));
+      for (let r = 0; r < 4; r++) {
+        const [lo, hi] = [ACC[2 * r]!, ACC[2 * r + 1]!];
+        const [at, offset] = aAt(r);
+        emit(at, op.load64Splat(offset), op.set(X));
+        emit(op.get(lo), op.get(X), op.get(B0), op.f64x2Mul, op.f64x2Add, op.set(lo));
+        emit(op.get(hi), op.get(X), op.get(B1), op.f64x2Mul, op.f64x2Add, op.set(hi));
+      }
+      for (const pa of PA) emit(op.get(pa), stride("sap"), op.add, op.set(pa));
+      emit(op.get(PB), stride("ldb"), op.add, op.set(PB));
+      emit(op.get(P), op.i32(1), op.sub, op.tee(P), op.brIf(0));
+      emit(op.end); // p loop
+      for (let r = 0; r < 4; r++) {
+        for (let h = 0; h < 2; h++) {
+          const [at, offset] = cAt(r, h);
+          emit(at, op.get(ACC[2 * r + h]!), op.v128Store(offset));
+        }
+      }
+    });
+  });
   return f;
 }
 

@@ -8,7 +8,7 @@
 //
 // A module of its own on the kernels' memory (the activation module's bytes stay as they are).
 
-import { FunctionBuilder, instantiate, moduleBytes, op } from "./wasm-encoder.js";
+import { FunctionBuilder, code, countedLoop, instantiate, moduleBytes, op } from "./wasm-encoder.js";
 
 function withinFunction(): FunctionBuilder {
   const f = new FunctionBuilder("within", ["i32", "i32", "i32"] as const);
@@ -25,14 +25,12 @@ function withinFunction(): FunctionBuilder {
     op.i64x2(-1n), op.set(ALL),
     op.get(SRC), op.set(P),
     op.i32(0), op.set(I),
-    op.block, op.loop,
-    op.get(I), op.get(PAIRS), op.geU, op.brIf(1),
-    // ALL &= (lo ≤ x) & (x ≤ hi)
-    op.get(P), op.v128Load(0), op.set(X),
-    op.get(ALL), op.get(LO), op.get(X), op.f64x2Le, op.v128And, op.get(X), op.get(HI), op.f64x2Le, op.v128And, op.set(ALL),
-    op.get(P), op.i32(16), op.add, op.set(P),
-    op.get(I), op.i32(1), op.add, op.set(I), op.br(0),
-    op.end, op.end,
+    countedLoop(I, op.get(PAIRS), 1, code(
+      // ALL &= (lo ≤ x) & (x ≤ hi)
+      op.get(P), op.v128Load(0), op.set(X),
+      op.get(ALL), op.get(LO), op.get(X), op.f64x2Le, op.v128And, op.get(X), op.get(HI), op.f64x2Le, op.v128And, op.set(ALL),
+      op.get(P), op.i32(16), op.add, op.set(P),
+    )),
     // 1.0 in each lane that stayed all ones, else +0
     op.get(BOUNDS), op.get(ALL), op.f64x2(1), op.v128And, op.v128Store(32),
   );

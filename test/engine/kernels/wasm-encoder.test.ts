@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { FunctionBuilder, MODULE_HEADER, code, instantiate, moduleBytes, op, sleb, uleb, type Code } from "../../../src/engine/kernels/wasm-encoder.js";
+import { FunctionBuilder, MODULE_HEADER, code, countedLoop, instantiate, moduleBytes, op, sleb, uleb, whileNot, type Code } from "../../../src/engine/kernels/wasm-encoder.js";
 
 describe("LEB128", () => {
   it("unsigned: known encodings", () => {
@@ -116,6 +116,44 @@ describe("module bytes", () => {
     (exports!["axpy"] as (d: number, n: number) => void)(0, 2);
     // Halved (exactly, in binary) for the first two pairs; the third pair is untouched.
     expect([...a]).toEqual([1.5, -2.5, 0.375, 5e299, -0, 7]);
+  });
+});
+
+describe("loops", () => {
+  it("countedLoop and whileNot are block, loop, the exit test, br_if 1, the body, (the step,) br 0, end, end", () => {
+    const f = new FunctionBuilder("f", ["i32"]);
+    const [n] = f.params;
+    const i = f.local("i32");
+    const body = code(op.get(i), op.set(i));
+    // The sequence written out by hand from the loop's definition (spec §2.4.8: br_if 1 leaves the block, br 0 repeats the loop).
+    const byHand = code(op.block, op.loop, op.get(i), op.get(n!), op.geU, op.brIf(1), body, op.get(i), op.i32(3), op.add, op.set(i), op.br(0), op.end, op.end);
+    expect(countedLoop(i, op.get(n!), 3, body)).toEqual(byHand);
+    expect(whileNot(code(op.get(i), op.get(n!), op.geU), body, op.get(i), op.i32(3), op.add, op.set(i))).toEqual(byHand);
+    // The builder's forms wrap what the callback emits in the same code.
+    const g = new FunctionBuilder("g", ["i32"]);
+    const j = g.local("i32");
+    g.emitCounted(j, op.get(g.params[0]!), 3, () => g.emit(op.get(j), op.set(j)));
+    const h = new FunctionBuilder("g", ["i32"]);
+    const k = h.local("i32");
+    h.emit(op.block, op.loop, op.get(k), op.get(h.params[0]!), op.geU, op.brIf(1), op.get(k), op.set(k), op.get(k), op.i32(3), op.add, op.set(k), op.br(0), op.end, op.end);
+    expect(g.finish().code).toEqual(h.finish().code);
+  });
+
+  it("a counted loop with a step of 2 runs ⌈n/2⌉ times: every other pair doubled", () => {
+    const f = new FunctionBuilder("every", ["i32", "i32"]);
+    const [dst, n] = f.params;
+    const i = f.local("i32");
+    const at = code(op.get(dst!), op.get(i), op.i32(16), op.mul, op.add);
+    f.emit(op.i32(0), op.set(i));
+    f.emitCounted(i, op.get(n!), 2, () => f.emit(at, at, op.v128Load(), op.f64x2(2), op.f64x2Mul, op.v128Store()));
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const exports = instantiate(moduleBytes([f.finish()]), memory);
+    expect(exports).not.toBeNull();
+    const a = new Float64Array(memory.buffer, 0, 10);
+    a.set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    (exports!["every"] as (d: number, n: number) => void)(0, 5);
+    // Pairs 0, 2 and 4 (i = 0, 2, 4 < 5) doubled; pairs 1 and 3 untouched.
+    expect([...a]).toEqual([2, 4, 3, 4, 10, 12, 7, 8, 18, 20]);
   });
 });
 
