@@ -1,0 +1,83 @@
+// Every ensemble member gets a verdict (src/diagnostics/ensemble-verdicts.ts): rebuilt from its seed,
+// data rows and weights, a member is diagnosed as member 0 is, and one that does not solve the
+// problem is named.
+
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadProblem } from "../../src/problem/load.js";
+import { runEnsemble } from "../../src/training/ensemble.js";
+import { buildSeededModel, loadWeights } from "../../src/training/member.js";
+import { diagnose } from "../../src/diagnostics/index.js";
+import { withParameterValues } from "../../src/problem/parameters.js";
+import { memberVerdicts, memberVerdictsSummary, memberVerdictWarnings } from "../../src/diagnostics/ensemble-verdicts.js";
+
+// u' = -a u, u(0) = 1 on [0, 1] with a = 1 (u = e^-t), observed at 11 points.
+function writeProblem(): string {
+  const dir = mkdtempSync(join(tmpdir(), "pinn-member-verdicts-"));
+  const rows = Array.from({ length: 11 }, (_, i) => `${i / 10},${Math.exp(-i / 10)}`);
+  writeFileSync(join(dir, "decay.csv"), ["t,u", ...rows].join("\n") + "\n");
+  writeFileSync(
+    join(dir, "decay.yaml"),
+    `name: decay
+domain:
+  t: [0, 1]
+unknowns: [u]
+parameters:
+  a: {initial: 0.5, min: 0, exact: 1}
+equations:
+  - "u' = -a*u"
+conditions:
+  - "u(0) = 1"
+data:
+  - file: decay.csv
+network:
+  hidden: [6]
+training:
+  optimizer: [{adam: {epochs: 30, learning_rate: 0.01}}, {lbfgs: {iterations: 10}}]
+  points: 16
+  ensemble: 3
+evaluate:
+  points: 5
+`,
+  );
+  return join(dir, "decay.yaml");
+}
+
+describe("ensemble members' verdicts", () => {
+  it("member 0's is the solve's; each other member's is diagnose() on its own rebuilt model; a broken member is named", async () => {
+    const file = writeProblem();
+    const problem = loadProblem(file);
+    const e = await runEnsemble(problem, readFileSync(file, "utf8"), { threads: 1 });
+    const m0 = e.members[0]!;
+    const model0 = buildSeededModel(problem, m0.seed);
+    loadWeights(model0, m0.weights);
+    const first = diagnose(withParameterValues(problem, model0.theta?.data ?? []), model0, m0.train);
+    const v = memberVerdicts(problem, e, first);
+    expect(v.map((m) => m.index)).toEqual([0, 1, 2]);
+    expect(v[0]!.worst_equation_relative).toBe(first.diagnosis.worst_equation_relative);
+    // Member 1 diagnosed by hand: its model from its seed and data rows (as its worker built it), its weights.
+    const m1 = e.members[1]!;
+    const { memberDataRows } = await import("../../src/training/ensemble.js");
+    const model1 = buildSeededModel(problem, m1.seed, memberDataRows(problem, m1.seed, 1));
+    loadWeights(model1, m1.weights);
+    const d1 = diagnose(withParameterValues(problem, model1.theta?.data ?? []), model1, m1.train);
+    expect(v[1]!.worst_condition_relative).toBe(d1.diagnosis.worst_condition_relative);
+    expect(v[1]!.ok).toBe(d1.diagnosis.ok);
+
+    // Member 2 broken: every weight 0, so u ≡ 0 (no trial form) and u(0) = 1 is missed by 1 — a
+    // residual of the condition's own order (relative 1/natural size, natural size ≤ 2 here), far above
+    // the verdict's 1e-2: that member fails and is named; member 0's verdict is untouched.
+    const broken = { ...e, members: e.members.map((m, i) => (i === 2 ? { ...m, weights: m.weights.map((w) => new Float64Array(w.length)) } : m)) };
+    const vb = memberVerdicts(problem, broken, first);
+    expect(vb[2]!.ok).toBe(false);
+    expect(vb[2]!.worst_condition_relative).toBeGreaterThanOrEqual(0.5);
+    expect(vb[0]!.ok).toBe(first.diagnosis.ok);
+    const lines = memberVerdictWarnings(vb);
+    expect(lines.some((l) => l.startsWith(`warning: ensemble member 2 (seed ${e.members[2]!.seed})`))).toBe(true);
+    const summary = memberVerdictsSummary(vb) as { verdicts: string[]; suspect_members: { index: number }[] };
+    expect(summary.verdicts[2]).toBe("suspect");
+    expect(summary.suspect_members.map((m) => m.index)).toContain(2);
+  }, 120_000);
+});
