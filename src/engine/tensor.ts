@@ -207,6 +207,10 @@ export class Tensor {
   div(other: Operand): Tensor { return ops.div(this, other); }
   pow(exponent: Operand): Tensor { return ops.pow(this, exponent); }
   neg(): Tensor { return ops.neg(this); }
+  /** atan2(this, x): the angle of the point (x, this). */
+  atan2(x: Operand): Tensor { return ops.atan2(this, x); }
+  maximum(other: Operand): Tensor { return ops.maximum(this, other); }
+  minimum(other: Operand): Tensor { return ops.minimum(this, other); }
 
   // ---- elementwise functions ----
   square(): Tensor { return ops.square(this); }
@@ -227,9 +231,14 @@ export class Tensor {
   sinh(): Tensor { return ops.sinh(this); }
   cosh(): Tensor { return ops.cosh(this); }
   erf(): Tensor { return ops.erf(this); }
+  sign(): Tensor { return ops.sign(this); }
+  gelu(): Tensor { return ops.gelu(this); }
+  swish(): Tensor { return ops.swish(this); }
 
   // ---- linear algebra and reductions ----
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  /** Matrix product of 2-D tensors, either operand read transposed in place. */
+  mm(other: Tensor, transA = false, transB = false): Tensor { return ops.mm(this, other, transA, transB); }
   sum(axis?: number | number[], keepdims = false): Tensor { return ops.sum(this, axis, keepdims); }
   mean(axis?: number | number[], keepdims = false): Tensor { return ops.mean(this, axis, keepdims); }
   norm(): Tensor { return ops.norm(this); }
@@ -255,6 +264,7 @@ export class Tensor {
     return ops.slice(this, [null, [k, k + 1]]);
   }
   broadcastTo(shape: Shape): Tensor { return ops.broadcastTo(this, shape); }
+  sumTo(shape: Shape): Tensor { return ops.sumTo(this, shape); }
 }
 
 function releasedError(shape: readonly number[]): Error {
