@@ -23,7 +23,11 @@ export function tensor(data: TensorData, options: CreateOptions = {}): Tensor {
   let shape: number[];
   if (typeof data === "number") {
     values = Float64Array.of(data);
-    shape = [];
+    // A shape of one element ([1], [1, 1]) is honoured; a larger one is not filled by one number.
+    shape = options.shape === undefined ? [] : [...expectShape(options.shape, "tensor")];
+    if (sizeOf(shape) !== 1) {
+      throw new Error(`tensor(): 1 value does not fill shape ${formatShape(shape)} (full(shape, value) repeats a number)`);
+    }
   } else if (options.shape !== undefined) {
     shape = [...expectShape(options.shape, "tensor")];
     values = Float64Array.from(flatten(data as NestedArray));

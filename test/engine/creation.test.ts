@@ -40,6 +40,10 @@ describe("tensor()", () => {
     expect(() => tensor([[1, 2], 3] as never)).toThrow(/ragged/);
     expect(() => tensor(Float64Array.of(1, 2, 3), { shape: [2, 2] })).toThrow(/3 values do not fill shape \[2, 2\]/);
     expect(() => new Tensor(new Float64Array(3), [2, 2])).toThrow(/3 values but shape \[2, 2\] needs 4/);
+    // A number with a shape: one-element shapes are honoured, larger ones were silently ignored (a 0-d result).
+    expect(tensor(5, { shape: [1, 1] }).toArray()).toEqual([[5]]);
+    expect(() => tensor(5, { shape: [2] })).toThrow("tensor(): 1 value does not fill shape [2] (full(shape, value) repeats a number)");
+    expect(() => tensor(0, { shape: [1e9] })).toThrow(/1 value does not fill shape \[1000000000\]/);
   });
 
   it("requiresGrad option and toTensor", () => {
