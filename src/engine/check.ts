@@ -3,7 +3,7 @@
 // needed) is a clear TypeError instead of a crash deep inside a kernel.
 
 import { Tensor } from "./tensor.js";
-import { formatShape, type Shape } from "./shape.js";
+import { checkTensorSize, formatShape, sizeOf, type Shape } from "./shape.js";
 
 /** A short description of any value, for error messages. */
 export function describeValue(value: unknown): string {
@@ -36,6 +36,7 @@ export function expectShape(shape: unknown, op: string): Shape {
     const shown = Array.isArray(shape) ? `[${shape.map((d) => String(d)).join(", ")}]` : describeValue(shape);
     throw new RangeError(`${op}: invalid shape ${shown} (dimensions must be non-negative integers)`);
   }
+  checkTensorSize(sizeOf(shape as Shape), shape as Shape, op);
   return shape as Shape;
 }
 

@@ -2,7 +2,7 @@
 
 import { allocData, allocZeroed } from "./pool.js";
 import { Tensor, type NestedArray } from "./tensor.js";
-import { formatShape, sizeOf, type Shape } from "./shape.js";
+import { checkTensorSize, formatShape, sizeOf, type Shape } from "./shape.js";
 import { getDefaultRng, type Rng } from "./random.js";
 import { describeValue, expectCount, expectShape } from "./check.js";
 
@@ -123,6 +123,7 @@ export function onesLike(t: Tensor): Tensor {
 export function eye(n: number, m = n): Tensor {
   expectCount(n, "eye", "the number of rows");
   expectCount(m, "eye", "the number of columns");
+  checkTensorSize(n * m, [n, m], "eye");
   const t = zeros([n, m]);
   for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
   return t;
@@ -131,6 +132,7 @@ export function eye(n: number, m = n): Tensor {
 /** `count` evenly spaced values from `start` to `stop`, both included. */
 export function linspace(start: number, stop: number, count: number): Tensor {
   expectCount(count, "linspace", "count");
+  checkTensorSize(count, [count], "linspace");
   const out = new Float64Array(count);
   const step = count > 1 ? (stop - start) / (count - 1) : 0;
   for (let i = 0; i < count; i++) out[i] = start + i * step;
@@ -145,6 +147,7 @@ export function arange(start: number, stop?: number, step = 1): Tensor {
     throw new RangeError(`arange: start, stop and step must be finite numbers and step nonzero, got (${start}, ${stop}, ${step})`);
   }
   const n = Math.max(0, Math.ceil((stop - start) / step));
+  checkTensorSize(n, [n], "arange");
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = start + i * step;
   return new Tensor(out, [n]);

@@ -26,6 +26,7 @@
 import type { Tensor } from "./tensor.js";
 import { theArena, type Arena } from "./kernels/arena.js";
 import { wasmKernelsActive } from "./kernels/f64-heap.js";
+import { checkTensorSize, TensorSizeError } from "./shape.js";
 
 const MAX_POOLED_BYTES = 256 * 1024 * 1024;
 
@@ -188,7 +189,7 @@ export function allocData(n: number): Float64Array {
     pooledBytes -= 8 * n;
     counters.reused++;
   } else {
-    buf = n <= SMALL ? fromSlab(n) : new Float64Array(n);
+    buf = n <= SMALL ? fromSlab(n) : freshArray(n);
     counters.fresh++;
   }
   if (scope !== null) scope.allocated.push(buf);
@@ -217,7 +218,18 @@ export function allocUnscoped(n: number, owner: object): Float64Array {
     return list.pop()!;
   }
   counters.fresh++;
-  return n <= SMALL ? fromSlab(n) : new Float64Array(n);
+  return n <= SMALL ? fromSlab(n) : freshArray(n);
+}
+
+/** A new array of n values: over the engine's limit, or when memory runs out, an error that says so. */
+function freshArray(n: number): Float64Array {
+  checkTensorSize(n);
+  try {
+    return new Float64Array(n);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new TensorSizeError(`could not allocate a tensor of ${n} values (${((8 * n) / 2 ** 30).toFixed(2)} GiB): out of memory (${e.message})`);
+  }
 }
 
 const unadopted = new FinalizationRegistry<Float64Array>((buf) => giveBack(buf));

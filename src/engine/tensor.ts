@@ -1,7 +1,7 @@
 // The Tensor: a float64, row-major, contiguous array with a shape, plus the autodiff bookkeeping
 // (reverse-mode graph node, accumulated gradient, forward-mode tangents).
 
-import { formatShape, sizeOf, type Shape } from "./shape.js";
+import { checkTensorSize, formatShape, sizeOf, type Shape } from "./shape.js";
 import * as ops from "./ops/index.js";
 import { backward as runBackward } from "./autograd.js";
 import { isLevelActive } from "./state.js";
@@ -67,6 +67,7 @@ export class Tensor {
       this.buffer = null;
       this.lazy = lazy;
       this.size = sizeOf(shape);
+      checkTensorSize(this.size, shape);
     } else {
       if (data.length !== sizeOf(shape)) {
         throw new Error(`tensor data has ${data.length} values but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);

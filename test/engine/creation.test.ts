@@ -43,7 +43,7 @@ describe("tensor()", () => {
     // A number with a shape: one-element shapes are honoured, larger ones were silently ignored (a 0-d result).
     expect(tensor(5, { shape: [1, 1] }).toArray()).toEqual([[5]]);
     expect(() => tensor(5, { shape: [2] })).toThrow("tensor(): 1 value does not fill shape [2] (full(shape, value) repeats a number)");
-    expect(() => tensor(0, { shape: [1e9] })).toThrow(/1 value does not fill shape \[1000000000\]/);
+    expect(() => tensor(0, { shape: [3, 1] })).toThrow(/1 value does not fill shape \[3, 1\]/);
   });
 
   it("requiresGrad option and toTensor", () => {
