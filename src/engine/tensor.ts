@@ -129,8 +129,14 @@ export class Tensor {
     return this.data[0]!;
   }
 
-  /** Nested plain arrays (a number for a 0-d tensor). */
+  /** Nested plain arrays (a number for a 0-d tensor); at most TO_ARRAY_MAX values (read .data beyond). */
   toArray(): NestedArray {
+    if (this.size > TO_ARRAY_MAX) {
+      throw new RangeError(
+        `toArray(): a tensor of shape ${formatShape(this.shape)} has ${this.size} values, more than the ${TO_ARRAY_MAX} ` +
+          "a nested JavaScript array may hold here (V8 would abort the process); read .data (a Float64Array, no copy) or slice() first",
+      );
+    }
     const build = (axis: number, offset: number): NestedArray => {
       if (axis === this.shape.length) return this.data[offset]!;
       const n = this.shape[axis]!;
@@ -267,6 +273,12 @@ export class Tensor {
   broadcastTo(shape: Shape): Tensor { return ops.broadcastTo(this, shape); }
   sumTo(shape: Shape): Tensor { return ops.sumTo(this, shape); }
 }
+
+/**
+ * The most values toArray() builds: nested arrays of numbers live on V8's heap, which a few hundred
+ * million values exhaust (a fatal "invalid size" or heap-out-of-memory abort, not an exception).
+ */
+export const TO_ARRAY_MAX = 2 ** 25;
 
 function releasedError(shape: readonly number[]): Error {
   return new Error(

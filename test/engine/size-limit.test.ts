@@ -41,3 +41,16 @@ describe("the tensor size limit", () => {
     expect(() => col.add(row.mul(2))).toThrow(/^add of \[100000, 1\] and \[1, 100000\]: a tensor of 10000000000 values/);
   });
 });
+
+describe("toArray() of a huge tensor", () => {
+  it("is an error pointing to .data, not a V8 abort (2^25 values at most)", async () => {
+    const { TO_ARRAY_MAX } = await import("../../src/engine/tensor.js");
+    expect(TO_ARRAY_MAX).toBe(2 ** 25);
+    // A lazy broadcast has its shape without its values, so the check is tested without allocating.
+    const big = tensor(1).broadcastTo([2 ** 13, 2 ** 12 + 1]);
+    expect(() => big.toArray()).toThrow(
+      "toArray(): a tensor of shape [8192, 4097] has 33562624 values, more than the 33554432 a nested JavaScript array may hold here (V8 would abort the process); read .data (a Float64Array, no copy) or slice() first",
+    );
+    expect(tensor(2).broadcastTo([3, 2]).toArray()).toEqual([[2, 2], [2, 2], [2, 2]]);
+  });
+});
