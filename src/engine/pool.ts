@@ -27,6 +27,7 @@ import type { Tensor } from "./tensor.js";
 import { theArena, type Arena } from "./kernels/arena.js";
 import { wasmKernelsActive } from "./kernels/f64-heap.js";
 import { checkTensorSize, TensorSizeError } from "./shape.js";
+import { describeValue } from "./describe.js";
 
 const MAX_POOLED_BYTES = 256 * 1024 * 1024;
 
@@ -281,6 +282,9 @@ function giveBack(buf: Float64Array): void {
 
 /** Keep tensors alive past every enclosing tidy (no effect outside tidy). Returns its argument. */
 export function keep<T extends Tensor | null>(t: T): T {
+  if (t !== null && !isTensor(t as object)) {
+    throw new TypeError(`keep: expects a tensor, got ${describeValue(t)} (keep one tensor per call: keep(a), keep(b))`);
+  }
   if (scope !== null && t !== null) scope.kept.push(t);
   return t;
 }
@@ -291,7 +295,13 @@ export function keep<T extends Tensor | null>(t: T): T {
  * object of tensors, or anything else (numbers, undefined).
  */
 export function tidy<T>(fn: () => T): T {
-  return openScope(fn, false);
+  if (typeof fn !== "function") throw new TypeError(`tidy: expects a function to run, got ${describeValue(fn)}`);
+  const result = openScope(fn, false);
+  if (result instanceof Promise) {
+    // The tensors made before the first await were released when fn returned its promise; the rest belong to no scope.
+    throw new TypeError("tidy: the function returned a Promise; tidy needs a synchronous function (await outside it, and call tidy for the synchronous steps)");
+  }
+  return result;
 }
 
 /**
