@@ -98,6 +98,9 @@ export function broadcastStrides(from: Shape, to: Shape): number[] {
 /** Normalise a possibly negative axis; throws (naming `op`) when out of range. */
 export function normAxis(axis: number, rank: number, op = "axis"): number {
   const a = typeof axis === "number" && axis < 0 ? axis + rank : axis;
+  if (typeof axis === "number" && !Number.isInteger(axis)) {
+    throw new RangeError(`${op}: axis ${axis} is not an integer (axes of a tensor of rank ${rank}: ${-rank} … ${rank - 1})`);
+  }
   if (typeof a !== "number" || !Number.isInteger(a) || a < 0 || a >= rank) {
     throw new Error(`${op}: axis ${String(axis)} is out of range for a tensor of rank ${rank} (valid: ${-rank} … ${rank - 1})`);
   }

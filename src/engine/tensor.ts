@@ -246,8 +246,8 @@ export class Tensor {
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
   /** Matrix product of 2-D tensors, either operand read transposed in place. */
   mm(other: Tensor, transA = false, transB = false): Tensor { return ops.mm(this, other, transA, transB); }
-  sum(axis?: number | number[], keepdims = false): Tensor { return ops.sum(this, axis, keepdims); }
-  mean(axis?: number | number[], keepdims = false): Tensor { return ops.mean(this, axis, keepdims); }
+  sum(axis?: number | number[] | null, keepdims = false): Tensor { return ops.sum(this, axis, keepdims); }
+  mean(axis?: number | number[] | null, keepdims = false): Tensor { return ops.mean(this, axis, keepdims); }
   norm(): Tensor { return ops.norm(this); }
 
   // ---- shape ----

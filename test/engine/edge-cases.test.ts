@@ -117,6 +117,18 @@ describe("shape checks", () => {
     expect(() => concat([zeros([2]), zeros([2])], 1)).toThrow(/^concat: axis 1/);
     expect(() => stack([zeros([2])], 3)).toThrow(/^stack: axis 3/);
     expect(() => reshape(zeros([2, 3]), [4, -1])).toThrow(/^reshape: cannot infer -1 in \[4, -1\] for a tensor of shape \[2, 3\]/);
+    // A fractional axis was "out of range"; it is "not an integer" (range given).
+    expect(() => zeros([2, 3]).mean(1.5)).toThrow("mean: axis 1.5 is not an integer (axes of a tensor of rank 2: -2 … 1)");
+    expect(() => concat([zeros([2]), zeros([2])], 0.5)).toThrow(/^concat: axis 0\.5 is not an integer/);
+  });
+
+  it("keepdims must be a boolean (the string \"false\" kept the axes), and a null axis means all axes", () => {
+    expect(() => zeros([2, 3]).sum(0, bad("false"))).toThrow('sum: keepdims must be true or false, got the string "false"');
+    expect(() => zeros([2, 3]).mean(1, bad(1))).toThrow("mean: keepdims must be true or false, got the number 1");
+    // Σ and mean of [[1, 2, 3], [4, 5, 6]] over all axes: 21 and 3.5, with keepdims of shape [1, 1].
+    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(x.sum(null).item()).toBe(21);
+    expect(x.mean(null, true).toArray()).toEqual([[3.5]]);
   });
 });
 

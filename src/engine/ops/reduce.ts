@@ -168,24 +168,25 @@ export const normOp = defineOp({
   jvp: ([t], [x], y) => (y.data[0] === 0 ? zeros([]) : div(sum(mul(t!, x!)), y)),
 });
 
-function normalizeAxes(axis: number | readonly number[] | undefined, rank: number, op: string): number[] {
-  if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+function normalizeAxes(axis: number | readonly number[] | null | undefined, rank: number, op: string, keepdims: unknown): number[] {
+  if (typeof keepdims !== "boolean") throw new TypeError(`${op}: keepdims must be true or false, got ${describeValue(keepdims)}`);
+  if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axis === "number" ? [axis] : axis;
   if (!Array.isArray(list)) throw new TypeError(`${op}: axis must be a number or a list of numbers, got ${describeValue(axis)}`);
   const axes = [...new Set(list.map((a) => normAxis(a, rank, op)))];
   return axes.sort((a, b) => a - b);
 }
 
-/** Sum of all elements, or along `axis` (a number or a list), optionally keeping unit axes. */
-export function sum(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
+/** Sum of all elements (axis undefined or null), or along `axis` (a number or a list), optionally keeping unit axes. */
+export function sum(x: Tensor, axis?: number | readonly number[] | null, keepdims = false): Tensor {
   expectTensor(x, "sum");
-  return apply(sumOp, [x], { axes: normalizeAxes(axis, x.ndim, "sum"), keepdims });
+  return apply(sumOp, [x], { axes: normalizeAxes(axis, x.ndim, "sum", keepdims), keepdims });
 }
 
 /** Mean of all elements, or along `axis`. */
-export function mean(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
+export function mean(x: Tensor, axis?: number | readonly number[] | null, keepdims = false): Tensor {
   expectTensor(x, "mean");
-  const axes = normalizeAxes(axis, x.ndim, "mean");
+  const axes = normalizeAxes(axis, x.ndim, "mean", keepdims);
   let count = 1;
   for (const a of axes) count *= x.shape[a]!;
   return mulScalar(sum(x, axes, keepdims), 1 / count);
