@@ -103,6 +103,9 @@ describe("shape checks", () => {
     expect(() => matmul(zeros([2]), zeros([3, 4]))).toThrow("matmul: shapes [2] and [3, 4] cannot be multiplied");
     expect(() => matmul(zeros([2, 2, 3]), zeros([3, 3, 2]))).toThrow(/^matmul: shapes \[2, 2, 3\] and \[3, 3, 2\] cannot be multiplied \(batch axes \[2\] and \[3\]/);
     expect(() => mm(zeros([2, 3]), zeros([2, 3, 4]))).toThrow(/^mm: operands \[2, 3\] and \[2, 3, 4\]/);
+    // Was "matmul: inner dimensions differ (…)", naming matmul for a call of mm.
+    expect(() => mm(zeros([1, 3]), zeros([3, 2]), false, true)).toThrow("mm: [1, 3] · [3, 2]ᵀ cannot be multiplied (3 columns against 2 rows; ᵀ: read transposed)");
+    expect(() => zeros([2, 3]).mm(zeros([2, 3]))).toThrow("mm: [2, 3] · [2, 3] cannot be multiplied (3 columns against 2 rows)");
   });
 
   it("a non-integer slice bound is reported by slice, with the tensor's shape", () => {
