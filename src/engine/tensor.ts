@@ -248,7 +248,8 @@ export class Tensor {
   mm(other: Tensor, transA = false, transB = false): Tensor { return ops.mm(this, other, transA, transB); }
   sum(axis?: number | number[] | null, keepdims = false): Tensor { return ops.sum(this, axis, keepdims); }
   mean(axis?: number | number[] | null, keepdims = false): Tensor { return ops.mean(this, axis, keepdims); }
-  norm(): Tensor { return ops.norm(this); }
+  /** The 2-norm of all elements (0-d); it takes no order or axis (an argument is an error). */
+  norm(...rest: never[]): Tensor { return ops.norm(this, ...rest); }
 
   // ---- shape ----
   reshape(...shape: number[] | [number[]]): Tensor {

@@ -14,6 +14,15 @@ import {
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const bad = (v: unknown): any => v;
 
+describe("norm takes no order or axis", () => {
+  it("an argument is a TypeError (x.norm(1) returned the 2-norm of everything, 5 for [[3, 4], [0, 0]], silently)", () => {
+    const x = tensor([[3, 4], [0, 0]]);
+    expect(() => x.norm(...([1] as never[]))).toThrow(/^norm: takes no order or axis \(it is the 2-norm of all elements\), got the number 1; along an axis write/);
+    expect(() => norm(x, 2)).toThrow(/^norm: takes no order or axis/);
+    expect(x.norm().item()).toBe(5); // √(9 + 16)
+  });
+});
+
 describe("norm at zero", () => {
   it("has gradient 0 (PyTorch's subgradient), not NaN", () => {
     // torch.linalg.vector_norm backward: self * (grad / norm).masked_fill_(norm == 0, 0) → 0 at x = 0.

@@ -193,7 +193,15 @@ export function mean(x: Tensor, axis?: number | readonly number[] | null, keepdi
 }
 
 /** Euclidean (Frobenius) norm of all elements (0-d); its gradient at x = 0 is 0. */
-export function norm(x: Tensor): Tensor {
+export function norm(x: Tensor, ...rest: unknown[]): Tensor {
+  expectTensor(x, "norm");
+  if (rest.length > 0 && rest[0] !== undefined) {
+    // PyTorch's x.norm(p, dim): an argument here was ignored, the 2-norm of everything returned silently.
+    throw new TypeError(
+      `norm: takes no order or axis (it is the 2-norm of all elements), got ${describeValue(rest[0])}; ` +
+        "along an axis write x.square().sum(axis).sqrt() (NaN gradient at an all-zero row), another order x.abs().pow(p).sum(axis).pow(1 / p)",
+    );
+  }
   return apply(normOp, [x], undefined);
 }
 
