@@ -7,6 +7,7 @@ import { backward as runBackward } from "./autograd.js";
 import { isLevelActive } from "./state.js";
 import { allocFor, registerTensor, type ScopeRef } from "./pool.js";
 import { evaluate, type LazyNode } from "./fusion.js";
+import { describeValue } from "./describe.js";
 
 /** The reverse-mode record of the operation that produced a tensor. */
 export interface GradFn {
@@ -229,7 +230,11 @@ export class Tensor {
   tan(): Tensor { return ops.tan(this); }
   tanh(): Tensor { return ops.tanh(this); }
   sigmoid(): Tensor { return ops.sigmoid(this); }
-  softplus(): Tensor { return ops.softplus(this); }
+  /** log(1 + eˣ), PyTorch's softplus with beta = 1 (no beta or threshold: an argument is an error). */
+  softplus(...rest: never[]): Tensor {
+    noParameters("softplus", rest, "for beta ≠ 1 write x.mul(beta).softplus().div(beta)");
+    return ops.softplus(this);
+  }
   relu(): Tensor { return ops.relu(this); }
   abs(): Tensor { return ops.abs(this); }
   asin(): Tensor { return ops.asin(this); }
@@ -239,7 +244,11 @@ export class Tensor {
   cosh(): Tensor { return ops.cosh(this); }
   erf(): Tensor { return ops.erf(this); }
   sign(): Tensor { return ops.sign(this); }
-  gelu(): Tensor { return ops.gelu(this); }
+  /** x·Φ(x) with the exact normal CDF (PyTorch's approximate="none"; an argument is an error). */
+  gelu(...rest: never[]): Tensor {
+    noParameters("gelu", rest, 'it is always the exact form, PyTorch\'s approximate="none"');
+    return ops.gelu(this);
+  }
   swish(): Tensor { return ops.swish(this); }
 
   // ---- linear algebra and reductions ----
@@ -280,6 +289,13 @@ export class Tensor {
  * million values exhaust (a fatal "invalid size" or heap-out-of-memory abort, not an exception).
  */
 export const TO_ARRAY_MAX = 2 ** 25;
+
+/** PyTorch's softplus(beta) and gelu(approximate) take parameters these do not: one given is an error, not ignored. */
+function noParameters(op: string, rest: readonly unknown[], hint: string): void {
+  if (rest.length > 0 && rest[0] !== undefined) {
+    throw new TypeError(`${op}() takes no parameters, got ${describeValue(rest[0])} (${hint})`);
+  }
+}
 
 function releasedError(shape: readonly number[]): Error {
   return new Error(

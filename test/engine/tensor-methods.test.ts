@@ -23,6 +23,12 @@ describe("Tensor methods for the README's ops", () => {
     expect(bits(x.sumTo([1, 3]))).toEqual(bits(sumTo(x, [1, 3])));
   });
 
+  it("softplus and gelu refuse PyTorch's parameters instead of ignoring them", () => {
+    // x.softplus(2) returned log(1 + eˣ) as if beta were 1; x.gelu("tanh") the exact form.
+    expect(() => x.softplus(...([2] as never[]))).toThrow("softplus() takes no parameters, got the number 2 (for beta ≠ 1 write x.mul(beta).softplus().div(beta))");
+    expect(() => x.gelu(...(["tanh"] as never[]))).toThrow(/^gelu\(\) takes no parameters, got the string "tanh"/);
+  });
+
   it("match closed forms", () => {
     // sign, max, min, atan2 elementwise by Math.*; swish = x/(1+e^-x); x·yᵀ and column sums by hand.
     expect(x.sign().toArray()).toEqual([[-1, -1, 1], [1, 1, 1]]);
