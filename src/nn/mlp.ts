@@ -81,7 +81,9 @@ export class MLP {
       const shown = Array.isArray(sizes) ? `[${sizes.map((s) => JSON.stringify(s) ?? String(s)).join(", ")}]` : describeValue(sizes);
       throw new Error(`MLP: sizes must be at least two positive integers, got ${shown}`);
     }
-    if (!isActivation(activation)) throw new Error(`MLP: unknown activation "${activation}"`);
+    if (!isActivation(activation)) {
+      throw new Error(`MLP: unknown activation ${JSON.stringify(activation) ?? String(activation)} (one of ${Object.keys(ACTIVATIONS).join(", ")})`);
+    }
     this.activation = activation;
     this.act = ACTIVATIONS[activation];
     const rng = options.rng ?? (options.seed !== undefined ? new Rng(options.seed) : getDefaultRng());

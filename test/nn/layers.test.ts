@@ -111,6 +111,8 @@ describe("nn.MLP", () => {
     expect(() => new nn.MLP([3])).toThrow(/at least two positive integers/);
     expect(() => new nn.MLP([3, 0, 1])).toThrow(/at least two positive integers/);
     expect(() => new nn.MLP([3, 1], "nope" as nn.ActivationName)).toThrow(/unknown activation "nope"/);
+    // The message lists the names (a PyTorch user tries "ReLU").
+    expect(() => new nn.MLP([3, 1], "ReLU" as nn.ActivationName)).toThrow(new RegExp(`unknown activation "ReLU" \\(one of ${Object.keys(nn.ACTIVATIONS).join(", ")}\\)`));
     expect(() => new nn.MLP([3, 1], "tanh", { init: "bad" as nn.InitScheme })).toThrow(/unknown initialisation "bad"/);
     // From plain JavaScript: a size given as a string is shown as one (it printed as [2, 32, 1]).
     expect(() => new nn.MLP([2, "32", 1] as never)).toThrow('MLP: sizes must be at least two positive integers, got [2, "32", 1]');
