@@ -149,9 +149,22 @@ export class Tensor {
     return build(0, 0);
   }
 
+  /**
+   * `tensor([[1,2]], shape=[1, 2], requiresGrad)`; beyond PRINT_MAX values the first and last few (as
+   * PyTorch summarises); a tensor released by tidy() says so instead of throwing.
+   */
   toString(): string {
-    const body = JSON.stringify(this.toArray());
-    return `tensor(${body}, shape=${formatShape(this.shape)}${this.requiresGrad ? ", requiresGrad" : ""})`;
+    const tail = `shape=${formatShape(this.shape)}${this.requiresGrad ? ", requiresGrad" : ""}`;
+    if (this.buffer === null && this.lazy === null) return `tensor(<released by tidy()>, ${tail})`;
+    if (this.size <= PRINT_MAX) return `tensor(${JSON.stringify(this.toArray())}, ${tail})`;
+    const d = this.data;
+    const show = (from: number, to: number): string => Array.from(d.subarray(from, to), (v) => JSON.stringify(v)).join(",");
+    return `tensor([${show(0, 3)}, …, ${show(d.length - 3, d.length)}] (${this.size} values, row-major), ${tail})`;
+  }
+
+  /** console.log / util.inspect show toString() (the fields are bookkeeping). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   /** Mark a leaf as requiring (or not) a gradient; returns the tensor. */
@@ -289,6 +302,9 @@ export class Tensor {
  * million values exhaust (a fatal "invalid size" or heap-out-of-memory abort, not an exception).
  */
 export const TO_ARRAY_MAX = 2 ** 25;
+
+/** toString() shows every value up to this many (PyTorch's print threshold), else the first and last three. */
+const PRINT_MAX = 1000;
 
 /** PyTorch's softplus(beta) and gelu(approximate) take parameters these do not: one given is an error, not ignored. */
 function noParameters(op: string, rest: readonly unknown[], hint: string): void {

@@ -3,8 +3,9 @@
 
 import { describe, expect, it } from "vitest";
 import {
-  Tensor, add, arange, eye, full, linspace, matmul, ones, onesLike, tensor, toTensor, zeros, zerosLike,
+  Tensor, add, arange, eye, full, linspace, matmul, ones, onesLike, tensor, tidy, toTensor, zeros, zerosLike,
 } from "../../src/index.js";
+import { inspect } from "node:util";
 
 describe("tensor()", () => {
   it("from a number is 0-d", () => {
@@ -124,5 +125,13 @@ describe("reading values and shapes", () => {
 
   it("toString shows values, shape and requiresGrad", () => {
     expect(tensor([[1, 2]], { requiresGrad: true }).toString()).toBe("tensor([[1,2]], shape=[1, 2], requiresGrad)");
+    // console.log shows the same (it showed the internal fields: buffer, gradFn, lazy, sealed, …).
+    expect(inspect(tensor([1.5, -2]))).toBe("tensor([1.5,-2], shape=[2])");
+    // Beyond 1000 values, the first and last three (arange(0, 2000) is 0 … 1999), as PyTorch summarises.
+    expect(arange(0, 2000).reshape(2, 1000).toString()).toBe("tensor([0,1,2, …, 1997,1998,1999] (2000 values, row-major), shape=[2, 1000])");
+    // A tensor released by tidy prints as such instead of throwing.
+    let t: Tensor | null = null;
+    tidy(() => { t = tensor([1, 2]).mul(2); t.data; return null; });
+    expect(String(t)).toBe("tensor(<released by tidy()>, shape=[2])");
   });
 });
