@@ -24,8 +24,10 @@ export function expectOperand(value: unknown, op: string, position: number): Ten
 /** A shape must be an array of non-negative integers. */
 export function expectShape(shape: unknown, op: string): Shape {
   if (!isShape(shape)) {
-    const shown = Array.isArray(shape) ? `[${shape.map((d) => String(d)).join(", ")}]` : describeValue(shape);
-    throw new RangeError(`${op}: invalid shape ${shown} (dimensions must be non-negative integers)`);
+    const shown = Array.isArray(shape) ? `[${shape.map((d) => typeof d === "string" ? JSON.stringify(d) : String(d)).join(", ")}]` : describeValue(shape);
+    // PyTorch's zeros(2, 3) passes the sizes one by one; here the shape is one list.
+    const hint = typeof shape === "number" ? `; the shape is one list: ${op}([${shape}, …])` : "";
+    throw new RangeError(`${op}: invalid shape ${shown} (dimensions must be non-negative integers${hint})`);
   }
   checkTensorSize(sizeOf(shape as Shape), shape as Shape, op);
   return shape as Shape;

@@ -16,6 +16,9 @@ export type TensorData = number | NestedArray | readonly number[] | Float64Array
 
 /** Make a tensor from a number (0-d), nested arrays, or flat data plus `shape`. The data is copied. */
 export function tensor(data: TensorData, options: CreateOptions = {}): Tensor {
+  if (data instanceof Tensor) {
+    throw new TypeError(`tensor(): got ${describeValue(data)}; x.clone() copies a tensor (differentiable), x.detach() makes a new leaf`);
+  }
   if (typeof data !== "number" && (data === null || typeof data !== "object")) {
     throw new TypeError(`tensor: expects a number, nested arrays of numbers or a typed array, got ${describeValue(data)}`);
   }
@@ -67,6 +70,9 @@ function checkRectangular(data: NestedArray, shape: number[], axis: number): voi
   if (axis === shape.length) {
     if (typeof data !== "number") {
       if (Array.isArray(data)) throw new Error("tensor(): nested arrays must have the same depth everywhere");
+      if ((data as unknown) instanceof Tensor) {
+        throw new TypeError(`tensor(): elements must be numbers, got ${describeValue(data)} (x.clone() copies a tensor, stack([a, b]) joins tensors)`);
+      }
       throw new TypeError(`tensor(): elements must be numbers, got ${describeValue(data)}`);
     }
     return;
@@ -88,6 +94,13 @@ function* flatten(data: NestedArray | ArrayLike<number>): Generator<number> {
     return;
   }
   for (const d of data as NestedArray[]) yield* flatten(d);
+}
+
+/** Each named value must be a finite number (a string was coerced, NaN gave NaN values silently). */
+function expectFinite(values: Record<string, unknown>, op: string): void {
+  for (const [name, v] of Object.entries(values)) {
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`${op}: ${name} must be a finite number, got ${describeValue(v)}`);
+  }
 }
 
 function withGrad(t: Tensor, options?: { requiresGrad?: boolean }): Tensor {
@@ -132,6 +145,7 @@ export function eye(n: number, m = n): Tensor {
 /** `count` evenly spaced values from `start` to `stop`, both included. */
 export function linspace(start: number, stop: number, count: number): Tensor {
   expectCount(count, "linspace", "count");
+  expectFinite({ start, stop }, "linspace");
   checkTensorSize(count, [count], "linspace");
   const out = new Float64Array(count);
   const step = count > 1 ? (stop - start) / (count - 1) : 0;
@@ -162,7 +176,10 @@ export interface RandomOptions {
 export function rand(shape: Shape, options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
   expectShape(shape, "rand");
   const rng = options.rng ?? getDefaultRng();
-  const data = rng.fillUniform(new Float64Array(sizeOf(shape)), options.low ?? 0, options.high ?? 1);
+  const low = options.low ?? 0, high = options.high ?? 1;
+  expectFinite({ low, high }, "rand");
+  if (!(low <= high)) throw new RangeError(`rand: low must not exceed high, got low = ${low}, high = ${high}`);
+  const data = rng.fillUniform(new Float64Array(sizeOf(shape)), low, high);
   return withGrad(new Tensor(data, shape), options);
 }
 
@@ -170,6 +187,9 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
 export function randn(shape: Shape, options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
   expectShape(shape, "randn");
   const rng = options.rng ?? getDefaultRng();
-  const data = rng.fillNormal(new Float64Array(sizeOf(shape)), options.mean ?? 0, options.std ?? 1);
+  const mean = options.mean ?? 0, std = options.std ?? 1;
+  expectFinite({ mean, std }, "randn");
+  if (std < 0) throw new RangeError(`randn: std must be non-negative, got ${std}`);
+  const data = rng.fillNormal(new Float64Array(sizeOf(shape)), mean, std);
   return withGrad(new Tensor(data, shape), options);
 }

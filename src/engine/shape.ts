@@ -130,7 +130,9 @@ export function resolveReshape(size: number, target: Shape, from?: Shape): numbe
       if (unknown >= 0) throw new Error(`reshape: only one dimension may be -1, got ${formatShape(target)} for ${input()}`);
       unknown = i;
     } else {
-      if (!Number.isInteger(d) || d < 0) throw new Error(`reshape: invalid dimension ${String(d)} in ${formatShape(target)} for ${input()}`);
+      if (!Number.isInteger(d) || d < 0) {
+        throw new Error(`reshape: invalid dimension ${typeof d === "string" ? JSON.stringify(d) : String(d)} in [${target.map((x) => typeof x === "string" ? JSON.stringify(x) : String(x)).join(", ")}] for ${input()}`);
+      }
       known *= d;
     }
   }

@@ -78,7 +78,7 @@ export class MLP {
   constructor(readonly sizes: number[], activation: ActivationName = "tanh", options: MLPOptions = {}) {
     if (!Array.isArray(sizes) || sizes.length < 2 || sizes.some((s) => typeof s !== "number" || !Number.isInteger(s) || s < 1)) {
       // JSON shows a size given as a string ("32") as one.
-      const shown = Array.isArray(sizes) ? `[${sizes.map((s) => JSON.stringify(s) ?? String(s)).join(", ")}]` : describeValue(sizes);
+      const shown = Array.isArray(sizes) ? `[${sizes.map((s) => (typeof s === "string" ? JSON.stringify(s) : String(s))).join(", ")}]` : describeValue(sizes);
       throw new Error(`MLP: sizes must be at least two positive integers, got ${shown}`);
     }
     if (!isActivation(activation)) {

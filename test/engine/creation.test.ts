@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import {
-  Tensor, add, arange, eye, full, linspace, matmul, ones, onesLike, tensor, tidy, toTensor, zeros, zerosLike,
+  Tensor, add, arange, eye, full, linspace, matmul, ones, onesLike, rand, randn, tensor, tidy, toTensor, zeros, zerosLike,
 } from "../../src/index.js";
 import { inspect } from "node:util";
 
@@ -87,6 +87,25 @@ describe("constructors", () => {
     expect(arange(0, 1, 0.25).toArray()).toEqual([0, 0.25, 0.5, 0.75]);
     expect(arange(5, 0, -2).toArray()).toEqual([5, 3, 1]);
     expect(arange(3, 1).shape).toEqual([0]);
+  });
+});
+
+describe("arguments from plain JavaScript", () => {
+  it("PyTorch-style sizes, non-finite ends, bad distribution parameters and a tensor given to tensor() say what to write", () => {
+    expect(() => zeros(2 as never)).toThrow("zeros: invalid shape the number 2 (dimensions must be non-negative integers; the shape is one list: zeros([2, …]))");
+    expect(() => ones([2, "3"] as never)).toThrow('ones: invalid shape [2, "3"] (dimensions must be non-negative integers)');
+    // linspace(0, "1", 5) coerced the string; linspace(NaN, 1, 3) gave [NaN, NaN, 1].
+    expect(() => linspace(0, "1" as never, 5)).toThrow('linspace: stop must be a finite number, got the string "1"');
+    expect(() => linspace(NaN, 1, 3)).toThrow("linspace: start must be a finite number, got the number NaN");
+    // rand with low > high and randn with a negative std drew numbers (PyTorch refuses both).
+    expect(() => rand([2], { low: 1, high: 0 })).toThrow("rand: low must not exceed high, got low = 1, high = 0");
+    expect(() => randn([2], { std: -1 })).toThrow("randn: std must be non-negative, got -1");
+    expect(() => randn([2], { mean: Infinity })).toThrow("randn: mean must be a finite number, got the number Infinity");
+    expect(rand([3], { low: 2, high: 2 }).toArray()).toEqual([2, 2, 2]); // U[2, 2) collapses to 2
+    expect(randn([2], { std: 0, mean: 5 }).toArray()).toEqual([5, 5]);
+    expect(() => tensor(tensor([1, 2]) as never)).toThrow("tensor(): got a tensor of shape [2]; x.clone() copies a tensor (differentiable), x.detach() makes a new leaf");
+    expect(() => tensor([tensor(1), tensor(2)] as never)).toThrow(/elements must be numbers, got a tensor of shape \[\] \(x\.clone\(\) copies a tensor, stack\(\[a, b\]\) joins tensors\)/);
+    expect(() => zeros([2, 3]).reshape([2, "3"] as never)).toThrow('reshape: invalid dimension "3" in [2, "3"] for a tensor of shape [2, 3] (6 elements)');
   });
 });
 
