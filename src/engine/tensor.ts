@@ -287,7 +287,8 @@ export class Tensor {
   column(j: number): Tensor {
     if (this.ndim !== 2) throw new Error(`column(${j}) needs a 2-D tensor, this one has shape ${formatShape(this.shape)}`);
     const d = this.shape[1]!;
-    if (!Number.isInteger(j) || j < -d || j >= d) {
+    if (!Number.isInteger(j)) throw new TypeError(`column: the index must be an integer, got ${describeValue(j)}`);
+    if (j < -d || j >= d) {
       throw new Error(`column(${j}) is out of range for a tensor of shape ${formatShape(this.shape)}`);
     }
     const k = j < 0 ? j + d : j;

@@ -121,6 +121,9 @@ describe("shape checks", () => {
     expect(() => slice(zeros([4, 3]), [[0.5, 2]])).toThrow(/^slice: the range for axis 0 of a tensor of shape \[4, 3\] must be .* integer bounds, got \[0\.5, 2\]/);
     expect(() => zeros([4, 3]).slice(null, 1.5)).toThrow(/^slice: index 1\.5 is not an integer for axis 1 of a tensor of shape \[4, 3\]/);
     expect(() => zeros([4, 3]).slice(bad([1]))).toThrow(/^slice: the range for axis 0/);
+    // column("0") said "column(0) is out of range".
+    expect(() => zeros([4, 3]).column(bad("0"))).toThrow('column: the index must be an integer, got the string "0"');
+    expect(() => zeros([4, 3]).column(3)).toThrow("column(3) is out of range for a tensor of shape [4, 3]");
   });
 
   it("axis errors name the op", () => {
