@@ -32,7 +32,8 @@ describe("norm at zero", () => {
   });
 
   it("has second derivative 0 at zero, and x/‖x‖ elsewhere", () => {
-    // The double backward of the masked expression above is 0 at x = 0.
+    // The double backward of the masked expression above is 0 at x = 0 (pinn's convention; PyTorch 1.13 gives NaN:
+    // torch.autograd.functional.hessian(lambda x: x.norm(), torch.zeros(2, dtype=torch.float64)) → [[nan, nan], [nan, nan]]).
     const h = hessian((x) => norm(x))(zeros([2]));
     expect(Array.from(h.data)).toEqual([0, 0, 0, 0]);
     // ∇‖(3, 4)‖ = (3, 4)/5.
