@@ -98,6 +98,14 @@ export class Tensor {
     return out;
   }
 
+  /** PyTorch's `p.data = t` swaps the storage; here the values are changed in place (V8 said "which has only a getter"). */
+  set data(_value: Float64Array) {
+    throw new TypeError(
+      `x.data cannot be assigned (shape ${formatShape(this.shape)}); change the values of a tensor you made in place with ` +
+        "x.data.set(values) (same length), or make a new tensor with tensor(values)",
+    );
+  }
+
   /** The values, or null when released (pool.ts). @internal */
   get rawData(): Float64Array | null {
     return this.buffer;

@@ -106,6 +106,11 @@ describe("arguments from plain JavaScript", () => {
     expect(() => tensor(tensor([1, 2]) as never)).toThrow("tensor(): got a tensor of shape [2]; x.clone() copies a tensor (differentiable), x.detach() makes a new leaf");
     expect(() => tensor([tensor(1), tensor(2)] as never)).toThrow(/elements must be numbers, got a tensor of shape \[\] \(x\.clone\(\) copies a tensor, stack\(\[a, b\]\) joins tensors\)/);
     expect(() => zeros([2, 3]).reshape([2, "3"] as never)).toThrow('reshape: invalid dimension "3" in [2, "3"] for a tensor of shape [2, 3] (6 elements)');
+    // PyTorch's p.data = t: V8 said "Cannot set property data of [object Object] which has only a getter".
+    const p = tensor([1, 2], { requiresGrad: true });
+    expect(() => { p.data = Float64Array.of(3, 4); }).toThrow("x.data cannot be assigned (shape [2]); change the values of a tensor you made in place with x.data.set(values) (same length), or make a new tensor with tensor(values)");
+    p.data.set([3, 4]);
+    expect(p.toArray()).toEqual([3, 4]);
   });
 });
 
