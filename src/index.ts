@@ -8,6 +8,7 @@ export {
   type CreateOptions, type TensorData, type RandomOptions,
 } from "./engine/creation.js";
 export { Rng, manualSeed } from "./engine/random.js";
+export { MAX_TENSOR_VALUES, TensorSizeError } from "./engine/shape.js";
 export * from "./engine/ops/index.js";
 export { noGrad, enableGrad, isGradEnabled } from "./engine/state.js";
 export { tidy, keep, poolStats, type PoolStats } from "./engine/pool.js";

@@ -8,6 +8,7 @@ import { lazyCopyOf, NO_DATA, withFusion } from "./fusion.js";
 import { formatShape, sameShape } from "./shape.js";
 import { add, clone } from "./ops/index.js";
 import { full, onesLike, toTensor } from "./creation.js";
+import { describeValue } from "./describe.js";
 
 export interface GradOptions {
   /** Gradients of the outputs to start from (default: ones, allowed only for one-element outputs). */
@@ -26,7 +27,12 @@ export function gradients(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[],
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const seedsIn = options.gradOutputs === undefined ? [] : Array.isArray(options.gradOutputs) ? options.gradOutputs : [options.gradOutputs];
+  const mustBeTensor = (t: unknown, what: string): void => {
+    if (!(t instanceof Tensor)) throw new TypeError(`gradients(): ${what} must be a Tensor, got ${describeValue(t)}`);
+  };
+  outs.forEach((t, i) => mustBeTensor(t, `output ${i}`));
   ins.forEach((t, i) => {
+    mustBeTensor(t, `input ${i}`);
     if (!t.requiresGrad) throw new Error(`gradients(): input ${i} does not require grad`);
   });
   const seeds: Tensor[] = [];

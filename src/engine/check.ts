@@ -3,19 +3,10 @@
 // needed) is a clear TypeError instead of a crash deep inside a kernel.
 
 import { Tensor } from "./tensor.js";
-import { formatShape, type Shape } from "./shape.js";
+import { checkTensorSize, sizeOf, type Shape } from "./shape.js";
 
-/** A short description of any value, for error messages. */
-export function describeValue(value: unknown): string {
-  if (value instanceof Tensor) return `a tensor of shape ${formatShape(value.shape)}`;
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === "number") return `the number ${value}`;
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (typeof value === "function") return "a function";
-  return `a value of type ${typeof value}`;
-}
+import { describeValue } from "./describe.js";
+export { describeValue };
 
 /** `value` must be a Tensor: operand `position` (1-based) of `op`. */
 export function expectTensor(value: unknown, op: string, position = 1): Tensor {
@@ -33,9 +24,12 @@ export function expectOperand(value: unknown, op: string, position: number): Ten
 /** A shape must be an array of non-negative integers. */
 export function expectShape(shape: unknown, op: string): Shape {
   if (!isShape(shape)) {
-    const shown = Array.isArray(shape) ? `[${shape.map((d) => String(d)).join(", ")}]` : describeValue(shape);
-    throw new RangeError(`${op}: invalid shape ${shown} (dimensions must be non-negative integers)`);
+    const shown = Array.isArray(shape) ? `[${shape.map((d) => typeof d === "string" ? JSON.stringify(d) : String(d)).join(", ")}]` : describeValue(shape);
+    // PyTorch's zeros(2, 3) passes the sizes one by one; here the shape is one list.
+    const hint = typeof shape === "number" ? `; the shape is one list: ${op}([${shape}, …])` : "";
+    throw new RangeError(`${op}: invalid shape ${shown} (dimensions must be non-negative integers${hint})`);
   }
+  checkTensorSize(sizeOf(shape as Shape), shape as Shape, op);
   return shape as Shape;
 }
 

@@ -2,7 +2,7 @@
 
 import { allocData, allocZeroed } from "./pool.js";
 import { Tensor, type NestedArray } from "./tensor.js";
-import { formatShape, sizeOf, type Shape } from "./shape.js";
+import { checkTensorSize, formatShape, sizeOf, type Shape } from "./shape.js";
 import { getDefaultRng, type Rng } from "./random.js";
 import { describeValue, expectCount, expectShape } from "./check.js";
 
@@ -16,6 +16,9 @@ export type TensorData = number | NestedArray | readonly number[] | Float64Array
 
 /** Make a tensor from a number (0-d), nested arrays, or flat data plus `shape`. The data is copied. */
 export function tensor(data: TensorData, options: CreateOptions = {}): Tensor {
+  if (data instanceof Tensor) {
+    throw new TypeError(`tensor(): got ${describeValue(data)}; x.clone() copies a tensor (differentiable), x.detach() makes a new leaf`);
+  }
   if (typeof data !== "number" && (data === null || typeof data !== "object")) {
     throw new TypeError(`tensor: expects a number, nested arrays of numbers or a typed array, got ${describeValue(data)}`);
   }
@@ -23,7 +26,11 @@ export function tensor(data: TensorData, options: CreateOptions = {}): Tensor {
   let shape: number[];
   if (typeof data === "number") {
     values = Float64Array.of(data);
-    shape = [];
+    // A shape of one element ([1], [1, 1]) is honoured; a larger one is not filled by one number.
+    shape = options.shape === undefined ? [] : [...expectShape(options.shape, "tensor")];
+    if (sizeOf(shape) !== 1) {
+      throw new Error(`tensor(): 1 value does not fill shape ${formatShape(shape)} (full(shape, value) repeats a number)`);
+    }
   } else if (options.shape !== undefined) {
     shape = [...expectShape(options.shape, "tensor")];
     values = Float64Array.from(flatten(data as NestedArray));
@@ -63,6 +70,9 @@ function checkRectangular(data: NestedArray, shape: number[], axis: number): voi
   if (axis === shape.length) {
     if (typeof data !== "number") {
       if (Array.isArray(data)) throw new Error("tensor(): nested arrays must have the same depth everywhere");
+      if ((data as unknown) instanceof Tensor) {
+        throw new TypeError(`tensor(): elements must be numbers, got ${describeValue(data)} (x.clone() copies a tensor, stack([a, b]) joins tensors)`);
+      }
       throw new TypeError(`tensor(): elements must be numbers, got ${describeValue(data)}`);
     }
     return;
@@ -84,6 +94,13 @@ function* flatten(data: NestedArray | ArrayLike<number>): Generator<number> {
     return;
   }
   for (const d of data as NestedArray[]) yield* flatten(d);
+}
+
+/** Each named value must be a finite number (a string was coerced, NaN gave NaN values silently). */
+function expectFinite(values: Record<string, unknown>, op: string): void {
+  for (const [name, v] of Object.entries(values)) {
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`${op}: ${name} must be a finite number, got ${describeValue(v)}`);
+  }
 }
 
 function withGrad(t: Tensor, options?: { requiresGrad?: boolean }): Tensor {
@@ -119,6 +136,7 @@ export function onesLike(t: Tensor): Tensor {
 export function eye(n: number, m = n): Tensor {
   expectCount(n, "eye", "the number of rows");
   expectCount(m, "eye", "the number of columns");
+  checkTensorSize(n * m, [n, m], "eye");
   const t = zeros([n, m]);
   for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
   return t;
@@ -127,6 +145,8 @@ export function eye(n: number, m = n): Tensor {
 /** `count` evenly spaced values from `start` to `stop`, both included. */
 export function linspace(start: number, stop: number, count: number): Tensor {
   expectCount(count, "linspace", "count");
+  expectFinite({ start, stop }, "linspace");
+  checkTensorSize(count, [count], "linspace");
   const out = new Float64Array(count);
   const step = count > 1 ? (stop - start) / (count - 1) : 0;
   for (let i = 0; i < count; i++) out[i] = start + i * step;
@@ -141,6 +161,7 @@ export function arange(start: number, stop?: number, step = 1): Tensor {
     throw new RangeError(`arange: start, stop and step must be finite numbers and step nonzero, got (${start}, ${stop}, ${step})`);
   }
   const n = Math.max(0, Math.ceil((stop - start) / step));
+  checkTensorSize(n, [n], "arange");
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = start + i * step;
   return new Tensor(out, [n]);
@@ -155,7 +176,10 @@ export interface RandomOptions {
 export function rand(shape: Shape, options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
   expectShape(shape, "rand");
   const rng = options.rng ?? getDefaultRng();
-  const data = rng.fillUniform(new Float64Array(sizeOf(shape)), options.low ?? 0, options.high ?? 1);
+  const low = options.low ?? 0, high = options.high ?? 1;
+  expectFinite({ low, high }, "rand");
+  if (!(low <= high)) throw new RangeError(`rand: low must not exceed high, got low = ${low}, high = ${high}`);
+  const data = rng.fillUniform(new Float64Array(sizeOf(shape)), low, high);
   return withGrad(new Tensor(data, shape), options);
 }
 
@@ -163,6 +187,9 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
 export function randn(shape: Shape, options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
   expectShape(shape, "randn");
   const rng = options.rng ?? getDefaultRng();
-  const data = rng.fillNormal(new Float64Array(sizeOf(shape)), options.mean ?? 0, options.std ?? 1);
+  const mean = options.mean ?? 0, std = options.std ?? 1;
+  expectFinite({ mean, std }, "randn");
+  if (std < 0) throw new RangeError(`randn: std must be non-negative, got ${std}`);
+  const data = rng.fillNormal(new Float64Array(sizeOf(shape)), mean, std);
   return withGrad(new Tensor(data, shape), options);
 }

@@ -32,14 +32,19 @@ function checkScalar(value: unknown, who: string): asserts value is Tensor {
 
 /** Value and gradient of a scalar function, f(x) and ∇f(x). */
 export function valueAndGrad(f: TensorFn): (x: Tensor) => [Tensor, Tensor] {
-  expectFunction(f, "grad");
+  return valueAndGradFor(f, "grad");
+}
+
+/** valueAndGrad for the transform `who` (grad, hvp, hessian), which its errors name. */
+function valueAndGradFor(f: TensorFn, who: string): (x: Tensor) => [Tensor, Tensor] {
+  expectFunction(f, who);
   return (x) => {
-    expectTensor(x, "grad");
+    expectTensor(x, who);
     // The result should be differentiable further exactly when the caller records graphs.
     const createGraph = isGradEnabled();
     const xv = variable(x);
     const y = enableGrad(() => f(xv));
-    checkScalar(y, "grad");
+    checkScalar(y, who);
     if (!y.requiresGrad) return [y, zeros(x.shape)];
     const [g] = gradients(y, xv, { createGraph, allowUnused: true });
     return [y, g!];
@@ -48,7 +53,11 @@ export function valueAndGrad(f: TensorFn): (x: Tensor) => [Tensor, Tensor] {
 
 /** ∇f as a function: grad(f)(x) has the shape of x. Nest it for higher derivatives. */
 export function grad(f: TensorFn): TensorFn {
-  const vg = valueAndGrad(f);
+  return gradFor(f, "grad");
+}
+
+function gradFor(f: TensorFn, who: string): TensorFn {
+  const vg = valueAndGradFor(f, who);
   return (x) => vg(x)[1];
 }
 
@@ -101,8 +110,13 @@ export type HvpMode = "forward-over-reverse" | "reverse-over-reverse";
  */
 export function hvp(f: TensorFn, x: Tensor, v: Tensor, mode: HvpMode = "forward-over-reverse"): Tensor {
   checkMode("hvp", mode, ["forward-over-reverse", "reverse-over-reverse"]);
-  if (mode === "forward-over-reverse") return jvp(grad(f), x, v)[1];
-  return grad((z) => sum(mul(grad(f)(z), v)))(x);
+  expectTensor(x, "hvp", 1);
+  expectTensor(v, "hvp (direction)", 2);
+  if (!sameShape(x.shape, v.shape)) {
+    throw new Error(`hvp: direction v of shape ${formatShape(v.shape)} for an input of shape ${formatShape(x.shape)}`);
+  }
+  if (mode === "forward-over-reverse") return jvp(gradFor(f, "hvp"), x, v)[1];
+  return grad((z) => sum(mul(gradFor(f, "hvp")(z), v)))(x);
 }
 
 export type JacobianMode = "reverse" | "forward";
@@ -146,7 +160,7 @@ export function jacobian(f: TensorFn, mode: JacobianMode = "reverse"): TensorFn 
  */
 export function hessian(f: TensorFn, mode: HvpMode = "reverse-over-reverse"): TensorFn {
   checkMode("hessian", mode, ["forward-over-reverse", "reverse-over-reverse"]);
-  return mode === "forward-over-reverse" ? jacobian(grad(f), "forward") : jacobian(grad(f), "reverse");
+  return jacobian(gradFor(f, "hessian"), mode === "forward-over-reverse" ? "forward" : "reverse");
 }
 
 function expectFunction(f: unknown, who: string): void {

@@ -8,6 +8,7 @@ import { enableGrad, noGrad } from "./state.js";
 import { jvp } from "./functional.js";
 import { concat, reshape } from "./ops/index.js";
 import { zeros } from "./creation.js";
+import { describeValue } from "./describe.js";
 
 export type MultiFn = (...inputs: Tensor[]) => Tensor | Tensor[];
 
@@ -55,6 +56,17 @@ function numericJacobian(f: MultiFn, inputs: Tensor[], eps: number): Float64Arra
   });
 }
 
+/** The inputs as a list (one tensor is a list of one, as torch.autograd.gradcheck takes); anything else is a TypeError. */
+function inputList(inputs: unknown, who: string, f: unknown): Tensor[] {
+  if (typeof f !== "function") throw new TypeError(`${who}: expects a function of tensors first, got ${describeValue(f)}`);
+  const list = inputs instanceof Tensor ? [inputs] : inputs;
+  if (!Array.isArray(list)) throw new TypeError(`${who}: expects the inputs as a tensor or a list of tensors, got ${describeValue(inputs)}`);
+  list.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new TypeError(`${who}: input ${i} must be a Tensor, got ${describeValue(t)}`);
+  });
+  return list as Tensor[];
+}
+
 function leaves(inputs: Tensor[]): Tensor[] {
   return inputs.map((t) => new Tensor(Float64Array.from(t.data), t.shape).requireGrad());
 }
@@ -63,7 +75,8 @@ function leaves(inputs: Tensor[]): Tensor[] {
  * Compare reverse-mode (and forward-mode) derivatives of `f` with central differences at `inputs`.
  * Returns true, or throws (or returns false) naming the first mismatching entry.
  */
-export function gradcheck(f: MultiFn, inputs: Tensor[], options: GradcheckOptions = {}): boolean {
+export function gradcheck(f: MultiFn, inputs: Tensor[] | Tensor, options: GradcheckOptions = {}): boolean {
+  inputs = inputList(inputs, "gradcheck", f);
   const eps = options.eps ?? 1e-6;
   const atol = options.atol ?? 1e-5;
   const rtol = options.rtol ?? 1e-3;
@@ -113,7 +126,8 @@ export function gradcheck(f: MultiFn, inputs: Tensor[], options: GradcheckOption
  * Check second derivatives: the vector–Jacobian product of `f` with a fixed random cotangent
  * (computed with createGraph) is itself gradchecked, with respect to the inputs and the cotangent.
  */
-export function gradgradcheck(f: MultiFn, inputs: Tensor[], options: GradcheckOptions & { seed?: number } = {}): boolean {
+export function gradgradcheck(f: MultiFn, inputs: Tensor[] | Tensor, options: GradcheckOptions & { seed?: number } = {}): boolean {
+  inputs = inputList(inputs, "gradgradcheck", f);
   const y0 = noGrad(() => flatOutput(f, inputs));
   // A fixed, irregular cotangent so that no symmetry hides an error.
   const ct = new Tensor(Float64Array.from({ length: y0.size }, (_, k) => Math.sin(1.7 * k + 0.3 + (options.seed ?? 0))), [y0.size]);

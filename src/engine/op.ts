@@ -3,7 +3,7 @@
 
 import { Tensor, type Tangent } from "./tensor.js";
 import { anyLevelActive, isGradEnabled, isLevelActive } from "./state.js";
-import { sameShape, formatShape } from "./shape.js";
+import { sameShape, formatShape, TensorSizeError } from "./shape.js";
 import { expectTensor } from "./check.js";
 
 export interface OpDef<P> {
@@ -40,7 +40,15 @@ export function observeOps<T>(onApply: (def: OpDef<never>) => void, fn: () => T)
 export function apply<P>(def: OpDef<P>, inputs: Tensor[], params: P): Tensor {
   if (observer !== null) observer(def as OpDef<never>);
   for (let i = 0; i < inputs.length; i++) expectTensor(inputs[i], def.name, i + 1);
-  const out = def.forward(inputs, params);
+  let out: Tensor;
+  try {
+    out = def.forward(inputs, params);
+  } catch (e) {
+    if (e instanceof TensorSizeError && e.op === null) {
+      throw new TensorSizeError(`${def.name} of ${inputs.map((t) => formatShape(t.shape)).join(" and ")}: ${e.message}`, def.name);
+    }
+    throw e;
+  }
   seal(out, inputs);
   if (isGradEnabled()) {
     for (const t of inputs) {

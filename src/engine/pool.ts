@@ -26,6 +26,8 @@
 import type { Tensor } from "./tensor.js";
 import { theArena, type Arena } from "./kernels/arena.js";
 import { wasmKernelsActive } from "./kernels/f64-heap.js";
+import { checkTensorSize, TensorSizeError } from "./shape.js";
+import { describeValue } from "./describe.js";
 
 const MAX_POOLED_BYTES = 256 * 1024 * 1024;
 
@@ -188,7 +190,7 @@ export function allocData(n: number): Float64Array {
     pooledBytes -= 8 * n;
     counters.reused++;
   } else {
-    buf = n <= SMALL ? fromSlab(n) : new Float64Array(n);
+    buf = n <= SMALL ? fromSlab(n) : freshArray(n);
     counters.fresh++;
   }
   if (scope !== null) scope.allocated.push(buf);
@@ -217,7 +219,18 @@ export function allocUnscoped(n: number, owner: object): Float64Array {
     return list.pop()!;
   }
   counters.fresh++;
-  return n <= SMALL ? fromSlab(n) : new Float64Array(n);
+  return n <= SMALL ? fromSlab(n) : freshArray(n);
+}
+
+/** A new array of n values: over the engine's limit, or when memory runs out, an error that says so. */
+function freshArray(n: number): Float64Array {
+  checkTensorSize(n);
+  try {
+    return new Float64Array(n);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new TensorSizeError(`could not allocate a tensor of ${n} values (${((8 * n) / 2 ** 30).toFixed(2)} GiB): out of memory (${e.message})`);
+  }
 }
 
 const unadopted = new FinalizationRegistry<Float64Array>((buf) => giveBack(buf));
@@ -269,6 +282,9 @@ function giveBack(buf: Float64Array): void {
 
 /** Keep tensors alive past every enclosing tidy (no effect outside tidy). Returns its argument. */
 export function keep<T extends Tensor | null>(t: T): T {
+  if (t !== null && !isTensor(t as object)) {
+    throw new TypeError(`keep: expects a tensor, got ${describeValue(t)} (keep one tensor per call: keep(a), keep(b))`);
+  }
   if (scope !== null && t !== null) scope.kept.push(t);
   return t;
 }
@@ -279,7 +295,13 @@ export function keep<T extends Tensor | null>(t: T): T {
  * object of tensors, or anything else (numbers, undefined).
  */
 export function tidy<T>(fn: () => T): T {
-  return openScope(fn, false);
+  if (typeof fn !== "function") throw new TypeError(`tidy: expects a function to run, got ${describeValue(fn)}`);
+  const result = openScope(fn, false);
+  if (result instanceof Promise) {
+    // The tensors made before the first await were released when fn returned its promise; the rest belong to no scope.
+    throw new TypeError("tidy: the function returned a Promise; tidy needs a synchronous function (await outside it, and call tidy for the synchronous steps)");
+  }
+  return result;
 }
 
 /**

@@ -9,6 +9,11 @@ export class Rng {
   private spareNormal: number | null = null;
 
   constructor(seed = 0) {
+    if (typeof seed !== "number" || !Number.isInteger(seed)) {
+      // A string or NaN was seed 0, a fraction its floor: a different stream from the one asked for, silently.
+      const shown = typeof seed === "string" ? `the string ${JSON.stringify(seed)}` : typeof seed === "number" ? `the number ${seed}` : `a value of type ${typeof seed}`;
+      throw new TypeError(`Rng: the seed must be an integer, got ${shown}`);
+    }
     let x = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
     const next = (): number => {
       // splitmix32

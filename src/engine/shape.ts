@@ -2,6 +2,37 @@
 
 export type Shape = readonly number[];
 
+/**
+ * The most values one tensor may hold: 2^29 (4 GiB of float64, the solver's whole memory budget). A
+ * larger request is an error before anything is allocated, instead of exhausting the machine's memory
+ * or failing inside V8 ("Invalid typed array length") without saying which tensor or why.
+ */
+export const MAX_TENSOR_VALUES = 2 ** 29;
+
+/** A tensor over MAX_TENSOR_VALUES (or one the machine has no memory for); `op` names the op when known. */
+export class TensorSizeError extends RangeError {
+  constructor(message: string, readonly op: string | null = null) {
+    super(message);
+    this.name = "TensorSizeError";
+  }
+}
+
+/** The TensorSizeError for a tensor of `n` values (and `shape`, when known). */
+export function tensorTooLarge(n: number, shape: Shape | null = null, op: string | null = null): TensorSizeError {
+  const gib = (8 * n) / 2 ** 30;
+  const what = `a tensor of ${n} values${shape !== null ? ` (shape ${formatShape(shape)})` : ""}`;
+  return new TensorSizeError(
+    `${op !== null ? `${op}: ` : ""}${what} would take ${gib < 1e4 ? gib.toFixed(1) : gib.toExponential(1)} GiB; ` +
+      `the limit is ${MAX_TENSOR_VALUES} values (4 GiB) per tensor — use fewer points or smaller batches`,
+    op,
+  );
+}
+
+/** Throw tensorTooLarge when `n` values are over the limit (or not a valid count). */
+export function checkTensorSize(n: number, shape: Shape | null = null, op: string | null = null): void {
+  if (!(n <= MAX_TENSOR_VALUES)) throw tensorTooLarge(n, shape, op);
+}
+
 export function sizeOf(shape: Shape): number {
   // Indexed (shapes are often frozen arrays, whose iterator V8 does not inline).
   let n = 1;
@@ -67,6 +98,9 @@ export function broadcastStrides(from: Shape, to: Shape): number[] {
 /** Normalise a possibly negative axis; throws (naming `op`) when out of range. */
 export function normAxis(axis: number, rank: number, op = "axis"): number {
   const a = typeof axis === "number" && axis < 0 ? axis + rank : axis;
+  if (typeof axis === "number" && !Number.isInteger(axis)) {
+    throw new RangeError(`${op}: axis ${axis} is not an integer (axes of a tensor of rank ${rank}: ${-rank} … ${rank - 1})`);
+  }
   if (typeof a !== "number" || !Number.isInteger(a) || a < 0 || a >= rank) {
     throw new Error(`${op}: axis ${String(axis)} is out of range for a tensor of rank ${rank} (valid: ${-rank} … ${rank - 1})`);
   }
@@ -96,7 +130,9 @@ export function resolveReshape(size: number, target: Shape, from?: Shape): numbe
       if (unknown >= 0) throw new Error(`reshape: only one dimension may be -1, got ${formatShape(target)} for ${input()}`);
       unknown = i;
     } else {
-      if (!Number.isInteger(d) || d < 0) throw new Error(`reshape: invalid dimension ${String(d)} in ${formatShape(target)} for ${input()}`);
+      if (!Number.isInteger(d) || d < 0) {
+        throw new Error(`reshape: invalid dimension ${typeof d === "string" ? JSON.stringify(d) : String(d)} in [${target.map((x) => typeof x === "string" ? JSON.stringify(x) : String(x)).join(", ")}] for ${input()}`);
+      }
       known *= d;
     }
   }

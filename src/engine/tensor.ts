@@ -1,12 +1,13 @@
 // The Tensor: a float64, row-major, contiguous array with a shape, plus the autodiff bookkeeping
 // (reverse-mode graph node, accumulated gradient, forward-mode tangents).
 
-import { formatShape, sizeOf, type Shape } from "./shape.js";
+import { checkTensorSize, formatShape, sizeOf, type Shape } from "./shape.js";
 import * as ops from "./ops/index.js";
 import { backward as runBackward } from "./autograd.js";
 import { isLevelActive } from "./state.js";
 import { allocFor, registerTensor, type ScopeRef } from "./pool.js";
 import { evaluate, type LazyNode } from "./fusion.js";
+import { describeValue } from "./describe.js";
 
 /** The reverse-mode record of the operation that produced a tensor. */
 export interface GradFn {
@@ -67,6 +68,7 @@ export class Tensor {
       this.buffer = null;
       this.lazy = lazy;
       this.size = sizeOf(shape);
+      checkTensorSize(this.size, shape);
     } else {
       if (data.length !== sizeOf(shape)) {
         throw new Error(`tensor data has ${data.length} values but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
@@ -94,6 +96,14 @@ export class Tensor {
     this.buffer = out;
     this.lazy = null;
     return out;
+  }
+
+  /** PyTorch's `p.data = t` swaps the storage; here the values are changed in place (V8 said "which has only a getter"). */
+  set data(_value: Float64Array) {
+    throw new TypeError(
+      `x.data cannot be assigned (shape ${formatShape(this.shape)}); change the values of a tensor you made in place with ` +
+        "x.data.set(values) (same length), or make a new tensor with tensor(values)",
+    );
   }
 
   /** The values, or null when released (pool.ts). @internal */
@@ -128,8 +138,14 @@ export class Tensor {
     return this.data[0]!;
   }
 
-  /** Nested plain arrays (a number for a 0-d tensor). */
+  /** Nested plain arrays (a number for a 0-d tensor); at most TO_ARRAY_MAX values (read .data beyond). */
   toArray(): NestedArray {
+    if (this.size > TO_ARRAY_MAX) {
+      throw new RangeError(
+        `toArray(): a tensor of shape ${formatShape(this.shape)} has ${this.size} values, more than the ${TO_ARRAY_MAX} ` +
+          "a nested JavaScript array may hold here (V8 would abort the process); read .data (a Float64Array, no copy) or slice() first",
+      );
+    }
     const build = (axis: number, offset: number): NestedArray => {
       if (axis === this.shape.length) return this.data[offset]!;
       const n = this.shape[axis]!;
@@ -141,9 +157,22 @@ export class Tensor {
     return build(0, 0);
   }
 
+  /**
+   * `tensor([[1,2]], shape=[1, 2], requiresGrad)`; beyond PRINT_MAX values the first and last few (as
+   * PyTorch summarises); a tensor released by tidy() says so instead of throwing.
+   */
   toString(): string {
-    const body = JSON.stringify(this.toArray());
-    return `tensor(${body}, shape=${formatShape(this.shape)}${this.requiresGrad ? ", requiresGrad" : ""})`;
+    const tail = `shape=${formatShape(this.shape)}${this.requiresGrad ? ", requiresGrad" : ""}`;
+    if (this.buffer === null && this.lazy === null) return `tensor(<released by tidy()>, ${tail})`;
+    if (this.size <= PRINT_MAX) return `tensor(${JSON.stringify(this.toArray())}, ${tail})`;
+    const d = this.data;
+    const show = (from: number, to: number): string => Array.from(d.subarray(from, to), (v) => JSON.stringify(v)).join(",");
+    return `tensor([${show(0, 3)}, …, ${show(d.length - 3, d.length)}] (${this.size} values, row-major), ${tail})`;
+  }
+
+  /** console.log / util.inspect show toString() (the fields are bookkeeping). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   /** Mark a leaf as requiring (or not) a gradient; returns the tensor. */
@@ -207,6 +236,10 @@ export class Tensor {
   div(other: Operand): Tensor { return ops.div(this, other); }
   pow(exponent: Operand): Tensor { return ops.pow(this, exponent); }
   neg(): Tensor { return ops.neg(this); }
+  /** atan2(this, x): the angle of the point (x, this). */
+  atan2(x: Operand): Tensor { return ops.atan2(this, x); }
+  maximum(other: Operand): Tensor { return ops.maximum(this, other); }
+  minimum(other: Operand): Tensor { return ops.minimum(this, other); }
 
   // ---- elementwise functions ----
   square(): Tensor { return ops.square(this); }
@@ -218,7 +251,11 @@ export class Tensor {
   tan(): Tensor { return ops.tan(this); }
   tanh(): Tensor { return ops.tanh(this); }
   sigmoid(): Tensor { return ops.sigmoid(this); }
-  softplus(): Tensor { return ops.softplus(this); }
+  /** log(1 + eˣ), PyTorch's softplus with beta = 1 (no beta or threshold: an argument is an error). */
+  softplus(...rest: never[]): Tensor {
+    noParameters("softplus", rest, "for beta ≠ 1 write x.mul(beta).softplus().div(beta)");
+    return ops.softplus(this);
+  }
   relu(): Tensor { return ops.relu(this); }
   abs(): Tensor { return ops.abs(this); }
   asin(): Tensor { return ops.asin(this); }
@@ -227,12 +264,22 @@ export class Tensor {
   sinh(): Tensor { return ops.sinh(this); }
   cosh(): Tensor { return ops.cosh(this); }
   erf(): Tensor { return ops.erf(this); }
+  sign(): Tensor { return ops.sign(this); }
+  /** x·Φ(x) with the exact normal CDF (PyTorch's approximate="none"; an argument is an error). */
+  gelu(...rest: never[]): Tensor {
+    noParameters("gelu", rest, 'it is always the exact form, PyTorch\'s approximate="none"');
+    return ops.gelu(this);
+  }
+  swish(): Tensor { return ops.swish(this); }
 
   // ---- linear algebra and reductions ----
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
-  sum(axis?: number | number[], keepdims = false): Tensor { return ops.sum(this, axis, keepdims); }
-  mean(axis?: number | number[], keepdims = false): Tensor { return ops.mean(this, axis, keepdims); }
-  norm(): Tensor { return ops.norm(this); }
+  /** Matrix product of 2-D tensors, either operand read transposed in place. */
+  mm(other: Tensor, transA = false, transB = false): Tensor { return ops.mm(this, other, transA, transB); }
+  sum(axis?: number | number[] | null, keepdims = false): Tensor { return ops.sum(this, axis, keepdims); }
+  mean(axis?: number | number[] | null, keepdims = false): Tensor { return ops.mean(this, axis, keepdims); }
+  /** The 2-norm of all elements (0-d); it takes no order or axis (an argument is an error). */
+  norm(...rest: never[]): Tensor { return ops.norm(this, ...rest); }
 
   // ---- shape ----
   reshape(...shape: number[] | [number[]]): Tensor {
@@ -248,13 +295,31 @@ export class Tensor {
   column(j: number): Tensor {
     if (this.ndim !== 2) throw new Error(`column(${j}) needs a 2-D tensor, this one has shape ${formatShape(this.shape)}`);
     const d = this.shape[1]!;
-    if (!Number.isInteger(j) || j < -d || j >= d) {
+    if (!Number.isInteger(j)) throw new TypeError(`column: the index must be an integer, got ${describeValue(j)}`);
+    if (j < -d || j >= d) {
       throw new Error(`column(${j}) is out of range for a tensor of shape ${formatShape(this.shape)}`);
     }
     const k = j < 0 ? j + d : j;
     return ops.slice(this, [null, [k, k + 1]]);
   }
   broadcastTo(shape: Shape): Tensor { return ops.broadcastTo(this, shape); }
+  sumTo(shape: Shape): Tensor { return ops.sumTo(this, shape); }
+}
+
+/**
+ * The most values toArray() builds: nested arrays of numbers live on V8's heap, which a few hundred
+ * million values exhaust (a fatal "invalid size" or heap-out-of-memory abort, not an exception).
+ */
+export const TO_ARRAY_MAX = 2 ** 25;
+
+/** toString() shows every value up to this many (PyTorch's print threshold), else the first and last three. */
+const PRINT_MAX = 1000;
+
+/** PyTorch's softplus(beta) and gelu(approximate) take parameters these do not: one given is an error, not ignored. */
+function noParameters(op: string, rest: readonly unknown[], hint: string): void {
+  if (rest.length > 0 && rest[0] !== undefined) {
+    throw new TypeError(`${op}() takes no parameters, got ${describeValue(rest[0])} (${hint})`);
+  }
 }
 
 function releasedError(shape: readonly number[]): Error {

@@ -5,6 +5,8 @@ import { add, mm, reshape } from "../engine/ops/index.js";
 import { Rng, getDefaultRng } from "../engine/random.js";
 import { ACTIVATIONS, isActivation, type ActivationName } from "./activations.js";
 import { initLayer, type InitScheme } from "./init.js";
+import { describeValue } from "../engine/describe.js";
+import { formatShape } from "../engine/shape.js";
 
 export interface LinearOptions {
   bias?: boolean;
@@ -18,6 +20,11 @@ export class Linear {
   readonly bias: Tensor | null;
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
+    for (const [what, n] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
+      if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
+        throw new RangeError(`Linear: ${what} must be a positive integer, got ${describeValue(n)}`);
+      }
+    }
     this.weight = new Tensor(new Float64Array(inFeatures * outFeatures), [outFeatures, inFeatures]).requireGrad();
     this.bias = options.bias === false ? null : new Tensor(new Float64Array(outFeatures), [outFeatures]).requireGrad();
     initLayer(options.init ?? "glorot", this.weight.data, this.bias?.data ?? null, inFeatures, outFeatures, options.rng ?? getDefaultRng());
@@ -25,6 +32,7 @@ export class Linear {
 
   /** x of shape [N, in] (or [in]) to [N, out] (or [out]). */
   forward(x: Tensor): Tensor {
+    checkInput(x, this.inFeatures, `Linear(${this.inFeatures} → ${this.outFeatures})`);
     const x2 = x.ndim === 1 ? reshape(x, [1, x.size]) : x;
     const z = mm(x2, this.weight, false, true);
     const y = this.bias === null ? z : add(z, this.bias);
@@ -50,6 +58,17 @@ export interface MLPJson {
   layers: { weight: number[]; bias: number[] }[];
 }
 
+/** `x` must be a tensor of shape [N, inFeatures] or [inFeatures] (PyTorch's Linear takes [*, in]; these layers take one batch axis). */
+function checkInput(x: unknown, inFeatures: number, who: string): void {
+  if (!(x instanceof Tensor)) throw new TypeError(`${who}: the input must be a Tensor, got ${describeValue(x)} (wrap arrays with tensor())`);
+  const last = x.shape[x.ndim - 1];
+  if ((x.ndim !== 1 && x.ndim !== 2) || last !== inFeatures) {
+    throw new Error(
+      `${who}: an input of shape ${formatShape(x.shape)} does not fit; it takes [N, ${inFeatures}] (N points of ${inFeatures} features) or [${inFeatures}]`,
+    );
+  }
+}
+
 /** Linear layers with an activation between them (none after the last). */
 export class MLP {
   readonly layers: Linear[] = [];
@@ -57,10 +76,14 @@ export class MLP {
   private readonly act: (x: Tensor) => Tensor;
 
   constructor(readonly sizes: number[], activation: ActivationName = "tanh", options: MLPOptions = {}) {
-    if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
-      throw new Error(`MLP: sizes must be at least two positive integers, got [${sizes.join(", ")}]`);
+    if (!Array.isArray(sizes) || sizes.length < 2 || sizes.some((s) => typeof s !== "number" || !Number.isInteger(s) || s < 1)) {
+      // JSON shows a size given as a string ("32") as one.
+      const shown = Array.isArray(sizes) ? `[${sizes.map((s) => (typeof s === "string" ? JSON.stringify(s) : String(s))).join(", ")}]` : describeValue(sizes);
+      throw new Error(`MLP: sizes must be at least two positive integers, got ${shown}`);
     }
-    if (!isActivation(activation)) throw new Error(`MLP: unknown activation "${activation}"`);
+    if (!isActivation(activation)) {
+      throw new Error(`MLP: unknown activation ${JSON.stringify(activation) ?? String(activation)} (one of ${Object.keys(ACTIVATIONS).join(", ")})`);
+    }
     this.activation = activation;
     this.act = ACTIVATIONS[activation];
     const rng = options.rng ?? (options.seed !== undefined ? new Rng(options.seed) : getDefaultRng());
@@ -70,6 +93,7 @@ export class MLP {
   }
 
   forward(x: Tensor): Tensor {
+    checkInput(x, this.sizes[0]!, `MLP([${this.sizes.join(", ")}])`);
     let h = x;
     this.layers.forEach((layer, i) => {
       h = layer.forward(h);

@@ -3,8 +3,9 @@
 
 import { describe, expect, it } from "vitest";
 import {
-  Tensor, add, arange, eye, full, linspace, matmul, ones, onesLike, tensor, toTensor, zeros, zerosLike,
+  Tensor, add, arange, eye, full, linspace, matmul, ones, onesLike, rand, randn, tensor, tidy, toTensor, zeros, zerosLike,
 } from "../../src/index.js";
+import { inspect } from "node:util";
 
 describe("tensor()", () => {
   it("from a number is 0-d", () => {
@@ -40,6 +41,10 @@ describe("tensor()", () => {
     expect(() => tensor([[1, 2], 3] as never)).toThrow(/ragged/);
     expect(() => tensor(Float64Array.of(1, 2, 3), { shape: [2, 2] })).toThrow(/3 values do not fill shape \[2, 2\]/);
     expect(() => new Tensor(new Float64Array(3), [2, 2])).toThrow(/3 values but shape \[2, 2\] needs 4/);
+    // A number with a shape: one-element shapes are honoured, larger ones were silently ignored (a 0-d result).
+    expect(tensor(5, { shape: [1, 1] }).toArray()).toEqual([[5]]);
+    expect(() => tensor(5, { shape: [2] })).toThrow("tensor(): 1 value does not fill shape [2] (full(shape, value) repeats a number)");
+    expect(() => tensor(0, { shape: [3, 1] })).toThrow(/1 value does not fill shape \[3, 1\]/);
   });
 
   it("requiresGrad option and toTensor", () => {
@@ -85,6 +90,30 @@ describe("constructors", () => {
   });
 });
 
+describe("arguments from plain JavaScript", () => {
+  it("PyTorch-style sizes, non-finite ends, bad distribution parameters and a tensor given to tensor() say what to write", () => {
+    expect(() => zeros(2 as never)).toThrow("zeros: invalid shape the number 2 (dimensions must be non-negative integers; the shape is one list: zeros([2, …]))");
+    expect(() => ones([2, "3"] as never)).toThrow('ones: invalid shape [2, "3"] (dimensions must be non-negative integers)');
+    // linspace(0, "1", 5) coerced the string; linspace(NaN, 1, 3) gave [NaN, NaN, 1].
+    expect(() => linspace(0, "1" as never, 5)).toThrow('linspace: stop must be a finite number, got the string "1"');
+    expect(() => linspace(NaN, 1, 3)).toThrow("linspace: start must be a finite number, got the number NaN");
+    // rand with low > high and randn with a negative std drew numbers (PyTorch refuses both).
+    expect(() => rand([2], { low: 1, high: 0 })).toThrow("rand: low must not exceed high, got low = 1, high = 0");
+    expect(() => randn([2], { std: -1 })).toThrow("randn: std must be non-negative, got -1");
+    expect(() => randn([2], { mean: Infinity })).toThrow("randn: mean must be a finite number, got the number Infinity");
+    expect(rand([3], { low: 2, high: 2 }).toArray()).toEqual([2, 2, 2]); // U[2, 2) collapses to 2
+    expect(randn([2], { std: 0, mean: 5 }).toArray()).toEqual([5, 5]);
+    expect(() => tensor(tensor([1, 2]) as never)).toThrow("tensor(): got a tensor of shape [2]; x.clone() copies a tensor (differentiable), x.detach() makes a new leaf");
+    expect(() => tensor([tensor(1), tensor(2)] as never)).toThrow(/elements must be numbers, got a tensor of shape \[\] \(x\.clone\(\) copies a tensor, stack\(\[a, b\]\) joins tensors\)/);
+    expect(() => zeros([2, 3]).reshape([2, "3"] as never)).toThrow('reshape: invalid dimension "3" in [2, "3"] for a tensor of shape [2, 3] (6 elements)');
+    // PyTorch's p.data = t: V8 said "Cannot set property data of [object Object] which has only a getter".
+    const p = tensor([1, 2], { requiresGrad: true });
+    expect(() => { p.data = Float64Array.of(3, 4); }).toThrow("x.data cannot be assigned (shape [2]); change the values of a tensor you made in place with x.data.set(values) (same length), or make a new tensor with tensor(values)");
+    p.data.set([3, 4]);
+    expect(p.toArray()).toEqual([3, 4]);
+  });
+});
+
 describe("reading values and shapes", () => {
   it("item() needs exactly one element", () => {
     expect(tensor([[4]]).item()).toBe(4);
@@ -120,5 +149,13 @@ describe("reading values and shapes", () => {
 
   it("toString shows values, shape and requiresGrad", () => {
     expect(tensor([[1, 2]], { requiresGrad: true }).toString()).toBe("tensor([[1,2]], shape=[1, 2], requiresGrad)");
+    // console.log shows the same (it showed the internal fields: buffer, gradFn, lazy, sealed, …).
+    expect(inspect(tensor([1.5, -2]))).toBe("tensor([1.5,-2], shape=[2])");
+    // Beyond 1000 values, the first and last three (arange(0, 2000) is 0 … 1999), as PyTorch summarises.
+    expect(arange(0, 2000).reshape(2, 1000).toString()).toBe("tensor([0,1,2, …, 1997,1998,1999] (2000 values, row-major), shape=[2, 1000])");
+    // A tensor released by tidy prints as such instead of throwing.
+    let t: Tensor | null = null;
+    tidy(() => { t = tensor([1, 2]).mul(2); t.data; return null; });
+    expect(String(t)).toBe("tensor(<released by tidy()>, shape=[2])");
   });
 });

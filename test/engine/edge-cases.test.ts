@@ -14,6 +14,15 @@ import {
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const bad = (v: unknown): any => v;
 
+describe("norm takes no order or axis", () => {
+  it("an argument is a TypeError (x.norm(1) returned the 2-norm of everything, 5 for [[3, 4], [0, 0]], silently)", () => {
+    const x = tensor([[3, 4], [0, 0]]);
+    expect(() => x.norm(...([1] as never[]))).toThrow(/^norm: takes no order or axis \(it is the 2-norm of all elements\), got the number 1; along an axis write/);
+    expect(() => norm(x, 2)).toThrow(/^norm: takes no order or axis/);
+    expect(x.norm().item()).toBe(5); // √(9 + 16)
+  });
+});
+
 describe("norm at zero", () => {
   it("has gradient 0 (PyTorch's subgradient), not NaN", () => {
     // torch.linalg.vector_norm backward: self * (grad / norm).masked_fill_(norm == 0, 0) → 0 at x = 0.
@@ -23,7 +32,8 @@ describe("norm at zero", () => {
   });
 
   it("has second derivative 0 at zero, and x/‖x‖ elsewhere", () => {
-    // The double backward of the masked expression above is 0 at x = 0.
+    // The double backward of the masked expression above is 0 at x = 0 (pinn's convention; PyTorch 1.13 gives NaN:
+    // torch.autograd.functional.hessian(lambda x: x.norm(), torch.zeros(2, dtype=torch.float64)) → [[nan, nan], [nan, nan]]).
     const h = hessian((x) => norm(x))(zeros([2]));
     expect(Array.from(h.data)).toEqual([0, 0, 0, 0]);
     // ∇‖(3, 4)‖ = (3, 4)/5.
@@ -103,12 +113,18 @@ describe("shape checks", () => {
     expect(() => matmul(zeros([2]), zeros([3, 4]))).toThrow("matmul: shapes [2] and [3, 4] cannot be multiplied");
     expect(() => matmul(zeros([2, 2, 3]), zeros([3, 3, 2]))).toThrow(/^matmul: shapes \[2, 2, 3\] and \[3, 3, 2\] cannot be multiplied \(batch axes \[2\] and \[3\]/);
     expect(() => mm(zeros([2, 3]), zeros([2, 3, 4]))).toThrow(/^mm: operands \[2, 3\] and \[2, 3, 4\]/);
+    // Was "matmul: inner dimensions differ (…)", naming matmul for a call of mm.
+    expect(() => mm(zeros([1, 3]), zeros([3, 2]), false, true)).toThrow("mm: [1, 3] · [3, 2]ᵀ cannot be multiplied (3 columns against 2 rows; ᵀ: read transposed)");
+    expect(() => zeros([2, 3]).mm(zeros([2, 3]))).toThrow("mm: [2, 3] · [2, 3] cannot be multiplied (3 columns against 2 rows)");
   });
 
   it("a non-integer slice bound is reported by slice, with the tensor's shape", () => {
     expect(() => slice(zeros([4, 3]), [[0.5, 2]])).toThrow(/^slice: the range for axis 0 of a tensor of shape \[4, 3\] must be .* integer bounds, got \[0\.5, 2\]/);
     expect(() => zeros([4, 3]).slice(null, 1.5)).toThrow(/^slice: index 1\.5 is not an integer for axis 1 of a tensor of shape \[4, 3\]/);
     expect(() => zeros([4, 3]).slice(bad([1]))).toThrow(/^slice: the range for axis 0/);
+    // column("0") said "column(0) is out of range".
+    expect(() => zeros([4, 3]).column(bad("0"))).toThrow('column: the index must be an integer, got the string "0"');
+    expect(() => zeros([4, 3]).column(3)).toThrow("column(3) is out of range for a tensor of shape [4, 3]");
   });
 
   it("axis errors name the op", () => {
@@ -117,6 +133,18 @@ describe("shape checks", () => {
     expect(() => concat([zeros([2]), zeros([2])], 1)).toThrow(/^concat: axis 1/);
     expect(() => stack([zeros([2])], 3)).toThrow(/^stack: axis 3/);
     expect(() => reshape(zeros([2, 3]), [4, -1])).toThrow(/^reshape: cannot infer -1 in \[4, -1\] for a tensor of shape \[2, 3\]/);
+    // A fractional axis was "out of range"; it is "not an integer" (range given).
+    expect(() => zeros([2, 3]).mean(1.5)).toThrow("mean: axis 1.5 is not an integer (axes of a tensor of rank 2: -2 … 1)");
+    expect(() => concat([zeros([2]), zeros([2])], 0.5)).toThrow(/^concat: axis 0\.5 is not an integer/);
+  });
+
+  it("keepdims must be a boolean (the string \"false\" kept the axes), and a null axis means all axes", () => {
+    expect(() => zeros([2, 3]).sum(0, bad("false"))).toThrow('sum: keepdims must be true or false, got the string "false"');
+    expect(() => zeros([2, 3]).mean(1, bad(1))).toThrow("mean: keepdims must be true or false, got the number 1");
+    // Σ and mean of [[1, 2, 3], [4, 5, 6]] over all axes: 21 and 3.5, with keepdims of shape [1, 1].
+    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(x.sum(null).item()).toBe(21);
+    expect(x.mean(null, true).toArray()).toEqual([[3.5]]);
   });
 });
 

@@ -174,6 +174,11 @@ describe("hvp, hessian, jacobian", () => {
     expectClose(val, ax ** 3);
     expectClose(g, Array.from(a.data, (p) => 3 * ax ** 2 * p));
     expect(() => grad((x) => x.mul(2))(x0)).toThrow(/must return one value/);
+    // hvp and hessian name themselves (their errors said "grad" and "jvp").
+    expect(() => hessian((x) => x.mul(2))(x0)).toThrow(/^hessian: the function must return one value, it returned shape \[/);
+    expect(() => hvp((x) => x.mul(2), x0, x0)).toThrow(/^hvp: the function must return one value/);
+    expect(() => hvp((x) => x.mul(2), x0, x0, "reverse-over-reverse")).toThrow(/^hvp: the function must return one value/);
+    expect(() => hvp((x) => x.square().sum(), tensor([1, 2]), tensor([1, 2, 3]))).toThrow("hvp: direction v of shape [3] for an input of shape [2]");
   });
 });
 

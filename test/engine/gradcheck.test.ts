@@ -25,6 +25,16 @@ describe("gradcheck", () => {
     expect(gradcheck((a, b) => a.mul(b).sin(), [x, uniform([3], -1, 1, 2)])).toBe(true);
   });
 
+  it("takes one tensor as a list of one (as torch.autograd.gradcheck); other inputs are TypeErrors (was 'inputs.map is not a function')", () => {
+    expect(gradcheck((a) => a.sin(), x)).toBe(true);
+    expect(gradgradcheck((a) => a.sin(), x)).toBe(true);
+    // A wrong rule is still caught through the one-tensor form: sin with derivative −cos.
+    expect(gradcheck(sinWith((t) => neg(cos(t)), cos), x, { raiseException: false })).toBe(false);
+    expect(() => gradcheck((a) => a.sin(), [1, 2] as never)).toThrow("gradcheck: input 0 must be a Tensor, got the number 1");
+    expect(() => gradcheck((a) => a.sin(), 3 as never)).toThrow("gradcheck: expects the inputs as a tensor or a list of tensors, got the number 3");
+    expect(() => gradgradcheck("sin" as never, [x])).toThrow('gradgradcheck: expects a function of tensors first, got the string "sin"');
+  });
+
   it("throws on a wrong reverse rule (or returns false with raiseException: false)", () => {
     const wrong = sinWith((t) => cos(t).mul(2), cos);
     expect(() => gradcheck(wrong, [x])).toThrow(/gradcheck failed: reverse mode: d output\[0\] \/ d input 0\[0\]/);

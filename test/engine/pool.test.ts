@@ -94,6 +94,14 @@ describe("tidy", () => {
     });
     close(second.data, Array.from(x.data, (v) => 6 * v));
   });
+
+  it("misuse from plain JavaScript is a TypeError that says what was wrong (was 'fn is not a function', 't.tangents is not iterable')", () => {
+    expect(() => tidy(5 as never)).toThrow("tidy: expects a function to run, got the number 5");
+    expect(() => tidy(async () => tensor([1]).mul(2))).toThrow(/^tidy: the function returned a Promise; tidy needs a synchronous function/);
+    expect(() => tidy(() => keep(5 as never))).toThrow("keep: expects a tensor, got the number 5 (keep one tensor per call: keep(a), keep(b))");
+    expect(() => keep([tensor([1])] as never)).toThrow("keep: expects a tensor, got an array of length 1");
+    expect(keep(null)).toBe(null);
+  });
 });
 
 describe("automatic reuse in backward()", () => {

@@ -179,6 +179,13 @@ describe("double backprop with createGraph", () => {
 });
 
 describe("gradients()", () => {
+  it("a non-tensor output or input is a TypeError naming it (an array input was 'does not require grad')", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    expect(() => gradients(x.sum(), [[1]] as never)).toThrow("gradients(): input 0 must be a Tensor, got an array of length 1");
+    expect(() => gradients(x.sum(), [x, "x"] as never)).toThrow('gradients(): input 1 must be a Tensor, got the string "x"');
+    expect(() => gradients(3 as never, x)).toThrow("gradients(): output 0 must be a Tensor, got the number 3");
+  });
+
   it("returns gradients with respect to leaves without touching .grad", () => {
     const a = tensor([1, 2], { requiresGrad: true });
     const b = tensor([3, 4], { requiresGrad: true });

@@ -111,6 +111,30 @@ describe("nn.MLP", () => {
     expect(() => new nn.MLP([3])).toThrow(/at least two positive integers/);
     expect(() => new nn.MLP([3, 0, 1])).toThrow(/at least two positive integers/);
     expect(() => new nn.MLP([3, 1], "nope" as nn.ActivationName)).toThrow(/unknown activation "nope"/);
+    // The message lists the names (a PyTorch user tries "ReLU").
+    expect(() => new nn.MLP([3, 1], "ReLU" as nn.ActivationName)).toThrow(new RegExp(`unknown activation "ReLU" \\(one of ${Object.keys(nn.ACTIVATIONS).join(", ")}\\)`));
     expect(() => new nn.MLP([3, 1], "tanh", { init: "bad" as nn.InitScheme })).toThrow(/unknown initialisation "bad"/);
+    // From plain JavaScript: a size given as a string is shown as one (it printed as [2, 32, 1]).
+    expect(() => new nn.MLP([2, "32", 1] as never)).toThrow('MLP: sizes must be at least two positive integers, got [2, "32", 1]');
+  });
+
+  it("misuse from plain JavaScript: layer sizes, seeds and inputs that do not fit are errors saying so", () => {
+    // Were V8's "Invalid typed array length: -3", an internal "shape [3, 2.5] needs 7.5", and a layer of 0 inputs.
+    expect(() => new nn.Linear(-1, 3)).toThrow("Linear: inFeatures must be a positive integer, got the number -1");
+    expect(() => new nn.Linear(2.5, 3)).toThrow("Linear: inFeatures must be a positive integer, got the number 2.5");
+    expect(() => new nn.Linear(0, 3)).toThrow(/inFeatures must be a positive integer/);
+    expect(() => new nn.Linear(2, "3" as never)).toThrow('Linear: outFeatures must be a positive integer, got the string "3"');
+    // A string seed was seed 0 and a fraction its floor, silently.
+    expect(() => new nn.MLP([2, 3, 1], "tanh", { seed: "a" as never })).toThrow('Rng: the seed must be an integer, got the string "a"');
+    expect(() => new Rng(1.5)).toThrow("Rng: the seed must be an integer, got the number 1.5");
+    expect(() => manualSeed(NaN)).toThrow(/the seed must be an integer, got the number NaN/);
+    // An input with the wrong number of features named "matmul: inner dimensions differ ([1, 3] · [3, 2]ᵀ)".
+    const net = new nn.MLP([2, 3, 1], "tanh", { seed: 1 });
+    expect(() => net.forward(tensor([[1, 2, 3]]))).toThrow(
+      "MLP([2, 3, 1]): an input of shape [1, 3] does not fit; it takes [N, 2] (N points of 2 features) or [2]",
+    );
+    expect(() => net.forward([[1, 2]] as never)).toThrow("MLP([2, 3, 1]): the input must be a Tensor, got an array of length 1 (wrap arrays with tensor())");
+    expect(() => net.layers[1]!.forward(tensor([[1, 2]]))).toThrow(/^Linear\(3 → 1\): an input of shape \[1, 2\] does not fit/);
+    expect(() => net.forward(tensor([[[1, 2]]]))).toThrow(/shape \[1, 1, 2\] does not fit/);
   });
 });

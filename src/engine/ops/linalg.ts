@@ -66,6 +66,13 @@ export function mm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor
   if (a.ndim < 2 || a.ndim !== b.ndim || !sameShape(a.shape.slice(0, -2), b.shape.slice(0, -2))) {
     throw new Error(`mm: operands ${formatShape(a.shape)} and ${formatShape(b.shape)} need equal rank ≥ 2 and equal batch axes`);
   }
+  const r = a.ndim;
+  const ka = transA ? a.shape[r - 2]! : a.shape[r - 1]!;
+  const kb = transB ? b.shape[r - 1]! : b.shape[r - 2]!;
+  if (ka !== kb) {
+    const shown = (t: Tensor, tr: boolean): string => `${formatShape(t.shape)}${tr ? "ᵀ" : ""}`;
+    throw new Error(`mm: ${shown(a, transA)} · ${shown(b, transB)} cannot be multiplied (${ka} columns against ${kb} rows${transA || transB ? "; ᵀ: read transposed" : ""})`);
+  }
   return apply(mmOp, [a, b], { transA, transB });
 }
 

@@ -168,31 +168,40 @@ export const normOp = defineOp({
   jvp: ([t], [x], y) => (y.data[0] === 0 ? zeros([]) : div(sum(mul(t!, x!)), y)),
 });
 
-function normalizeAxes(axis: number | readonly number[] | undefined, rank: number, op: string): number[] {
-  if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+function normalizeAxes(axis: number | readonly number[] | null | undefined, rank: number, op: string, keepdims: unknown): number[] {
+  if (typeof keepdims !== "boolean") throw new TypeError(`${op}: keepdims must be true or false, got ${describeValue(keepdims)}`);
+  if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axis === "number" ? [axis] : axis;
   if (!Array.isArray(list)) throw new TypeError(`${op}: axis must be a number or a list of numbers, got ${describeValue(axis)}`);
   const axes = [...new Set(list.map((a) => normAxis(a, rank, op)))];
   return axes.sort((a, b) => a - b);
 }
 
-/** Sum of all elements, or along `axis` (a number or a list), optionally keeping unit axes. */
-export function sum(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
+/** Sum of all elements (axis undefined or null), or along `axis` (a number or a list), optionally keeping unit axes. */
+export function sum(x: Tensor, axis?: number | readonly number[] | null, keepdims = false): Tensor {
   expectTensor(x, "sum");
-  return apply(sumOp, [x], { axes: normalizeAxes(axis, x.ndim, "sum"), keepdims });
+  return apply(sumOp, [x], { axes: normalizeAxes(axis, x.ndim, "sum", keepdims), keepdims });
 }
 
 /** Mean of all elements, or along `axis`. */
-export function mean(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
+export function mean(x: Tensor, axis?: number | readonly number[] | null, keepdims = false): Tensor {
   expectTensor(x, "mean");
-  const axes = normalizeAxes(axis, x.ndim, "mean");
+  const axes = normalizeAxes(axis, x.ndim, "mean", keepdims);
   let count = 1;
   for (const a of axes) count *= x.shape[a]!;
   return mulScalar(sum(x, axes, keepdims), 1 / count);
 }
 
 /** Euclidean (Frobenius) norm of all elements (0-d); its gradient at x = 0 is 0. */
-export function norm(x: Tensor): Tensor {
+export function norm(x: Tensor, ...rest: unknown[]): Tensor {
+  expectTensor(x, "norm");
+  if (rest.length > 0 && rest[0] !== undefined) {
+    // PyTorch's x.norm(p, dim): an argument here was ignored, the 2-norm of everything returned silently.
+    throw new TypeError(
+      `norm: takes no order or axis (it is the 2-norm of all elements), got ${describeValue(rest[0])}; ` +
+        "along an axis write x.square().sum(axis).sqrt() (NaN gradient at an all-zero row), another order x.abs().pow(p).sum(axis).pow(1 / p)",
+    );
+  }
   return apply(normOp, [x], undefined);
 }
 
