@@ -18,8 +18,9 @@
 // evolution from initial data); a forward problem (no learned parameters and no data: with measured
 // data the gap usually means the network bends through their noise, which more points do not cure —
 // verdict.ts says to lower the data's weight); the file (and the command line) left `training.points`,
-// `adaptive_sampling` and `lbfgs_resample` to pinn; and the rule's settings change something (a steady
-// region already has them). At most once.
+// `adaptive_sampling` and `lbfgs_resample` to pinn; training has a refinement stage (L-BFGS or BFGS,
+// where RAR-D acts: Adam draws fresh points every epoch already); and the rule's settings change
+// something (a steady region already has them). At most once.
 //
 // How. From the trained weights: the refinement stages run again, on 1,024 points redrawn by RAR-D
 // (the Adam stage is not repeated). Measured at defaults on the three problems above, one thread, CPU
@@ -89,6 +90,7 @@ export function escalationDecision(
   if (t.leftOut?.points !== true) return no("training.points was given");
   if (t.adaptiveSampling !== undefined) return no("training.adaptive_sampling was given");
   if (t.lbfgsResample !== undefined) return no("training.lbfgs_resample was given");
+  if (!t.stages.some((s) => s.optimizer !== "adam")) return no("no refinement stage (RAR-D redraws the points of L-BFGS and BFGS stages)");
   const points = Math.max(t.points, ESCALATION.points);
   const current = defaultAdaptiveSampling(problem, model);
   if (points === t.points && current === ESCALATION.adaptiveSampling) return no("the problem already has the rule's settings");

@@ -90,8 +90,11 @@ describe("escalation: when a steady problem trains once more", () => {
     // `false` is a choice too: fixed points on purpose.
     expect(decide(parse(withTraining(LAYER, "  adaptive_sampling: false\n"))).retry).toBe(false);
     expect(decide(parse(withTraining(LAYER, "  lbfgs_resample: 500\n"))).retry).toBe(false);
-    // Other settings (epochs, the optimizer) are no reason not to retry.
-    expect(decide(parse(withTraining(LAYER, "  epochs: 500\n"))).retry).toBe(true);
+    // Other settings (epochs, the refinement's length) are no reason not to retry.
+    expect(decide(parse(withTraining(LAYER, "  epochs: 500\n  lbfgs_iterations: 800\n"))).retry).toBe(true);
+    expect(decide(parse(withTraining(LAYER, "  optimizer: [adam, lbfgs]\n"))).retry).toBe(true);
+    // Adam alone draws fresh points every epoch, and RAR-D acts in the refinement: nothing to retry with.
+    expect(decide(parse(withTraining(LAYER, "  optimizer: adam\n"))).retry).toBe(false);
   });
 
   it("retries only one network of a steady forward problem that lacks the rule's settings", () => {
