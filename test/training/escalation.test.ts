@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pinn } from "../helpers/cli.js";
 import { readCsvTable } from "../../src/problem/csv-table.js";
-import { buildModel } from "../../src/solve.js";
+import { buildModel, solve } from "../../src/solve.js";
 import { verdict, type VerdictReason } from "../../src/diagnostics/verdict.js";
 import type { ResidualDiagnostics, ResidualStat } from "../../src/diagnostics/residuals.js";
 import type { TrainResult } from "../../src/training/trainer.js";
@@ -223,4 +223,27 @@ describe("escalation end to end (pinn solve, reduced settings)", () => {
     expect(r.stdout).toMatch(/^escalation: first run suspect .*: solved, [\d.]+ s; kept the retry$/m);
     expect(r.stderr).not.toMatch(/warning:/);
   }, 180_000);
+
+  it("a stop during the second try keeps the first run, with its verdict", async () => {
+    let retrying = false;
+    let polls = 0;
+    const lines: string[] = [];
+    const r = await solve(parse(LAYER), {
+      write: false, epochs: 600, threads: 1,
+      onRetry: (line) => {
+        lines.push(line);
+        retrying = true;
+      },
+      // A stop request 20 iterations into the second try.
+      shouldStop: () => retrying && ++polls > 20,
+    });
+    expect(lines).toHaveLength(1);
+    expect(r.escalation).toMatchObject({ kept: "first", first: { verdict: "suspect" }, retry: { status: "interrupted" } });
+    expect(r.escalation!.retry.epochs).toBeLessThanOrEqual(20);
+    // The first run's model and verdict, not the interrupted one's.
+    expect(r.train.status).toBe("completed");
+    expect(r.problem.training.points).toBe(256);
+    expect(r.diagnostics.diagnosis.ok).toBe(false);
+    expect(r.diagnostics.diagnosis.reasons).toContain("gap");
+  }, 120_000);
 });
