@@ -18,6 +18,7 @@ import { withParameterValues } from "./problem/parameters.js";
 import { diagnose, type Diagnostics } from "./diagnostics/index.js";
 import { assertPreflight } from "./residual/check.js";
 import { marchProblem, timeWindowCount } from "./training/time-marching.js";
+import { escalate, type EscalationRecord } from "./training/escalation.js";
 
 export type SolvePhase = "training" | "evaluating" | "writing";
 
@@ -38,9 +39,13 @@ export interface SolveOptions extends TrainHooks, RunOverrides {
   threads?: number;
   /** An ensemble's progress (members done, iterations of all members), in place of onProgress. */
   onEnsembleProgress?: (p: EnsembleProgress) => void;
+  /** Train once more with more points and RAR-D when a steady problem fits its points but not between them (default true; training/escalation.ts). */
+  escalate?: boolean;
+  /** Called when that retry is about to train: the line to show and the retry's model (then onProgress restarts). */
+  onRetry?: (line: string, model: ResidualModel) => void;
 }
 
-const OPTION_KEYS = new Set(["outDir", "out", "write", "plots", "onModel", "onPhase", "onProgress", "shouldStop", "epochs", "seed", "threads", "onEnsembleProgress"]);
+const OPTION_KEYS = new Set(["outDir", "out", "write", "plots", "onModel", "onPhase", "onProgress", "shouldStop", "epochs", "seed", "threads", "onEnsembleProgress", "escalate", "onRetry"]);
 
 export interface SolveResult {
   problem: Problem;
@@ -60,6 +65,8 @@ export interface SolveResult {
   aborted: boolean;
   /** The members' results when training.ensemble > 1 (in the outputs only with two members that completed: see stopped). */
   ensemble: EnsembleResult | null;
+  /** What the escalation did, when it retried (training/escalation.ts); the other fields are the attempt kept. */
+  escalation: EscalationRecord | null;
 }
 
 export function buildModel(problem: Problem): ResidualModel {
@@ -89,7 +96,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
     // Time-marching (training/time-marching.ts): one network per time window, glued into one.
     const windows = run === null ? timeWindowCount(problem) : 0;
     const marched = windows > 0 ? await marchProblem(problem, windows, { onProgress: options.onProgress, shouldStop: options.shouldStop, threads: options.threads ?? problem.training.threads }) : null;
-    const trained = run?.first.train ?? marched?.train ?? await train(model, problem.training.stages, {
+    const firstTrain = run?.first.train ?? marched?.train ?? await train(model, problem.training.stages, {
       onProgress: options.onProgress,
       shouldStop: options.shouldStop,
       lossWeighting: problem.training.lossWeighting,
@@ -98,18 +105,40 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       threads: options.threads ?? problem.training.threads,
     });
     // A stop that ended training does not also skip the plots; one that comes after training does.
-    const stoppedInTraining = options.shouldStop?.() ?? false;
+    let stoppedInTraining = options.shouldStop?.() ?? false;
     options.onPhase?.("evaluating");
     // Learned parameters at their estimates (trial forms may use them), for evaluation and outputs.
-    const fitted = withParameterValues(problem, model.theta?.data ?? []);
-    const used = marched?.model ?? model;
+    const firstFitted = withParameterValues(problem, model.theta?.data ?? []);
+    const firstUsed = marched?.model ?? model;
+    const firstDiagnostics = diagnose(firstFitted, firstUsed, firstTrain);
+    // A steady problem that fits its points but not between them: once more with more points and RAR-D (training/escalation.ts).
+    const escalated = run === null && marched === null
+      ? await escalate({ problem, model, train: firstTrain, diagnostics: firstDiagnostics }, {
+          enabled: options.escalate,
+          threads: options.threads ?? problem.training.threads,
+          onProgress: options.onProgress,
+          shouldStop: options.shouldStop,
+          onRetry: (line, retryModel) => {
+            options.onRetry?.(line, retryModel);
+            options.onPhase?.("training");
+          },
+        })
+      : null;
+    if (escalated !== null) {
+      stoppedInTraining = options.shouldStop?.() ?? false;
+      options.onPhase?.("evaluating");
+    }
+    const trained = escalated?.kept.train ?? firstTrain;
+    const fitted = escalated ? withParameterValues(escalated.kept.problem, escalated.kept.model.theta?.data ?? []) : firstFitted;
+    const used = escalated?.kept.model ?? firstUsed;
+    const diagnostics = escalated?.kept.diagnostics ?? firstDiagnostics;
+    const escalation = escalated?.record ?? null;
     const evaluation = evaluateSolution(fitted, used.network, used.outputScale);
-    const diagnostics = diagnose(fitted, used, trained);
-    const report = { problem: fitted, model: used, train: trained, evaluation, diagnostics, ensemble };
+    const report = { problem: fitted, model: used, train: trained, evaluation, diagnostics, ensemble, escalation };
     const aborted = trained.status === "interrupted" && trained.epochs === 0;
     if (staging === null || aborted) {
       staging?.discard();
-      return { problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble: run };
+      return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble: run, escalation };
     }
     options.onPhase?.("writing");
     const shouldStop = (): boolean => !stoppedInTraining && (options.shouldStop?.() ?? false);
@@ -122,7 +151,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       folder = staging.dir;
       written.failed.push({ file: outDir, reason: e instanceof Error ? e.message : writeErrorReason(e) });
     }
-    return { problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble: run };
+    return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble: run, escalation };
   } catch (e) {
     staging?.discard();
     throw e;

@@ -60,6 +60,7 @@ export function buildProgram(): Command {
     .option("--threads <n>", "threads for training (overrides training.threads; default all cores where it pays)", positiveInt)
     .option("--out <dir>", "output folder (default out/<name>)")
     .option("--no-plots", "skip the PNG plots")
+    .option("--no-escalate", "train once only: no retry with more points and RAR-D when a steady problem fits its points but not between them")
     .option("--quiet", "no progress bar, no report and no warnings (errors are still printed on stderr)")
     .option("--json", "print summary.json to stdout")
     .option("--verbose", "also report which numeric kernels run (WebAssembly SIMD or the JavaScript fallback)")

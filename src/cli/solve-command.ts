@@ -13,6 +13,7 @@ import { beginRun } from "./signals.js";
 import { parameterLines } from "../reports/parameters.js";
 import { printDiagnostics } from "../diagnostics/index.js";
 import { PreflightError } from "../residual/check.js";
+import { escalationLine } from "../training/escalation.js";
 
 export interface SolveCommandOptions {
   epochs?: number;
@@ -25,6 +26,8 @@ export interface SolveCommandOptions {
   quiet?: boolean;
   json?: boolean;
   verbose?: boolean;
+  /** false with --no-escalate (training/escalation.ts). */
+  escalate?: boolean;
 }
 
 /** A path as shown to the user: relative to the current folder when inside it, else absolute. */
@@ -112,6 +115,13 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
         phase = p;
         if (p !== "training") (bar as { stop(): void } | null)?.stop();
       },
+      escalate: opts.escalate,
+      // The retry of training/escalation.ts: what it does, and a new bar for its stages.
+      onRetry: (line, model) => {
+        (bar as { stop(): void } | null)?.stop();
+        say(line);
+        bar = progressDisplay(model.problem.training.stages, model.terms.map((t) => t.label), !talk);
+      },
       onProgress: (p) => (bar as ProgressDisplay | null)?.update(p),
       onEnsembleProgress: (p) => (bar as EnsembleProgressDisplay | null)?.update(p),
     });
@@ -136,6 +146,7 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     const timing = `${train.epochs} iteration${train.epochs === 1 ? "" : "s"} in ${train.seconds.toFixed(2)} s (${((1000 * train.seconds) / Math.max(train.epochs, 1)).toFixed(3)} ms per iteration)`;
     const verb = { completed: "trained", interrupted: "interrupted after", "non-finite": "stopped after", "no-progress": "FAILED after" }[train.status];
     say(`${verb} ${timing}, final training loss ${train.finalLoss.toExponential(3)} (normalised and weighted; raw residuals below)`);
+    if (result.escalation) say(escalationLine(result.escalation));
     for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
     const solved = printDiagnostics(result.diagnostics, say);
     for (const line of parameterLines(result.summary)) say(line);

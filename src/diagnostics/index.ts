@@ -22,12 +22,13 @@ export function diagnose(problem: Problem, model: ResidualModel, train: TrainRes
 /** summary.json entries: `residuals` and `diagnosis`. */
 export function diagnosticsSummary(d: Diagnostics | undefined): Record<string, unknown> {
   if (!d) return {};
-  const { ok, warnings, notes, worst_equation_relative, worst_condition_relative, loss_still_falling } = d.diagnosis;
+  const { ok, warnings, reasons, notes, worst_equation_relative, worst_condition_relative, loss_still_falling } = d.diagnosis;
   return {
     residuals: residualSummary(d.residuals),
     diagnosis: {
       verdict: ok ? "solved" : "suspect",
       warnings,
+      reasons,
       notes,
       worst_equation_relative_rms: worst_equation_relative,
       worst_condition_relative_rms: worst_condition_relative,

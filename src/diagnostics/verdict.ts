@@ -42,11 +42,23 @@ export const VERDICT_LIMITS = {
   stillFalling: 2,
 };
 
+/**
+ * What a failed check found, machine-readable (one per warning, in the same order): "non-finite" (the
+ * loss became NaN or infinite), "untrained" (no iteration completed), "equation" (an equation's RMS
+ * residual over its limit), "corner" (the same, largest at a re-entrant corner), "equation-local" (an
+ * equation's residual over its limit at a point), "condition" (a condition not met), "gap" (the network
+ * fits its collocation points but not the points between them), "normalisation" (the normalised loss
+ * hides the raw residual). Read by training/escalation.ts.
+ */
+export type VerdictReason = "non-finite" | "untrained" | "equation" | "corner" | "equation-local" | "condition" | "gap" | "normalisation";
+
 export interface Diagnosis {
   /** True when no check failed. */
   ok: boolean;
   /** One line per failed check: what is wrong and what to try (printed as `warning: ...`). */
   warnings: string[];
+  /** What each warning found (VerdictReason), in the order of `warnings`. */
+  reasons: VerdictReason[];
   /** Observations that are not failures on their own (printed as notes). */
   notes: string[];
   /** The largest relative residuals, for the record. */
@@ -106,6 +118,11 @@ export function verdict(input: VerdictInput): Diagnosis {
   const L = VERDICT_LIMITS;
   const { residuals, train } = input;
   const warnings: string[] = [];
+  const reasons: VerdictReason[] = [];
+  const warn = (reason: VerdictReason, text: string): void => {
+    reasons.push(reason);
+    warnings.push(text);
+  };
   const notes: string[] = [];
   const drop = lastStageDrop(train);
   const falling = train.status === "completed" && drop > L.stillFalling;
@@ -113,19 +130,21 @@ export function verdict(input: VerdictInput): Diagnosis {
     ? "the loss was still falling when training ended: train longer (more epochs or L-BFGS iterations)"
     : "train longer or differently (more L-BFGS iterations, more collocation points, a wider network, or another learning rate)";
 
-  if (train.status === "non-finite") warnings.push(`training stopped on a non-finite loss: ${train.message ?? ""}`.trim());
-  if (train.status === "completed" && train.epochs === 0) warnings.push("no training iteration was completed: the result is the untrained network");
+  if (train.status === "non-finite") warn("non-finite", `training stopped on a non-finite loss: ${train.message ?? ""}`.trim());
+  if (train.status === "completed" && train.epochs === 0) warn("untrained", "no training iteration was completed: the result is the untrained network");
 
   const located = (s: ResidualStat): string => `at (${Object.entries(s.at).map(([v, x]) => `${v}=${Number(x.toPrecision(3))}`).join(", ")})`;
   const equationLimit = input.evolution ? L.equationRelativeEvolution : L.equationRelative;
   for (const s of residuals.equations) {
     if (!(s.relative <= equationLimit)) {
-      warnings.push(
+      warn(
+        cornerAdvice(s) !== null ? "corner" : "equation",
         `the equation "${s.label}" is not satisfied: its RMS residual ${fmt(s.rms)} is ${fmt(s.relative)} of its natural size ${fmt(s.size)} ` +
           `(limit ${fmt(equationLimit)}${input.evolution ? " for a problem evolving from initial data" : ""}; largest ${fmt(s.max)} ${located(s)}); ${cornerAdvice(s) ?? more}`,
       );
     } else if (!(s.relative_max <= L.equationRelativeMax)) {
-      warnings.push(
+      warn(
+        "equation-local",
         `the equation "${s.label}" fails locally: the residual reaches ${fmt(s.max)} ${located(s)}, ${fmt(s.relative_max)} of the terms' largest size ` +
           `(limit ${L.equationRelativeMax}); a steep front or a layer is not resolved there: more collocation points, a wider or deeper network, or more iterations`,
       );
@@ -133,7 +152,8 @@ export function verdict(input: VerdictInput): Diagnosis {
   }
   for (const s of residuals.conditions) {
     if (!(s.relative <= L.conditionRelative)) {
-      warnings.push(
+      warn(
+        "condition",
         `the condition "${s.label}" is not met: its RMS residual ${fmt(s.rms)} is ${fmt(s.relative)} of its natural size ${fmt(s.size)} ` +
           `(limit ${fmt(L.conditionRelative)}; largest ${fmt(s.max)} ${located(s)}); give it a larger weight, more boundary_points, or ${more.replace(/^the loss/, "note that the loss")}`,
       );
@@ -154,7 +174,8 @@ export function verdict(input: VerdictInput): Diagnosis {
     if (!s || !Number.isFinite(loss)) return;
     const claimedRaw = input.termScale[i]! * Math.sqrt(loss);
     if (s.relative > L.gapFloor && s.rms > L.generalisationGap * claimedRaw) {
-      warnings.push(
+      warn(
+        "gap",
         `the network fits its collocation points but not the points between them: on them the loss implies an RMS residual of ${fmt(claimedRaw)} for "${t.label}", ` +
           `on the evaluation grid it is ${fmt(s.rms)}; use more collocation points (training.points) with resampling, or a smaller network${dataAdvice}`,
       );
@@ -163,7 +184,8 @@ export function verdict(input: VerdictInput): Diagnosis {
     // Blamed on the normalisation only when the term was divided by much more than its terms' size
     // (otherwise the gap above is the explanation).
     if (s.relative > equationLimit && claimedRelative < s.relative / L.generalisationGap && input.termScale[i]! > L.generalisationGap * s.size) {
-      warnings.push(
+      warn(
+        "normalisation",
         `the normalised training loss of "${t.label}" (${fmt(loss)}, as if its residual were ${fmt(claimedRelative)} of its size) hides the raw residual ` +
           `(${fmt(s.relative)} of the solution's own terms): the term was divided by ${fmt(input.termScale[i]!)} while its terms are of size ${fmt(s.size)}; ` +
           "try training.scaling: false, or give the equation a larger weight",
@@ -176,6 +198,7 @@ export function verdict(input: VerdictInput): Diagnosis {
   return {
     ok: warnings.length === 0,
     warnings,
+    reasons,
     notes,
     worst_equation_relative: worst(residuals.equations),
     worst_condition_relative: worst(residuals.conditions.filter((c) => !c.enforced)),

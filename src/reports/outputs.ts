@@ -18,6 +18,7 @@ import { parametersSummary } from "./parameters.js";
 import { ensembleCsv, ensembleSummary } from "./ensemble-outputs.js";
 import type { EnsembleResult } from "../training/ensemble.js";
 import { diagnosticsSummary, type Diagnostics } from "../diagnostics/index.js";
+import { escalationLine, type EscalationRecord } from "../training/escalation.js";
 
 /**
  * The package's version, from pinn's package.json: the nearest one above this module (two folders up
@@ -45,6 +46,8 @@ export interface SolveReport {
   /** The ensemble's members and statistics, when training.ensemble > 1. */
   ensemble?: EnsembleResult | null;
   diagnostics?: Diagnostics;
+  /** The escalation's record, when the solve trained twice (training/escalation.ts). */
+  escalation?: EscalationRecord | null;
 }
 
 /** The JSON summary of a solve. */
@@ -102,6 +105,7 @@ export function summaryOf(report: SolveReport, files: string[], written?: Omit<W
     metrics: evaluation.metrics,
     kernels: activeKernels(problem),
     ...diagnosticsSummary(report.diagnostics),
+    ...(report.escalation ? { escalation: { ...report.escalation, message: escalationLine(report.escalation) } } : {}),
     evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count, ...(evaluation.grid.inside ? { inside_region: evaluation.grid.inside.reduce((n, v) => n + v, 0) } : {}) },
     files,
     ...(written && written.failed.length > 0 ? { write_errors: written.failed } : {}),
