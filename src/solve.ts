@@ -19,6 +19,7 @@ import { diagnose, type Diagnostics } from "./diagnostics/index.js";
 import { assertPreflight } from "./residual/check.js";
 import { marchProblem, timeWindowCount } from "./training/time-marching.js";
 import { escalate, type EscalationRecord } from "./training/escalation.js";
+import { memberVerdicts, type MemberVerdict } from "./diagnostics/ensemble-verdicts.js";
 
 export type SolvePhase = "training" | "evaluating" | "writing";
 
@@ -67,6 +68,8 @@ export interface SolveResult {
   ensemble: EnsembleResult | null;
   /** What the escalation did, when it retried (training/escalation.ts); the other fields are the attempt kept. */
   escalation: EscalationRecord | null;
+  /** Every ensemble member's verdict (member 0's is `diagnostics`'), when there is an ensemble (diagnostics/ensemble-verdicts.ts). */
+  memberVerdicts: MemberVerdict[] | null;
 }
 
 export function buildModel(problem: Problem): ResidualModel {
@@ -134,11 +137,13 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
     const diagnostics = escalated?.kept.diagnostics ?? firstDiagnostics;
     const escalation = escalated?.record ?? null;
     const evaluation = evaluateSolution(fitted, used.network, used.outputScale);
-    const report = { problem: fitted, model: used, train: trained, evaluation, diagnostics, ensemble, escalation };
+    // The other members' verdicts: the ensemble's intervals are computed over them too.
+    const members = ensemble !== null ? memberVerdicts(problem, ensemble, diagnostics) : null;
+    const report = { problem: fitted, model: used, train: trained, evaluation, diagnostics, ensemble, escalation, memberVerdicts: members };
     const aborted = trained.status === "interrupted" && trained.epochs === 0;
     if (staging === null || aborted) {
       staging?.discard();
-      return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble: run, escalation };
+      return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble: run, escalation, memberVerdicts: members };
     }
     options.onPhase?.("writing");
     const shouldStop = (): boolean => !stoppedInTraining && (options.shouldStop?.() ?? false);
@@ -151,7 +156,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       folder = staging.dir;
       written.failed.push({ file: outDir, reason: e instanceof Error ? e.message : writeErrorReason(e) });
     }
-    return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble: run, escalation };
+    return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble: run, escalation, memberVerdicts: members };
   } catch (e) {
     staging?.discard();
     throw e;

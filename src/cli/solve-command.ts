@@ -14,6 +14,7 @@ import { parameterLines } from "../reports/parameters.js";
 import { printDiagnostics } from "../diagnostics/index.js";
 import { PreflightError } from "../residual/check.js";
 import { escalationLine } from "../training/escalation.js";
+import { memberVerdictWarnings } from "../diagnostics/ensemble-verdicts.js";
 
 export interface SolveCommandOptions {
   epochs?: number;
@@ -149,6 +150,8 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     if (result.escalation) say(escalationLine(result.escalation));
     for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
     const solved = printDiagnostics(result.diagnostics, say);
+    // Members other than member 0 that fail their own checks: on stderr, also with --quiet.
+    for (const line of memberVerdictWarnings(result.memberVerdicts ?? [])) process.stderr.write(`${line}\n`);
     for (const line of parameterLines(result.summary)) say(line);
     const where = shownPath(result.outDir);
     const written = result.written!;

@@ -16,6 +16,7 @@ import { settingsSummary } from "./settings.js";
 import { activeKernels } from "./kernels.js";
 import { parametersSummary } from "./parameters.js";
 import { ensembleCsv, ensembleSummary } from "./ensemble-outputs.js";
+import { memberVerdictsSummary, type MemberVerdict } from "../diagnostics/ensemble-verdicts.js";
 import type { EnsembleResult } from "../training/ensemble.js";
 import { diagnosticsSummary, type Diagnostics } from "../diagnostics/index.js";
 import { escalationLine, type EscalationRecord } from "../training/escalation.js";
@@ -48,6 +49,8 @@ export interface SolveReport {
   diagnostics?: Diagnostics;
   /** The escalation's record, when the solve trained twice (training/escalation.ts). */
   escalation?: EscalationRecord | null;
+  /** Every ensemble member's verdict (diagnostics/ensemble-verdicts.ts). */
+  memberVerdicts?: MemberVerdict[] | null;
 }
 
 /** The JSON summary of a solve. */
@@ -101,7 +104,7 @@ export function summaryOf(report: SolveReport, files: string[], written?: Omit<W
       ...(train.windows ? { time_windows: train.windows.map((w) => ({ from: w.from, to: w.to, status: w.status, epochs: w.epochs, seconds: round(w.seconds, 4), final_loss: w.finalLoss })) } : {}),
     },
     ...parametersSummary(problem, model.parameterValues()),
-    ...(report.ensemble ? { ensemble: ensembleSummary(problem, report.ensemble) } : {}),
+    ...(report.ensemble ? { ensemble: { ...ensembleSummary(problem, report.ensemble), ...(report.memberVerdicts ? memberVerdictsSummary(report.memberVerdicts) : {}) } } : {}),
     metrics: evaluation.metrics,
     kernels: activeKernels(problem),
     ...diagnosticsSummary(report.diagnostics),

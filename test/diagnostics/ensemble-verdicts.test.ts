@@ -12,6 +12,7 @@ import { buildSeededModel, loadWeights } from "../../src/training/member.js";
 import { diagnose } from "../../src/diagnostics/index.js";
 import { withParameterValues } from "../../src/problem/parameters.js";
 import { memberVerdicts, memberVerdictsSummary, memberVerdictWarnings } from "../../src/diagnostics/ensemble-verdicts.js";
+import { solve } from "../../src/solve.js";
 
 // u' = -a u, u(0) = 1 on [0, 1] with a = 1 (u = e^-t), observed at 11 points.
 function writeProblem(): string {
@@ -79,5 +80,13 @@ describe("ensemble members' verdicts", () => {
     const summary = memberVerdictsSummary(vb) as { verdicts: string[]; suspect_members: { index: number }[] };
     expect(summary.verdicts[2]).toBe("suspect");
     expect(summary.suspect_members.map((m) => m.index)).toContain(2);
+  }, 120_000);
+
+  it("solve() gives every member's verdict, member 0's being the solve's, in summary.json's ensemble entry", async () => {
+    const result = await solve(loadProblem(writeProblem()), { write: false, plots: false, threads: 1 });
+    expect(result.memberVerdicts!.map((m) => m.index)).toEqual([0, 1, 2]);
+    expect(result.memberVerdicts![0]!.ok).toBe(result.diagnostics.diagnosis.ok);
+    const ensemble = result.summary["ensemble"] as { verdicts: string[] };
+    expect(ensemble.verdicts).toEqual(result.memberVerdicts!.map((m) => (m.ok ? "solved" : "suspect")));
   }, 120_000);
 });
