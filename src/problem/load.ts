@@ -84,7 +84,7 @@ function readProblem(ctx: ReaderContext): Problem | null {
   const training = readTraining(ctx, root);
   const evaluate = readEvaluate(ctx, root, domain.variables);
   // Only meaningful when every equation was read (an equation with an error is missing here).
-  if (equations !== null && src.issues.length === 0) checkUnknownsUsed(ctx, equations, names, get(root, "unknowns"));
+  if (equations !== null && src.issues.length === 0) checkUnknownsUsed(ctx, equations, names, get(root, "unknowns"), get(root, "data") !== undefined);
 
   if (name !== null && equations !== null && training !== null && network !== null) {
     const t = domain.variables.indexOf("t");
