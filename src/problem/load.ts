@@ -14,6 +14,7 @@ import type { Names } from "../expressions/resolve.js";
 import { ReaderContext } from "./reader.js";
 import { readName, readDomainNames, readUnknowns, readConstants, readIntervals } from "./names.js";
 import { readEquations, readConditions, readPerUnknown, checkUnknownsUsed } from "./equations.js";
+import { warnTimeNotNamedT } from "./time-name.js";
 import { readNetwork, readTraining, readEvaluate } from "./settings.js";
 import { applyRegionDefaults } from "../training/region-defaults.js";
 import { SECTIONS, TOP_KEYS, type ReadState } from "./sections.js";
@@ -116,6 +117,7 @@ function readProblem(ctx: ReaderContext): Problem | null {
   if (regionDefaults !== null) problem.training.regionDefaults = regionDefaults;
   if (src.issues.length === 0) checkProblemLimits(ctx, problem, root);
   if (src.issues.length === 0) warnShiftInvariant(problem);
+  if (src.issues.length === 0) warnTimeNotNamedT(problem);
   if (constraints === "hard") problem.trial = buildHardTrials(problem);
   return problem;
 }
