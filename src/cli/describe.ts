@@ -76,11 +76,13 @@ export function hardConstraintLines(p: Problem, isEnforced: (c: Condition) => bo
     if (t?.generated) lines.push(`  constraints: hard — trial form for ${p.unknowns[k]}: ${displayExpression(t.expr, p)}`);
     else if (t === null) lines.push(`  constraints: hard — no condition on ${p.unknowns[k]} fits a trial form: all stay penalty terms`);
   });
-  for (const c of p.conditions) {
-    if (!isEnforced(c)) {
-      const why = p.domain?.region ? REGION_HARD_SCOPE : "per variable a trial form takes values at both ends, or a value and derivatives at one end";
-      lines.push(`  constraints: hard — cannot enforce ${c.source.text}${where(c.source)} (${why}): it stays a penalty term`);
-    }
+  // The reason once: PINNacle's Poisson 2d-C (a square and four holes with different data) repeated it five times.
+  const left = p.conditions.filter((c) => !isEnforced(c));
+  const why = p.domain?.region ? REGION_HARD_SCOPE : "per variable a trial form takes values at both ends, or a value and derivatives at one end";
+  if (left.length === 1) lines.push(`  constraints: hard — cannot enforce ${left[0]!.source.text}${where(left[0]!.source)} (${why}): it stays a penalty term`);
+  else if (left.length > 1) {
+    lines.push(`  constraints: hard — cannot enforce these ${left.length} conditions (${why}): they stay penalty terms`);
+    for (const c of left) lines.push(`    ${c.source.text}${where(c.source)}`);
   }
   return lines;
 }

@@ -175,8 +175,12 @@ export function readPerUnknown(ctx: ReaderContext, root: YAMLMap, key: "trial" |
   return out;
 }
 
-/** Unknowns that no equation involves cannot be determined; fewer equations than unknowns is suspicious. */
-export function checkUnknownsUsed(ctx: ReaderContext, equations: Equation[], names: Names, unknownsNode: Node | undefined): void {
+/**
+ * Unknowns that no equation involves cannot be determined; fewer equations than unknowns is suspicious,
+ * unless the file has data, which can determine an unknown field (DeepXDE's reaction rate k(x) from
+ * values of u: one equation, two unknowns): then the warning says what must hold instead.
+ */
+export function checkUnknownsUsed(ctx: ReaderContext, equations: Equation[], names: Names, unknownsNode: Node | undefined, hasData = false): void {
   const used = new Set<number>();
   for (const e of equations) for (const k of S.unknownsOf(e.residual)) used.add(k);
   names.unknowns.forEach((u, k) => {
@@ -185,10 +189,19 @@ export function checkUnknownsUsed(ctx: ReaderContext, equations: Equation[], nam
     }
   });
   if (used.size === names.unknowns.length && equations.length < names.unknowns.length) {
-    ctx.warnings.push({
-      message: `${names.unknowns.length} unknowns but ${equations.length} equation${equations.length === 1 ? "" : "s"}: the problem is probably under-determined`,
-      position: ctx.src.positionOf(unknownsNode),
-      hint: "a system usually needs one equation per unknown",
-    });
+    const counts = `${names.unknowns.length} unknowns but ${equations.length} equation${equations.length === 1 ? "" : "s"}`;
+    ctx.warnings.push(
+      hasData
+        ? {
+            message: `${counts}: the equations alone do not determine the unknowns; only the data can`,
+            position: ctx.src.positionOf(unknownsNode),
+            hint: "this is an inverse problem for an unknown field: trust the result only where the data constrain it (an ensemble shows the spread)",
+          }
+        : {
+            message: `${counts}: the problem is probably under-determined`,
+            position: ctx.src.positionOf(unknownsNode),
+            hint: "a system usually needs one equation per unknown",
+          },
+    );
   }
 }

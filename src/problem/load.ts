@@ -14,6 +14,7 @@ import type { Names } from "../expressions/resolve.js";
 import { ReaderContext } from "./reader.js";
 import { readName, readDomainNames, readUnknowns, readConstants, readIntervals } from "./names.js";
 import { readEquations, readConditions, readPerUnknown, checkUnknownsUsed } from "./equations.js";
+import { warnTimeNotNamedT } from "./time-name.js";
 import { readNetwork, readTraining, readEvaluate } from "./settings.js";
 import { applyRegionDefaults } from "../training/region-defaults.js";
 import { SECTIONS, TOP_KEYS, type ReadState } from "./sections.js";
@@ -84,7 +85,7 @@ function readProblem(ctx: ReaderContext): Problem | null {
   const training = readTraining(ctx, root);
   const evaluate = readEvaluate(ctx, root, domain.variables);
   // Only meaningful when every equation was read (an equation with an error is missing here).
-  if (equations !== null && src.issues.length === 0) checkUnknownsUsed(ctx, equations, names, get(root, "unknowns"));
+  if (equations !== null && src.issues.length === 0) checkUnknownsUsed(ctx, equations, names, get(root, "unknowns"), get(root, "data") !== undefined);
 
   if (name !== null && equations !== null && training !== null && network !== null) {
     const t = domain.variables.indexOf("t");
@@ -116,6 +117,7 @@ function readProblem(ctx: ReaderContext): Problem | null {
   if (regionDefaults !== null) problem.training.regionDefaults = regionDefaults;
   if (src.issues.length === 0) checkProblemLimits(ctx, problem, root);
   if (src.issues.length === 0) warnShiftInvariant(problem);
+  if (src.issues.length === 0) warnTimeNotNamedT(problem);
   if (constraints === "hard") problem.trial = buildHardTrials(problem);
   return problem;
 }

@@ -82,8 +82,18 @@ export function evaluateSolution(problem: Problem, network: PinnNetwork, outputS
 }
 
 /**
+ * Slots of a tensor grid that may be missing from a reference given on it: a region's reference on
+ * the grid points inside the region lacks the nodes in its holes and corners (a square with four
+ * holes keeps 87 % of them, an L-shape 75 %). Fewer than this fraction present reads as scattered
+ * points, which also bounds the slot table by 1/fraction times the reference's size.
+ */
+export const REFERENCE_GRID_MIN_FILL = 0.25;
+
+/**
  * Multilinear interpolation of reference values given on a tensor grid (in any row order) onto
- * `at`; null when the reference points are scattered (then only the metrics use them).
+ * `at`; null when the reference points are scattered (then only the metrics use them). The grid may
+ * lack nodes (a region's reference has none outside the region, see REFERENCE_GRID_MIN_FILL): a
+ * point whose interpolation needs a missing node gets NaN (blank in plots, "nan" in solution.csv).
  */
 export function interpolateReference(points: Float64Array, count: number, d: number, values: (Float64Array | null)[], at: Float64Array): (Float64Array | null)[] | null {
   const axes: number[][] = [];
@@ -93,7 +103,7 @@ export function interpolateReference(points: Float64Array, count: number, d: num
     axes.push([...set].sort((a, b) => a - b));
   }
   const total = axes.reduce((p, a) => p * a.length, 1);
-  if (total !== count || axes.some((a) => a.length < 2)) return null;
+  if (total * REFERENCE_GRID_MIN_FILL > count || axes.some((a) => a.length < 2)) return null;
   // Index of each reference point in the tensor grid (last axis fastest).
   const index = axes.map((a) => new Map(a.map((v, j) => [v, j])));
   const slot = new Int32Array(total).fill(-1);
@@ -132,7 +142,7 @@ export function interpolateReference(points: Float64Array, count: number, d: num
       if (w === 0) continue;
       const n = slot[flat]!;
       out.forEach((o, k) => {
-        if (o) o[p] = o[p]! + w * values[k]![n]!;
+        if (o) o[p] = n === -1 ? NaN : o[p]! + w * values[k]![n]!;
       });
     }
   }

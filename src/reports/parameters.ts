@@ -36,6 +36,14 @@ export function parametersSummary(problem: Problem, estimates: readonly number[]
   };
 }
 
+/**
+ * A relative error as a percentage with three significant digits: 1.44e-6 is "0.000144%" (three
+ * decimals printed it as "0.000%", which reads as an exact estimate), 0.0123 is "1.23%".
+ */
+export function percent(relError: number): string {
+  return `${Number((100 * relError).toPrecision(3))}%`;
+}
+
 /** Lines for the command line: each parameter's estimate, and the ensemble's statistics if any. */
 export function parameterLines(summary: Record<string, unknown>): string[] {
   const lines: string[] = [];
@@ -45,7 +53,7 @@ export function parameterLines(summary: Record<string, unknown>): string[] {
     | undefined;
   const g = (x: number): string => Number(x.toPrecision(6)).toString();
   for (const [name, p] of Object.entries(params)) {
-    const exact = p.exact === undefined ? "" : ` (exact ${g(p.exact)}, relative error ${p.rel_error === undefined ? `absolute ${g(p.abs_error!)}` : `${(100 * p.rel_error).toFixed(3)}%`})`;
+    const exact = p.exact === undefined ? "" : ` (exact ${g(p.exact)}, relative error ${p.rel_error === undefined ? `absolute ${g(p.abs_error!)}` : percent(p.rel_error)})`;
     lines.push(`  ${name} = ${g(p.estimate)}${exact}`);
     const e = ensemble?.parameters[name];
     if (e) {
