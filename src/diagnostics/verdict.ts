@@ -133,6 +133,21 @@ export function verdict(input: VerdictInput): Diagnosis {
   if (train.status === "non-finite") warn("non-finite", `training stopped on a non-finite loss: ${train.message ?? ""}`.trim());
   if (train.status === "completed" && train.epochs === 0) warn("untrained", "no training iteration was completed: the result is the untrained network");
 
+  // Equation terms whose network fits the collocation points but not the points between them (the
+  // "gap" warning below): their equation's own warning then advises more points, not longer training
+  // (the loss on the points is already small; a multiscale heat problem at a loss of 4e-17 was told
+  // to train longer).
+  const gaps: { label: string; stat: ResidualStat; claimedRaw: number }[] = [];
+  input.terms.forEach((t, i) => {
+    if (t.kind !== "equation") return;
+    const stat = residuals.equations.find((e) => e.label === t.label || t.label.startsWith(`${e.label} (`));
+    const loss = train.finalTerms[i]!;
+    if (!stat || !Number.isFinite(loss)) return;
+    const claimedRaw = input.termScale[i]! * Math.sqrt(loss);
+    if (stat.relative > L.gapFloor && stat.rms > L.generalisationGap * claimedRaw) gaps.push({ label: t.label, stat, claimedRaw });
+  });
+  const gapAdvice = "the training loss on the collocation points is far smaller (see the warning about the points between them): more collocation points, not longer training";
+
   const located = (s: ResidualStat): string => `at (${Object.entries(s.at).map(([v, x]) => `${v}=${Number(x.toPrecision(3))}`).join(", ")})`;
   const equationLimit = input.evolution ? L.equationRelativeEvolution : L.equationRelative;
   for (const s of residuals.equations) {
@@ -140,7 +155,7 @@ export function verdict(input: VerdictInput): Diagnosis {
       warn(
         cornerAdvice(s) !== null ? "corner" : "equation",
         `the equation "${s.label}" is not satisfied: its RMS residual ${fmt(s.rms)} is ${fmt(s.relative)} of its natural size ${fmt(s.size)} ` +
-          `(limit ${fmt(equationLimit)}${input.evolution ? " for a problem evolving from initial data" : ""}; largest ${fmt(s.max)} ${located(s)}); ${cornerAdvice(s) ?? more}`,
+          `(limit ${fmt(equationLimit)}${input.evolution ? " for a problem evolving from initial data" : ""}; largest ${fmt(s.max)} ${located(s)}); ${cornerAdvice(s) ?? (gaps.some((g) => g.stat === s) ? gapAdvice : more)}`,
       );
     } else if (!(s.relative_max <= L.equationRelativeMax)) {
       warn(
@@ -155,7 +170,7 @@ export function verdict(input: VerdictInput): Diagnosis {
       warn(
         "condition",
         `the condition "${s.label}" is not met: its RMS residual ${fmt(s.rms)} is ${fmt(s.relative)} of its natural size ${fmt(s.size)} ` +
-          `(limit ${fmt(L.conditionRelative)}; largest ${fmt(s.max)} ${located(s)}); give it a larger weight, more boundary_points, or ${more.replace(/^the loss/, "note that the loss")}`,
+          `(limit ${fmt(L.conditionRelative)}; largest ${fmt(s.max)} ${located(s)}); give it a larger weight or more boundary_points; or ${more}`,
       );
     }
   }
@@ -167,19 +182,18 @@ export function verdict(input: VerdictInput): Diagnosis {
   const dataAdvice = input.terms.some((t) => t.kind === "data")
     ? "; with measured data, the network may be bending to pass through their noise: give the data a smaller weight (`weight: 0.1` under the data set)"
     : "";
+  for (const { label, stat, claimedRaw } of gaps) {
+    warn(
+      "gap",
+      `the network fits its collocation points but not the points between them: on them the loss implies an RMS residual of ${fmt(claimedRaw)} for "${label}", ` +
+        `on the evaluation grid it is ${fmt(stat.rms)}; use more collocation points (training.points) with resampling, or a smaller network${dataAdvice}`,
+    );
+  }
   input.terms.forEach((t, i) => {
     if (t.kind !== "equation") return;
     const s = residuals.equations.find((e) => e.label === t.label || t.label.startsWith(`${e.label} (`));
     const loss = train.finalTerms[i]!;
     if (!s || !Number.isFinite(loss)) return;
-    const claimedRaw = input.termScale[i]! * Math.sqrt(loss);
-    if (s.relative > L.gapFloor && s.rms > L.generalisationGap * claimedRaw) {
-      warn(
-        "gap",
-        `the network fits its collocation points but not the points between them: on them the loss implies an RMS residual of ${fmt(claimedRaw)} for "${t.label}", ` +
-          `on the evaluation grid it is ${fmt(s.rms)}; use more collocation points (training.points) with resampling, or a smaller network${dataAdvice}`,
-      );
-    }
     const claimedRelative = Math.sqrt(loss);
     // Blamed on the normalisation only when the term was divided by much more than its terms' size
     // (otherwise the gap above is the explanation).

@@ -138,6 +138,17 @@ describe("verdict rules", () => {
     expect(d.warnings.join("\n")).toMatch(/fits its collocation points but not the points between them/);
   });
 
+  it("advises more points, not longer training, for an equation whose loss on the collocation points is far below its grid residual", () => {
+    // The multiscale heat case (QA stop 21): a loss of 1e-10 claims an RMS of 1e-5 on the points, the
+    // grid shows 0.5 — the equation fails, and training longer cannot help a loss that is already ~0.
+    const d = verdict({ residuals: diag(stat("equation", "eq", 0.5, 1), stat("condition", "bc", 0, 1)), train: train([1e-10, 0]), terms, termScale: [1, 1] });
+    expect(d.warnings[0]).toMatch(/the equation "eq" is not satisfied.*more collocation points, not longer training/);
+    expect(d.warnings[0]).not.toMatch(/train longer/);
+    // Without the gap (the loss claims what the grid shows) the equation's advice is the general one.
+    const plain = verdict({ residuals: diag(stat("equation", "eq", 0.5, 1), stat("condition", "bc", 0, 1)), train: train([0.25, 0]), terms, termScale: [1, 1] });
+    expect(plain.warnings[0]).toMatch(/train longer or differently/);
+  });
+
   it("names the data weight in the gap warning only when the problem has data", () => {
     // The same gap as above (loss 1e-10 claims an RMS of 1e-5; the grid shows 5e-3), once with a data
     // term beside the equation: noisy data are the usual cause there, so the advice names their weight.
