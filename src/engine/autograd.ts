@@ -9,6 +9,7 @@ import { formatShape, sameShape } from "./shape.js";
 import { add, clone } from "./ops/index.js";
 import { full, onesLike, toTensor } from "./creation.js";
 import { describeValue } from "./describe.js";
+import { checkVersions } from "./op.js";
 
 export interface GradOptions {
   /** Gradients of the outputs to start from (default: ones, allowed only for one-element outputs). */
@@ -119,6 +120,7 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
         any = (needs[j] = x.requiresGrad && (reaches === null || reaches.has(x))) || any;
       }
       if (!any) continue;
+      checkVersions(fn);
       const grads = fn.backward(g, needs);
       for (let j = 0; j < inputs.length; j++) {
         const gx = grads[j];

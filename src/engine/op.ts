@@ -1,7 +1,7 @@
 // How an operation runs: a numeric forward on raw data, then (only when needed) a reverse-mode
 // graph node and forward-mode tangents, both defined by the op's derivative rules.
 
-import { Tensor, type Tangent } from "./tensor.js";
+import { Tensor, type GradFn, type Tangent } from "./tensor.js";
 import { anyLevelActive, isGradEnabled, isLevelActive } from "./state.js";
 import { sameShape, formatShape, TensorSizeError } from "./shape.js";
 import { expectTensor } from "./check.js";
@@ -15,6 +15,12 @@ export interface OpDef<P> {
    * ops so that they can be differentiated again. Return null where `needs[i]` is false.
    */
   vjp(g: Tensor, inputs: readonly Tensor[], out: Tensor, params: P, needs: readonly boolean[]): (Tensor | null)[];
+  /**
+   * False when the reverse rule reads only the inputs' shapes (add, reshape, sum, …), not their
+   * values: an in-place update of an input after the op ran then does not change its gradient, and
+   * is allowed (Tensor.version). Default true.
+   */
+  readonly vjpReadsValues?: boolean;
   /** Forward rule: the output tangent from the inputs' tangents (null means zero). */
   jvp(tangents: readonly (Tensor | null)[], inputs: readonly Tensor[], out: Tensor, params: P): Tensor;
 }
@@ -57,6 +63,7 @@ export function apply<P>(def: OpDef<P>, inputs: Tensor[], params: P): Tensor {
         out.gradFn = {
           name: def.name,
           inputs,
+          versions: def.vjpReadsValues === false ? null : unsealedVersions(inputs),
           backward: (g, needs) => checkGrads(def.name, inputs, def.vjp(g, inputs, out, params, needs)),
         };
         break;
@@ -106,12 +113,54 @@ export function hideLevelsFrom(t: Tensor, level: number): Tensor {
 export function aliasWithTangents(t: Tensor, tangents: Tangent[] | null): Tensor {
   const view = new Tensor(t.data, t.shape);
   view.sealed = t.sealed;
+  t.shareVersionWith(view);
   view.tangents = tangents !== null && tangents.length > 0 ? tangents : null;
   if (t.requiresGrad && isGradEnabled()) {
     view.requiresGrad = true;
     view.gradFn = { name: "alias", inputs: [t], backward: (g) => [g] };
   }
   return view;
+}
+
+/**
+ * The versions of the inputs whose values may be updated in place later (parameters: not sealed),
+ * -1 for the others; null (nothing allocated) in the common case of sealed inputs only.
+ */
+function unsealedVersions(inputs: readonly Tensor[]): number[] | null {
+  let versions: number[] | null = null;
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i]!;
+    if (t.sealed) continue;
+    if (versions === null) {
+      versions = new Array<number>(inputs.length);
+      for (let j = 0; j < inputs.length; j++) versions[j] = -1;
+    }
+    versions[i] = t.version;
+  }
+  return versions;
+}
+
+/**
+ * Before an op's backward rule reads its inputs: throw if one was updated in place (an optimizer
+ * step, bumpVersion()) after the op used it, as PyTorch does, rather than give the gradient at the
+ * new values. (Writes straight into `.data` are not seen.)
+ */
+export function checkVersions(fn: GradFn): void {
+  const versions = fn.versions;
+  if (versions == null) return;
+  for (let i = 0; i < versions.length; i++) {
+    const v = versions[i]!;
+    if (v < 0) continue;
+    const t = fn.inputs[i]!;
+    if (t.version !== v) {
+      throw new Error(
+        `backward: input ${i + 1} of ${fn.name} (a tensor of shape ${formatShape(t.shape)}) was modified in place after ` +
+          `${fn.name} used it (its version was ${v}, now ${t.version}: an optimizer step or bumpVersion() changed its values), ` +
+          "so the gradient would be computed with the new values; compute the loss again after the step, " +
+          "or use x.clone() (or x.detach().clone()) in the computation instead of the tensor you update",
+      );
+    }
+  }
 }
 
 function checkGrads(name: string, inputs: readonly Tensor[], grads: (Tensor | null)[]): (Tensor | null)[] {
@@ -136,6 +185,7 @@ function seal(out: Tensor, inputs: readonly Tensor[]): void {
     for (const t of inputs) {
       if (t.rawData === d) {
         out.sealed = t.sealed;
+        t.shareVersionWith(out);
         return;
       }
     }

@@ -14,6 +14,11 @@ export interface GradFn {
   readonly name: string;
   readonly inputs: readonly Tensor[];
   /**
+   * The versions (Tensor.version) of the inputs whose values may change in place (not sealed) when
+   * the op ran, -1 for the others; null when every input was sealed (see checkVersions in op.ts).
+   */
+  readonly versions?: readonly number[] | null;
+  /**
    * Gradients of the inputs given the gradient `g` of the output, written with differentiable
    * tensor operations. `needs[i]` says whether input i's gradient is wanted (null if not).
    */
@@ -60,6 +65,12 @@ export class Tensor {
    */
   sealed = false;
 
+  /**
+   * Counts the in-place updates of these values through the engine (optimizer steps, bumpVersion()),
+   * shared by every tensor that shares them (detach(), reshape, …); null until needed. @internal
+   */
+  versionCell: VersionCell | null = null;
+
   /** The tidy() scope this tensor was made in (pool.ts): a lazy value's buffer belongs to it. @internal */
   private readonly home: ScopeRef;
 
@@ -104,6 +115,35 @@ export class Tensor {
       `x.data cannot be assigned (shape ${formatShape(this.shape)}); change the values of a tensor you made in place with ` +
         "x.data.set(values) (same length), or make a new tensor with tensor(values)",
     );
+  }
+
+  /**
+   * How many times the values were updated in place through the engine (PyTorch's `_version`):
+   * optimizer steps and bumpVersion(). backward() refuses a graph whose ops used these values at an
+   * older version. Writes straight into `.data` are not counted (call bumpVersion() after them).
+   */
+  get version(): number {
+    const c = this.versionCell;
+    return c === null ? 0 : c.n;
+  }
+
+  /**
+   * Record that the values were changed in place (optimizers call this after each update), so that
+   * backward() through a graph built from the old values throws instead of using the new ones.
+   */
+  bumpVersion(): void {
+    if (this.sealed) {
+      throw new Error(
+        `bumpVersion(): the values of this tensor (shape ${formatShape(this.shape)}) are an op's result, read-only; ` +
+          "update a tensor you made (tensor(values), or x.detach().requireGrad())",
+      );
+    }
+    (this.versionCell ??= { n: 0 }).n++;
+  }
+
+  /** Make `view` (which shares this tensor's values) share its version counter too. @internal */
+  shareVersionWith(view: Tensor): void {
+    if (!this.sealed) view.versionCell = this.versionCell ??= { n: 0 };
   }
 
   /** The values, or null when released (pool.ts). @internal */
@@ -205,6 +245,7 @@ export class Tensor {
   detach(): Tensor {
     const t = new Tensor(this.data, this.shape);
     t.sealed = this.sealed;
+    this.shareVersionWith(t);
     return t;
   }
 
@@ -327,6 +368,11 @@ function releasedError(shape: readonly number[]): Error {
     `this tensor (shape ${formatShape(shape)}) was created inside tidy() and released when tidy returned; ` +
       "return it from the tidy function or wrap it in keep() to use it afterwards",
   );
+}
+
+/** A version counter, shared by the tensors that share one set of values. @internal */
+export interface VersionCell {
+  n: number;
 }
 
 export type NestedArray = number | NestedArray[];

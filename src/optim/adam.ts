@@ -56,6 +56,8 @@ export class Adam {
         v[j] = vj;
         x[j]! -= (stepSize * mj) / (Math.sqrt(vj) * invSqrtBc2 + eps);
       }
+      // A graph built from the old values can no longer be back-propagated (Tensor.version).
+      p.bumpVersion();
     }
   }
 
