@@ -41,7 +41,8 @@ export interface BackwardOptions {
 export class Tensor {
   /** The values (null once tidy() has returned the buffer to the pool; see pool.ts). @internal */
   private buffer: Float64Array | null;
-  readonly shape: readonly number[];
+  /** The shape (frozen; read through `shape`, which cannot be assigned). */
+  private readonly dims: readonly number[];
   /** Number of elements. */
   readonly size: number;
   /** True for leaves the user marked, and for every result computed from them while grad is enabled. */
@@ -88,7 +89,7 @@ export class Tensor {
       this.size = data.length;
     }
     // Shapes of other tensors are frozen already and can be shared.
-    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+    this.dims = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.home = registerTensor(this);
   }
 
@@ -160,6 +161,19 @@ export class Tensor {
   markReleased(): void {
     this.buffer = null;
     this.lazy = null;
+  }
+
+  /** The sizes of the axes (a frozen array). */
+  get shape(): readonly number[] {
+    return this.dims;
+  }
+
+  /** Assigning a shape would leave the values in the old layout: use reshape(), which makes a new tensor. */
+  set shape(value: readonly number[]) {
+    throw new TypeError(
+      `x.shape cannot be assigned (this tensor has shape ${formatShape(this.dims)}, given ${describeValue(value)}); ` +
+        "x.reshape(...shape) returns a tensor of the new shape with the same values",
+    );
   }
 
   get ndim(): number {

@@ -176,7 +176,12 @@ function normalizeAxes(axis: number | readonly number[] | null | undefined, rank
   if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axis === "number" ? [axis] : axis;
   if (!Array.isArray(list)) throw new TypeError(`${op}: axis must be a number or a list of numbers, got ${describeValue(axis)}`);
-  const axes = [...new Set(list.map((a) => normAxis(a, rank, op)))];
+  const axes = list.map((a) => normAxis(a, rank, op));
+  const seen = new Set<number>();
+  axes.forEach((a, i) => {
+    if (seen.has(a)) throw new Error(`${op}: axis ${list[i]} appears twice in [${list.join(", ")}] (as in NumPy and PyTorch, each axis once)`);
+    seen.add(a);
+  });
   return axes.sort((a, b) => a - b);
 }
 
