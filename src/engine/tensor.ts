@@ -294,6 +294,10 @@ export class Tensor {
   /** atan2(this, x): the angle of the point (x, this). */
   atan2(x: Operand): Tensor { return ops.atan2(this, x); }
   maximum(other: Operand): Tensor { return ops.maximum(this, other); }
+  /** PyTorch's `x.where(cond, y)`: this tensor where cond is 1 (true), y where it is 0 (false). */
+  where(cond: Tensor | boolean[] | unknown[], other: Operand): Tensor { return ops.where(cond, this, other); }
+  /** Values clamped to [min, max] (null: no bound on that side); gradient 1 where min ≤ x ≤ max, as in PyTorch. */
+  clamp(min?: number | null, max?: number | null): Tensor { return ops.clamp(this, min, max); }
   minimum(other: Operand): Tensor { return ops.minimum(this, other); }
 
   // ---- elementwise functions ----
