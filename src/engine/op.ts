@@ -63,7 +63,7 @@ export function apply<P>(def: OpDef<P>, inputs: Tensor[], params: P): Tensor {
         out.gradFn = {
           name: def.name,
           inputs,
-          versions: def.vjpReadsValues === false ? null : unsealedVersions(inputs),
+          versionSum: def.vjpReadsValues === false ? -1 : versionSum(inputs),
           backward: (g, needs) => checkGrads(def.name, inputs, def.vjp(g, inputs, out, params, needs)),
         };
         break;
@@ -122,45 +122,32 @@ export function aliasWithTangents(t: Tensor, tangents: Tangent[] | null): Tensor
   return view;
 }
 
-/**
- * The versions of the inputs whose values may be updated in place later (parameters: not sealed),
- * -1 for the others; null (nothing allocated) in the common case of sealed inputs only.
- */
-function unsealedVersions(inputs: readonly Tensor[]): number[] | null {
-  let versions: number[] | null = null;
+/** The sum of the versions of the inputs whose values may be updated in place (parameters: not sealed). */
+function versionSum(inputs: readonly Tensor[]): number {
+  let sum = 0;
   for (let i = 0; i < inputs.length; i++) {
     const t = inputs[i]!;
-    if (t.sealed) continue;
-    if (versions === null) {
-      versions = new Array<number>(inputs.length);
-      for (let j = 0; j < inputs.length; j++) versions[j] = -1;
-    }
-    versions[i] = t.version;
+    if (!t.sealed) sum += t.version;
   }
-  return versions;
+  return sum;
 }
 
 /**
  * Before an op's backward rule reads its inputs: throw if one was updated in place (an optimizer
  * step, bumpVersion()) after the op used it, as PyTorch does, rather than give the gradient at the
- * new values. (Writes straight into `.data` are not seen.)
+ * new values. (Writes straight into `.data` are not seen.) A sealed input never changes; one that
+ * became unsealed since (requireGrad() on a detached result) holds a copy of the values, which only
+ * an update (a version above 0) changes.
  */
 export function checkVersions(fn: GradFn): void {
-  const versions = fn.versions;
-  if (versions == null) return;
-  for (let i = 0; i < versions.length; i++) {
-    const v = versions[i]!;
-    if (v < 0) continue;
-    const t = fn.inputs[i]!;
-    if (t.version !== v) {
-      throw new Error(
-        `backward: input ${i + 1} of ${fn.name} (a tensor of shape ${formatShape(t.shape)}) was modified in place after ` +
-          `${fn.name} used it (its version was ${v}, now ${t.version}: an optimizer step or bumpVersion() changed its values), ` +
-          "so the gradient would be computed with the new values; compute the loss again after the step, " +
-          "or use x.clone() (or x.detach().clone()) in the computation instead of the tensor you update",
-      );
-    }
-  }
+  const recorded = fn.versionSum;
+  if (recorded === undefined || recorded < 0 || versionSum(fn.inputs) === recorded) return;
+  const changed = fn.inputs.flatMap((t, i) => (!t.sealed && t.version > 0 ? [`input ${i + 1} (a tensor of shape ${formatShape(t.shape)}, now at version ${t.version})`] : []));
+  throw new Error(
+    `backward: an input of ${fn.name} was modified in place after ${fn.name} used it — ${changed.join(" or ")}: an optimizer step ` +
+      "or bumpVersion() changed its values, so the gradient would be computed with the new values; compute the loss again " +
+      "after the step, or use x.clone() (or x.detach().clone()) in the computation instead of the tensor you update",
+  );
 }
 
 function checkGrads(name: string, inputs: readonly Tensor[], grads: (Tensor | null)[]): (Tensor | null)[] {

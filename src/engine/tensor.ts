@@ -14,10 +14,12 @@ export interface GradFn {
   readonly name: string;
   readonly inputs: readonly Tensor[];
   /**
-   * The versions (Tensor.version) of the inputs whose values may change in place (not sealed) when
-   * the op ran, -1 for the others; null when every input was sealed (see checkVersions in op.ts).
+   * The sum of the versions (Tensor.version) of the inputs whose values may change in place (not
+   * sealed) when the op ran, or -1 when its backward rule reads no values (checkVersions in op.ts).
+   * Versions only grow, so an unchanged sum means no input was updated since. (A number, not a list:
+   * nothing is allocated per op.)
    */
-  readonly versions?: readonly number[] | null;
+  readonly versionSum?: number;
   /**
    * Gradients of the inputs given the gradient `g` of the output, written with differentiable
    * tensor operations. `needs[i]` says whether input i's gradient is wanted (null if not).
