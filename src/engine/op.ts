@@ -142,7 +142,9 @@ function versionSum(inputs: readonly Tensor[]): number {
 export function checkVersions(fn: GradFn): void {
   const recorded = fn.versionSum;
   if (recorded === undefined || recorded < 0 || versionSum(fn.inputs) === recorded) return;
-  const changed = fn.inputs.flatMap((t, i) => (!t.sealed && t.version > 0 ? [`input ${i + 1} (a tensor of shape ${formatShape(t.shape)}, now at version ${t.version})`] : []));
+  const changed = fn.inputs.flatMap((t, i) =>
+    !t.sealed && t.version > 0 && fn.inputs.indexOf(t) === i ? [`input ${i + 1} (a tensor of shape ${formatShape(t.shape)}, now at version ${t.version})`] : [],
+  );
   throw new Error(
     `backward: an input of ${fn.name} was modified in place after ${fn.name} used it — ${changed.join(" or ")}: an optimizer step ` +
       "or bumpVersion() changed its values, so the gradient would be computed with the new values; compute the loss again " +
