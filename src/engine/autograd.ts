@@ -9,6 +9,7 @@ import { formatShape, sameShape } from "./shape.js";
 import { add, clone } from "./ops/index.js";
 import { full, onesLike, toTensor } from "./creation.js";
 import { describeValue } from "./describe.js";
+import { checkVersions } from "./op.js";
 
 export interface GradOptions {
   /** Gradients of the outputs to start from (default: ones, allowed only for one-element outputs). */
@@ -24,6 +25,7 @@ export interface GradOptions {
  * touching `.grad`. Inputs may be leaves or intermediate tensors.
  */
 export function gradients(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): Tensor[] {
+  checkFlags(options, "gradients()", ["gradOutputs", "createGraph", "allowUnused"], ["createGraph", "allowUnused"]);
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const seedsIn = options.gradOutputs === undefined ? [] : Array.isArray(options.gradOutputs) ? options.gradOutputs : [options.gradOutputs];
@@ -58,10 +60,36 @@ export function gradients(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[],
 
 /** `tensor.backward()`: accumulate into `.grad` of leaves (and of tensors that retain grad). */
 export function backward(root: Tensor, seed: Tensor | number | undefined, options: BackwardOptions): void {
+  checkFlags(options, "backward()", ["createGraph"], ["createGraph"]);
   if (!root.requiresGrad) {
     throw new Error("backward(): this tensor does not require grad (no tensor it was computed from has requiresGrad)");
   }
   walk([root], [makeSeed(root, seed, "backward()")], options.createGraph ?? false, null);
+}
+
+/** The options object of backward()/gradients(): an object of known keys, the flags true, false or undefined (not merely truthy). */
+function checkFlags(options: unknown, who: string, known: readonly string[], flags: readonly string[]): void {
+  if (options === null || typeof options !== "object" || Array.isArray(options) || options instanceof Tensor) {
+    throw new TypeError(`${who}: options must be an object such as { createGraph: true }, got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new TypeError(`${who}: unknown option "${key}" (the options are ${known.join(", ")})`);
+  }
+  for (const key of flags) {
+    const v = (options as Record<string, unknown>)[key];
+    if (v !== undefined && typeof v !== "boolean") throw new TypeError(`${who}: ${key} must be true or false, got ${describeValue(v)}`);
+  }
+}
+
+/** The gradient a leaf holds must be null or a Tensor of its shape (`x.grad = [1, 2]` is a mistake). */
+function checkHeldGrad(t: Tensor): void {
+  const held: unknown = t.grad;
+  if (!(held instanceof Tensor) || !sameShape(held.shape, t.shape)) {
+    throw new TypeError(
+      `backward(): .grad of a tensor of shape ${formatShape(t.shape)} must be null or a Tensor of that shape, got ` +
+        `${describeValue(held)} (set it to null, or to tensor(values) of shape ${formatShape(t.shape)})`,
+    );
+  }
 }
 
 function makeSeed(out: Tensor, seed: Tensor | number | undefined, who: string): Tensor {
@@ -106,6 +134,7 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
         if (targets.has(t)) found.set(t, g);
       } else if (t.gradFn === null || t.retainsGrad) {
         // Each tensor gets its own gradient object (one gradient may reach several leaves).
+        if (t.grad !== null) checkHeldGrad(t);
         t.grad = keep(t.grad === null ? (createGraph ? g : copyOf(g)) : add(t.grad, g));
         written.push(t);
       }
@@ -119,6 +148,7 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, targets: S
         any = (needs[j] = x.requiresGrad && (reaches === null || reaches.has(x))) || any;
       }
       if (!any) continue;
+      checkVersions(fn);
       const grads = fn.backward(g, needs);
       for (let j = 0; j < inputs.length; j++) {
         const gx = grads[j];

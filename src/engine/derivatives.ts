@@ -5,6 +5,7 @@
 // point's gradient without mixing rows. Repeating the trick on a column of that gradient gives
 // second and higher derivatives. The results stay differentiable (e.g. with respect to weights).
 
+import { describeValue } from "./describe.js";
 import type { Tensor } from "./tensor.js";
 import { gradients } from "./autograd.js";
 import { isGradEnabled } from "./state.js";
@@ -36,8 +37,13 @@ export function inputGradient(u: Tensor, X: Tensor): Tensor {
 export function partial(u: Tensor, X: Tensor, ...axes: number[]): Tensor {
   let cur = u.ndim === 1 ? reshape(u, [u.size, 1]) : u;
   for (const a of axes) {
-    if (!Number.isInteger(a) || a < 0 || a >= X.shape[1]!) {
-      throw new Error(`partial: axis ${a} is out of range for X of shape ${formatShape(X.shape)}`);
+    if (typeof a !== "number" || !Number.isInteger(a)) {
+      throw new TypeError(
+        `partial: each axis is a column index of X (0 for its first coordinate, 1 for the second, …), got ${describeValue(a)}`,
+      );
+    }
+    if (a < 0 || a >= X.shape[1]!) {
+      throw new Error(`partial: axis ${a} is out of range for X of shape ${formatShape(X.shape)} (column indices 0 to ${X.shape[1]! - 1})`);
     }
     cur = slice(inputGradient(cur, X), [null, [a, a + 1]]);
   }

@@ -20,6 +20,7 @@ export type TensorFn = (x: Tensor) => Tensor;
 function variable(x: Tensor): Tensor {
   if (x.requiresGrad && isGradEnabled()) return aliasWithTangents(x, x.tangents);
   const v = new Tensor(x.data, x.shape);
+  x.shareVersionWith(v);
   v.tangents = x.tangents;
   v.requiresGrad = true;
   return v;

@@ -1,7 +1,7 @@
 // How an operation runs: a numeric forward on raw data, then (only when needed) a reverse-mode
 // graph node and forward-mode tangents, both defined by the op's derivative rules.
 
-import { Tensor, type Tangent } from "./tensor.js";
+import { Tensor, type GradFn, type Tangent } from "./tensor.js";
 import { anyLevelActive, isGradEnabled, isLevelActive } from "./state.js";
 import { sameShape, formatShape, TensorSizeError } from "./shape.js";
 import { expectTensor } from "./check.js";
@@ -15,6 +15,12 @@ export interface OpDef<P> {
    * ops so that they can be differentiated again. Return null where `needs[i]` is false.
    */
   vjp(g: Tensor, inputs: readonly Tensor[], out: Tensor, params: P, needs: readonly boolean[]): (Tensor | null)[];
+  /**
+   * False when the reverse rule reads only the inputs' shapes (add, reshape, sum, …), not their
+   * values: an in-place update of an input after the op ran then does not change its gradient, and
+   * is allowed (Tensor.version). Default true.
+   */
+  readonly vjpReadsValues?: boolean;
   /** Forward rule: the output tangent from the inputs' tangents (null means zero). */
   jvp(tangents: readonly (Tensor | null)[], inputs: readonly Tensor[], out: Tensor, params: P): Tensor;
 }
@@ -57,6 +63,7 @@ export function apply<P>(def: OpDef<P>, inputs: Tensor[], params: P): Tensor {
         out.gradFn = {
           name: def.name,
           inputs,
+          versionSum: def.vjpReadsValues === false ? -1 : versionSum(inputs),
           backward: (g, needs) => checkGrads(def.name, inputs, def.vjp(g, inputs, out, params, needs)),
         };
         break;
@@ -106,12 +113,43 @@ export function hideLevelsFrom(t: Tensor, level: number): Tensor {
 export function aliasWithTangents(t: Tensor, tangents: Tangent[] | null): Tensor {
   const view = new Tensor(t.data, t.shape);
   view.sealed = t.sealed;
+  t.shareVersionWith(view);
   view.tangents = tangents !== null && tangents.length > 0 ? tangents : null;
   if (t.requiresGrad && isGradEnabled()) {
     view.requiresGrad = true;
     view.gradFn = { name: "alias", inputs: [t], backward: (g) => [g] };
   }
   return view;
+}
+
+/** The sum of the versions of the inputs whose values may be updated in place (parameters: not sealed). */
+function versionSum(inputs: readonly Tensor[]): number {
+  let sum = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i]!;
+    if (!t.sealed) sum += t.version;
+  }
+  return sum;
+}
+
+/**
+ * Before an op's backward rule reads its inputs: throw if one was updated in place (an optimizer
+ * step, bumpVersion()) after the op used it, as PyTorch does, rather than give the gradient at the
+ * new values. (Writes straight into `.data` are not seen.) A sealed input never changes; one that
+ * became unsealed since (requireGrad() on a detached result) holds a copy of the values, which only
+ * an update (a version above 0) changes.
+ */
+export function checkVersions(fn: GradFn): void {
+  const recorded = fn.versionSum;
+  if (recorded === undefined || recorded < 0 || versionSum(fn.inputs) === recorded) return;
+  const changed = fn.inputs.flatMap((t, i) =>
+    !t.sealed && t.version > 0 && fn.inputs.indexOf(t) === i ? [`input ${i + 1} (a tensor of shape ${formatShape(t.shape)}, now at version ${t.version})`] : [],
+  );
+  throw new Error(
+    `backward: an input of ${fn.name} was modified in place after ${fn.name} used it — ${changed.join(" or ")}: an optimizer step ` +
+      "or bumpVersion() changed its values, so the gradient would be computed with the new values; compute the loss again " +
+      "after the step, or use x.clone() (or x.detach().clone()) in the computation instead of the tensor you update",
+  );
 }
 
 function checkGrads(name: string, inputs: readonly Tensor[], grads: (Tensor | null)[]): (Tensor | null)[] {
@@ -136,6 +174,7 @@ function seal(out: Tensor, inputs: readonly Tensor[]): void {
     for (const t of inputs) {
       if (t.rawData === d) {
         out.sealed = t.sealed;
+        t.shareVersionWith(out);
         return;
       }
     }

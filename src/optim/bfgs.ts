@@ -31,6 +31,7 @@ import { OptimArena, interleaved, padded } from "./optim-kernels.js";
 import { optimModule } from "./optim-wasm.js";
 import { ROW_BLOCKS, RowThreads, arenaId, rowBlocks } from "./optim-threads.js";
 import { countKernel } from "../engine/kernels/usage.js";
+import { checkParams, checkQuasiNewtonOptions } from "./check-options.js";
 
 export type BfgsUpdate = "bfgs" | "ssbfgs" | "ssbroyden";
 export const BFGS_UPDATES: readonly BfgsUpdate[] = Object.freeze(["ssbfgs", "ssbroyden", "bfgs"]);
@@ -81,7 +82,7 @@ export class BFGS extends QuasiNewton {
   updates = 0;
 
   constructor(params: Tensor[], options: BFGSOptions = {}) {
-    super(params, options, "BFGS");
+    super(checkParams(params, "BFGS"), checkQuasiNewtonOptions(options, "BFGS", ["update", "threads", "workersOnly"]), "BFGS");
     this.update_ = options.update ?? "ssbfgs";
     if (!BFGS_UPDATES.includes(this.update_)) {
       throw new Error(`BFGS: update must be one of ${BFGS_UPDATES.join(", ")}, got "${String(this.update_)}"`);

@@ -7,6 +7,7 @@
 
 import type { Tensor } from "../engine/tensor.js";
 import { OptimArena, padded } from "./optim-kernels.js";
+import { checkParams, checkQuasiNewtonOptions } from "./check-options.js";
 import { QuasiNewton, type QuasiNewtonOptions, type QuasiNewtonStepResult, type StepPair } from "./quasi-newton.js";
 
 export interface LBFGSOptions extends QuasiNewtonOptions {
@@ -37,7 +38,7 @@ export class LBFGS extends QuasiNewton {
   private readonly alphas: Float64Array;
 
   constructor(params: Tensor[], options: LBFGSOptions = {}) {
-    super(params, options, "LBFGS");
+    super(checkParams(params, "LBFGS"), checkQuasiNewtonOptions(options, "LBFGS", ["historySize"]), "LBFGS");
     this.historySize = options.historySize ?? 50;
     if (!Number.isInteger(this.historySize) || this.historySize < 1) {
       throw new Error(`LBFGS: historySize must be a positive integer, got ${this.historySize}`);

@@ -298,6 +298,7 @@ export abstract class QuasiNewton {
     this.params.forEach((p, k) => {
       const o = this.offsets[k]!;
       p.data.set(src.subarray(o, o + p.size));
+      p.bumpVersion(); // (Tensor.version: backward() through a graph of the old values throws)
     });
   }
 

@@ -6,7 +6,7 @@ import {
   Tensor, gradcheck, tensor, add, sub, mul, div, pow, matmul, mm, sum, mean, norm, transpose, concat, stack, broadcastTo, sumTo,
   exp, log, sqrt, sin, cos, tan, tanh, sigmoid, softplus, relu, abs, asin, acos, atan, sinh, cosh, erf, gelu, swish,
 } from "../../src/index.js";
-import { binaryCases, layoutCases, matmulCases, numberOperandCases, reductionCases, unaryCases, type OpCase } from "../helpers/op-cases.js";
+import { binaryCases, layoutCases, matmulCases, numberOperandCases, reductionCases, selectionCases, unaryCases, type OpCase } from "../helpers/op-cases.js";
 import { expectClose, uniform } from "../helpers/tensors.js";
 
 function check(c: OpCase): void {
@@ -20,6 +20,7 @@ describe("gradcheck (reverse and forward mode) of every op", () => {
   it.each(matmulCases().map((c) => [c.name, c] as const))("%s", (_n, c) => check(c));
   it.each(reductionCases().map((c) => [c.name, c] as const))("%s", (_n, c) => check(c));
   it.each(layoutCases().map((c) => [c.name, c] as const))("%s", (_n, c) => check(c));
+  it.each(selectionCases().map((c) => [c.name, c] as const))("%s", (_n, c) => check(c));
 
   it("a function of several ops with several outputs", () => {
     const f = (a: Tensor, b: Tensor): Tensor[] => [matmul(a, b).tanh().sum(0), a.mul(b.T).exp().mean()];

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { Tensor, gradgradcheck, matmul } from "../../src/index.js";
-import { binaryCases, layoutCases, matmulCases, numberOperandCases, reductionCases, unaryCases, type OpCase } from "../helpers/op-cases.js";
+import { binaryCases, layoutCases, matmulCases, numberOperandCases, reductionCases, selectionCases, unaryCases, type OpCase } from "../helpers/op-cases.js";
 import { uniform } from "../helpers/tensors.js";
 
 function check(c: OpCase): void {
@@ -17,6 +17,7 @@ describe("gradgradcheck (second order, reverse and forward mode) of every op", (
   it.each(matmulCases().map((c) => [c.name, c] as const))("%s", (_n, c) => check(c));
   it.each(reductionCases().map((c) => [c.name, c] as const))("%s", (_n, c) => check(c));
   it.each(layoutCases().map((c) => [c.name, c] as const))("%s", (_n, c) => check(c));
+  it.each(selectionCases().map((c) => [c.name, c] as const))("%s", (_n, c) => check(c));
 
   it("a composite network-like function", () => {
     const f = (w: Tensor, x: Tensor): Tensor => matmul(x, w).tanh().square().sum(-1);

@@ -6,7 +6,7 @@ import {
   Tensor, type MultiFn,
   add, sub, mul, div, pow, neg, square, sqrt, exp, log, sin, cos, tan, tanh, sigmoid, softplus, relu, abs,
   asin, acos, atan, sinh, cosh, erf, sign, gelu, swish, atan2, maximum, minimum, matmul, mm, sum, mean, norm, reshape, transpose, slice,
-  concat, stack, broadcastTo, sumTo, clone,
+  concat, stack, broadcastTo, sumTo, clone, where, clamp,
 } from "../../src/index.js";
 import { awayFromZero, uniform } from "./tensors.js";
 import { apply } from "../../src/engine/op.js";
@@ -228,8 +228,42 @@ export function layoutCases(): OpCase[] {
   ];
 }
 
+/** A fixed 0/1 pattern (1, 0, 0, 1, 0, 0, …: both values, unevenly) of the given shape. */
+function pattern(shape: Shape): Tensor {
+  const n = shape.reduce((p, d) => p * d, 1);
+  return new Tensor(Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0)), shape);
+}
+
+/**
+ * where(cond, a, b) over the broadcasting pairs (cond of the broadcast shape, and of the last axis
+ * only where there is one, so that cond broadcasts too), and clamp(x, −0.8, 0.8) with |x| in
+ * [0.1, 0.7) or [0.9, 1.5) — both sides of each bound, never within 0.1 of one (no kink).
+ */
+export function selectionCases(): OpCase[] {
+  const whereCases = BROADCAST_PAIRS.flatMap(([sa, sb]) => {
+    const out = broadcastShapeOf(sa, sb);
+    const conds = out.length > 0 ? [out, out.slice(-1)] : [out];
+    return conds.map((sc) => {
+      const c = pattern(sc);
+      return { name: `where cond ${fmt(sc)}, ${fmt(sa)} with ${fmt(sb)}`, f: (a: Tensor, b: Tensor) => where(c, a, b), inputs: [u(sa), u(sb)] };
+    });
+  });
+  const clampCases = SHAPES.map((s) => {
+    const x = where(pattern(s), az(s, 0.1, 0.7), az(s, 0.9, 1.5));
+    return { name: `clamp(x, -0.8, 0.8) ${fmt(s)}`, f: (t: Tensor) => clamp(t, -0.8, 0.8), inputs: [x] };
+  });
+  return [...whereCases, ...clampCases];
+}
+
+function broadcastShapeOf(a: Shape, b: Shape): number[] {
+  const rank = Math.max(a.length, b.length);
+  return Array.from({ length: rank }, (_, i) => Math.max(a[a.length - rank + i] ?? 1, b[b.length - rank + i] ?? 1));
+}
+
 export function allCases(): OpCase[] {
-  return [...unaryCases(), ...binaryCases(), ...numberOperandCases(), ...matmulCases(), ...reductionCases(), ...layoutCases()];
+  return [
+    ...unaryCases(), ...binaryCases(), ...numberOperandCases(), ...matmulCases(), ...reductionCases(), ...layoutCases(), ...selectionCases(),
+  ];
 }
 
 function fmt(shape: Shape): string {

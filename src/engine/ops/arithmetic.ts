@@ -81,6 +81,7 @@ const powKernel = binaryKernel("Math.pow(x, y)");
 
 export const addOp = defineOp({
   name: "add",
+  vjpReadsValues: false,
   forward: ([a, b]) => broadcastBinary(addKernel, a!, b!, "add"),
   vjp: (g, [a, b], _o, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : null, needs[1] ? sumTo(g, b!.shape) : null],
   jvp: ([ta = null, tb = null], _i, out) => sumTangents(expand(ta, out.shape), expand(tb, out.shape), out.shape),
@@ -88,6 +89,7 @@ export const addOp = defineOp({
 
 export const subOp = defineOp({
   name: "sub",
+  vjpReadsValues: false,
   forward: ([a, b]) => broadcastBinary(subKernel, a!, b!, "sub"),
   vjp: (g, [a, b], _o, _p, needs) => [needs[0] ? sumTo(g, a!.shape) : null, needs[1] ? sumTo(neg(g), b!.shape) : null],
   jvp: ([ta = null, tb = null], _i, out) => sumTangents(expand(ta, out.shape), tb === null ? null : expand(neg(tb), out.shape), out.shape),
@@ -222,6 +224,7 @@ function scalarForward(expr: string) {
 
 export const addScalarOp = defineOp<Scalar>({
   name: "addScalar",
+  vjpReadsValues: false,
   forward: scalarForward("x + p"),
   vjp: (g) => [g],
   jvp: ([t]) => t!,
@@ -229,6 +232,7 @@ export const addScalarOp = defineOp<Scalar>({
 
 export const mulScalarOp = defineOp<Scalar>({
   name: "mulScalar",
+  vjpReadsValues: false,
   forward: scalarForward("x * p"),
   vjp: (g, _i, _o, { c }) => [mulScalar(g, c)],
   jvp: ([t], _i, _o, { c }) => mulScalar(t!, c),
@@ -237,6 +241,7 @@ export const mulScalarOp = defineOp<Scalar>({
 // y = c − x
 export const rsubScalarOp = defineOp<Scalar>({
   name: "rsubScalar",
+  vjpReadsValues: false,
   forward: scalarForward("p - x"),
   vjp: (g) => [neg(g)],
   jvp: ([t]) => neg(t!),
@@ -268,6 +273,7 @@ function powDerivative(x: Tensor, c: number): Tensor {
 
 export const negOp = defineOp({
   name: "neg",
+  vjpReadsValues: false,
   forward: scalarForward("-x"),
   vjp: (g) => [neg(g)],
   jvp: ([t]) => neg(t!),

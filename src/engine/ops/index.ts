@@ -8,3 +8,4 @@ export {
 export { sum, mean, norm, broadcastTo, sumTo } from "./reduce.js";
 export { reshape, transpose, slice, concat, stack, clone } from "./layout.js";
 export { mm, matmul } from "./linalg.js";
+export { where, clamp } from "./select.js";

@@ -11,6 +11,7 @@ import { describeValue, expectTensor } from "../check.js";
 
 export const reshapeOp = defineOp<{ shape: number[] }>({
   name: "reshape",
+  vjpReadsValues: false,
   // Shares the data: tensors are not modified in place by operations.
   forward: ([x], { shape }) => new Tensor(x!.data, shape),
   vjp: (g, [x]) => [reshape(g, x!.shape)],
@@ -27,6 +28,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
 
 export const cloneOp = defineOp({
   name: "clone",
+  vjpReadsValues: false,
   forward: ([x]) => {
     const out = allocData(x!.size);
     out.set(x!.data);
@@ -42,6 +44,7 @@ export function clone(x: Tensor): Tensor {
 
 export const transposeOp = defineOp<{ perm: number[] }>({
   name: "transpose",
+  vjpReadsValues: false,
   forward: ([x], { perm }) => {
     const shape = perm.map((p) => x!.shape[p]!);
     const out = allocData(x!.size);
@@ -89,6 +92,7 @@ function boxOffset(full: Shape, starts: readonly number[]): number {
 // Keep the box [starts, starts + shape) of x.
 export const sliceOp: OpDef<Box> = defineOp<Box>({
   name: "slice",
+  vjpReadsValues: false,
   forward: ([x], { starts, shape }) => {
     const out = allocData(sizeOf(shape));
     gather(x!.data, boxOffset(x!.shape, starts), stridesOf(x!.shape), shape, out);
@@ -101,6 +105,7 @@ export const sliceOp: OpDef<Box> = defineOp<Box>({
 // The adjoint of slicing: place x at `starts` inside zeros of shape `full`.
 export const padOp: OpDef<{ full: number[]; starts: number[] }> = defineOp<{ full: number[]; starts: number[] }>({
   name: "pad",
+  vjpReadsValues: false,
   forward: ([x], { full, starts }) => {
     const out = zeros(full);
     scatter(x!.data, out.data, boxOffset(full, starts), stridesOf(full), x!.shape, false);
@@ -161,6 +166,7 @@ function clampIndex(i: number, n: number): number {
 
 export const concatOp: OpDef<{ axis: number }> = defineOp<{ axis: number }>({
   name: "concat",
+  vjpReadsValues: false,
   forward: (xs, { axis }) => {
     const shape = [...xs[0]!.shape];
     shape[axis] = xs.reduce((s, t) => s + t.shape[axis]!, 0);

@@ -112,6 +112,7 @@ function wasmSum(d: Float64Array): number | null {
 
 export const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
   name: "sum",
+  vjpReadsValues: false,
   forward: ([x], { axes, keepdims }) => sumKernel(x!, axes, keepdims),
   // Every summed element receives the output's gradient.
   vjp: (g, [x], _o, { axes }) => [broadcastTo(reshape(g, reducedShape(x!.shape, axes, true)), x!.shape)],
@@ -120,6 +121,7 @@ export const sumOp: OpDef<AxesParams> = defineOp<AxesParams>({
 
 export const broadcastOp = defineOp<{ shape: number[] }>({
   name: "broadcastTo",
+  vjpReadsValues: false,
   forward: ([x], { shape }) => {
     if (x!.size === 1 && fuses("x", sizeOf(shape))) {
       const node = lazyNode("x", x!, null, 0);
@@ -136,6 +138,7 @@ export const broadcastOp = defineOp<{ shape: number[] }>({
 // Reduce a broadcast result back to one of its operands' shapes (the adjoint of broadcastTo).
 export const sumToOp = defineOp<{ shape: number[] }>({
   name: "sumTo",
+  vjpReadsValues: false,
   forward: ([x], { shape }) => {
     checkSumTo(x!.shape, shape);
     const axes = broadcastReductionAxes(shape, x!.shape);
@@ -173,7 +176,12 @@ function normalizeAxes(axis: number | readonly number[] | null | undefined, rank
   if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axis === "number" ? [axis] : axis;
   if (!Array.isArray(list)) throw new TypeError(`${op}: axis must be a number or a list of numbers, got ${describeValue(axis)}`);
-  const axes = [...new Set(list.map((a) => normAxis(a, rank, op)))];
+  const axes = list.map((a) => normAxis(a, rank, op));
+  const seen = new Set<number>();
+  axes.forEach((a, i) => {
+    if (seen.has(a)) throw new Error(`${op}: axis ${list[i]} appears twice in [${list.join(", ")}] (as in NumPy and PyTorch, each axis once)`);
+    seen.add(a);
+  });
   return axes.sort((a, b) => a - b);
 }
 

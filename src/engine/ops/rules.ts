@@ -15,6 +15,7 @@ import { unaryRules, type UnaryOpName } from "./unary.js";
 import { sumOp, broadcastOp, sumToOp, normOp, type AxesParams } from "./reduce.js";
 import { reshapeOp, cloneOp, transposeOp, sliceOp, padOp, concatOp, type Box } from "./layout.js";
 import { mmOp, type Flags } from "./linalg.js";
+import { whereOp } from "./select.js";
 
 export const OP_NAMES = [
   // arithmetic with broadcasting
@@ -30,6 +31,8 @@ export const OP_NAMES = [
   "reshape", "clone", "transpose", "slice", "pad", "concat",
   // linear algebra
   "matmul",
+  // selection
+  "where",
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];
@@ -43,6 +46,7 @@ export type OpParams = { [N in UnaryOpName]: undefined } & {
   reshape: { shape: number[] }; clone: undefined; transpose: { perm: number[] }; slice: Box;
   pad: { full: number[]; starts: number[] }; concat: { axis: number };
   matmul: Flags;
+  where: undefined;
 };
 
 export type Rule<N extends OpName> = OpDef<OpParams[N]>;
@@ -55,5 +59,5 @@ export const RULES: { readonly [N in OpName]: Rule<N> } = {
   sum: sumOp, broadcastTo: broadcastOp, sumTo: sumToOp, norm: normOp,
   reshape: reshapeOp, clone: cloneOp, transpose: transposeOp, slice: sliceOp, pad: padOp, concat: concatOp,
   matmul: mmOp,
-
+  where: whereOp,
 };
