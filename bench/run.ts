@@ -20,15 +20,18 @@ import { median } from "./stats.js";
 import { formatReport, type Report, type WorkloadReport, type ScalingRow, type ThreadProfile } from "./report.js";
 import { formatTta, runTta } from "./tta.js";
 import { formatOps, runOps } from "./ops.js";
-import { DEFAULT_SPIN_MS } from "../src/training/parallel.js";
 
 /**
  * Variants of the hand-over the every-core runs compare, alternating (README "Every core"): how long
- * a thread polls before it sleeps in Atomics.wait (PINN_SPIN_MS). The default's runs give "all cores".
+ * a thread polls before it sleeps in Atomics.wait (PINN_SPIN_MS; null: the default, spinFor — 1 ms
+ * unless the load average is at least the number of cores, else 0), and the blocks per evaluation (PINN_BLOCKS;
+ * null: the default, BLOCKS). The first, pinn's defaults, gives "all cores".
  */
-const HANDOVER_VARIANTS: { label: string; spinMs: number }[] = [
-  { label: "spin 0", spinMs: 0 },
-  { label: "spin 1 ms", spinMs: 1 },
+const HANDOVER_VARIANTS: { label: string; spinMs: number | null; blocks: number | null }[] = [
+  { label: "default", spinMs: null, blocks: null },
+  { label: "spin 0", spinMs: 0, blocks: null },
+  { label: "spin 1 ms", spinMs: 1, blocks: null },
+  { label: "4 blocks, spin 0", spinMs: 0, blocks: 4 },
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -259,7 +262,14 @@ async function main(): Promise<void> {
     const cores = cpus().length;
     if (cores > 1) {
       const variantRuns = HANDOVER_VARIANTS.map(() => [] as Record<string, unknown>[]);
-      const envOf = (v: { spinMs: number }): NodeJS.ProcessEnv => ({ ...process.env, PINN_SPIN_MS: String(v.spinMs) });
+      const envOf = (v: { spinMs: number | null; blocks: number | null }): NodeJS.ProcessEnv => {
+        const env: NodeJS.ProcessEnv = { ...process.env };
+        delete env["PINN_SPIN_MS"];
+        delete env["PINN_BLOCKS"];
+        if (v.spinMs !== null) env["PINN_SPIN_MS"] = String(v.spinMs);
+        if (v.blocks !== null) env["PINN_BLOCKS"] = String(v.blocks);
+        return env;
+      };
       const loadBefore = loadavg()[0]!;
       for (let r = 0; r < Math.max(1, opts.runs); r++) {
         for (const [i, v] of HANDOVER_VARIANTS.entries()) {
@@ -268,7 +278,7 @@ async function main(): Promise<void> {
         }
       }
       const load = [loadBefore, loadavg()[0]!];
-      const byDefault = Math.max(0, HANDOVER_VARIANTS.findIndex((v) => v.spinMs === DEFAULT_SPIN_MS));
+      const byDefault = 0;
       // The 1-minute load average before and after: wall-clock speed-ups mean little above ~0.5.
       entry.pinnAll = { threads: cores, load, variant: HANDOVER_VARIANTS[byDefault]!.label, ...combineRuns(variantRuns[byDefault]!) };
       entry.pinnVariants = HANDOVER_VARIANTS.map((v, i) => ({ label: v.label, threads: cores, load, ...combineRuns(variantRuns[i]!) }));

@@ -64,7 +64,7 @@ function serve({ spec, layout, index }: Job, warm: boolean): boolean {
     Atomics.store(control, READY + index, 1);
     Atomics.notify(control, READY + index);
     for (;;) {
-      spinWhile(control, GEN, seen);
+      spinWhile(control, GEN, seen, layout.spinMs);
       Atomics.wait(control, GEN, seen);
       if (Atomics.load(control, STOP) !== 0) break;
       const gen = Atomics.load(control, GEN);

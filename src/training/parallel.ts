@@ -28,9 +28,10 @@
 // Time-marching windows: the workers build the window's model (ParallelSpec.window) and are parked
 // between windows (close(true)), then handed the next window's job. PINN_THREAD_PROFILE=1 measures
 // each phase's CPU time and each hand-over's wall times (parallel-profile.ts); PINN_SPIN_MS=m makes
-// a thread poll for up to m ms before it sleeps in Atomics.wait (default 0: README, "Every core").
+// a thread poll for up to m ms before it sleeps in Atomics.wait (default: 1 ms unless the machine is
+// saturated, then 0 — spinFor; README, "Every core").
 
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { readFileSync } from "node:fs";
 import { Worker, isMainThread } from "node:worker_threads";
 import { Tensor } from "../engine/tensor.js";
@@ -84,10 +85,22 @@ export const MAX_THREADS = CONTROL_WORDS - READY;
 /** STOP's value that parks the workers instead of ending them. */
 export const PARK = 2;
 /** Blocks per evaluation for up to this many threads (more threads: one block each). */
-// 4, not more: each block allocates its own gradients, and 8 blocks measured about 0.7 ms more
-// CPU per poisson2d epoch on V8's helper threads (garbage collection) than 4 — time that, on two
-// cores, the training threads lose.
-export const BLOCKS = 4;
+// One block per thread on two cores, not 4 (stop 21) nor 8 (stop 16). Each block is one pass of
+// the model's JavaScript (building the fused op, the backward walk) besides its kernels, so 4 blocks
+// on 2 threads ran that code twice per epoch in each isolate — enough to make functions that one
+// thread never optimises (the fused passes, the graph walk) hot in the middle of the run, where
+// TurboFan's compiles then took the core the other training thread needed: measured with perf over
+// the bench's timed epochs of poisson2d, 230 ms of TurboFan CPU with 4 blocks, 110–120 ms with 2
+// (56 ms on one thread); 8 blocks had cost more still (garbage collection). Dynamic blocks only
+// helped when a thread woke or ran late, which one block each cannot hide — measured below (README,
+// "Every core"). PINN_BLOCKS overrides it for probes and the bench's A/B runs.
+export const BLOCKS = blocksSetting(process.env["PINN_BLOCKS"], 2);
+
+/** PINN_BLOCKS (probes and the bench's A/B runs): a whole number from 1 to MAX_BLOCKS, else the default. */
+function blocksSetting(text: string | undefined, fallback: number): number {
+  const n = Number(text);
+  return text !== undefined && Number.isInteger(n) && n >= 1 && n <= 255 ? n : fallback;
+}
 const MAX_BLOCKS = 255;
 
 /** Blocks for `threads` threads over point sets of these sizes: max(BLOCKS, threads), at most the smallest set's rows. */
@@ -95,15 +108,37 @@ export function blockCount(counts: readonly number[], threads: number): number {
   return Math.min(Math.max(BLOCKS, threads), MAX_BLOCKS, ...counts);
 }
 
-/** How long a thread polls a word before it sleeps in Atomics.wait (ms), unless PINN_SPIN_MS says otherwise. */
-export const DEFAULT_SPIN_MS = 0;
-/** How long a thread polls a word before it sleeps in Atomics.wait (ms): a sleeping vCPU takes far longer to wake. */
-export const SPIN_MS = Number(process.env["PINN_SPIN_MS"] ?? DEFAULT_SPIN_MS);
+/**
+ * How long a thread polls a word before it sleeps in Atomics.wait (ms) — a sleeping vCPU takes far
+ * longer to wake (0.9 ms at p90 on this machine's kind, against 0.06 ms polling) — unless the machine
+ * is saturated, where polling takes the core another process or V8's compiler needs (stop 18: clearly
+ * slower at load average 12–21). PINN_SPIN_MS=m sets it for every run.
+ */
+export const SPIN_MS_WHEN_IDLE = 1;
+const SPIN_SETTING: number | null = spinSetting(process.env["PINN_SPIN_MS"]);
 
-/** Poll `word[i]` while it equals `value`, for up to SPIN_MS; true when it changed. */
-export function spinWhile(word: Int32Array, i: number, value: number): boolean {
-  if (SPIN_MS <= 0) return false;
-  const end = performance.now() + SPIN_MS;
+function spinSetting(text: string | undefined): number | null {
+  const n = Number(text);
+  return text === undefined || text.trim() === "" || !Number.isFinite(n) || n < 0 ? null : n;
+}
+
+/**
+ * The polling time of a run (decided when an evaluator starts, handed to its workers in the layout):
+ * PINN_SPIN_MS when set; else SPIN_MS_WHEN_IDLE unless the machine is saturated — the 1-minute load
+ * average at least the number of cores — and then 0 (libgomp likewise spins by default and stops
+ * when oversubscribed). Measured on 2 cores (README, "Every core"): polling 1 ms was faster at load
+ * average 1.2–1.9, slower at 3–4 and above. (The load average lags: it counts a previous run's threads
+ * for about a minute. os.loadavg() is 0 on Windows, which therefore polls.)
+ */
+export function spinFor(load = loadavg()[0]!, cores = availableParallelism()): number {
+  if (SPIN_SETTING !== null) return SPIN_SETTING;
+  return load < cores ? SPIN_MS_WHEN_IDLE : 0;
+}
+
+/** Poll `word[i]` while it equals `value`, for up to `spinMs`; true when it changed. */
+export function spinWhile(word: Int32Array, i: number, value: number, spinMs: number): boolean {
+  if (spinMs <= 0) return false;
+  const end = performance.now() + spinMs;
   for (let k = 0; ; k++) {
     if (Atomics.load(word, i) !== value) return true;
     if ((k & 255) === 255 && performance.now() > end) return false;
@@ -162,6 +197,8 @@ export interface SharedLayout {
   termCount: number;
   /** With PINN_THREAD_PROFILE=1 (parallel-profile.ts): [notify time, then per worker j ≥ 1 its slots at 1 + (j−1)·WORKER_SLOT_COUNT]. */
   profile: SharedArrayBuffer | null;
+  /** How long every thread polls before it sleeps (spinFor, decided when the evaluator starts). */
+  spinMs: number;
 }
 
 /** The rows of block j of K out of n: [floor(j·n/K), floor((j+1)·n/K)). */
@@ -328,7 +365,7 @@ export class ParallelLoss {
     const data = new SharedArrayBuffer(at * 8);
     const profile = this.profile === null ? null : new SharedArrayBuffer(8 * profileSlotCount(this.threads, blocks));
     this.profileSlots = profile === null ? null : new Float64Array(profile);
-    this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, blocks, threads: this.threads, done: new SharedArrayBuffer(4 * blocks), results, paramCount: P, termCount: T, profile };
+    this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, blocks, threads: this.threads, done: new SharedArrayBuffer(4 * blocks), results, paramCount: P, termCount: T, profile, spinMs: spinFor() };
     this.data = new Float64Array(data);
     this.done = new Int32Array(this.layout.done);
     // Parked workers of the same problem text take the new job (their code compiled already); else new threads.
@@ -470,7 +507,7 @@ export class ParallelLoss {
           this.fail();
           return this.serial(batch, weights);
         }
-        if (spinWhile(done, b, seen)) continue;
+        if (spinWhile(done, b, seen, l.spinMs)) continue;
         Atomics.wait(done, b, seen, 1000);
       }
       const r = l.results + b * stride;
