@@ -220,7 +220,7 @@ export function formatReport(r: Report): string {
       out.push(
         "\nThe hand-over per evaluation (profiled runs; wall ms after the training thread's notify, p50 / p90 over the evaluations): the worker's wake-up, " +
           "when the training thread had every block (barrier), its idle wall time there, one block's wall time, " +
-          "the wall time lost between the threads (barrier less the blocks' wall time over the threads), how often the training thread computed 1 / 2 / 3 of 4 blocks, " +
+          "the wall time lost between the threads (barrier less the blocks' wall time over the threads), how often the training thread computed 1 / 2 / 3 of the blocks, " +
           "how often the worker woke only after the training thread's first block, and the V8 helper threads' CPU per evaluation:\n",
       );
       out.push(handover);
