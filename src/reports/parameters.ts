@@ -61,6 +61,12 @@ export function parameterLines(summary: Record<string, unknown>): string[] {
       lines.push(`    ensemble of ${ensemble.members}: mean ${g(e.mean)}, std ${g(e.std)}, 95% interval [${g(e.interval95[0])}, ${g(e.interval95[1])}]${covers}`);
     }
   }
+  // One run gives an estimate without its uncertainty, and residuals cannot tell whether the data
+  // determine a parameter at all (a diffusion coefficient from data at t = 0 only came out "solved"
+  // near the exact value, by luck of smoothness; QA stop 21). An ensemble's spread can.
+  if (!ensemble && Object.keys(params).length > 0) {
+    lines.push("    (one run: no uncertainty; `training.ensemble: 4` gives each parameter a 95% interval, and a wide one says the data do not determine it)");
+  }
   const failed = ensemble?.statuses.filter((s) => s !== "completed").length ?? 0;
   if (failed > 0) lines.push(`  warning: ${failed} of ${ensemble!.members} ensemble members did not complete training (see summary.json ensemble.statuses)`);
   return lines;

@@ -17,3 +17,19 @@ describe("the parameter line gives the relative error's size, however small", ()
     expect(line(1.0123, 1, 0.0123)).toBe("  C = 1.0123 (exact 1, relative error 1.23%)");
   });
 });
+
+describe("an estimate from one run says it has no uncertainty, and how to get one", () => {
+  it("without an ensemble, a hint after the parameters; with one, its interval instead", () => {
+    const one = parameterLines({ parameters: { C: { estimate: 0.99977, initial: 2 } } });
+    expect(one[0]).toBe("  C = 0.99977");
+    expect(one[1]).toMatch(/one run: no uncertainty; `training.ensemble: 4` gives each parameter a 95% interval/);
+    const ens = parameterLines({
+      parameters: { C: { estimate: 1, initial: 2 } },
+      ensemble: { members: 4, statuses: ["completed", "completed", "completed", "completed"], parameters: { C: { mean: 1, std: 0.01, interval95: [0.98, 1.02] } } },
+    });
+    expect(ens.join("\n")).not.toMatch(/no uncertainty/);
+    expect(ens[1]).toMatch(/ensemble of 4: mean 1, std 0.01, 95% interval \[0.98, 1.02\]/);
+    // No parameters: nothing.
+    expect(parameterLines({})).toEqual([]);
+  });
+});
