@@ -3,10 +3,9 @@
 // problem is named.
 
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { loadProblem } from "../../src/problem/load.js";
+import { writeDecayProblem } from "../helpers/decay-inverse.js";
 import { runEnsemble } from "../../src/training/ensemble.js";
 import { buildSeededModel, loadWeights } from "../../src/training/member.js";
 import { diagnose } from "../../src/diagnostics/index.js";
@@ -14,41 +13,10 @@ import { withParameterValues } from "../../src/problem/parameters.js";
 import { memberVerdicts, memberVerdictsSummary, memberVerdictWarnings } from "../../src/diagnostics/ensemble-verdicts.js";
 import { solve } from "../../src/solve.js";
 
-// u' = -a u, u(0) = 1 on [0, 1] with a = 1 (u = e^-t), observed at 11 points.
-function writeProblem(): string {
-  const dir = mkdtempSync(join(tmpdir(), "pinn-member-verdicts-"));
-  const rows = Array.from({ length: 11 }, (_, i) => `${i / 10},${Math.exp(-i / 10)}`);
-  writeFileSync(join(dir, "decay.csv"), ["t,u", ...rows].join("\n") + "\n");
-  writeFileSync(
-    join(dir, "decay.yaml"),
-    `name: decay
-domain:
-  t: [0, 1]
-unknowns: [u]
-parameters:
-  a: {initial: 0.5, min: 0, exact: 1}
-equations:
-  - "u' = -a*u"
-conditions:
-  - "u(0) = 1"
-data:
-  - file: decay.csv
-network:
-  hidden: [6]
-training:
-  optimizer: [{adam: {epochs: 30, learning_rate: 0.01}}, {lbfgs: {iterations: 10}}]
-  points: 16
-  ensemble: 3
-evaluate:
-  points: 5
-`,
-  );
-  return join(dir, "decay.yaml");
-}
 
 describe("ensemble members' verdicts", () => {
   it("member 0's is the solve's; each other member's is diagnose() on its own rebuilt model; a broken member is named", async () => {
-    const file = writeProblem();
+    const file = writeDecayProblem(3);
     const problem = loadProblem(file);
     const e = await runEnsemble(problem, readFileSync(file, "utf8"), { threads: 1 });
     const m0 = e.members[0]!;
@@ -83,7 +51,7 @@ describe("ensemble members' verdicts", () => {
   }, 120_000);
 
   it("solve() gives every member's verdict, member 0's being the solve's, in summary.json's ensemble entry", async () => {
-    const result = await solve(loadProblem(writeProblem()), { write: false, plots: false, threads: 1 });
+    const result = await solve(loadProblem(writeDecayProblem(3)), { write: false, plots: false, threads: 1 });
     expect(result.memberVerdicts!.map((m) => m.index)).toEqual([0, 1, 2]);
     expect(result.memberVerdicts![0]!.ok).toBe(result.diagnostics.diagnosis.ok);
     const ensemble = result.summary["ensemble"] as { verdicts: string[] };

@@ -2,49 +2,16 @@
 // is the ordinary run, and the statistics are those of the members' values.
 
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { loadProblem } from "../../src/problem/load.js";
+import { writeDecayProblem } from "../helpers/decay-inverse.js";
 import { runEnsemble, spread, t975, type EnsembleProgress } from "../../src/training/ensemble.js";
 import { trainMember } from "../../src/training/member.js";
 import { solve } from "../../src/solve.js";
 
-// u' = -a u, u(0) = 1 on [0, 1] with a = 1 (u = e^-t), observed at 11 points.
-function writeProblem(ensemble: number, optimizer = "[{adam: {epochs: 30, learning_rate: 0.01}}, {lbfgs: {iterations: 10}}]"): string {
-  const dir = mkdtempSync(join(tmpdir(), "pinn-ensemble-"));
-  const rows = Array.from({ length: 11 }, (_, i) => `${i / 10},${Math.exp(-i / 10)}`);
-  writeFileSync(join(dir, "decay.csv"), ["t,u", ...rows].join("\n") + "\n");
-  writeFileSync(
-    join(dir, "decay.yaml"),
-    `name: decay
-domain:
-  t: [0, 1]
-unknowns: [u]
-parameters:
-  a: {initial: 0.5, min: 0, exact: 1}
-equations:
-  - "u' = -a*u"
-conditions:
-  - "u(0) = 1"
-data:
-  - file: decay.csv
-network:
-  hidden: [6]
-training:
-  optimizer: ${optimizer}
-  points: 16
-  ensemble: ${ensemble}
-evaluate:
-  points: 5
-`,
-  );
-  return join(dir, "decay.yaml");
-}
 
 describe("ensembles", () => {
   it("gives the same numbers with one thread and with two", async () => {
-    const file = writeProblem(3);
+    const file = writeDecayProblem(3);
     const problem = loadProblem(file);
     const text = (await import("node:fs")).readFileSync(file, "utf8");
     const one = await runEnsemble(problem, text, { threads: 1 });
@@ -75,7 +42,7 @@ describe("ensembles", () => {
   }, 120_000);
 
   it("solve(): a stop once the members train keeps member 0's training so far and reports no statistics", async () => {
-    const file = writeProblem(3, "[{adam: {epochs: 1000000, learning_rate: 0.01}}]");
+    const file = writeDecayProblem(3, "[{adam: {epochs: 1000000, learning_rate: 0.01}}]");
     let stop = false;
     const result = await solve(loadProblem(file), {
       write: false,
