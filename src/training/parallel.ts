@@ -84,6 +84,7 @@ const CONTROL_WORDS = 72;
 export const MAX_THREADS = CONTROL_WORDS - READY;
 /** STOP's value that parks the workers instead of ending them. */
 export const PARK = 2;
+const MAX_BLOCKS = 255;
 /** Blocks per evaluation for up to this many threads (more threads: one block each). */
 // One block per thread on two cores, not 4 (stop 21) nor 8 (stop 16). Each block is one pass of
 // the model's JavaScript (building the fused op, the backward walk) besides its kernels, so 4 blocks
@@ -94,14 +95,14 @@ export const PARK = 2;
 // (56 ms on one thread); 8 blocks had cost more still (garbage collection). Dynamic blocks only
 // helped when a thread woke or ran late, which one block each cannot hide — measured below (README,
 // "Every core"). PINN_BLOCKS overrides it for probes and the bench's A/B runs.
-export const BLOCKS = blocksSetting(process.env["PINN_BLOCKS"], 2);
+export const BLOCKS = envNumber("PINN_BLOCKS", (n) => Number.isInteger(n) && n >= 1 && n <= MAX_BLOCKS) ?? 2;
 
-/** PINN_BLOCKS (probes and the bench's A/B runs): a whole number from 1 to MAX_BLOCKS, else the default. */
-function blocksSetting(text: string | undefined, fallback: number): number {
+/** A number set in the environment (probes and the bench's A/B runs) that `valid` accepts, else null (unset, blank or not a number). */
+function envNumber(name: string, valid: (n: number) => boolean): number | null {
+  const text = process.env[name];
   const n = Number(text);
-  return text !== undefined && Number.isInteger(n) && n >= 1 && n <= 255 ? n : fallback;
+  return text === undefined || text.trim() === "" || !Number.isFinite(n) || !valid(n) ? null : n;
 }
-const MAX_BLOCKS = 255;
 
 /** Blocks for `threads` threads over point sets of these sizes: max(BLOCKS, threads), at most the smallest set's rows. */
 export function blockCount(counts: readonly number[], threads: number): number {
@@ -115,12 +116,7 @@ export function blockCount(counts: readonly number[], threads: number): number {
  * slower at load average 12–21). PINN_SPIN_MS=m sets it for every run.
  */
 export const SPIN_MS_WHEN_IDLE = 1;
-const SPIN_SETTING: number | null = spinSetting(process.env["PINN_SPIN_MS"]);
-
-function spinSetting(text: string | undefined): number | null {
-  const n = Number(text);
-  return text === undefined || text.trim() === "" || !Number.isFinite(n) || n < 0 ? null : n;
-}
+const SPIN_SETTING = envNumber("PINN_SPIN_MS", (n) => n >= 0);
 
 /**
  * The polling time of a run (decided when an evaluator starts, handed to its workers in the layout):
