@@ -10,8 +10,7 @@
 
 import type { Problem } from "../problem/types.js";
 import type { EnsembleResult } from "../training/ensemble.js";
-import { memberDataRows } from "../training/ensemble.js";
-import { buildSeededModel, loadWeights } from "../training/member.js";
+import { loadWeights, memberModel } from "../training/member.js";
 import { withParameterValues } from "../problem/parameters.js";
 import { noGrad } from "../engine/state.js";
 import { diagnose, type Diagnostics } from "./index.js";
@@ -38,7 +37,7 @@ function verdictOf(index: number, seed: number, d: Diagnostics): MemberVerdict {
 export function memberVerdicts(problem: Problem, e: EnsembleResult, first: Diagnostics): MemberVerdict[] {
   return e.members.map((m) => {
     if (m.index === 0) return verdictOf(0, m.seed, first);
-    const model = buildSeededModel(problem, m.seed, memberDataRows(problem, m.seed, m.index));
+    const model = memberModel(problem, m.index, m.seed);
     loadWeights(model, m.weights);
     const fitted = withParameterValues(problem, model.theta?.data ?? []);
     return verdictOf(m.index, m.seed, noGrad(() => diagnose(fitted, model, m.train)));

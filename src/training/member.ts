@@ -21,12 +21,17 @@ export function buildSeededModel(problem: Problem, seed: number, dataRows: (Int3
   return new ResidualModel(problem, network, problem.training.derivatives, rng.fork(), { dataRows });
 }
 
+/** Member `index`'s model before training: its seed's network and points, its resample of the data rows. */
+export function memberModel(problem: Problem, index: number, seed: number = memberSeed(problem.training.seed, index)): ResidualModel {
+  return buildSeededModel(problem, seed, memberDataRows(problem, seed, index));
+}
+
 /** Train one member (hooks: progress and stop requests, as for an ordinary solve). */
 export async function trainMember(spec: MemberSpec, hooks: TrainHooks = {}): Promise<MemberResult> {
   const parsed = parseProblem(spec.text, spec.file);
   const problem: Problem = { ...parsed, training: spec.training, network: spec.network, evaluate: spec.evaluate };
   const seed = memberSeed(problem.training.seed, spec.index);
-  const model = buildSeededModel(problem, seed, memberDataRows(problem, seed, spec.index));
+  const model = memberModel(problem, spec.index, seed);
   const result = await train(model, problem.training.stages, { ...hooks, lossWeighting: problem.training.lossWeighting, causal: model.causal(), ...techniqueHooks(problem, model) });
   const grid = makeGrid(problem.bounds, problem.evaluate.points);
   const fitted = withParameterValues(problem, model.theta?.data ?? []);
