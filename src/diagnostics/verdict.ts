@@ -137,15 +137,17 @@ export function verdict(input: VerdictInput): Diagnosis {
   // "gap" warning below): their equation's own warning then advises more points, not longer training
   // (the loss on the points is already small; a multiscale heat problem at a loss of 4e-17 was told
   // to train longer).
-  const gaps: { label: string; stat: ResidualStat; claimedRaw: number }[] = [];
+  // Each equation term with its residual on the grid and its final loss (the checks below compare them).
+  const equationTerms: { label: string; stat: ResidualStat; loss: number; scale: number }[] = [];
   input.terms.forEach((t, i) => {
     if (t.kind !== "equation") return;
     const stat = residuals.equations.find((e) => e.label === t.label || t.label.startsWith(`${e.label} (`));
     const loss = train.finalTerms[i]!;
-    if (!stat || !Number.isFinite(loss)) return;
-    const claimedRaw = input.termScale[i]! * Math.sqrt(loss);
-    if (stat.relative > L.gapFloor && stat.rms > L.generalisationGap * claimedRaw) gaps.push({ label: t.label, stat, claimedRaw });
+    if (stat && Number.isFinite(loss)) equationTerms.push({ label: t.label, stat, loss, scale: input.termScale[i]! });
   });
+  const gaps = equationTerms
+    .map((e) => ({ ...e, claimedRaw: e.scale * Math.sqrt(e.loss) }))
+    .filter((e) => e.stat.relative > L.gapFloor && e.stat.rms > L.generalisationGap * e.claimedRaw);
   const gapAdvice = "the training loss on the collocation points is far smaller (see the warning about the points between them): more collocation points, not longer training";
 
   const located = (s: ResidualStat): string => `at (${Object.entries(s.at).map(([v, x]) => `${v}=${Number(x.toPrecision(3))}`).join(", ")})`;
@@ -189,23 +191,19 @@ export function verdict(input: VerdictInput): Diagnosis {
         `on the evaluation grid it is ${fmt(stat.rms)}; use more collocation points (training.points) with resampling, or a smaller network${dataAdvice}`,
     );
   }
-  input.terms.forEach((t, i) => {
-    if (t.kind !== "equation") return;
-    const s = residuals.equations.find((e) => e.label === t.label || t.label.startsWith(`${e.label} (`));
-    const loss = train.finalTerms[i]!;
-    if (!s || !Number.isFinite(loss)) return;
+  for (const { label, stat: s, loss, scale } of equationTerms) {
     const claimedRelative = Math.sqrt(loss);
     // Blamed on the normalisation only when the term was divided by much more than its terms' size
     // (otherwise the gap above is the explanation).
-    if (s.relative > equationLimit && claimedRelative < s.relative / L.generalisationGap && input.termScale[i]! > L.generalisationGap * s.size) {
+    if (s.relative > equationLimit && claimedRelative < s.relative / L.generalisationGap && scale > L.generalisationGap * s.size) {
       warn(
         "normalisation",
-        `the normalised training loss of "${t.label}" (${fmt(loss)}, as if its residual were ${fmt(claimedRelative)} of its size) hides the raw residual ` +
-          `(${fmt(s.relative)} of the solution's own terms): the term was divided by ${fmt(input.termScale[i]!)} while its terms are of size ${fmt(s.size)}; ` +
+        `the normalised training loss of "${label}" (${fmt(loss)}, as if its residual were ${fmt(claimedRelative)} of its size) hides the raw residual ` +
+          `(${fmt(s.relative)} of the solution's own terms): the term was divided by ${fmt(scale)} while its terms are of size ${fmt(s.size)}; ` +
           "try training.scaling: false, or give the equation a larger weight",
       );
     }
-  });
+  }
 
   if (falling && warnings.length === 0) notes.push(`the loss was still falling at the end (by ${drop.toFixed(1)}× over the last 10% of the last stage): more iterations may improve the result`);
   const worst = (list: ResidualStat[]): number => list.reduce((m, s) => (Number.isNaN(s.relative) ? NaN : Math.max(m, s.relative)), 0);
