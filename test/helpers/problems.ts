@@ -25,6 +25,23 @@ conditions:
   - "u(0) = 1"
 `;
 
+/** A steady problem on a 2-D region (the region rule applies): Laplace in an annulus, Dirichlet outside, Neumann on the hole. */
+export const ANNULUS = `name: annulus
+domain:
+  x: [-1, 1]
+  y: [-1, 1]
+shapes:
+  outer: "disk(0, 0, 1)"
+  inner: "disk(0, 0, 0.5)"
+region: "outer - inner"
+unknowns: [u]
+equations:
+  - "u_xx + u_yy = 0"
+conditions:
+  - "u = 1 on outer"
+  - "d(u, n) = 0 on inner"
+`;
+
 /** `text` parsed as the file CASE_FILE. */
 export function parse(text: string, options: LoadOptions = {}): Problem {
   return parseProblem(text, CASE_FILE, options);

@@ -14,7 +14,7 @@ import type { ResidualDiagnostics, ResidualStat } from "../../src/diagnostics/re
 import type { TrainResult } from "../../src/training/trainer.js";
 import { ESCALATION, continuationStages, escalatedProblem, escalationDecision, retryIsBetter } from "../../src/training/escalation.js";
 import { REGION_DEFAULTS } from "../../src/training/region-defaults.js";
-import { ODE_PROBLEM, parse, shipped } from "../helpers/problems.js";
+import { ANNULUS, ODE_PROBLEM, parse, shipped } from "../helpers/problems.js";
 import type { Problem } from "../../src/problem/types.js";
 
 /** A steady 1-D boundary-value problem with everything left to pinn (the layer problem of the README's table). */
@@ -29,22 +29,6 @@ equations:
 conditions:
   - "u(0) = 0"
   - "u(1) = 1"
-`;
-
-const ANNULUS = `name: annulus
-domain:
-  x: [-1, 1]
-  y: [-1, 1]
-shapes:
-  outer: "disk(0, 0, 1)"
-  inner: "disk(0, 0, 0.5)"
-region: "outer - inner"
-unknowns: [u]
-equations:
-  - "u_xx + u_yy = 0"
-conditions:
-  - "u = 1 on outer"
-  - "d(u, n) = 0 on inner"
 `;
 
 const withTraining = (text: string, lines: string): string => `${text}training:\n${lines}`;

@@ -11,24 +11,8 @@ import { techniqueHooks } from "../../src/training/techniques.js";
 import { REGION_DEFAULTS } from "../../src/training/region-defaults.js";
 import { describeModel } from "../../src/cli/describe.js";
 import { settingsSummary } from "../../src/reports/settings.js";
-import { parse, shipped } from "../helpers/problems.js";
+import { ANNULUS, parse, shipped } from "../helpers/problems.js";
 import type { Problem } from "../../src/problem/types.js";
-
-const ANNULUS = `name: annulus
-domain:
-  x: [-1, 1]
-  y: [-1, 1]
-shapes:
-  outer: "disk(0, 0, 1)"
-  inner: "disk(0, 0, 0.5)"
-region: "outer - inner"
-unknowns: [u]
-equations:
-  - "u_xx + u_yy = 0"
-conditions:
-  - "u = 1 on outer"
-  - "d(u, n) = 0 on inner"
-`;
 
 const NOTCH = `name: notch
 domain:
