@@ -23,6 +23,8 @@ export interface WorkloadReport {
   pinn: Record<string, unknown>;
   /** pinn on every core (threads: the count; load: the 1-minute load average before and after), when the machine has more than one. */
   pinnAll?: Record<string, unknown>;
+  /** pinn on one thread in the rounds of the runs on every core (each round: one thread, then every variant). */
+  pinnOne?: Record<string, unknown>;
   /** pinn on every core per hand-over variant (bench/run.ts HANDOVER_VARIANTS), runs alternating. */
   pinnVariants?: Record<string, unknown>[];
   /** Profiled runs (PINN_THREAD_PROFILE=1) on one thread and on every core (the default variant's, and each variant's), and the load average after them. */
@@ -178,22 +180,28 @@ export function formatReport(r: Report): string {
   out.push(table(["workload", ...peerIds], ratioRows));
   const parallel = r.workloads.filter((w) => w.pinnAll !== undefined);
   if (parallel.length > 0) {
-    out.push("\npinn on every core (data-parallel training) against one thread (target ≥ 1.7× on 2 cores for poisson2d and poisson2d-wide):\n");
+    out.push(
+      "\npinn on every core (data-parallel training) against one thread (target ≥ 1.7× on 2 cores for poisson2d and poisson2d-wide). " +
+        "Each round runs one thread, then every core; the speed-up is the median over the rounds of the round's ratio (the runs of each round, in order):\n",
+    );
     out.push(
       table(
-        ["workload", "threads", "1 thread ms/epoch", "all cores ms/epoch", "all cores median epoch ms", "speed-up (mean)", "speed-up (median epoch)", "load average"],
+        ["workload", "threads", "1 thread ms/epoch", "all cores ms/epoch", "all cores median epoch ms", "speed-up (mean)", "speed-up per round", "speed-up (median epoch)", "load average"],
         parallel.map((w) => {
           const a = w.pinnAll!;
-          const speed = (w.pinn["ms_per_epoch"] as number) / (a["ms_per_epoch"] as number);
+          // Paired rounds (bench/run.ts, since stop 22); older reports: the ratio of the medians.
+          const one = w.pinnOne ?? w.pinn;
+          const speed = (a["paired_speedup"] as number | undefined) ?? (one["ms_per_epoch"] as number) / (a["ms_per_epoch"] as number);
           const target = w.name === "ode1" ? "" : speed >= 1.7 ? " ≥ 1.7 ok" : " < 1.7 MISSED";
           return [
             w.name,
             String(a["threads"]),
-            fmt(w.pinn["ms_per_epoch"] as number),
+            fmt(one["ms_per_epoch"] as number),
             fmt(a["ms_per_epoch"] as number),
             fmt(a["median_epoch_ms"] as number),
             `${fmt(speed, 3)}${target}`,
-            fmt((w.pinn["median_epoch_ms"] as number) / (a["median_epoch_ms"] as number), 3),
+            ((a["paired_speedup_runs"] as number[] | undefined) ?? []).map((x) => fmt(x, 3)).join(", ") || "–",
+            fmt((a["paired_speedup_median_epoch"] as number | undefined) ?? (one["median_epoch_ms"] as number) / (a["median_epoch_ms"] as number), 3),
             ((a["load"] as number[] | undefined) ?? []).map((x) => x.toFixed(2)).join(" → "),
           ];
         }),
@@ -205,8 +213,8 @@ export function formatReport(r: Report): string {
         String(a["label"]),
         fmt(a["ms_per_epoch"] as number),
         ((a["ms_per_epoch_runs"] as number[] | undefined) ?? []).map((x) => fmt(x)).join(", "),
-        fmt((w.pinn["ms_per_epoch"] as number) / (a["ms_per_epoch"] as number), 3),
-        fmt((w.pinn["median_epoch_ms"] as number) / (a["median_epoch_ms"] as number), 3),
+        fmt((a["paired_speedup"] as number | undefined) ?? (w.pinn["ms_per_epoch"] as number) / (a["ms_per_epoch"] as number), 3),
+        fmt((a["paired_speedup_median_epoch"] as number | undefined) ?? (w.pinn["median_epoch_ms"] as number) / (a["median_epoch_ms"] as number), 3),
       ]),
     );
     if (variantRows.length > 0) {

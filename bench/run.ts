@@ -271,7 +271,14 @@ async function main(): Promise<void> {
         return env;
       };
       const loadBefore = loadavg()[0]!;
+      // Each round runs one thread first, then every variant: the speed-up of a variant is taken
+      // per round (that round's one-thread run over the variant's run, minutes apart at most) and
+      // its median over the rounds reported — the machine's speed drifts by up to a quarter between
+      // phases of a few minutes, which a ratio of runs made at different times would carry.
+      const oneRuns: Record<string, unknown>[] = [];
       for (let r = 0; r < Math.max(1, opts.runs); r++) {
+        log(`pinn ${w.name}: ${epochs} epochs on 1 thread, paired with the runs on ${cores} threads (run ${r + 1}) ...`);
+        oneRuns.push(await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1", "--threads", "1"]));
         for (const [i, v] of HANDOVER_VARIANTS.entries()) {
           log(`pinn ${w.name}: ${epochs} epochs on ${cores} threads, ${v.label} (run ${r + 1}) ...`);
           variantRuns[i]!.push(await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1", "--threads", String(cores)], envOf(v)));
@@ -280,8 +287,13 @@ async function main(): Promise<void> {
       const load = [loadBefore, loadavg()[0]!];
       const byDefault = 0;
       // The 1-minute load average before and after: wall-clock speed-ups mean little above ~0.5.
-      entry.pinnAll = { threads: cores, load, variant: HANDOVER_VARIANTS[byDefault]!.label, ...combineRuns(variantRuns[byDefault]!) };
-      entry.pinnVariants = HANDOVER_VARIANTS.map((v, i) => ({ label: v.label, threads: cores, load, ...combineRuns(variantRuns[i]!) }));
+      const paired = (runs: Record<string, unknown>[]): Record<string, unknown> => {
+        const ratios = (key: string): number[] => runs.map((run, r) => (oneRuns[r]![key] as number) / (run[key] as number));
+        return { paired_speedup: median(ratios("ms_per_epoch")), paired_speedup_runs: ratios("ms_per_epoch"), paired_speedup_median_epoch: median(ratios("median_epoch_ms")) };
+      };
+      entry.pinnOne = combineRuns(oneRuns);
+      entry.pinnAll = { threads: cores, load, variant: HANDOVER_VARIANTS[byDefault]!.label, ...combineRuns(variantRuns[byDefault]!), ...paired(variantRuns[byDefault]!) };
+      entry.pinnVariants = HANDOVER_VARIANTS.map((v, i) => ({ label: v.label, threads: cores, load, ...combineRuns(variantRuns[i]!), ...paired(variantRuns[i]!) }));
       // The same on one thread and on every core with PINN_THREAD_PROFILE=1 (src/training/
       // parallel-profile.ts): each phase's CPU time per evaluation, which a loaded machine does
       // not distort as it does the wall clock.
