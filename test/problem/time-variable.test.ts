@@ -5,7 +5,8 @@
 // from the code.
 
 import { describe, expect, it } from "vitest";
-import { parse, locate, shipped } from "../helpers/problems.js";
+import { parse, locate, shipped, withTempFolder } from "../helpers/problems.js";
+import { pinn } from "../helpers/cli.js";
 import type { Problem } from "../../src/problem/types.js";
 
 const AC = (time: string, d = `u_${time}`, uxx = "u_xx"): string => `name: ac
@@ -157,5 +158,16 @@ conditions:
   it("unchanged for the shipped problems", () => {
     for (const name of ["burgers", "heat1d", "wave1d"]) expect(timeOf(shipped(name))).toBe("t");
     for (const name of ["poisson2d", "ode1", "system", "cylinder-flow", "nonlinear"]) expect(timeOf(shipped(name))).toBeNull();
+  });
+
+  it("is shown by pinn check, in words and under --json", async () => {
+    await withTempFolder("time", async (folder) => {
+      const file = folder.write("ac.yaml", AC("s"));
+      const text = await pinn("check", file);
+      expect(text.code).toBe(0);
+      expect(text.stdout.split("\n")[1]).toBe("  time: s (initial condition at s = 0, none at s = 1)");
+      const json = await pinn("check", file, "--json");
+      expect(JSON.parse(json.stdout).time_variable).toBe("s");
+    });
   });
 });
