@@ -7,6 +7,7 @@ import { checkExactSolution, contradictionLines, findContradictions } from "../r
 import { classifyCondition, impossibleIssue } from "../residual/enforced.js";
 import { hardConstraintLines, printWarnings } from "./describe.js";
 import { EXIT } from "./exit-codes.js";
+import { timeLine } from "../problem/time-variable.js";
 
 export function runCheck(file: string, opts: { json?: boolean }): number {
   let problem;
@@ -33,11 +34,13 @@ export function runCheck(file: string, opts: { json?: boolean }): number {
   const report = hasExact ? checkExactSolution(problem) : null;
   const ok = report?.ok ?? true;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ file, ok, enforced_by_trial: enforced, exact: report?.items.map((i) => ({ kind: i.kind, text: i.source.text, line: i.source.position?.line, max_residual: i.maxResidual, scale: i.scale, ok: i.ok, ...(i.skipped ? { skipped: i.skipped } : {}) })) ?? null }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ file, ok, time_variable: problem.timeVariable === null ? null : problem.variables[problem.timeVariable], enforced_by_trial: enforced, exact: report?.items.map((i) => ({ kind: i.kind, text: i.source.text, line: i.source.position?.line, max_residual: i.maxResidual, scale: i.scale, ok: i.ok, ...(i.skipped ? { skipped: i.skipped } : {}) })) ?? null }, null, 2)}\n`);
     return ok ? EXIT.ok : EXIT.failed;
   }
   const out = (s: string): void => void process.stdout.write(`${s}\n`);
   out(`${file}: valid (${problem.variables.length} variable${problem.variables.length > 1 ? "s" : ""}, ${problem.unknowns.length} unknown${problem.unknowns.length > 1 ? "s" : ""}, ${problem.equations.length} equation${problem.equations.length > 1 ? "s" : ""}, ${problem.conditions.length} condition${problem.conditions.length === 1 ? "" : "s"})`);
+  const time = timeLine(problem);
+  if (time !== null) out(time);
   for (const line of hardConstraintLines(problem, (c) => status[problem.conditions.indexOf(c)] === "enforced")) out(line);
   for (const text of enforced) out(`  enforced by the trial form: ${text}`);
   if (report === null) {

@@ -12,6 +12,7 @@ import { OPTIMIZER_NAMES } from "../optim/refinement.js";
 import { techniqueHooks } from "../training/techniques.js";
 import { describeRegionDefaults } from "../training/region-defaults.js";
 import type { RefinementBudget } from "../training/budget.js";
+import { timeLine } from "../problem/time-variable.js";
 
 function where(source: Source): string {
   return source.position ? ` (line ${source.position.line})` : "";
@@ -25,6 +26,8 @@ export function describeModel(model: ResidualModel): string[] {
       `network ${[p.variables.length, ...p.network.hidden, p.unknowns.length].join("-")} ${p.network.activation}; ` +
       `${model.network.parameters().reduce((s, t) => s + t.size, 0)} weights`,
   ];
+  const time = timeLine(p);
+  if (time !== null) lines.push(time);
   lines.push(...hardConstraintLines(p, (c) => model.enforced.includes(c)));
   for (const c of model.enforced) lines.push(`  enforced by the trial form: ${c.source.text}${where(c.source)}`);
   for (const t of model.terms.filter((t) => t.kind === "equation" && t.weight !== 1)) lines.push(`  equation (weight ${t.weight}): ${t.label}${where(t.source)}`);

@@ -14,7 +14,7 @@ import type { Names } from "../expressions/resolve.js";
 import { ReaderContext } from "./reader.js";
 import { readName, readDomainNames, readUnknowns, readConstants, readIntervals } from "./names.js";
 import { readEquations, readConditions, readPerUnknown, checkUnknownsUsed } from "./equations.js";
-import { warnTimeNotNamedT } from "./time-name.js";
+import { chooseTimeVariable } from "./time-variable.js";
 import { readNetwork, readTraining, readEvaluate } from "./settings.js";
 import { applyRegionDefaults } from "../training/region-defaults.js";
 import { SECTIONS, TOP_KEYS, type ReadState } from "./sections.js";
@@ -88,7 +88,8 @@ function readProblem(ctx: ReaderContext): Problem | null {
   if (equations !== null && src.issues.length === 0) checkUnknownsUsed(ctx, equations, names, get(root, "unknowns"), get(root, "data") !== undefined);
 
   if (name !== null && equations !== null && training !== null && network !== null) {
-    const t = domain.variables.indexOf("t");
+    const time = chooseTimeVariable({ ...domain, conditions, equations, region: get(root, "shapes") !== undefined });
+    if (time.warning !== null) ctx.warnings.push(time.warning);
     state.problem = {
       file: src.file,
       name,
@@ -96,7 +97,8 @@ function readProblem(ctx: ReaderContext): Problem | null {
       description,
       variables: domain.variables,
       bounds: domain.bounds,
-      timeVariable: t >= 0 && domain.variables.length > 1 ? t : null,
+      timeVariable: time.variable,
+      timeWhy: time.why ?? undefined,
       unknowns,
       constants,
       equations,
@@ -117,7 +119,6 @@ function readProblem(ctx: ReaderContext): Problem | null {
   if (regionDefaults !== null) problem.training.regionDefaults = regionDefaults;
   if (src.issues.length === 0) checkProblemLimits(ctx, problem, root);
   if (src.issues.length === 0) warnShiftInvariant(problem);
-  if (src.issues.length === 0) warnTimeNotNamedT(problem);
   if (constraints === "hard") problem.trial = buildHardTrials(problem);
   return problem;
 }

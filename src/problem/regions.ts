@@ -49,7 +49,11 @@ export function attachDomain(ctx: { src: YamlSource }, _node: Node | undefined, 
   }
 }
 
-/** Indices of the spatial variables: all but t (when the domain has other variables too). */
+/**
+ * Indices of the spatial variables: all but t (when the domain has other variables too). By name, as
+ * the contract's "Regions" says: shapes are read before the conditions that could mark another
+ * variable as time, and problem/time-variable.ts takes only t as time in a problem with a region.
+ */
 export function spatialVariables(variables: readonly string[]): number[] {
   const all = variables.map((_, i) => i);
   return variables.length > 1 ? all.filter((i) => variables[i] !== "t") : all;

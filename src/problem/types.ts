@@ -163,8 +163,10 @@ export interface Problem {
   bounds: [number, number][];
   /** Where the problem lives: a region (shapes:, region:) or, when absent, the box of `bounds`. */
   domain?: Domain;
-  /** Index of the variable called t (time), if any: plots show snapshots along it. */
+  /** Index of the time variable, if any (problem/time-variable.ts: t, or the variable the conditions mark as time). */
   timeVariable: number | null;
+  /** Why timeVariable is time, in words ("initial condition at s = 0, none at s = 1"), for the run's output. */
+  timeWhy?: string;
   unknowns: string[];
   constants: Map<string, number>;
   /** Learned parameters (version 2); absent or empty in forward problems. */
