@@ -6,7 +6,7 @@ import { PinnNetwork } from "./residual/network.js";
 import { ResidualModel } from "./residual/model.js";
 import { train, type TrainHooks, type TrainResult } from "./training/trainer.js";
 import { evaluateSolution, type Evaluation } from "./reports/evaluation.js";
-import { summaryOf, writeOutputs, writeErrorReason, type WriteResult } from "./reports/outputs.js";
+import { summaryOf, writeOutputs, writeErrorReason, type WriteResult, type EscalationTrains } from "./reports/outputs.js";
 import { OutputStaging } from "./reports/output-folder.js";
 import { withOverrides, type RunOverrides } from "./run-overrides.js";
 import { readFileSync } from "node:fs";
@@ -18,7 +18,7 @@ import { withParameterValues } from "./problem/parameters.js";
 import { diagnose, type Diagnostics } from "./diagnostics/index.js";
 import { assertPreflight } from "./residual/check.js";
 import { marchProblem, timeWindowCount } from "./training/time-marching.js";
-import { escalate, type EscalationRecord } from "./training/escalation.js";
+import { cpuSecondsSince, escalate, type EscalationRecord } from "./training/escalation.js";
 import { memberVerdicts, type MemberVerdict } from "./diagnostics/ensemble-verdicts.js";
 
 export type SolvePhase = "training" | "evaluating" | "writing";
@@ -68,6 +68,8 @@ export interface SolveResult {
   ensemble: EnsembleResult | null;
   /** What the escalation did, when it retried (training/escalation.ts); the other fields are the attempt kept. */
   escalation: EscalationRecord | null;
+  /** Both attempts' training (their loss histories: loss.png draws both), when the escalation retried. */
+  escalationTrains: EscalationTrains | null;
   /** Every ensemble member's verdict (member 0's is `diagnostics`'), when there is an ensemble (diagnostics/ensemble-verdicts.ts). */
   memberVerdicts: MemberVerdict[] | null;
 }
@@ -99,6 +101,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
     // Time-marching (training/time-marching.ts): one network per time window, glued into one.
     const windows = run === null ? timeWindowCount(problem) : 0;
     const marched = windows > 0 ? await marchProblem(problem, windows, { onProgress: options.onProgress, shouldStop: options.shouldStop, threads: options.threads ?? problem.training.threads }) : null;
+    const firstCpu = process.cpuUsage();
     const firstTrain = run?.first.train ?? marched?.train ?? await train(model, problem.training.stages, {
       onProgress: options.onProgress,
       shouldStop: options.shouldStop,
@@ -107,6 +110,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       ...techniqueHooks(problem, model),
       threads: options.threads ?? problem.training.threads,
     });
+    const firstCpuSeconds = cpuSecondsSince(firstCpu);
     // A stop that ended training does not also skip the plots; one that comes after training does.
     let stoppedInTraining = options.shouldStop?.() ?? false;
     options.onPhase?.("evaluating");
@@ -116,7 +120,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
     const firstDiagnostics = diagnose(firstFitted, firstUsed, firstTrain);
     // A steady problem that fits its points but not between them: once more with more points and RAR-D (training/escalation.ts).
     const escalated = run === null && marched === null
-      ? await escalate({ problem, model, train: firstTrain, diagnostics: firstDiagnostics }, {
+      ? await escalate({ problem, model, train: firstTrain, diagnostics: firstDiagnostics, cpuSeconds: firstCpuSeconds }, {
           enabled: options.escalate,
           threads: options.threads ?? problem.training.threads,
           onProgress: options.onProgress,
@@ -136,14 +140,15 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
     const used = escalated?.kept.model ?? firstUsed;
     const diagnostics = escalated?.kept.diagnostics ?? firstDiagnostics;
     const escalation = escalated?.record ?? null;
+    const escalationTrains = escalated ? { first: firstTrain, retry: escalated.retry.train } : null;
     const evaluation = evaluateSolution(fitted, used.network, used.outputScale);
     // The other members' verdicts: the ensemble's intervals are computed over them too.
     const members = ensemble !== null ? memberVerdicts(problem, ensemble, diagnostics) : null;
-    const report = { problem: fitted, model: used, train: trained, evaluation, diagnostics, ensemble, escalation, memberVerdicts: members };
+    const report = { problem: fitted, model: used, train: trained, evaluation, diagnostics, ensemble, escalation, escalationTrains, memberVerdicts: members };
     const aborted = trained.status === "interrupted" && trained.epochs === 0;
     if (staging === null || aborted) {
       staging?.discard();
-      return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble: run, escalation, memberVerdicts: members };
+      return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble: run, escalation, escalationTrains, memberVerdicts: members };
     }
     options.onPhase?.("writing");
     const shouldStop = (): boolean => !stoppedInTraining && (options.shouldStop?.() ?? false);
@@ -156,7 +161,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       folder = staging.dir;
       written.failed.push({ file: outDir, reason: e instanceof Error ? e.message : writeErrorReason(e) });
     }
-    return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble: run, escalation, memberVerdicts: members };
+    return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble: run, escalation, escalationTrains, memberVerdicts: members };
   } catch (e) {
     staging?.discard();
     throw e;

@@ -49,8 +49,16 @@ export interface SolveReport {
   diagnostics?: Diagnostics;
   /** The escalation's record, when the solve trained twice (training/escalation.ts). */
   escalation?: EscalationRecord | null;
+  /** Both attempts' training when the escalation retried: loss.png draws both (solution-plots.ts). */
+  escalationTrains?: EscalationTrains | null;
   /** Every ensemble member's verdict (diagnostics/ensemble-verdicts.ts). */
   memberVerdicts?: MemberVerdict[] | null;
+}
+
+/** The training of both attempts of an escalated solve (training/escalation.ts), in the order they ran. */
+export interface EscalationTrains {
+  first: TrainResult;
+  retry: TrainResult;
 }
 
 /** The JSON summary of a solve. */

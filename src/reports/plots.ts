@@ -203,12 +203,21 @@ export interface LossHistory {
   iteration: number[];
   terms: { name: string; values: number[] }[];
   stages: { name: string; start: number }[];
+  /**
+   * Two trainings one after the other (an escalation's retry, training/escalation.ts): the retry's
+   * history from iteration `start` on; `first` and `retry` name them in the legend, `kept` says whose
+   * model is in the outputs.
+   */
+  attempts?: { first: string; retry: string; start: number; kept: "first" | "retry" };
 }
+
+/** The colour of the total loss over an escalation's retry (the first run's is black). */
+const RETRY_COLOR = "#b2182b";
 
 /**
  * Training loss on a log axis: one line per term, the total loss first and thicker, stage
  * boundaries as labelled vertical markers. The total is the term named "total" or "loss"
- * (any case), else the first term.
+ * (any case), else the first term. With `attempts`, the total's two parts are two legend entries.
  */
 export function lossPlot(history: LossHistory, title: string): Buffer {
   const terms = [...history.terms];
@@ -225,6 +234,16 @@ export function lossPlot(history: LossHistory, title: string): Buffer {
     lineWidth: i === 0 ? 2.6 : 1.4,
     z: i === 0 ? 1 : 0,
   }));
+  // Two attempts: the total is drawn in two parts, each named in the legend, the kept one marked so.
+  const a = history.attempts;
+  if (a && series.length > 0) {
+    const total = series[0]!;
+    const part = (keep: (x: number) => boolean, label: string, kept: boolean, color: string): LineSeries => {
+      const idx = history.iteration.flatMap((x, n) => (keep(x) ? [n] : []));
+      return { ...total, label: `${total.label}, ${label}${kept ? " (kept)" : ""}`, x: idx.map((n) => history.iteration[n]!), y: idx.map((n) => total.y[n]!), color };
+    };
+    series.splice(0, 1, part((x) => x < a.start, a.first, a.kept === "first", total.color!), part((x) => x >= a.start, a.retry, a.kept === "retry", RETRY_COLOR));
+  }
   return linePlot({
     title,
     xLabel: "iteration",

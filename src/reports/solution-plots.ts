@@ -1,6 +1,7 @@
 // The PNG plots of a solve: the loss history, then the solution by the shape of the domain.
 
-import { errorPlot1D, heatmaps2D, lossPlot, snapshotsPlot, solutionPlot1D, type HeatmapPanel } from "./plots.js";
+import { errorPlot1D, heatmaps2D, lossPlot, snapshotsPlot, solutionPlot1D, type HeatmapPanel, type LossHistory } from "./plots.js";
+import type { TrainResult } from "../training/trainer.js";
 import type { Evaluation } from "./evaluation.js";
 import type { Problem } from "../problem/types.js";
 import { OPTIMIZER_NAMES } from "../optim/refinement.js";
@@ -11,11 +12,16 @@ import { isInitial } from "../training/growth-rate.js";
  * The loss history as the loss plot draws it: the total (when there is more than one term), then each
  * term by its label. With time-marching windows, an initial condition's term holds the file's initial
  * data in the first window only; in the later ones it matches the previous window's values at the
- * window's start (time-marching.ts), and its label says so.
+ * window's start (time-marching.ts), and its label says so. After an escalation's retry
+ * (training/escalation.ts), both attempts: the first run's history, then the retry's, its stages named
+ * "retry: …", and `attempts` saying where the retry starts and which attempt was kept.
  */
-export function lossHistory(report: Pick<SolveReport, "problem" | "train" | "model">): { iteration: number[]; terms: { name: string; values: number[] }[]; stages: { name: string; start: number }[] } {
-  const { problem, train, model } = report;
-  const windows = train.windows?.length ?? 0;
+export function lossHistory(report: Pick<SolveReport, "problem" | "train" | "model" | "escalation" | "escalationTrains">): LossHistory {
+  const { problem, model } = report;
+  const attempts = report.escalation && report.escalationTrains ? { record: report.escalation, ...report.escalationTrains } : null;
+  // An escalated solve: the first run's history, then the retry's, whichever was kept.
+  const train = attempts ? joinAttempts(attempts.first, attempts.retry) : report.train;
+  const windows = report.train.windows?.length ?? 0;
   const t = problem.timeVariable;
   const handedOn = (source: { text: string }): boolean => {
     if (windows < 2 || t === null) return false;
@@ -32,7 +38,36 @@ export function lossHistory(report: Pick<SolveReport, "problem" | "train" | "mod
         values: train.history.terms[i]!,
       })),
     ],
-    stages: train.stages.map((s) => ({ name: OPTIMIZER_NAMES[s.optimizer], start: s.start })),
+    stages: train.stages.map((s, i) => ({ name: `${attempts && i >= attempts.first.stages.length ? "retry: " : ""}${OPTIMIZER_NAMES[s.optimizer]}`, start: s.start })),
+    ...(attempts
+      ? {
+          attempts: {
+            first: `first run: ${attempts.record.first.points.toLocaleString("en-US")} points`,
+            retry: `retry: ${attempts.record.retry.points.toLocaleString("en-US")} points, RAR-D`,
+            start: attempts.first.epochs,
+            kept: attempts.record.kept,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * The history of an escalated solve's two trainings as one: the retry's iterations numbered on from
+ * the first run's last (the first's history records iterations 0 … epochs − 1), its stages likewise.
+ */
+function joinAttempts(first: TrainResult, retry: TrainResult): Pick<TrainResult, "history" | "stages"> {
+  const offset = first.epochs;
+  const h1 = first.history;
+  const h2 = retry.history;
+  return {
+    history: {
+      iteration: [...h1.iteration, ...h2.iteration.map((i) => i + offset)],
+      elapsedMs: [],
+      total: [...h1.total, ...h2.total],
+      terms: h1.terms.map((values, t) => [...values, ...(h2.terms[t] ?? [])]),
+    },
+    stages: [...first.stages, ...retry.stages.map((s) => ({ ...s, start: s.start + offset }))],
   };
 }
 

@@ -132,6 +132,11 @@ export interface AttemptRecord {
   status: TrainResult["status"];
   epochs: number;
   seconds: number;
+  /**
+   * The process's CPU time (user + system, every thread's) over the attempt's training: the cost a
+   * shared machine does not inflate as it does `seconds`. null when the caller did not measure it.
+   */
+  cpu_seconds: number | null;
 }
 
 /** What the escalation did (summary.json `escalation`). */
@@ -144,7 +149,13 @@ export interface EscalationRecord {
   kept: "first" | "retry";
 }
 
-export function attemptRecord(points: number, adaptiveSampling: number, d: Diagnosis, train: TrainResult): AttemptRecord {
+/** The process's CPU seconds (user + system) since `start`, a process.cpuUsage() reading. */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
+export function attemptRecord(points: number, adaptiveSampling: number, d: Diagnosis, train: TrainResult, cpuSeconds: number | null = null): AttemptRecord {
   return {
     points,
     adaptive_sampling: adaptiveSampling,
@@ -155,10 +166,12 @@ export function attemptRecord(points: number, adaptiveSampling: number, d: Diagn
     status: train.status,
     epochs: train.epochs,
     seconds: Math.round(train.seconds * 1e3) / 1e3,
+    cpu_seconds: cpuSeconds === null ? null : Math.round(cpuSeconds * 1e3) / 1e3,
   };
 }
 
-const describeAttempt = (a: AttemptRecord): string => `${a.verdict}${a.verdict === "suspect" ? ` (${a.reasons.join(", ")})` : ""}, ${a.seconds.toFixed(1)} s`;
+const describeAttempt = (a: AttemptRecord): string =>
+  `${a.verdict}${a.verdict === "suspect" ? ` (${a.reasons.join(", ")})` : ""}, ${a.seconds.toFixed(1)} s${a.cpu_seconds === null ? "" : ` (CPU ${a.cpu_seconds.toFixed(1)} s)`}`;
 
 /** The line announcing a retry (before it trains). */
 export function escalationStartLine(first: AttemptRecord, d: { points: number; adaptiveSampling: number }, mode: EscalationRecord["mode"]): string {
@@ -183,6 +196,8 @@ export interface Attempt {
   model: ResidualModel;
   train: TrainResult;
   diagnostics: Diagnostics;
+  /** The process's CPU seconds over its training (cpuSecondsSince), when measured. */
+  cpuSeconds?: number;
 }
 
 export interface EscalateOptions extends TrainHooks {
@@ -197,21 +212,22 @@ export interface EscalateOptions extends TrainHooks {
 
 /**
  * Train `first`'s problem once more with the rule's settings when escalationDecision says so, and
- * return the better attempt with the record of both; null when there is no retry.
+ * return the better attempt (`kept`), the retry, and the record of both; null when there is no retry.
  */
-export async function escalate(first: Attempt, options: EscalateOptions = {}): Promise<{ kept: Attempt; record: EscalationRecord } | null> {
+export async function escalate(first: Attempt, options: EscalateOptions = {}): Promise<{ kept: Attempt; retry: Attempt; record: EscalationRecord } | null> {
   const decision = escalationDecision(first.problem, first.model, { diagnosis: first.diagnostics.diagnosis, train: first.train }, {
     enabled: options.enabled,
     stopped: options.shouldStop?.() ?? false,
   });
   if (!decision.retry) return null;
   const mode = options.mode ?? "continue";
-  const before = attemptRecord(first.problem.training.points, defaultAdaptiveSampling(first.problem, first.model), first.diagnostics.diagnosis, first.train);
+  const before = attemptRecord(first.problem.training.points, defaultAdaptiveSampling(first.problem, first.model), first.diagnostics.diagnosis, first.train, first.cpuSeconds ?? null);
   const problem = escalatedProblem(first.problem, decision);
   const model = buildSeededModel(problem, problem.training.seed);
   if (mode === "continue") loadWeights(model, [...first.model.network.parameters(), ...(first.model.theta === null ? [] : [first.model.theta])].map((p) => p.data));
   options.onRetry?.(escalationStartLine(before, decision, mode), model);
   const stages = mode === "continue" ? continuationStages(problem.training.stages) : problem.training.stages;
+  const cpu = process.cpuUsage();
   const trained = await train(model, stages, {
     onProgress: options.onProgress,
     shouldStop: options.shouldStop,
@@ -220,15 +236,16 @@ export async function escalate(first: Attempt, options: EscalateOptions = {}): P
     ...techniqueHooks(problem, model),
     threads: options.threads,
   });
+  const cpuSeconds = cpuSecondsSince(cpu);
   const diagnostics = diagnose(withParameterValues(problem, model.theta?.data ?? []), model, trained);
-  const retry: Attempt = { problem, model, train: trained, diagnostics };
+  const retry: Attempt = { problem, model, train: trained, diagnostics, cpuSeconds };
   // A retry stopped on request is not a finished answer: the first, which completed, stays.
   const better = trained.status === "completed" && retryIsBetter(first.diagnostics.diagnosis, diagnostics.diagnosis);
   const record: EscalationRecord = {
     first: before,
-    retry: attemptRecord(decision.points, decision.adaptiveSampling, diagnostics.diagnosis, trained),
+    retry: attemptRecord(decision.points, decision.adaptiveSampling, diagnostics.diagnosis, trained, cpuSeconds),
     mode,
     kept: better ? "retry" : "first",
   };
-  return { kept: better ? retry : first, record };
+  return { kept: better ? retry : first, retry, record };
 }

@@ -39,3 +39,40 @@ describe("loss history labels", () => {
     }
   });
 });
+
+describe("loss history of an escalated solve (training/escalation.ts)", () => {
+  // Two stand-in trainings of the same terms: a first run of 3 iterations (Adam at 0, BFGS at 2) and a
+  // retry of 2 (BFGS), kept. The joined history is written out by hand below.
+  const sources = [problem.equations[0]!.source, problem.conditions[0]!.source];
+  const terms = sources.map((source) => ({ label: source.text, source }));
+  const first = {
+    epochs: 3,
+    history: { iteration: [0, 1, 2], total: [3, 2, 1], terms: [[2, 1, 0.5], [1, 1, 0.5]], elapsedMs: [], parameters: [] },
+    stages: [{ optimizer: "adam", start: 0 }, { optimizer: "bfgs", start: 2 }],
+  };
+  const retry = {
+    epochs: 2,
+    history: { iteration: [0, 1], total: [9, 0.1], terms: [[8, 0.05], [1, 0.05]], elapsedMs: [], parameters: [] },
+    stages: [{ optimizer: "bfgs", start: 0 }],
+  };
+  const escalation = { first: { points: 256 }, retry: { points: 1024 }, kept: "retry" };
+  const escalated = { problem, train: retry, model: { terms }, escalation, escalationTrains: { first, retry } } as unknown as SolveReport;
+
+  it("holds both attempts, the retry's iterations numbered on from the first's", () => {
+    const h = lossHistory(escalated);
+    expect(h.iteration).toEqual([0, 1, 2, 3, 4]);
+    expect(h.terms).toEqual([
+      { name: "total", values: [3, 2, 1, 9, 0.1] },
+      { name: sources[0]!.text, values: [2, 1, 0.5, 8, 0.05] },
+      { name: sources[1]!.text, values: [1, 1, 0.5, 1, 0.05] },
+    ]);
+    expect(h.stages).toEqual([{ name: "Adam", start: 0 }, { name: "BFGS", start: 2 }, { name: "retry: BFGS", start: 3 }]);
+    expect(h.attempts).toEqual({ first: "first run: 256 points", retry: "retry: 1,024 points, RAR-D", start: 3, kept: "retry" });
+  });
+
+  it("is the kept training's alone without an escalation", () => {
+    const h = lossHistory({ ...escalated, escalation: null, escalationTrains: null });
+    expect(h.iteration).toEqual([0, 1]);
+    expect(h.attempts).toBeUndefined();
+  });
+});

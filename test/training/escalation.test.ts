@@ -14,6 +14,7 @@ import type { ResidualDiagnostics, ResidualStat } from "../../src/diagnostics/re
 import type { TrainResult } from "../../src/training/trainer.js";
 import { ESCALATION, continuationStages, escalatedProblem, escalationDecision, retryIsBetter } from "../../src/training/escalation.js";
 import { REGION_DEFAULTS } from "../../src/training/region-defaults.js";
+import { lossHistory } from "../../src/reports/solution-plots.js";
 import { ANNULUS, ODE_PROBLEM, parse, shipped } from "../helpers/problems.js";
 import type { Problem } from "../../src/problem/types.js";
 
@@ -175,7 +176,7 @@ describe("escalation end to end (pinn solve, reduced settings)", () => {
   const summary = (out: string) => JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
     diagnosis: { verdict: string; reasons: string[] };
     settings: { training: { points: number } };
-    escalation?: { first: { verdict: string; reasons: string[]; points: number; seconds: number }; retry: { verdict: string; points: number; adaptive_sampling: number; seconds: number }; kept: string; mode: string; message: string };
+    escalation?: { first: { verdict: string; reasons: string[]; points: number; seconds: number; cpu_seconds: number }; retry: { verdict: string; points: number; adaptive_sampling: number; seconds: number; cpu_seconds: number }; kept: string; mode: string; message: string };
   };
 
   it("--no-escalate: trained once, the wrong answer flagged (exit 1, reason gap)", async () => {
@@ -192,7 +193,9 @@ describe("escalation end to end (pinn solve, reduced settings)", () => {
 
   it("by default: the second try solves it, and both attempts are reported", async () => {
     const out = join(ROOT, "escalated");
+    const cpu0 = process.cpuUsage();
     const r = await pinn("solve", file, "--epochs", "600", "--threads", "1", "--seed", "0", "--no-plots", "--out", out);
+    const cpu = process.cpuUsage(cpu0);
     expect(r.code).toBe(0);
     expect(error(out)).toBeLessThan(1e-4);
     const s = summary(out);
@@ -201,10 +204,15 @@ describe("escalation end to end (pinn solve, reduced settings)", () => {
     expect(s.escalation!.first.reasons).toContain("gap");
     expect(s.escalation!.first.seconds).toBeGreaterThan(0);
     expect(s.escalation!.retry.seconds).toBeGreaterThan(0);
+    // Each attempt's CPU seconds: positive, and together within the process's CPU over the whole
+    // solve, read here from process.cpuUsage() around the command (the attempts are parts of it).
+    expect(s.escalation!.first.cpu_seconds).toBeGreaterThan(0);
+    expect(s.escalation!.retry.cpu_seconds).toBeGreaterThan(0);
+    expect(s.escalation!.first.cpu_seconds + s.escalation!.retry.cpu_seconds).toBeLessThanOrEqual((cpu.user + cpu.system) / 1e6);
     // The settings written are those of the model kept.
     expect(s.settings.training.points).toBe(1024);
-    expect(r.stdout).toMatch(/^escalation: first run suspect \(equation, gap\), [\d.]+ s: .*refining again from its weights with 1024 points and RAR-D every 250/m);
-    expect(r.stdout).toMatch(/^escalation: first run suspect .*: solved, [\d.]+ s; kept the retry$/m);
+    expect(r.stdout).toMatch(/^escalation: first run suspect \(equation, gap\), [\d.]+ s \(CPU [\d.]+ s\): .*refining again from its weights with 1024 points and RAR-D every 250/m);
+    expect(r.stdout).toMatch(/^escalation: first run suspect .*: solved, [\d.]+ s \(CPU [\d.]+ s\); kept the retry$/m);
     expect(r.stderr).not.toMatch(/warning:/);
   }, 180_000);
 
@@ -212,6 +220,7 @@ describe("escalation end to end (pinn solve, reduced settings)", () => {
     let retrying = false;
     let polls = 0;
     const lines: string[] = [];
+    const cpu0 = process.cpuUsage();
     const r = await solve(parse(LAYER), {
       write: false, epochs: 600, threads: 1,
       onRetry: (line) => {
@@ -221,6 +230,7 @@ describe("escalation end to end (pinn solve, reduced settings)", () => {
       // A stop request 20 iterations into the second try.
       shouldStop: () => retrying && ++polls > 20,
     });
+    const cpu = process.cpuUsage(cpu0);
     expect(lines).toHaveLength(1);
     expect(r.escalation).toMatchObject({ kept: "first", first: { verdict: "suspect" }, retry: { status: "interrupted" } });
     expect(r.escalation!.retry.epochs).toBeLessThanOrEqual(20);
@@ -229,5 +239,24 @@ describe("escalation end to end (pinn solve, reduced settings)", () => {
     expect(r.problem.training.points).toBe(256);
     expect(r.diagnostics.diagnosis.ok).toBe(false);
     expect(r.diagnostics.diagnosis.reasons).toContain("gap");
+    // CPU seconds of both attempts, the stopped one too, within the process's over the solve.
+    const { first, retry } = r.escalation!;
+    expect(first.cpu_seconds).toBeGreaterThan(0);
+    expect(retry.cpu_seconds).toBeGreaterThan(0);
+    expect(first.cpu_seconds! + retry.cpu_seconds!).toBeLessThanOrEqual((cpu.user + cpu.system) / 1e6);
+
+    // What loss.png is drawn from: both attempts, though the first was kept. Its iterations count
+    // on without a gap or repeat, 0 … (first's + retry's iterations − 1), from the two records'
+    // counts; the retry's BFGS stage starts where the first run ended.
+    const h = lossHistory(r);
+    const trains = r.escalationTrains!;
+    expect(trains.first).toBe(r.train);
+    const n = first.epochs + retry.epochs;
+    expect(h.iteration).toEqual(Array.from({ length: n }, (_, i) => i));
+    for (const term of h.terms) expect(term.values).toHaveLength(n);
+    expect(h.terms.map((t) => t.name)).toEqual(["total", "k*u'' = u'", "u(0) = 0", "u(1) = 1"]);
+    expect(h.terms[0]!.values).toEqual([...trains.first.history.total, ...trains.retry.history.total]);
+    expect(h.stages).toEqual([{ name: "Adam", start: 0 }, { name: "BFGS", start: 600 }, { name: "retry: BFGS", start: first.epochs }]);
+    expect(h.attempts).toEqual({ first: "first run: 256 points", retry: "retry: 1,024 points, RAR-D", start: first.epochs, kept: "first" });
   }, 120_000);
 });
