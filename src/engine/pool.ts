@@ -417,3 +417,146 @@ function adopt(parent: Scope, child: Scope): void {
   for (const b of child.allocated) parent.allocated.push(b);
   for (const t of child.kept) parent.kept.push(t);
 }
+
+// ---- The internal tensors of library functions (nn.MLP.forward, laplacian): freed by a backward pass ----
+//
+// Outside tidy(), nothing knows when a user's tensor dies, so every op's output is a new buffer. But
+// the tensors a library function makes inside itself (an MLP's hidden activations, the gradients a
+// Laplacian is built from) are reachable by no user code except through the result's graph. Such a
+// function runs its body in a scope of its own (libraryScope): what its result's graph does not reach
+// goes back to the pool at once (as tidy() does), and what it does reach is recorded (GraphBuffers,
+// held by each of those tensors) and goes back when a backward pass without createGraph or retainGraph
+// walks through it (autograd.ts) — as PyTorch frees a graph's saved tensors after backward() unless
+// retain_graph=True. The freed tensors are marked released, and a second backward pass through them
+// throws an error that names retainGraph, never reads reused values. The result itself is never freed.
+// Inside a tidy() of the caller's (or any open scope) the body simply runs in that scope.
+
+/** The buffers of a library call's internal tensors that its result's graph reaches (see above). */
+export interface GraphBuffers {
+  /** The library function, for the error of a backward pass through its freed graph. */
+  readonly who: string;
+  readonly tensors: Tensor[];
+  readonly buffers: Float64Array[];
+  /** Set once a backward pass has given the buffers back. */
+  released: boolean;
+}
+
+/** Whether library scopes are used (on by default; off for cross-checks in tests and the bench). */
+let libraryScopesOn = true;
+
+export function setLibraryScopes(on: boolean): void {
+  libraryScopesOn = on;
+}
+
+/** Arena buffers of graphs never freed by a backward pass go back to the arena when no tensor holds their record (the GC cannot reclaim them). */
+const unfreedGraphs = new FinalizationRegistry<Float64Array[]>((bufs) => {
+  for (const b of bufs) giveBack(b);
+});
+
+/**
+ * Run the body `fn` of the library function `who`, which returns one tensor, in a scope of its own
+ * when no scope is open (see above). `plain` says whether the caller may record graphs of this kind
+ * (false when forward-mode tangents are live: they could reach the internal tensors from anywhere).
+ */
+export function libraryScope(who: string, plain: boolean, fn: () => Tensor): Tensor {
+  if (scope !== null || !libraryScopesOn || !plain) return fn();
+  const own: Scope = { parent: null, closed: false, tensors: [], allocated: [], kept: [], arena: true };
+  scope = own;
+  let result: Tensor;
+  try {
+    result = fn();
+  } catch (e) {
+    scope = null;
+    own.closed = true;
+    // Nothing is released on an error (as tidy); values in the arena are moved out of it (nothing would give them back).
+    moveOutOfArena(own.tensors, own.allocated);
+    throw e;
+  }
+  scope = null;
+  own.closed = true;
+  // (A lazy result is evaluated now, into an ordinary array.)
+  void result.data;
+  closeLibrary(own, result, who);
+  return result;
+}
+
+function closeLibrary(own: Scope, result: Tensor, who: string): void {
+  // What the result's graph reaches (as in close()).
+  const live = new Set<Float64Array>();
+  const seen = new Set<Tensor>();
+  const stack: Tensor[] = [result, ...own.kept];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    const d = t.rawData;
+    if (d !== null) live.add(d);
+    if (t.grad !== null) stack.push(t.grad);
+    if (t.tangents !== null) for (const x of t.tangents) stack.push(x.tangent);
+    if (t.gradFn !== null) for (const x of t.gradFn.inputs) stack.push(x);
+    const lazy = t.lazy;
+    if (lazy !== null) {
+      stack.push(lazy.x);
+      if (lazy.y !== null) stack.push(lazy.y);
+    }
+  }
+  const mine = new Set(own.allocated);
+  const survivors: Tensor[] = [];
+  for (const t of own.tensors) {
+    const d = t.rawData;
+    if (d !== null ? mine.has(d) && !live.has(d) : t.lazy !== null && !seen.has(t)) t.markReleased();
+    else survivors.push(t);
+  }
+  // The result's own values (and those of any internal tensor sharing them) belong to the caller: an ordinary array.
+  const resultData = result.rawData;
+  if (resultData !== null && mine.has(resultData) && inArena(resultData)) {
+    const copy = allocData(resultData.length);
+    copy.set(resultData);
+    for (const t of survivors) if (t.rawData === resultData) t.moveTo(copy);
+    result.moveTo(copy);
+  }
+  const buffers: Float64Array[] = [];
+  let arenaBuffers: Float64Array[] | null = null;
+  for (const b of own.allocated) {
+    if (b === resultData) {
+      if (inArena(b)) giveBack(b);
+      continue;
+    }
+    if (!live.has(b)) giveBack(b);
+    else {
+      buffers.push(b);
+      if (inArena(b)) (arenaBuffers ??= []).push(b);
+    }
+  }
+  if (buffers.length === 0) return;
+  const held = new Set(buffers);
+  const record: GraphBuffers = { who, tensors: [], buffers, released: false };
+  for (const t of survivors) {
+    const d = t.rawData;
+    // (Also the unevaluated fused expressions over them, e.g. a bias sum an activation read block by block.)
+    if (t !== result && (d !== null ? held.has(d) : t.lazy !== null)) {
+      record.tensors.push(t);
+      t.graphBuffers = record;
+    }
+  }
+  if (arenaBuffers !== null) unfreedGraphs.register(record, arenaBuffers, record);
+}
+
+/**
+ * After a backward pass without createGraph or retainGraph (autograd.ts): give back the buffers of the
+ * graphs it walked through, except any that `results` (what the pass returns or wrote to .grad) hold.
+ */
+export function freeGraphs(records: Set<GraphBuffers>, results: readonly Tensor[]): void {
+  let keepData: Set<Float64Array> | null = null;
+  for (const t of results) {
+    const d = t.rawData;
+    if (d !== null) (keepData ??= new Set()).add(d);
+  }
+  for (const record of records) {
+    if (record.released) continue;
+    record.released = true;
+    unfreedGraphs.unregister(record);
+    for (const t of record.tensors) if (keepData === null || t.rawData === null || !keepData.has(t.rawData)) t.markReleased();
+    for (const b of record.buffers) if (keepData === null || !keepData.has(b)) giveBack(b);
+  }
+}
