@@ -542,6 +542,14 @@ function closeLibrary(own: Scope, result: Tensor, who: string): void {
   if (arenaBuffers !== null) unfreedGraphs.register(record, arenaBuffers, record);
 }
 
+/** A tensor made later that shares the values of `from` (a view: reshape, detach, an alias) belongs to the same record (Tensor.shareVersionWith). */
+export function shareGraphBuffers(from: Tensor, view: Tensor): void {
+  const record = from.graphBuffers;
+  if (record === null || view.graphBuffers !== null) return;
+  view.graphBuffers = record;
+  record.tensors.push(view);
+}
+
 /**
  * After a backward pass without createGraph or retainGraph (autograd.ts): give back the buffers of the
  * graphs it walked through, except any that `results` (what the pass returns or wrote to .grad) hold.
@@ -556,7 +564,12 @@ export function freeGraphs(records: Set<GraphBuffers>, results: readonly Tensor[
     if (record.released) continue;
     record.released = true;
     unfreedGraphs.unregister(record);
-    for (const t of record.tensors) if (keepData === null || t.rawData === null || !keepData.has(t.rawData)) t.markReleased();
+    // (Only tensors that still hold one of the buffers, or an unevaluated expression: requireGrad() gives a view values of its own.)
+    const held = new Set(record.buffers);
+    for (const t of record.tensors) {
+      const d = t.rawData;
+      if (d !== null ? held.has(d) && (keepData === null || !keepData.has(d)) : t.lazy !== null) t.markReleased();
+    }
     for (const b of record.buffers) if (keepData === null || !keepData.has(b)) giveBack(b);
   }
 }

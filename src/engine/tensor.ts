@@ -5,7 +5,7 @@ import { checkTensorSize, formatShape, sizeOf, type Shape } from "./shape.js";
 import * as ops from "./ops/index.js";
 import { backward as runBackward } from "./autograd.js";
 import { isLevelActive } from "./state.js";
-import { allocFor, registerTensor, type GraphBuffers, type ScopeRef } from "./pool.js";
+import { allocFor, registerTensor, shareGraphBuffers, type GraphBuffers, type ScopeRef } from "./pool.js";
 import { evaluate, type LazyNode } from "./fusion.js";
 import { describeValue } from "./describe.js";
 
@@ -168,9 +168,13 @@ export class Tensor {
     (this.versionCell ??= { n: 0 }).n++;
   }
 
-  /** Make `view` (which shares this tensor's values) share its version counter too. @internal */
+  /**
+   * Make `view` (which shares this tensor's values) share its version counter too, and the record of a
+   * library call's internal buffers (pool.ts), so that it is released with them. @internal
+   */
   shareVersionWith(view: Tensor): void {
     if (!this.sealed) view.versionCell = this.versionCell ??= { n: 0 };
+    if (this.graphBuffers !== null) shareGraphBuffers(this, view);
   }
 
   /** The values, or null when released (pool.ts). @internal */

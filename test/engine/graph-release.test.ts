@@ -47,9 +47,15 @@ describe("library functions' internal buffers outside tidy()", () => {
     const inner = internals(u);
     expect(inner.length).toBeGreaterThan(3);
     const uValues = Array.from(u.data);
-    for (const t of inner) expect(t.data.length).toBe(t.size);
+    // (Not read before: a fused bias sum read now would get values of its own, which stay valid.)
+    // Views made afterwards (sharing the values: reshape, detach) are released with them; a copy is not.
+    const hidden = inner.find((t) => t.gradFn!.name === "tanh")!;
+    const views = [hidden.reshape([hidden.size]), hidden.detach()];
+    const own = hidden.detach().requireGrad();
+    const copy = Array.from(hidden.data);
     u.square().mean().backward();
-    for (const t of inner) expect(() => t.data).toThrow(/nn\.MLP\.forward.*retainGraph: true/);
+    for (const t of [...inner, ...views]) expect(() => t.data).toThrow(/nn\.MLP\.forward.*retainGraph: true/);
+    expect(Array.from(own.data)).toEqual(copy);
     expect(String(inner[0])).toMatch(/released by backward\(\)/);
     expect(Array.from(u.data)).toEqual(uValues);
   });
