@@ -306,12 +306,13 @@ export function tidy<T>(fn: () => T): T {
 
 /**
  * The scope of a backward pass (autograd.ts): tidy(), but outside any tidy() of the caller's its
- * buffers are ordinary arrays, not the arena's. Its survivors (the gradients) would be copied out of
+ * buffers are ordinary arrays, not the arena's (unless `arena`: a pass through a library call's
+ * internal tensors, which live in the arena). Its survivors (the gradients) would be copied out of
  * the arena at once, and its ordinary arrays go back to the pool, where the next forward pass outside
  * tidy() takes them again.
  */
-export function backwardScope<T>(fn: () => T): T {
-  return openScope(fn, true);
+export function backwardScope<T>(fn: () => T, arena = false): T {
+  return openScope(fn, !arena);
 }
 
 function openScope<T>(fn: () => T, internal: boolean): T {
@@ -448,10 +449,21 @@ export function setLibraryScopes(on: boolean): void {
   libraryScopesOn = on;
 }
 
-/** Arena buffers of graphs never freed by a backward pass go back to the arena when no tensor holds their record (the GC cannot reclaim them). */
+/**
+ * Arena buffers of graphs never freed by a backward pass go back to the arena when no tensor holds
+ * their record (the GC cannot reclaim them). The registry's callbacks run only between tasks, never
+ * during a synchronous loop: a loop of forward passes without backward (an evaluation with grad on)
+ * would fill the arena, which tidy() scopes need too. So the records may hold at most
+ * RECORDS_ARENA_MAX bytes of it; beyond, library calls take ordinary arrays (as in tidy when the arena is full).
+ */
 const unfreedGraphs = new FinalizationRegistry<Float64Array[]>((bufs) => {
-  for (const b of bufs) giveBack(b);
+  for (const b of bufs) {
+    recordsArenaBytes -= 8 * b.length;
+    giveBack(b);
+  }
 });
+const RECORDS_ARENA_MAX = 64 * 1024 * 1024;
+let recordsArenaBytes = 0;
 
 /**
  * Run the body `fn` of the library function `who`, which returns one tensor, in a scope of its own
@@ -460,7 +472,8 @@ const unfreedGraphs = new FinalizationRegistry<Float64Array[]>((bufs) => {
  */
 export function libraryScope(who: string, plain: boolean, fn: () => Tensor): Tensor {
   if (scope !== null || !libraryScopesOn || !plain) return fn();
-  const own: Scope = { parent: null, closed: false, tensors: [], allocated: [], kept: [], arena: true };
+  // (In the arena while the graphs not yet freed hold less than RECORDS_ARENA_MAX bytes of it.)
+  const own: Scope = { parent: null, closed: false, tensors: [], allocated: [], kept: [], arena: recordsArenaBytes < RECORDS_ARENA_MAX };
   scope = own;
   let result: Tensor;
   try {
@@ -539,7 +552,10 @@ function closeLibrary(own: Scope, result: Tensor, who: string): void {
       t.graphBuffers = record;
     }
   }
-  if (arenaBuffers !== null) unfreedGraphs.register(record, arenaBuffers, record);
+  if (arenaBuffers !== null) {
+    for (const b of arenaBuffers) recordsArenaBytes += 8 * b.length;
+    unfreedGraphs.register(record, arenaBuffers, record);
+  }
 }
 
 /** A tensor made later that shares the values of `from` (a view: reshape, detach, an alias) belongs to the same record (Tensor.shareVersionWith). */
@@ -570,6 +586,9 @@ export function freeGraphs(records: Set<GraphBuffers>, results: readonly Tensor[
       const d = t.rawData;
       if (d !== null ? held.has(d) && (keepData === null || !keepData.has(d)) : t.lazy !== null) t.markReleased();
     }
-    for (const b of record.buffers) if (keepData === null || !keepData.has(b)) giveBack(b);
+    for (const b of record.buffers) {
+      if (inArena(b)) recordsArenaBytes -= 8 * b.length;
+      if (keepData === null || !keepData.has(b)) giveBack(b);
+    }
   }
 }
