@@ -122,6 +122,12 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, retainGrap
   const release = !createGraph && !anyLevelActive();
   let graphs: Set<GraphBuffers> | null = null;
   const reaches = targets === null ? null : reachability(order, targets);
+  // A pass through a library call's freed graph is refused before it writes anything (.grad included).
+  for (let i = 0; i < order.length; i++) {
+    const t = order[i]!;
+    const graph = t.graphBuffers;
+    if (graph !== null && graph.released && t.gradFn !== null && (reaches === null || reaches.has(t))) throw freedGraphError(graph.who, t.shape);
+  }
   const pending = new Map<Tensor, Tensor>();
   const found = new Map<Tensor, Tensor>();
   const written: Tensor[] = [];
@@ -158,10 +164,7 @@ function walk(roots: Tensor[], seeds: Tensor[], createGraph: boolean, retainGrap
       }
       if (!any) continue;
       const graph = t.graphBuffers;
-      if (graph !== null) {
-        if (graph.released) throw freedGraphError(graph.who, t.shape);
-        if (release && !retainGraph) (graphs ??= new Set()).add(graph);
-      }
+      if (graph !== null && release && !retainGraph) (graphs ??= new Set()).add(graph);
       checkVersions(fn);
       const grads = fn.backward(g, needs);
       for (let j = 0; j < inputs.length; j++) {

@@ -66,6 +66,11 @@ describe("library functions' internal buffers outside tidy()", () => {
     u.square().mean().backward();
     expect(() => u.sum().backward()).toThrow(/made inside nn\.MLP\.forward.*pass \{ retainGraph: true \} to the earlier call/);
     expect(() => gradients(u.sum(), X)).toThrow(/retainGraph/);
+    // Refused before anything is written: the .grad of the last bias (reached first) stays as it was.
+    const lastBias = net.layers[net.layers.length - 1]!.bias!;
+    lastBias.grad = null;
+    expect(() => u.sum().backward()).toThrow(/retainGraph/);
+    expect(lastBias.grad).toBeNull();
     // The laplacian's graph goes through the MLP's: a backward through it frees both.
     const v = net.forward(X);
     const lap = laplacian(v, X);
