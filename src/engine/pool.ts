@@ -79,6 +79,11 @@ let scope: Scope | null = null;
 /** The scope a tensor was made in (opaque to the Tensor, which keeps it for allocFor). */
 export type ScopeRef = object | null;
 
+/** Whether a scope (tidy, a backward pass, a library call) is open. */
+export function scopeOpen(): boolean {
+  return scope !== null;
+}
+
 /** Record a new tensor in the open scope (called by the Tensor constructor); returns that scope. */
 export function registerTensor(t: Tensor): ScopeRef {
   if (scope !== null) scope.tensors.push(t);
@@ -487,8 +492,9 @@ export function libraryScope(who: string, plain: boolean, fn: () => Tensor): Ten
   }
   scope = null;
   own.closed = true;
-  // (A lazy result is evaluated now, into an ordinary array.)
+  // (A lazy result, or a lazy tensor passed to keep(), is evaluated now into an ordinary array: it no longer reads internal tensors.)
   void result.data;
+  for (const t of own.kept) void t.data;
   closeLibrary(own, result, who);
   return result;
 }
@@ -520,21 +526,23 @@ function closeLibrary(own: Scope, result: Tensor, who: string): void {
     if (d !== null ? mine.has(d) && !live.has(d) : t.lazy !== null && !seen.has(t)) t.markReleased();
     else survivors.push(t);
   }
-  // The result's own values (and those of any internal tensor sharing them) belong to the caller: an ordinary array.
-  const resultData = result.rawData;
-  if (resultData !== null && mine.has(resultData) && inArena(resultData)) {
-    const copy = allocData(resultData.length);
-    copy.set(resultData);
-    for (const t of survivors) if (t.rawData === resultData) t.moveTo(copy);
-    result.moveTo(copy);
+  // The result's own values (and those of any internal tensor sharing them, and of tensors passed to
+  // keep()) belong to the caller: ordinary arrays, never released by the record.
+  const callers = new Set<Float64Array>();
+  for (const t of [result, ...own.kept]) {
+    const d = t.rawData;
+    if (d === null || !mine.has(d) || callers.has(d)) continue;
+    callers.add(d);
+    if (!inArena(d)) continue;
+    const copy = allocData(d.length);
+    copy.set(d);
+    for (const x of survivors) if (x.rawData === d) x.moveTo(copy);
+    giveBack(d);
   }
   const buffers: Float64Array[] = [];
   let arenaBuffers: Float64Array[] | null = null;
   for (const b of own.allocated) {
-    if (b === resultData) {
-      if (inArena(b)) giveBack(b);
-      continue;
-    }
+    if (callers.has(b)) continue;
     if (!live.has(b)) giveBack(b);
     else {
       buffers.push(b);
@@ -547,7 +555,7 @@ function closeLibrary(own: Scope, result: Tensor, who: string): void {
   for (const t of survivors) {
     const d = t.rawData;
     // (Also the unevaluated fused expressions over them, e.g. a bias sum an activation read block by block.)
-    if (t !== result && (d !== null ? held.has(d) : t.lazy !== null)) {
+    if (t !== result && !own.kept.includes(t) && (d !== null ? held.has(d) : t.lazy !== null)) {
       record.tensors.push(t);
       t.graphBuffers = record;
     }
