@@ -4,7 +4,8 @@
 // way a training step is written with the engine: every buffer the step does not return goes back to
 // the pool, so that the next step allocates nothing). Prints one JSON line: per case the median ms of
 // one call (wall clock) and the mean process CPU ms of one call (insensitive to waiting for a core on
-// a loaded machine), the buffers a steady-state call still allocates, and which kernels a call ran.
+// a loaded machine), the buffers a steady-state call still allocates (as written: `*_fresh_buffers`,
+// in tidy: `*_tidy_fresh_buffers`), and which kernels a call ran.
 //
 //   node --expose-gc dist-bench/bench/ops-child.js [--reps N]
 //
@@ -86,6 +87,10 @@ async function main(): Promise<void> {
   const kernels: Record<string, Record<string, number>> = {};
   for (const [name, fn, warm, n] of cases) {
     const plain = await time(fn, warm, n);
+    // One more call as written, after the timed ones (steady state): what it allocates.
+    const p0 = poolStats().fresh;
+    fn();
+    const plainFresh = poolStats().fresh - p0;
     const tidied = await time(() => tidy(fn), warm, n);
     // One more call in tidy, after the timed ones (steady state): what it allocates and which kernels run.
     const s0 = poolStats();
@@ -97,6 +102,7 @@ async function main(): Promise<void> {
     result[`${name}_tidy_ms`] = tidied.ms;
     result[`${name}_tidy_cpu_ms`] = tidied.cpuMs;
     result[`${name}_tidy_fresh_buffers`] = poolStats().fresh - s0.fresh;
+    result[`${name}_fresh_buffers`] = plainFresh;
   }
   result["kernels"] = kernels;
   console.log(JSON.stringify(result));

@@ -8,7 +8,8 @@
 import { describeValue } from "./describe.js";
 import type { Tensor } from "./tensor.js";
 import { gradients } from "./autograd.js";
-import { isGradEnabled } from "./state.js";
+import { anyLevelActive, isGradEnabled } from "./state.js";
+import { libraryScope } from "./pool.js";
 import { formatShape } from "./shape.js";
 import { add, reshape, slice } from "./ops/index.js";
 import { zeros } from "./creation.js";
@@ -26,7 +27,8 @@ function checkBatch(u: Tensor, X: Tensor, who: string): void {
 export function inputGradient(u: Tensor, X: Tensor): Tensor {
   checkBatch(u, X, "inputGradient");
   if (!u.requiresGrad) return zeros(X.shape);
-  const [g] = gradients(u, X, { gradOutputs: onesOf(u), createGraph: isGradEnabled(), allowUnused: true });
+  // (retainGraph: without createGraph (in noGrad), u's graph is the caller's, who may backward through it later.)
+  const [g] = gradients(u, X, { gradOutputs: onesOf(u), createGraph: isGradEnabled(), allowUnused: true, retainGraph: true });
   return g!;
 }
 
@@ -50,16 +52,22 @@ export function partial(u: Tensor, X: Tensor, ...axes: number[]): Tensor {
   return cur;
 }
 
-/** Σ_i ∂²u/∂x_i² at every point (over `axes`, default all columns of X), shape [N, 1]. */
+/**
+ * Σ_i ∂²u/∂x_i² at every point (over `axes`, default all columns of X), shape [N, 1]. Outside tidy(),
+ * the gradients it is built from are internal to the call: their buffers go back to the pool after a
+ * backward pass through the result without retainGraph (pool.ts libraryScope).
+ */
 export function laplacian(u: Tensor, X: Tensor, axes?: number[]): Tensor {
   const which = axes ?? Array.from({ length: X.shape[1]! }, (_, i) => i);
-  const g = inputGradient(u, X);
-  let total: Tensor | null = null;
-  for (const a of which) {
-    const second = partial(slice(g, [null, [a, a + 1]]), X, a);
-    total = total === null ? second : add(total, second);
-  }
-  return total ?? zeros([X.shape[0]!, 1]);
+  return libraryScope("laplacian()", !anyLevelActive(), () => {
+    const g = inputGradient(u, X);
+    let total: Tensor | null = null;
+    for (const a of which) {
+      const second = partial(slice(g, [null, [a, a + 1]]), X, a);
+      total = total === null ? second : add(total, second);
+    }
+    return total ?? zeros([X.shape[0]!, 1]);
+  });
 }
 
 /**

@@ -47,7 +47,8 @@ function valueAndGradFor(f: TensorFn, who: string): (x: Tensor) => [Tensor, Tens
     const y = enableGrad(() => f(xv));
     checkScalar(y, who);
     if (!y.requiresGrad) return [y, zeros(x.shape)];
-    const [g] = gradients(y, xv, { createGraph, allowUnused: true });
+    // (retainGraph: f's graph may go through the caller's tensors, e.g. an nn.MLP's, which the caller may backward through later.)
+    const [g] = gradients(y, xv, { createGraph, allowUnused: true, retainGraph: true });
     return [y, g!];
   };
 }
@@ -75,7 +76,8 @@ export function vjp(f: TensorFn, x: Tensor): [Tensor, (cotangent: Tensor) => Ten
       throw new Error(`vjp: cotangent of shape ${formatShape(ct.shape)} for an output of shape ${formatShape(y.shape)}`);
     }
     if (!y.requiresGrad) return zeros(x.shape);
-    return gradients(y, xv, { gradOutputs: ct, createGraph, allowUnused: true })[0]!;
+    // (retainGraph: the pullback is reusable, one pass per call.)
+    return gradients(y, xv, { gradOutputs: ct, createGraph, allowUnused: true, retainGraph: true })[0]!;
   };
   return [y, pullback];
 }

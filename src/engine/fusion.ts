@@ -31,7 +31,7 @@ import { Tensor } from "./tensor.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
 import { countKernel } from "./kernels/usage.js";
 import { kernelMemory } from "./kernels/arena.js";
-import { inArena } from "./pool.js";
+import { inArena, scopeOpen } from "./pool.js";
 import { mapBlocks, mapInto, mapKernel, sumBlocks, type MapKernel, type Operands, type Program, type Ref, type Step } from "./kernels/wasm-fused.js";
 
 /** The expressions that may be fused: each an engine op's own kernel text over x, y and p (each has a WebAssembly form: kernels/wasm-fused.ts). */
@@ -88,9 +88,14 @@ export function fuses(expr: string, size: number): boolean {
  * never a tensor the caller made from an array — a parameter that an optimizer updates in place, a
  * batch of points rewritten in place. A small one of those (a bias row, a single number: at most
  * 1/16 of the result) is copied now and the copy read later, as the op would have read it now. A
- * released tensor (tidy) is never read lazily: the op reads it at once and reports the release.
+ * released tensor (tidy) is never read lazily: the op reads it at once and reports the release. Nor is
+ * a library call's internal tensor (above).
  */
 function lazyOperand(t: Tensor, size: number): Tensor | null {
+  // An internal tensor of a library call (pool.ts libraryScope) is released when a backward pass goes
+  // through its graph, while a lazy value made from it by the caller (outside any scope, which would
+  // release or record the value with the graph) may be read later: read it now.
+  if (t.graphBuffers !== null && active === 0 && !scopeOpen()) return null;
   if (t.lazy !== null) return t;
   const d = t.rawData;
   if (d === null) return null;

@@ -93,7 +93,7 @@ export function gradcheck(f: MultiFn, inputs: Tensor[] | Tensor, options: Gradch
   for (let k = 0; k < y.size; k++) {
     const seed = zeros([y.size]);
     seed.data[k] = 1;
-    const rows = y.requiresGrad ? gradients(y, xs, { gradOutputs: seed, allowUnused: true }) : xs.map((x) => zeros(x.shape));
+    const rows = y.requiresGrad ? gradients(y, xs, { gradOutputs: seed, allowUnused: true, retainGraph: true }) : xs.map((x) => zeros(x.shape));
     for (let i = 0; i < xs.length; i++) {
       for (let j = 0; j < xs[i]!.size; j++) {
         const a = rows[i]!.data[j]!;

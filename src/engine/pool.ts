@@ -79,6 +79,11 @@ let scope: Scope | null = null;
 /** The scope a tensor was made in (opaque to the Tensor, which keeps it for allocFor). */
 export type ScopeRef = object | null;
 
+/** Whether a scope (tidy, a backward pass, a library call) is open. */
+export function scopeOpen(): boolean {
+  return scope !== null;
+}
+
 /** Record a new tensor in the open scope (called by the Tensor constructor); returns that scope. */
 export function registerTensor(t: Tensor): ScopeRef {
   if (scope !== null) scope.tensors.push(t);
@@ -306,12 +311,13 @@ export function tidy<T>(fn: () => T): T {
 
 /**
  * The scope of a backward pass (autograd.ts): tidy(), but outside any tidy() of the caller's its
- * buffers are ordinary arrays, not the arena's. Its survivors (the gradients) would be copied out of
+ * buffers are ordinary arrays, not the arena's (unless `arena`: a pass through a library call's
+ * internal tensors, which live in the arena). Its survivors (the gradients) would be copied out of
  * the arena at once, and its ordinary arrays go back to the pool, where the next forward pass outside
  * tidy() takes them again.
  */
-export function backwardScope<T>(fn: () => T): T {
-  return openScope(fn, true);
+export function backwardScope<T>(fn: () => T, arena = false): T {
+  return openScope(fn, !arena);
 }
 
 function openScope<T>(fn: () => T, internal: boolean): T {
@@ -416,4 +422,181 @@ function adopt(parent: Scope, child: Scope): void {
   for (const t of child.tensors) parent.tensors.push(t);
   for (const b of child.allocated) parent.allocated.push(b);
   for (const t of child.kept) parent.kept.push(t);
+}
+
+// ---- The internal tensors of library functions (nn.MLP.forward, laplacian): freed by a backward pass ----
+//
+// Outside tidy(), nothing knows when a user's tensor dies, so every op's output is a new buffer. But
+// the tensors a library function makes inside itself (an MLP's hidden activations, the gradients a
+// Laplacian is built from) are reachable by no user code except through the result's graph. Such a
+// function runs its body in a scope of its own (libraryScope): what its result's graph does not reach
+// goes back to the pool at once (as tidy() does), and what it does reach is recorded (GraphBuffers,
+// held by each of those tensors) and goes back when a backward pass without createGraph or retainGraph
+// walks through it (autograd.ts) — as PyTorch frees a graph's saved tensors after backward() unless
+// retain_graph=True. The freed tensors are marked released, and a second backward pass through them
+// throws an error that names retainGraph, never reads reused values. The result itself is never freed.
+// Inside a tidy() of the caller's (or any open scope) the body simply runs in that scope.
+
+/** The buffers of a library call's internal tensors that its result's graph reaches (see above). */
+export interface GraphBuffers {
+  /** The library function, for the error of a backward pass through its freed graph. */
+  readonly who: string;
+  readonly tensors: Tensor[];
+  readonly buffers: Float64Array[];
+  /** Set once a backward pass has given the buffers back. */
+  released: boolean;
+}
+
+/** Whether library scopes are used (on by default; off for cross-checks in tests and the bench). */
+let libraryScopesOn = true;
+
+export function setLibraryScopes(on: boolean): void {
+  libraryScopesOn = on;
+}
+
+/**
+ * Arena buffers of graphs never freed by a backward pass go back to the arena when no tensor holds
+ * their record (the GC cannot reclaim them). The registry's callbacks run only between tasks, never
+ * during a synchronous loop: a loop of forward passes without backward (an evaluation with grad on)
+ * would fill the arena, which tidy() scopes need too. So the records may hold at most
+ * RECORDS_ARENA_MAX bytes of it; beyond, library calls take ordinary arrays (as in tidy when the arena is full).
+ */
+const unfreedGraphs = new FinalizationRegistry<Float64Array[]>((bufs) => {
+  for (const b of bufs) {
+    recordsArenaBytes -= 8 * b.length;
+    giveBack(b);
+  }
+});
+const RECORDS_ARENA_MAX = 64 * 1024 * 1024;
+let recordsArenaBytes = 0;
+
+/**
+ * Run the body `fn` of the library function `who`, which returns one tensor, in a scope of its own
+ * when no scope is open (see above). `plain` says whether the caller may record graphs of this kind
+ * (false when forward-mode tangents are live: they could reach the internal tensors from anywhere).
+ */
+export function libraryScope(who: string, plain: boolean, fn: () => Tensor): Tensor {
+  if (scope !== null || !libraryScopesOn || !plain) return fn();
+  // (In the arena while the graphs not yet freed hold less than RECORDS_ARENA_MAX bytes of it.)
+  const own: Scope = { parent: null, closed: false, tensors: [], allocated: [], kept: [], arena: recordsArenaBytes < RECORDS_ARENA_MAX };
+  scope = own;
+  let result: Tensor;
+  try {
+    result = fn();
+  } catch (e) {
+    scope = null;
+    own.closed = true;
+    // Nothing is released on an error (as tidy); values in the arena are moved out of it (nothing would give them back).
+    moveOutOfArena(own.tensors, own.allocated);
+    throw e;
+  }
+  scope = null;
+  own.closed = true;
+  // (A lazy result, or a lazy tensor passed to keep(), is evaluated now into an ordinary array: it no longer reads internal tensors.)
+  void result.data;
+  for (const t of own.kept) void t.data;
+  closeLibrary(own, result, who);
+  return result;
+}
+
+function closeLibrary(own: Scope, result: Tensor, who: string): void {
+  // What the result's graph reaches (as in close()).
+  const live = new Set<Float64Array>();
+  const seen = new Set<Tensor>();
+  const stack: Tensor[] = [result, ...own.kept];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    const d = t.rawData;
+    if (d !== null) live.add(d);
+    if (t.grad !== null) stack.push(t.grad);
+    if (t.tangents !== null) for (const x of t.tangents) stack.push(x.tangent);
+    if (t.gradFn !== null) for (const x of t.gradFn.inputs) stack.push(x);
+    const lazy = t.lazy;
+    if (lazy !== null) {
+      stack.push(lazy.x);
+      if (lazy.y !== null) stack.push(lazy.y);
+    }
+  }
+  const mine = new Set(own.allocated);
+  const survivors: Tensor[] = [];
+  for (const t of own.tensors) {
+    const d = t.rawData;
+    if (d !== null ? mine.has(d) && !live.has(d) : t.lazy !== null && !seen.has(t)) t.markReleased();
+    else survivors.push(t);
+  }
+  // The result's own values (and those of any internal tensor sharing them, and of tensors passed to
+  // keep()) belong to the caller: ordinary arrays, never released by the record.
+  const callers = new Set<Float64Array>();
+  for (const t of [result, ...own.kept]) {
+    const d = t.rawData;
+    if (d === null || !mine.has(d) || callers.has(d)) continue;
+    callers.add(d);
+    if (!inArena(d)) continue;
+    const copy = allocData(d.length);
+    copy.set(d);
+    for (const x of survivors) if (x.rawData === d) x.moveTo(copy);
+    giveBack(d);
+  }
+  const buffers: Float64Array[] = [];
+  let arenaBuffers: Float64Array[] | null = null;
+  for (const b of own.allocated) {
+    if (callers.has(b)) continue;
+    if (!live.has(b)) giveBack(b);
+    else {
+      buffers.push(b);
+      if (inArena(b)) (arenaBuffers ??= []).push(b);
+    }
+  }
+  if (buffers.length === 0) return;
+  const held = new Set(buffers);
+  const record: GraphBuffers = { who, tensors: [], buffers, released: false };
+  for (const t of survivors) {
+    const d = t.rawData;
+    // (Also the unevaluated fused expressions over them, e.g. a bias sum an activation read block by block.)
+    if (t !== result && !own.kept.includes(t) && (d !== null ? held.has(d) : t.lazy !== null)) {
+      record.tensors.push(t);
+      t.graphBuffers = record;
+    }
+  }
+  if (arenaBuffers !== null) {
+    for (const b of arenaBuffers) recordsArenaBytes += 8 * b.length;
+    unfreedGraphs.register(record, arenaBuffers, record);
+  }
+}
+
+/** A tensor made later that shares the values of `from` (a view: reshape, detach, an alias) belongs to the same record (Tensor.shareVersionWith). */
+export function shareGraphBuffers(from: Tensor, view: Tensor): void {
+  const record = from.graphBuffers;
+  if (record === null || view.graphBuffers !== null) return;
+  view.graphBuffers = record;
+  record.tensors.push(view);
+}
+
+/**
+ * After a backward pass without createGraph or retainGraph (autograd.ts): give back the buffers of the
+ * graphs it walked through, except any that `results` (what the pass returns or wrote to .grad) hold.
+ */
+export function freeGraphs(records: Set<GraphBuffers>, results: readonly Tensor[]): void {
+  let keepData: Set<Float64Array> | null = null;
+  for (const t of results) {
+    const d = t.rawData;
+    if (d !== null) (keepData ??= new Set()).add(d);
+  }
+  for (const record of records) {
+    if (record.released) continue;
+    record.released = true;
+    unfreedGraphs.unregister(record);
+    // (Only tensors that still hold one of the buffers, or an unevaluated expression: requireGrad() gives a view values of its own.)
+    const held = new Set(record.buffers);
+    for (const t of record.tensors) {
+      const d = t.rawData;
+      if (d !== null ? held.has(d) && (keepData === null || !keepData.has(d)) : t.lazy !== null) t.markReleased();
+    }
+    for (const b of record.buffers) {
+      if (inArena(b)) recordsArenaBytes -= 8 * b.length;
+      if (keepData === null || !keepData.has(b)) giveBack(b);
+    }
+  }
 }

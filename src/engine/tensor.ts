@@ -5,7 +5,7 @@ import { checkTensorSize, formatShape, sizeOf, type Shape } from "./shape.js";
 import * as ops from "./ops/index.js";
 import { backward as runBackward } from "./autograd.js";
 import { isLevelActive } from "./state.js";
-import { allocFor, registerTensor, type ScopeRef } from "./pool.js";
+import { allocFor, registerTensor, shareGraphBuffers, type GraphBuffers, type ScopeRef } from "./pool.js";
 import { evaluate, type LazyNode } from "./fusion.js";
 import { describeValue } from "./describe.js";
 
@@ -38,6 +38,20 @@ export type Operand = Tensor | number;
 export interface BackwardOptions {
   /** Record the backward pass itself, so that the resulting gradients can be differentiated. */
   createGraph?: boolean;
+  /**
+   * Keep the internal buffers of library functions (nn.MLP.forward, laplacian) in the graph after this
+   * pass, for another backward pass through it (PyTorch's retain_graph; default false: they are freed).
+   */
+  retainGraph?: boolean;
+}
+
+/** The error of a backward pass (or a read) through the internal tensors of a library call whose graph an earlier backward pass freed (pool.ts). */
+export function freedGraphError(who: string, shape: readonly number[]): Error {
+  return new Error(
+    `this graph goes through tensors made inside ${who} (shape ${formatShape(shape)}), whose buffers an earlier backward() or gradients() ` +
+      "through it freed; to backward through the same graph again, pass { retainGraph: true } to the earlier call " +
+      "(as PyTorch's retain_graph=True), or compute the forward pass again",
+  );
 }
 
 export class Tensor {
@@ -78,6 +92,12 @@ export class Tensor {
    */
   versionCell: VersionCell | null = null;
 
+  /**
+   * For a tensor made inside a library function (nn.MLP.forward, laplacian) that its result's graph
+   * reaches: the record of those buffers, which a backward pass through them gives back (pool.ts). @internal
+   */
+  graphBuffers: GraphBuffers | null = null;
+
   /** The tidy() scope this tensor was made in (pool.ts): a lazy value's buffer belongs to it. @internal */
   private readonly home: ScopeRef;
 
@@ -107,7 +127,7 @@ export class Tensor {
     const d = this.buffer;
     if (d !== null) return d;
     const lazy = this.lazy;
-    if (lazy === null) throw releasedError(this.shape);
+    if (lazy === null) throw releasedError(this);
     // A fused expression: evaluate it now, once (fusion.ts).
     const out = allocFor(this.size, this.home);
     evaluate(lazy, out);
@@ -148,9 +168,13 @@ export class Tensor {
     (this.versionCell ??= { n: 0 }).n++;
   }
 
-  /** Make `view` (which shares this tensor's values) share its version counter too. @internal */
+  /**
+   * Make `view` (which shares this tensor's values) share its version counter too, and the record of a
+   * library call's internal buffers (pool.ts), so that it is released with them. @internal
+   */
   shareVersionWith(view: Tensor): void {
     if (!this.sealed) view.versionCell = this.versionCell ??= { n: 0 };
+    if (this.graphBuffers !== null) shareGraphBuffers(this, view);
   }
 
   /** The values, or null when released (pool.ts). @internal */
@@ -210,7 +234,7 @@ export class Tensor {
    */
   toString(): string {
     const tail = `shape=${formatShape(this.shape)}${this.requiresGrad ? ", requiresGrad" : ""}`;
-    if (this.buffer === null && this.lazy === null) return `tensor(<released by tidy()>, ${tail})`;
+    if (this.buffer === null && this.lazy === null) return `tensor(<released by ${this.graphBuffers !== null ? "backward()" : "tidy()"}>, ${tail})`;
     if (this.size <= PRINT_MAX) return `tensor(${JSON.stringify(this.toArray())}, ${tail})`;
     const d = this.data;
     const show = (from: number, to: number): string => Array.from(d.subarray(from, to), (v) => JSON.stringify(v)).join(",");
@@ -374,7 +398,10 @@ function noParameters(op: string, rest: readonly unknown[], hint: string): void 
   }
 }
 
-function releasedError(shape: readonly number[]): Error {
+function releasedError(t: Tensor): Error {
+  const shape = t.shape;
+  const graph = t.graphBuffers;
+  if (graph !== null) return freedGraphError(graph.who, shape);
   return new Error(
     `this tensor (shape ${formatShape(shape)}) was created inside tidy() and released when tidy returned; ` +
       "return it from the tidy function or wrap it in keep() to use it afterwards",

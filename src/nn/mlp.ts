@@ -7,6 +7,8 @@ import { ACTIVATIONS, isActivation, type ActivationName } from "./activations.js
 import { initLayer, type InitScheme } from "./init.js";
 import { describeValue } from "../engine/describe.js";
 import { formatShape } from "../engine/shape.js";
+import { libraryScope } from "../engine/pool.js";
+import { anyLevelActive } from "../engine/state.js";
 
 export interface LinearOptions {
   bias?: boolean;
@@ -92,14 +94,20 @@ export class MLP {
     }
   }
 
+  /**
+   * Outside tidy(), the hidden layers' tensors are internal to the call: their buffers go back to the
+   * pool after a backward pass through the result without retainGraph (engine/pool.ts libraryScope).
+   */
   forward(x: Tensor): Tensor {
     checkInput(x, this.sizes[0]!, `MLP([${this.sizes.join(", ")}])`);
-    let h = x;
-    this.layers.forEach((layer, i) => {
-      h = layer.forward(h);
-      if (i + 1 < this.layers.length) h = this.act(h);
+    return libraryScope("nn.MLP.forward", !anyLevelActive(), () => {
+      let h = x;
+      this.layers.forEach((layer, i) => {
+        h = layer.forward(h);
+        if (i + 1 < this.layers.length) h = this.act(h);
+      });
+      return h;
     });
-    return h;
   }
 
   parameters(): Tensor[] {

@@ -124,7 +124,7 @@ export class PinnNetwork {
       for (let k = 0; k < this.outputs; k++) {
         const col = ops.slice(prev, [null, [k, k + 1]]);
         const g = col.requiresGrad
-          ? gradients(col, X, { gradOutputs: onesLike(col), createGraph: isGradEnabled(), allowUnused: true })[0]!
+          ? gradients(col, X, { gradOutputs: onesLike(col), createGraph: isGradEnabled(), allowUnused: true, retainGraph: true })[0]!
           : zerosLike(X);
         columns.push(ops.slice(g, [null, [i, i + 1]]));
       }

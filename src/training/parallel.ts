@@ -570,7 +570,8 @@ export class ParallelLoss {
     const close = (a: number, b: number, scale: number): boolean => Math.abs(a - b) <= 1e-9 * scale;
     let ok = close(loss.total.item(), ref.total.item(), Math.abs(ref.total.item())) && loss.terms.every((t, i) => close(t, ref.terms[i]!, Math.abs(ref.terms[i]!)));
     if (ok && grads !== null) {
-      const refGrads = gradients(ref.total, this.params as Tensor[], { allowUnused: true });
+      // (retainGraph: ref is returned when the check fails, and the trainer then runs backward() through it.)
+      const refGrads = gradients(ref.total, this.params as Tensor[], { allowUnused: true, retainGraph: true });
       const scale = Math.max(...refGrads.map((g) => g.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
       ok = refGrads.every((g, i) => g.data.every((v, k) => close(grads[i]![k]!, v, scale)));
     }
