@@ -358,11 +358,14 @@ function isTensor(v: object): v is Tensor {
   return typeof (v as { rawData?: unknown }).rawData === "object" && "gradFn" in v && "shape" in v;
 }
 
-/** Release what `own` allocated, except the buffers reachable from `roots` and its kept tensors. */
-function close(own: Scope, parent: Scope | null, roots: Tensor[]): void {
+/**
+ * The tensors reachable from `roots` (through gradients, tangents, graph inputs and the operands of
+ * unevaluated fused expressions, fusion.ts) and the buffers they hold: what a closing scope must keep.
+ */
+function reachable(roots: Tensor[]): { live: Set<Float64Array>; seen: Set<Tensor> } {
   const live = new Set<Float64Array>();
   const seen = new Set<Tensor>();
-  const stack = [...roots, ...own.kept];
+  const stack = roots;
   while (stack.length > 0) {
     const t = stack.pop()!;
     if (seen.has(t)) continue;
@@ -372,13 +375,18 @@ function close(own: Scope, parent: Scope | null, roots: Tensor[]): void {
     if (t.grad !== null) stack.push(t.grad);
     if (t.tangents !== null) for (const x of t.tangents) stack.push(x.tangent);
     if (t.gradFn !== null) for (const x of t.gradFn.inputs) stack.push(x);
-    // The operands of an unevaluated fused expression (fusion.ts).
     const lazy = t.lazy;
     if (lazy !== null) {
       stack.push(lazy.x);
       if (lazy.y !== null) stack.push(lazy.y);
     }
   }
+  return { live, seen };
+}
+
+/** Release what `own` allocated, except the buffers reachable from `roots` and its kept tensors. */
+function close(own: Scope, parent: Scope | null, roots: Tensor[]): void {
+  const { live, seen } = reachable([...roots, ...own.kept]);
   const mine = new Set(own.allocated);
   const survivors: Tensor[] = [];
   for (const t of own.tensors) {
@@ -500,25 +508,7 @@ export function libraryScope(who: string, plain: boolean, fn: () => Tensor): Ten
 }
 
 function closeLibrary(own: Scope, result: Tensor, who: string): void {
-  // What the result's graph reaches (as in close()).
-  const live = new Set<Float64Array>();
-  const seen = new Set<Tensor>();
-  const stack: Tensor[] = [result, ...own.kept];
-  while (stack.length > 0) {
-    const t = stack.pop()!;
-    if (seen.has(t)) continue;
-    seen.add(t);
-    const d = t.rawData;
-    if (d !== null) live.add(d);
-    if (t.grad !== null) stack.push(t.grad);
-    if (t.tangents !== null) for (const x of t.tangents) stack.push(x.tangent);
-    if (t.gradFn !== null) for (const x of t.gradFn.inputs) stack.push(x);
-    const lazy = t.lazy;
-    if (lazy !== null) {
-      stack.push(lazy.x);
-      if (lazy.y !== null) stack.push(lazy.y);
-    }
-  }
+  const { live, seen } = reachable([result, ...own.kept]);
   const mine = new Set(own.allocated);
   const survivors: Tensor[] = [];
   for (const t of own.tensors) {
