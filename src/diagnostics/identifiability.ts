@@ -12,10 +12,11 @@
 // continuations run on the same points (the same seed), and their results are measured by one
 // yardstick: the trained model's own loss (its term scales and weights) on one common fresh set of
 // points. The move of θ_k adds loss (the trained network with θ_k moved, against the control's); when
-// the continuation removes all but less than IDENTIFIABILITY.remaining of it, the network makes up for
-// the move: the data cannot tell θ_k from its moved value, θ_k is not determined by them, and the
-// verdict says so ("undetermined"). A determined parameter moved by δ leaves a conflict between the
-// equations and the data that no network can fit, and most of the added loss stays.
+// the continuation removes all but less than IDENTIFIABILITY.remaining of it and is still removing it
+// at the end (IDENTIFIABILITY.decay), the network makes up for the move: the data cannot tell θ_k from
+// its moved value, θ_k is not determined by them, and the verdict says so ("undetermined"). A
+// determined parameter moved by δ leaves a conflict between the equations and the data that no
+// network can fit: the added loss stops falling at a floor, usually most of it.
 //
 // When. After a single run that completed (no ensemble — its spread already measures this; no
 // time-marching — its glued network is not one model to continue), on a problem with learned
@@ -28,7 +29,7 @@ import type { ResidualModel } from "../residual/model.js";
 import { parameterValue, rawFor } from "../problem/parameters.js";
 import { noGrad } from "../engine/state.js";
 import { weightedLoss } from "../loss/loss.js";
-import { train, type TrainHooks, type TrainResult } from "../training/trainer.js";
+import { train, type Progress, type TrainHooks, type TrainResult } from "../training/trainer.js";
 import { buildSeededModel, loadWeights } from "../training/member.js";
 import type { Diagnostics } from "./index.js";
 
@@ -36,10 +37,19 @@ export const IDENTIFIABILITY = {
   /** The relative move of each parameter (a parameter at 0 moves by δ·max(1, |initial|)). */
   delta: 0.1,
   /**
-   * A parameter is not determined when its continuation removes all but less than this fraction of
-   * the loss its move added (`remaining`, see ParameterIdentifiability). Measured (README table).
+   * A parameter is not determined when its continuation removed all but less than this fraction of
+   * the loss its move added (`remaining`)…
    */
   remaining: 1e-2,
+  /**
+   * …and was still removing it: the excess over the control at the end is below this fraction of the
+   * excess halfway (`decay`). A refit under way falls by orders of magnitude (the diffusion
+   * coefficient with data at t = 0: 0.028); a floor stays (clean Burgers' λ2, whose change the network
+   * refits at the shock but for 0.2%: 0.6; every other determined case ≥ 0.75).
+   */
+  decay: 0.2,
+  /** Below this `remaining` the parameter is not determined whatever `decay` (the excess is then at the losses' noise). */
+  remainingFlat: 1e-4,
   /** Iterations of each continuation: this fraction of the training's refinement iterations over the continuations… */
   budgetFraction: 0.25,
   /** …within these bounds. */
@@ -54,7 +64,9 @@ export interface ParameterIdentifiability {
   fixed_at: number;
   /** The common yardstick's loss with the parameter moved and the trained network, before the continuation. */
   loss_before: number;
-  /** The common yardstick's loss after that continuation. */
+  /** The common yardstick's loss halfway through that continuation… */
+  loss_mid: number;
+  /** …and at its end. */
   loss: number;
   /**
    * The part of the loss the move added that the continuation could not remove: (loss − control) /
@@ -66,6 +78,12 @@ export interface ParameterIdentifiability {
   remaining: number;
   /** loss / control loss (for the record: with noisy data the control's loss is a floor, and the ratio of two small losses says little). */
   ratio: number;
+  /**
+   * The excess over the control at the end over that halfway, (loss − control) / (loss_mid − control):
+   * near 1 when the continuation has reached a floor (the move cannot be refitted), small when it was
+   * still removing the excess (the refit is under way).
+   */
+  decay: number;
   determined: boolean;
 }
 
@@ -75,8 +93,8 @@ export interface IdentifiabilityRecord {
   /** Iterations of each continuation, and its optimizer. */
   iterations: number;
   optimizer: StageSettings["optimizer"];
-  /** IDENTIFIABILITY.remaining: a parameter whose `remaining` is below it is not determined. */
-  threshold: number;
+  /** IDENTIFIABILITY's limits: not determined when remaining < remaining_flat, or remaining < remaining and decay < decay. */
+  threshold: { remaining: number; decay: number; remaining_flat: number };
   control_loss: number;
   parameters: Record<string, ParameterIdentifiability>;
   /** Names of the parameters not determined by the data. */
@@ -96,10 +114,16 @@ export function identifiabilityDecision(
   if (options.enabled === false) return no("turned off (--no-identifiability)");
   if ((problem.parameters ?? []).length === 0) return no("no learned parameters");
   if ((problem.data ?? []).length === 0) return no("no data");
-  if ((problem.training.ensemble ?? 1) > 1) return no("an ensemble (its spread measures this)");
+  if ((problem.training.ensemble ?? 1) > 1) return no("an ensemble runs: its spread measures this");
   if ((options.windows ?? 0) > 0) return no("time-marching windows");
   if (first.train.status !== "completed" || first.train.epochs === 0 || options.stopped) return no("training did not complete");
   return { run: true };
+}
+
+/** The rule (see IDENTIFIABILITY): a parameter is determined unless its move was refitted, or nearly and still being refitted. */
+export function isDetermined(remaining: number, decay: number): boolean {
+  const L = IDENTIFIABILITY;
+  return !(remaining < L.remainingFlat || (remaining < L.remaining && decay < L.decay));
 }
 
 /** The problem with parameter k replaced by the number whose raw θ is `raw` (the others stay learned). */
@@ -165,23 +189,38 @@ export async function checkIdentifiability(problem: Problem, model: ResidualMode
     loadWeights(yardstick, w);
     return noGrad(() => weightedLoss(yardstick.losses(batch), yardstick.terms.map((t) => t.weight)).total.data[0]!);
   };
-  /** Continue from the trained weights on `variant` (θ_k replaced by a number, or the problem itself); its weights after, θ_k set to `raw`. */
-  const continueOn = async (variant: Problem, k: number | null, raw: number): Promise<number | null> => {
+  const weightsOf = (m: ResidualModel, k: number | null, raw: number): Float64Array[] => {
+    const w = [...m.network.parameters(), ...(m.theta === null ? [] : [m.theta])].map((p) => Float64Array.from(p.data));
+    if (k !== null) w[w.length - 1]![k] = raw;
+    return w;
+  };
+  /**
+   * Continue from the trained weights on `variant` (θ_k replaced by a number, or the problem itself):
+   * the yardstick's loss halfway and at the end (θ_k set to `raw`), or null when training did not complete.
+   */
+  const continueOn = async (variant: Problem, k: number | null, raw: number): Promise<{ mid: number; end: number } | null> => {
     const m = buildSeededModel(variant, seed);
     loadWeights(m, weights);
-    const result = await train(m, [stage], { shouldStop: options.shouldStop, onProgress: options.onProgress, threads: options.threads });
+    const half = Math.max(1, Math.floor(iterations / 2));
+    let mid = NaN;
+    const onProgress = (p: Progress): void => {
+      options.onProgress?.(p);
+      // After `half` iterations (stageIteration counts those completed before this one).
+      if (p.stageIteration === half - 1) mid = measure(weightsOf(m, k, raw));
+    };
+    const result = await train(m, [stage], { shouldStop: options.shouldStop, onProgress, threads: options.threads });
     if (result.status !== "completed") return null;
-    const after = [...m.network.parameters(), ...(m.theta === null ? [] : [m.theta])].map((p) => Float64Array.from(p.data));
-    if (k !== null) after[after.length - 1]![k] = raw;
-    return measure(after);
+    const end = measure(weightsOf(m, k, raw));
+    return { mid: Number.isNaN(mid) ? end : mid, end };
   };
-  const control = await continueOn(problem, null, 0);
-  if (control === null || !Number.isFinite(control)) return null;
+  const controlRun = await continueOn(problem, null, 0);
+  if (controlRun === null || !Number.isFinite(controlRun.end)) return null;
+  const control = controlRun.end;
   const record: IdentifiabilityRecord = {
     delta: IDENTIFIABILITY.delta,
     iterations,
     optimizer: stage.optimizer,
-    threshold: IDENTIFIABILITY.remaining,
+    threshold: { remaining: IDENTIFIABILITY.remaining, decay: IDENTIFIABILITY.decay, remaining_flat: IDENTIFIABILITY.remainingFlat },
     control_loss: control,
     parameters: {},
     undetermined: [],
@@ -195,12 +234,15 @@ export async function checkIdentifiability(problem: Problem, model: ResidualMode
     const moved = weights.map((w) => Float64Array.from(w));
     moved[moved.length - 1]![k] = raw;
     const before = measure(moved);
-    const loss = await continueOn(withParameterFixed(problem, k, raw), k, raw);
-    if (loss === null || !Number.isFinite(loss)) return null;
+    const run = await continueOn(withParameterFixed(problem, k, raw), k, raw);
+    if (run === null || !Number.isFinite(run.end)) return null;
+    const loss = run.end;
+    const excessMid = Math.max(0, run.mid - control);
+    const decay = excessMid > 0 ? Math.max(0, loss - control) / excessMid : 0;
     const ratio = control > 0 ? loss / control : loss > 0 ? Infinity : 1;
     const remaining = before > control ? Math.max(0, loss - control) / (before - control) : 0;
-    const determined = remaining >= IDENTIFIABILITY.remaining;
-    record.parameters[p.name] = { estimate, fixed_at: fixedAt, loss_before: before, loss, ratio, remaining, determined };
+    const determined = isDetermined(remaining, decay);
+    record.parameters[p.name] = { estimate, fixed_at: fixedAt, loss_before: before, loss_mid: run.mid, loss, ratio, remaining, decay, determined };
     if (!determined) record.undetermined.push(p.name);
   }
   record.seconds = Math.round(performance.now() - started) / 1e3;
@@ -216,7 +258,7 @@ export function undeterminedWarning(name: string, r: IdentifiabilityRecord): str
   return (
     `the parameter ${name} is not determined by the data: fixed at ${g(p.fixed_at)} instead of its estimate ${g(p.estimate)} (a change of ${pct(Math.abs(p.fixed_at / p.estimate - 1))}), ` +
     `the network refits the equations, conditions and data (${r.iterations} iterations removed all but ${pct(p.remaining)} of the loss the change added, ` +
-    `${p.loss_before.toExponential(1)} → ${p.loss.toExponential(1)} against ${r.control_loss.toExponential(1)} with it free; a determined parameter leaves ${pct(r.threshold)} or more), ` +
+    `${p.loss_before.toExponential(1)} → ${p.loss.toExponential(1)} against ${r.control_loss.toExponential(1)} with it free, and still falling; a determined parameter leaves ${pct(r.threshold.remaining)} or more, or stops falling), ` +
     `so its estimate ${g(p.estimate)} is one of many values that fit. Add data that depend on ${name} (e.g. observations where the solution's behaviour changes with it, ` +
     `not only where a condition already fixes the solution), or run \`training.ensemble: 4\` to see the spread of its estimates`
   );
@@ -270,6 +312,6 @@ export function identifiabilityLine(o: IdentifiabilityOutcome): string | null {
   const each = Object.entries(r.parameters).map(([n, p]) => `${n} ${p.determined ? "determined" : "NOT determined"} (${pct(p.remaining)} remains)`);
   return (
     `identifiability: ${each.join(", ")}: of the loss added by moving each parameter ${pct(r.delta)}, what ${r.iterations} ${r.optimizer} iterations ` +
-    `with it fixed do not remove (below ${pct(r.threshold)}: not determined; ${r.seconds.toFixed(1)} s; --no-identifiability skips this)`
+    `with it fixed do not remove (below ${pct(r.threshold.remaining)} and still falling: not determined; ${r.seconds.toFixed(1)} s; --no-identifiability skips this)`
   );
 }

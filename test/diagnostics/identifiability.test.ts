@@ -16,6 +16,7 @@ import {
   IDENTIFIABILITY,
   continuationIterations,
   identifiabilityDecision,
+  isDetermined,
   perturbedValue,
   withParameterFixed,
 } from "../../src/diagnostics/identifiability.js";
@@ -77,6 +78,8 @@ describe("identifiability", () => {
     // Fixed 10% off, u = e^(−1.1 t) cannot meet the data e^(−t) (up to 9.5% apart at t = 1) and satisfy the equation: most of the added loss stays (measured 0.78).
     expect(r.parameters.a!.remaining).toBeGreaterThan(10 * IDENTIFIABILITY.remaining);
     expect(r.parameters.a!.determined).toBe(true);
+    // And it stopped falling: the excess at the end is about that halfway (measured 1.02).
+    expect(r.parameters.a!.decay).toBeGreaterThan(0.5);
     expect(result.diagnostics.diagnosis.reasons).not.toContain("undetermined");
     expect(parameterLines(result.summary).join("\n")).toMatch(/determined by the data \(a change of \+10% cannot be refitted/);
   });
@@ -98,6 +101,19 @@ describe("identifiability", () => {
     expect(identifiabilityDecision(problem, done, { windows: 3 })).toMatchObject({ run: false, why: "time-marching windows" });
     expect(identifiabilityDecision(problem, { train: { status: "interrupted", epochs: 10 } })).toMatchObject({ run: false });
     expect(identifiabilityDecision(problem, done, { enabled: false })).toMatchObject({ run: false });
+  });
+
+  it("decides by what the continuation left and whether it was still falling (the measured cases of the README)", () => {
+    // Diffusion coefficient, data at t = 0 (not determined): 0.03% left, the excess falling 36× over the second half.
+    expect(isDetermined(3.15e-4, 0.028)).toBe(false);
+    // Clean Burgers' λ2 (determined; ensemble interval 0.009% wide): 0.22% left but at a floor.
+    expect(isDetermined(2.23e-3, 0.61)).toBe(true);
+    // Diffusion coefficient, data at t = 1; heat k; Lorenz.
+    expect(isDetermined(5.8e-2, 0.756)).toBe(true);
+    expect(isDetermined(1.75, 1.88)).toBe(true);
+    expect(isDetermined(0.293, 1.14)).toBe(true);
+    // Refitted down to the losses' noise: not determined whatever the last half did.
+    expect(isDetermined(3e-6, 0.3)).toBe(false);
   });
 
   it("moves a parameter by +10%, or −10% where +10% leaves its bounds", () => {
