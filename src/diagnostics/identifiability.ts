@@ -10,11 +10,10 @@
 // short budget with θ_k FIXED at its estimate moved by δ (the network and the other parameters free);
 // a control continues for the same budget from the same weights with every parameter free. Both
 // continuations run on the same points (the same seed), and their results are measured by one
-// yardstick: the trained model's own loss (its term scales and weights) on one common fresh set of
-// points. The move of θ_k adds loss (the trained network with θ_k moved, against the control's); when
-// the continuation removes all but less than IDENTIFIABILITY.remaining of it and is still removing it
-// at the end (IDENTIFIABILITY.decay), the network makes up for the move: the data cannot tell θ_k from
-// its moved value, θ_k is not determined by them, and the verdict says so ("undetermined"). A
+// yardstick: the trained model's own loss (its term scales and weights) on those points. The move of
+// θ_k adds loss (the trained network with θ_k moved, against the control's); when the continuation
+// removes all but less than IDENTIFIABILITY.remaining of it and is still removing it at the end
+// (IDENTIFIABILITY.decay), the network makes up for the move: the data cannot tell θ_k from its moved value, θ_k is not determined by them, and the verdict says so ("undetermined"). A
 // determined parameter moved by δ leaves a conflict between the equations and the data that no
 // network can fit: the added loss stops falling at a floor, usually most of it.
 //
@@ -182,8 +181,13 @@ export async function checkIdentifiability(problem: Problem, model: ResidualMode
   const iterations = options.iterations ?? continuationIterations(trained, params.length);
   const stage = continuationStage(problem.training.stages, iterations);
   const seed = problem.training.seed;
-  // The yardstick: the trained problem's model (its scales, its file weights) on one fresh set of points.
-  const yardstick = buildSeededModel(problem, seed + 1);
+  // The yardstick: the trained problem's model (its scales, its file weights) on the continuations'
+  // points. Each continuation's model is built from the same seed, so its refinement stage draws the
+  // same points as this first draw: the yardstick is the objective the continuations minimised (up to
+  // the term scales, which the variants estimate with θ_k at its fixed value). Fresh points were
+  // tried first: on noisy Burgers their equation residual between the points at the shock (the gap
+  // warning's) outweighed the fit, and the control's continuation came out worse than λ2's 10% off.
+  const yardstick = buildSeededModel(problem, seed);
   const batch = yardstick.drawFresh();
   const measure = (w: readonly Float64Array[]): number => {
     loadWeights(yardstick, w);

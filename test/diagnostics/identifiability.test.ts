@@ -59,7 +59,7 @@ describe("identifiability", () => {
     const r = result.identifiability.record!;
     expect(r).not.toBeNull();
     expect(r.undetermined).toEqual(["a"]);
-    // Every a fits exactly, so the continuation can remove all the loss the move added (measured 3e-6 of it); the limit is 1e-2.
+    // Every a fits exactly, so the continuation can remove all the loss the move added (measured 4e-6 of it); the limit is 1e-2.
     expect(r.parameters.a!.remaining).toBeLessThan(IDENTIFIABILITY.remaining / 10);
     expect(r.parameters.a!.fixed_at).toBeCloseTo(1.1 * r.parameters.a!.estimate, 12);
     const d = result.diagnostics.diagnosis;
@@ -75,10 +75,10 @@ describe("identifiability", () => {
     const result = await solve(loadProblem(decayProblem(along)), { write: false, threads: 1 });
     const r = result.identifiability.record!;
     expect(r.undetermined).toEqual([]);
-    // Fixed 10% off, u = e^(−1.1 t) cannot meet the data e^(−t) (up to 9.5% apart at t = 1) and satisfy the equation: most of the added loss stays (measured 0.78).
+    // Fixed 10% off, u = e^(−1.1 t) cannot meet the data e^(−t) (up to 9.5% apart at t = 1) and satisfy the equation: about half the added loss stays (measured 0.50).
     expect(r.parameters.a!.remaining).toBeGreaterThan(10 * IDENTIFIABILITY.remaining);
     expect(r.parameters.a!.determined).toBe(true);
-    // And it stopped falling: the excess at the end is about that halfway (measured 1.02).
+    // And it stopped falling: the excess at the end is about that halfway (measured 0.98).
     expect(r.parameters.a!.decay).toBeGreaterThan(0.5);
     expect(result.diagnostics.diagnosis.reasons).not.toContain("undetermined");
     expect(parameterLines(result.summary).join("\n")).toMatch(/determined by the data \(a change of \+10% cannot be refitted/);
