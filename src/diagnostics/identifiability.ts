@@ -50,10 +50,10 @@ export const IDENTIFIABILITY = {
   /** Below this `remaining` the parameter is not determined whatever `decay` (the excess is then at the losses' noise). */
   remainingFlat: 1e-4,
   /** Iterations of each continuation: this fraction of the training's refinement iterations over the continuations… */
-  budgetFraction: 0.25,
+  budgetFraction: 0.2,
   /** …within these bounds. */
   minIterations: 50,
-  maxIterations: 300,
+  maxIterations: 250,
 };
 
 /** One parameter's test (summary.json `identifiability.parameters`). */

@@ -137,10 +137,12 @@ describe("identifiability", () => {
     expect(S.topologicalNodes([fixed.equations[0]!.residual]).some((n) => n.kind === "const" && n.value === 0.25)).toBe(true);
   });
 
-  it("spends at most a quarter of the refinement's iterations over its continuations (within 50 to 300 each)", () => {
+  it("spends at most a fifth of the refinement's iterations over its continuations (within 50 to 250 each)", () => {
     const stages = (n: number) => ({ stages: [{ optimizer: "adam" as const, iterations: 2000, start: 0, seconds: 1, finalLoss: 1 }, { optimizer: "bfgs" as const, iterations: n, start: 2000, seconds: 1, finalLoss: 1 }] });
-    expect(continuationIterations(stages(2500), 1)).toBe(300); // 2500/4/2 = 312, capped
-    expect(continuationIterations(stages(2500), 3)).toBe(156); // 2500/4/4
+    expect(continuationIterations(stages(2500), 1)).toBe(250); // 2500/5/2
+    expect(continuationIterations(stages(2500), 2)).toBe(167); // 2500/5/3 = 166.7
+    expect(continuationIterations(stages(2500), 3)).toBe(125); // 2500/5/4
+    expect(continuationIterations(stages(20000), 1)).toBe(250); // capped
     expect(continuationIterations(stages(100), 1)).toBe(50);
   });
 });
