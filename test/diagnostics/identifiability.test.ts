@@ -21,8 +21,13 @@ import {
   withParameterFixed,
 } from "../../src/diagnostics/identifiability.js";
 
-/** u' = −a u, u(0) = 1 on [0, 1] (a = 1), observed at `times` (exact values e^(−t)). */
-function decayProblem(times: readonly number[], training = "optimizer: [{adam: {epochs: 300, learning_rate: 0.01}}, {lbfgs: {iterations: 300}}]"): string {
+/** u' = −a u, u(0) = 1 on [0, 1] (a = 1), observed at `times` (exact values e^(−t)); `parameters` and `equation` may be replaced. */
+function decayProblem(
+  times: readonly number[],
+  training = "optimizer: [{adam: {epochs: 300, learning_rate: 0.01}}, {lbfgs: {iterations: 300}}]",
+  parameters = "  a: {initial: 0.5, min: 0, exact: 1}",
+  equation = "u' = -a*u",
+): string {
   const dir = mkdtempSync(join(tmpdir(), "pinn-identify-"));
   writeFileSync(join(dir, "decay.csv"), ["t,u", ...times.map((t) => `${t},${Math.exp(-t)}`)].join("\n") + "\n");
   writeFileSync(
@@ -32,9 +37,9 @@ domain:
   t: [0, 1]
 unknowns: [u]
 parameters:
-  a: {initial: 0.5, min: 0, exact: 1}
+${parameters}
 equations:
-  - "u' = -a*u"
+  - "${equation}"
 conditions:
   - "u(0) = 1"
 data:
@@ -82,6 +87,15 @@ describe("identifiability", () => {
     expect(r.parameters.a!.decay).toBeGreaterThan(0.5);
     expect(result.diagnostics.diagnosis.reasons).not.toContain("undetermined");
     expect(parameterLines(result.summary).join("\n")).toMatch(/determined by the data \(a change of \+10% cannot be refitted/);
+  });
+
+  it("flags each of two parameters of which only the product is determined, and a parameter whose term vanishes", async () => {
+    // u' = −a·b·u: with a fixed 10% off, b makes up for it (and the other way round).
+    const product = await solve(loadProblem(decayProblem(along, undefined, "  a: {initial: 0.5, min: 0}\n  b: {initial: 0.5, min: 0}", "u' = -a*b*u")), { write: false, threads: 1 });
+    expect(product.identifiability.record!.undetermined).toEqual(["a", "b"]);
+    // u' = −a·u + c·(u − e^(−a t)): the c term is 0 at the solution for every c; a is still determined by the data.
+    const mixed = await solve(loadProblem(decayProblem(along, undefined, "  a: {initial: 0.5, min: 0, exact: 1}\n  c: {initial: 0.5}", "u' = -a*u + c*(u - exp(-a*t))")), { write: false, threads: 1 });
+    expect(mixed.identifiability.record!.undetermined).toEqual(["c"]);
   });
 
   it("is skipped when turned off, and then the verdict is unchanged", async () => {
