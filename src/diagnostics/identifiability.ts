@@ -292,7 +292,7 @@ export function identifiabilitySummary(r: IdentifiabilityRecord | null, skipped:
   return skipped === null ? {} : { identifiability: { skipped } };
 }
 
-/** What solve() keeps of the check: the record, or why it did not run. */
+/** What solve() keeps of the check: the record, or why it did not run (null for a problem without parameters or data). */
 export interface IdentifiabilityOutcome {
   record: IdentifiabilityRecord | null;
   skipped: string | null;
@@ -307,7 +307,9 @@ export async function identify(
   options: IdentifiabilityOptions & { enabled?: boolean; windows?: number },
 ): Promise<{ diagnostics: Diagnostics; outcome: IdentifiabilityOutcome }> {
   const decision = identifiabilityDecision(attempt.problem, attempt, { enabled: options.enabled, windows: options.windows, stopped: options.shouldStop?.() ?? false });
-  if (!decision.run) return { diagnostics: attempt.diagnostics, outcome: { record: null, skipped: decision.why } };
+  // A forward problem (no parameters or no data) has nothing to test: no entry, no line.
+  const applies = (attempt.problem.parameters ?? []).length > 0 && (attempt.problem.data ?? []).length > 0;
+  if (!decision.run) return { diagnostics: attempt.diagnostics, outcome: { record: null, skipped: applies ? decision.why : null } };
   const record = await checkIdentifiability(attempt.problem, attempt.model, attempt.train, { threads: options.threads, shouldStop: options.shouldStop, iterations: options.iterations });
   return {
     diagnostics: withIdentifiability(attempt.diagnostics, record),
@@ -318,7 +320,7 @@ export async function identify(
 /** The line `pinn solve` prints about the check (null when it did not run for want of parameters or data). */
 export function identifiabilityLine(o: IdentifiabilityOutcome): string | null {
   const r = o.record;
-  if (r === null) return o.skipped === null || o.skipped === "no learned parameters" || o.skipped === "no data" ? null : `identifiability: not checked (${o.skipped})`;
+  if (r === null) return o.skipped === null ? null : `identifiability: not checked (${o.skipped})`;
   const each = Object.entries(r.parameters).map(([n, p]) => `${n} ${p.determined ? "determined" : "NOT determined"} (${pct(p.remaining)} remains)`);
   return (
     `identifiability: ${each.join(", ")}: of the loss added by moving each parameter ${pct(r.delta)}, what ${r.iterations} ${r.optimizer} iterations ` +
