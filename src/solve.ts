@@ -20,6 +20,7 @@ import { assertPreflight } from "./residual/check.js";
 import { marchProblem, timeWindowCount } from "./training/time-marching.js";
 import { cpuSecondsSince, escalate, type EscalationRecord } from "./training/escalation.js";
 import { memberVerdicts, type MemberVerdict } from "./diagnostics/ensemble-verdicts.js";
+import { identify, type IdentifiabilityOutcome } from "./diagnostics/identifiability.js";
 
 export type SolvePhase = "training" | "evaluating" | "writing";
 
@@ -44,9 +45,11 @@ export interface SolveOptions extends TrainHooks, RunOverrides {
   escalate?: boolean;
   /** Called when that retry is about to train: the line to show and the retry's model (then onProgress restarts). */
   onRetry?: (line: string, model: ResidualModel) => void;
+  /** Test whether the data determine each learned parameter after a single run (default true; diagnostics/identifiability.ts). */
+  identifiability?: boolean;
 }
 
-const OPTION_KEYS = new Set(["outDir", "out", "write", "plots", "onModel", "onPhase", "onProgress", "shouldStop", "epochs", "seed", "threads", "onEnsembleProgress", "escalate", "onRetry"]);
+const OPTION_KEYS = new Set(["outDir", "out", "write", "plots", "onModel", "onPhase", "onProgress", "shouldStop", "epochs", "seed", "threads", "onEnsembleProgress", "escalate", "onRetry", "identifiability"]);
 
 export interface SolveResult {
   problem: Problem;
@@ -72,6 +75,8 @@ export interface SolveResult {
   escalationTrains: EscalationTrains | null;
   /** Every ensemble member's verdict (member 0's is `diagnostics`'), when there is an ensemble (diagnostics/ensemble-verdicts.ts). */
   memberVerdicts: MemberVerdict[] | null;
+  /** Whether the data determine each learned parameter (diagnostics/identifiability.ts), or why that was not tested. */
+  identifiability: IdentifiabilityOutcome;
 }
 
 export function buildModel(problem: Problem): ResidualModel {
@@ -138,17 +143,23 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
     const trained = escalated?.kept.train ?? firstTrain;
     const fitted = escalated ? withParameterValues(escalated.kept.problem, escalated.kept.model.theta?.data ?? []) : firstFitted;
     const used = escalated?.kept.model ?? firstUsed;
-    const diagnostics = escalated?.kept.diagnostics ?? firstDiagnostics;
+    // Whether the data determine each learned parameter: an "undetermined" warning when not (diagnostics/identifiability.ts).
+    const identified = await identify(
+      { problem: escalated?.kept.problem ?? problem, model: used, train: trained, diagnostics: escalated?.kept.diagnostics ?? firstDiagnostics },
+      { enabled: options.identifiability !== false && !stoppedInTraining, windows, threads: options.threads ?? problem.training.threads, shouldStop: options.shouldStop },
+    );
+    const diagnostics = identified.diagnostics;
+    const identifiability = identified.outcome;
     const escalation = escalated?.record ?? null;
     const escalationTrains = escalated ? { first: firstTrain, retry: escalated.retry.train } : null;
     const evaluation = evaluateSolution(fitted, used.network, used.outputScale);
     // The other members' verdicts: the ensemble's intervals are computed over them too.
     const members = ensemble !== null ? memberVerdicts(problem, ensemble, diagnostics) : null;
-    const report = { problem: fitted, model: used, train: trained, evaluation, diagnostics, ensemble, escalation, escalationTrains, memberVerdicts: members };
+    const report = { problem: fitted, model: used, train: trained, evaluation, diagnostics, ensemble, escalation, escalationTrains, memberVerdicts: members, identifiability };
     const aborted = trained.status === "interrupted" && trained.epochs === 0;
     if (staging === null || aborted) {
       staging?.discard();
-      return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble: run, escalation, escalationTrains, memberVerdicts: members };
+      return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, []), outDir, files: [], written: null, aborted, ensemble: run, escalation, escalationTrains, memberVerdicts: members, identifiability };
     }
     options.onPhase?.("writing");
     const shouldStop = (): boolean => !stoppedInTraining && (options.shouldStop?.() ?? false);
@@ -161,7 +172,7 @@ export async function solve(loaded: Problem, options: SolveOptions = {}): Promis
       folder = staging.dir;
       written.failed.push({ file: outDir, reason: e instanceof Error ? e.message : writeErrorReason(e) });
     }
-    return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble: run, escalation, escalationTrains, memberVerdicts: members };
+    return { problem: escalated?.kept.problem ?? problem, network: used.network, model: used, train: trained, evaluation, diagnostics, summary: summaryOf(report, written.files, written), outDir: folder, files: written.files, written, aborted: false, ensemble: run, escalation, escalationTrains, memberVerdicts: members, identifiability };
   } catch (e) {
     staging?.discard();
     throw e;

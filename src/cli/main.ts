@@ -61,6 +61,7 @@ export function buildProgram(): Command {
     .option("--out <dir>", "output folder (default out/<name>)")
     .option("--no-plots", "skip the PNG plots")
     .option("--no-escalate", "train once only: no retry with more points and RAR-D when a steady problem fits its points but not between them")
+    .option("--no-identifiability", "skip the test of whether the data determine each learned parameter (a short continuation of training per parameter)")
     .option("--quiet", "no progress bar, no report and no warnings (errors are still printed on stderr)")
     .option("--json", "print summary.json to stdout")
     .option("--verbose", "also report which numeric kernels run (WebAssembly SIMD or the JavaScript fallback)")

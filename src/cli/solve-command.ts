@@ -14,6 +14,7 @@ import { parameterLines } from "../reports/parameters.js";
 import { printDiagnostics } from "../diagnostics/index.js";
 import { PreflightError } from "../residual/check.js";
 import { escalationLine } from "../training/escalation.js";
+import { identifiabilityLine } from "../diagnostics/identifiability.js";
 import { memberVerdictWarnings } from "../diagnostics/ensemble-verdicts.js";
 
 export interface SolveCommandOptions {
@@ -29,6 +30,8 @@ export interface SolveCommandOptions {
   verbose?: boolean;
   /** false with --no-escalate (training/escalation.ts). */
   escalate?: boolean;
+  /** false with --no-identifiability (diagnostics/identifiability.ts). */
+  identifiability?: boolean;
 }
 
 /** A path as shown to the user: relative to the current folder when inside it, else absolute. */
@@ -117,6 +120,7 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
         if (p !== "training") (bar as { stop(): void } | null)?.stop();
       },
       escalate: opts.escalate,
+      identifiability: opts.identifiability,
       // The retry of training/escalation.ts: what it does, and a new bar for its stages.
       onRetry: (line, model) => {
         (bar as { stop(): void } | null)?.stop();
@@ -148,6 +152,8 @@ export async function runSolve(file: string, opts: SolveCommandOptions): Promise
     const verb = { completed: "trained", interrupted: "interrupted after", "non-finite": "stopped after", "no-progress": "FAILED after" }[train.status];
     say(`${verb} ${timing}, final training loss ${train.finalLoss.toExponential(3)} (normalised and weighted; raw residuals below)`);
     if (result.escalation) say(escalationLine(result.escalation));
+    const identifiability = identifiabilityLine(result.identifiability);
+    if (identifiability !== null) say(identifiability);
     for (const [u, m] of Object.entries(result.evaluation.metrics)) say(`  ${u}: ${formatMetric(m)}`);
     const solved = printDiagnostics(result.diagnostics, say);
     // Members other than member 0 that fail their own checks: on stderr, also with --quiet.

@@ -48,9 +48,10 @@ export const VERDICT_LIMITS = {
  * residual over its limit), "corner" (the same, largest at a re-entrant corner), "equation-local" (an
  * equation's residual over its limit at a point), "condition" (a condition not met), "gap" (the network
  * fits its collocation points but not the points between them), "normalisation" (the normalised loss
- * hides the raw residual). Read by training/escalation.ts.
+ * hides the raw residual), "undetermined" (a learned parameter the data do not determine: added after
+training by diagnostics/identifiability.ts). Read by training/escalation.ts.
  */
-export type VerdictReason = "non-finite" | "untrained" | "equation" | "corner" | "equation-local" | "condition" | "gap" | "normalisation";
+export type VerdictReason = "non-finite" | "untrained" | "equation" | "corner" | "equation-local" | "condition" | "gap" | "normalisation" | "undetermined";
 
 export interface Diagnosis {
   /** True when no check failed. */

@@ -20,6 +20,7 @@ import { memberVerdictsSummary, type MemberVerdict } from "../diagnostics/ensemb
 import type { EnsembleResult } from "../training/ensemble.js";
 import { diagnosticsSummary, type Diagnostics } from "../diagnostics/index.js";
 import { escalationLine, type EscalationRecord } from "../training/escalation.js";
+import { identifiabilitySummary, type IdentifiabilityOutcome } from "../diagnostics/identifiability.js";
 
 /**
  * The package's version, from pinn's package.json: the nearest one above this module (two folders up
@@ -53,6 +54,8 @@ export interface SolveReport {
   escalationTrains?: EscalationTrains | null;
   /** Every ensemble member's verdict (diagnostics/ensemble-verdicts.ts). */
   memberVerdicts?: MemberVerdict[] | null;
+  /** Whether the data determine each learned parameter (diagnostics/identifiability.ts). */
+  identifiability?: IdentifiabilityOutcome;
 }
 
 /** The training of both attempts of an escalated solve (training/escalation.ts), in the order they ran. */
@@ -116,6 +119,7 @@ export function summaryOf(report: SolveReport, files: string[], written?: Omit<W
     metrics: evaluation.metrics,
     kernels: activeKernels(problem),
     ...diagnosticsSummary(report.diagnostics),
+    ...(report.identifiability ? identifiabilitySummary(report.identifiability.record, report.identifiability.skipped) : {}),
     ...(report.escalation ? { escalation: { ...report.escalation, message: escalationLine(report.escalation) } } : {}),
     evaluation: { points_per_variable: Object.fromEntries(problem.variables.map((v, i) => [v, problem.evaluate.points[i]])), grid_points: evaluation.grid.count, ...(evaluation.grid.inside ? { inside_region: evaluation.grid.inside.reduce((n, v) => n + v, 0) } : {}) },
     files,

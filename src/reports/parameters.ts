@@ -60,6 +60,8 @@ export function parameterLines(summary: Record<string, unknown>): string[] {
       const covers = e.interval_covers_exact === undefined ? "" : e.interval_covers_exact ? ", covers the exact value" : ", does NOT cover the exact value";
       lines.push(`    ensemble of ${ensemble.members}: mean ${g(e.mean)}, std ${g(e.std)}, 95% interval [${g(e.interval95[0])}, ${g(e.interval95[1])}]${covers}`);
     }
+    const line = identifiabilityParameterLine(summary, name);
+    if (line !== null) lines.push(line);
   }
   // One run gives an estimate without its uncertainty, and residuals cannot tell whether the data
   // determine a parameter at all (a diffusion coefficient from data at t = 0 only came out "solved"
@@ -70,6 +72,18 @@ export function parameterLines(summary: Record<string, unknown>): string[] {
   const failed = ensemble?.statuses.filter((s) => s !== "completed").length ?? 0;
   if (failed > 0) lines.push(`  warning: ${failed} of ${ensemble!.members} ensemble members did not complete training (see summary.json ensemble.statuses)`);
   return lines;
+}
+
+/** The identifiability test's finding for one parameter (diagnostics/identifiability.ts), or null when it did not run. */
+function identifiabilityParameterLine(summary: Record<string, unknown>, name: string): string | null {
+  const r = summary.identifiability as { delta: number; parameters?: Record<string, { estimate: number; fixed_at: number; remaining: number; determined: boolean }> } | undefined;
+  const p = r?.parameters?.[name];
+  if (p === undefined) return null;
+  const change = `${p.fixed_at >= p.estimate ? "+" : "−"}${percent(Math.abs(p.fixed_at - p.estimate) / Math.abs(p.estimate || 1))}`;
+  const left = percent(p.remaining);
+  return p.determined
+    ? `    determined by the data (a change of ${change} cannot be refitted: ${left} of the loss it adds remains)`
+    : `    NOT determined by the data (a change of ${change} fits as well: ${left} of the loss it adds remains); add data that depend on ${name}, or run an ensemble`;
 }
 
 /** Lines describing the learned parameters and the ensemble before training. */
