@@ -4,14 +4,12 @@
 // flagged. Reduced settings: an 8-neuron network, 300 Adam epochs and 300 L-BFGS iterations (about a
 // second each on one core).
 
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as S from "../../src/expressions/symbolic.js";
 import { loadProblem } from "../../src/problem/load.js";
 import { solve } from "../../src/solve.js";
 import { parameterLines } from "../../src/reports/parameters.js";
+import { writeDecay } from "../helpers/decay-inverse.js";
 import {
   IDENTIFIABILITY,
   continuationIterations,
@@ -25,35 +23,10 @@ import {
 function decayProblem(
   times: readonly number[],
   training = "optimizer: [{adam: {epochs: 300, learning_rate: 0.01}}, {lbfgs: {iterations: 300}}]",
-  parameters = "  a: {initial: 0.5, min: 0, exact: 1}",
-  equation = "u' = -a*u",
+  parameters?: string,
+  equation?: string,
 ): string {
-  const dir = mkdtempSync(join(tmpdir(), "pinn-identify-"));
-  writeFileSync(join(dir, "decay.csv"), ["t,u", ...times.map((t) => `${t},${Math.exp(-t)}`)].join("\n") + "\n");
-  writeFileSync(
-    join(dir, "decay.yaml"),
-    `name: decay
-domain:
-  t: [0, 1]
-unknowns: [u]
-parameters:
-${parameters}
-equations:
-  - "${equation}"
-conditions:
-  - "u(0) = 1"
-data:
-  - file: decay.csv
-network:
-  hidden: [8]
-training:
-  ${training}
-  points: 32
-evaluate:
-  points: 11
-`,
-  );
-  return join(dir, "decay.yaml");
+  return writeDecay({ times, training, parameters, equation, hidden: 8, points: 32, evaluatePoints: 11 });
 }
 
 const along = Array.from({ length: 11 }, (_, i) => i / 10);
