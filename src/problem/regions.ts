@@ -196,7 +196,10 @@ function readShape(src: YamlSource, node: Node | undefined, keyNode: Node, name:
   }
   if (spec.dim !== spatialDims) {
     const others = kinds.filter((k) => SHAPES[k]!.dim === spatialDims);
-    src.error(node, `${kind} is a ${spec.dim}-D shape, but the domain has ${spatialDims} spatial variable${spatialDims === 1 ? "" : "s"} (${spatialNames(names).join(", ")})`, others.length > 0 ? `${spatialDims}-D shapes: ${others.join(", ")}` : "regions need 2 or 3 spatial variables (besides t)");
+    const spatial = spatialNames(names);
+    // One variable too many and none named t: most likely a time variable under another name (time, tau, s).
+    const timeHint = spec.dim === spatialDims - 1 && !names.variables.includes("t") ? `; or, if one of ${spatial.join(", ")} is time, name it t (a region lies in the domain's variables other than t)` : "";
+    src.error(node, `${kind} is a ${spec.dim}-D shape, but the domain has ${spatialDims} spatial variable${spatialDims === 1 ? "" : "s"} (${spatial.join(", ")})`, (others.length > 0 ? `${spatialDims}-D shapes: ${others.join(", ")}` : "regions need 2 or 3 spatial variables (besides t)") + timeHint);
     return null;
   }
   const n = ast.args.length;

@@ -126,6 +126,13 @@ conditions:
     expect(onlyIssue(edit('"disk(0, 0, 0.25)"', '"disk(0, 0)"')).message).toMatch(/disk\(\.\.\.\) takes 3 arguments \(cx, cy, r\), got 2/);
     expect(onlyIssue(edit('"disk(0, 0, 0.25)"', '"disk(0, 0, -1)"')).message).toMatch(/shape cylinder: radius r must be positive/);
     expect(onlyIssue(edit('"disk(0, 0, 0.25)"', '"ball(0, 0, 0, 0.25)"')).message).toMatch(/ball is a 3-D shape, but the domain has 2 spatial variables/);
+    // A 2-D shape in x, y and a time variable not named t: the hint says to name it t.
+    // (Both shapes are reported, and the u_xx spelling, which needs one-letter names.)
+    const timed = issuesOf(edit("  y: [-1, 1]\n", "  y: [-1, 1]\n  time: [0, 1]\n"))[0]!;
+    expect(timed.message).toMatch(/rectangle is a 2-D shape, but the domain has 3 spatial variables \(x, y, time\)/);
+    expect(timed.hint).toMatch(/if one of x, y, time is time, name it t/);
+    // With t present the hint lists the 3-D shapes only.
+    expect(onlyIssue(edit('"disk(0, 0, 0.25)"', '"ball(0, 0, 0, 0.25)"')).hint).not.toMatch(/name it t/);
     expect(onlyIssue(edit('region: "channel - cylinder"\n', "")).message).toMatch(/2 shapes but no region/);
     expect(onlyIssue(edit('region: "channel - cylinder"', 'region: "channel - (cylinder"')).message).toMatch(/missing "\)"/);
   });
