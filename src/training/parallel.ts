@@ -28,8 +28,8 @@
 // Time-marching windows: the workers build the window's model (ParallelSpec.window) and are parked
 // between windows (close(true)), then handed the next window's job. PINN_THREAD_PROFILE=1 measures
 // each phase's CPU time and each hand-over's wall times (parallel-profile.ts); PINN_SPIN_MS=m makes
-// a thread poll for up to m ms before it sleeps in Atomics.wait (default: 1 ms unless the machine is
-// saturated, then 0 — spinFor; README, "Every core").
+// a thread poll for up to m ms before it sleeps in Atomics.wait (default: 1 ms unless the tasks
+// runnable at the start leave no core for each training thread, then 0 — spinFor; README, "Every core").
 
 import { availableParallelism, loadavg } from "node:os";
 import { readFileSync } from "node:fs";
@@ -119,16 +119,49 @@ export const SPIN_MS_WHEN_IDLE = 1;
 const SPIN_SETTING = envNumber("PINN_SPIN_MS", (n) => n >= 0);
 
 /**
- * The polling time of a run (decided when an evaluator starts, handed to its workers in the layout):
- * PINN_SPIN_MS when set; else SPIN_MS_WHEN_IDLE unless the machine is saturated — the 1-minute load
- * average at least the number of cores — and then 0 (libgomp likewise spins by default and stops
- * when oversubscribed). Measured on 2 cores (README, "Every core"): polling 1 ms was faster at load
- * average 1.2–1.9, slower at 3–4 and above. (The load average lags: it counts a previous run's threads
- * for about a minute. os.loadavg() is 0 on Windows, which therefore polls.)
+ * The polling time of a run on `threads` threads (decided when an evaluator starts, before its workers
+ * do, and handed to them in the layout): PINN_SPIN_MS when set; else SPIN_MS_WHEN_IDLE when the other
+ * tasks that want a core now (`load`, this thread included, less one) leave a core for every training
+ * thread, and 0 when the machine is oversubscribed (libgomp likewise spins by default and stops when
+ * oversubscribed). Measured on 2 cores (README, "Every core"): polling 1 ms was faster with nothing else
+ * running, slower at load average 3–4 and above. `load` is runnableNow(): the tasks runnable at this
+ * moment where Linux says so — until stop 22 it was the 1-minute load average, which lags: it still
+ * counted the previous minute's runs (in the bench, the previous variant's two threads), so a run
+ * on an idle machine often did not poll.
  */
-export function spinFor(load = loadavg()[0]!, cores = availableParallelism()): number {
+export function spinFor(threads: number, load = runnableNow(), cores = availableParallelism()): number {
   if (SPIN_SETTING !== null) return SPIN_SETTING;
-  return load < cores ? SPIN_MS_WHEN_IDLE : 0;
+  return load - 1 + threads <= cores ? SPIN_MS_WHEN_IDLE : 0;
+}
+
+/** The runnable tasks of /proc/loadavg's text ("0.52 0.58 0.59 3/456 12345": 3, the reader included), or null. */
+export function runnableIn(text: string): number | null {
+  const m = /^\S+\s+\S+\s+\S+\s+(\d+)\//.exec(text);
+  return m === null ? null : Number(m[1]);
+}
+
+/**
+ * The tasks that want a core now, this thread included: the median of 5 readings of /proc/loadavg's
+ * runnable count, 1 ms apart (one reading may catch a passing task); where there is no /proc/loadavg
+ * (not Linux), the 1-minute load average (0 on Windows: it polls).
+ */
+export function runnableNow(): number {
+  const readings: number[] = [];
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let k = 0; k < 5; k++) {
+    let text: string;
+    try {
+      text = readFileSync("/proc/loadavg", "utf8");
+    } catch {
+      return loadavg()[0]!;
+    }
+    const n = runnableIn(text);
+    if (n === null) return loadavg()[0]!;
+    readings.push(n);
+    if (k < 4) Atomics.wait(pause, 0, 0, 1);
+  }
+  readings.sort((a, b) => a - b);
+  return readings[2]!;
 }
 
 /** Poll `word[i]` while it equals `value`, for up to `spinMs`; true when it changed. */
@@ -361,7 +394,7 @@ export class ParallelLoss {
     const data = new SharedArrayBuffer(at * 8);
     const profile = this.profile === null ? null : new SharedArrayBuffer(8 * profileSlotCount(this.threads, blocks));
     this.profileSlots = profile === null ? null : new Float64Array(profile);
-    this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, blocks, threads: this.threads, done: new SharedArrayBuffer(4 * blocks), results, paramCount: P, termCount: T, profile, spinMs: spinFor() };
+    this.layout = { control: this.control.buffer as SharedArrayBuffer, data, params, weights, groups, blocks, threads: this.threads, done: new SharedArrayBuffer(4 * blocks), results, paramCount: P, termCount: T, profile, spinMs: spinFor(this.threads) };
     this.data = new Float64Array(data);
     this.done = new Int32Array(this.layout.done);
     // Parked workers of the same problem text take the new job (their code compiled already); else new threads.

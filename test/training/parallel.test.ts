@@ -12,7 +12,7 @@ import { loadProblem, parseProblem } from "../../src/problem/load.js";
 import { buildModel, solve } from "../../src/solve.js";
 import { weightedLoss } from "../../src/loss/loss.js";
 import { shipped } from "../helpers/problems.js";
-import { BLOCKS, CONTROL, PARALLEL_MIN_WORK, ParallelLoss, SPIN_MS_WHEN_IDLE, blockCount, chunkRows, finishBlock, parallelThreads, parallelWork, spinFor, takeBlock } from "../../src/training/parallel.js";
+import { BLOCKS, CONTROL, PARALLEL_MIN_WORK, ParallelLoss, SPIN_MS_WHEN_IDLE, blockCount, chunkRows, finishBlock, parallelThreads, parallelWork, runnableIn, runnableNow, spinFor, takeBlock } from "../../src/training/parallel.js";
 import { lastParallelProfile, quantiles } from "../../src/training/parallel-profile.js";
 import { train } from "../../src/training/trainer.js";
 import type { Problem } from "../../src/problem/types.js";
@@ -116,13 +116,20 @@ describe("parallel loss", () => {
     }
   });
 
-  it("polls before sleeping unless the load average says the machine is saturated", () => {
-    // (PINN_SPIN_MS is not set in the tests.) 2 cores: idle, and 1.9 runnable on average — polls.
-    expect(spinFor(0.1, 2)).toBe(SPIN_MS_WHEN_IDLE);
-    expect(spinFor(1.9, 2)).toBe(SPIN_MS_WHEN_IDLE);
-    // 2 or more runnable on 2 cores, 8 on 8: saturated — sleeps at once.
-    expect(spinFor(2, 2)).toBe(0);
-    expect(spinFor(8.5, 8)).toBe(0);
+  it("polls before sleeping while the other runnable tasks leave a core for every training thread", () => {
+    // (PINN_SPIN_MS is not set in the tests.) spinFor(threads, runnable now with this thread, cores).
+    // 2 threads on 2 cores: alone (1 runnable: this thread) — polls; one other task — sleeps at once.
+    expect(spinFor(2, 1, 2)).toBe(SPIN_MS_WHEN_IDLE);
+    expect(spinFor(2, 2, 2)).toBe(0);
+    // 4 threads on 8 cores: 4 other tasks leave 4 cores — polls; 5 others leave 3 — sleeps.
+    expect(spinFor(4, 5, 8)).toBe(SPIN_MS_WHEN_IDLE);
+    expect(spinFor(4, 6, 8)).toBe(0);
+    // /proc/loadavg's fourth field: runnable / all tasks.
+    expect(runnableIn("0.52 0.58 0.59 3/456 12345\n")).toBe(3);
+    expect(runnableIn("garbage")).toBeNull();
+    // Where Linux says so, a whole number of tasks, this thread among them.
+    const now = runnableNow();
+    expect(now).toBeGreaterThanOrEqual(process.platform === "linux" ? 1 : 0);
   });
 
   it("uses one block per thread (at least 2), never more than the smallest set's rows", () => {
