@@ -29,7 +29,7 @@ import { parameterValue, rawFor } from "../problem/parameters.js";
 import { noGrad } from "../engine/state.js";
 import { weightedLoss } from "../loss/loss.js";
 import { train, type Progress, type TrainHooks, type TrainResult } from "../training/trainer.js";
-import { buildSeededModel, loadWeights } from "../training/member.js";
+import { buildSeededModel, loadWeights, weightsOf } from "../training/member.js";
 import type { Diagnostics } from "./index.js";
 
 export const IDENTIFIABILITY = {
@@ -184,7 +184,7 @@ export interface IdentifiabilityOptions extends TrainHooks {
 export async function checkIdentifiability(problem: Problem, model: ResidualModel, trained: TrainResult, options: IdentifiabilityOptions = {}): Promise<IdentifiabilityRecord | null> {
   const started = performance.now();
   const params = problem.parameters ?? [];
-  const weights = [...model.network.parameters(), ...(model.theta === null ? [] : [model.theta])].map((p) => Float64Array.from(p.data));
+  const weights = weightsOf(model);
   const theta = Float64Array.from(model.theta?.data ?? []);
   const iterations = options.iterations ?? continuationIterations(trained, params.length);
   const stage = continuationStage(problem.training.stages, iterations);
@@ -201,8 +201,9 @@ export async function checkIdentifiability(problem: Problem, model: ResidualMode
     loadWeights(yardstick, w);
     return noGrad(() => weightedLoss(yardstick.losses(batch), yardstick.terms.map((t) => t.weight)).total.data[0]!);
   };
-  const weightsOf = (m: ResidualModel, k: number | null, raw: number): Float64Array[] => {
-    const w = [...m.network.parameters(), ...(m.theta === null ? [] : [m.theta])].map((p) => Float64Array.from(p.data));
+  /** m's weights with θ_k set to `raw` (k null: as they are). */
+  const weightsWith = (m: ResidualModel, k: number | null, raw: number): Float64Array[] => {
+    const w = weightsOf(m);
     if (k !== null) w[w.length - 1]![k] = raw;
     return w;
   };
@@ -218,11 +219,11 @@ export async function checkIdentifiability(problem: Problem, model: ResidualMode
     const onProgress = (p: Progress): void => {
       options.onProgress?.(p);
       // After `half` iterations (stageIteration counts those completed before this one).
-      if (p.stageIteration === half - 1) mid = measure(weightsOf(m, k, raw));
+      if (p.stageIteration === half - 1) mid = measure(weightsWith(m, k, raw));
     };
     const result = await train(m, [stage], { shouldStop: options.shouldStop, onProgress, threads: options.threads });
     if (result.status !== "completed") return null;
-    const end = measure(weightsOf(m, k, raw));
+    const end = measure(weightsWith(m, k, raw));
     return { mid: Number.isNaN(mid) ? end : mid, end };
   };
   const controlRun = await continueOn(problem, null, 0);
@@ -243,9 +244,7 @@ export async function checkIdentifiability(problem: Problem, model: ResidualMode
     const estimate = parameterValue(p, theta);
     const fixedAt = perturbedValue(p, estimate);
     const raw = rawFor(p, fixedAt);
-    const moved = weights.map((w) => Float64Array.from(w));
-    moved[moved.length - 1]![k] = raw;
-    const before = measure(moved);
+    const before = measure(weightsWith(model, k, raw));
     const run = await continueOn(withParameterFixed(problem, k, raw), k, raw);
     if (run === null || !Number.isFinite(run.end)) return null;
     const loss = run.end;

@@ -36,7 +36,7 @@ import { diagnose, type Diagnostics } from "../diagnostics/index.js";
 import type { ResidualModel } from "../residual/model.js";
 import { withParameterValues } from "../problem/parameters.js";
 import { train, type TrainHooks, type TrainResult } from "./trainer.js";
-import { buildSeededModel, loadWeights } from "./member.js";
+import { buildSeededModel, loadWeights, weightsOf } from "./member.js";
 import { REGION_DEFAULTS } from "./region-defaults.js";
 import { defaultAdaptiveSampling, techniqueHooks } from "./techniques.js";
 
@@ -224,7 +224,7 @@ export async function escalate(first: Attempt, options: EscalateOptions = {}): P
   const before = attemptRecord(first.problem.training.points, defaultAdaptiveSampling(first.problem, first.model), first.diagnostics.diagnosis, first.train, first.cpuSeconds ?? null);
   const problem = escalatedProblem(first.problem, decision);
   const model = buildSeededModel(problem, problem.training.seed);
-  if (mode === "continue") loadWeights(model, [...first.model.network.parameters(), ...(first.model.theta === null ? [] : [first.model.theta])].map((p) => p.data));
+  if (mode === "continue") loadWeights(model, weightsOf(first.model));
   options.onRetry?.(escalationStartLine(before, decision, mode), model);
   const stages = mode === "continue" ? continuationStages(problem.training.stages) : problem.training.stages;
   const cpu = process.cpuUsage();

@@ -11,6 +11,7 @@ import { ResidualModel } from "../residual/model.js";
 import { predictUnknowns } from "../residual/predict.js";
 import { makeGrid } from "../reports/evaluation.js";
 import { train, type TrainHooks } from "./trainer.js";
+import { trainedParameters } from "./parallel.js";
 import { withParameterValues } from "../problem/parameters.js";
 import { memberDataRows, memberSeed, type MemberResult, type MemberSpec } from "./ensemble.js";
 
@@ -36,13 +37,18 @@ export async function trainMember(spec: MemberSpec, hooks: TrainHooks = {}): Pro
   const grid = makeGrid(problem.bounds, problem.evaluate.points);
   const fitted = withParameterValues(problem, model.theta?.data ?? []);
   const predicted = noGrad(() => predictUnknowns(fitted, model.network, grid.points, model.outputScale));
-  const weights = [...model.network.parameters(), ...(model.theta === null ? [] : [model.theta])].map((p) => Float64Array.from(p.data));
+  const weights = weightsOf(model);
   return { index: spec.index, seed, estimates: model.parameterValues(), predicted, train: result, weights };
+}
+
+/** A copy of a model's trained weights (network tensors, then θ: trainedParameters), for loadWeights. */
+export function weightsOf(model: ResidualModel): Float64Array[] {
+  return trainedParameters(model).map((p) => Float64Array.from(p.data));
 }
 
 /** Put a member's trained weights (network tensors, then θ) into a model of the same problem. */
 export function loadWeights(model: ResidualModel, weights: readonly Float64Array[]): void {
-  const params = [...model.network.parameters(), ...(model.theta === null ? [] : [model.theta])];
+  const params = trainedParameters(model);
   if (params.length !== weights.length) throw new Error("internal: an ensemble member's weights do not fit the model");
   params.forEach((p, i) => p.data.set(weights[i]!));
 }
