@@ -129,9 +129,10 @@ const SPIN_SETTING = envNumber("PINN_SPIN_MS", (n) => n >= 0);
  * counted the previous minute's runs (in the bench, the previous variant's two threads), so a run
  * on an idle machine often did not poll.
  */
-export function spinFor(threads: number, load = runnableNow(), cores = availableParallelism()): number {
+export function spinFor(threads: number, load?: number, cores = availableParallelism()): number {
   if (SPIN_SETTING !== null) return SPIN_SETTING;
-  return load - 1 + threads <= cores ? SPIN_MS_WHEN_IDLE : 0;
+  // (Read only when needed: runnableNow takes 4 ms of readings.)
+  return (load ?? runnableNow()) - 1 + threads <= cores ? SPIN_MS_WHEN_IDLE : 0;
 }
 
 /** The runnable tasks of /proc/loadavg's text ("0.52 0.58 0.59 3/456 12345": 3, the reader included), or null. */
