@@ -5,6 +5,7 @@
 //   node dist-bench/bench/pinn-child.js PROBLEM.yaml [--epochs N] [--points N] [--width W] [--runs R] [--threads N]
 
 import { loadProblem } from "../src/problem/load.js";
+import { appliedInterruptBudget, tuneV8 } from "../src/cli/v8-flags.js";
 import { solve } from "../src/solve.js";
 import { PinnNetwork } from "../src/residual/network.js";
 import { sharedHeap, wasmKernelsActive } from "../src/engine/kernels/f64-heap.js";
@@ -39,6 +40,8 @@ function parseArgs(argv: string[]): Args {
 }
 
 async function main(): Promise<void> {
+  // As the `pinn` command runs (src/cli/v8-flags.ts); PINN_INTERRUPT_BUDGET=0 keeps V8's own.
+  tuneV8();
   const args = parseArgs(process.argv.slice(2));
   // The derivative multi-indices the training loop asks the network for: those of the call with
   // the most points (set-up code, e.g. the check for enforced conditions, uses a few points).
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
       peak_heap_mb: peakHeap / 2 ** 20,
       kernel_heap_mb: sharedHeap().byteLength / 2 ** 20,
       wasm_simd: wasmKernelsActive(),
+      interrupt_budget: appliedInterruptBudget(),
       // With PINN_THREAD_PROFILE=1: the last run's per-phase CPU times (src/training/parallel-profile.ts).
       thread_profile: lastParallelProfile(),
     }),

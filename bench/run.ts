@@ -27,11 +27,14 @@ import { formatOps, runOps } from "./ops.js";
  * unless the load average is at least the number of cores, else 0), and the blocks per evaluation (PINN_BLOCKS;
  * null: the default, BLOCKS). The first, pinn's defaults, gives "all cores".
  */
-const HANDOVER_VARIANTS: { label: string; spinMs: number | null; blocks: number | null }[] = [
+const HANDOVER_VARIANTS: { label: string; spinMs: number | null; blocks: number | null; v8Budget?: boolean }[] = [
   { label: "default", spinMs: null, blocks: null },
   { label: "spin 0", spinMs: 0, blocks: null },
   { label: "spin 1 ms", spinMs: 1, blocks: null },
   { label: "4 blocks, spin 0", spinMs: 0, blocks: 4 },
+  // V8's own tier-up budget instead of pinn's (src/cli/v8-flags.ts) on the threads (the round's
+  // one-thread run keeps pinn's): what the budget does for the threads.
+  { label: "V8's tier-up budget", spinMs: null, blocks: null, v8Budget: true },
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -262,10 +265,11 @@ async function main(): Promise<void> {
     const cores = cpus().length;
     if (cores > 1) {
       const variantRuns = HANDOVER_VARIANTS.map(() => [] as Record<string, unknown>[]);
-      const envOf = (v: { spinMs: number | null; blocks: number | null }): NodeJS.ProcessEnv => {
+      const envOf = (v: (typeof HANDOVER_VARIANTS)[number]): NodeJS.ProcessEnv => {
         const env: NodeJS.ProcessEnv = { ...process.env };
         delete env["PINN_SPIN_MS"];
         delete env["PINN_BLOCKS"];
+        if (v.v8Budget === true) env["PINN_INTERRUPT_BUDGET"] = "0";
         if (v.spinMs !== null) env["PINN_SPIN_MS"] = String(v.spinMs);
         if (v.blocks !== null) env["PINN_BLOCKS"] = String(v.blocks);
         return env;

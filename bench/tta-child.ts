@@ -10,6 +10,7 @@
 //   node dist-bench/bench/tta-child.js PROBLEM.yaml [--every K] [--targets 1e-3,1e-5] [--threads N] [--max-seconds S]
 
 import { loadProblem } from "../src/problem/load.js";
+import { tuneV8 } from "../src/cli/v8-flags.js";
 import { solve } from "../src/solve.js";
 import type { ResidualModel } from "../src/residual/model.js";
 import { predictUnknowns } from "../src/residual/predict.js";
@@ -53,6 +54,8 @@ export interface TargetHit {
 }
 
 async function main(): Promise<void> {
+  // As the `pinn` command runs (src/cli/v8-flags.ts); PINN_INTERRUPT_BUDGET=0 keeps V8's own.
+  tuneV8();
   const args = parseArgs(process.argv.slice(2));
   const problem = loadProblem(args.problem);
   if (args.threads !== undefined) (problem.training as { threads?: number }).threads = args.threads;
