@@ -30,12 +30,29 @@
 import { Tensor } from "./tensor.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
 import { countKernel } from "./kernels/usage.js";
-import { kernelMemory } from "./kernels/arena.js";
+import { arenaIfMade, kernelMemory } from "./kernels/arena.js";
+import { sharedHeap } from "./kernels/f64-heap.js";
+import { kernelRange, vectorUnary } from "./kernels/vector-unary.js";
+import type { VectorActivationName } from "./kernels/wasm-activations.js";
 import { inArena, scopeOpen } from "./pool.js";
-import { mapBlocks, mapInto, mapKernel, sumBlocks, type MapKernel, type Operands, type Program, type Ref, type Step } from "./kernels/wasm-fused.js";
+import { sumAll } from "./ops/reduce.js";
+import { mapBlocks, mapInto, mapKernel, sumBlocks, type KernelHeap, type MapKernel, type Operands, type Program, type Ref, type Step } from "./kernels/wasm-fused.js";
 
 /** The expressions that may be fused: each an engine op's own kernel text over x, y and p (each has a WebAssembly form: kernels/wasm-fused.ts). */
 export const FUSIBLE: ReadonlySet<string> = new Set(["x", "x + y", "x - y", "x * y", "x / y", "x + p", "x * p", "p - x", "p / x", "-x", "x * x"]);
+
+/**
+ * The functions that may be fused (tanh, σ, exp, sin, cos): each op's JavaScript kernel text and its
+ * SIMD kernel's name (wasm-activations.ts), registered by the op (ops/unary.ts). They fuse only where
+ * the WebAssembly SIMD kernels run: their values are the kernels' (a JavaScript loop with Math.* would
+ * give other bits), computed inside the fused kernel by the kernels' own code.
+ */
+const FUNCTIONS = new Map<string, VectorActivationName>();
+
+/** Register an elementwise function's kernel text as fusible (ops/unary.ts). */
+export function fusibleFunction(expr: string, name: VectorActivationName): void {
+  FUNCTIONS.set(expr, name);
+}
 
 const MAX_NODES = 40;
 
@@ -76,7 +93,7 @@ const MIN_SIZE = 256;
 
 /** Whether an op with this kernel text and output size should return a lazy tensor now (lazyNode decides on the operands). */
 export function fuses(expr: string, size: number): boolean {
-  return enabled && size >= MIN_SIZE && FUSIBLE.has(expr);
+  return enabled && size >= MIN_SIZE && (FUSIBLE.has(expr) || (FUNCTIONS.has(expr) && kernelMemory()?.activations != null));
 }
 
 /**
@@ -152,7 +169,12 @@ type SumKernel = (leaves: Float64Array[], params: number[], start: number, end: 
 const kernels = new Map<string, Kernel | SumKernel>();
 
 interface Compiled<K> {
-  readonly kernel: K;
+  /** The JavaScript loop; null for an expression with functions (fusibleFunction), which never runs there. */
+  readonly kernel: K | null;
+  /** The expression has functions: it runs on the WebAssembly kernel, or op by op (stepwise). */
+  readonly functions: boolean;
+  /** Its steps, whatever its rows (the WebAssembly kernel's program but for odd rows). */
+  readonly steps: readonly Step[];
   readonly leaves: Float64Array[];
   readonly params: number[];
   /** The length of the repeated row of the row operands (1 when there are none). */
@@ -252,13 +274,15 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
     // The op's own kernel text with its operands' names in place of x, y and p (all fixed identifiers).
     lines.push(`const ${v} = ${template(node.expr)(x, y, p)};`);
     refOf.set(v, { step: steps.length });
-    steps.push({ expr: node.expr, x: refOf.get(x)!, y: node.y === null ? null : refOf.get(y)!, p: sp });
+    const fn = FUNCTIONS.get(node.expr) ?? null;
+    steps.push({ expr: node.expr, x: refOf.get(x)!, y: node.y === null ? null : refOf.get(y)!, p: sp, fn, range: fn === null ? null : kernelRange(fn) });
     return v;
   };
   const result = emit(root);
+  const functions = steps.some((s) => s.fn !== null);
   const rows = rowLength !== 0;
   const key = `${reduce ? "sum" : "map"}|${rows}|${leaves.length}|${params.length}|${lines.join("")}|${result}`;
-  let kernel = kernels.get(key);
+  let kernel = functions ? null : kernels.get(key);
   if (kernel === undefined) {
     const step = rows ? " if (++j === rowLength) j = 0;" : "";
     const body = [
@@ -277,34 +301,105 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
       : compileKernel<Kernel>("fused-elementwise", ["leaves", "params", "out", "start", "end", "shift", "rowLength"], body);
     kernels.set(key, kernel);
   }
+  const operands: Operands = {
+    full: full.map((t) => t.data),
+    rows: rowOperands.map((t) => t.data),
+    rowLength: rows ? rowLength : 0,
+    scalars: scalarValues.map((v) => (typeof v === "number" ? v : v.data[0]!)),
+  };
   return {
-    kernel: kernel as K,
-    leaves: leaves.map((t) => t.data),
+    kernel: kernel as K | null,
+    functions,
+    steps,
+    leaves: functions ? [] : leaves.map((t) => t.data),
     params,
     rowLength: rows ? rowLength : 1,
     // (A pair of elements must not straddle two rows: rows of odd length stay in JavaScript.)
     program: rowLength % 2 !== 0 ? null : { leaves: full.length, rows: rowOperands.length, scalars: scalarValues.length, steps },
-    operands: {
-      full: full.map((t) => t.data),
-      rows: rowOperands.map((t) => t.data),
-      rowLength: rows ? rowLength : 0,
-      scalars: scalarValues.map((v) => (typeof v === "number" ? v : v.data[0]!)),
-    },
+    // (an expression with functions whose arguments have ranges: a block that fails the check is computed op by op)
+    operands: functions && steps.some((s) => s.range != null) ? { ...operands, stepwise: stepwise(steps, operands) } : operands,
     key: key.slice(key.indexOf("|") + 1),
   };
+}
+
+/** The kernel text of one op as a loop over arrays x and y (and the number p), for stepwise: cached per text. */
+type StepKernel = (x: Float64Array, y: Float64Array, p: number, out: Float64Array) => void;
+const stepKernels = new Map<string, StepKernel>();
+
+function stepKernel(expr: string): StepKernel {
+  let k = stepKernels.get(expr);
+  if (k === undefined) {
+    k = compileKernel<StepKernel>("fused-step", ["x", "y", "p", "out"], `for (let i = 0; i < out.length; i++) out[i] = ${template(expr)("x[i]", "y[i]", "p")};`);
+    stepKernels.set(expr, k);
+  }
+  return k;
+}
+
+/**
+ * An expression's values over elements [from, to) computed op by op, as the unfused ops compute them:
+ * each arithmetic op by its kernel text, each function by the op's own path (vector-unary.ts: the SIMD
+ * kernel, with the JavaScript formula outside its range; the JavaScript kernel where the SIMD kernels
+ * are off) — the same bits as the ops. For blocks where a fused kernel's range check failed, and for
+ * expressions with functions that have no WebAssembly kernel (rows of odd length). Recorded as
+ * "elementwise:stepwise".
+ */
+function stepwise(steps: readonly Step[], ops: Operands): (from: number, to: number) => Float64Array {
+  return (from, to) => {
+    countKernel("elementwise:stepwise");
+    const m = to - from;
+    const values: Float64Array[] = [];
+    const array = (r: Ref): Float64Array => {
+      if ("leaf" in r) return ops.full[r.leaf]!.subarray(from, to);
+      if ("step" in r) return values[r.step]!;
+      const a = new Float64Array(m);
+      if ("scalar" in r) a.fill(ops.scalars[r.scalar]!);
+      else for (let i = 0, row = ops.rows[r.row]!; i < m; i++) a[i] = row[(from + i) % ops.rowLength]!;
+      return a;
+    };
+    for (const s of steps) {
+      const out = new Float64Array(m);
+      const x = array(s.x);
+      if (s.fn == null || !vectorUnary(s.fn, x, out, 1)) stepKernel(s.expr)(x, s.y === null ? x : array(s.y), s.p < 0 ? 0 : ops.scalars[s.p]!, out);
+      values.push(out);
+    }
+    return values[values.length - 1]!;
+  };
+}
+
+/** The kernel memory an array lies in (the arena or the shared heap), or null. */
+function memoryOf(a: Float64Array): KernelHeap | null {
+  const arena = arenaIfMade();
+  if (arena !== null && a.buffer === arena.memory.buffer) return arena;
+  const heap = sharedHeap();
+  return heap.memory !== null && a.buffer === heap.memory.buffer ? heap : null;
 }
 
 /**
  * The WebAssembly SIMD kernel of a compiled expression, or null (rows of odd length, no WebAssembly
  * SIMD, PINN_NO_WASM=1) — and null when neither its output nor any of its operands lies in the kernels'
  * arena (outside tidy): copying every operand in and the values out cost more than the SIMD loop saves
- * (measured on the chain as written: 5.6 against 4.2 ms per call).
+ * (measured on the chain as written: 5.6 against 4.2 ms per call). An expression with functions runs
+ * there wherever its operands lie (its functions' work dominates the copies).
  */
-function wasmKernel(c: Compiled<unknown>, out: Float64Array | null): MapKernel | null {
-  if (c.program === null || !((out !== null && inArena(out)) || c.operands.full.some(inArena))) return null;
-  const heap = kernelMemory();
+function wasmKernel(c: Compiled<unknown>, out: Float64Array | null, heap: KernelHeap | null = kernelMemory()): MapKernel | null {
+  if (c.program === null || !(c.functions || (out !== null && inArena(out)) || c.operands.full.some(inArena))) return null;
   return heap === null ? null : mapKernel(heap, c.program, c.key);
 }
+
+/** Record the functions an expression computed fused ("tanh:fused", …). */
+function countFunctions(c: Compiled<unknown>): void {
+  for (const s of c.steps) if (s.fn != null) countKernel(`${s.fn}:fused`);
+}
+
+/** Op by op, in blocks (an expression with functions and no WebAssembly kernel): into out[shift + from…]. */
+function stepwiseInto(c: Compiled<unknown>, out: Float64Array, from: number, to: number, shift: number): void {
+  const values = c.operands.stepwise ?? stepwise(c.steps, c.operands);
+  for (let i0 = from; i0 < to; i0 += FUSED_STEPWISE_BLOCK) {
+    const i1 = Math.min(to, i0 + FUSED_STEPWISE_BLOCK);
+    out.set(values(i0, i1), i0 + shift);
+  }
+}
+const FUSED_STEPWISE_BLOCK = 4096;
 
 /** Evaluate a lazy expression into `out` (one generated loop). */
 export function evaluate(root: LazyNode, out: Float64Array): void {
@@ -314,9 +409,11 @@ export function evaluate(root: LazyNode, out: Float64Array): void {
   if (wasm !== null) {
     mapBlocks(kernelMemory()!, wasm, c.operands, 0, out.length, out);
     countKernel("elementwise:wasm-simd");
+    countFunctions(c);
     return;
   }
-  c.kernel(c.leaves, c.params, out, 0, out.length, 0, c.rowLength);
+  if (c.kernel === null) stepwiseInto(c, out, 0, out.length, 0);
+  else c.kernel(c.leaves, c.params, out, 0, out.length, 0, c.rowLength);
 }
 
 /**
@@ -346,6 +443,17 @@ export function computeNow(expr: string, x: Tensor, y: Tensor | null, p: number,
 export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, offset: number, from: number, to: number) => void {
   const c = compile<Kernel>(root, size, false);
   countKernel("elementwise:fused");
+  if (c.kernel === null) {
+    // With functions: on the WebAssembly kernel in the memory of the vector kernel's block, else op by op.
+    countFunctions(c);
+    return (out, offset, from, to) => {
+      const heap = memoryOf(out);
+      const wasm = heap === null ? null : wasmKernel(c, null, heap);
+      if (wasm === null) stepwiseInto(c, out, from, to, offset - from);
+      else mapInto(heap!, wasm, c.operands, from, to, offset);
+    };
+  }
+  const kernel = c.kernel;
   const wasm = wasmKernel(c, null);
   if (wasm !== null) {
     countKernel("elementwise:wasm-simd");
@@ -353,11 +461,11 @@ export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, of
     return (out, offset, from, to) => {
       // The kernels' heap is the vector kernel's: the block is written there in place (by offset: the
       // scratch blocks allocated meanwhile may replace the heap's view).
-      if (out.buffer !== heap.memory!.buffer) c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
+      if (out.buffer !== heap.memory!.buffer) kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
       else mapInto(heap, wasm, c.operands, from, to, offset);
     };
   }
-  return (out, offset, from, to) => c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
+  return (out, offset, from, to) => kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
 }
 
 /** The sum of a lazy expression's values, added in order (as sum() adds a buffer), without a buffer for them. */
@@ -369,8 +477,15 @@ export function lazySum(root: LazyNode, size: number): number {
     const s = sumBlocks(kernelMemory()!, wasm, c.operands, size);
     if (s !== null) {
       countKernel("sum:wasm-simd");
+      countFunctions(c);
       return s;
     }
+  }
+  if (c.kernel === null) {
+    // (with functions and no WebAssembly kernel: the values op by op, then summed as sum() adds a buffer)
+    const values = new Float64Array(size);
+    stepwiseInto(c, values, 0, size, 0);
+    return sumAll(values);
   }
   return c.kernel(c.leaves, c.params, 0, size, c.rowLength);
 }
