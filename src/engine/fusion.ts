@@ -175,6 +175,8 @@ interface Compiled<K> {
   readonly functions: boolean;
   /** Its steps, whatever its rows (the WebAssembly kernel's program but for odd rows). */
   readonly steps: readonly Step[];
+  /** The lazy tensors whose values are written out too (operands.stores): finish() gives them their values. */
+  readonly storedTensors: readonly Tensor[];
   readonly leaves: Float64Array[];
   readonly params: number[];
   /** The length of the repeated row of the row operands (1 when there are none). */
@@ -208,7 +210,7 @@ function template(expr: string): (x: string, y: string, p: string) => string {
  * The generated loop of a lazy expression with `size` values: one loop over the elements (a kernel
  * per expression text, cached), each node computed once per element by its op's own kernel text.
  */
-function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> {
+function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false): Compiled<K> {
   // Number the distinct materialised operands (leaves), the distinct nodes (each computed once per
   // element even when used twice) and the numbers; the kernel's cache key is the resulting text.
   const leaves: Tensor[] = [];
@@ -236,9 +238,17 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
   const rowOperands: Tensor[] = [];
   const rowIndex = new Map<Tensor, number>();
   const scalarIndex = new Map<Tensor, number>();
+  // Functions whose values a backward pass will read (their tensors require grad): written out too, so
+  // that it reads them instead of computing them again (store).
+  const stored: { tensor: Tensor; step: number }[] = [];
   const operand = (t: Tensor): string => {
     const node = t.lazy;
-    if (node !== null) return emit(node);
+    if (node !== null) {
+      const known = nodeVar.has(node);
+      const v = emit(node);
+      if (store && !known && t.requiresGrad && FUNCTIONS.has(node.expr)) stored.push({ tensor: t, step: steps.length - 1 });
+      return v;
+    }
     const i = numbered(leaves, leafIndex, t);
     // A one-element operand in a larger expression is a broadcast number; a shorter one, a row
     // repeated over the rows (index j, the position in the row).
@@ -281,7 +291,8 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
   const result = emit(root);
   const functions = steps.some((s) => s.fn !== null);
   const rows = rowLength !== 0;
-  const key = `${reduce ? "sum" : "map"}|${rows}|${leaves.length}|${params.length}|${lines.join("")}|${result}`;
+  const storeSteps = stored.map((s) => s.step);
+  const key = `${reduce ? "sum" : "map"}|${rows}|${leaves.length}|${params.length}|${lines.join("")}|${result}|${storeSteps}`;
   let kernel = functions ? null : kernels.get(key);
   if (kernel === undefined) {
     const step = rows ? " if (++j === rowLength) j = 0;" : "";
@@ -306,6 +317,8 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
     rows: rowOperands.map((t) => t.data),
     rowLength: rows ? rowLength : 0,
     scalars: scalarValues.map((v) => (typeof v === "number" ? v : v.data[0]!)),
+    stores: stored.map((s) => s.tensor.valuesBuffer()),
+    storeSteps,
   };
   return {
     kernel: kernel as K | null,
@@ -315,7 +328,8 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
     params,
     rowLength: rows ? rowLength : 1,
     // (A pair of elements must not straddle two rows: rows of odd length stay in JavaScript.)
-    program: rowLength % 2 !== 0 ? null : { leaves: full.length, rows: rowOperands.length, scalars: scalarValues.length, steps },
+    program: rowLength % 2 !== 0 ? null : { leaves: full.length, rows: rowOperands.length, scalars: scalarValues.length, steps, stores: storeSteps },
+    storedTensors: stored.map((s) => s.tensor),
     // (an expression with functions whose arguments have ranges: a block that fails the check is computed op by op)
     operands: functions && steps.some((s) => s.range != null) ? { ...operands, stepwise: stepwise(steps, operands) } : operands,
     key: key.slice(key.indexOf("|") + 1),
@@ -343,7 +357,7 @@ function stepKernel(expr: string): StepKernel {
  * expressions with functions that have no WebAssembly kernel (rows of odd length). Recorded as
  * "elementwise:stepwise".
  */
-function stepwise(steps: readonly Step[], ops: Operands): (from: number, to: number) => Float64Array {
+function stepwise(steps: readonly Step[], ops: Operands): (from: number, to: number) => Float64Array[] {
   return (from, to) => {
     countKernel("elementwise:stepwise");
     const m = to - from;
@@ -362,7 +376,7 @@ function stepwise(steps: readonly Step[], ops: Operands): (from: number, to: num
       if (s.fn == null || !vectorUnary(s.fn, x, out, 1)) stepKernel(s.expr)(x, s.y === null ? x : array(s.y), s.p < 0 ? 0 : ops.scalars[s.p]!, out);
       values.push(out);
     }
-    return values[values.length - 1]!;
+    return values;
   };
 }
 
@@ -394,26 +408,33 @@ function countFunctions(c: Compiled<unknown>): void {
 /** Op by op, in blocks (an expression with functions and no WebAssembly kernel): into out[shift + from…]. */
 function stepwiseInto(c: Compiled<unknown>, out: Float64Array, from: number, to: number, shift: number): void {
   const values = c.operands.stepwise ?? stepwise(c.steps, c.operands);
+  const stores = c.operands.stores ?? [];
   for (let i0 = from; i0 < to; i0 += FUSED_STEPWISE_BLOCK) {
     const i1 = Math.min(to, i0 + FUSED_STEPWISE_BLOCK);
-    out.set(values(i0, i1), i0 + shift);
+    const v = values(i0, i1);
+    out.set(v[v.length - 1]!, i0 + shift);
+    stores.forEach((s, k) => s.set(v[c.operands.storeSteps![k]!]!, i0));
   }
+}
+
+/** The stored tensors get their values (written with the expression's). */
+function finish(c: Compiled<unknown>): void {
+  c.storedTensors.forEach((t, k) => t.setEvaluated(c.operands.stores![k]!));
 }
 const FUSED_STEPWISE_BLOCK = 4096;
 
 /** Evaluate a lazy expression into `out` (one generated loop). */
 export function evaluate(root: LazyNode, out: Float64Array): void {
-  const c = compile<Kernel>(root, out.length, false);
+  const c = compile<Kernel>(root, out.length, false, true);
   countKernel("elementwise:fused");
   const wasm = wasmKernel(c, out);
   if (wasm !== null) {
     mapBlocks(kernelMemory()!, wasm, c.operands, 0, out.length, out);
     countKernel("elementwise:wasm-simd");
     countFunctions(c);
-    return;
-  }
-  if (c.kernel === null) stepwiseInto(c, out, 0, out.length, 0);
+  } else if (c.kernel === null) stepwiseInto(c, out, 0, out.length, 0);
   else c.kernel(c.leaves, c.params, out, 0, out.length, 0, c.rowLength);
+  finish(c);
 }
 
 /**
@@ -470,7 +491,7 @@ export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, of
 
 /** The sum of a lazy expression's values, added in order (as sum() adds a buffer), without a buffer for them. */
 export function lazySum(root: LazyNode, size: number): number {
-  const c = compile<SumKernel>(root, size, true);
+  const c = compile<SumKernel>(root, size, true, true);
   countKernel("sum:fused");
   const wasm = wasmKernel(c, null);
   if (wasm !== null) {
@@ -478,6 +499,7 @@ export function lazySum(root: LazyNode, size: number): number {
     if (s !== null) {
       countKernel("sum:wasm-simd");
       countFunctions(c);
+      finish(c);
       return s;
     }
   }
@@ -485,6 +507,7 @@ export function lazySum(root: LazyNode, size: number): number {
     // (with functions and no WebAssembly kernel: the values op by op, then summed as sum() adds a buffer)
     const values = new Float64Array(size);
     stepwiseInto(c, values, 0, size, 0);
+    finish(c);
     return sumAll(values);
   }
   return c.kernel(c.leaves, c.params, 0, size, c.rowLength);

@@ -136,6 +136,17 @@ export class Tensor {
     return out;
   }
 
+  /** A buffer of this tensor's scope for a lazy tensor's values, which a fused kernel writes with another expression's (fusion.ts). @internal */
+  valuesBuffer(): Float64Array {
+    return allocFor(this.size, this.home);
+  }
+
+  /** A lazy tensor's values, computed with another expression's into valuesBuffer() (fusion.ts): it is lazy no more. @internal */
+  setEvaluated(values: Float64Array): void {
+    this.buffer = values;
+    this.lazy = null;
+  }
+
   /** PyTorch's `p.data = t` swaps the storage; here the values are changed in place (V8 said "which has only a getter"). */
   set data(_value: Float64Array) {
     throw new TypeError(

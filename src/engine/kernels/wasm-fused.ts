@@ -51,6 +51,8 @@ export interface Program {
   readonly rows: number;
   readonly scalars: number;
   readonly steps: readonly Step[];
+  /** Steps whose values are written out too, each to its own array (Operands.stores): a function's values that a backward pass will read (fusion.ts). */
+  readonly stores?: readonly number[];
 }
 
 /** Each fusible kernel text as WebAssembly: code from its operands' values (x, y, p on the stack in that order of use). */
@@ -92,7 +94,8 @@ export function isRanged(p: Program): boolean {
  */
 function mapFunction(p: Program): FunctionBuilder {
   const L = p.leaves + p.rows;
-  const f = new FunctionBuilder("map", Array.from({ length: L + 6 }, () => "i32" as const));
+  const stores = p.stores ?? [];
+  const f = new FunctionBuilder("map", Array.from({ length: L + 6 + stores.length }, () => "i32" as const));
   const OUT = f.params[0]!;
   const IN = f.params.slice(1, 1 + p.leaves);
   const ROW = f.params.slice(1 + p.leaves, 1 + L);
@@ -101,12 +104,13 @@ function mapFunction(p: Program): FunctionBuilder {
   const ROWSTART = f.params[3 + L]!;
   const PAIRS = f.params[4 + L]!;
   const MASK = f.params[5 + L]!;
+  const STORE = f.params.slice(6 + L);
   const I = f.local("i32");
   const OFF = f.local("i32");
   const J = f.local("i32");
   const functions = p.steps.some((s) => s.fn != null);
   const ranged = isRanged(p);
-  const P = functions ? PAIRS_PER_STEP : 1;
+  const P = functions ? Number(process.env["PINN_FP"] ?? PAIRS_PER_STEP) : 1;
   const scalars: Local<"v128">[] = [];
   for (let k = 0; k < p.scalars; k++) scalars.push(f.hoist(`s${k}`, "v128", () => code(op.get(SCALARS), op.load64Splat(8 * k))) as Local<"v128">);
   const ALL = ranged ? f.local("v128") : null;
@@ -157,6 +161,7 @@ function mapFunction(p: Program): FunctionBuilder {
       ...[...used].map((i) => code(op.get(IN[i]!), op.get(OFF), op.add, op.v128Load(16 * k), op.set(l.leaves[i]!))),
       ...[...usedRows].map((i) => code(op.get(ROW[i]!), op.get(l.j), op.add, op.v128Load(0), op.set(l.rows[i]!))),
       ...body,
+      ...stores.map((step, i) => code(op.get(STORE[i]!), op.get(OFF), op.add, op.get(l.steps[step]!), op.v128Store(16 * k))),
       code(op.get(OUT), op.get(OFF), op.add, op.get(l.steps[l.steps.length - 1]!), op.v128Store(16 * k)),
     );
   };
@@ -209,7 +214,7 @@ function accumulateFunction(): FunctionBuilder {
 export function programKey(p: Program): string {
   const ref = (r: Ref | null): string => (r === null ? "" : "leaf" in r ? `l${r.leaf}` : "row" in r ? `r${r.row}` : "scalar" in r ? `s${r.scalar}` : `v${r.step}`);
   // (A function step's text names its function; its range is the function's.)
-  return `${p.leaves}|${p.rows}|${p.scalars}|${p.steps.map((s) => `${s.expr}:${ref(s.x)},${ref(s.y)},${s.p}`).join(";")}`;
+  return `${p.leaves}|${p.rows}|${p.scalars}|${p.steps.map((s) => `${s.expr}:${ref(s.x)},${ref(s.y)},${s.p}`).join(";")}|${p.stores ?? []}`;
 }
 
 interface HeapKernels {
@@ -260,7 +265,11 @@ export interface Operands {
    * For a program with ranges (isRanged): the values of elements [from, to) computed op by op, as the
    * unfused ops compute them (fusion.ts) — for a block where the kernel's range check failed.
    */
-  readonly stepwise?: ((from: number, to: number) => Float64Array) | null;
+  readonly stepwise?: ((from: number, to: number) => Float64Array[]) | null;
+  /** The arrays of the stored steps (Program.stores), full size, in order. */
+  readonly stores?: readonly Float64Array[];
+  /** The stored steps' indices (Program.stores), for stepwise's values. */
+  readonly storeSteps?: readonly number[];
 }
 
 /**
@@ -271,7 +280,7 @@ export interface Operands {
 function fixedArguments(heap: KernelHeap, ops: Operands): { args: number[]; done: () => void } {
   const L = ops.full.length;
   const R = ops.rows.length;
-  const args = new Array<number>(L + R + 6).fill(0);
+  const args = new Array<number>(L + R + 6 + (ops.stores?.length ?? 0)).fill(0);
   // (the scalars' block has room for the range check's answer after them: see runBlocks)
   const sc = heap.alloc(scalarBlock(ops));
   const rowAt = ops.rows.map((r) => offsetIn(heap, r));
@@ -342,6 +351,10 @@ function runBlocks(heap: KernelHeap, kernel: MapKernel, ops: Operands, from: num
   const block = stepwise === null && (out === null || (base !== null && at.every((a) => a >= 0))) ? n : Math.min(n, FUSED_BLOCK);
   const ins = at.map((a) => (a >= 0 ? -1 : heap.alloc(block)));
   const result = base !== null ? -1 : heap.alloc(block);
+  // Stored steps: written in place where their arrays lie in the heap's memory, else each block through a scratch block.
+  const stores = ops.stores ?? [];
+  const storeAt = stores.map((s) => offsetIn(heap, s));
+  const storeScratch = storeAt.map((a) => (a >= 0 ? -1 : heap.alloc(block)));
   const { args, done } = fixedArguments(heap, ops);
   const mask = args[5 + L + R]! >> 3;
   let f = heap.f64;
@@ -357,20 +370,24 @@ function runBlocks(heap: KernelHeap, kernel: MapKernel, ops: Operands, from: num
     args[0] = 8 * (base !== null ? base + i0 : result);
     args[3 + L + R] = R === 0 ? 0 : 8 * (i0 % ops.rowLength);
     args[4 + L + R] = (m + 1) >> 1;
+    for (let k = 0; k < stores.length; k++) args[6 + L + R + k] = 8 * (storeAt[k]! >= 0 ? storeAt[k]! + i0 : storeScratch[k]!);
     kernel(...args);
     if (stepwise !== null && !(f[mask] === 1 && f[mask + 1] === 1)) {
       // Some argument lay outside its function's range (or the lane after an odd count did): this
       // block's values again, op by op (the heap's view may be replaced meanwhile: its offsets stay).
       const values = stepwise(i0, i0 + m);
       f = heap.f64;
-      f.set(values, args[0]! >> 3);
+      f.set(values[values.length - 1]!, args[0]! >> 3);
+      for (let k = 0; k < stores.length; k++) f.set(values[ops.storeSteps![k]!]!, args[6 + L + R + k]! >> 3);
     }
+    for (let k = 0; k < stores.length; k++) if (storeScratch[k]! >= 0) stores[k]!.set(f.subarray(storeScratch[k]!, storeScratch[k]! + m), i0);
     if (base === null) {
       if (typeof out === "function") out(f, result, i0, m);
       else out!.set(f.subarray(result, result + m), i0);
     }
   }
   done();
+  for (let k = stores.length - 1; k >= 0; k--) if (storeScratch[k]! >= 0) heap.release(storeScratch[k]!, block);
   if (result >= 0) heap.release(result, block);
   for (let k = L - 1; k >= 0; k--) if (ins[k]! >= 0) heap.release(ins[k]!, block);
 }
