@@ -34,9 +34,9 @@ import { arenaIfMade, kernelMemory } from "./kernels/arena.js";
 import { sharedHeap } from "./kernels/f64-heap.js";
 import { kernelRange, vectorUnary } from "./kernels/vector-unary.js";
 import type { VectorActivationName } from "./kernels/wasm-activations.js";
-import { inArena, scopeOpen } from "./pool.js";
+import { inArena, scopeOpen, unscoped } from "./pool.js";
 import { sumAll } from "./ops/reduce.js";
-import { mapBlocks, mapInto, mapKernel, sumBlocks, type KernelHeap, type MapKernel, type Operands, type Program, type Ref, type Step } from "./kernels/wasm-fused.js";
+import { mapBlocks, mapInto, mapKernel, sumBlocks, type KernelHeap, type MapKernel, type Operands, type Program, type Ref, type Step, type Store } from "./kernels/wasm-fused.js";
 
 /** The expressions that may be fused: each an engine op's own kernel text over x, y and p (each has a WebAssembly form: kernels/wasm-fused.ts). */
 export const FUSIBLE: ReadonlySet<string> = new Set(["x", "x + y", "x - y", "x * y", "x / y", "x + p", "x * p", "p - x", "p / x", "-x", "x * x"]);
@@ -52,6 +52,17 @@ const FUNCTIONS = new Map<string, VectorActivationName>();
 /** Register an elementwise function's kernel text as fusible (ops/unary.ts). */
 export function fusibleFunction(expr: string, name: VectorActivationName): void {
   FUNCTIONS.set(expr, name);
+}
+
+/**
+ * sin's derivative is cos of its argument: where a fused kernel computes sin x for a tensor that
+ * requires grad, it writes cos x too (the sincos kernel's code: the same bits as the cos kernel) into a
+ * buffer no scope owns (pool.ts allocUnscoped), handed to the sin op's rule (ops/unary.ts) by this hook.
+ */
+let cosineKeeper: { alloc: (size: number, owner: Tensor) => Float64Array; keep: (y: Tensor, values: Float64Array) => void } | null = null;
+
+export function setCosineKeeper(keeper: typeof cosineKeeper): void {
+  cosineKeeper = keeper;
 }
 
 const MAX_NODES = 40;
@@ -117,10 +128,33 @@ function lazyOperand(t: Tensor, size: number): Tensor | null {
   const d = t.rawData;
   if (d === null) return null;
   if (active > 0 || t.sealed) return t;
-  if (16 * t.size > size) return null;
+  if (16 * t.size > size) return snapshotOf(t, d);
   const copy = new Tensor(Float64Array.from(d), t.shape);
   copy.sealed = true;
   return copy;
+}
+
+/**
+ * Snapshots of tensors the caller made (their values may change in place later): a lazy value reads a
+ * copy of the values as they are when its op runs. The copy is kept (outside every scope) and used again
+ * by later ops while the tensor's values are the same, bit for bit (compared each time: writes into
+ * `.data` are not tracked) — the steady state of a function called again and again on the same input
+ * allocates nothing.
+ */
+const snapshots = new WeakMap<Tensor, Tensor>();
+
+function snapshotOf(t: Tensor, d: Float64Array): Tensor {
+  const s = snapshots.get(t);
+  if (s !== undefined && sameBits(s.rawData!, d)) return s;
+  const copy = unscoped(() => new Tensor(d.slice(), t.shape));
+  copy.sealed = true;
+  snapshots.set(t, copy);
+  return copy;
+}
+
+/** Whether two arrays hold the same bits (−0 is not 0; a NaN is its own bits): Node's memcmp (a JavaScript loop took 20 times as long). */
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 /** A lazy copy of `t` (its own tensor, evaluated into its own buffer), when `t` is lazy. */
@@ -175,8 +209,8 @@ interface Compiled<K> {
   readonly functions: boolean;
   /** Its steps, whatever its rows (the WebAssembly kernel's program but for odd rows). */
   readonly steps: readonly Step[];
-  /** The lazy tensors whose values are written out too (operands.stores): finish() gives them their values. */
-  readonly storedTensors: readonly Tensor[];
+  /** The lazy tensors whose values (or cosines) are written out too (operands.stores): finish() gives them their values. */
+  readonly stored: readonly { readonly tensor: Tensor; readonly step: number; readonly cos: boolean }[];
   readonly leaves: Float64Array[];
   readonly params: number[];
   /** The length of the repeated row of the row operands (1 when there are none). */
@@ -240,13 +274,17 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false
   const scalarIndex = new Map<Tensor, number>();
   // Functions whose values a backward pass will read (their tensors require grad): written out too, so
   // that it reads them instead of computing them again (store).
-  const stored: { tensor: Tensor; step: number }[] = [];
+  const stored: { tensor: Tensor; step: number; cos: boolean }[] = [];
   const operand = (t: Tensor): string => {
     const node = t.lazy;
     if (node !== null) {
       const known = nodeVar.has(node);
       const v = emit(node);
-      if (store && !known && t.requiresGrad && FUNCTIONS.has(node.expr)) stored.push({ tensor: t, step: steps.length - 1 });
+      if (store && !known && t.requiresGrad && FUNCTIONS.has(node.expr)) {
+        const step = steps.length - 1;
+        stored.push({ tensor: t, step, cos: false });
+        if (steps[step]!.fn === "sin" && cosineKeeper !== null) stored.push({ tensor: t, step, cos: true });
+      }
       return v;
     }
     const i = numbered(leaves, leafIndex, t);
@@ -291,8 +329,8 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false
   const result = emit(root);
   const functions = steps.some((s) => s.fn !== null);
   const rows = rowLength !== 0;
-  const storeSteps = stored.map((s) => s.step);
-  const key = `${reduce ? "sum" : "map"}|${rows}|${leaves.length}|${params.length}|${lines.join("")}|${result}|${storeSteps}`;
+  const stores: Store[] = stored.map((s) => ({ step: s.step, cos: s.cos }));
+  const key = `${reduce ? "sum" : "map"}|${rows}|${leaves.length}|${params.length}|${lines.join("")}|${result}|${stores.map((st) => `${st.step}${st.cos ? "c" : ""}`)}`;
   let kernel = functions ? null : kernels.get(key);
   if (kernel === undefined) {
     const step = rows ? " if (++j === rowLength) j = 0;" : "";
@@ -317,8 +355,8 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false
     rows: rowOperands.map((t) => t.data),
     rowLength: rows ? rowLength : 0,
     scalars: scalarValues.map((v) => (typeof v === "number" ? v : v.data[0]!)),
-    stores: stored.map((s) => s.tensor.valuesBuffer()),
-    storeSteps,
+    functions,
+    stores: stored.map((s) => (s.cos ? cosineKeeper!.alloc(s.tensor.size, s.tensor) : s.tensor.valuesBuffer())),
   };
   return {
     kernel: kernel as K | null,
@@ -328,10 +366,10 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false
     params,
     rowLength: rows ? rowLength : 1,
     // (A pair of elements must not straddle two rows: rows of odd length stay in JavaScript.)
-    program: rowLength % 2 !== 0 ? null : { leaves: full.length, rows: rowOperands.length, scalars: scalarValues.length, steps, stores: storeSteps },
-    storedTensors: stored.map((s) => s.tensor),
+    program: rowLength % 2 !== 0 ? null : { leaves: full.length, rows: rowOperands.length, scalars: scalarValues.length, steps, stores },
+    stored,
     // (an expression with functions whose arguments have ranges: a block that fails the check is computed op by op)
-    operands: functions && steps.some((s) => s.range != null) ? { ...operands, stepwise: stepwise(steps, operands) } : operands,
+    operands: functions && steps.some((s) => s.range != null) ? { ...operands, stepwise: stepwise(steps, operands, stores) } : operands,
     key: key.slice(key.indexOf("|") + 1),
   };
 }
@@ -357,7 +395,7 @@ function stepKernel(expr: string): StepKernel {
  * expressions with functions that have no WebAssembly kernel (rows of odd length). Recorded as
  * "elementwise:stepwise".
  */
-function stepwise(steps: readonly Step[], ops: Operands): (from: number, to: number) => Float64Array[] {
+function stepwise(steps: readonly Step[], ops: Operands, stores: readonly Store[]): (from: number, to: number) => Float64Array[] {
   return (from, to) => {
     countKernel("elementwise:stepwise");
     const m = to - from;
@@ -376,7 +414,14 @@ function stepwise(steps: readonly Step[], ops: Operands): (from: number, to: num
       if (s.fn == null || !vectorUnary(s.fn, x, out, 1)) stepKernel(s.expr)(x, s.y === null ? x : array(s.y), s.p < 0 ? 0 : ops.scalars[s.p]!, out);
       values.push(out);
     }
-    return values;
+    // The value, then the stores' (a sin step's cosines: the cos op's own path over its argument).
+    return [values[values.length - 1]!, ...stores.map((st) => {
+      if (!st.cos) return values[st.step]!;
+      const x = array(steps[st.step]!.x);
+      const out = new Float64Array(m);
+      if (!vectorUnary("cos", x, out, 1)) stepKernel("Math.cos(x)")(x, x, 0, out);
+      return out;
+    })];
   };
 }
 
@@ -407,19 +452,19 @@ function countFunctions(c: Compiled<unknown>): void {
 
 /** Op by op, in blocks (an expression with functions and no WebAssembly kernel): into out[shift + from…]. */
 function stepwiseInto(c: Compiled<unknown>, out: Float64Array, from: number, to: number, shift: number): void {
-  const values = c.operands.stepwise ?? stepwise(c.steps, c.operands);
+  const values = c.operands.stepwise ?? stepwise(c.steps, c.operands, c.stored);
   const stores = c.operands.stores ?? [];
   for (let i0 = from; i0 < to; i0 += FUSED_STEPWISE_BLOCK) {
     const i1 = Math.min(to, i0 + FUSED_STEPWISE_BLOCK);
     const v = values(i0, i1);
-    out.set(v[v.length - 1]!, i0 + shift);
-    stores.forEach((s, k) => s.set(v[c.operands.storeSteps![k]!]!, i0));
+    out.set(v[0]!, i0 + shift);
+    stores.forEach((s, k) => s.set(v[1 + k]!, i0));
   }
 }
 
 /** The stored tensors get their values (written with the expression's). */
 function finish(c: Compiled<unknown>): void {
-  c.storedTensors.forEach((t, k) => t.setEvaluated(c.operands.stores![k]!));
+  c.stored.forEach((s, k) => (s.cos ? cosineKeeper!.keep(s.tensor, c.operands.stores![k]!) : s.tensor.setEvaluated(c.operands.stores![k]!)));
 }
 const FUSED_STEPWISE_BLOCK = 4096;
 

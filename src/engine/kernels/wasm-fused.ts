@@ -18,7 +18,7 @@
 // (PINN_NO_WASM=1) fusion.ts keeps its JavaScript loops.
 
 import { FunctionBuilder, code, countedLoop, instantiate, moduleBytes, op, whileNot, type Code, type Local } from "./wasm-encoder.js";
-import { Generator, PAIRS_PER_STEP, activationBody, interleave, scratchLocals, type VectorActivationName } from "./wasm-activations.js";
+import { Generator, activationBody, interleave, scratchLocals, type VectorActivationName } from "./wasm-activations.js";
 import { offsetIn } from "./f64-heap.js";
 
 /** The memory the kernels run on (the arena, arena.ts, or the shared heap, f64-heap.ts). */
@@ -51,8 +51,14 @@ export interface Program {
   readonly rows: number;
   readonly scalars: number;
   readonly steps: readonly Step[];
-  /** Steps whose values are written out too, each to its own array (Operands.stores): a function's values that a backward pass will read (fusion.ts). */
-  readonly stores?: readonly number[];
+  /** Values written out too, each to its own array (Operands.stores): a function's values that a backward pass will read (fusion.ts). */
+  readonly stores?: readonly Store[];
+}
+
+/** A step's values written out (Program.stores); with `cos`, a sin step's cosines (its argument's: the sincos kernel's second output). */
+export interface Store {
+  readonly step: number;
+  readonly cos: boolean;
 }
 
 /** Each fusible kernel text as WebAssembly: code from its operands' values (x, y, p on the stack in that order of use). */
@@ -92,6 +98,13 @@ export function isRanged(p: Program): boolean {
  * writes at byte `mask` two float64s: lane l = 1 when every such argument of lane l lay in its range,
  * else 0 (NaN is in no range) — the caller then evaluates the block again step by step (fusion.ts).
  */
+/**
+ * Element pairs per loop step of a kernel with functions (measured on the bench chain's forward pass in
+ * tidy, 1e5 values: 2 pairs 1.06 ms, 4 pairs 1.43 ms, 1 pair 1.5 ms — with several functions, 4 pairs'
+ * locals no longer fit the registers; the activation kernels, one function each, take 4).
+ */
+const FUSED_PAIRS_PER_STEP = 2;
+
 function mapFunction(p: Program): FunctionBuilder {
   const L = p.leaves + p.rows;
   const stores = p.stores ?? [];
@@ -109,8 +122,10 @@ function mapFunction(p: Program): FunctionBuilder {
   const OFF = f.local("i32");
   const J = f.local("i32");
   const functions = p.steps.some((s) => s.fn != null);
+  // The sin steps whose cosines are written out: computed by the sincos kernel's code (the same bits for sin x).
+  const withCos = new Set(stores.filter((st) => st.cos).map((st) => st.step));
   const ranged = isRanged(p);
-  const P = functions ? Number(process.env["PINN_FP"] ?? PAIRS_PER_STEP) : 1;
+  const P = functions ? FUSED_PAIRS_PER_STEP : 1;
   const scalars: Local<"v128">[] = [];
   for (let k = 0; k < p.scalars; k++) scalars.push(f.hoist(`s${k}`, "v128", () => code(op.get(SCALARS), op.load64Splat(8 * k))) as Local<"v128">);
   const ALL = ranged ? f.local("v128") : null;
@@ -122,6 +137,7 @@ function mapFunction(p: Program): FunctionBuilder {
     steps: p.steps.map(() => f.local("v128")),
     j: f.local("i32"),
     scratch: functions ? scratchLocals(f) : null,
+    cosines: new Map([...withCos].map((step) => [step, f.local("v128")])),
   }));
   const used = new Set<number>();
   const usedRows = new Set<number>();
@@ -150,7 +166,11 @@ function mapFunction(p: Program): FunctionBuilder {
           const [lo, hi] = s.range;
           body.push(code(op.get(ALL!), g.K(lo), op.get(x), op.f64x2Le, op.v128And, op.get(x), g.K(hi), op.f64x2Le, op.v128And, op.set(ALL!)));
         }
-        body.push(activationBody(g, l.scratch!, s.fn), code(op.get(x), op.set(l.steps[i]!)));
+        if (withCos.has(i)) {
+          if (s.fn !== "sin") throw new Error("internal: cosines of a step that is not sin");
+          body.push(g.sinAndCos(l.scratch!), code(op.get(l.scratch!.E), op.set(l.cosines.get(i)!)));
+        } else body.push(activationBody(g, l.scratch!, s.fn));
+        body.push(code(op.get(x), op.set(l.steps[i]!)));
         return;
       }
       const form = WASM_FORMS[s.expr];
@@ -161,7 +181,7 @@ function mapFunction(p: Program): FunctionBuilder {
       ...[...used].map((i) => code(op.get(IN[i]!), op.get(OFF), op.add, op.v128Load(16 * k), op.set(l.leaves[i]!))),
       ...[...usedRows].map((i) => code(op.get(ROW[i]!), op.get(l.j), op.add, op.v128Load(0), op.set(l.rows[i]!))),
       ...body,
-      ...stores.map((step, i) => code(op.get(STORE[i]!), op.get(OFF), op.add, op.get(l.steps[step]!), op.v128Store(16 * k))),
+      ...stores.map((st, i) => code(op.get(STORE[i]!), op.get(OFF), op.add, op.get(st.cos ? l.cosines.get(st.step)! : l.steps[st.step]!), op.v128Store(16 * k))),
       code(op.get(OUT), op.get(OFF), op.add, op.get(l.steps[l.steps.length - 1]!), op.v128Store(16 * k)),
     );
   };
@@ -214,7 +234,7 @@ function accumulateFunction(): FunctionBuilder {
 export function programKey(p: Program): string {
   const ref = (r: Ref | null): string => (r === null ? "" : "leaf" in r ? `l${r.leaf}` : "row" in r ? `r${r.row}` : "scalar" in r ? `s${r.scalar}` : `v${r.step}`);
   // (A function step's text names its function; its range is the function's.)
-  return `${p.leaves}|${p.rows}|${p.scalars}|${p.steps.map((s) => `${s.expr}:${ref(s.x)},${ref(s.y)},${s.p}`).join(";")}|${p.stores ?? []}`;
+  return `${p.leaves}|${p.rows}|${p.scalars}|${p.steps.map((s) => `${s.expr}:${ref(s.x)},${ref(s.y)},${s.p}`).join(";")}|${(p.stores ?? []).map((st) => `${st.step}${st.cos ? "c" : ""}`)}`;
 }
 
 interface HeapKernels {
@@ -254,6 +274,11 @@ export function mapKernel(heap: KernelHeap, p: Program, key: string = programKey
 
 /** Elements per block (a multiple of 4, so that a block's element i has the global index's i mod 4). */
 export const FUSED_BLOCK = 2048;
+/**
+ * Elements per block of a kernel with functions (a multiple of FUSED_BLOCK): fewer calls and copies
+ * (measured on the bench chain in tidy: 1.6 against 1.9–2.0 ms per call with 2048; 16384 no better).
+ */
+const FUSED_FUNCTION_BLOCK = 8192;
 
 /** A program's operands: its full-size leaves, its rows (all of length rowLength, even), its scalars. */
 export interface Operands {
@@ -263,13 +288,14 @@ export interface Operands {
   readonly scalars: readonly number[];
   /**
    * For a program with ranges (isRanged): the values of elements [from, to) computed op by op, as the
-   * unfused ops compute them (fusion.ts) — for a block where the kernel's range check failed.
+   * unfused ops compute them (fusion.ts) — for a block where the kernel's range check failed: the
+   * program's value, then each store's.
    */
   readonly stepwise?: ((from: number, to: number) => Float64Array[]) | null;
-  /** The arrays of the stored steps (Program.stores), full size, in order. */
+  /** The program has functions (its blocks are FUSED_FUNCTION_BLOCK long). */
+  readonly functions?: boolean;
+  /** The arrays of the stores (Program.stores), full size, in order. */
   readonly stores?: readonly Float64Array[];
-  /** The stored steps' indices (Program.stores), for stepwise's values. */
-  readonly storeSteps?: readonly number[];
 }
 
 /**
@@ -348,7 +374,7 @@ function runBlocks(heap: KernelHeap, kernel: MapKernel, ops: Operands, from: num
   const at = leaves.map((l) => offsetIn(heap, l));
   // (A program with ranges runs in blocks whatever its operands: a block that fails the check is computed again.)
   const stepwise = ops.stepwise ?? null;
-  const block = stepwise === null && (out === null || (base !== null && at.every((a) => a >= 0))) ? n : Math.min(n, FUSED_BLOCK);
+  const block = stepwise === null && (out === null || (base !== null && at.every((a) => a >= 0))) ? n : Math.min(n, ops.functions === true ? FUSED_FUNCTION_BLOCK : FUSED_BLOCK);
   const ins = at.map((a) => (a >= 0 ? -1 : heap.alloc(block)));
   const result = base !== null ? -1 : heap.alloc(block);
   // Stored steps: written in place where their arrays lie in the heap's memory, else each block through a scratch block.
@@ -377,8 +403,8 @@ function runBlocks(heap: KernelHeap, kernel: MapKernel, ops: Operands, from: num
       // block's values again, op by op (the heap's view may be replaced meanwhile: its offsets stay).
       const values = stepwise(i0, i0 + m);
       f = heap.f64;
-      f.set(values[values.length - 1]!, args[0]! >> 3);
-      for (let k = 0; k < stores.length; k++) f.set(values[ops.storeSteps![k]!]!, args[6 + L + R + k]! >> 3);
+      f.set(values[0]!, args[0]! >> 3);
+      for (let k = 0; k < stores.length; k++) f.set(values[1 + k]!, args[6 + L + R + k]! >> 3);
     }
     for (let k = 0; k < stores.length; k++) if (storeScratch[k]! >= 0) stores[k]!.set(f.subarray(storeScratch[k]!, storeScratch[k]! + m), i0);
     if (base === null) {
