@@ -244,7 +244,7 @@ function template(expr: string): (x: string, y: string, p: string) => string {
  * The generated loop of a lazy expression with `size` values: one loop over the elements (a kernel
  * per expression text, cached), each node computed once per element by its op's own kernel text.
  */
-function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false): Compiled<K> {
+function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false, rootTensor: Tensor | null = null): Compiled<K> {
   // Number the distinct materialised operands (leaves), the distinct nodes (each computed once per
   // element even when used twice) and the numbers; the kernel's cache key is the resulting text.
   const leaves: Tensor[] = [];
@@ -326,7 +326,8 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false
     steps.push({ expr: node.expr, x: refOf.get(x)!, y: node.y === null ? null : refOf.get(y)!, p: sp, fn, range: fn === null ? null : kernelRange(fn) });
     return v;
   };
-  const result = emit(root);
+  // (The root's values are the result, but for a sum: there its tensor is an operand like the others.)
+  const result = rootTensor !== null && rootTensor.lazy === root ? operand(rootTensor) : emit(root);
   const functions = steps.some((s) => s.fn !== null);
   const rows = rowLength !== 0;
   const stores: Store[] = stored.map((s) => ({ step: s.step, cos: s.cos }));
@@ -534,9 +535,12 @@ export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, of
   return (out, offset, from, to) => kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
 }
 
-/** The sum of a lazy expression's values, added in order (as sum() adds a buffer), without a buffer for them. */
-export function lazySum(root: LazyNode, size: number): number {
-  const c = compile<SumKernel>(root, size, true, true);
+/**
+ * The sum of a lazy expression's values, added in order (as sum() adds a buffer), without a buffer for
+ * them. `tensor` (the lazy tensor summed) gets its values too when it is a function that requires grad.
+ */
+export function lazySum(root: LazyNode, size: number, tensor: Tensor | null = null): number {
+  const c = compile<SumKernel>(root, size, true, true, tensor);
   countKernel("sum:fused");
   const wasm = wasmKernel(c, null);
   if (wasm !== null) {
