@@ -13,13 +13,24 @@
 //
 // When a lazy value must be evaluated: it may be read at any later time, so it reads only values that
 // cannot change before then (lazyOperand): other lazy values and engine op results (Tensor.sealed),
-// or small copies of tensors the caller made. Inside a backward pass without createGraph (withFusion)
-// every lazy value is evaluated or released before the pass returns, so there any operand will do.
+// or copies of tensors the caller made (small ones copied per op; large ones through a snapshot kept
+// and reused while the tensor's values stay the same bit for bit). Inside a backward pass without
+// createGraph (withFusion) every lazy value is evaluated or released before the pass returns, so there
+// any operand will do.
 //
-// Transcendental functions are not fused (they run on the SIMD kernels, vector-unary.ts, and a fused
-// JavaScript loop would recompute them at Math.* speed). An expression is evaluated once it reaches
+// The functions tanh, σ, exp, sin and cos fuse too where the WebAssembly SIMD kernels run
+// (fusibleFunction, registered by ops/unary.ts): in the fused kernel each is the activation kernel's own
+// code (kernels/wasm-fused.ts), so its in-range values are that kernel's bits. Their arguments are
+// range-checked per block (vector-unary.ts kernelRange); a block with an argument outside (where the
+// op takes Math.*) is computed again op by op (stepwise), so the values stay those of the unfused ops.
+// Such an expression runs on the WebAssembly kernel wherever its operands lie (the functions dominate
+// the copies), and never in a JavaScript loop (Math.* would give other bits): without a WebAssembly
+// kernel (rows of odd length) it runs stepwise. A function whose tensor requires grad is written out by
+// the kernel that computes it (sin's cosines too, for its rule: ops/unary.ts), so that the backward pass
+// reads its values instead of computing them again. An expression is evaluated once it reaches
 // MAX_NODES operations. Each evaluation is recorded in kernelUsage() as "elementwise:fused" (a sum of
-// a lazy value as "sum:fused").
+// a lazy value as "sum:fused"), each fused function as "<name>:fused", a block computed op by op as
+// "elementwise:stepwise".
 //
 // Where an expression reads or writes tensors in the kernels' arena (inside tidy(): pool.ts), its loop
 // is WebAssembly SIMD (kernels/wasm-fused.ts, generated from the same kernel texts: the same bits),
@@ -119,6 +130,8 @@ export function fuses(expr: string, size: number): boolean {
  * released tensor (tidy) is never read lazily: the op reads it at once and reports the release. Nor is
  * a library call's internal tensor (above).
  */
+// (Since the snapshots, a tensor the caller made of the result's size is read from a copy of its values
+// as they are now — made, or found unchanged, at each op — instead of at once.)
 function lazyOperand(t: Tensor, size: number): Tensor | null {
   // An internal tensor of a library call (pool.ts libraryScope) is released when a backward pass goes
   // through its graph, while a lazy value made from it by the caller (outside any scope, which would
