@@ -124,14 +124,13 @@ export function fuses(expr: string, size: number): boolean {
  * evaluated (or released) before the pass returns, so any operand will do. Elsewhere a lazy value may
  * be read at any later time, so it may only read values that cannot change in the meantime: other
  * lazy values, and the results of engine ops (`sealed`: read-only by contract, see Tensor.data),
- * never a tensor the caller made from an array — a parameter that an optimizer updates in place, a
- * batch of points rewritten in place. A small one of those (a bias row, a single number: at most
- * 1/16 of the result) is copied now and the copy read later, as the op would have read it now. A
- * released tensor (tidy) is never read lazily: the op reads it at once and reports the release. Nor is
- * a library call's internal tensor (above).
+ * never a tensor the caller made from an array itself — a parameter that an optimizer updates in
+ * place, a batch of points rewritten in place. A small one of those (a bias row, a single number: at
+ * most 1/16 of the result) is copied now and the copy read later, as the op would have read it now; a
+ * larger one is read from its snapshot (snapshotOf: a copy of its values as they are now, made or
+ * found unchanged at each op). A released tensor (tidy) is never read lazily: the op reads it at once
+ * and reports the release. Nor is a library call's internal tensor (above).
  */
-// (Since the snapshots, a tensor the caller made of the result's size is read from a copy of its values
-// as they are now — made, or found unchanged, at each op — instead of at once.)
 function lazyOperand(t: Tensor, size: number): Tensor | null {
   // An internal tensor of a library call (pool.ts libraryScope) is released when a backward pass goes
   // through its graph, while a lazy value made from it by the caller (outside any scope, which would
