@@ -45,7 +45,7 @@ import { arenaIfMade, kernelMemory } from "./kernels/arena.js";
 import { sharedHeap } from "./kernels/f64-heap.js";
 import { kernelRange, vectorUnary } from "./kernels/vector-unary.js";
 import type { VectorActivationName } from "./kernels/wasm-activations.js";
-import { inArena, scopeOpen, unscoped } from "./pool.js";
+import { allocData, inArena, scopeOpen, unscoped } from "./pool.js";
 import { sumAll } from "./ops/reduce.js";
 import { mapBlocks, mapInto, mapKernel, sumBlocks, type KernelHeap, type MapKernel, type Operands, type Program, type Ref, type Step, type Store } from "./kernels/wasm-fused.js";
 
@@ -153,15 +153,28 @@ function lazyOperand(t: Tensor, size: number): Tensor | null {
  * `.data` are not tracked) — the steady state of a function called again and again on the same input
  * allocates nothing.
  */
-const snapshots = new WeakMap<Tensor, Tensor>();
+// (Keyed by the values' array, which views such as reshape share: a view made anew each call finds the
+// snapshot of the values it shows.)
+const snapshots = new WeakMap<Float64Array, Tensor>();
 
 function snapshotOf(t: Tensor, d: Float64Array): Tensor {
-  const s = snapshots.get(t);
-  if (s !== undefined && sameBits(s.rawData!, d)) return s;
-  const copy = unscoped(() => new Tensor(d.slice(), t.shape));
-  copy.sealed = true;
-  snapshots.set(t, copy);
+  const s = snapshots.get(d);
+  if (s !== undefined && sameBits(s.rawData!, d)) return sameShape(s.shape, t.shape) ? s : sealedTensor(s.rawData!, t.shape);
+  // (an ordinary array from the pool, counted in poolStats(); the tensor belongs to no scope)
+  const copy = sealedTensor(unscoped(() => allocData(d.length)), t.shape);
+  copy.rawData!.set(d);
+  snapshots.set(d, copy);
   return copy;
+}
+
+function sealedTensor(values: Float64Array, shape: readonly number[]): Tensor {
+  const t = unscoped(() => new Tensor(values, shape));
+  t.sealed = true;
+  return t;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
 /** Whether two arrays hold the same bits (−0 is not 0; a NaN is its own bits): Node's memcmp (a JavaScript loop took 20 times as long). */
