@@ -351,8 +351,13 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false
     steps.push({ expr: node.expr, x: refOf.get(x)!, y: node.y === null ? null : refOf.get(y)!, p: sp, fn, range: fn === null ? null : kernelRange(fn) });
     return v;
   };
-  // (The root's values are the result, but for a sum: there its tensor is an operand like the others.)
-  const result = rootTensor !== null && rootTensor.lazy === root ? operand(rootTensor) : emit(root);
+  // (The root's values are the result, but for a sum: there its tensor is an operand like the others.
+  // A root sin that requires grad still writes its cosines.)
+  const ownRoot = rootTensor !== null && rootTensor.lazy === root;
+  const result = ownRoot && reduce ? operand(rootTensor) : emit(root);
+  if (ownRoot && !reduce && store && rootTensor.requiresGrad && steps[steps.length - 1]!.fn === "sin" && cosineKeeper !== null) {
+    stored.push({ tensor: rootTensor, step: steps.length - 1, cos: true });
+  }
   const functions = steps.some((s) => s.fn !== null);
   const rows = rowLength !== 0;
   const stores: Store[] = stored.map((s) => ({ step: s.step, cos: s.cos }));
@@ -494,9 +499,9 @@ function finish(c: Compiled<unknown>): void {
 }
 const FUSED_STEPWISE_BLOCK = 4096;
 
-/** Evaluate a lazy expression into `out` (one generated loop). */
-export function evaluate(root: LazyNode, out: Float64Array): void {
-  const c = compile<Kernel>(root, out.length, false, true);
+/** Evaluate a lazy expression into `out` (one generated loop): `tensor`'s values (the lazy tensor evaluated), when given. */
+export function evaluate(root: LazyNode, out: Float64Array, tensor: Tensor | null = null): void {
+  const c = compile<Kernel>(root, out.length, false, true, tensor);
   countKernel("elementwise:fused");
   const wasm = wasmKernel(c, out);
   if (wasm !== null) {

@@ -130,7 +130,7 @@ export class Tensor {
     if (lazy === null) throw releasedError(this);
     // A fused expression: evaluate it now, once (fusion.ts).
     const out = allocFor(this.size, this.home);
-    evaluate(lazy, out);
+    evaluate(lazy, out, this);
     this.buffer = out;
     this.lazy = null;
     return out;

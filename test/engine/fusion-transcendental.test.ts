@@ -111,6 +111,20 @@ describe.runIf(wasmKernelsActive())("fused tanh, σ, exp, sin, cos", () => {
     sameBits(fused.values[0]!, run(make, false, false).values[0]!, ".grad");
   });
 
+  it("a fused sin read by a matrix product (evaluated on its own) writes its cosines too: the bits of the unfused gradient", () => {
+    const xs = inputs(4000);
+    const w = rand([8, 3], { rng });
+    const make = (): Float64Array[] => {
+      const x = tensor(xs, { requiresGrad: true });
+      x.mul(2).sin().reshape([500, 8]).matmul(w).sum().backward();
+      return [Float64Array.from(x.grad!.data)];
+    };
+    const fused = run(make, true, false);
+    expect(fused.usage["sin:fused"]).toBe(1);
+    expect(fused.usage["cos:with-sin"]).toBe(1);
+    sameBits(fused.values[0]!, run(make, false, false).values[0]!, ".grad");
+  });
+
   it("a tensor the caller made is read from a snapshot: changed in place after the op, the lazy value keeps the values it had", () => {
     const x = tensor(inputs(1000));
     const before = Float64Array.from(x.data);
