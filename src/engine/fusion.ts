@@ -27,7 +27,8 @@
 // the copies), and never in a JavaScript loop (Math.* would give other bits): without a WebAssembly
 // kernel (rows of odd length) it runs stepwise. A function whose tensor requires grad is written out by
 // the kernel that computes it (sin's cosines too, for its rule: ops/unary.ts), so that the backward pass
-// reads its values instead of computing them again. An expression is evaluated once it reaches
+// reads its values instead of computing them again; so is a function that two lazy expressions read
+// (LazyNode.uses), which would otherwise be computed in each. An expression is evaluated once it reaches
 // MAX_NODES operations. Each evaluation is recorded in kernelUsage() as "elementwise:fused" (a sum of
 // a lazy value as "sum:fused"), each fused function as "<name>:fused", a block computed op by op as
 // "elementwise:stepwise".
@@ -89,6 +90,8 @@ export interface LazyNode {
   readonly p: number;
   /** Operations in the expression, this one included (operands counted once per use). */
   readonly nodes: number;
+  /** The lazy nodes made with this one's tensor as an operand (a function read by two is written out when computed: compile). */
+  uses?: number;
 }
 
 let active = 0;
@@ -201,6 +204,9 @@ export function lazyNode(expr: string, x: Tensor, y: Tensor | null, p: number): 
   if (lx === null || (y !== null && ly === null)) return null;
   const nodes = 1 + (x.lazy?.nodes ?? 0) + (y?.lazy?.nodes ?? 0);
   if (nodes > MAX_NODES) return null;
+  // (counted for functions: one that two expressions read is computed once, compile)
+  if (lx.lazy !== null && FUNCTIONS.has(lx.lazy.expr)) lx.lazy.uses = (lx.lazy.uses ?? 0) + 1;
+  if (ly !== null && ly !== lx && ly.lazy !== null && FUNCTIONS.has(ly.lazy.expr)) ly.lazy.uses = (ly.lazy.uses ?? 0) + 1;
   return { expr, x: lx, y: ly, p, nodes };
 }
 
@@ -305,10 +311,10 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false
     if (node !== null) {
       const known = nodeVar.has(node);
       const v = emit(node);
-      if (store && !known && t.requiresGrad && FUNCTIONS.has(node.expr)) {
+      if (store && !known && FUNCTIONS.has(node.expr) && (t.requiresGrad || (node.uses ?? 0) > 1)) {
         const step = steps.length - 1;
         stored.push({ tensor: t, step, cos: false });
-        if (steps[step]!.fn === "sin" && cosineKeeper !== null) stored.push({ tensor: t, step, cos: true });
+        if (steps[step]!.fn === "sin" && t.requiresGrad && cosineKeeper !== null) stored.push({ tensor: t, step, cos: true });
       }
       return v;
     }

@@ -125,6 +125,21 @@ describe.runIf(wasmKernelsActive())("fused tanh, σ, exp, sin, cos", () => {
     sameBits(fused.values[0]!, run(make, false, false).values[0]!, ".grad");
   });
 
+  it("a function two lazy expressions read is computed once (written out by the first evaluation), with the unfused bits", () => {
+    const xs = inputs(3000);
+    const make = (): Float64Array[] => {
+      const y = tensor(xs).tanh();
+      const a = y.mul(2);
+      const b = y.add(1);
+      return [Float64Array.from(a.data), Float64Array.from(b.data)];
+    };
+    const fused = run(make, true, false);
+    expect(fused.usage["tanh:fused"]).toBe(1);
+    const plain = run(make, false, false);
+    sameBits(fused.values[0]!, plain.values[0]!, "a");
+    sameBits(fused.values[1]!, plain.values[1]!, "b");
+  });
+
   it("a tensor the caller made is read from a snapshot: changed in place after the op, the lazy value keeps the values it had", () => {
     const x = tensor(inputs(1000));
     const before = Float64Array.from(x.data);
