@@ -118,7 +118,7 @@ const MIN_SIZE = 256;
 
 /** Whether an op with this kernel text and output size should return a lazy tensor now (lazyNode decides on the operands). */
 export function fuses(expr: string, size: number): boolean {
-  return enabled && size >= MIN_SIZE && (FUSIBLE.has(expr) || (FUNCTIONS.has(expr) && kernelMemory()?.activations != null));
+  return enabled && size >= MIN_SIZE && (FUSIBLE.has(expr) || (FUNCTIONS.has(expr) && sharedHeap().activations !== null));
 }
 
 /**
@@ -471,15 +471,24 @@ function memoryOf(a: Float64Array): KernelHeap | null {
 }
 
 /**
- * The WebAssembly SIMD kernel of a compiled expression, or null (rows of odd length, no WebAssembly
- * SIMD, PINN_NO_WASM=1) — and null when neither its output nor any of its operands lies in the kernels'
- * arena (outside tidy): copying every operand in and the values out cost more than the SIMD loop saves
- * (measured on the chain as written: 5.6 against 4.2 ms per call). An expression with functions runs
- * there wherever its operands lie (its functions' work dominates the copies).
+ * The memory the WebAssembly SIMD kernel of a compiled expression runs on, or null where it does not run
+ * (rows of odd length, no WebAssembly SIMD, PINN_NO_WASM=1): the kernels' arena where its output or an
+ * operand lies there (inside tidy: read and written in place). Elsewhere an arithmetic expression stays
+ * in JavaScript: copying every operand in and the values out cost more than the SIMD loop saves
+ * (measured on the chain as written: 5.6 against 4.2 ms per call); an expression with functions runs on
+ * the shared heap (its functions' work dominates the copies; the activation kernels' memory there).
  */
-function wasmKernel(c: Compiled<unknown>, out: Float64Array | null, heap: KernelHeap | null = kernelMemory()): MapKernel | null {
-  if (c.program === null || !(c.functions || (out !== null && inArena(out)) || c.operands.full.some(inArena))) return null;
-  return heap === null ? null : mapKernel(heap, c.program, c.key);
+function heapFor(c: Compiled<unknown>, out: Float64Array | null): KernelHeap | null {
+  if (c.program === null) return null;
+  if ((out !== null && inArena(out)) || c.operands.full.some(inArena) || (c.operands.stores ?? []).some(inArena)) return kernelMemory();
+  if (!c.functions) return null;
+  const heap = sharedHeap();
+  return heap.activations !== null ? heap : null;
+}
+
+/** The WebAssembly SIMD kernel of a compiled expression on `heap` (heapFor), or null. */
+function wasmKernel(c: Compiled<unknown>, heap: KernelHeap | null): MapKernel | null {
+  return heap === null || c.program === null ? null : mapKernel(heap, c.program, c.key);
 }
 
 /** Record the functions an expression computed fused ("tanh:fused", …). */
@@ -509,9 +518,10 @@ const FUSED_STEPWISE_BLOCK = 4096;
 export function evaluate(root: LazyNode, out: Float64Array, tensor: Tensor | null = null): void {
   const c = compile<Kernel>(root, out.length, false, true, tensor);
   countKernel("elementwise:fused");
-  const wasm = wasmKernel(c, out);
+  const heap = heapFor(c, out);
+  const wasm = wasmKernel(c, heap);
   if (wasm !== null) {
-    mapBlocks(kernelMemory()!, wasm, c.operands, 0, out.length, out);
+    mapBlocks(heap!, wasm, c.operands, 0, out.length, out);
     countKernel("elementwise:wasm-simd");
     countFunctions(c);
   } else if (c.kernel === null) stepwiseInto(c, out, 0, out.length, 0);
@@ -531,9 +541,10 @@ export function computeNow(expr: string, x: Tensor, y: Tensor | null, p: number,
   // (only into the arena: see wasmKernel)
   if (!inArena(out)) return false;
   const c = compile<Kernel>({ expr, x, y, p, nodes: 1 }, out.length, false);
-  const wasm = wasmKernel(c, out);
+  const heap = heapFor(c, out);
+  const wasm = wasmKernel(c, heap);
   if (wasm === null) return false;
-  mapBlocks(kernelMemory()!, wasm, c.operands, 0, out.length, out);
+  mapBlocks(heap!, wasm, c.operands, 0, out.length, out);
   countKernel("elementwise:wasm-simd");
   return true;
 }
@@ -551,16 +562,16 @@ export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, of
     countFunctions(c);
     return (out, offset, from, to) => {
       const heap = memoryOf(out);
-      const wasm = heap === null ? null : wasmKernel(c, null, heap);
+      const wasm = wasmKernel(c, heap);
       if (wasm === null) stepwiseInto(c, out, from, to, offset - from);
       else mapInto(heap!, wasm, c.operands, from, to, offset);
     };
   }
   const kernel = c.kernel;
-  const wasm = wasmKernel(c, null);
-  if (wasm !== null) {
+  const heap = heapFor(c, null);
+  const wasm = wasmKernel(c, heap);
+  if (heap !== null && wasm !== null) {
     countKernel("elementwise:wasm-simd");
-    const heap = kernelMemory()!;
     return (out, offset, from, to) => {
       // The kernels' heap is the vector kernel's: the block is written there in place (by offset: the
       // scratch blocks allocated meanwhile may replace the heap's view).
@@ -578,9 +589,10 @@ export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, of
 export function lazySum(root: LazyNode, size: number, tensor: Tensor | null = null): number {
   const c = compile<SumKernel>(root, size, true, true, tensor);
   countKernel("sum:fused");
-  const wasm = wasmKernel(c, null);
+  const heap = heapFor(c, null);
+  const wasm = wasmKernel(c, heap);
   if (wasm !== null) {
-    const s = sumBlocks(kernelMemory()!, wasm, c.operands, size);
+    const s = sumBlocks(heap!, wasm, c.operands, size);
     if (s !== null) {
       countKernel("sum:wasm-simd");
       countFunctions(c);
