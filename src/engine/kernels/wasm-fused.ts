@@ -81,7 +81,7 @@ export function hasWasmForm(expr: string): boolean {
   return Object.prototype.hasOwnProperty.call(WASM_FORMS, expr);
 }
 
-/** map(out, in_0, …, in_{L−1}, row_0, …, row_{R−1}, scalars, rowBytes, rowStart, pairs, mask): byte offsets but pairs; the rows are read from byte rowStart on, wrapping at rowBytes; see mapFunction for mask. */
+/** map(out, in_0, …, in_{L−1}, row_0, …, row_{R−1}, scalars, rowBytes, rowStart, pairs, mask, store_0, …, store_{S−1}): byte offsets but pairs; the rows are read from byte rowStart on, wrapping at rowBytes; see mapFunction for mask and the stores. */
 export type MapKernel = (...args: number[]) => void;
 
 /** Whether a program has a step whose argument has a range (a function with a JavaScript formula outside it). */
@@ -90,21 +90,22 @@ export function isRanged(p: Program): boolean {
 }
 
 /**
+ * Element pairs per loop step of a kernel with functions (measured on the bench chain in tidy, 1e5
+ * values, the three builds alternating in one process, median of 80 calls: 2 pairs 2.47 ms, 1 pair
+ * 2.81, 4 pairs 2.79 on a loaded machine — with several functions, 4 pairs' locals no longer fit the
+ * registers; the activation kernels, one function each, take 4).
+ */
+const FUSED_PAIRS_PER_STEP = 2;
+
+/**
  * The kernel of a program. An arithmetic step is its WASM_FORMS code; a function step (exp, tanh, σ,
  * sin, cos) the activation kernels' own code (wasm-activations.ts activationBody: the same bits), on
- * its own scratch locals. Programs with functions compute PAIRS_PER_STEP pairs per loop step, their
+ * its own scratch locals. Programs with functions compute FUSED_PAIRS_PER_STEP pairs per loop step, their
  * statements interleaved, as the activation kernels do (the long dependency chains overlap). Where a
  * function's argument has a range (Step.range), every argument is checked against it, and the kernel
  * writes at byte `mask` two float64s: lane l = 1 when every such argument of lane l lay in its range,
  * else 0 (NaN is in no range) — the caller then evaluates the block again step by step (fusion.ts).
  */
-/**
- * Element pairs per loop step of a kernel with functions (measured on the bench chain's forward pass in
- * tidy, 1e5 values: 2 pairs 1.06 ms, 4 pairs 1.43 ms, 1 pair 1.5 ms — with several functions, 4 pairs'
- * locals no longer fit the registers; the activation kernels, one function each, take 4).
- */
-const FUSED_PAIRS_PER_STEP = 2;
-
 function mapFunction(p: Program): FunctionBuilder {
   const L = p.leaves + p.rows;
   const stores = p.stores ?? [];
