@@ -391,6 +391,8 @@ function runBlocks(heap: KernelHeap, kernel: MapKernel, ops: Operands, from: num
       if (at[k]! >= 0) args[1 + k] = 8 * (at[k]! + i0);
       else {
         f.set(leaves[k]!.subarray(i0, i0 + m), ins[k]!);
+        // (the lane after an odd count: 0, in every function's range, so that it never fails the range check)
+        if ((m & 1) !== 0) f[ins[k]! + m] = 0;
         args[1 + k] = 8 * ins[k]!;
       }
     }
