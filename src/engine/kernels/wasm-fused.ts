@@ -18,7 +18,7 @@
 // (PINN_NO_WASM=1) fusion.ts keeps its JavaScript loops.
 
 import { FunctionBuilder, code, countedLoop, instantiate, moduleBytes, op, whileNot, type Code, type Local } from "./wasm-encoder.js";
-import { Generator, activationBody, interleave, scratchLocals, type VectorActivationName } from "./wasm-activations.js";
+import { Generator, PAIRS_PER_STEP, activationBody, interleave, scratchLocals, type VectorActivationName } from "./wasm-activations.js";
 import { offsetIn } from "./f64-heap.js";
 
 /** The memory the kernels run on (the arena, arena.ts, or the shared heap, f64-heap.ts). */
@@ -90,10 +90,11 @@ export function isRanged(p: Program): boolean {
 }
 
 /**
- * Element pairs per loop step of a kernel with functions (measured on the bench chain in tidy, 1e5
+ * Element pairs per loop step of a kernel with several functions (measured on the bench chain in tidy, 1e5
  * values, the three builds alternating in one process, median of 80 calls: 2 pairs 2.47 ms, 1 pair
  * 2.81, 4 pairs 2.79 on a loaded machine — with several functions, 4 pairs' locals no longer fit the
- * registers; the activation kernels, one function each, take 4).
+ * registers; the activation kernels, one function each, take 4, and so does a kernel with one function:
+ * the MLP and Laplacian cases of the op bench 1–2% faster with 4 than with 2, alternating in one process).
  */
 const FUSED_PAIRS_PER_STEP = 2;
 
@@ -126,7 +127,8 @@ function mapFunction(p: Program): FunctionBuilder {
   // The sin steps whose cosines are written out: computed by the sincos kernel's code (the same bits for sin x).
   const withCos = new Set(stores.filter((st) => st.cos).map((st) => st.step));
   const ranged = isRanged(p);
-  const P = functions ? FUSED_PAIRS_PER_STEP : 1;
+  // (one function: as many pairs as its activation kernel; several: fewer, see FUSED_PAIRS_PER_STEP)
+  const P = !functions ? 1 : p.steps.filter((s) => s.fn != null).length === 1 ? PAIRS_PER_STEP : FUSED_PAIRS_PER_STEP;
   const scalars: Local<"v128">[] = [];
   for (let k = 0; k < p.scalars; k++) scalars.push(f.hoist(`s${k}`, "v128", () => code(op.get(SCALARS), op.load64Splat(8 * k))) as Local<"v128">);
   const ALL = ranged ? f.local("v128") : null;
