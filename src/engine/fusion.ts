@@ -91,7 +91,7 @@ export interface LazyNode {
   /** Operations in the expression, this one included (operands counted once per use). */
   readonly nodes: number;
   /** The lazy nodes made with this one's tensor as an operand (a function read by two is written out when computed: compile). */
-  uses?: number;
+  uses: number;
 }
 
 let active = 0;
@@ -205,9 +205,10 @@ export function lazyNode(expr: string, x: Tensor, y: Tensor | null, p: number): 
   const nodes = 1 + (x.lazy?.nodes ?? 0) + (y?.lazy?.nodes ?? 0);
   if (nodes > MAX_NODES) return null;
   // (counted for functions: one that two expressions read is computed once, compile)
-  if (lx.lazy !== null && FUNCTIONS.has(lx.lazy.expr)) lx.lazy.uses = (lx.lazy.uses ?? 0) + 1;
-  if (ly !== null && ly !== lx && ly.lazy !== null && FUNCTIONS.has(ly.lazy.expr)) ly.lazy.uses = (ly.lazy.uses ?? 0) + 1;
-  return { expr, x: lx, y: ly, p, nodes };
+  if (lx.lazy !== null && FUNCTIONS.has(lx.lazy.expr)) lx.lazy.uses++;
+  if (ly !== null && ly !== lx && ly.lazy !== null && FUNCTIONS.has(ly.lazy.expr)) ly.lazy.uses++;
+  // (every node made with all its fields: one object shape for the hot code that reads them)
+  return { expr, x: lx, y: ly, p, nodes, uses: 0 };
 }
 
 /**
@@ -223,7 +224,7 @@ export function evaluateNow(expr: string, x: Tensor, y: Tensor | null, p: number
   if ((x.lazy === null && x.rawData === null) || (y !== null && y.lazy === null && y.rawData === null)) return false;
   const nodes = 1 + (x.lazy?.nodes ?? 0) + (y?.lazy?.nodes ?? 0);
   if (nodes > MAX_NODES) return false;
-  evaluate({ expr, x, y, p, nodes }, out);
+  evaluate({ expr, x, y, p, nodes, uses: 0 }, out);
   return true;
 }
 
@@ -311,7 +312,7 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false
     if (node !== null) {
       const known = nodeVar.has(node);
       const v = emit(node);
-      if (store && !known && FUNCTIONS.has(node.expr) && (t.requiresGrad || (node.uses ?? 0) > 1)) {
+      if (store && !known && FUNCTIONS.has(node.expr) && (t.requiresGrad || node.uses > 1)) {
         const step = steps.length - 1;
         stored.push({ tensor: t, step, cos: false });
         if (steps[step]!.fn === "sin" && t.requiresGrad && cosineKeeper !== null) stored.push({ tensor: t, step, cos: true });
@@ -394,6 +395,8 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false
     scalars: scalarValues.map((v) => (typeof v === "number" ? v : v.data[0]!)),
     functions,
     stores: stored.map((s) => (s.cos ? cosineKeeper!.alloc(s.tensor.size, s.tensor) : s.tensor.valuesBuffer())),
+    // (set below for an expression with ranges; every Operands has all its fields: one object shape)
+    stepwise: null,
   };
   return {
     kernel: kernel as K | null,
@@ -540,7 +543,7 @@ export function computeNow(expr: string, x: Tensor, y: Tensor | null, p: number,
   if (x.size !== out.length || (y !== null && y.size !== out.length && y.size !== 1)) return false;
   // (only into the arena: see wasmKernel)
   if (!inArena(out)) return false;
-  const c = compile<Kernel>({ expr, x, y, p, nodes: 1 }, out.length, false);
+  const c = compile<Kernel>({ expr, x, y, p, nodes: 1, uses: 0 }, out.length, false);
   const heap = heapFor(c, out);
   const wasm = wasmKernel(c, heap);
   if (wasm === null) return false;
