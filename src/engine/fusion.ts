@@ -13,13 +13,25 @@
 //
 // When a lazy value must be evaluated: it may be read at any later time, so it reads only values that
 // cannot change before then (lazyOperand): other lazy values and engine op results (Tensor.sealed),
-// or small copies of tensors the caller made. Inside a backward pass without createGraph (withFusion)
-// every lazy value is evaluated or released before the pass returns, so there any operand will do.
+// or copies of tensors the caller made (small ones copied per op; large ones through a snapshot kept
+// and reused while the tensor's values stay the same bit for bit). Inside a backward pass without
+// createGraph (withFusion) every lazy value is evaluated or released before the pass returns, so there
+// any operand will do.
 //
-// Transcendental functions are not fused (they run on the SIMD kernels, vector-unary.ts, and a fused
-// JavaScript loop would recompute them at Math.* speed). An expression is evaluated once it reaches
+// The functions tanh, σ, exp, sin and cos fuse too where the WebAssembly SIMD kernels run
+// (fusibleFunction, registered by ops/unary.ts): in the fused kernel each is the activation kernel's own
+// code (kernels/wasm-fused.ts), so its in-range values are that kernel's bits. Their arguments are
+// range-checked per block (vector-unary.ts kernelRange); a block with an argument outside (where the
+// op takes Math.*) is computed again op by op (stepwise), so the values stay those of the unfused ops.
+// Such an expression runs on the WebAssembly kernel wherever its operands lie (the functions dominate
+// the copies), and never in a JavaScript loop (Math.* would give other bits): without a WebAssembly
+// kernel (rows of odd length) it runs stepwise. A function whose tensor requires grad is written out by
+// the kernel that computes it (sin's cosines too, for its rule: ops/unary.ts), so that the backward pass
+// reads its values instead of computing them again; so is a function that two lazy expressions read
+// (LazyNode.uses), which would otherwise be computed in each. An expression is evaluated once it reaches
 // MAX_NODES operations. Each evaluation is recorded in kernelUsage() as "elementwise:fused" (a sum of
-// a lazy value as "sum:fused").
+// a lazy value as "sum:fused"), each fused function as "<name>:fused", a block computed op by op as
+// "elementwise:stepwise".
 //
 // Where an expression reads or writes tensors in the kernels' arena (inside tidy(): pool.ts), its loop
 // is WebAssembly SIMD (kernels/wasm-fused.ts, generated from the same kernel texts: the same bits),
@@ -30,12 +42,40 @@
 import { Tensor } from "./tensor.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
 import { countKernel } from "./kernels/usage.js";
-import { kernelMemory } from "./kernels/arena.js";
-import { inArena, scopeOpen } from "./pool.js";
-import { mapBlocks, mapInto, mapKernel, sumBlocks, type MapKernel, type Operands, type Program, type Ref, type Step } from "./kernels/wasm-fused.js";
+import { arenaIfMade, kernelMemory } from "./kernels/arena.js";
+import { sharedHeap } from "./kernels/f64-heap.js";
+import { kernelRange, vectorUnary } from "./kernels/vector-unary.js";
+import type { VectorActivationName } from "./kernels/wasm-activations.js";
+import { allocData, inArena, scopeOpen, unscoped } from "./pool.js";
+import { sumAll } from "./ops/reduce.js";
+import { mapBlocks, mapInto, mapKernel, sumBlocks, type KernelHeap, type MapKernel, type Operands, type Program, type Ref, type Step, type Store } from "./kernels/wasm-fused.js";
 
 /** The expressions that may be fused: each an engine op's own kernel text over x, y and p (each has a WebAssembly form: kernels/wasm-fused.ts). */
 export const FUSIBLE: ReadonlySet<string> = new Set(["x", "x + y", "x - y", "x * y", "x / y", "x + p", "x * p", "p - x", "p / x", "-x", "x * x"]);
+
+/**
+ * The functions that may be fused (tanh, σ, exp, sin, cos): each op's JavaScript kernel text and its
+ * SIMD kernel's name (wasm-activations.ts), registered by the op (ops/unary.ts). They fuse only where
+ * the WebAssembly SIMD kernels run: their values are the kernels' (a JavaScript loop with Math.* would
+ * give other bits), computed inside the fused kernel by the kernels' own code.
+ */
+const FUNCTIONS = new Map<string, VectorActivationName>();
+
+/** Register an elementwise function's kernel text as fusible (ops/unary.ts). */
+export function fusibleFunction(expr: string, name: VectorActivationName): void {
+  FUNCTIONS.set(expr, name);
+}
+
+/**
+ * sin's derivative is cos of its argument: where a fused kernel computes sin x for a tensor that
+ * requires grad, it writes cos x too (the sincos kernel's code: the same bits as the cos kernel) into a
+ * buffer no scope owns (pool.ts allocUnscoped), handed to the sin op's rule (ops/unary.ts) by this hook.
+ */
+let cosineKeeper: { alloc: (size: number, owner: Tensor) => Float64Array; keep: (y: Tensor, values: Float64Array) => void } | null = null;
+
+export function setCosineKeeper(keeper: typeof cosineKeeper): void {
+  cosineKeeper = keeper;
+}
 
 const MAX_NODES = 40;
 
@@ -50,6 +90,8 @@ export interface LazyNode {
   readonly p: number;
   /** Operations in the expression, this one included (operands counted once per use). */
   readonly nodes: number;
+  /** The lazy nodes made with this one's tensor as an operand (a function read by two is written out when computed: compile). */
+  uses: number;
 }
 
 let active = 0;
@@ -76,7 +118,7 @@ const MIN_SIZE = 256;
 
 /** Whether an op with this kernel text and output size should return a lazy tensor now (lazyNode decides on the operands). */
 export function fuses(expr: string, size: number): boolean {
-  return enabled && size >= MIN_SIZE && FUSIBLE.has(expr);
+  return enabled && size >= MIN_SIZE && (FUSIBLE.has(expr) || (FUNCTIONS.has(expr) && sharedHeap().activations !== null));
 }
 
 /**
@@ -85,11 +127,12 @@ export function fuses(expr: string, size: number): boolean {
  * evaluated (or released) before the pass returns, so any operand will do. Elsewhere a lazy value may
  * be read at any later time, so it may only read values that cannot change in the meantime: other
  * lazy values, and the results of engine ops (`sealed`: read-only by contract, see Tensor.data),
- * never a tensor the caller made from an array — a parameter that an optimizer updates in place, a
- * batch of points rewritten in place. A small one of those (a bias row, a single number: at most
- * 1/16 of the result) is copied now and the copy read later, as the op would have read it now. A
- * released tensor (tidy) is never read lazily: the op reads it at once and reports the release. Nor is
- * a library call's internal tensor (above).
+ * never a tensor the caller made from an array itself — a parameter that an optimizer updates in
+ * place, a batch of points rewritten in place. A small one of those (a bias row, a single number: at
+ * most 1/16 of the result) is copied now and the copy read later, as the op would have read it now; a
+ * larger one is read from its snapshot (snapshotOf: a copy of its values as they are now, made or
+ * found unchanged at each op). A released tensor (tidy) is never read lazily: the op reads it at once
+ * and reports the release. Nor is a library call's internal tensor (above).
  */
 function lazyOperand(t: Tensor, size: number): Tensor | null {
   // An internal tensor of a library call (pool.ts libraryScope) is released when a backward pass goes
@@ -100,10 +143,46 @@ function lazyOperand(t: Tensor, size: number): Tensor | null {
   const d = t.rawData;
   if (d === null) return null;
   if (active > 0 || t.sealed) return t;
-  if (16 * t.size > size) return null;
+  if (16 * t.size > size) return snapshotOf(t, d);
   const copy = new Tensor(Float64Array.from(d), t.shape);
   copy.sealed = true;
   return copy;
+}
+
+/**
+ * Snapshots of tensors the caller made (their values may change in place later): a lazy value reads a
+ * copy of the values as they are when its op runs. The copy is kept (outside every scope) and used again
+ * by later ops while the tensor's values are the same, bit for bit (compared each time: writes into
+ * `.data` are not tracked) — the steady state of a function called again and again on the same input
+ * allocates nothing.
+ */
+// (Keyed by the values' array, which views such as reshape share: a view made anew each call finds the
+// snapshot of the values it shows.)
+const snapshots = new WeakMap<Float64Array, Tensor>();
+
+function snapshotOf(t: Tensor, d: Float64Array): Tensor {
+  const s = snapshots.get(d);
+  if (s !== undefined && sameBits(s.rawData!, d)) return sameShape(s.shape, t.shape) ? s : sealedTensor(s.rawData!, t.shape);
+  // (an ordinary array from the pool, counted in poolStats(); the tensor belongs to no scope)
+  const copy = sealedTensor(unscoped(() => allocData(d.length)), t.shape);
+  copy.rawData!.set(d);
+  snapshots.set(d, copy);
+  return copy;
+}
+
+function sealedTensor(values: Float64Array, shape: readonly number[]): Tensor {
+  const t = unscoped(() => new Tensor(values, shape));
+  t.sealed = true;
+  return t;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
+/** Whether two arrays hold the same bits (−0 is not 0; a NaN is its own bits): Node's memcmp (a JavaScript loop took 20 times as long). */
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 /** A lazy copy of `t` (its own tensor, evaluated into its own buffer), when `t` is lazy. */
@@ -125,7 +204,11 @@ export function lazyNode(expr: string, x: Tensor, y: Tensor | null, p: number): 
   if (lx === null || (y !== null && ly === null)) return null;
   const nodes = 1 + (x.lazy?.nodes ?? 0) + (y?.lazy?.nodes ?? 0);
   if (nodes > MAX_NODES) return null;
-  return { expr, x: lx, y: ly, p, nodes };
+  // (counted for functions: one that two expressions read is computed once, compile)
+  if (lx.lazy !== null && FUNCTIONS.has(lx.lazy.expr)) lx.lazy.uses++;
+  if (ly !== null && ly !== lx && ly.lazy !== null && FUNCTIONS.has(ly.lazy.expr)) ly.lazy.uses++;
+  // (every node made with all its fields: one object shape for the hot code that reads them)
+  return { expr, x: lx, y: ly, p, nodes, uses: 0 };
 }
 
 /**
@@ -141,7 +224,7 @@ export function evaluateNow(expr: string, x: Tensor, y: Tensor | null, p: number
   if ((x.lazy === null && x.rawData === null) || (y !== null && y.lazy === null && y.rawData === null)) return false;
   const nodes = 1 + (x.lazy?.nodes ?? 0) + (y?.lazy?.nodes ?? 0);
   if (nodes > MAX_NODES) return false;
-  evaluate({ expr, x, y, p, nodes }, out);
+  evaluate({ expr, x, y, p, nodes, uses: 0 }, out);
   return true;
 }
 
@@ -152,7 +235,14 @@ type SumKernel = (leaves: Float64Array[], params: number[], start: number, end: 
 const kernels = new Map<string, Kernel | SumKernel>();
 
 interface Compiled<K> {
-  readonly kernel: K;
+  /** The JavaScript loop; null for an expression with functions (fusibleFunction), which never runs there. */
+  readonly kernel: K | null;
+  /** The expression has functions: it runs on the WebAssembly kernel, or op by op (stepwise). */
+  readonly functions: boolean;
+  /** Its steps, whatever its rows (the WebAssembly kernel's program but for odd rows). */
+  readonly steps: readonly Step[];
+  /** The lazy tensors whose values (or cosines) are written out too (operands.stores): finish() gives them their values. */
+  readonly stored: readonly { readonly tensor: Tensor; readonly step: number; readonly cos: boolean }[];
   readonly leaves: Float64Array[];
   readonly params: number[];
   /** The length of the repeated row of the row operands (1 when there are none). */
@@ -186,7 +276,7 @@ function template(expr: string): (x: string, y: string, p: string) => string {
  * The generated loop of a lazy expression with `size` values: one loop over the elements (a kernel
  * per expression text, cached), each node computed once per element by its op's own kernel text.
  */
-function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> {
+function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false, rootTensor: Tensor | null = null): Compiled<K> {
   // Number the distinct materialised operands (leaves), the distinct nodes (each computed once per
   // element even when used twice) and the numbers; the kernel's cache key is the resulting text.
   const leaves: Tensor[] = [];
@@ -214,9 +304,21 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
   const rowOperands: Tensor[] = [];
   const rowIndex = new Map<Tensor, number>();
   const scalarIndex = new Map<Tensor, number>();
+  // Functions whose values a backward pass will read (their tensors require grad): written out too, so
+  // that it reads them instead of computing them again (store).
+  const stored: { tensor: Tensor; step: number; cos: boolean }[] = [];
   const operand = (t: Tensor): string => {
     const node = t.lazy;
-    if (node !== null) return emit(node);
+    if (node !== null) {
+      const known = nodeVar.has(node);
+      const v = emit(node);
+      if (store && !known && FUNCTIONS.has(node.expr) && (t.requiresGrad || node.uses > 1)) {
+        const step = steps.length - 1;
+        stored.push({ tensor: t, step, cos: false });
+        if (steps[step]!.fn === "sin" && t.requiresGrad && cosineKeeper !== null) stored.push({ tensor: t, step, cos: true });
+      }
+      return v;
+    }
     const i = numbered(leaves, leafIndex, t);
     // A one-element operand in a larger expression is a broadcast number; a shorter one, a row
     // repeated over the rows (index j, the position in the row).
@@ -252,13 +354,22 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
     // The op's own kernel text with its operands' names in place of x, y and p (all fixed identifiers).
     lines.push(`const ${v} = ${template(node.expr)(x, y, p)};`);
     refOf.set(v, { step: steps.length });
-    steps.push({ expr: node.expr, x: refOf.get(x)!, y: node.y === null ? null : refOf.get(y)!, p: sp });
+    const fn = FUNCTIONS.get(node.expr) ?? null;
+    steps.push({ expr: node.expr, x: refOf.get(x)!, y: node.y === null ? null : refOf.get(y)!, p: sp, fn, range: fn === null ? null : kernelRange(fn) });
     return v;
   };
-  const result = emit(root);
+  // (The root's values are the result, but for a sum: there its tensor is an operand like the others.
+  // A root sin that requires grad still writes its cosines.)
+  const ownRoot = rootTensor !== null && rootTensor.lazy === root;
+  const result = ownRoot && reduce ? operand(rootTensor) : emit(root);
+  if (ownRoot && !reduce && store && rootTensor.requiresGrad && steps[steps.length - 1]!.fn === "sin" && cosineKeeper !== null) {
+    stored.push({ tensor: rootTensor, step: steps.length - 1, cos: true });
+  }
+  const functions = steps.some((s) => s.fn !== null);
   const rows = rowLength !== 0;
-  const key = `${reduce ? "sum" : "map"}|${rows}|${leaves.length}|${params.length}|${lines.join("")}|${result}`;
-  let kernel = kernels.get(key);
+  const stores: Store[] = stored.map((s) => ({ step: s.step, cos: s.cos }));
+  const key = `${reduce ? "sum" : "map"}|${rows}|${leaves.length}|${params.length}|${lines.join("")}|${result}|${stores.map((st) => `${st.step}${st.cos ? "c" : ""}`)}`;
+  let kernel = functions ? null : kernels.get(key);
   if (kernel === undefined) {
     const step = rows ? " if (++j === rowLength) j = 0;" : "";
     const body = [
@@ -277,46 +388,148 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean): Compiled<K> 
       : compileKernel<Kernel>("fused-elementwise", ["leaves", "params", "out", "start", "end", "shift", "rowLength"], body);
     kernels.set(key, kernel);
   }
+  const operands: Operands = {
+    full: full.map((t) => t.data),
+    rows: rowOperands.map((t) => t.data),
+    rowLength: rows ? rowLength : 0,
+    scalars: scalarValues.map((v) => (typeof v === "number" ? v : v.data[0]!)),
+    functions,
+    stores: stored.map((s) => (s.cos ? cosineKeeper!.alloc(s.tensor.size, s.tensor) : s.tensor.valuesBuffer())),
+    // (set below for an expression with ranges; every Operands has all its fields: one object shape)
+    stepwise: null,
+  };
   return {
-    kernel: kernel as K,
-    leaves: leaves.map((t) => t.data),
+    kernel: kernel as K | null,
+    functions,
+    steps,
+    leaves: functions ? [] : leaves.map((t) => t.data),
     params,
     rowLength: rows ? rowLength : 1,
     // (A pair of elements must not straddle two rows: rows of odd length stay in JavaScript.)
-    program: rowLength % 2 !== 0 ? null : { leaves: full.length, rows: rowOperands.length, scalars: scalarValues.length, steps },
-    operands: {
-      full: full.map((t) => t.data),
-      rows: rowOperands.map((t) => t.data),
-      rowLength: rows ? rowLength : 0,
-      scalars: scalarValues.map((v) => (typeof v === "number" ? v : v.data[0]!)),
-    },
+    program: rowLength % 2 !== 0 ? null : { leaves: full.length, rows: rowOperands.length, scalars: scalarValues.length, steps, stores },
+    stored,
+    // (an expression with functions whose arguments have ranges: a block that fails the check is computed op by op)
+    operands: functions && steps.some((s) => s.range != null) ? { ...operands, stepwise: stepwise(steps, operands, stores) } : operands,
     key: key.slice(key.indexOf("|") + 1),
   };
 }
 
-/**
- * The WebAssembly SIMD kernel of a compiled expression, or null (rows of odd length, no WebAssembly
- * SIMD, PINN_NO_WASM=1) — and null when neither its output nor any of its operands lies in the kernels'
- * arena (outside tidy): copying every operand in and the values out cost more than the SIMD loop saves
- * (measured on the chain as written: 5.6 against 4.2 ms per call).
- */
-function wasmKernel(c: Compiled<unknown>, out: Float64Array | null): MapKernel | null {
-  if (c.program === null || !((out !== null && inArena(out)) || c.operands.full.some(inArena))) return null;
-  const heap = kernelMemory();
-  return heap === null ? null : mapKernel(heap, c.program, c.key);
+/** The kernel text of one op as a loop over arrays x and y (and the number p), for stepwise: cached per text. */
+type StepKernel = (x: Float64Array, y: Float64Array, p: number, out: Float64Array) => void;
+const stepKernels = new Map<string, StepKernel>();
+
+function stepKernel(expr: string): StepKernel {
+  let k = stepKernels.get(expr);
+  if (k === undefined) {
+    k = compileKernel<StepKernel>("fused-step", ["x", "y", "p", "out"], `for (let i = 0; i < out.length; i++) out[i] = ${template(expr)("x[i]", "y[i]", "p")};`);
+    stepKernels.set(expr, k);
+  }
+  return k;
 }
 
-/** Evaluate a lazy expression into `out` (one generated loop). */
-export function evaluate(root: LazyNode, out: Float64Array): void {
-  const c = compile<Kernel>(root, out.length, false);
-  countKernel("elementwise:fused");
-  const wasm = wasmKernel(c, out);
-  if (wasm !== null) {
-    mapBlocks(kernelMemory()!, wasm, c.operands, 0, out.length, out);
-    countKernel("elementwise:wasm-simd");
-    return;
+/**
+ * An expression's values over elements [from, to) computed op by op, as the unfused ops compute them:
+ * each arithmetic op by its kernel text, each function by the op's own path (vector-unary.ts: the SIMD
+ * kernel, with the JavaScript formula outside its range; the JavaScript kernel where the SIMD kernels
+ * are off) — the same bits as the ops. For blocks where a fused kernel's range check failed, and for
+ * expressions with functions that have no WebAssembly kernel (rows of odd length). Recorded as
+ * "elementwise:stepwise".
+ */
+function stepwise(steps: readonly Step[], ops: Operands, stores: readonly Store[]): (from: number, to: number) => Float64Array[] {
+  return (from, to) => {
+    countKernel("elementwise:stepwise");
+    const m = to - from;
+    const values: Float64Array[] = [];
+    const array = (r: Ref): Float64Array => {
+      if ("leaf" in r) return ops.full[r.leaf]!.subarray(from, to);
+      if ("step" in r) return values[r.step]!;
+      const a = new Float64Array(m);
+      if ("scalar" in r) a.fill(ops.scalars[r.scalar]!);
+      else for (let i = 0, row = ops.rows[r.row]!; i < m; i++) a[i] = row[(from + i) % ops.rowLength]!;
+      return a;
+    };
+    for (const s of steps) {
+      const out = new Float64Array(m);
+      const x = array(s.x);
+      if (s.fn == null || !vectorUnary(s.fn, x, out, 1)) stepKernel(s.expr)(x, s.y === null ? x : array(s.y), s.p < 0 ? 0 : ops.scalars[s.p]!, out);
+      values.push(out);
+    }
+    // The value, then the stores' (a sin step's cosines: the cos op's own path over its argument).
+    return [values[values.length - 1]!, ...stores.map((st) => {
+      if (!st.cos) return values[st.step]!;
+      const x = array(steps[st.step]!.x);
+      const out = new Float64Array(m);
+      if (!vectorUnary("cos", x, out, 1)) stepKernel("Math.cos(x)")(x, x, 0, out);
+      return out;
+    })];
+  };
+}
+
+/** The kernel memory an array lies in (the arena or the shared heap), or null. */
+function memoryOf(a: Float64Array): KernelHeap | null {
+  const arena = arenaIfMade();
+  if (arena !== null && a.buffer === arena.memory.buffer) return arena;
+  const heap = sharedHeap();
+  return heap.memory !== null && a.buffer === heap.memory.buffer ? heap : null;
+}
+
+/**
+ * The memory the WebAssembly SIMD kernel of a compiled expression runs on, or null where it does not run
+ * (rows of odd length, no WebAssembly SIMD, PINN_NO_WASM=1): the kernels' arena where its output or an
+ * operand lies there (inside tidy: read and written in place). Elsewhere an arithmetic expression stays
+ * in JavaScript: copying every operand in and the values out cost more than the SIMD loop saves
+ * (measured on the chain as written: 5.6 against 4.2 ms per call); an expression with functions runs on
+ * the shared heap (its functions' work dominates the copies; the activation kernels' memory there).
+ */
+function heapFor(c: Compiled<unknown>, out: Float64Array | null): KernelHeap | null {
+  if (c.program === null) return null;
+  if ((out !== null && inArena(out)) || c.operands.full.some(inArena) || (c.operands.stores ?? []).some(inArena)) return kernelMemory();
+  if (!c.functions) return null;
+  const heap = sharedHeap();
+  return heap.activations !== null ? heap : null;
+}
+
+/** The WebAssembly SIMD kernel of a compiled expression on `heap` (heapFor), or null. */
+function wasmKernel(c: Compiled<unknown>, heap: KernelHeap | null): MapKernel | null {
+  return heap === null || c.program === null ? null : mapKernel(heap, c.program, c.key);
+}
+
+/** Record the functions an expression computed fused ("tanh:fused", …). */
+function countFunctions(c: Compiled<unknown>): void {
+  for (const s of c.steps) if (s.fn != null) countKernel(`${s.fn}:fused`);
+}
+
+/** Op by op, in blocks (an expression with functions and no WebAssembly kernel): into out[shift + from…]. */
+function stepwiseInto(c: Compiled<unknown>, out: Float64Array, from: number, to: number, shift: number): void {
+  const values = c.operands.stepwise ?? stepwise(c.steps, c.operands, c.stored);
+  const stores = c.operands.stores ?? [];
+  for (let i0 = from; i0 < to; i0 += FUSED_STEPWISE_BLOCK) {
+    const i1 = Math.min(to, i0 + FUSED_STEPWISE_BLOCK);
+    const v = values(i0, i1);
+    out.set(v[0]!, i0 + shift);
+    stores.forEach((s, k) => s.set(v[1 + k]!, i0));
   }
-  c.kernel(c.leaves, c.params, out, 0, out.length, 0, c.rowLength);
+}
+
+/** The stored tensors get their values (written with the expression's). */
+function finish(c: Compiled<unknown>): void {
+  c.stored.forEach((s, k) => (s.cos ? cosineKeeper!.keep(s.tensor, c.operands.stores![k]!) : s.tensor.setEvaluated(c.operands.stores![k]!)));
+}
+const FUSED_STEPWISE_BLOCK = 4096;
+
+/** Evaluate a lazy expression into `out` (one generated loop): `tensor`'s values (the lazy tensor evaluated), when given. */
+export function evaluate(root: LazyNode, out: Float64Array, tensor: Tensor | null = null): void {
+  const c = compile<Kernel>(root, out.length, false, true, tensor);
+  countKernel("elementwise:fused");
+  const heap = heapFor(c, out);
+  const wasm = wasmKernel(c, heap);
+  if (wasm !== null) {
+    mapBlocks(heap!, wasm, c.operands, 0, out.length, out);
+    countKernel("elementwise:wasm-simd");
+    countFunctions(c);
+  } else if (c.kernel === null) stepwiseInto(c, out, 0, out.length, 0);
+  else c.kernel(c.leaves, c.params, out, 0, out.length, 0, c.rowLength);
+  finish(c);
 }
 
 /**
@@ -330,10 +543,11 @@ export function computeNow(expr: string, x: Tensor, y: Tensor | null, p: number,
   if (x.size !== out.length || (y !== null && y.size !== out.length && y.size !== 1)) return false;
   // (only into the arena: see wasmKernel)
   if (!inArena(out)) return false;
-  const c = compile<Kernel>({ expr, x, y, p, nodes: 1 }, out.length, false);
-  const wasm = wasmKernel(c, out);
+  const c = compile<Kernel>({ expr, x, y, p, nodes: 1, uses: 0 }, out.length, false);
+  const heap = heapFor(c, out);
+  const wasm = wasmKernel(c, heap);
   if (wasm === null) return false;
-  mapBlocks(kernelMemory()!, wasm, c.operands, 0, out.length, out);
+  mapBlocks(heap!, wasm, c.operands, 0, out.length, out);
   countKernel("elementwise:wasm-simd");
   return true;
 }
@@ -346,31 +560,55 @@ export function computeNow(expr: string, x: Tensor, y: Tensor | null, p: number,
 export function lazyBlocks(root: LazyNode, size: number): (out: Float64Array, offset: number, from: number, to: number) => void {
   const c = compile<Kernel>(root, size, false);
   countKernel("elementwise:fused");
-  const wasm = wasmKernel(c, null);
-  if (wasm !== null) {
+  if (c.kernel === null) {
+    // With functions: on the WebAssembly kernel in the memory of the vector kernel's block, else op by op.
+    countFunctions(c);
+    return (out, offset, from, to) => {
+      const heap = memoryOf(out);
+      const wasm = wasmKernel(c, heap);
+      if (wasm === null) stepwiseInto(c, out, from, to, offset - from);
+      else mapInto(heap!, wasm, c.operands, from, to, offset);
+    };
+  }
+  const kernel = c.kernel;
+  const heap = heapFor(c, null);
+  const wasm = wasmKernel(c, heap);
+  if (heap !== null && wasm !== null) {
     countKernel("elementwise:wasm-simd");
-    const heap = kernelMemory()!;
     return (out, offset, from, to) => {
       // The kernels' heap is the vector kernel's: the block is written there in place (by offset: the
       // scratch blocks allocated meanwhile may replace the heap's view).
-      if (out.buffer !== heap.memory!.buffer) c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
+      if (out.buffer !== heap.memory!.buffer) kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
       else mapInto(heap, wasm, c.operands, from, to, offset);
     };
   }
-  return (out, offset, from, to) => c.kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
+  return (out, offset, from, to) => kernel(c.leaves, c.params, out, from, to, offset - from, c.rowLength);
 }
 
-/** The sum of a lazy expression's values, added in order (as sum() adds a buffer), without a buffer for them. */
-export function lazySum(root: LazyNode, size: number): number {
-  const c = compile<SumKernel>(root, size, true);
+/**
+ * The sum of a lazy expression's values, added in order (as sum() adds a buffer), without a buffer for
+ * them. `tensor` (the lazy tensor summed) gets its values too when it is a function that requires grad.
+ */
+export function lazySum(root: LazyNode, size: number, tensor: Tensor | null = null): number {
+  const c = compile<SumKernel>(root, size, true, true, tensor);
   countKernel("sum:fused");
-  const wasm = wasmKernel(c, null);
+  const heap = heapFor(c, null);
+  const wasm = wasmKernel(c, heap);
   if (wasm !== null) {
-    const s = sumBlocks(kernelMemory()!, wasm, c.operands, size);
+    const s = sumBlocks(heap!, wasm, c.operands, size);
     if (s !== null) {
       countKernel("sum:wasm-simd");
+      countFunctions(c);
+      finish(c);
       return s;
     }
+  }
+  if (c.kernel === null) {
+    // (with functions and no WebAssembly kernel: the values op by op, then summed as sum() adds a buffer)
+    const values = new Float64Array(size);
+    stepwiseInto(c, values, 0, size, 0);
+    finish(c);
+    return sumAll(values);
   }
   return c.kernel(c.leaves, c.params, 0, size, c.rowLength);
 }

@@ -84,6 +84,17 @@ export function scopeOpen(): boolean {
   return scope !== null;
 }
 
+/** Run `fn` as if no scope were open: the tensors it makes belong to none (fusion.ts: its snapshots of tensors the caller made). */
+export function unscoped<T>(fn: () => T): T {
+  const current = scope;
+  scope = null;
+  try {
+    return fn();
+  } finally {
+    scope = current;
+  }
+}
+
 /** Record a new tensor in the open scope (called by the Tensor constructor); returns that scope. */
 export function registerTensor(t: Tensor): ScopeRef {
   if (scope !== null) scope.tensors.push(t);

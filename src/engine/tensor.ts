@@ -130,10 +130,21 @@ export class Tensor {
     if (lazy === null) throw releasedError(this);
     // A fused expression: evaluate it now, once (fusion.ts).
     const out = allocFor(this.size, this.home);
-    evaluate(lazy, out);
+    evaluate(lazy, out, this);
     this.buffer = out;
     this.lazy = null;
     return out;
+  }
+
+  /** A buffer of this tensor's scope for a lazy tensor's values, which a fused kernel writes with another expression's (fusion.ts). @internal */
+  valuesBuffer(): Float64Array {
+    return allocFor(this.size, this.home);
+  }
+
+  /** A lazy tensor's values, computed with another expression's into valuesBuffer() (fusion.ts): it is lazy no more. @internal */
+  setEvaluated(values: Float64Array): void {
+    this.buffer = values;
+    this.lazy = null;
   }
 
   /** PyTorch's `p.data = t` swaps the storage; here the values are changed in place (V8 said "which has only a getter"). */

@@ -3,8 +3,9 @@
 // own temporaries, and a loop in steady state allocates nothing but the gradients it keeps.
 // Expected values are derivatives worked out by hand (stated at each check).
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { tensor, rand, Rng, nn, tidy, keep, poolStats, gradients, type Tensor } from "../../src/index.js";
+import { setFusion } from "../../src/engine/fusion.js";
 
 const rng = new Rng(3);
 
@@ -106,6 +107,9 @@ describe("tidy", () => {
 
 describe("automatic reuse in backward()", () => {
   it("releases the backward pass's temporaries, keeps .grad and the forward tensors", () => {
+    // (Fusion off: with it on, tanh and cos fuse and this pass has no temporaries at all — fusion-transcendental.test.ts.)
+    setFusion(false);
+    onTestFinished(() => setFusion(true));
     const x = rand([1000], { rng, requiresGrad: true });
     const h = x.tanh();
     // (cos: its derivative −sin x is a temporary of the backward pass; sin's, cos x, comes from its forward pass)

@@ -28,11 +28,24 @@ const FALLBACK: { readonly [N in VectorActivationName]: readonly [((v: number) =
   cos: [Math.cos, -1e5, 1e5],
 };
 
-/** out[i] = f(x[i]) on the SIMD kernel; returns false (nothing written) when it is not available. */
-export function vectorUnary(name: VectorActivationName, x: Float64Array, out: Float64Array): boolean {
+/**
+ * The range [lo, hi] outside which the kernel's values of `name` are replaced by its JavaScript formula
+ * (and for NaN), or null where the kernel covers every input: for the fused kernels (fusion.ts), which
+ * check their functions' arguments against it.
+ */
+export function kernelRange(name: VectorActivationName): readonly [number, number] | null {
+  const [outside, lo, hi] = FALLBACK[name];
+  return outside === null ? null : [lo, hi];
+}
+
+/**
+ * out[i] = f(x[i]) on the SIMD kernel; returns false (nothing written) when it is not available. Arrays
+ * shorter than `minLength` are not taken (1: any length, for a block of a longer array: fusion.ts).
+ */
+export function vectorUnary(name: VectorActivationName, x: Float64Array, out: Float64Array, minLength = VECTOR_MIN_LENGTH): boolean {
   // (The input is read in the memory chosen for both arrays: in the arena where it lies there.)
   const mem = memoryFor(x, out);
-  return unaryOn(mem, name, mem === null ? 0 : sourceOf(mem, x), x.length, out);
+  return unaryOn(mem, name, mem === null ? 0 : sourceOf(mem, x), x.length, out, minLength);
 }
 
 /** Writes the inputs [from, to) to f[offset…] (f is the kernels' memory). */
@@ -77,8 +90,8 @@ export function vectorUnaryFrom(name: VectorActivationName, source: BlockSource,
 }
 
 /** vectorUnaryFrom on the memory `mem` (an offset `source` is an element offset in it). */
-function unaryOn(mem: KernelMemory | null, name: VectorActivationName, source: BlockSource | number, n: number, out: Float64Array): boolean {
-  if (n < VECTOR_MIN_LENGTH) return false;
+function unaryOn(mem: KernelMemory | null, name: VectorActivationName, source: BlockSource | number, n: number, out: Float64Array, minLength = VECTOR_MIN_LENGTH): boolean {
+  if (n < minLength || n === 0) return false;
   const kernel = mem?.activations?.[name];
   if (mem === null || kernel === undefined) return false;
   // The JavaScript formula for the elements outside the kernel's range (null: none), and that range.

@@ -51,10 +51,19 @@ export const KERNEL_TABLE_BYTES = TRIG_TABLE_AT + 16 * TRIG_TABLE_SIZE;
 
 /** The v128 scratch locals of one element pair. */
 const SCRATCH = ["X", "U", "T", "KF", "R", "Q", "SCALE", "E", "R2", "IDX", "ROW0", "ROW1", "SR", "CR", "S", "C"] as const;
-type Scratch = Record<(typeof SCRATCH)[number], Local<"v128">>;
+export type Scratch = Record<(typeof SCRATCH)[number], Local<"v128">>;
 
-/** Generates one activation function: its builder, and constants hoisted into locals set once before the loop. */
-class Generator {
+/** A new set of the scratch locals of one element pair in `f`. */
+export function scratchLocals(f: FunctionBuilder): Scratch {
+  return Object.fromEntries(SCRATCH.map((k) => [k, f.local("v128")])) as Scratch;
+}
+
+/**
+ * Generates one activation function: its builder, and constants hoisted into locals set once before the
+ * loop. The fused elementwise kernels (wasm-fused.ts) emit their functions' code with it too
+ * (activationBody): one source, the same bits.
+ */
+export class Generator {
   constructor(readonly f: FunctionBuilder) {}
 
   /** A float64 constant in both lanes. */
@@ -206,7 +215,7 @@ class Generator {
 }
 
 /** Element pairs computed per loop step, their statements interleaved (measured best on a 4096 block: 2 → 4 pairs, −10 to −20% time; 6 and 8 slower). */
-const PAIRS_PER_STEP = 4;
+export const PAIRS_PER_STEP = 4;
 
 /**
  * A kernel body's statements: the code up to and including each local.set. Every statement of the
@@ -228,7 +237,7 @@ function statements(c: Code): Code[] {
 }
 
 /** The statements of several independent bodies, round robin: V8 keeps the order, so the pairs' long dependency chains overlap in the processor. */
-function interleave(bodies: readonly Code[]): Code {
+export function interleave(bodies: readonly Code[]): Code {
   const parts = bodies.map(statements);
   const out: Code[] = [];
   for (let i = 0, n = Math.max(...parts.map((p) => p.length)); i < n; i++) for (const p of parts) if (i < p.length) out.push(p[i]!);
@@ -252,8 +261,7 @@ function pairLoop(name: string, body: (g: Generator, l: Scratch) => Code, result
   const I = f.local("i32");
   // (declared only in the checked form: the plain form's bytes stay as they were)
   const [LO, HI, ALL] = range ? [f.local("v128"), f.local("v128"), f.local("v128")] : [I, I, I];
-  const scratch = (): Scratch => Object.fromEntries(SCRATCH.map((k) => [k, f.local("v128")])) as Scratch;
-  const sets = Array.from({ length: PAIRS_PER_STEP }, scratch);
+  const sets = Array.from({ length: PAIRS_PER_STEP }, () => scratchLocals(f));
   const g = new Generator(f);
   // Pair k of the step: load, compute, store (the byte offset 16k from element pair I).
   const one = (k: number): Code => {
@@ -283,10 +291,14 @@ function pairLoop(name: string, body: (g: Generator, l: Scratch) => Code, result
   return f;
 }
 
+/** The code of one vector function on a pair: from its input in l.X to its value in l.X (every statement ends at a local.set). */
+export function activationBody(g: Generator, l: Scratch, name: VectorActivationName): Code {
+  return name === "sin" || name === "cos" ? g.sinCos(l, name === "cos") : g[name](l);
+}
+
 /** f(src, dst, pairs): dst[i] = name(src[i]); with `range`, f(src, dst, pairs, bounds) also checks the inputs (withinName). */
 function activationFunction(name: VectorActivationName, range = false): FunctionBuilder {
-  const body = (g: Generator, l: Scratch): Code => (name === "sin" || name === "cos" ? g.sinCos(l, name === "cos") : g[name](l));
-  return pairLoop(range ? withinName(name) : name, body, (l) => [l.X], 1, range);
+  return pairLoop(range ? withinName(name) : name, (g, l) => activationBody(g, l, name), (l) => [l.X], 1, range);
 }
 
 /** sincos(src, dst, dstCos, pairs): dst[i] = sin(src[i]), dstCos[i] = cos(src[i]); with `range`, sincos_within(…, pairs, bounds). */

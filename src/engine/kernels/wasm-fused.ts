@@ -17,7 +17,8 @@
 // in four running sums). Kernels are cached per memory and per program text. Without WebAssembly SIMD
 // (PINN_NO_WASM=1) fusion.ts keeps its JavaScript loops.
 
-import { FunctionBuilder, code, countedLoop, instantiate, moduleBytes, op, type Code, type Local } from "./wasm-encoder.js";
+import { FunctionBuilder, code, countedLoop, instantiate, moduleBytes, op, whileNot, type Code, type Local } from "./wasm-encoder.js";
+import { Generator, PAIRS_PER_STEP, activationBody, interleave, scratchLocals, type VectorActivationName } from "./wasm-activations.js";
 import { offsetIn } from "./f64-heap.js";
 
 /** The memory the kernels run on (the arena, arena.ts, or the shared heap, f64-heap.ts). */
@@ -37,6 +38,10 @@ export interface Step {
   readonly x: Ref;
   readonly y: Ref | null;
   readonly p: number;
+  /** A function step (its text is the function's JavaScript kernel, e.g. "Math.tanh(x)"): the activation kernel's name. */
+  readonly fn?: VectorActivationName | null;
+  /** The range [lo, hi] of a function step's argument where the kernel gives the op's values (vector-unary.ts FALLBACK), or null. */
+  readonly range?: readonly [number, number] | null;
 }
 
 /** An expression: `leaves` full-size operands, `scalars` numbers, steps in order (the last is the value). */
@@ -46,6 +51,14 @@ export interface Program {
   readonly rows: number;
   readonly scalars: number;
   readonly steps: readonly Step[];
+  /** Values written out too, each to its own array (Operands.stores): a function's values that a backward pass will read (fusion.ts). */
+  readonly stores?: readonly Store[];
+}
+
+/** A step's values written out (Program.stores); with `cos`, a sin step's cosines (its argument's: the sincos kernel's second output). */
+export interface Store {
+  readonly step: number;
+  readonly cos: boolean;
 }
 
 /** Each fusible kernel text as WebAssembly: code from its operands' values (x, y, p on the stack in that order of use). */
@@ -68,12 +81,36 @@ export function hasWasmForm(expr: string): boolean {
   return Object.prototype.hasOwnProperty.call(WASM_FORMS, expr);
 }
 
-/** map(out, in_0, …, in_{L−1}, row_0, …, row_{R−1}, scalars, rowBytes, rowStart, pairs): byte offsets but pairs; the rows are read from byte rowStart on, wrapping at rowBytes. */
+/** map(out, in_0, …, in_{L−1}, row_0, …, row_{R−1}, scalars, rowBytes, rowStart, pairs, mask, store_0, …, store_{S−1}): byte offsets but pairs; the rows are read from byte rowStart on, wrapping at rowBytes; see mapFunction for mask and the stores. */
 export type MapKernel = (...args: number[]) => void;
 
+/** Whether a program has a step whose argument has a range (a function with a JavaScript formula outside it). */
+export function isRanged(p: Program): boolean {
+  return p.steps.some((s) => s.range != null);
+}
+
+/**
+ * Element pairs per loop step of a kernel with several functions (measured on the bench chain in tidy, 1e5
+ * values, the three builds alternating in one process, median of 80 calls: 2 pairs 2.47 ms, 1 pair
+ * 2.81, 4 pairs 2.79 on a loaded machine — with several functions, 4 pairs' locals no longer fit the
+ * registers; the activation kernels, one function each, take 4, and so does a kernel with one function:
+ * the MLP and Laplacian cases of the op bench 1–2% faster with 4 than with 2, alternating in one process).
+ */
+const FUSED_PAIRS_PER_STEP = 2;
+
+/**
+ * The kernel of a program. An arithmetic step is its WASM_FORMS code; a function step (exp, tanh, σ,
+ * sin, cos) the activation kernels' own code (wasm-activations.ts activationBody: the same bits), on
+ * its own scratch locals. Programs with functions compute FUSED_PAIRS_PER_STEP pairs per loop step, their
+ * statements interleaved, as the activation kernels do (the long dependency chains overlap). Where a
+ * function's argument has a range (Step.range), every argument is checked against it, and the kernel
+ * writes at byte `mask` two float64s: lane l = 1 when every such argument of lane l lay in its range,
+ * else 0 (NaN is in no range) — the caller then evaluates the block again step by step (fusion.ts).
+ */
 function mapFunction(p: Program): FunctionBuilder {
   const L = p.leaves + p.rows;
-  const f = new FunctionBuilder("map", Array.from({ length: L + 5 }, () => "i32" as const));
+  const stores = p.stores ?? [];
+  const f = new FunctionBuilder("map", Array.from({ length: L + 6 + stores.length }, () => "i32" as const));
   const OUT = f.params[0]!;
   const IN = f.params.slice(1, 1 + p.leaves);
   const ROW = f.params.slice(1 + p.leaves, 1 + L);
@@ -81,51 +118,91 @@ function mapFunction(p: Program): FunctionBuilder {
   const ROWBYTES = f.params[2 + L]!;
   const ROWSTART = f.params[3 + L]!;
   const PAIRS = f.params[4 + L]!;
+  const MASK = f.params[5 + L]!;
+  const STORE = f.params.slice(6 + L);
   const I = f.local("i32");
   const OFF = f.local("i32");
   const J = f.local("i32");
+  const functions = p.steps.some((s) => s.fn != null);
+  // The sin steps whose cosines are written out: computed by the sincos kernel's code (the same bits for sin x).
+  const withCos = new Set(stores.filter((st) => st.cos).map((st) => st.step));
+  const ranged = isRanged(p);
+  // (one function: as many pairs as its activation kernel; several: fewer, see FUSED_PAIRS_PER_STEP)
+  const P = !functions ? 1 : p.steps.filter((s) => s.fn != null).length === 1 ? PAIRS_PER_STEP : FUSED_PAIRS_PER_STEP;
   const scalars: Local<"v128">[] = [];
   for (let k = 0; k < p.scalars; k++) scalars.push(f.hoist(`s${k}`, "v128", () => code(op.get(SCALARS), op.load64Splat(8 * k))) as Local<"v128">);
-  const leaves = IN.map(() => f.local("v128"));
-  const rows = ROW.map(() => f.local("v128"));
-  const steps = p.steps.map(() => f.local("v128"));
+  const ALL = ranged ? f.local("v128") : null;
+  const g = new Generator(f);
+  /** The locals of pair k of a loop step. */
+  const pairLocals = Array.from({ length: P }, () => ({
+    leaves: IN.map(() => f.local("v128")),
+    rows: ROW.map(() => f.local("v128")),
+    steps: p.steps.map(() => f.local("v128")),
+    j: f.local("i32"),
+    scratch: functions ? scratchLocals(f) : null,
+    cosines: new Map([...withCos].map((step) => [step, f.local("v128")])),
+  }));
   const used = new Set<number>();
   const usedRows = new Set<number>();
-  const value = (r: Ref): Code => {
-    if ("leaf" in r) {
-      used.add(r.leaf);
-      return op.get(leaves[r.leaf]!);
+  p.steps.forEach((s) => {
+    for (const r of [s.x, s.y]) {
+      if (r === null) continue;
+      if ("leaf" in r) used.add(r.leaf);
+      if ("row" in r) usedRows.add(r.row);
     }
-    if ("row" in r) {
-      usedRows.add(r.row);
-      return op.get(rows[r.row]!);
-    }
-    if ("scalar" in r) return op.get(scalars[r.scalar]!);
-    return op.get(steps[r.step]!);
-  };
-  const body: Code[] = [];
-  p.steps.forEach((s, k) => {
-    const form = WASM_FORMS[s.expr];
-    if (form === undefined) throw new Error(`internal: no WebAssembly form for ${JSON.stringify(s.expr)}`);
-    body.push(code(form(value(s.x), s.y === null ? [] : value(s.y), s.p < 0 ? [] : op.get(scalars[s.p]!)), op.set(steps[k]!)));
   });
-  const loads = [...used].map((k) => code(op.get(IN[k]!), op.get(OFF), op.add, op.v128Load(0), op.set(leaves[k]!)));
-  const rowLoads = [...usedRows].map((k) => code(op.get(ROW[k]!), op.get(J), op.add, op.v128Load(0), op.set(rows[k]!)));
-  // j += 16, back to 0 at the end of the row.
-  const rowStep = usedRows.size === 0 ? [] : code(
+  // Pair k: loads (byte offset 16k from OFF; its row position in its j), the steps, the store.
+  const one = (k: number): Code => {
+    const l = pairLocals[k]!;
+    const value = (r: Ref): Code => {
+      if ("leaf" in r) return op.get(l.leaves[r.leaf]!);
+      if ("row" in r) return op.get(l.rows[r.row]!);
+      if ("scalar" in r) return op.get(scalars[r.scalar]!);
+      return op.get(l.steps[r.step]!);
+    };
+    const body: Code[] = [];
+    p.steps.forEach((s, i) => {
+      if (s.fn != null) {
+        const x = l.scratch!.X;
+        body.push(code(value(s.x), op.set(x)));
+        if (s.range != null) {
+          const [lo, hi] = s.range;
+          body.push(code(op.get(ALL!), g.K(lo), op.get(x), op.f64x2Le, op.v128And, op.get(x), g.K(hi), op.f64x2Le, op.v128And, op.set(ALL!)));
+        }
+        if (withCos.has(i)) {
+          if (s.fn !== "sin") throw new Error("internal: cosines of a step that is not sin");
+          body.push(g.sinAndCos(l.scratch!), code(op.get(l.scratch!.E), op.set(l.cosines.get(i)!)));
+        } else body.push(activationBody(g, l.scratch!, s.fn));
+        body.push(code(op.get(x), op.set(l.steps[i]!)));
+        return;
+      }
+      const form = WASM_FORMS[s.expr];
+      if (form === undefined) throw new Error(`internal: no WebAssembly form for ${JSON.stringify(s.expr)}`);
+      body.push(code(form(value(s.x), s.y === null ? [] : value(s.y), s.p < 0 ? [] : op.get(scalars[s.p]!)), op.set(l.steps[i]!)));
+    });
+    return code(
+      ...[...used].map((i) => code(op.get(IN[i]!), op.get(OFF), op.add, op.v128Load(16 * k), op.set(l.leaves[i]!))),
+      ...[...usedRows].map((i) => code(op.get(ROW[i]!), op.get(l.j), op.add, op.v128Load(0), op.set(l.rows[i]!))),
+      ...body,
+      ...stores.map((st, i) => code(op.get(STORE[i]!), op.get(OFF), op.add, op.get(st.cos ? l.cosines.get(st.step)! : l.steps[st.step]!), op.v128Store(16 * k))),
+      code(op.get(OUT), op.get(OFF), op.add, op.get(l.steps[l.steps.length - 1]!), op.v128Store(16 * k)),
+    );
+  };
+  // Pair k's row position: j_k = j; then j += 16, back to 0 at the end of the row (not interleaved).
+  const rowSteps = (n: number): Code => usedRows.size === 0 ? [] : code(...Array.from({ length: n }, (_, k) => code(
+    op.get(J), op.set(pairLocals[k]!.j),
     op.get(J), op.i32(16), op.add, op.set(J),
     op.block, op.get(J), op.get(ROWBYTES), op.ltU, op.brIf(0), op.i32(0), op.set(J), op.end,
-  );
+  )));
+  const advance = (n: number): Code => code(op.get(OFF), op.i32(16 * n), op.add, op.set(OFF), op.get(I), op.i32(n), op.add, op.set(I));
   f.emit(
+    ALL === null ? code() : code(op.i64x2(-1n), op.set(ALL)),
     op.i32(0), op.set(I), op.i32(0), op.set(OFF), op.get(ROWSTART), op.set(J),
-    countedLoop(I, op.get(PAIRS), 1,
-      ...loads,
-      ...rowLoads,
-      ...body,
-      code(op.get(OUT), op.get(OFF), op.add, op.get(steps[steps.length - 1]!), op.v128Store(0)),
-      code(op.get(OFF), op.i32(16), op.add, op.set(OFF)),
-      rowStep,
-    ),
+    // P pairs at a time while that many remain (i + P − 1 < pairs) …
+    whileNot(code(op.get(I), op.i32(P - 1), op.add, op.get(PAIRS), op.geU), rowSteps(P), P === 1 ? one(0) : interleave(Array.from({ length: P }, (_, k) => one(k))), advance(P)),
+    // … then the remaining pairs, one at a time.
+    P === 1 ? code() : whileNot(code(op.get(I), op.get(PAIRS), op.geU), rowSteps(1), one(0), advance(1)),
+    ALL === null ? code() : code(op.get(MASK), op.get(ALL), op.f64x2(1), op.v128And, op.v128Store(0)),
   );
   return f;
 }
@@ -159,7 +236,8 @@ function accumulateFunction(): FunctionBuilder {
 /** The text that identifies a program (its kernel's cache key). */
 export function programKey(p: Program): string {
   const ref = (r: Ref | null): string => (r === null ? "" : "leaf" in r ? `l${r.leaf}` : "row" in r ? `r${r.row}` : "scalar" in r ? `s${r.scalar}` : `v${r.step}`);
-  return `${p.leaves}|${p.rows}|${p.scalars}|${p.steps.map((s) => `${s.expr}:${ref(s.x)},${ref(s.y)},${s.p}`).join(";")}`;
+  // (A function step's text names its function; its range is the function's.)
+  return `${p.leaves}|${p.rows}|${p.scalars}|${p.steps.map((s) => `${s.expr}:${ref(s.x)},${ref(s.y)},${s.p}`).join(";")}|${(p.stores ?? []).map((st) => `${st.step}${st.cos ? "c" : ""}`)}`;
 }
 
 interface HeapKernels {
@@ -187,7 +265,7 @@ export function mapKernel(heap: KernelHeap, p: Program, key: string = programKey
   if (k === null) return null;
   let kernel = k.maps.get(key);
   if (kernel === undefined) {
-    if (!p.steps.every((s) => hasWasmForm(s.expr))) kernel = null;
+    if (!p.steps.every((s) => s.fn != null || hasWasmForm(s.expr))) kernel = null;
     else {
       const exports = instantiate(moduleBytes([mapFunction(p).finish()]), heap.memory!);
       kernel = exports === null ? null : (exports["map"] as MapKernel);
@@ -199,6 +277,11 @@ export function mapKernel(heap: KernelHeap, p: Program, key: string = programKey
 
 /** Elements per block (a multiple of 4, so that a block's element i has the global index's i mod 4). */
 export const FUSED_BLOCK = 2048;
+/**
+ * Elements per block of a kernel with functions (a multiple of FUSED_BLOCK): fewer calls and copies
+ * (measured on the bench chain in tidy: 1.6 against 1.9–2.0 ms per call with 2048; 16384 no better).
+ */
+const FUSED_FUNCTION_BLOCK = 8192;
 
 /** A program's operands: its full-size leaves, its rows (all of length rowLength, even), its scalars. */
 export interface Operands {
@@ -206,6 +289,16 @@ export interface Operands {
   readonly rows: readonly Float64Array[];
   readonly rowLength: number;
   readonly scalars: readonly number[];
+  /**
+   * For a program with ranges (isRanged): the values of elements [from, to) computed op by op, as the
+   * unfused ops compute them (fusion.ts) — for a block where the kernel's range check failed: the
+   * program's value, then each store's.
+   */
+  readonly stepwise?: ((from: number, to: number) => Float64Array[]) | null;
+  /** The program has functions (its blocks are FUSED_FUNCTION_BLOCK long). */
+  readonly functions?: boolean;
+  /** The arrays of the stores (Program.stores), full size, in order. */
+  readonly stores?: readonly Float64Array[];
 }
 
 /**
@@ -216,8 +309,9 @@ export interface Operands {
 function fixedArguments(heap: KernelHeap, ops: Operands): { args: number[]; done: () => void } {
   const L = ops.full.length;
   const R = ops.rows.length;
-  const args = new Array<number>(L + R + 5).fill(0);
-  const sc = heap.alloc(Math.max(ops.scalars.length, 1));
+  const args = new Array<number>(L + R + 6 + (ops.stores?.length ?? 0)).fill(0);
+  // (the scalars' block has room for the range check's answer after them: see runBlocks)
+  const sc = heap.alloc(scalarBlock(ops));
   const rowAt = ops.rows.map((r) => offsetIn(heap, r));
   const rowCopies = rowAt.map((a) => (a >= 0 ? -1 : heap.alloc(ops.rowLength)));
   const f = heap.f64;
@@ -228,11 +322,21 @@ function fixedArguments(heap: KernelHeap, ops: Operands): { args: number[]; done
   }
   args[1 + L + R] = 8 * sc;
   args[2 + L + R] = 8 * ops.rowLength;
+  args[5 + L + R] = 8 * (sc + maskAt(ops));
   const done = (): void => {
     for (let k = R - 1; k >= 0; k--) if (rowCopies[k]! >= 0) heap.release(rowCopies[k]!, ops.rowLength);
-    heap.release(sc, Math.max(ops.scalars.length, 1));
+    heap.release(sc, scalarBlock(ops));
   };
   return { args, done };
+}
+
+/** The element offset of the range check's answer (two float64s, 16-byte aligned) in the scalars' block. */
+function maskAt(ops: Operands): number {
+  return ops.scalars.length + (ops.scalars.length & 1);
+}
+
+function scalarBlock(ops: Operands): number {
+  return maskAt(ops) + 2;
 }
 
 /** A block's values: written to an array, or handed to `sink(f, at, i0, m)` (the m values of elements i0… at f[at…], f the heap's current view). */
@@ -271,30 +375,50 @@ function runBlocks(heap: KernelHeap, kernel: MapKernel, ops: Operands, from: num
   const L = leaves.length;
   const R = ops.rows.length;
   const at = leaves.map((l) => offsetIn(heap, l));
-  const block = out === null || (base !== null && at.every((a) => a >= 0)) ? n : Math.min(n, FUSED_BLOCK);
+  // (A program with ranges runs in blocks whatever its operands: a block that fails the check is computed again.)
+  const stepwise = ops.stepwise ?? null;
+  const block = stepwise === null && (out === null || (base !== null && at.every((a) => a >= 0))) ? n : Math.min(n, ops.functions === true ? FUSED_FUNCTION_BLOCK : FUSED_BLOCK);
   const ins = at.map((a) => (a >= 0 ? -1 : heap.alloc(block)));
   const result = base !== null ? -1 : heap.alloc(block);
+  // Stored steps: written in place where their arrays lie in the heap's memory, else each block through a scratch block.
+  const stores = ops.stores ?? [];
+  const storeAt = stores.map((s) => offsetIn(heap, s));
+  const storeScratch = storeAt.map((a) => (a >= 0 ? -1 : heap.alloc(block)));
   const { args, done } = fixedArguments(heap, ops);
-  const f = heap.f64;
+  const mask = args[5 + L + R]! >> 3;
+  let f = heap.f64;
   for (let i0 = from; i0 < to; i0 += block) {
     const m = Math.min(block, to - i0);
     for (let k = 0; k < L; k++) {
       if (at[k]! >= 0) args[1 + k] = 8 * (at[k]! + i0);
       else {
         f.set(leaves[k]!.subarray(i0, i0 + m), ins[k]!);
+        // (the lane after an odd count: 0, in every function's range, so that it never fails the range check)
+        if ((m & 1) !== 0) f[ins[k]! + m] = 0;
         args[1 + k] = 8 * ins[k]!;
       }
     }
     args[0] = 8 * (base !== null ? base + i0 : result);
     args[3 + L + R] = R === 0 ? 0 : 8 * (i0 % ops.rowLength);
     args[4 + L + R] = (m + 1) >> 1;
+    for (let k = 0; k < stores.length; k++) args[6 + L + R + k] = 8 * (storeAt[k]! >= 0 ? storeAt[k]! + i0 : storeScratch[k]!);
     kernel(...args);
+    if (stepwise !== null && !(f[mask] === 1 && f[mask + 1] === 1)) {
+      // Some argument lay outside its function's range (or the lane after an odd count did): this
+      // block's values again, op by op (the heap's view may be replaced meanwhile: its offsets stay).
+      const values = stepwise(i0, i0 + m);
+      f = heap.f64;
+      f.set(values[0]!, args[0]! >> 3);
+      for (let k = 0; k < stores.length; k++) f.set(values[1 + k]!, args[6 + L + R + k]! >> 3);
+    }
+    for (let k = 0; k < stores.length; k++) if (storeScratch[k]! >= 0) stores[k]!.set(f.subarray(storeScratch[k]!, storeScratch[k]! + m), i0);
     if (base === null) {
       if (typeof out === "function") out(f, result, i0, m);
       else out!.set(f.subarray(result, result + m), i0);
     }
   }
   done();
+  for (let k = stores.length - 1; k >= 0; k--) if (storeScratch[k]! >= 0) heap.release(storeScratch[k]!, block);
   if (result >= 0) heap.release(result, block);
   for (let k = L - 1; k >= 0; k--) if (ins[k]! >= 0) heap.release(ins[k]!, block);
 }

@@ -37,7 +37,7 @@ function sumKernel(x: Tensor, axes: readonly number[], keepdims: boolean): Tenso
     const lazy = x.lazy;
     if (lazy !== null) {
       // A lazy value is summed as it is computed, in the same order, without a buffer (fusion.ts).
-      out[0] = lazySum(lazy, x.size);
+      out[0] = lazySum(lazy, x.size, x);
     } else out[0] = sumAll(x.data, true);
   } else if (x.ndim === 2 && axes.length === 1 && axes[0] === 0) {
     // Column sums of a matrix (a bias's gradient): rows added in order, as the general path does.

@@ -3,7 +3,7 @@
 // modes use that one rule.
 
 import { adoptBuffer, allocData, allocUnscoped } from "../pool.js";
-import { computeNow, fuses, lazyBlocks, lazyNode, NO_DATA } from "../fusion.js";
+import { computeNow, fusibleFunction, fuses, lazyBlocks, lazyNode, NO_DATA, setCosineKeeper } from "../fusion.js";
 import { vectorSinCos, vectorUnary, vectorUnaryFrom, VECTOR_MIN_LENGTH } from "../kernels/vector-unary.js";
 import { isGradEnabled } from "../state.js";
 import { VECTOR_ACTIVATIONS, type VectorActivationName } from "../kernels/wasm-activations.js";
@@ -19,6 +19,8 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
   const kernel = unaryKernel(expr, helpers);
   const vector = (VECTOR_ACTIVATIONS as readonly string[]).includes(name) ? (name as VectorActivationName) : null;
   const [simdKey, jsKey] = [`${name}:wasm-simd`, `${name}:js`];
+  // (tanh, σ, exp, sin and cos fuse into the elementwise expressions where the SIMD kernels run: fusion.ts)
+  if (vector !== null) fusibleFunction(expr, vector);
   return defineOp({
     name,
     forward: ([x]) => {
@@ -31,13 +33,13 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
         countKernel("cos:with-sin");
         return new Tensor(values, x.shape);
       }
-      if (name === "sin" && x!.lazy === null && x!.requiresGrad && isGradEnabled()) {
-        const y = sinWithCos(x!);
-        if (y !== null) return y;
-      }
       if (fuses(expr, x!.size)) {
         const node = lazyNode(expr, x!, null, 0);
         if (node !== null) return new Tensor(NO_DATA, x!.shape, node);
+      }
+      if (name === "sin" && x!.lazy === null && x!.requiresGrad && isGradEnabled()) {
+        const y = sinWithCos(x!);
+        if (y !== null) return y;
       }
       const out = allocData(x!.size);
       const lazy = x!.lazy;
@@ -78,6 +80,9 @@ function sinWithCos(x: Tensor): Tensor | null {
   cosineOf.set(y, cosines);
   return y;
 }
+
+// A fused kernel that computes sin x for a tensor that requires grad keeps its cosines the same way (fusion.ts).
+setCosineKeeper({ alloc: (size, owner) => allocUnscoped(size, owner), keep: (y, values) => cosineOf.set(y, values) });
 
 /** sin'(x) = cos(x), through the cosines sin's forward pass kept for its result y when there are any. */
 function sinDerivative(x: Tensor, y: Tensor): Tensor {

@@ -112,7 +112,8 @@ describe("fused expressions on SIMD", () => {
       // In tidy the values lie in the arena: the lazy value's operands are read and the buffer added where they lie.
       const t = bothWays(() => tidy(f));
       sameBits(t.simd, r.js, `n = ${n}, in tidy`);
-      if (n >= 2048) expect(t.usage["sum:wasm-simd"]).toBe(2);
+      // (the lazy sum reads snapshots of a and b, ordinary arrays: the JavaScript loop; the buffer lies in the arena)
+      if (n >= 2048) expect(t.usage["sum:wasm-simd"]).toBe(1);
     }
   });
 

@@ -4,9 +4,15 @@
 // beyond the kernels' range are recomputed in JavaScript), and short arrays or disabled SIMD use
 // the JavaScript kernel, recorded as such.
 
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tensor, Rng, kernelUsage, resetKernelUsage } from "../../../src/index.js";
 import { setWasmKernels, wasmKernelsActive } from "../../../src/engine/kernels/f64-heap.js";
+import { setFusion } from "../../../src/engine/fusion.js";
+
+// These are the ops one at a time (fusion off: with it on, tanh, σ, exp, sin and cos of large inputs are
+// lazy and fused, test/engine/fusion-transcendental.test.ts, which checks them against these kernels).
+beforeAll(() => setFusion(false));
+afterAll(() => setFusion(true));
 
 function inputs(): number[] {
   const rng = new Rng(11);
