@@ -143,7 +143,7 @@ function lazyOperand(t: Tensor, size: number): Tensor | null {
   const d = t.rawData;
   if (d === null) return null;
   if (active > 0 || t.sealed) return t;
-  if (16 * t.size > size) return snapshotOf(t, d);
+  if (16 * t.size > size) return t.size > SNAPSHOT_MAX ? null : snapshotOf(t, d);
   const copy = new Tensor(Float64Array.from(d), t.shape);
   copy.sealed = true;
   return copy;
@@ -159,6 +159,11 @@ function lazyOperand(t: Tensor, size: number): Tensor | null {
 // (Keyed by the values' array, which views such as reshape share: a view made anew each call finds the
 // snapshot of the values it shows.)
 const snapshots = new WeakMap<Float64Array, Tensor>();
+/**
+ * Tensors of more values than this (8 MiB) are not snapshotted: the op computes at once, as before
+ * snapshots, so a caller's large tensor is never held twice (the copy lives as long as its values).
+ */
+export const SNAPSHOT_MAX = 2 ** 20;
 
 function snapshotOf(t: Tensor, d: Float64Array): Tensor {
   const s = snapshots.get(d);

@@ -8,7 +8,7 @@
 
 import { afterAll, describe, expect, it } from "vitest";
 import { tensor, rand, tidy, Rng, gradients, kernelUsage, resetKernelUsage, poolStats, type Tensor } from "../../src/index.js";
-import { setFusion } from "../../src/engine/fusion.js";
+import { SNAPSHOT_MAX, setFusion } from "../../src/engine/fusion.js";
 import { wasmKernelsActive } from "../../src/engine/kernels/f64-heap.js";
 
 const rng = new Rng(23);
@@ -156,6 +156,14 @@ describe.runIf(wasmKernelsActive())("fused tanh, σ, exp, sin, cos", () => {
     sameBits(y.data, expected.data, "y");
     sameBits(z.data, zExpected.data, "z");
     expect(Object.is(z.data[0], -0)).toBe(true);
+  });
+
+  it("a tensor the caller made of more than SNAPSHOT_MAX values is not snapshotted: the op computes at once", () => {
+    const x = tensor(new Float64Array(SNAPSHOT_MAX + 2).fill(0.5));
+    const y = x.tanh();
+    expect(y.lazy).toBeNull();
+    // tanh(0.5) = 0.46211715726000974 (Wolfram Alpha, 17 digits), within the kernels' few ulp of Math.tanh
+    expect(Math.abs(y.data[SNAPSHOT_MAX + 1]! - 0.46211715726000974)).toBeLessThan(4e-16);
   });
 
   it("a bias row of odd length (no WebAssembly kernel): op by op, the same bits", () => {
