@@ -7,7 +7,9 @@ import { loadavg } from "node:os";
 import { loadProblem } from "../src/problem/load.js";
 import { solve } from "../src/solve.js";
 import { lastParallelProfile } from "../src/training/parallel-profile.js";
+import { tuneV8 } from "../src/cli/v8-flags.js";
 process.env["PINN_THREAD_PROFILE"] = "1";
+tuneV8(); // as the `pinn` command runs (PINN_INTERRUPT_BUDGET=0: V8's own)
 const [file, epochs, threads, label] = process.argv.slice(2);
 const cpu0 = process.cpuUsage();
 const load = loadavg()[0]!;
