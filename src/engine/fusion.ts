@@ -102,6 +102,13 @@ export function setFusion(on: boolean): void {
   enabled = on;
 }
 
+let functionsEnabled = true;
+
+/** Turn the fusion of functions (tanh, σ, exp, sin, cos) alone on or off; for A/B measurements in one process. */
+export function setFunctionFusion(on: boolean): void {
+  functionsEnabled = on;
+}
+
 /** Run `fn`, a backward pass without createGraph: its lazy values may read any operand (they are evaluated or released before it returns). */
 export function withFusion<T>(fn: () => T): T {
   if (!enabled) return fn();
@@ -118,7 +125,7 @@ const MIN_SIZE = 256;
 
 /** Whether an op with this kernel text and output size should return a lazy tensor now (lazyNode decides on the operands). */
 export function fuses(expr: string, size: number): boolean {
-  return enabled && size >= MIN_SIZE && (FUSIBLE.has(expr) || (FUNCTIONS.has(expr) && sharedHeap().activations !== null));
+  return enabled && size >= MIN_SIZE && (FUSIBLE.has(expr) || (functionsEnabled && FUNCTIONS.has(expr) && sharedHeap().activations !== null));
 }
 
 /**

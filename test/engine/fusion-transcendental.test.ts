@@ -8,7 +8,7 @@
 
 import { afterAll, describe, expect, it } from "vitest";
 import { tensor, rand, tidy, Rng, gradients, kernelUsage, resetKernelUsage, poolStats, type Tensor } from "../../src/index.js";
-import { SNAPSHOT_MAX, setFusion } from "../../src/engine/fusion.js";
+import { SNAPSHOT_MAX, setFunctionFusion, setFusion } from "../../src/engine/fusion.js";
 import { wasmKernelsActive } from "../../src/engine/kernels/f64-heap.js";
 
 const rng = new Rng(23);
@@ -164,6 +164,22 @@ describe.runIf(wasmKernelsActive())("fused tanh, σ, exp, sin, cos", () => {
     expect(y.lazy).toBeNull();
     // tanh(0.5) = 0.46211715726000974 (Wolfram Alpha, 17 digits), within the kernels' few ulp of Math.tanh
     expect(Math.abs(y.data[SNAPSHOT_MAX + 1]! - 0.46211715726000974)).toBeLessThan(4e-16);
+  });
+
+  it("setFunctionFusion(false) leaves the functions to their own kernels (the arithmetic still fused), with the same bits", () => {
+    const x = tensor(inputs(4096));
+    const make = (): Float64Array[] => [Float64Array.from(x.tanh().mul(x.sin()).add(x.exp()).data)];
+    const fused = run(make, true, false);
+    setFunctionFusion(false);
+    try {
+      const apart = run(make, true, false);
+      expect(apart.usage["tanh:fused"]).toBeUndefined();
+      expect(apart.usage["tanh:wasm-simd"]).toBe(1);
+      expect(fused.usage["tanh:fused"]).toBe(1);
+      sameBits(apart.values[0]!, fused.values[0]!, "values");
+    } finally {
+      setFunctionFusion(true);
+    }
   });
 
   it("a bias row of odd length (no WebAssembly kernel): op by op, the same bits", () => {
