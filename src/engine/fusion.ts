@@ -46,7 +46,7 @@ import { arenaIfMade, kernelMemory } from "./kernels/arena.js";
 import { sharedHeap } from "./kernels/f64-heap.js";
 import { kernelRange, vectorUnary } from "./kernels/vector-unary.js";
 import type { VectorActivationName } from "./kernels/wasm-activations.js";
-import { allocData, inArena, scopeOpen, unscoped } from "./pool.js";
+import { adoptBuffer, allocData, inArena, openScopeRef, scopeOpen, unscoped, type ScopeRef } from "./pool.js";
 import { sumAll } from "./ops/reduce.js";
 import { mapBlocks, mapInto, mapKernel, sumBlocks, type KernelHeap, type MapKernel, type Operands, type Program, type Ref, type Step, type Store } from "./kernels/wasm-fused.js";
 
@@ -67,15 +67,61 @@ export function fusibleFunction(expr: string, name: VectorActivationName): void 
 }
 
 /**
- * sin's derivative is cos of its argument: where a fused kernel computes sin x for a tensor that
- * requires grad, it writes cos x too (the sincos kernel's code: the same bits as the cos kernel) into a
- * buffer no scope owns (pool.ts allocUnscoped), handed to the sin op's rule (ops/unary.ts) by this hook.
+ * What a backward pass reads of a fused function whose tensor requires grad (its value, for its own
+ * rule — tanh, σ, exp — and for the rules of the ops that read it, such as a product's; sin's rule also
+ * its cosines) is written by the kernel that computes the function, into a buffer no scope owns (pool.ts
+ * allocUnscoped, from the pool), while the tensor itself stays lazy. Inside a backward pass without
+ * createGraph (withFusion), an expression that reads the tensor reads those values (keptView); the first
+ * read hands the buffer to the pass's scope, which gives it back to the pool when the pass ends, so
+ * a later pass (or anything outside one) computes the tensor again, with the same bits. Outside tidy(),
+ * these would otherwise be new arrays on every call (4 of the bench chain's 5). The cosines go to sin's
+ * rule (ops/unary.ts keepCosines). A function that two expressions read is written into its own tensor
+ * instead (it is computed once: LazyNode.uses).
  */
-let cosineKeeper: { alloc: (size: number, owner: Tensor) => Float64Array; keep: (y: Tensor, values: Float64Array) => void } | null = null;
-
-export function setCosineKeeper(keeper: typeof cosineKeeper): void {
-  cosineKeeper = keeper;
+export interface FunctionKeeper {
+  alloc(size: number, owner: Tensor): Float64Array;
+  keepCosines(y: Tensor, values: Float64Array): void;
 }
+
+let keeper: FunctionKeeper | null = null;
+
+export function setFunctionKeeper(k: FunctionKeeper): void {
+  keeper = k;
+}
+
+/** How a computed function's values are written out (compile's `stored`): into its tensor, kept for a backward pass, or sin's cosines for its rule. */
+type StoreKind = "own" | "kept" | "cos";
+
+/** Kept values of lazy tensors (above): `view` a tensor over them, `scope` the backward pass's scope that took them (undefined: none yet). */
+const kept = new WeakMap<Tensor, { values: Float64Array; view: Tensor; scope: ScopeRef | undefined }>();
+
+/** Inside a backward pass without createGraph, a tensor over the values kept for lazy `t`, or null (none, or a past pass's). */
+function keptView(t: Tensor): Tensor | null {
+  if (active === 0) return null;
+  const e = kept.get(t);
+  if (e === undefined) return null;
+  const now = openScopeRef();
+  if (e.scope === undefined) {
+    // (the scope open now releases the buffer when it closes; the entry goes when the pass ends: withFusion)
+    adoptBuffer(e.values, t);
+    e.scope = now;
+    adoptedInPass.push(t);
+  } else if (e.scope !== now) {
+    // (taken by a nested scope, which may have closed: computed again)
+    return null;
+  }
+  return e.view;
+}
+
+let keepValues = true;
+
+/** Whether fused functions' values for a backward pass are kept apart (above) or written into their tensors; for A/B measurements in one process. @internal */
+export function setKeptValues(on: boolean): void {
+  keepValues = on;
+}
+
+/** The tensors whose kept values the running backward pass took (forgotten when it ends). */
+const adoptedInPass: Tensor[] = [];
 
 const MAX_NODES = 40;
 
@@ -117,6 +163,10 @@ export function withFusion<T>(fn: () => T): T {
     return fn();
   } finally {
     active--;
+    if (active === 0 && adoptedInPass.length > 0) {
+      for (const t of adoptedInPass) kept.delete(t);
+      adoptedInPass.length = 0;
+    }
   }
 }
 
@@ -254,7 +304,7 @@ interface Compiled<K> {
   /** Its steps, whatever its rows (the WebAssembly kernel's program but for odd rows). */
   readonly steps: readonly Step[];
   /** The lazy tensors whose values (or cosines) are written out too (operands.stores): finish() gives them their values. */
-  readonly stored: readonly { readonly tensor: Tensor; readonly step: number; readonly cos: boolean }[];
+  readonly stored: readonly { readonly tensor: Tensor; readonly step: number; readonly kind: StoreKind }[];
   readonly leaves: Float64Array[];
   readonly params: number[];
   /** The length of the repeated row of the row operands (1 when there are none). */
@@ -316,18 +366,24 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false
   const rowOperands: Tensor[] = [];
   const rowIndex = new Map<Tensor, number>();
   const scalarIndex = new Map<Tensor, number>();
-  // Functions whose values a backward pass will read (their tensors require grad): written out too, so
-  // that it reads them instead of computing them again (store).
-  const stored: { tensor: Tensor; step: number; cos: boolean }[] = [];
-  const operand = (t: Tensor): string => {
+  // Functions written out too (store): one that two expressions read, into its tensor; what a
+  // backward pass will read of one whose tensor requires grad, kept for its rule (FunctionKeeper).
+  const stored: { tensor: Tensor; step: number; kind: StoreKind }[] = [];
+  const operand = (u: Tensor): string => {
+    // (a lazy tensor whose values a kernel kept for this backward pass is read as a leaf: keptView)
+    const t = u.lazy === null ? u : (keptView(u) ?? u);
     const node = t.lazy;
     if (node !== null) {
       const known = nodeVar.has(node);
       const v = emit(node);
-      if (store && !known && FUNCTIONS.has(node.expr) && (t.requiresGrad || node.uses > 1)) {
+      if (store && !known && FUNCTIONS.has(node.expr)) {
         const step = steps.length - 1;
-        stored.push({ tensor: t, step, cos: false });
-        if (steps[step]!.fn === "sin" && t.requiresGrad && cosineKeeper !== null) stored.push({ tensor: t, step, cos: true });
+        const fn = steps[step]!.fn!;
+        if (node.uses > 1 || (t.requiresGrad && keeper === null)) stored.push({ tensor: t, step, kind: "own" });
+        // (kept apart only outside every scope, where the tensor's own buffer would be a new array; in
+        // tidy() its own arena buffer costs nothing, and keeping apart measured 3.5% slower there)
+        else if (t.requiresGrad) stored.push({ tensor: t, step, kind: keepValues && !scopeOpen() ? "kept" : "own" });
+        if (fn === "sin" && t.requiresGrad && keeper !== null) stored.push({ tensor: t, step, kind: "cos" });
       }
       return v;
     }
@@ -374,12 +430,12 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false
   // A root sin that requires grad still writes its cosines.)
   const ownRoot = rootTensor !== null && rootTensor.lazy === root;
   const result = ownRoot && reduce ? operand(rootTensor) : emit(root);
-  if (ownRoot && !reduce && store && rootTensor.requiresGrad && steps[steps.length - 1]!.fn === "sin" && cosineKeeper !== null) {
-    stored.push({ tensor: rootTensor, step: steps.length - 1, cos: true });
+  if (ownRoot && !reduce && store && rootTensor.requiresGrad && steps[steps.length - 1]!.fn === "sin" && keeper !== null) {
+    stored.push({ tensor: rootTensor, step: steps.length - 1, kind: "cos" });
   }
   const functions = steps.some((s) => s.fn !== null);
   const rows = rowLength !== 0;
-  const stores: Store[] = stored.map((s) => ({ step: s.step, cos: s.cos }));
+  const stores: Store[] = stored.map((s) => ({ step: s.step, cos: s.kind === "cos" }));
   const key = `${reduce ? "sum" : "map"}|${rows}|${leaves.length}|${params.length}|${lines.join("")}|${result}|${stores.map((st) => `${st.step}${st.cos ? "c" : ""}`)}`;
   let kernel = functions ? null : kernels.get(key);
   if (kernel === undefined) {
@@ -406,7 +462,7 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false
     rowLength: rows ? rowLength : 0,
     scalars: scalarValues.map((v) => (typeof v === "number" ? v : v.data[0]!)),
     functions,
-    stores: stored.map((s) => (s.cos ? cosineKeeper!.alloc(s.tensor.size, s.tensor) : s.tensor.valuesBuffer())),
+    stores: stored.map((s) => (s.kind === "own" ? s.tensor.valuesBuffer() : keeper!.alloc(s.tensor.size, s.tensor))),
     // (set below for an expression with ranges; every Operands has all its fields: one object shape)
     stepwise: null,
   };
@@ -513,7 +569,7 @@ function countFunctions(c: Compiled<unknown>): void {
 
 /** Op by op, in blocks (an expression with functions and no WebAssembly kernel): into out[shift + from…]. */
 function stepwiseInto(c: Compiled<unknown>, out: Float64Array, from: number, to: number, shift: number): void {
-  const values = c.operands.stepwise ?? stepwise(c.steps, c.operands, c.stored);
+  const values = c.operands.stepwise ?? stepwise(c.steps, c.operands, c.stored.map((st) => ({ step: st.step, cos: st.kind === "cos" })));
   const stores = c.operands.stores ?? [];
   for (let i0 = from; i0 < to; i0 += FUSED_STEPWISE_BLOCK) {
     const i1 = Math.min(to, i0 + FUSED_STEPWISE_BLOCK);
@@ -525,7 +581,12 @@ function stepwiseInto(c: Compiled<unknown>, out: Float64Array, from: number, to:
 
 /** The stored tensors get their values (written with the expression's). */
 function finish(c: Compiled<unknown>): void {
-  c.stored.forEach((s, k) => (s.cos ? cosineKeeper!.keep(s.tensor, c.operands.stores![k]!) : s.tensor.setEvaluated(c.operands.stores![k]!)));
+  c.stored.forEach((s, k) => {
+    const values = c.operands.stores![k]!;
+    if (s.kind === "own") s.tensor.setEvaluated(values);
+    else if (s.kind === "kept") kept.set(s.tensor, { values, view: sealedTensor(values, s.tensor.shape), scope: undefined });
+    else keeper!.keepCosines(s.tensor, values);
+  });
 }
 const FUSED_STEPWISE_BLOCK = 4096;
 

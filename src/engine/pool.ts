@@ -84,6 +84,11 @@ export function scopeOpen(): boolean {
   return scope !== null;
 }
 
+/** The open scope (null: none), to tell one backward pass's from another's (fusion.ts kept values). */
+export function openScopeRef(): ScopeRef {
+  return scope;
+}
+
 /** Run `fn` as if no scope were open: the tensors it makes belong to none (fusion.ts: its snapshots of tensors the caller made). */
 export function unscoped<T>(fn: () => T): T {
   const current = scope;

@@ -3,7 +3,7 @@
 // modes use that one rule.
 
 import { adoptBuffer, allocData, allocUnscoped } from "../pool.js";
-import { computeNow, fusibleFunction, fuses, lazyBlocks, lazyNode, NO_DATA, setCosineKeeper } from "../fusion.js";
+import { computeNow, fusibleFunction, fuses, lazyBlocks, lazyNode, NO_DATA, setFunctionKeeper } from "../fusion.js";
 import { vectorSinCos, vectorUnary, vectorUnaryFrom, VECTOR_MIN_LENGTH } from "../kernels/vector-unary.js";
 import { isGradEnabled } from "../state.js";
 import { VECTOR_ACTIVATIONS, type VectorActivationName } from "../kernels/wasm-activations.js";
@@ -82,7 +82,7 @@ function sinWithCos(x: Tensor): Tensor | null {
 }
 
 // A fused kernel that computes sin x for a tensor that requires grad keeps its cosines the same way (fusion.ts).
-setCosineKeeper({ alloc: (size, owner) => allocUnscoped(size, owner), keep: (y, values) => cosineOf.set(y, values) });
+setFunctionKeeper({ alloc: (size, owner) => allocUnscoped(size, owner), keepCosines: (y, values) => cosineOf.set(y, values) });
 
 /** sin'(x) = cos(x), through the cosines sin's forward pass kept for its result y when there are any. */
 function sinDerivative(x: Tensor, y: Tensor): Tensor {
