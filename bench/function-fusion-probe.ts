@@ -3,36 +3,15 @@
 // calls each way after a warm-up — so that the machine's phases (which move a whole process's times
 // by a quarter or more on this VM) affect both sides alike. Prints the medians and the median of the
 // rounds' ratios.
-//   node --expose-gc dist-bench/bench/function-fusion-probe.js [chain|mlp|laplacian] [tidy]
-import { rand, nn, laplacian, tidy, Rng } from "../src/index.js";
+//   node --expose-gc dist-bench/bench/function-fusion-probe.js [chain|mlp|laplacian|hessian] [tidy]
+import { tidy } from "../src/index.js";
+import { opCase } from "./op-cases.js";
 import { setFunctionFusion } from "../src/engine/fusion.js";
 import { median } from "./stats.js";
 
-const rng = new Rng(0);
-const x = rand([100_000], { rng, requiresGrad: true });
-const net = new nn.MLP([2, 32, 32, 32, 1], "tanh", { seed: 0 });
-const params = net.parameters();
-const X = rand([1024, 2], { rng });
-const Xg = rand([1024, 2], { rng, requiresGrad: true });
-// The same computations as bench/ops-child.ts.
-const cases: Record<string, () => void> = {
-  chain: () => {
-    x.grad = null;
-    x.tanh().mul(x.sin()).add(x.square().neg().exp().mul(0.5)).sub(x).sum().backward();
-  },
-  mlp: () => {
-    for (const p of params) p.grad = null;
-    net.forward(X).square().mean().backward();
-  },
-  laplacian: () => {
-    for (const p of params) p.grad = null;
-    laplacian(net.forward(Xg), Xg).square().mean().backward();
-  },
-};
 const which = process.argv[2] ?? "chain";
 const inTidy = process.argv[3] === "tidy";
-const f = cases[which];
-if (f === undefined) throw new Error(`unknown case ${which} (chain, mlp, laplacian)`);
+const f = opCase(which);
 const call = inTidy ? (): void => tidy(f) : f;
 const times: Record<"on" | "off", number[]> = { on: [], off: [] };
 for (const on of [true, false]) {

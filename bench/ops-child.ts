@@ -9,12 +9,10 @@
 //
 //   node --expose-gc dist-bench/bench/ops-child.js [--reps N]
 //
-//   chain:     y = sum(tanh(x)·sin(x) + exp(−x²)·0.5 − x) on 1e5 values, forward and backward
-//   mlp:       2-32-32-32-1 tanh MLP on 1,024 points: mean(N(X)²) forward and backward to the weights
-//   laplacian: u = N(X), mean((Δu)²) with Δu by nested reverse mode, then its gradient in the weights
-//   hessian:   the 10×10 Hessian of f(z) = Σ_i sin(z_i)·z_{i+1}² + (Σ z)² ·0.1
+// The cases: bench/op-cases.ts.
 
-import { tensor, rand, hessian, laplacian, nn, Rng, tidy, poolStats, kernelUsage, resetKernelUsage, type Tensor } from "../src/index.js";
+import { tidy, poolStats, kernelUsage, resetKernelUsage } from "../src/index.js";
+import { opCases } from "./op-cases.js";
 import { median } from "./stats.js";
 
 function cpuMs(): number {
@@ -49,34 +47,7 @@ async function time(fn: () => void, warm: number, reps: number): Promise<{ ms: n
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const reps = argv[0] === "--reps" ? Number(argv[1]) : 30;
-  const rng = new Rng(0);
-  const x = rand([100_000], { rng, requiresGrad: true });
-  const chain = (): void => {
-    x.grad = null;
-    const y = x.tanh().mul(x.sin()).add(x.square().neg().exp().mul(0.5)).sub(x).sum();
-    y.backward();
-  };
-  const net = new nn.MLP([2, 32, 32, 32, 1], "tanh", { seed: 0 });
-  const params = net.parameters();
-  const X = rand([1024, 2], { rng });
-  const mlp = (): void => {
-    for (const p of params) p.grad = null;
-    net.forward(X).square().mean().backward();
-  };
-  const Xg = rand([1024, 2], { rng, requiresGrad: true });
-  const lap = (): void => {
-    for (const p of params) p.grad = null;
-    const u = net.forward(Xg);
-    laplacian(u, Xg).square().mean().backward();
-  };
-  const f = (z: Tensor): Tensor => {
-    const head = z.slice([0, 9]);
-    const tail = z.slice([1, 10]);
-    return head.sin().mul(tail.square()).sum().add(z.sum().square().mul(0.1));
-  };
-  const H = hessian(f);
-  const z = tensor(Array.from({ length: 10 }, (_, i) => 0.1 * (i + 1)));
-  const hess = (): void => void H(z);
+  const { chain, mlp, laplacian: lap, hessian: hess } = opCases();
   // [name, call, warm-up calls, timed calls], as in torch_ops.py. The warm-up lets V8 compile the hot
   // functions first (its optimising compiler runs on background threads, whose CPU the process CPU
   // counts); the Hessian's calls are short, so it gets more of both. The chain's first hundred calls
