@@ -5,6 +5,7 @@
 import { adoptBuffer, allocData, allocUnscoped } from "../pool.js";
 import { computeNow, fusibleFunction, fuses, lazyBlocks, lazyNode, NO_DATA, setFunctionKeeper } from "../fusion.js";
 import { vectorSinCos, vectorUnary, vectorUnaryFrom, VECTOR_MIN_LENGTH } from "../kernels/vector-unary.js";
+import { wasmKernelsActive } from "../kernels/f64-heap.js";
 import { isGradEnabled } from "../state.js";
 import { VECTOR_ACTIVATIONS, type VectorActivationName } from "../kernels/wasm-activations.js";
 import { countKernel } from "../kernels/usage.js";
@@ -71,7 +72,8 @@ const cosineOf = new WeakMap<Tensor, Float64Array>();
 let precomputed: { x: Tensor; values: Float64Array; owner: Tensor } | null = null;
 
 function sinWithCos(x: Tensor): Tensor | null {
-  if (x.size < VECTOR_MIN_LENGTH) return null;
+  // (without the SIMD kernels there is no sincos pass: nothing is allocated, the rule computes cos x)
+  if (x.size < VECTOR_MIN_LENGTH || !wasmKernelsActive()) return null;
   const out = allocData(x.size);
   const y = new Tensor(out, x.shape);
   const cosines = allocUnscoped(x.size, y);
