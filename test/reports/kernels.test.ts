@@ -21,7 +21,10 @@ afterEach(() => {
   setWasmJetKernels(true);
 });
 
-describe("kernels", () => {
+// (not where the JavaScript fallback was asked for: PINN_NO_WASM=1 turns the kernels off on purpose)
+const fallbackAsked = process.env["PINN_NO_WASM"] !== undefined && process.env["PINN_NO_WASM"] !== "0";
+
+describe.skipIf(fallbackAsked)("kernels", () => {
   it("every WebAssembly kernel builds: matrix product, activations, and jets for orders 1–3 in 1–3 variables", () => {
     const heap = sharedHeap();
     expect(heap.gemm).not.toBeNull();
