@@ -40,6 +40,7 @@
 // An op that must compute now (computeNow: an operand the caller may change) uses the SIMD loop too.
 
 import { Tensor } from "./tensor.js";
+import { sameShape } from "./shape.js";
 import { compileKernel, jsId, jsIndex } from "./kernels/js-source.js";
 import { countKernel } from "./kernels/usage.js";
 import { arenaIfMade, kernelMemory } from "./kernels/arena.js";
@@ -236,10 +237,6 @@ function sealedTensor(values: Float64Array, shape: readonly number[]): Tensor {
   const t = unscoped(() => new Tensor(values, shape));
   t.sealed = true;
   return t;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
 /** Whether two arrays hold the same bits (−0 is not 0; a NaN is its own bits): Node's memcmp (a JavaScript loop took 20 times as long). */
