@@ -339,20 +339,32 @@ export function backwardScope<T>(fn: () => T, arena = false): T {
 function openScope<T>(fn: () => T, internal: boolean): T {
   const parent = scope;
   const own: Scope = { parent, closed: false, tensors: [], allocated: [], kept: [], arena: parent !== null ? parent.arena : !internal };
+  // Nothing is released on an error: the caller may still inspect what was built.
+  const result = runIn(own, fn, () => {
+    if (parent !== null) adopt(parent, own);
+  });
+  close(own, parent, collectTensors(result));
+  return result;
+}
+
+/**
+ * Run `fn` with `own` as the open scope, then reopen its parent and mark `own` closed — also when
+ * `fn` throws, after which `onError` runs (what the scope's kind does with what was built) and the
+ * error goes on. The caller then closes the scope its own way (tidy's close, the library scope's).
+ */
+function runIn<T>(own: Scope, fn: () => T, onError: () => void): T {
   scope = own;
   let result: T;
   try {
     result = fn();
   } catch (e) {
-    scope = parent;
+    scope = own.parent;
     own.closed = true;
-    // Nothing is released on an error: the caller may still inspect what was built.
-    if (parent !== null) adopt(parent, own);
+    onError();
     throw e;
   }
-  scope = parent;
+  scope = own.parent;
   own.closed = true;
-  close(own, parent, collectTensors(result));
   return result;
 }
 
@@ -503,19 +515,8 @@ export function libraryScope(who: string, plain: boolean, fn: () => Tensor): Ten
   if (scope !== null || !libraryScopesOn || !plain) return fn();
   // (In the arena while the graphs not yet freed hold less than RECORDS_ARENA_MAX bytes of it.)
   const own: Scope = { parent: null, closed: false, tensors: [], allocated: [], kept: [], arena: recordsArenaBytes < RECORDS_ARENA_MAX };
-  scope = own;
-  let result: Tensor;
-  try {
-    result = fn();
-  } catch (e) {
-    scope = null;
-    own.closed = true;
-    // Nothing is released on an error (as tidy); values in the arena are moved out of it (nothing would give them back).
-    moveOutOfArena(own.tensors, own.allocated);
-    throw e;
-  }
-  scope = null;
-  own.closed = true;
+  // Nothing is released on an error (as tidy); values in the arena are moved out of it (nothing would give them back).
+  const result = runIn(own, fn, () => moveOutOfArena(own.tensors, own.allocated));
   // (A lazy result, or a lazy tensor passed to keep(), is evaluated now into an ordinary array: it no longer reads internal tensors.)
   void result.data;
   for (const t of own.kept) void t.data;
