@@ -220,16 +220,31 @@ export function allocData(n: number): Float64Array {
 
 /**
  * A buffer of n values (unspecified contents) that no scope owns, from the pool when one is free: for
- * values kept outside any tensor for a while (the cosines of ops/unary.ts), which tidy() could not see
- * as live. When they become a tensor's values, adoptBuffer() hands the buffer to the open scope, which
- * then releases it like its own; a buffer never adopted is left to the garbage collector.
+ * values kept outside any tensor for a while (the cosines of ops/unary.ts, a fused function's values for
+ * a backward pass: fusion.ts), which tidy() could not see as live. When they become a tensor's values,
+ * adoptBuffer() hands the buffer to the open scope, which then releases it like its own.
+ *
+ * Where the SIMD kernels run it comes from the kernels' arena — inside a tidy() as its buffers do, and
+ * outside every scope too, so that the kernel that computes the values writes them in place and the
+ * backward pass's fused kernels read them in place (copying them in and out of the kernels' memory cost
+ * more than computing them). An arena buffer never adopted goes back to the arena once `owner` (the
+ * tensor it belongs with) is collected. Those callbacks run only between tasks, never in a synchronous
+ * loop, so the arena buffers handed out outside every scope and not yet adopted or collected may hold at
+ * most UNSCOPED_ARENA_MAX bytes (a loop of forward passes with grad on and no backward pass would
+ * otherwise fill the arena, which tidy() needs); beyond, and when the arena is full, ordinary arrays
+ * (left to the garbage collector when never adopted).
  */
 export function allocUnscoped(n: number, owner: object): Float64Array {
-  if (scope !== null && scope.arena && arenaOn && n >= ARENA_MIN) {
+  const outside = scope === null;
+  if ((outside ? unscopedArenaOn && unscopedArenaBytes + 8 * n <= UNSCOPED_ARENA_MAX : scope!.arena) && arenaOn && n >= ARENA_MIN) {
     const a = fromArena(n);
     if (a !== null) {
-      // Back to the arena if never adopted, once `owner` (the tensor it belongs with) is collected.
-      unadopted.register(owner, a, owner);
+      // (each buffer its own token: one owner may have two, sin's values and its cosines)
+      unadopted.register(owner, a, a);
+      if (outside) {
+        unscopedArenaBytes += 8 * n;
+        unscopedArena.add(a);
+      }
       return a;
     }
   }
@@ -243,6 +258,22 @@ export function allocUnscoped(n: number, owner: object): Float64Array {
   return n <= SMALL ? fromSlab(n) : freshArray(n);
 }
 
+const UNSCOPED_ARENA_MAX = 64 * 1024 * 1024;
+let unscopedArenaOn = true;
+
+/** Whether allocUnscoped takes arena buffers outside every scope (above); for A/B measurements in one process (bench/function-fusion-probe.ts). @internal */
+export function setUnscopedArena(on: boolean): void {
+  unscopedArenaOn = on;
+}
+/** Bytes of the arena buffers allocUnscoped handed out outside every scope, not yet adopted or collected. */
+let unscopedArenaBytes = 0;
+const unscopedArena = new WeakSet<Float64Array>();
+
+/** An arena buffer from allocUnscoped is adopted or its owner collected: it no longer counts against UNSCOPED_ARENA_MAX. */
+function settled(buf: Float64Array): void {
+  if (unscopedArena.delete(buf)) unscopedArenaBytes -= 8 * buf.length;
+}
+
 /** A new array of n values: over the engine's limit, or when memory runs out, an error that says so. */
 function freshArray(n: number): Float64Array {
   checkTensorSize(n);
@@ -254,15 +285,21 @@ function freshArray(n: number): Float64Array {
   }
 }
 
-const unadopted = new FinalizationRegistry<Float64Array>((buf) => giveBack(buf));
+const unadopted = new FinalizationRegistry<Float64Array>((buf) => {
+  settled(buf);
+  giveBack(buf);
+});
 
 /**
- * Hand a buffer from allocUnscoped (for `owner`) to the open scope, as if allocData had made it now;
+ * Hand a buffer from allocUnscoped to the open scope, as if allocData had made it now;
  * returns the buffer to use: outside any scope, an arena buffer's values are moved to an ordinary array.
  */
-export function adoptBuffer(buf: Float64Array, owner: object): Float64Array {
+export function adoptBuffer(buf: Float64Array): Float64Array {
   // (Only arena buffers were registered.)
-  if (inArena(buf)) unadopted.unregister(owner);
+  if (inArena(buf)) {
+    unadopted.unregister(buf);
+    settled(buf);
+  }
   if (scope !== null) {
     scope.allocated.push(buf);
     return buf;

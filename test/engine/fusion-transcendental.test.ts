@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { tensor, rand, tidy, Rng, gradients, kernelUsage, resetKernelUsage, poolStats, type Tensor } from "../../src/index.js";
 import { SNAPSHOT_MAX, setFunctionFusion, setFusion } from "../../src/engine/fusion.js";
 import { wasmKernelsActive } from "../../src/engine/kernels/f64-heap.js";
+import { arenaIfMade } from "../../src/engine/kernels/arena.js";
 
 const rng = new Rng(23);
 
@@ -238,5 +239,37 @@ describe.runIf(wasmKernelsActive())("fused tanh, σ, exp, sin, cos", () => {
     // written into their tensors, 8 unfused); in tidy: .grad only (its buffer outlives the scope).
     expect(written).toBeLessThanOrEqual(3);
     expect(tidied).toBeLessThanOrEqual(1);
+  });
+
+  it.skipIf(!wasmKernelsActive())("as written, the kept values lie in the kernels' arena: the backward pass's expression reads them in place on the SIMD kernel; forward passes without backward hold at most 64 MiB of it", () => {
+    const x = rand([100_000], { rng, requiresGrad: true });
+    const chain = (): void => {
+      x.grad = null;
+      x.tanh().mul(x.sin()).add(x.square().neg().exp().mul(0.5)).sub(x).sum().backward();
+    };
+    chain();
+    resetKernelUsage();
+    chain();
+    const usage = kernelUsage();
+    // the forward kernel (with the sum) and the backward pass's expression, both on the SIMD loop
+    // (before, the backward expression's operands were ordinary arrays: a JavaScript loop, no "elementwise:wasm-simd")
+    expect(usage["sum:wasm-simd"]).toBe(1);
+    expect(usage["elementwise:wasm-simd"]).toBe(1);
+    expect(usage["cos:with-sin"]).toBe(1);
+    // 120 forward passes with grad on and no backward pass, in one synchronous loop (no garbage
+    // collector callback runs): each keeps 4 × 800 kB (tanh, sin, its cosines, exp), 384 MB in all
+    // if nothing bounded them; the arena grows by at most the bound (64 MiB) and the scratch blocks.
+    const before = arenaIfMade()!.usedBytes;
+    const ys: Tensor[] = [];
+    for (let i = 0; i < 120; i++) ys.push(x.tanh().mul(x.sin()).add(x.exp()).sum());
+    expect(arenaIfMade()!.usedBytes - before).toBeLessThanOrEqual(64 * 2 ** 20 + 2 ** 20);
+    // and every result is still right: the last one against the unfused ops
+    setFusion(false);
+    try {
+      const want = x.tanh().mul(x.sin()).add(x.exp()).sum().item();
+      expect(Object.is(ys[119]!.item(), want)).toBe(true);
+    } finally {
+      setFusion(true);
+    }
   });
 });

@@ -27,10 +27,10 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
     forward: ([x]) => {
       if (name === "cos" && precomputed !== null && precomputed.x === x) {
         // cos x from the sin op's forward pass (see sinDerivative).
-        const { values: unowned, owner } = precomputed;
+        const unowned = precomputed.values;
         precomputed = null;
         // From now on the values are this tensor's: the open scope (a backward pass's) may release them.
-        const values = adoptBuffer(unowned, owner);
+        const values = adoptBuffer(unowned);
         countKernel("cos:with-sin");
         return new Tensor(values, x.shape);
       }
@@ -69,7 +69,7 @@ function elementwise(name: string, expr: string, derivative: Derivative, helpers
 // collected), in a buffer no scope owns until the rule makes it a tensor's (pool.ts allocUnscoped):
 // a tidy scope closing in between cannot hand it out again.
 const cosineOf = new WeakMap<Tensor, Float64Array>();
-let precomputed: { x: Tensor; values: Float64Array; owner: Tensor } | null = null;
+let precomputed: { x: Tensor; values: Float64Array } | null = null;
 
 function sinWithCos(x: Tensor): Tensor | null {
   // (without the SIMD kernels there is no sincos pass: nothing is allocated, the rule computes cos x)
@@ -91,7 +91,7 @@ function sinDerivative(x: Tensor, y: Tensor): Tensor {
   const values = cosineOf.get(y);
   if (values === undefined) return cos(x);
   cosineOf.delete(y);
-  precomputed = { x, values, owner: y };
+  precomputed = { x, values };
   try {
     return cos(x);
   } finally {
