@@ -50,10 +50,13 @@ async function main(): Promise<void> {
   const { chain, mlp, laplacian: lap, hessian: hess } = opCases();
   // [name, call, warm-up calls, timed calls], as in torch_ops.py. The warm-up lets V8 compile the hot
   // functions first (its optimising compiler runs on background threads, whose CPU the process CPU
-  // counts); the Hessian's calls are short, so it gets more of both. The chain's first hundred calls
-  // still compile in the background (measured in stop 19: 1.1–1.4 ms of CPU per call on other threads
-  // over calls 21–120, 0.4–0.5 ms after, before and after that round's changes alike), so it gets 100.
-  const cases: [string, () => void, number, number][] = [["chain", chain, 100, reps], ["mlp", mlp, 20, reps], ["laplacian", lap, 10, reps], ["hessian", hess, 500, reps * 10]];
+  // counts): the timed calls measure the steady state a user's loop of thousands of calls runs in. The
+  // warm-ups are where the time per call stops falling (measured in stop 24, medians of blocks of calls
+  // in one process): the MLP took 2.4–2.7 ms per call over calls 1–100 (10 → 4 ms of CPU), 1.9–2.2
+  // over 150–350 and 1.2–1.3 from 500 on; the Laplacian 9–11 ms over calls 1–40 and 8–9 from 60 on;
+  // the chain 2.9 ms over calls 1–50 and 1.7–1.8 from 100 on; the Hessian 0.28 ms over 1–250 and 0.17–0.18 from 500.
+  // (Until stop 23: 100, 20, 10 and 500 calls, so the MLP's and the Laplacian's times were partly V8's compiling.)
+  const cases: [string, () => void, number, number][] = [["chain", chain, 200, reps], ["mlp", mlp, 600, reps], ["laplacian", lap, 100, reps], ["hessian", hess, 1000, reps * 10]];
   const result: Record<string, unknown> = { impl: "pinn" };
   const kernels: Record<string, Record<string, number>> = {};
   for (const [name, fn, warm, n] of cases) {

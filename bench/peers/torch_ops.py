@@ -73,8 +73,8 @@ def main():
         torch.autograd.functional.hessian(f, z, vectorize=False)
 
     # Warm-up and timed calls as in ops-child.ts.
-    result = {"impl": "pytorch-" + torch.__version__, "chain_ms": timed(chain, 100, reps, "chain"), "mlp_ms": timed(mlp, 20, reps, "mlp"),
-              "laplacian_ms": timed(lap, 10, reps, "laplacian"), "hessian_ms": timed(hess, 500, reps * 10, "hessian")}
+    result = {"impl": "pytorch-" + torch.__version__, "chain_ms": timed(chain, 200, reps, "chain"), "mlp_ms": timed(mlp, 600, reps, "mlp"),
+              "laplacian_ms": timed(lap, 100, reps, "laplacian"), "hessian_ms": timed(hess, 1000, reps * 10, "hessian")}
     result.update(CPU)
     print(json.dumps(result))
 
