@@ -142,6 +142,9 @@ function parseOptions(argv: string[]): Options {
   return o;
 }
 
+/** Paired rounds of the thread speed-up in a full run (at least; --runs N above it gives N). */
+const THREAD_ROUNDS = 5;
+
 function places(): PeerPlaces {
   const benchDir = resolve(process.env["PINN_BENCH_DIR"] ?? join(repo, "..", "shared", "bench"));
   const jsDir = resolve(process.env["PINN_BENCH_PEERS_DIR"] ?? join(repo, "bench", ".peers"));
@@ -278,9 +281,12 @@ async function main(): Promise<void> {
       // Each round runs one thread first, then every variant: the speed-up of a variant is taken
       // per round (that round's one-thread run over the variant's run, minutes apart at most) and
       // its median over the rounds reported — the machine's speed drifts by up to a quarter between
-      // phases of a few minutes, which a ratio of runs made at different times would carry.
+      // phases of a few minutes, which a ratio of runs made at different times would carry. Five
+      // rounds at least (three until stop 24): one round in a disturbed phase moved the median of three
+      // by up to 0.3 (rounds of one run: 1.48, 1.06, 1.64).
       const oneRuns: Record<string, unknown>[] = [];
-      for (let r = 0; r < Math.max(1, opts.runs); r++) {
+      const rounds = opts.quick ? Math.max(1, opts.runs) : Math.max(THREAD_ROUNDS, opts.runs);
+      for (let r = 0; r < rounds; r++) {
         log(`pinn ${w.name}: ${epochs} epochs on 1 thread, paired with the runs on ${cores} threads (run ${r + 1}) ...`);
         oneRuns.push(await runChild([join(problems, w.problem), "--epochs", String(epochs), "--runs", "1", "--threads", "1"]));
         for (const [i, v] of HANDOVER_VARIANTS.entries()) {
