@@ -191,8 +191,9 @@ export function fuses(expr: string, size: number): boolean {
  * place, a batch of points rewritten in place. A small one of those (a bias row, a single number: at
  * most 1/16 of the result) is copied now and the copy read later, as the op would have read it now; a
  * larger one is read from its snapshot (snapshotOf: a copy of its values as they are now, made or
- * found unchanged at each op). A released tensor (tidy) is never read lazily: the op reads it at once
- * and reports the release. Nor is a library call's internal tensor (above).
+ * found unchanged at each op; none above SNAPSHOT_MAX values or past SNAPSHOT_BUDGET bytes in all).
+ * A released tensor (tidy) is never read lazily: the op reads it at once and reports the release.
+ * Nor is a library call's internal tensor (above).
  */
 function lazyOperand(t: Tensor, size: number): Tensor | null {
   // An internal tensor of a library call (pool.ts libraryScope) is released when a backward pass goes
@@ -224,11 +225,34 @@ const snapshots = new WeakMap<Float64Array, Tensor>();
  * snapshots, so a caller's large tensor is never held twice (the copy lives as long as its values).
  */
 export const SNAPSHOT_MAX = 2 ** 20;
+/**
+ * And the snapshots alive at once hold at most SNAPSHOT_BUDGET bytes (64 MiB): a caller with many
+ * tensors of its own (a dataset in a hundred tensors of 1e6 values) does not have them all held twice;
+ * past the budget, an op on a tensor without a snapshot computes at once. A snapshot lives as long as
+ * the tensor's values array (its bytes are counted off when the garbage collector takes that array).
+ */
+export const SNAPSHOT_BUDGET = 64 * 2 ** 20;
+let snapshotBytes = 0;
+const snapshotGone = new FinalizationRegistry<number>((bytes) => {
+  snapshotBytes -= bytes;
+});
 
-function snapshotOf(t: Tensor, d: Float64Array): Tensor {
+/** The bytes held by snapshots now (tests). @internal */
+export function snapshotBytesHeld(): number {
+  return snapshotBytes;
+}
+
+/** The snapshot of `t` (values `d`), or null when a new one would exceed SNAPSHOT_BUDGET (the op then computes at once). */
+function snapshotOf(t: Tensor, d: Float64Array): Tensor | null {
   const s = snapshots.get(d);
   if (s !== undefined && sameBits(s.rawData!, d)) return sameShape(s.shape, t.shape) ? s : sealedTensor(s.rawData!, t.shape);
-  // (an ordinary array from the pool, counted in poolStats(); the tensor belongs to no scope)
+  if (s === undefined) {
+    if (snapshotBytes + 8 * d.length > SNAPSHOT_BUDGET) return null;
+    snapshotBytes += 8 * d.length;
+    snapshotGone.register(d, 8 * d.length);
+  }
+  // (an ordinary array from the pool, counted in poolStats(); the tensor belongs to no scope. A
+  // changed tensor's new snapshot takes the place of its old one: the same bytes.)
   const copy = sealedTensor(unscoped(() => allocData(d.length)), t.shape);
   copy.rawData!.set(d);
   snapshots.set(d, copy);
