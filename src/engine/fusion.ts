@@ -73,10 +73,11 @@ export function fusibleFunction(expr: string, name: VectorActivationName): void 
  * its cosines) is written by the kernel that computes the function, into a buffer no scope owns (pool.ts
  * allocUnscoped: in the kernels' arena where the SIMD kernels run, so that the kernel writes it and the
  * backward pass's fused kernels read it in place; −17% on the bench chain as written against ordinary
- * arrays, whose expressions then ran in a JavaScript loop), while the tensor itself stays lazy. Inside a backward pass without
- * createGraph (withFusion), an expression that reads the tensor reads those values (keptView); the first
- * read hands the buffer to the pass's scope, which gives it back to the pool when the pass ends, so
- * a later pass (or anything outside one) computes the tensor again, with the same bits. Outside tidy(),
+ * arrays, whose expressions then ran in a JavaScript loop), while the tensor itself stays lazy. Inside
+ * a backward pass without createGraph (withFusion), an expression that reads the tensor reads those
+ * values (keptView); the first read hands the buffer to the pass's scope, which gives it back to the
+ * pool when the pass ends, so a later pass (or anything outside one) computes the tensor again, with
+ * the same bits. Outside tidy(),
  * these would otherwise be new arrays on every call (4 of the bench chain's 5). The cosines go to sin's
  * rule (ops/unary.ts keepCosines). A function that two expressions read is written into its own tensor
  * instead (it is computed once: LazyNode.uses).

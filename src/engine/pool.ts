@@ -265,6 +265,7 @@ let unscopedArenaOn = true;
 export function setUnscopedArena(on: boolean): void {
   unscopedArenaOn = on;
 }
+
 /** Bytes of the arena buffers allocUnscoped handed out outside every scope, not yet adopted or collected. */
 let unscopedArenaBytes = 0;
 const unscopedArena = new WeakSet<Float64Array>();
