@@ -7,7 +7,14 @@
 // a loaded machine), the buffers a steady-state call still allocates (as written: `*_fresh_buffers`,
 // in tidy: `*_tidy_fresh_buffers`), and which kernels a call ran.
 //
-//   node --expose-gc dist-bench/bench/ops-child.js [--reps N]
+//   node --expose-gc dist-bench/bench/ops-child.js [--reps N] [--case chain|mlp|laplacian|hessian] [--mode plain|tidy|both]
+//
+// bench/ops.ts runs one process per case and way of calling (`--case C --mode plain`, then `tidy`):
+// in one process, after a switch from one to the other the next few hundred calls often ran up to
+// 1.4× slower, and the MLP after the chain ran at 1.2 or 2.0 ms from one process to the next (the state
+// that V8's compiled code and its collector carry over; measured in stop 24: the chain alternating
+// plain / tidy / plain / tidy in one process, 200 warm-up calls each: 1.25, 1.65, 1.60, 1.15 ms; each
+// alone in a fresh process: 1.17–1.35 either way). A user's program calls one computation one way.
 //
 // The cases: bench/op-cases.ts.
 
@@ -44,9 +51,18 @@ async function time(fn: () => void, warm: number, reps: number): Promise<{ ms: n
   return { ms: median(ts), cpuMs: (cpuMs() - c0) / reps };
 }
 
+/** The value after `flag` in the arguments, or undefined. */
+function option(argv: readonly string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const reps = argv[0] === "--reps" ? Number(argv[1]) : 30;
+  const reps = Number(option(argv, "--reps") ?? 30);
+  const only = option(argv, "--case");
+  const mode = option(argv, "--mode") ?? "both";
+  if (!["plain", "tidy", "both"].includes(mode)) throw new Error(`--mode ${mode}: plain, tidy or both`);
   const { chain, mlp, laplacian: lap, hessian: hess } = opCases();
   // [name, call, warm-up calls, timed calls], as in torch_ops.py. The warm-up lets V8 compile the hot
   // functions first (its optimising compiler runs on background threads, whose CPU the process CPU
@@ -59,26 +75,31 @@ async function main(): Promise<void> {
   const cases: [string, () => void, number, number][] = [["chain", chain, 200, reps], ["mlp", mlp, 600, reps], ["laplacian", lap, 100, reps], ["hessian", hess, 1000, reps * 10]];
   const result: Record<string, unknown> = { impl: "pinn" };
   const kernels: Record<string, Record<string, number>> = {};
+  if (only !== undefined && !cases.some(([name]) => name === only)) throw new Error(`--case ${only}: ${cases.map(([name]) => name).join(", ")}`);
   for (const [name, fn, warm, n] of cases) {
-    const plain = await time(fn, warm, n);
-    // One more call as written, after the timed ones (steady state): what it allocates.
-    const p0 = poolStats().fresh;
-    fn();
-    const plainFresh = poolStats().fresh - p0;
-    const tidied = await time(() => tidy(fn), warm, n);
-    // One more call in tidy, after the timed ones (steady state): what it allocates and which kernels run.
-    const s0 = poolStats();
-    resetKernelUsage();
-    tidy(fn);
-    kernels[name] = kernelUsage();
-    result[`${name}_ms`] = plain.ms;
-    result[`${name}_cpu_ms`] = plain.cpuMs;
-    result[`${name}_tidy_ms`] = tidied.ms;
-    result[`${name}_tidy_cpu_ms`] = tidied.cpuMs;
-    result[`${name}_tidy_fresh_buffers`] = poolStats().fresh - s0.fresh;
-    result[`${name}_fresh_buffers`] = plainFresh;
+    if (only !== undefined && name !== only) continue;
+    if (mode !== "tidy") {
+      const plain = await time(fn, warm, n);
+      // One more call as written, after the timed ones (steady state): what it allocates.
+      const p0 = poolStats().fresh;
+      fn();
+      result[`${name}_fresh_buffers`] = poolStats().fresh - p0;
+      result[`${name}_ms`] = plain.ms;
+      result[`${name}_cpu_ms`] = plain.cpuMs;
+    }
+    if (mode !== "plain") {
+      const tidied = await time(() => tidy(fn), warm, n);
+      // One more call in tidy, after the timed ones (steady state): what it allocates and which kernels run.
+      const s0 = poolStats();
+      resetKernelUsage();
+      tidy(fn);
+      kernels[name] = kernelUsage();
+      result[`${name}_tidy_ms`] = tidied.ms;
+      result[`${name}_tidy_cpu_ms`] = tidied.cpuMs;
+      result[`${name}_tidy_fresh_buffers`] = poolStats().fresh - s0.fresh;
+    }
   }
-  result["kernels"] = kernels;
+  if (mode !== "plain") result["kernels"] = kernels;
   console.log(JSON.stringify(result));
 }
 

@@ -5,7 +5,8 @@
 // the machine's phases move a whole process's times by a quarter or more, so two sides timed in one
 // round are compared, not medians from different phases). Reported: median wall ms of one call and
 // mean process CPU ms of one call (the work done, insensitive to waiting for a core when the machine is
-// shared); pinn as written and inside tidy().
+// shared); pinn as written and inside tidy(), each case and way of calling in a process of its own
+// (since stop 24: ops-child.ts says why).
 
 import { runJson } from "./child-json.js";
 import { median } from "./stats.js";
@@ -65,7 +66,20 @@ export async function runOps(o: { repo: string; child: string; python: string; t
   let torchError = o.torchMissing ?? "";
   for (let r = 0; r < rounds; r++) {
     o.log(`engine op by op, pinn (round ${r + 1}/${rounds}) ...`);
-    pinnRuns.push(await runJson<Record<string, unknown>>(process.execPath, ["--expose-gc", o.child, "--reps", reps], ONE_THREAD).catch((e: Error) => ((pinnError = `failed: ${e.message}`), null)));
+    // One process per case and way of calling (ops-child.ts says why); the round's record is their union.
+    let round: Record<string, unknown> | null = { impl: "pinn" };
+    const kernels: Record<string, unknown> = {};
+    for (const [key] of OP_CASES) {
+      for (const mode of ["plain", "tidy"]) {
+        const part = await runJson<Record<string, unknown>>(process.execPath, ["--expose-gc", o.child, "--reps", reps, "--case", key, "--mode", mode], ONE_THREAD).catch((e: Error) => ((pinnError = `failed: ${e.message}`), null));
+        if (part === null) round = null;
+        else if (round !== null) {
+          Object.assign(kernels, part["kernels"] ?? {});
+          Object.assign(round, part, { kernels });
+        }
+      }
+    }
+    pinnRuns.push(round);
     if (o.torchMissing === null) {
       o.log(`engine op by op, pytorch-f64 (round ${r + 1}/${rounds}) ...`);
       torchRuns.push(await runJson<Record<string, unknown>>(o.python, [join(o.repo, "bench", "peers", "torch_ops.py"), reps, "1"], ONE_THREAD).catch((e: Error) => ((torchError = `failed: ${e.message}`), null)));
