@@ -11,6 +11,18 @@ export interface Loss {
   perTerm: Tensor;
   /** The same as plain numbers. */
   terms: number[];
+  /**
+   * Where the gradient in the weights is known already (the threads' evaluation: training/parallel.ts),
+   * writes it into the weights' `.grad` as `total.backward()` would, with the same values, without a
+   * pass through the graph. The trainer calls it through `backwardOf`.
+   */
+  writeGrads?: () => void;
+}
+
+/** `loss.total.backward()`, or the known gradient written straight into `.grad` (Loss.writeGrads). */
+export function backwardOf(loss: Loss): void {
+  if (loss.writeGrads !== undefined) loss.writeGrads();
+  else loss.total.backward();
 }
 
 /** A term's loss: mean_i r_i². (Generated kernels write the same definition from MEAN_SQUARE_CODE.) */

@@ -10,7 +10,7 @@ import { OPTIMIZER_NAMES, createRefiner, type OptimizerKind } from "../optim/ref
 import { learningRate, type Schedule } from "../optim/schedules.js";
 import type { LossWeighting, StageSettings } from "../problem/types.js";
 import type { ResidualModel, Batch } from "../residual/model.js";
-import { termLoss, weightedLoss, type Loss } from "../loss/loss.js";
+import { backwardOf, termLoss, weightedLoss, type Loss } from "../loss/loss.js";
 import { AdaptiveWeights } from "../loss/adaptive-weights.js";
 import { CausalWeights } from "./causal.js";
 import { AdaptiveSampler } from "./adaptive-sampling.js";
@@ -244,7 +244,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
         best.offer(value);
         record(value, loss.terms);
         adam.zeroGrad();
-        loss.total.backward();
+        backwardOf(loss);
         adam.step();
         causalWeights?.anneal();
         history.elapsedMs.push(performance.now() - started);
@@ -280,7 +280,7 @@ export async function train(model: ResidualModel, stages: readonly StageSettings
       const closure = (): number => {
         clearGrads(params);
         const loss = evaluate(batch);
-        loss.total.backward();
+        backwardOf(loss);
         const value = loss.total.item();
         evaluated.push({ loss: value, terms: loss.terms });
         return value;

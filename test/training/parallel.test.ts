@@ -187,6 +187,42 @@ describe("parallel loss", () => {
     expectSameBits(results.slice(0, 2));
   }, 90_000);
 
+  it("writes the gradient into .grad as backward() does, to the bit (Loss.writeGrads), and accumulates into a held one through backward()", () => {
+    const weights = [1, 2, 0.5, 1];
+    const setup = serialLossAndGrad(tinyHeat(), weights);
+    const { model, params, batch } = setup;
+    // One thread, profiled: the parallel path without workers (the same PRECOMPUTED loss as with threads).
+    const previous = process.env["PINN_THREAD_PROFILE"];
+    process.env["PINN_THREAD_PROFILE"] = "1";
+    const parallel = ParallelLoss.create(model, params, 1)!;
+    if (previous === undefined) delete process.env["PINN_THREAD_PROFILE"];
+    else process.env["PINN_THREAD_PROFILE"] = previous;
+    try {
+      const gradsOf = (): number[][] => params.map((p) => Array.from(p.grad!.data));
+      params.forEach((p) => (p.grad = null));
+      const a = parallel.evaluate(batch, weights);
+      a.total.backward();
+      const viaBackward = gradsOf();
+      params.forEach((p) => (p.grad = null));
+      const b = parallel.evaluate(batch, weights);
+      expect(b.writeGrads).toBeDefined();
+      b.writeGrads!();
+      expect(gradsOf()).toEqual(viaBackward);
+      // each parameter its own copy: changing one .grad leaves the loss's values as they were
+      params[0]!.grad!.data[0] = 123;
+      b.writeGrads!.call(null);
+      expect(params[0]!.grad!.data[0]).toBe(123 + viaBackward[0]![0]!);
+      // a held gradient accumulates as backward() accumulates: twice the values (x + x is exact)
+      params.forEach((p) => (p.grad = null));
+      const c = parallel.evaluate(batch, weights);
+      c.writeGrads!();
+      c.writeGrads!();
+      expect(gradsOf()).toEqual(viaBackward.map((g) => g.map((v) => 2 * v)));
+    } finally {
+      parallel.close();
+    }
+  });
+
   it("counts the work per point set: heat1d stays on one thread by default, poisson2d with 512 points does not", () => {
     // heat1d.yaml: 2-32-32-1 (2·32 + 32·32 + 32·1 = 1,120 products per stream), 5 streams (u and
     // first and second derivatives in x and t), 256 + 3 × 64 points in 4 sets: 448 · 5 · 1120 / 4.
