@@ -148,7 +148,9 @@ function placedSampler(
     return { dim: dims, count: 1, fixed: true, next: () => point.slice() };
   }
   const inner = createSampler(method, count, boxOf(bounds, freeDims), rng);
-  const place = (free: Float64Array): Float64Array => embedPoints(free, freeDims, fixed, dims);
+  // (every dimension free, in order: the sampler's points are the full points already, a fresh array each call)
+  const whole = fixed.length === 0 && freeDims.every((d, i) => d === i);
+  const place = (free: Float64Array): Float64Array => (whole ? free : embedPoints(free, freeDims, fixed, dims));
   if (accept === null) return { dim: dims, count: inner.count, fixed: inner.fixed, next: () => place(inner.next()) };
   const keep = (points: Float64Array, out: number[], limit: number): void => {
     for (let k = 0; k * dims < points.length && out.length < limit * dims; k++) {
