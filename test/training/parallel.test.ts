@@ -179,7 +179,10 @@ describe("parallel loss", () => {
         expect(h.ownBlocks.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
         expect(h.ownBlocks.reduce((a, f, k) => a + k * f, 0)).toBeCloseTo(profile.ownBlocks, 12);
         expect(h.barrier.p50).toBeGreaterThan(0);
-        expect(h.wake.p10).toBeLessThanOrEqual(h.wake.p90);
+        // (On a loaded machine the worker can wake only after the training thread has taken both of
+        // these tiny blocks, in every evaluation: then every wake-up is late and has no quantiles.)
+        if (Number.isFinite(h.wake.p10)) expect(h.wake.p10).toBeLessThanOrEqual(h.wake.p90);
+        else expect(h.lateWake).toBeCloseTo(1, 12);
       }
     }
     // One thread and two through the same 2 blocks: the same sums in the same order, whichever thread
