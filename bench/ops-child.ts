@@ -11,9 +11,10 @@
 //
 // bench/ops.ts runs one process per case and way of calling (`--case C --mode plain`, then `tidy`):
 // in one process, after a switch from one to the other the next few hundred calls often ran up to
-// 1.4× slower (the state that V8's compiled code and its collector carry over; measured in stop 24: the chain alternating
-// plain / tidy / plain / tidy in one process, 200 warm-up calls each: 1.25, 1.65, 1.60, 1.15 ms; each
-// alone in a fresh process: 1.17–1.35 either way). A user's program calls one computation one way.
+// 1.4× slower (the state that V8's compiled code and its collector carry over; measured in stop 24:
+// the chain alternating plain / tidy / plain / tidy in one process, 200 warm-up calls each: 1.25, 1.65,
+// 1.60, 1.15 ms; each alone in a fresh process: 1.17–1.35 either way). A user's program calls one
+// computation one way.
 //
 // The cases: bench/op-cases.ts.
 
