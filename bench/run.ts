@@ -27,14 +27,17 @@ import { formatOps, runOps } from "./ops.js";
  * unless the load average is at least the number of cores, else 0), and the blocks per evaluation (PINN_BLOCKS;
  * null: the default, BLOCKS). The first, pinn's defaults, gives "all cores".
  */
-const HANDOVER_VARIANTS: { label: string; spinMs: number | null; blocks: number | null; v8Budget?: boolean }[] = [
+const HANDOVER_VARIANTS: { label: string; spinMs: number | null; blocks: number | null; v8Budget?: number }[] = [
   { label: "default", spinMs: null, blocks: null },
   { label: "spin 0", spinMs: 0, blocks: null },
   { label: "spin 1 ms", spinMs: 1, blocks: null },
   { label: "4 blocks, spin 0", spinMs: 0, blocks: 4 },
-  // V8's own tier-up budget instead of pinn's (src/cli/v8-flags.ts) on the threads (the round's
-  // one-thread run keeps pinn's): what the budget does for the threads.
-  { label: "V8's tier-up budget", spinMs: null, blocks: null, v8Budget: true },
+  // Another tier-up budget instead of pinn's 4× V8's (src/cli/v8-flags.ts, PINN_INTERRUPT_BUDGET; 0:
+  // V8's own) on the threads (the round's one-thread run keeps pinn's): what the budget does for the
+  // threads. 16× (since stop 24): two threads still compiled 0.22–0.35 ms per epoch past epoch 1,000
+  // with 4×, 0.01–0.07 with 16× (README "Every core").
+  { label: "V8's tier-up budget", spinMs: null, blocks: null, v8Budget: 0 },
+  { label: "16× V8's budget", spinMs: null, blocks: null, v8Budget: 16 * 67_584 },
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -272,7 +275,7 @@ async function main(): Promise<void> {
         const env: NodeJS.ProcessEnv = { ...process.env };
         delete env["PINN_SPIN_MS"];
         delete env["PINN_BLOCKS"];
-        if (v.v8Budget === true) env["PINN_INTERRUPT_BUDGET"] = "0";
+        if (v.v8Budget !== undefined) env["PINN_INTERRUPT_BUDGET"] = String(v.v8Budget);
         if (v.spinMs !== null) env["PINN_SPIN_MS"] = String(v.spinMs);
         if (v.blocks !== null) env["PINN_BLOCKS"] = String(v.blocks);
         return env;
