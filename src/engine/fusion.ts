@@ -329,6 +329,8 @@ interface Compiled<K> {
   readonly steps: readonly Step[];
   /** The lazy tensors whose values (or cosines) are written out too (operands.stores): finish() gives them their values. */
   readonly stored: readonly { readonly tensor: Tensor; readonly step: number; readonly kind: StoreKind }[];
+  /** The same as the kernels see them (Program.stores): each step, and whether it writes its cosines. */
+  readonly stores: readonly Store[];
   readonly leaves: Float64Array[];
   readonly params: number[];
   /** The length of the repeated row of the row operands (1 when there are none). */
@@ -500,6 +502,7 @@ function compile<K>(root: LazyNode, size: number, reduce: boolean, store = false
     // (A pair of elements must not straddle two rows: rows of odd length stay in JavaScript.)
     program: rowLength % 2 !== 0 ? null : { leaves: full.length, rows: rowOperands.length, scalars: scalarValues.length, steps, stores },
     stored,
+    stores,
     // (an expression with functions whose arguments have ranges: a block that fails the check is computed op by op)
     operands: functions && steps.some((s) => s.range != null) ? { ...operands, stepwise: stepwise(steps, operands, stores) } : operands,
     key: key.slice(key.indexOf("|") + 1),
@@ -593,7 +596,7 @@ function countFunctions(c: Compiled<unknown>): void {
 
 /** Op by op, in blocks (an expression with functions and no WebAssembly kernel): into out[shift + from…]. */
 function stepwiseInto(c: Compiled<unknown>, out: Float64Array, from: number, to: number, shift: number): void {
-  const values = c.operands.stepwise ?? stepwise(c.steps, c.operands, c.stored.map((st) => ({ step: st.step, cos: st.kind === "cos" })));
+  const values = c.operands.stepwise ?? stepwise(c.steps, c.operands, c.stores);
   const stores = c.operands.stores ?? [];
   for (let i0 = from; i0 < to; i0 += FUSED_STEPWISE_BLOCK) {
     const i1 = Math.min(to, i0 + FUSED_STEPWISE_BLOCK);
